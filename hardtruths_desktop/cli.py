@@ -1,0 +1,351 @@
+"""The ``hardtruths-desktop`` command line (DESIGN.md "The command line").
+
+Every sub-command validates its options through ``domain.validation``, prints one clear line on
+bad input and exits non-zero, and never leaves a half-written record or file: writes run in one
+store transaction, files are written to a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hardtruths_desktop import __version__
+from hardtruths_desktop.domain.validation import (
+    MAX_PATIENTS,
+    ValidationError,
+    parse_count,
+    parse_date,
+    parse_hours,
+    parse_month,
+)
+from hardtruths_desktop.domain.valuesets import staff_group, staff_group_codes
+
+log = logging.getLogger("hardtruths_desktop")
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_STORE = 0, 1, 2, 3
+RETURN_HEADER = (
+    "site,ward_code,ward_name,specialty,month,day_rn_planned_hours,day_rn_actual_hours,"
+    "day_care_planned_hours,day_care_actual_hours,night_rn_planned_hours,night_rn_actual_hours,"
+    "night_care_planned_hours,night_care_actual_hours,day_rn_fill_rate,day_care_fill_rate,"
+    "night_rn_fill_rate,night_care_fill_rate,patients_at_midnight_total,chppd_rn,chppd_care,chppd_total"
+).split(",")
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("HARDTRUTHS_DATA_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("HardTruthsWardStation", appauthor=False))
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one clear line, exit 2
+        self.exit(EXIT_BAD_INPUT, f"hardtruths-desktop: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="folder of the station's store (default: $HARDTRUTHS_DATA_DIR or the user data folder)")
+    p = _Parser(prog="hardtruths-desktop", description="Hard Truths ward station", parents=[common])
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--demo", action="store_true", help="open the GUI with a demo trust when there is no data yet")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    sub.add_parser("demo", parents=[common], help="create a demo trust: 3 wards, staff, 90 days of history")
+    sub.add_parser("check", parents=[common], help="open/upgrade the store and run integrity checks")
+
+    ward = sub.add_parser("ward", parents=[common], help="wards on this station")
+    wsub = ward.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    wl = wsub.add_parser("list", parents=[common])
+    wl.add_argument("--json", action="store_true")
+
+    staff = sub.add_parser("staff", parents=[common], help="a ward's staff list")
+    ssub = staff.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    sl = ssub.add_parser("list", parents=[common])
+    sl.add_argument("--ward", required=True)
+    sl.add_argument("--json", action="store_true")
+
+    st = sub.add_parser("staffing", parents=[common], help="record or show shift staffing")
+    stsub = st.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    rec = stsub.add_parser("record", parents=[common], help="create or correct one shift")
+    rec.add_argument("--ward", required=True)
+    rec.add_argument("--date", required=True, help="YYYY-MM-DD (the date the shift starts)")
+    rec.add_argument("--shift", required=True, help="shift code, e.g. early, late, night")
+    for group in ("rn", "care"):
+        for what in ("planned", "actual"):
+            rec.add_argument(f"--{group}-{what}", metavar="N")
+            rec.add_argument(f"--{group}-{what}-hours", metavar="H")
+    rec.add_argument("--set", action="append", default=[], metavar="GROUP.FIELD=VALUE",
+                     help="any staff group's figure, e.g. student.actual=1 or rna.actual_hours=7.5")
+    rec.add_argument("--nurse-in-charge", metavar="NAME")
+    rec.add_argument("--patients-at-midnight", metavar="N")
+    rec.add_argument("--note", metavar="TEXT")
+    rec.add_argument("--as", dest="as_name", metavar="NAME", help="the staff member making this record")
+    show = stsub.add_parser("show", parents=[common], help="shifts of one date or month")
+    show.add_argument("--ward", required=True)
+    when = show.add_mutually_exclusive_group(required=True)
+    when.add_argument("--date")
+    when.add_argument("--month", help="YYYY-MM")
+    show.add_argument("--json", action="store_true")
+
+    ex = sub.add_parser("export", parents=[common], help="national returns")
+    exsub = ex.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    sr = exsub.add_parser("staffing-return", parents=[common], help="monthly safe staffing return (CSV)")
+    sr.add_argument("--month", required=True, help="YYYY-MM")
+    sr.add_argument("--out", required=True, type=Path)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir: Path = getattr(args, "data_dir", None) or default_data_dir()
+    _setup_logging(data_dir)
+    if args.command is None:
+        from importlib import import_module
+
+        gui = import_module("ui.app")  # the only way the core reaches the GUI: by name, at run time
+        return int(gui.main(data_dir=data_dir, demo=args.demo))
+    try:
+        return int(COMMANDS[args.command](args, data_dir))
+    except ValidationError as e:
+        print(f"hardtruths-desktop: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except _StoreErrors as e:
+        print(f"hardtruths-desktop: error: {e}", file=sys.stderr)
+        return EXIT_STORE
+    except Exception:
+        log.exception("unexpected error in %s", args.command)
+        print(f"hardtruths-desktop: unexpected error: nothing was saved; details are in {data_dir / 'logs'}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+from hardtruths_desktop.store.migrate import StoreError as _StoreErrors  # noqa: E402
+
+
+def _setup_logging(data_dir: Path) -> None:
+    try:
+        logs = data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(logs / "ward-station.log", encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(h, type(handler)) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _open(data_dir: Path) -> Any:
+    from hardtruths_desktop.store.session import Store
+
+    return Store(data_dir)
+
+
+def cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.demo import create_demo
+    from hardtruths_desktop.store.queries import list_wards
+
+    store = _open(data_dir)
+    with store.read() as s:
+        if list_wards(s):
+            raise ValidationError.single("data_dir", f"{data_dir} already has wards; the demo only fills an empty station")
+    sign_ins = create_demo(store)
+    print(f"Demo trust created in {data_dir}: 3 wards, 90 days of staffing history.")
+    print("Sign in by choosing your name and entering the PIN. Demo staff (all use the same PIN):")
+    for ward, name, pin in sign_ins:
+        print(f"  {ward:5} {name:28} PIN {pin}")
+    print("Start it with: hardtruths-desktop --data-dir", data_dir)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, data_dir: Path) -> int:
+    from sqlalchemy import text
+
+    store = _open(data_dir)
+    with store.engine.connect() as conn:
+        result = [r[0] for r in conn.execute(text("PRAGMA integrity_check")).fetchall()]
+        fk = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+        mode = conn.execute(text("PRAGMA journal_mode")).scalar()
+    if result != ["ok"]:
+        print(f"hardtruths-desktop: error: the database is damaged: {'; '.join(result[:5])}", file=sys.stderr)
+        return EXIT_STORE
+    if fk:
+        print(f"hardtruths-desktop: error: {len(fk)} broken references between records", file=sys.stderr)
+        return EXIT_STORE
+    print(f"ok: {store.path} (integrity ok, journal {mode}{', backed up before upgrade' if store.backup_made else ''})")
+    return EXIT_OK
+
+
+def cmd_ward(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.store.queries import list_wards
+
+    with _open(data_dir).read() as s:
+        wards = list_wards(s)
+    if args.json:
+        print(json.dumps([w.to_json() for w in wards], ensure_ascii=False, indent=2))
+    else:
+        for w in wards:
+            print(f"{w.code:6} {w.name} ({w.site}, {w.specialty}) - " + ", ".join(f"{p.name} {p.start:%H:%M}-{p.end:%H:%M}" for p in w.patterns))
+        if not wards:
+            print("No wards yet: run 'hardtruths-desktop demo' or set up a ward in the ward station.")
+    return EXIT_OK
+
+
+def cmd_staff(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.store.queries import list_staff, ward_row
+
+    with _open(data_dir).read() as s:
+        staff = list_staff(s, ward_row(s, args.ward).id)
+    if args.json:
+        print(json.dumps([x.to_json() for x in staff], ensure_ascii=False, indent=2))
+    else:
+        for x in staff:
+            print(f"{x.name:30} {staff_group(x.role).singular}{' - ' + x.title if x.title else ''}")
+    return EXIT_OK
+
+
+def _record_change(args: argparse.Namespace) -> Any:
+    from hardtruths_desktop.store.shifts import ShiftChange
+
+    change = ShiftChange()
+    for group, code in (("rn", "rn"), ("care", "hca")):
+        for what in ("planned", "actual"):
+            label = f"--{group}-{what}"
+            heads = getattr(args, f"{group}_{what}")
+            if heads is not None:
+                change.groups.setdefault(code, {})[what] = parse_count(heads, label, label)
+            hours = getattr(args, f"{group}_{what}_hours")
+            if hours is not None:
+                change.groups.setdefault(code, {})[f"{what}_hours"] = parse_hours(hours, f"{label}-hours", f"{label}-hours")
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        group, dot, field = key.strip().partition(".")
+        if not sep or not dot or group not in staff_group_codes() or field not in ("planned", "actual", "planned_hours", "actual_hours", "bank_agency"):
+            raise ValidationError.single("set", f"--set {item!r}: write GROUP.FIELD=VALUE with GROUP one of {', '.join(staff_group_codes())} and FIELD one of planned, actual, planned_hours, actual_hours, bank_agency")
+        parsed: float = parse_hours(value, f"--set {key}", "set") if field.endswith("hours") else parse_count(value, f"--set {key}", "set")
+        change.groups.setdefault(group, {})[field] = parsed
+    if args.patients_at_midnight is not None:
+        change.patients_at_midnight = parse_count(args.patients_at_midnight, "--patients-at-midnight", "patients_at_midnight", MAX_PATIENTS)
+    if args.note is not None:
+        change.notes = args.note
+    return change
+
+
+def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.store import queries
+    from hardtruths_desktop.store.session import Actor
+    from hardtruths_desktop.store.shifts import save_shift
+
+    if args.action == "record":
+        day = parse_date(args.date, "--date")
+        change = _record_change(args)  # all parsing before the store is touched
+        store = _open(data_dir)
+        with store.read() as s:
+            ward = queries.ward_row(s, args.ward)
+            actor = Actor.command_line()
+            if args.as_name:
+                person = queries.find_staff(s, ward.id, args.as_name)
+                actor = Actor(person.id, person.name)
+            if args.nurse_in_charge is not None:
+                change.nurse_in_charge_id = queries.find_staff(s, ward.id, args.nurse_in_charge).id
+        with store.write(actor) as tx:
+            ward = queries.ward_row(tx.session, args.ward)
+            changed = save_shift(tx, ward, day, args.shift.strip().lower(), change, date.today())
+        with store.read() as s:
+            view = queries.shift_view(s, queries.ward_row(s, args.ward), day, args.shift.strip().lower())
+        print(("Saved" if changed else "No change to") + f" {view.ward_code} {view.date} {view.shift_name} shift (by {actor.name}).")
+        return EXIT_OK
+    store = _open(data_dir)
+    with store.read() as s:
+        ward = queries.ward_row(s, args.ward)
+        if args.date:
+            d = parse_date(args.date, "--date")
+            views = queries.shifts_in_range(s, ward, d, d)
+        else:
+            y, m = parse_month(args.month, "--month")
+            first, last = queries.month_bounds(y, m)
+            views = queries.shifts_in_range(s, ward, first, last)
+    if args.json:
+        print(json.dumps([v.to_json() for v in views], ensure_ascii=False, indent=2))
+    else:
+        for v in views:
+            rn, care = v.groups.get("rn"), v.groups.get("hca")
+            figures = "  ".join(f"{code.upper()} {g.actual}/{g.planned}" for code, g in v.groups.items() if code in ("rn", "hca"))
+            state = "recorded" if v.recorded else "not recorded"
+            del rn, care
+            print(f"{v.date} {v.shift_name:9} {figures:16} NIC {v.nurse_in_charge or '-':24} {len(v.red_flags)} flag(s)  {state}")
+    return EXIT_OK
+
+
+def _fmt(value: float | None, places: int) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.store import queries
+    from hardtruths_desktop.store.tables import Ward
+
+    y, m = parse_month(args.month, "--month")
+    out: Path = args.out
+    if not out.parent.exists():
+        raise ValidationError.single("--out", f"The folder {out.parent} does not exist")
+    store = _open(data_dir)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(RETURN_HEADER)
+    with store.read() as s:
+        from sqlmodel import select
+
+        for ward in s.exec(select(Ward).order_by(Ward.code)).all():
+            r = queries.month_return(s, ward, y, m)
+            w.writerow([
+                ward.site, ward.code, ward.name, ward.specialty, f"{y:04d}-{m:02d}",
+                *(f"{t.planned_hours:.2f}" if i == 0 else f"{t.actual_hours:.2f}"
+                  for t in (r.day_rn, r.day_care, r.night_rn, r.night_care) for i in (0, 1)),
+                _fmt(r.fill_rate("day", "rn"), 1), _fmt(r.fill_rate("day", "care"), 1),
+                _fmt(r.fill_rate("night", "rn"), 1), _fmt(r.fill_rate("night", "care"), 1),
+                r.patients_at_midnight_total,
+                _fmt(r.chppd_rn(), 2), _fmt(r.chppd_care(), 2), _fmt(r.chppd_total(), 2),
+            ])
+    write_atomically(out, buf.getvalue())
+    print(f"Wrote the {y:04d}-{m:02d} staffing return to {out}")
+    return EXIT_OK
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename: never half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "ward": cmd_ward,
+    "staff": cmd_staff,
+    "staffing": cmd_staffing,
+    "export": cmd_export,
+}

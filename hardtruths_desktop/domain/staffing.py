@@ -1,0 +1,202 @@
+"""Staffing maths from DOMAIN.md section 1: fill rate, CHPPD, computed red flags, current shift.
+
+All functions are pure. Hours are floats (hours, not minutes); head counts are ints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
+
+Period = Literal["day", "night"]
+
+RN_SHORTFALL_HOURS = 8.0
+RN_SHORTFALL_FRACTION = 0.25
+MIN_REGISTERED_NURSES = 2
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """Planned and actual staffing of one staff group on one shift."""
+
+    planned: int = 0
+    actual: int = 0
+    planned_hours: float = 0.0
+    actual_hours: float = 0.0
+    bank_agency: int = 0  # of ``actual``, how many came from bank or agency
+
+
+@dataclass(frozen=True)
+class ShiftTimes:
+    code: str
+    name: str
+    start: time
+    end: time
+    period: Period
+
+    @property
+    def hours(self) -> float:
+        """Length of the shift in hours (a shift ending at or before its start ends next day)."""
+        start = datetime.combine(date(2000, 1, 1), self.start)
+        end = datetime.combine(date(2000, 1, 1), self.end)
+        if end <= start:
+            end += timedelta(days=1)
+        return (end - start).total_seconds() / 3600
+
+    def bounds(self, shift_date: date) -> tuple[datetime, datetime]:
+        """Naive local start and end of this shift on ``shift_date`` (the date it starts on)."""
+        start = datetime.combine(shift_date, self.start)
+        return start, start + timedelta(hours=self.hours)
+
+
+def fill_rate(actual_hours: float, planned_hours: float) -> float | None:
+    """Actual / planned hours x 100; None when nothing was planned (not zero, not an error)."""
+    if planned_hours <= 0:
+        return None
+    return actual_hours / planned_hours * 100.0
+
+
+def chppd(actual_hours: float, patient_days: int) -> float | None:
+    """Care hours per patient day; None when no midnight census was recorded."""
+    if patient_days <= 0:
+        return None
+    return actual_hours / patient_days
+
+
+def computed_red_flags(groups: Mapping[str, GroupFigures]) -> list[str]:
+    """The two red flags computed from the numbers (NICE SG1): RN shortfall and fewer than 2 RNs.
+
+    A shift whose RN actuals have not been entered yet (planned but actual heads and hours both 0)
+    still raises them: an empty ward is the most unsafe case, and the nurse sees why.
+    """
+    rn = groups.get("rn", GroupFigures())
+    flags: list[str] = []
+    shortfall = rn.planned_hours - rn.actual_hours
+    if rn.planned_hours > 0 and (
+        shortfall > RN_SHORTFALL_HOURS or shortfall > RN_SHORTFALL_FRACTION * rn.planned_hours
+    ):
+        flags.append("rn_shortfall")
+    if (rn.planned > 0 or rn.actual > 0) and rn.actual < MIN_REGISTERED_NURSES:
+        flags.append("fewer_than_two_rn")
+    return flags
+
+
+Status = Literal["as_planned", "below_plan", "above_plan", "not_planned"]
+
+
+def group_status(g: GroupFigures) -> Status:
+    if g.planned == 0 and g.planned_hours == 0:
+        return "not_planned"
+    if g.actual < g.planned or g.actual_hours < g.planned_hours:
+        return "below_plan"
+    if g.actual > g.planned:
+        return "above_plan"
+    return "as_planned"
+
+
+def current_shift(patterns: Sequence[ShiftTimes], now: datetime) -> tuple[date, ShiftTimes] | None:
+    """The shift in progress at local time ``now``: the latest-starting shift that has begun and not
+    ended (Late wins over Early in their overlap). Between shifts, the next one to start.
+    A night shift belongs to the date it starts on."""
+    if not patterns:
+        return None
+    running: list[tuple[datetime, date, ShiftTimes]] = []
+    upcoming: list[tuple[datetime, date, ShiftTimes]] = []
+    for offset in (-1, 0, 1):
+        d = now.date() + timedelta(days=offset)
+        for p in patterns:
+            start, end = p.bounds(d)
+            if start <= now < end:
+                running.append((start, d, p))
+            elif start > now:
+                upcoming.append((start, d, p))
+    if running:
+        _, d, p = max(running, key=lambda r: r[0])
+        return d, p
+    _, d, p = min(upcoming, key=lambda r: r[0])
+    return d, p
+
+
+@dataclass
+class PeriodTotals:
+    planned_hours: float = 0.0
+    actual_hours: float = 0.0
+
+
+@dataclass
+class MonthlyReturn:
+    """One ward's row of the national monthly staffing return."""
+
+    day_rn: PeriodTotals = field(default_factory=PeriodTotals)
+    day_care: PeriodTotals = field(default_factory=PeriodTotals)
+    night_rn: PeriodTotals = field(default_factory=PeriodTotals)
+    night_care: PeriodTotals = field(default_factory=PeriodTotals)
+    care_hours_other: float = 0.0  # groups outside RN/care that still count for overall CHPPD
+    patients_at_midnight_total: int = 0
+
+    def totals(self, period: Period, return_group: str) -> PeriodTotals:
+        t: PeriodTotals = getattr(self, f"{period}_{return_group}")
+        return t
+
+    def add_shift(self, period: Period, groups: Mapping[str, GroupFigures]) -> None:
+        for code, g in groups.items():
+            try:
+                sg = staff_group(code)
+            except KeyError:
+                continue
+            if not sg.counts_for_care_hours:
+                continue  # students: recorded, never counted
+            if sg.return_group is None:
+                self.care_hours_other += g.actual_hours
+                continue
+            t = self.totals(period, sg.return_group)
+            t.planned_hours += g.planned_hours
+            t.actual_hours += g.actual_hours
+
+    @property
+    def rn_actual_hours(self) -> float:
+        return self.day_rn.actual_hours + self.night_rn.actual_hours
+
+    @property
+    def care_actual_hours(self) -> float:
+        return self.day_care.actual_hours + self.night_care.actual_hours
+
+    def fill_rate(self, period: Period, return_group: str) -> float | None:
+        t = self.totals(period, return_group)
+        return fill_rate(t.actual_hours, t.planned_hours)
+
+    def chppd_rn(self) -> float | None:
+        return chppd(self.rn_actual_hours, self.patients_at_midnight_total)
+
+    def chppd_care(self) -> float | None:
+        return chppd(self.care_actual_hours, self.patients_at_midnight_total)
+
+    def chppd_total(self) -> float | None:
+        total = self.rn_actual_hours + self.care_actual_hours + self.care_hours_other
+        return chppd(total, self.patients_at_midnight_total)
+
+
+def sum_groups(shifts: Iterable[Mapping[str, GroupFigures]]) -> dict[str, GroupFigures]:
+    out: dict[str, GroupFigures] = {}
+    for groups in shifts:
+        for code, g in groups.items():
+            o = out.get(code, GroupFigures())
+            out[code] = GroupFigures(
+                o.planned + g.planned,
+                o.actual + g.actual,
+                o.planned_hours + g.planned_hours,
+                o.actual_hours + g.actual_hours,
+                o.bank_agency + g.bank_agency,
+            )
+    return out
+
+
+def ordered_group_codes(codes: Iterable[str]) -> list[str]:
+    """Staff group codes in the value set's order, unknown codes last."""
+    known = [g.code for g in staff_groups()]
+    present = set(codes)
+    return [c for c in known if c in present] + sorted(present - set(known))

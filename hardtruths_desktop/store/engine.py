@@ -1,0 +1,56 @@
+"""The SQLite engine: pragmas from SYNC.md 3.3 and explicit transaction modes.
+
+pysqlite's own transaction handling is switched off so that SQLAlchemy's ``begin`` emits the BEGIN we
+choose: ``BEGIN IMMEDIATE`` for every write (the write lock is taken up front, so a save never fails
+half way with "database is locked"), plain ``BEGIN`` for reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+DB_FILENAME = "ward-station.sqlite"
+BUSY_TIMEOUT_MS = 5000
+
+
+def db_path(data_dir: Path) -> Path:
+    return data_dir / DB_FILENAME
+
+
+def apply_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        apply_pragmas(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, but every transaction starts with ``BEGIN IMMEDIATE``."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")

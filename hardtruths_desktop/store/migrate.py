@@ -1,0 +1,117 @@
+"""Open the local store safely: refuse a newer database, back the file up, upgrade in-process.
+
+The fast path (database already at head) reads ``alembic_version`` with plain sqlite3 and never
+imports Alembic, which keeps the ward station's cold start short.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hardtruths_desktop.store.engine import apply_pragmas, db_path
+
+log = logging.getLogger(__name__)
+
+#: Every revision this app knows, oldest first. A test checks it against migrations/versions.
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
+HEAD_REVISION = KNOWN_REVISIONS[-1]
+SCHEMA_VERSION = len(KNOWN_REVISIONS)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened; the message says why in words IT can act on."""
+
+
+class StoreTooNewError(StoreError):
+    pass
+
+
+def migrations_dir() -> Path:
+    """Alembic scripts: beside the packages in a checkout, or bundled next to the frozen app."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    base = Path(frozen) if frozen else Path(__file__).resolve().parents[2]
+    return base / "migrations"
+
+
+def current_revision(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    con = sqlite3.connect(path)
+    try:
+        row = con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if row is None:
+            return None
+        rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(rev[0]) if rev else None
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{path} is not a ward station database ({e})") from e
+    finally:
+        con.close()
+
+
+def backup_file(path: Path, label: str) -> Path:
+    """Copy the database aside with SQLite's online backup (consistent even in WAL mode)."""
+    folder = path.parent / "backups"
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"{path.stem}-{label}-{stamp}.sqlite"
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def upgrade(path: Path, target: str = "head") -> str | None:
+    """Bring the database at ``path`` to ``target``; returns the backup's path if one was made.
+
+    Raises StoreTooNewError for a database written by a newer app (it is never opened for writing).
+    """
+    rev = current_revision(path)
+    if rev is not None and rev not in KNOWN_REVISIONS:
+        raise StoreTooNewError(
+            f"This ward station database ({path}) was written by a newer version of the app "
+            f"(schema {rev}); this version knows up to {HEAD_REVISION}. Install the newer version: "
+            "the database has not been touched."
+        )
+    if rev == HEAD_REVISION and target == "head":
+        return None
+    backup = None
+    if rev is not None:
+        backup = str(backup_file(path, f"before-upgrade-from-{rev}"))
+        log.info("database backed up to %s before upgrading from %s", backup, rev)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _run_alembic(path, target)
+    return backup
+
+
+def _run_alembic(path: Path, target: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: sqlite3.Connection, _r: object) -> None:
+        apply_pragmas(dbapi_conn)
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+    engine.dispose()
+
+
+def store_file(data_dir: Path) -> Path:
+    return db_path(data_dir)

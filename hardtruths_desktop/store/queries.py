@@ -1,0 +1,349 @@
+"""Read-side queries: plain dataclasses out, no ORM objects leak to screens or the CLI."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.staffing import (
+    GroupFigures,
+    MonthlyReturn,
+    Period,
+    ShiftTimes,
+    computed_red_flags,
+    ordered_group_codes,
+)
+from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
+from hardtruths_desktop.domain.valuesets import red_flag_type
+from hardtruths_desktop.store.tables import (
+    AuditLog,
+    Establishment,
+    Outbox,
+    RedFlag,
+    Shift,
+    ShiftPattern,
+    ShiftStaffing,
+    Staff,
+    Trust,
+    Ward,
+    WardDay,
+)
+
+
+def pattern_times(p: ShiftPattern) -> ShiftTimes:
+    period: Period = "night" if p.period == "night" else "day"
+    return ShiftTimes(p.code, p.name, time.fromisoformat(p.start_time), time.fromisoformat(p.end_time), period)
+
+
+@dataclass(frozen=True)
+class RedFlagView:
+    id: str | None  # None for a computed flag
+    flag_type: str
+    label: str
+    computed: bool
+    raised_at: str | None = None
+    raised_by: str = ""
+    detail: str = ""
+    escalated_to: str = ""
+    escalated_at: str | None = None
+    response: str = ""
+    resolved_at: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "type": self.flag_type, "label": self.label, "computed": self.computed,
+            "raised_at": self.raised_at, "raised_by": self.raised_by, "detail": self.detail,
+            "escalated_to": self.escalated_to, "escalated_at": self.escalated_at,
+            "response": self.response, "resolved_at": self.resolved_at,
+        }
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    ward_code: str
+    ward_id: str
+    shift_id: str
+    date: date
+    shift_code: str
+    shift_name: str
+    period: Period
+    start: time
+    end: time
+    recorded: bool
+    groups: dict[str, GroupFigures]
+    nurse_in_charge_id: str | None = None
+    nurse_in_charge: str | None = None
+    patients_at_midnight: int | None = None
+    notes: str = ""
+    red_flags: tuple[RedFlagView, ...] = ()
+    updated_at: str = ""
+    updated_by: str = ""
+    needs_review: bool = False
+
+    @property
+    def computed_flags(self) -> list[str]:
+        return computed_red_flags(self.groups) if self.recorded else []
+
+    @property
+    def open_flags(self) -> list[RedFlagView]:
+        return [f for f in self.red_flags if f.open]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ward": self.ward_code,
+            "date": self.date.isoformat(),
+            "shift": self.shift_code,
+            "shift_name": self.shift_name,
+            "period": self.period,
+            "recorded": self.recorded,
+            "nurse_in_charge": self.nurse_in_charge,
+            "patients_at_midnight": self.patients_at_midnight,
+            "notes": self.notes,
+            "red_flags": [f.to_json() for f in self.red_flags],
+            "groups": {
+                code: {
+                    "planned": g.planned, "actual": g.actual,
+                    "planned_hours": g.planned_hours, "actual_hours": g.actual_hours,
+                    "bank_agency": g.bank_agency,
+                }
+                for code, g in self.groups.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class WardInfo:
+    id: str
+    code: str
+    name: str
+    site: str
+    specialty: str
+    beds: int
+    trust_name: str
+    patterns: tuple[ShiftTimes, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "name": self.name, "site": self.site, "specialty": self.specialty,
+            "beds": self.beds, "trust": self.trust_name,
+            "shift_pattern": [
+                {"code": p.code, "name": p.name, "start": p.start.strftime("%H:%M"),
+                 "end": p.end.strftime("%H:%M"), "period": p.period}
+                for p in self.patterns
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    id: str
+    name: str
+    role: str
+    title: str
+    is_manager: bool
+    active: bool
+    ward_code: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "title": self.title,
+                "is_manager": self.is_manager, "active": self.active, "ward": self.ward_code}
+
+
+# --- wards and staff ------------------------------------------------------------------------------
+
+def ward_row(session: Session, code: str) -> Ward:
+    code = check_ward_code(code, "ward")
+    row = session.get(Ward, ids.ward_id(code))
+    if row is None:
+        known = ", ".join(w.code for w in session.exec(select(Ward).order_by(Ward.code)).all()) or "none yet"
+        raise ValidationError.single("ward", f"There is no ward '{code}' on this station (wards: {known})")
+    return row
+
+
+def patterns(session: Session, ward_id: str, include_inactive: bool = False) -> list[ShiftPattern]:
+    q = select(ShiftPattern).where(ShiftPattern.ward_id == ward_id)
+    if not include_inactive:
+        q = q.where(ShiftPattern.active == True)  # noqa: E712
+    return list(session.exec(q.order_by(col(ShiftPattern.sort_order), col(ShiftPattern.start_time))).all())
+
+
+def ward_info(session: Session, w: Ward) -> WardInfo:
+    trust = session.get(Trust, w.trust_id)
+    return WardInfo(
+        w.id, w.code, w.name, w.site, w.specialty, w.beds, trust.name if trust else "",
+        tuple(pattern_times(p) for p in patterns(session, w.id)),
+    )
+
+
+def list_wards(session: Session) -> list[WardInfo]:
+    return [ward_info(session, w) for w in session.exec(select(Ward).order_by(Ward.code)).all()]
+
+
+def list_staff(session: Session, ward_id: str, include_inactive: bool = False) -> list[StaffInfo]:
+    q = select(Staff, Ward.code).join(Ward).where(Staff.ward_id == ward_id)
+    if not include_inactive:
+        q = q.where(Staff.active == True)  # noqa: E712
+    rows = session.exec(q.order_by(Staff.name)).all()
+    return [StaffInfo(s.id, s.name, s.role, s.title, s.is_manager, s.active, code) for s, code in rows]
+
+
+def find_staff(session: Session, ward_id: str, name: str) -> Staff:
+    """A staff member of the ward by exact (case-insensitive) name."""
+    wanted = name.strip().casefold()
+    for s in session.exec(select(Staff).where(Staff.ward_id == ward_id, Staff.active == True)).all():  # noqa: E712
+        if s.name.casefold() == wanted:
+            return s
+    raise ValidationError.single("name", f"'{name.strip()[:60]}' is not on this ward's staff list")
+
+
+# --- establishment and shifts -----------------------------------------------------------------------
+
+def establishment_plan(session: Session, ward_id: str, on: date) -> dict[str, dict[str, GroupFigures]]:
+    """``{shift_code: {group: GroupFigures(planned, planned_hours)}}`` in force on ``on``."""
+    rows = session.exec(
+        select(Establishment)
+        .where(Establishment.ward_id == ward_id, Establishment.effective_from <= on)
+        .order_by(col(Establishment.effective_from))
+    ).all()
+    plan: dict[str, dict[str, GroupFigures]] = defaultdict(dict)
+    for e in rows:  # later effective_from overwrites earlier
+        plan[e.shift_code][e.staff_group] = GroupFigures(planned=e.planned_heads, planned_hours=e.planned_hours)
+    return dict(plan)
+
+
+def _flag_view(f: RedFlag, names: dict[str, str]) -> RedFlagView:
+    t = red_flag_type(f.flag_type)
+    return RedFlagView(
+        f.id, f.flag_type, t.label, False, f.raised_at, names.get(f.raised_by, f.raised_by), f.detail,
+        f.escalated_to, f.escalated_at, f.response, f.resolved_at,
+    )
+
+
+def _computed_flag_views(groups: dict[str, GroupFigures]) -> list[RedFlagView]:
+    return [RedFlagView(None, code, red_flag_type(code).label, True) for code in computed_red_flags(groups)]
+
+
+def shifts_in_range(session: Session, ward: Ward, first: date, last: date, include_unrecorded: bool = True) -> list[ShiftView]:
+    """Every shift of the ward's pattern between two dates (inclusive), recorded or not."""
+    pats = patterns(session, ward.id)
+    shift_rows = session.exec(
+        select(Shift).where(Shift.ward_id == ward.id, Shift.shift_date >= first, Shift.shift_date <= last,
+                            Shift.deleted == False)  # noqa: E712
+    ).all()
+    by_key = {(s.shift_date, s.shift_code): s for s in shift_rows}
+    sids = [s.id for s in shift_rows]
+    staffing: dict[str, dict[str, GroupFigures]] = defaultdict(dict)
+    flags: dict[str, list[RedFlag]] = defaultdict(list)
+    if sids:
+        for r in session.exec(select(ShiftStaffing).where(col(ShiftStaffing.shift_id).in_(sids))).all():
+            staffing[r.shift_id][r.staff_group] = GroupFigures(r.planned, r.actual, r.planned_hours, r.actual_hours, r.bank_agency)
+        for f in session.exec(select(RedFlag).where(col(RedFlag.shift_id).in_(sids)).order_by(RedFlag.raised_at)).all():
+            flags[f.shift_id].append(f)
+    names = {s.id: s.name for s in session.exec(select(Staff).where(Staff.ward_id == ward.id)).all()}
+    census = {
+        d.day: d.patients_at_midnight
+        for d in session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day >= first, WardDay.day <= last)).all()
+    }
+    plans: dict[date, dict[str, dict[str, GroupFigures]]] = {}
+    out: list[ShiftView] = []
+    day = first
+    known_codes = {p.code for p in pats}
+    while day <= last:
+        for p in pats:
+            st = pattern_times(p)
+            row = by_key.get((day, p.code))
+            if row is None and not include_unrecorded:
+                continue
+            if row is not None:
+                groups = {c: staffing[row.id][c] for c in ordered_group_codes(staffing[row.id])}
+                views = [_flag_view(f, names) for f in flags[row.id]]
+                views = _computed_flag_views(groups) + views
+                out.append(ShiftView(
+                    ward.code, ward.id, row.id, day, p.code, p.name, st.period, st.start, st.end, True, groups,
+                    row.nurse_in_charge_id, names.get(row.nurse_in_charge_id or ""), census.get(day), row.notes,
+                    tuple(views), row.updated_at, names.get(row.updated_by, row.updated_by), row.needs_review,
+                ))
+            else:
+                if day not in plans:
+                    plans[day] = establishment_plan(session, ward.id, day)
+                groups = {c: plans[day].get(p.code, {})[c] for c in ordered_group_codes(plans[day].get(p.code, {}))}
+                out.append(ShiftView(
+                    ward.code, ward.id, ids.shift_id(ward.id, day, p.code), day, p.code, p.name, st.period,
+                    st.start, st.end, False, groups, patients_at_midnight=census.get(day),
+                ))
+        # shifts recorded under a code no longer in the pattern are still shown
+        for (d, code), row in by_key.items():
+            if d == day and code not in known_codes:
+                groups = dict(staffing[row.id])
+                out.append(ShiftView(
+                    ward.code, ward.id, row.id, day, code, code, "day", time(0), time(0), True, groups,
+                    row.nurse_in_charge_id, names.get(row.nurse_in_charge_id or ""), census.get(day), row.notes,
+                    tuple(_flag_view(f, names) for f in flags[row.id]),
+                ))
+        day = date.fromordinal(day.toordinal() + 1)
+    return out
+
+
+def shift_view(session: Session, ward: Ward, day: date, shift_code: str) -> ShiftView:
+    for v in shifts_in_range(session, ward, day, day):
+        if v.shift_code == shift_code:
+            return v
+    raise ValidationError.single("shift", f"Ward {ward.code} has no '{shift_code}' shift")
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_return(session: Session, ward: Ward, year: int, month: int) -> MonthlyReturn:
+    first, last = month_bounds(year, month)
+    ret = MonthlyReturn()
+    for v in shifts_in_range(session, ward, first, last, include_unrecorded=False):
+        ret.add_shift(v.period, v.groups)
+    total = 0
+    for d in session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day >= first, WardDay.day <= last)).all():
+        total += d.patients_at_midnight or 0
+    ret.patients_at_midnight_total = total
+    return ret
+
+
+# --- station state ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    pending: int
+    oldest_pending_at: str | None
+    rejected: int
+    last_saved_at: str | None
+
+
+def outbox_summary(session: Session) -> OutboxSummary:
+    pending = session.exec(select(Outbox).where(Outbox.state == "pending").order_by(col(Outbox.client_seq))).all()
+    rejected = session.exec(select(Outbox).where(Outbox.state == "rejected")).all()
+    last = session.exec(select(Outbox).order_by(col(Outbox.client_seq).desc()).limit(1)).first()
+    return OutboxSummary(
+        len(pending), pending[0].wall_time if pending else None, len(rejected), last.wall_time if last else None
+    )
+
+
+def audit_trail(session: Session, entity_id: str) -> list[AuditLog]:
+    return list(session.exec(select(AuditLog).where(AuditLog.entity_id == entity_id).order_by(col(AuditLog.id))).all())
+
+
+def local_now(now: datetime | None = None) -> datetime:
+    """Ward time (Europe/London) as a naive datetime, for matching shift patterns."""
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    aware = (now or datetime.now(tz=london)).astimezone(london)
+    return aware.replace(tzinfo=None)

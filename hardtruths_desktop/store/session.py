@@ -1,0 +1,211 @@
+"""The open store and its one write path.
+
+``Store.write(actor)`` opens a ``BEGIN IMMEDIATE`` transaction; repository functions call
+``WriteTx.emit`` for every change to a synced record, which stamps an HLC, updates the record's
+``field_meta``, appends the outbox row and the audit row, and persists ``hlc_last``, all in that
+same transaction (SYNC.md 3.3, P1 "durable before visible"). Nothing else writes synced tables.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from hardtruths_desktop.domain.hlc import Hlc, tick
+from hardtruths_desktop.domain.ids import uuid7
+from hardtruths_desktop.store import migrate
+from hardtruths_desktop.store.engine import db_path, make_engine, writer
+from hardtruths_desktop.store.tables import AuditLog, Outbox, SyncState
+
+CLI_ACTOR_NAME = "command line"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_utc(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who a write is attributed to: a signed-in staff member, or the station's command line."""
+
+    staff_id: str | None
+    name: str
+
+    @property
+    def recorded_by(self) -> str:
+        return f"staff:{self.staff_id}" if self.staff_id else "station:cli"
+
+    @classmethod
+    def command_line(cls) -> Actor:
+        return cls(None, CLI_ACTOR_NAME)
+
+
+@dataclass
+class Changes:
+    """What a write touched, so screens refresh from one signal (STYLE.md habit 4)."""
+
+    entities: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
+
+    def add(self, entity: str, entity_id: str) -> None:
+        self.entities.add(entity)
+        self.ids.add(entity_id)
+
+    def __bool__(self) -> bool:
+        return bool(self.entities)
+
+
+class HasFieldMeta(Protocol):
+    field_meta: str
+
+
+class WriteTx:
+    """One write transaction. Use only inside ``Store.write``."""
+
+    def __init__(self, session: Session, actor: Actor, state: SyncState, clock_ms: int) -> None:
+        self.session = session
+        self.actor = actor
+        self.state = state
+        self.changes = Changes()
+        self._clock_ms = clock_ms
+        self._hlc = Hlc.parse(state.hlc_last)
+        self.now = utc_now()
+
+    @property
+    def station_id(self) -> str:
+        return self.state.device_id or self.state.device_incarnation
+
+    def emit(
+        self,
+        entity: str,
+        entity_id: str,
+        op: str,
+        payload: Mapping[str, Any],
+        record: HasFieldMeta | None,
+        action: str,
+        audit_extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Record one mutation of a synced entity: field_meta, outbox row, audit row, HLC.
+
+        ``payload`` holds only the changed fields (flat names, e.g. ``groups.rn.actual``).
+        Returns the mutation id.
+        """
+        mutation_id = uuid7()
+        self._hlc = tick(self._hlc, self._clock_ms + self.state.server_offset_ms)
+        hlc = str(self._hlc)
+        base: dict[str, str] = {}
+        if record is not None:
+            meta: dict[str, dict[str, Any]] = json.loads(record.field_meta or "{}")
+            for f in payload:
+                if f in meta:
+                    base[f] = meta[f]["tok"]
+                meta[f] = {"tok": mutation_id, "hlc": hlc}
+            record.field_meta = json.dumps(meta, separators=(",", ":"))
+            self.session.add(record)
+        wall = iso_utc(self.now)
+        self.session.add(
+            Outbox(
+                mutation_id=mutation_id,
+                entity=entity,
+                entity_id=entity_id,
+                op=op,
+                payload=json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str),
+                base=json.dumps(base, separators=(",", ":")),
+                hlc=hlc,
+                schema_version=migrate.SCHEMA_VERSION,
+                recorded_by=self.actor.recorded_by,
+                wall_time=wall,
+            )
+        )
+        changes = dict(payload)
+        if audit_extra:
+            changes.update(audit_extra)
+        self.audit(action, entity, entity_id, changes)
+        self.changes.add(entity, entity_id)
+        return mutation_id
+
+    def audit(self, action: str, entity: str, entity_id: str, changes: Mapping[str, Any]) -> None:
+        """An audit row alone (for local-only events such as sign-in)."""
+        self.session.add(
+            AuditLog(
+                at=iso_utc(self.now),
+                station_id=self.station_id,
+                actor_id=self.actor.staff_id,
+                actor_name=self.actor.name,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                changes=json.dumps(changes, ensure_ascii=False, default=str),
+            )
+        )
+
+    def finish(self) -> None:
+        self.state.hlc_last = str(self._hlc)
+        self.session.add(self.state)
+
+
+class Store:
+    """The ward station's local store, opened (and upgraded) once per process.
+
+    Thread-safety: the engine's pool hands each thread its own connection; writes serialise on
+    SQLite's write lock (``BEGIN IMMEDIATE`` + busy timeout).
+    """
+
+    def __init__(self, data_dir: Path, clock_ms: Any = None) -> None:
+        self.data_dir = data_dir
+        self.path = db_path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.backup_made = migrate.upgrade(self.path)
+        self.engine: Engine = make_engine(self.path)
+        self._writer = writer(self.engine)
+        self._clock_ms = clock_ms or (lambda: time.time_ns() // 1_000_000)
+        self._ensure_sync_state()
+
+    def _ensure_sync_state(self) -> None:
+        with Session(self._writer) as s, s.begin():
+            if s.get(SyncState, 1) is None:
+                incarnation = str(uuid.uuid4())
+                s.add(
+                    SyncState(
+                        id=1,
+                        device_incarnation=incarnation,
+                        hlc_last=str(Hlc.zero(incarnation)),
+                        schema_version=migrate.SCHEMA_VERSION,
+                    )
+                )
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def write(self, actor: Actor) -> Iterator[WriteTx]:
+        """A write transaction; commits (durably) on normal exit, rolls back on any exception."""
+        with Session(self._writer, expire_on_commit=False) as s, s.begin():
+            state = s.exec(select(SyncState).where(SyncState.id == 1)).one()
+            tx = WriteTx(s, actor, state, self._clock_ms())
+            yield tx
+            tx.finish()
+
+    def station_id(self) -> str:
+        with self.read() as s:
+            st = s.exec(select(SyncState)).one()
+            return st.device_id or st.device_incarnation
+
+    def close(self) -> None:
+        self.engine.dispose()

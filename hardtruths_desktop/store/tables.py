@@ -1,0 +1,226 @@
+"""Every table of the ward station's local store, in one module (STYLE.md habit 9).
+
+Synced tables carry ``field_meta`` (JSON ``{field: {"tok": mutation_id, "hlc": ...}}``) as SYNC.md 3.3
+describes, and are written only by ``store.repository`` functions, which add the outbox and audit
+rows in the same transaction. ``staff_credential`` is local-only: PIN hashes never leave the PC.
+
+Times are UTC ISO-8601 text (``...Z``); ward dates are ISO dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Alembic's batch mode needs named constraints to alter SQLite tables (STYLE.md habit 10).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+SYNCED_TABLES = (
+    "trust",
+    "ward",
+    "shift_pattern",
+    "staff",
+    "establishment",
+    "shift",
+    "shift_staffing",
+    "ward_day",
+    "red_flag",
+)
+
+
+class Trust(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    field_meta: str = "{}"
+
+
+class Ward(SQLModel, table=True):
+    id: str = Field(primary_key=True)  # uuid5 of the code
+    trust_id: str = Field(foreign_key="trust.id")
+    code: str = Field(unique=True)
+    name: str
+    site: str = ""
+    specialty: str = ""
+    beds: int = 28
+    field_meta: str = "{}"
+
+
+class ShiftPattern(SQLModel, table=True):
+    __tablename__ = "shift_pattern"
+    __table_args__ = (
+        UniqueConstraint("ward_id", "code"),
+        CheckConstraint("period IN ('day','night')", name="period"),
+    )
+    id: str = Field(primary_key=True)
+    ward_id: str = Field(foreign_key="ward.id", index=True)
+    code: str
+    name: str
+    start_time: str  # HH:MM local ward time
+    end_time: str
+    period: str
+    sort_order: int = 0
+    active: bool = True
+    field_meta: str = "{}"
+
+
+class Staff(SQLModel, table=True):
+    id: str = Field(primary_key=True)  # uuid7
+    ward_id: str = Field(foreign_key="ward.id", index=True)
+    name: str
+    role: str  # staff group code (valuesets)
+    title: str = ""  # e.g. "Ward sister", "Matron": shown on the board
+    is_manager: bool = False  # may use Ward setup and issue one-time codes
+    active: bool = True
+    field_meta: str = "{}"
+
+
+class Establishment(SQLModel, table=True):
+    """Planned heads and hours per ward, shift and staff group, from ``effective_from`` on."""
+
+    __table_args__ = (UniqueConstraint("ward_id", "shift_code", "staff_group", "effective_from"),)
+    id: str = Field(primary_key=True)
+    ward_id: str = Field(foreign_key="ward.id", index=True)
+    shift_code: str
+    staff_group: str
+    effective_from: date
+    planned_heads: int
+    planned_hours: float
+    field_meta: str = "{}"
+
+
+class Shift(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("ward_id", "shift_date", "shift_code"),)
+    id: str = Field(primary_key=True)  # uuid5(ward/date/code)
+    ward_id: str = Field(foreign_key="ward.id")
+    shift_date: date
+    shift_code: str
+    nurse_in_charge_id: str | None = Field(default=None, foreign_key="staff.id")
+    notes: str = ""
+    deleted: bool = False
+    field_meta: str = "{}"
+    server_seq: int | None = None
+    needs_review: bool = False
+    updated_at: str = ""
+    updated_by: str = ""
+
+
+class ShiftStaffing(SQLModel, table=True):
+    """One staff group's planned/actual figures on one shift (staff groups are an open value set)."""
+
+    __tablename__ = "shift_staffing"
+    shift_id: str = Field(foreign_key="shift.id", primary_key=True)
+    staff_group: str = Field(primary_key=True)
+    planned: int = 0
+    actual: int = 0
+    planned_hours: float = 0.0
+    actual_hours: float = 0.0
+    bank_agency: int = 0
+
+
+class WardDay(SQLModel, table=True):
+    """Per ward and date: the 23:59 patient census."""
+
+    __tablename__ = "ward_day"
+    __table_args__ = (UniqueConstraint("ward_id", "day"),)
+    id: str = Field(primary_key=True)  # uuid5(ward/date)
+    ward_id: str = Field(foreign_key="ward.id")
+    day: date
+    patients_at_midnight: int | None = None
+    field_meta: str = "{}"
+
+
+class RedFlag(SQLModel, table=True):
+    __tablename__ = "red_flag"
+    id: str = Field(primary_key=True)  # uuid7
+    ward_id: str = Field(foreign_key="ward.id")
+    shift_id: str = Field(foreign_key="shift.id", index=True)
+    flag_type: str
+    raised_at: str
+    raised_by: str
+    detail: str = ""
+    escalated_to: str = ""
+    escalated_at: str | None = None
+    response: str = ""
+    resolved_at: str | None = None
+    resolved_by: str = ""
+    field_meta: str = "{}"
+
+
+class StaffCredential(SQLModel, table=True):
+    """Local only, never synced: a staff member's PIN hash and lock-out state."""
+
+    __tablename__ = "staff_credential"
+    staff_id: str = Field(foreign_key="staff.id", primary_key=True)
+    pin_hash: str | None = None
+    failed_attempts: int = 0
+    locked_until: str | None = None
+    onetime_code_hash: str | None = None
+    onetime_expires: str | None = None
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    at: str
+    station_id: str
+    actor_id: str | None = None
+    actor_name: str
+    action: str
+    entity: str
+    entity_id: str
+    changes: str = "{}"
+
+
+class Outbox(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("op IN ('create','patch','delete','amend')", name="op"),
+        CheckConstraint("state IN ('pending','acked','rejected')", name="state"),
+        Index("outbox_pending", "state", "client_seq"),
+        {"sqlite_autoincrement": True},  # client_seq is never reused, even after the janitor deletes
+    )
+    client_seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    mutation_id: str = Field(unique=True)
+    entity: str
+    entity_id: str
+    op: str
+    payload: str
+    base: str = "{}"
+    hlc: str
+    schema_version: int
+    recorded_by: str
+    wall_time: str
+    state: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    result: str | None = None
+    acked_seq: int | None = None
+    acked_at: str | None = None
+
+
+class SyncState(SQLModel, table=True):
+    __tablename__ = "sync_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+    id: int = Field(default=1, primary_key=True)
+    device_id: str | None = None
+    device_incarnation: str
+    station_name: str = ""
+    home_ward_id: str | None = None
+    machine_fingerprint: str | None = None
+    server_epoch: str | None = None
+    pull_cursor: int = 0
+    hlc_last: str
+    server_offset_ms: int = 0
+    schema_version: int
+    last_push_ok: str | None = None
+    last_pull_ok: str | None = None
