@@ -34,12 +34,29 @@ from hardtruths_desktop.domain.valuesets import staff_group, staff_group_codes
 log = logging.getLogger("hardtruths_desktop")
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_STORE = 0, 1, 2, 3
-RETURN_HEADER = (
-    "site,ward_code,ward_name,specialty,month,day_rn_planned_hours,day_rn_actual_hours,"
-    "day_care_planned_hours,day_care_actual_hours,night_rn_planned_hours,night_rn_actual_hours,"
-    "night_care_planned_hours,night_care_actual_hours,day_rn_fill_rate,day_care_fill_rate,"
-    "night_rn_fill_rate,night_care_fill_rate,patients_at_midnight_total,chppd_rn,chppd_care,chppd_total"
-).split(",")
+RETURN_HEADER = [
+    "site",
+    "ward_code",
+    "ward_name",
+    "specialty",
+    "month",
+    "day_rn_planned_hours",
+    "day_rn_actual_hours",
+    "day_care_planned_hours",
+    "day_care_actual_hours",
+    "night_rn_planned_hours",
+    "night_rn_actual_hours",
+    "night_care_planned_hours",
+    "night_care_actual_hours",
+    "day_rn_fill_rate",
+    "day_care_fill_rate",
+    "night_rn_fill_rate",
+    "night_care_fill_rate",
+    "patients_at_midnight_total",
+    "chppd_rn",
+    "chppd_care",
+    "chppd_total",
+]
 
 
 def default_data_dir() -> Path:
@@ -57,7 +74,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                         help="folder of the station's store (default: $HARDTRUTHS_DATA_DIR or the user data folder)")
     p = _Parser(prog="hardtruths-desktop", description="Hard Truths ward station", parents=[common])
@@ -223,7 +240,7 @@ def _record_change(args: argparse.Namespace) -> Any:
     from hardtruths_desktop.store.shifts import ShiftChange
 
     change = ShiftChange()
-    for group, code in (("rn", "rn"), ("care", "hca")):
+    for group, code in (("rn", "rn"), ("care", "care")):
         for what in ("planned", "actual"):
             label = f"--{group}-{what}"
             heads = getattr(args, f"{group}_{what}")
@@ -236,7 +253,11 @@ def _record_change(args: argparse.Namespace) -> Any:
         key, sep, value = item.partition("=")
         group, dot, field = key.strip().partition(".")
         if not sep or not dot or group not in staff_group_codes() or field not in ("planned", "actual", "planned_hours", "actual_hours", "bank_agency"):
-            raise ValidationError.single("set", f"--set {item!r}: write GROUP.FIELD=VALUE with GROUP one of {', '.join(staff_group_codes())} and FIELD one of planned, actual, planned_hours, actual_hours, bank_agency")
+            raise ValidationError.single(
+                "set",
+                f"--set {item!r}: write GROUP.FIELD=VALUE with GROUP one of {', '.join(staff_group_codes())}"
+                " and FIELD one of planned, actual, planned_hours, actual_hours, bank_agency",
+            )
         parsed: float = parse_hours(value, f"--set {key}", "set") if field.endswith("hours") else parse_count(value, f"--set {key}", "set")
         change.groups.setdefault(group, {})[field] = parsed
     if args.patients_at_midnight is not None:
@@ -284,10 +305,8 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
         print(json.dumps([v.to_json() for v in views], ensure_ascii=False, indent=2))
     else:
         for v in views:
-            rn, care = v.groups.get("rn"), v.groups.get("hca")
-            figures = "  ".join(f"{code.upper()} {g.actual}/{g.planned}" for code, g in v.groups.items() if code in ("rn", "hca"))
+            figures = "  ".join(f"{code.upper()} {g.actual}/{g.planned}" for code, g in v.groups.items() if code in ("rn", "care"))
             state = "recorded" if v.recorded else "not recorded"
-            del rn, care
             print(f"{v.date} {v.shift_name:9} {figures:16} NIC {v.nurse_in_charge or '-':24} {len(v.red_flags)} flag(s)  {state}")
     return EXIT_OK
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
+from hardtruths_desktop.domain.ids import ward_id
 from hardtruths_desktop.domain.staffing import current_shift
 from hardtruths_desktop.store import auth, reference, shifts
 from hardtruths_desktop.store.queries import local_now, pattern_times, patterns
-from hardtruths_desktop.store.session import Actor, Store
+from hardtruths_desktop.store.session import Actor, Store, WriteTx
 from hardtruths_desktop.store.tables import Ward
 
 DEMO_PIN = "2580"
@@ -40,34 +41,34 @@ LONG_DAY = (("long_day", "Long day", "07:30", "20:00", "day"), ("night", "Night"
 WARDS = (
     DemoWard(
         "W7", "Ward 7 - Elderly Care", "North Site", "Geriatric medicine", 28, THREE_SHIFTS,
-        {"early": {"rn": (5, 37.5), "hca": (3, 22.5)}, "late": {"rn": (4, 30.0), "hca": (3, 22.5)},
-         "night": {"rn": (3, 30.0), "hca": (2, 20.0)}},
+        {"early": {"rn": (5, 37.5), "care": (3, 22.5)}, "late": {"rn": (4, 30.0), "care": (3, 22.5)},
+         "night": {"rn": (3, 30.0), "care": (2, 20.0)}},
         (("Mary O'Neill", "rn", "Ward sister", True), ("Aisha Rahman", "rn", "Staff nurse", False),
          ("Tomasz Kowalczyk", "rn", "Staff nurse", False), ("Chloé Martin", "rn", "Staff nurse", False),
          ("Oluwaseun Adeyemi", "rn", "Staff nurse", False), ("Priya Sharma", "rn", "Staff nurse", False),
          ("Γιώργος Παπαδόπουλος", "rn", "Staff nurse", False), ("James Okafor", "rn", "Matron", False),
-         ("Grace Mensah", "rna", "Nursing associate", False), ("Dylan Evans", "hca", "Healthcare assistant", False),
-         ("Siobhan Murphy", "hca", "Healthcare assistant", False), ("Ahmed Hassan", "hca", "Healthcare assistant", False),
+         ("Grace Mensah", "rna", "Nursing associate", False), ("Dylan Evans", "care", "Healthcare assistant", False),
+         ("Siobhan Murphy", "care", "Healthcare assistant", False), ("Ahmed Hassan", "care", "Healthcare assistant", False),
          ("Ellie Turner", "student", "Student nurse", False)),
     ),
     DemoWard(
         "AMU", "Acute Medical Unit", "North Site", "Acute medicine", 32, LONG_DAY,
-        {"long_day": {"rn": (6, 72.0), "hca": (4, 48.0)}, "night": {"rn": (5, 60.0), "hca": (3, 36.0)}},
+        {"long_day": {"rn": (6, 72.0), "care": (4, 48.0)}, "night": {"rn": (5, 60.0), "care": (3, 36.0)}},
         (("Fatima Begum", "rn", "Ward manager", True), ("Daniel Kim", "rn", "Staff nurse", False),
          ("Olena Shevchenko", "rn", "Staff nurse", False), ("Rahul Gupta", "rn", "Staff nurse", False),
          ("Sarah Thompson", "rn", "Staff nurse", False), ("Li Wei", "rn", "Staff nurse", False),
-         ("Kwame Boateng", "rn", "Charge nurse", False), ("Hannah Lewis", "hca", "Healthcare assistant", False),
-         ("Marek Nowak", "hca", "Healthcare assistant", False), ("Jasmine Patel", "hca", "Healthcare assistant", False),
+         ("Kwame Boateng", "rn", "Charge nurse", False), ("Hannah Lewis", "care", "Healthcare assistant", False),
+         ("Marek Nowak", "care", "Healthcare assistant", False), ("Jasmine Patel", "care", "Healthcare assistant", False),
          ("Ruth Campbell", "rn", "Matron", False)),
     ),
     DemoWard(
         "W12", "Ward 12 - Surgical", "South Site", "General surgery", 24, THREE_SHIFTS,
-        {"early": {"rn": (4, 30.0), "hca": (2, 15.0)}, "late": {"rn": (4, 30.0), "hca": (2, 15.0)},
-         "night": {"rn": (3, 30.0), "hca": (1, 10.0)}},
+        {"early": {"rn": (4, 30.0), "care": (2, 15.0)}, "late": {"rn": (4, 30.0), "care": (2, 15.0)},
+         "night": {"rn": (3, 30.0), "care": (1, 10.0)}},
         (("Helen Walsh", "rn", "Ward sister", True), ("Mohammed Ali", "rn", "Staff nurse", False),
          ("Anna Kowalski", "rn", "Staff nurse", False), ("Joseph Mwangi", "rn", "Staff nurse", False),
          ("Emily Clarke", "rn", "Staff nurse", False), ("Harpreet Kaur", "rn", "Staff nurse", False),
-         ("Ben Carter", "hca", "Healthcare assistant", False), ("Zainab Yusuf", "hca", "Healthcare assistant", False),
+         ("Ben Carter", "care", "Healthcare assistant", False), ("Zainab Yusuf", "care", "Healthcare assistant", False),
          ("Peter Hughes", "rn", "Matron", False)),
     ),
 )
@@ -96,13 +97,13 @@ def create_demo(store: Store, now: datetime | None = None, days: int = HISTORY_D
                 sign_ins.append((dw.code, name, DEMO_PIN))
     for dw in WARDS:
         with store.write(actor) as tx:
-            ward = tx.session.get(Ward, reference.ids.ward_id(dw.code))
-            assert ward is not None
-            _history(tx, ward, dw, local, days, rng)
+            found = tx.session.get(Ward, ward_id(dw.code))
+            assert found is not None
+            _history(tx, found, dw, local, days, rng)
     return sign_ins
 
 
-def _history(tx: shifts.WriteTx, ward: Ward, dw: DemoWard, local: datetime, days: int, rng: random.Random) -> None:
+def _history(tx: WriteTx, ward: Ward, dw: DemoWard, local: datetime, days: int, rng: random.Random) -> None:
     from sqlmodel import select
 
     from hardtruths_desktop.store.tables import Staff
@@ -118,7 +119,6 @@ def _history(tx: shifts.WriteTx, ward: Ward, dw: DemoWard, local: datetime, days
     for offset in range(days, -1, -1):
         day = today - timedelta(days=offset)
         for p in pats:
-            start, _ = p.bounds(day)
             if (day, p.start) > (cur_date, cur_pat.start):
                 continue
             change = shifts.ShiftChange()

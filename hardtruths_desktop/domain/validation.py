@@ -251,7 +251,8 @@ def check_shift(
                 else:
                     p.add(
                         f"{code}.{hours_attr}",
-                        f"{label}: {hours:g} {word} hours is more than {heads} {'person' if heads == 1 else 'people'} can work in a {ctx.shift_hours:g}-hour shift",
+                        f"{label}: {hours:g} {word} hours is more than {heads} {'person' if heads == 1 else 'people'}"
+                        f" can work in a {ctx.shift_hours:g}-hour shift",
                     )
         if g.bank_agency > g.actual:
             p.add(f"{code}.bank_agency", f"{label}: bank/agency ({g.bank_agency}) cannot be more than the {g.actual} on duty")

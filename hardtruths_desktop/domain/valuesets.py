@@ -43,14 +43,14 @@ def _data() -> dict[str, list[dict[str, object]]]:
 def staff_groups() -> tuple[StaffGroup, ...]:
     out = []
     for row in _data()["staff_groups"]:
-        rg = row["return_group"]
+        rg: ReturnGroup | None = "rn" if row["return_group"] == "rn" else "care" if row["return_group"] == "care" else None
         out.append(
             StaffGroup(
                 code=str(row["code"]),
                 label=str(row["label"]),
                 singular=str(row["singular"]),
                 registered=bool(row["registered"]),
-                return_group=rg if rg in ("rn", "care") else None,  # type: ignore[arg-type]
+                return_group=rg,
                 counts_for_care_hours=bool(row["counts_for_care_hours"]),
             )
         )

@@ -53,7 +53,7 @@ def upsert_ward(
     tx: WriteTx, trust_id: str, code: str, name: str, site: str = "", specialty: str = "", beds: int = 28
 ) -> Ward:
     code = check_ward_code(code)
-    values = {
+    values: dict[str, Any] = {
         "name": clean_text(name, "Ward name", "name", MAX_SHORT_TEXT, required=True),
         "site": clean_text(site, "Site", "site", MAX_SHORT_TEXT),
         "specialty": clean_text(specialty, "Specialty", "specialty", MAX_SHORT_TEXT),

@@ -9,6 +9,7 @@ same transaction (SYNC.md 3.3, P1 "durable before visible"). Nothing else writes
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -25,7 +26,7 @@ from hardtruths_desktop.domain.hlc import Hlc, tick
 from hardtruths_desktop.domain.ids import uuid7
 from hardtruths_desktop.store import migrate
 from hardtruths_desktop.store.engine import db_path, make_engine, writer
-from hardtruths_desktop.store.tables import AuditLog, Outbox, SyncState
+from hardtruths_desktop.store.tables import SyncState
 
 CLI_ACTOR_NAME = "command line"
 
@@ -76,18 +77,36 @@ class HasFieldMeta(Protocol):
 class WriteTx:
     """One write transaction. Use only inside ``Store.write``."""
 
-    def __init__(self, session: Session, actor: Actor, state: SyncState, clock_ms: int) -> None:
+    def __init__(self, session: Session, actor: Actor, clock_ms: int) -> None:
         self.session = session
         self.actor = actor
-        self.state = state
         self.changes = Changes()
+        #: The transaction's own sqlite3 connection, for the hot path (shift saves) and the
+        #: outbox/audit inserts: same connection and transaction as ``session``.
+        self.db: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
+        device_id, incarnation, hlc_last, offset = self.db.execute(
+            "SELECT device_id, device_incarnation, hlc_last, server_offset_ms FROM sync_state WHERE id = 1"
+        ).fetchone()
+        self._device_id: str | None = device_id
+        self._incarnation: str = incarnation
+        self._offset_ms: int = offset
         self._clock_ms = clock_ms
-        self._hlc = Hlc.parse(state.hlc_last)
+        self._hlc = Hlc.parse(hlc_last)
         self.now = utc_now()
+        self._now_iso = iso_utc(self.now)
+
+    @property
+    def now_iso(self) -> str:
+        return self._now_iso
+
+    @property
+    def actor_ref(self) -> str:
+        """What ``updated_by`` / ``raised_by`` columns hold: the staff id, or "command line"."""
+        return self.actor.staff_id or self.actor.name
 
     @property
     def station_id(self) -> str:
-        return self.state.device_id or self.state.device_incarnation
+        return self._device_id or self._incarnation
 
     def emit(
         self,
@@ -104,58 +123,64 @@ class WriteTx:
         ``payload`` holds only the changed fields (flat names, e.g. ``groups.rn.actual``).
         Returns the mutation id.
         """
+        meta: dict[str, dict[str, Any]] = json.loads(record.field_meta or "{}") if record is not None else {}
+        mutation_id, new_meta = self.emit_raw(entity, entity_id, op, payload, meta, action, audit_extra)
+        if record is not None:
+            record.field_meta = new_meta
+            self.session.add(record)
+        return mutation_id
+
+    def emit_raw(
+        self,
+        entity: str,
+        entity_id: str,
+        op: str,
+        payload: Mapping[str, Any],
+        meta: dict[str, dict[str, Any]],
+        action: str,
+        audit_extra: Mapping[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """``emit`` for callers that write the record with SQL themselves: updates ``meta`` in
+        place and returns ``(mutation_id, field_meta JSON)`` for the caller to store."""
         mutation_id = uuid7()
-        self._hlc = tick(self._hlc, self._clock_ms + self.state.server_offset_ms)
+        self._hlc = tick(self._hlc, self._clock_ms + self._offset_ms)
         hlc = str(self._hlc)
         base: dict[str, str] = {}
-        if record is not None:
-            meta: dict[str, dict[str, Any]] = json.loads(record.field_meta or "{}")
-            for f in payload:
-                if f in meta:
-                    base[f] = meta[f]["tok"]
-                meta[f] = {"tok": mutation_id, "hlc": hlc}
-            record.field_meta = json.dumps(meta, separators=(",", ":"))
-            self.session.add(record)
-        wall = iso_utc(self.now)
-        self.session.add(
-            Outbox(
-                mutation_id=mutation_id,
-                entity=entity,
-                entity_id=entity_id,
-                op=op,
-                payload=json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str),
-                base=json.dumps(base, separators=(",", ":")),
-                hlc=hlc,
-                schema_version=migrate.SCHEMA_VERSION,
-                recorded_by=self.actor.recorded_by,
-                wall_time=wall,
-            )
+        for f in payload:
+            if f in meta:
+                base[f] = meta[f]["tok"]
+            meta[f] = {"tok": mutation_id, "hlc": hlc}
+        self.db.execute(
+            "INSERT INTO outbox (mutation_id, entity, entity_id, op, payload, base, hlc, schema_version,"
+            " recorded_by, wall_time, state, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',0)",
+            (
+                mutation_id, entity, entity_id, op,
+                json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str),
+                json.dumps(base, separators=(",", ":")), hlc, migrate.SCHEMA_VERSION,
+                self.actor.recorded_by, self._now_iso,
+            ),
         )
         changes = dict(payload)
         if audit_extra:
             changes.update(audit_extra)
         self.audit(action, entity, entity_id, changes)
         self.changes.add(entity, entity_id)
-        return mutation_id
+        return mutation_id, json.dumps(meta, separators=(",", ":"))
 
     def audit(self, action: str, entity: str, entity_id: str, changes: Mapping[str, Any]) -> None:
         """An audit row alone (for local-only events such as sign-in)."""
-        self.session.add(
-            AuditLog(
-                at=iso_utc(self.now),
-                station_id=self.station_id,
-                actor_id=self.actor.staff_id,
-                actor_name=self.actor.name,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                changes=json.dumps(changes, ensure_ascii=False, default=str),
-            )
+        self.db.execute(
+            "INSERT INTO audit_log (at, station_id, actor_id, actor_name, action, entity, entity_id, changes)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (
+                self._now_iso, self.station_id, self.actor.staff_id, self.actor.name, action, entity, entity_id,
+                json.dumps(changes, ensure_ascii=False, default=str),
+            ),
         )
 
     def finish(self) -> None:
-        self.state.hlc_last = str(self._hlc)
-        self.session.add(self.state)
+        self.session.flush()
+        self.db.execute("UPDATE sync_state SET hlc_last = ? WHERE id = 1", (str(self._hlc),))
 
 
 class Store:
@@ -197,8 +222,7 @@ class Store:
     def write(self, actor: Actor) -> Iterator[WriteTx]:
         """A write transaction; commits (durably) on normal exit, rolls back on any exception."""
         with Session(self._writer, expire_on_commit=False) as s, s.begin():
-            state = s.exec(select(SyncState).where(SyncState.id == 1)).one()
-            tx = WriteTx(s, actor, state, self._clock_ms())
+            tx = WriteTx(s, actor, self._clock_ms())
             yield tx
             tx.finish()
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from typing import Any
 
-from sqlmodel import select
-
 from hardtruths_desktop.domain import ids
-from hardtruths_desktop.domain.staffing import GroupFigures
+from hardtruths_desktop.domain.staffing import GroupFigures, ShiftTimes
 from hardtruths_desktop.domain.validation import (
     MAX_NOTE,
     MAX_SHORT_TEXT,
@@ -21,9 +19,9 @@ from hardtruths_desktop.domain.validation import (
     check_shift,
     clean_text,
 )
-from hardtruths_desktop.store.queries import establishment_plan, pattern_times, patterns, shift_view
+from hardtruths_desktop.store.queries import establishment_plan, shift_view
 from hardtruths_desktop.store.session import WriteTx, iso_utc
-from hardtruths_desktop.store.tables import RedFlag, Shift, ShiftStaffing, Staff, Ward, WardDay
+from hardtruths_desktop.store.tables import RedFlag, Shift, Ward, WardDay
 
 GROUP_FIELDS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
 KEEP: Any = object()  # "leave this field as it is"
@@ -39,94 +37,105 @@ class ShiftChange:
     notes: Any = KEEP  # str | KEEP
 
 
-def _staff_context(tx: WriteTx, ward: Ward, shift_hours: float, today: date) -> ShiftContext:
-    staff = tx.session.exec(select(Staff).where(Staff.ward_id == ward.id)).all()
-    return ShiftContext(
-        shift_hours=shift_hours,
-        beds=ward.beds,
-        staff={s.id: StaffOnWard(s.id, s.name, s.role, s.active) for s in staff},
-        today=today,
-    )
-
-
 def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, change: ShiftChange, today: date) -> bool:
     """Create or correct one shift. Validates the merged result; writes nothing when invalid.
 
     Returns True when anything changed. Planned values of a new shift come from the
-    establishment in force on that date.
+    establishment in force on that date. This is the save a nurse makes every shift, so it talks
+    SQL on the transaction's own connection (``tx.db``) rather than through the ORM: the whole
+    save is a handful of statements and one durable commit (benchmarks/bench_save.py).
     """
-    pattern = next((p for p in patterns(tx.session, ward.id) if p.code == shift_code), None)
-    if pattern is None:
-        codes = ", ".join(p.code for p in patterns(tx.session, ward.id)) or "none set up"
-        raise ValidationError.single("shift", f"Ward {ward.code} has no '{shift_code}' shift (shifts: {codes})")
-    times = pattern_times(pattern)
+    db = tx.db
+    prow = db.execute(
+        "SELECT code, name, start_time, end_time, period FROM shift_pattern WHERE ward_id = ? AND code = ? AND active = 1",
+        (ward.id, shift_code),
+    ).fetchone()
+    if prow is None:
+        codes = ", ".join(r[0] for r in db.execute(
+            "SELECT code FROM shift_pattern WHERE ward_id = ? AND active = 1 ORDER BY sort_order", (ward.id,)))
+        raise ValidationError.single("shift", f"Ward {ward.code} has no '{shift_code}' shift (shifts: {codes or 'none set up'})")
+    times = ShiftTimes(prow[0], prow[1], time.fromisoformat(prow[2]), time.fromisoformat(prow[3]),
+                       "night" if prow[4] == "night" else "day")
     sid = ids.shift_id(ward.id, shift_date, shift_code)
-    row = tx.session.get(Shift, sid)
+    row = db.execute("SELECT nurse_in_charge_id, notes, field_meta FROM shift WHERE id = ?", (sid,)).fetchone()
     creating = row is None
     current: dict[str, GroupFigures] = {}
     if row is not None:
-        for r in tx.session.exec(select(ShiftStaffing).where(ShiftStaffing.shift_id == sid)).all():
-            current[r.staff_group] = GroupFigures(r.planned, r.actual, r.planned_hours, r.actual_hours, r.bank_agency)
+        for code, *figures in db.execute(
+            "SELECT staff_group, planned, actual, planned_hours, actual_hours, bank_agency FROM shift_staffing WHERE shift_id = ?",
+            (sid,),
+        ):
+            current[code] = GroupFigures(*figures)
     else:
         current = dict(establishment_plan(tx.session, ward.id, shift_date).get(shift_code, {}))
         current.setdefault("rn", GroupFigures())
-        current.setdefault("hca", GroupFigures())
+        current.setdefault("care", GroupFigures())
     new_groups = dict(current)
     for code, values in change.groups.items():
         unknown = set(values) - set(GROUP_FIELDS)
         if unknown:
             raise ValidationError.single(f"{code}.{sorted(unknown)[0]}", f"'{sorted(unknown)[0]}' is not a staffing figure")
         g = new_groups.get(code, GroupFigures())
-        new_groups[code] = replace(g, **{k: (int(v) if k in ("planned", "actual", "bank_agency") else float(v)) for k, v in values.items()})
-    nic = row.nurse_in_charge_id if row else None
-    if change.nurse_in_charge_id is not KEEP:
-        nic = change.nurse_in_charge_id
-    notes = row.notes if row else ""
-    if change.notes is not KEEP:
-        notes = clean_text(str(change.notes), "The note", "note", MAX_NOTE)
-    day_row = tx.session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day == shift_date)).first()
-    census = day_row.patients_at_midnight if day_row else None
-    if change.patients_at_midnight is not KEEP:
-        census = change.patients_at_midnight
-
-    check_shift(shift_date, new_groups, nic, census, notes, _staff_context(tx, ward, times.hours, today))
+        new_groups[code] = replace(g, **{k: (int(v) if k in ("planned", "actual", "bank_agency") else float(v)) for k, v in values.items()})  # type: ignore[arg-type]
+    old_nic: str | None = row[0] if row else None
+    old_notes: str = row[1] if row else ""
+    nic = old_nic if change.nurse_in_charge_id is KEEP else change.nurse_in_charge_id
+    notes = old_notes if change.notes is KEEP else clean_text(str(change.notes), "The note", "note", MAX_NOTE)
+    census = None if change.patients_at_midnight is KEEP else change.patients_at_midnight
+    staff: dict[str, StaffOnWard] = {}
+    if nic is not None:
+        srow = db.execute("SELECT id, name, role, active FROM staff WHERE id = ? AND ward_id = ?", (nic, ward.id)).fetchone()
+        if srow is not None:
+            staff[srow[0]] = StaffOnWard(srow[0], srow[1], srow[2], bool(srow[3]))
+    check_shift(shift_date, new_groups, nic, census, notes,
+                ShiftContext(shift_hours=times.hours, beds=ward.beds, staff=staff, today=today))
 
     payload: dict[str, Any] = {}
+    changed_groups = []
     for code, g in new_groups.items():
         old = current.get(code)
+        if creating or old != g:
+            changed_groups.append((code, g))
         for f in GROUP_FIELDS:
             if creating or old is None or getattr(old, f) != getattr(g, f):
                 payload[f"groups.{code}.{f}"] = getattr(g, f)
-    if creating or nic != (row.nurse_in_charge_id if row else None):
+    if creating or nic != old_nic:
         payload["nurse_in_charge_id"] = nic
-    if creating or notes != (row.notes if row else ""):
+    if creating or notes != old_notes:
         payload["notes"] = notes
     changed = False
     if payload:
-        if row is None:
-            row = Shift(id=sid, ward_id=ward.id, shift_date=shift_date, shift_code=shift_code)
-            tx.session.add(row)
-            tx.session.flush()
-        row.nurse_in_charge_id = nic
-        row.notes = notes
-        row.updated_at = iso_utc(tx.now)
-        row.updated_by = tx.actor.staff_id or tx.actor.name
-        for code, g in new_groups.items():
-            if code in current and current[code] == g and not creating:
-                continue
-            srow = tx.session.get(ShiftStaffing, (sid, code)) or ShiftStaffing(shift_id=sid, staff_group=code)
-            for f in GROUP_FIELDS:
-                setattr(srow, f, getattr(g, f))
-            tx.session.add(srow)
+        meta: dict[str, Any] = json.loads(row[2]) if row else {}
+        audit = {"ward": ward.code, "date": shift_date.isoformat(), "shift": shift_code}
         if creating:
             payload = {"ward_id": ward.id, "shift_date": shift_date.isoformat(), "shift_code": shift_code, **payload}
-        tx.emit("shift", sid, "create" if creating else "patch", payload, row,
-                "shift_recorded" if creating else "shift_corrected",
-                {"ward": ward.code, "date": shift_date.isoformat(), "shift": shift_code})
+            _, meta_json = tx.emit_raw("shift", sid, "create", payload, meta, "shift_recorded", audit)
+            db.execute(
+                "INSERT INTO shift (id, ward_id, shift_date, shift_code, nurse_in_charge_id, notes, deleted, field_meta,"
+                " needs_review, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,?,?)",
+                (sid, ward.id, shift_date.isoformat(), shift_code, nic, notes, meta_json, tx.now_iso, tx.actor_ref),
+            )
+        else:
+            _, meta_json = tx.emit_raw("shift", sid, "patch", payload, meta, "shift_corrected", audit)
+            db.execute(
+                "UPDATE shift SET nurse_in_charge_id = ?, notes = ?, field_meta = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                (nic, notes, meta_json, tx.now_iso, tx.actor_ref, sid),
+            )
+        db.executemany(
+            "INSERT INTO shift_staffing (shift_id, staff_group, planned, actual, planned_hours, actual_hours, bank_agency)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT (shift_id, staff_group) DO UPDATE SET planned = excluded.planned,"
+            " actual = excluded.actual, planned_hours = excluded.planned_hours, actual_hours = excluded.actual_hours,"
+            " bank_agency = excluded.bank_agency",
+            [(sid, code, g.planned, g.actual, g.planned_hours, g.actual_hours, g.bank_agency) for code, g in changed_groups],
+        )
+        tx.changes.add("shift", sid)
         changed = True
-    if change.patients_at_midnight is not KEEP and census != (day_row.patients_at_midnight if day_row else None):
-        set_patients_at_midnight(tx, ward, shift_date, census)
-        changed = True
+    if change.patients_at_midnight is not KEEP:
+        did = ids.ward_day_id(ward.id, shift_date)
+        drow = db.execute("SELECT patients_at_midnight FROM ward_day WHERE id = ?", (did,)).fetchone()
+        if drow is None or drow[0] != census:
+            set_patients_at_midnight(tx, ward, shift_date, census)
+            changed = True
     return changed
 
 
@@ -212,6 +221,12 @@ def field_meta(row: Any) -> dict[str, Any]:
 
 
 __all__ = [
-    "KEEP", "ShiftChange", "save_shift", "raise_red_flag", "escalate_red_flag", "resolve_red_flag",
-    "set_patients_at_midnight", "shift_view",
+    "KEEP",
+    "ShiftChange",
+    "escalate_red_flag",
+    "raise_red_flag",
+    "resolve_red_flag",
+    "save_shift",
+    "set_patients_at_midnight",
+    "shift_view",
 ]

@@ -1,0 +1,32 @@
+"""Shared helpers for the benchmark scripts: timing, percentiles and a throwaway demo store."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Run ``fn`` ``repeat`` times and return each duration in milliseconds."""
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def summary(values: list[float]) -> str:
+    return f"median {statistics.median(values):.2f} ms, p99 {pct(values, 99):.2f} ms"
+
+
+def temp_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix))

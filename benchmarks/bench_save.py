@@ -1,0 +1,76 @@
+"""Saving a shift (record + outbox + audit, durable) vs a bare durable SQLite commit of one row.
+
+Target (issue 2): at most 3x the bare commit. Both run on the same disk in the same process with
+WAL and synchronous=FULL, one transaction per save.
+Run: .venv/bin/python benchmarks/bench_save.py
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import pct, summary, temp_dir, timed
+
+from hardtruths_desktop.demo import create_demo
+from hardtruths_desktop.store import queries
+from hardtruths_desktop.store.session import Actor, Store
+from hardtruths_desktop.store.shifts import ShiftChange, save_shift
+
+N = 300
+
+
+def bare_commit(folder: Path) -> list[float]:
+    con = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
+    i = iter(range(10**9))
+
+    def one() -> None:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO t (payload) VALUES (?)", (f"row {next(i)}",))
+        con.execute("COMMIT")
+
+    return timed(one, N)
+
+
+def shift_saves(folder: Path) -> list[float]:
+    store = Store(folder)
+    create_demo(store, days=3)
+    with store.read() as s:
+        ward = queries.ward_row(s, "W7")
+        nic = next(x for x in queries.list_staff(s, ward.id) if x.role == "rn")
+    actor = Actor(nic.id, nic.name)
+    days = iter(range(10**6))
+    base = date.today() - timedelta(days=400)
+
+    def one() -> None:
+        k = next(days)
+        change = ShiftChange(groups={"rn": {"actual": 4, "actual_hours": 30.0}, "care": {"actual": 3, "actual_hours": 22.5}},
+                             nurse_in_charge_id=nic.id)
+        with store.write(actor) as tx:
+            save_shift(tx, ward, base + timedelta(days=k % 380), ("early", "late", "night")[k // 380 % 3], change, date.today())
+
+    timed(one, 20)  # warm up
+    return timed(one, N)
+
+
+def main() -> None:
+    folder = temp_dir("bench-save-")
+    bare = bare_commit(folder)
+    save = shift_saves(folder)
+    ratio_med = statistics.median(save) / statistics.median(bare)
+    ratio_p99 = pct(save, 99) / pct(bare, 99)
+    print(f"bare durable SQLite commit: {summary(bare)}")
+    print(f"save a shift (record+outbox+audit): {summary(save)}")
+    print(f"ratio (median): {ratio_med:.2f}x  ratio (p99): {ratio_p99:.2f}x  target <= 3x  "
+          f"{'MET' if ratio_med <= 3 else 'NOT MET'}")
+
+
+if __name__ == "__main__":
+    main()
