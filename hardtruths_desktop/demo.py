@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.ids import ward_id
 from hardtruths_desktop.domain.staffing import current_shift
 from hardtruths_desktop.store import auth, reference, shifts
@@ -100,7 +101,73 @@ def create_demo(store: Store, now: datetime | None = None, days: int = HISTORY_D
             found = tx.session.get(Ward, ward_id(dw.code))
             assert found is not None
             _history(tx, found, dw, local, days, rng)
+            _print_centre(tx, found, dw, local, rng)
     return sign_ins
+
+
+DEMO_CONTACTS = {
+    "pals_phone": "0300 555 0142",
+    "pals_email": "pals@northgate-demo.nhs.uk",
+    "pals_location": "Main entrance, ground floor, North Site",
+    "pals_hours": "Monday to Friday, 9am to 5pm",
+    "complaints_phone": "0300 555 0143",
+    "complaints_email": "complaints@northgate-demo.nhs.uk",
+    "complaints_address": "Complaints Team, Northgate Hospitals NHS Trust, North Site, Northgate NG1 1AA",
+    "complaints_web_page": "https://www.northgate-demo.nhs.uk/complaints",
+    "advocacy_provider": "Northgate Independent Advocacy (demo)",
+    "advocacy_phone": "0300 555 0144",
+    "healthwatch_name": "Healthwatch Northgate (demo)",
+    "healthwatch_phone": "0300 555 0145",
+    "healthwatch_web": "www.healthwatch-northgate-demo.org.uk",
+}
+DEMO_UNIFORMS = [
+    {"colour_name": "Navy blue", "colour_hex": "#1D2B57", "role": "Ward manager / sister"},
+    {"colour_name": "Royal blue", "colour_hex": "#005EB8", "role": "Registered nurse"},
+    {"colour_name": "Teal", "colour_hex": "#00A499", "role": "Nursing associate"},
+    {"colour_name": "Green", "colour_hex": "#007F3B", "role": "Healthcare assistant"},
+    {"colour_name": "Grey", "colour_hex": "#768692", "role": "Student"},
+]
+PATIENTS = ("Margaret", "Mr Patel", "Bill", "Dorothy", "Zoë", "Grandad Joe", "Mrs Nowak", "Sami", "Eileen", "Tom",
+            "Αλεξάνδρα", "Olena", "Mr Osei", "Rose", "Jaswinder", "Wei", "Fatima", "Peggy", "Ken", "Aoife")
+CONSULTANTS = ("Dr S. Patel", "Dr L. Chen", "Mr A. Bello", "Dr R. Evans")
+
+
+def _print_centre(tx: WriteTx, ward: Ward, dw: DemoWard, local: datetime, rng: random.Random) -> None:
+    from sqlmodel import select
+
+    from hardtruths_desktop.store import beds, board
+    from hardtruths_desktop.store.tables import Shift, Staff
+
+    staff = {s.name: s for s in tx.session.exec(select(Staff).where(Staff.ward_id == ward.id)).all()}
+    manager = next(s for s in staff.values() if s.is_manager)
+    matron = next(s for s in staff.values() if s.title == "Matron")
+    board.set_ward_board(tx, ward, f"{manager.title} {manager.name}", f"{matron.name} (bleep 4471)")
+    if ward.code == WARDS[0].code:
+        board.set_trust_contacts(tx, ward.trust_id, {**DEMO_CONTACTS, "details_checked_on": local.date(),
+                                                      "uniform_key": DEMO_UNIFORMS})
+    cur = current_shift([pattern_times(p) for p in patterns(tx.session, ward.id)], local)
+    assert cur is not None
+    day, pat = cur
+    shift = tx.session.get(Shift, ids.shift_id(ward.id, day, pat.code))
+    assert shift is not None
+    rns = [s for s in staff.values() if s.role == "rn" and s.title != "Matron"]
+    others = [s for s in staff.values() if s.role != "rn"]
+    on = rng.sample(rns, min(len(rns), 4)) + rng.sample(others, min(len(others), 3))
+    nic = tx.session.get(Staff, shift.nurse_in_charge_id) if shift.nurse_in_charge_id else None
+    if nic is not None and nic not in on:
+        on.append(nic)
+    board.set_on_duty(tx, ward, day, pat.code, [s.id for s in on], local.date())
+    on_rns = [s for s in on if s.role == "rn"]
+    for n in range(1, dw.beds + 1):
+        occupied = n <= dw.beds - 3
+        name = PATIENTS[(n - 1) % len(PATIENTS)] if occupied else ""
+        beds.save_bed(tx, ward, beds.BedInput(
+            str(n), occupied, name, CONSULTANTS[n % len(CONSULTANTS)] if occupied else "",
+            local.date() + timedelta(days=rng.randint(1, 9)) if occupied else None,
+            ("Nil by mouth after midnight" if n % 7 == 0 else "Hard of hearing: please speak on my left" if n % 11 == 0 else "")
+            if occupied else "", n), local.date())
+        if occupied:
+            beds.set_named_nurse(tx, ward, str(n), day, pat.code, on_rns[n % len(on_rns)].id)
 
 
 def _history(tx: WriteTx, ward: Ward, dw: DemoWard, local: datetime, days: int, rng: random.Random) -> None:

@@ -13,6 +13,8 @@ NS_WARD_DAY = uuid.UUID("6f1d3c1e-2d0b-5a8e-9b3f-8a7f3f0c1a02")
 NS_WARD = uuid.UUID("6f1d3c1e-2d0b-5a8e-9b3f-8a7f3f0c1a03")
 NS_PATTERN = uuid.UUID("6f1d3c1e-2d0b-5a8e-9b3f-8a7f3f0c1a04")
 NS_ESTABLISHMENT = uuid.UUID("6f1d3c1e-2d0b-5a8e-9b3f-8a7f3f0c1a05")
+NS_BED = uuid.UUID("6f1d3c1e-2d0b-5a8e-9b3f-8a7f3f0c1a06")
+NS_BED_NURSE = uuid.UUID("6f1d3c1e-2d0b-5a8e-9b3f-8a7f3f0c1a07")
 
 
 def ward_id(ward_code: str) -> str:
@@ -37,6 +39,14 @@ def establishment_id(ward_id_: str, shift_code: str, group: str, effective_from:
     return str(uuid.uuid5(NS_ESTABLISHMENT, f"{ward_id_}/{shift_code}/{group}/{effective_from.isoformat()}"))
 
 
+def bed_id(ward_id_: str, label: str) -> str:
+    return str(uuid.uuid5(NS_BED, f"{ward_id_}/{label.strip().casefold()}"))
+
+
+def bed_nurse_id(bed_id_: str, shift_date: date, shift_code: str) -> str:
+    return str(uuid.uuid5(NS_BED_NURSE, f"{bed_id_}/{shift_date.isoformat()}/{shift_code}"))
+
+
 _last_v7 = [0, 0]
 
 
@@ -49,6 +59,10 @@ def uuid7() -> str:
     if ms <= _last_v7[0]:
         ms = _last_v7[0]
         _last_v7[1] += 1
+        if _last_v7[1] > 0xFFF:  # 12-bit counter overflow: borrow the next millisecond (RFC 9562 6.2)
+            ms += 1
+            _last_v7[0] = ms
+            _last_v7[1] = 0
     else:
         _last_v7[0] = ms
         _last_v7[1] = int.from_bytes(os.urandom(2), "big") & 0x3FF

@@ -57,7 +57,7 @@ class Problems:
 
 def parse_date(text: str, field_name: str = "date") -> date:
     t = text.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
         raise ValidationError.single(field_name, f"'{_show(text)}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-25")
     try:
         return date.fromisoformat(t)
@@ -67,18 +67,24 @@ def parse_date(text: str, field_name: str = "date") -> date:
 
 def parse_month(text: str, field_name: str = "month") -> tuple[int, int]:
     t = text.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{2})", t)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", t)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValidationError.single(field_name, f"'{_show(text)}' is not a month: write it as YYYY-MM, e.g. 2026-11")
     return int(m.group(1)), int(m.group(2))
 
 
-def parse_count(text: str | int, label: str, field_name: str, maximum: int = MAX_HEADS) -> int:
+def parse_count(text: str | float, label: str, field_name: str, maximum: int = MAX_HEADS) -> int:
     """A whole number of people (or patients) from text, 0..maximum."""
     if isinstance(text, bool):
         raise ValidationError.single(field_name, f"{label} must be a whole number")
     if isinstance(text, int):
         value = text
+    elif isinstance(text, float):
+        if text != text or text in (float("inf"), float("-inf")) or not text.is_integer():
+            raise ValidationError.single(field_name, f"{label} must be a whole number, not '{_show(text)}'")
+        value = int(text)
+    elif not isinstance(text, str):
+        raise ValidationError.single(field_name, f"{label} must be a whole number, not '{_show(text)}'")
     else:
         t = text.strip()
         if not re.fullmatch(r"[+]?\d{1,6}", t):
@@ -99,6 +105,8 @@ def parse_hours(text: str | float | int, label: str, field_name: str) -> float:
         raise ValidationError.single(field_name, f"{label} must be a number of hours")
     if isinstance(text, (int, float)):
         value = float(text)
+    elif not isinstance(text, str):
+        raise ValidationError.single(field_name, f"{label} must be a number of hours such as 37.5, not '{_show(text)}'")
     else:
         t = text.strip()
         m = re.fullmatch(r"(\d{1,4}):([0-5]\d)", t)

@@ -17,7 +17,7 @@ from hardtruths_desktop.store.engine import apply_pragmas, db_path
 log = logging.getLogger(__name__)
 
 #: Every revision this app knows, oldest first. A test checks it against migrations/versions.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 SCHEMA_VERSION = len(KNOWN_REVISIONS)
 
@@ -104,12 +104,17 @@ def _run_alembic(path: Path, target: str) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: sqlite3.Connection, _r: object) -> None:
         apply_pragmas(dbapi_conn)
+        # SQLite's rule for schema changes: foreign keys off while tables are rebuilt, then checked.
+        dbapi_conn.execute("PRAGMA foreign_keys = OFF")
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise StoreError(f"upgrade to {target} left {len(broken)} broken references; nothing was changed")
     engine.dispose()
 
 

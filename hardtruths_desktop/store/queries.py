@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -116,7 +117,8 @@ class ShiftView:
                     "planned_hours": g.planned_hours, "actual_hours": g.actual_hours,
                     "bank_agency": g.bank_agency,
                 }
-                for code, g in self.groups.items()
+                # rn and care are always reported (the issue's contract), zero when nothing was planned
+                for code, g in {"rn": GroupFigures(), "care": GroupFigures(), **self.groups}.items()
             },
         }
 
@@ -199,7 +201,7 @@ def list_staff(session: Session, ward_id: str, include_inactive: bool = False) -
 
 def find_staff(session: Session, ward_id: str, name: str) -> Staff:
     """A staff member of the ward by exact (case-insensitive) name."""
-    wanted = name.strip().casefold()
+    wanted = unicodedata.normalize("NFC", name.strip()).casefold()  # names are stored NFC
     for s in session.exec(select(Staff).where(Staff.ward_id == ward_id, Staff.active == True)).all():  # noqa: E712
         if s.name.casefold() == wanted:
             return s
@@ -347,3 +349,16 @@ def local_now(now: datetime | None = None) -> datetime:
     london = ZoneInfo("Europe/London")
     aware = (now or datetime.now(tz=london)).astimezone(london)
     return aware.replace(tzinfo=None)
+
+
+def latest_census(session: Session, ward_id: str, on: date) -> tuple[date, int] | None:
+    """The most recent recorded 23:59 patient count on or before ``on`` (for the Today screen)."""
+    row = session.exec(
+        select(WardDay)
+        .where(WardDay.ward_id == ward_id, WardDay.day <= on, col(WardDay.patients_at_midnight).is_not(None))
+        .order_by(col(WardDay.day).desc())
+        .limit(1)
+    ).first()
+    if row is None or row.patients_at_midnight is None:
+        return None
+    return row.day, row.patients_at_midnight

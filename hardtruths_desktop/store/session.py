@@ -202,7 +202,11 @@ class Store:
 
     def _ensure_sync_state(self) -> None:
         with Session(self._writer) as s, s.begin():
-            if s.get(SyncState, 1) is None:
+            state = s.get(SyncState, 1)
+            if state is not None and state.schema_version != migrate.SCHEMA_VERSION:
+                state.schema_version = migrate.SCHEMA_VERSION  # after an upgrade: say what the file now is
+                s.add(state)
+            if state is None:
                 incarnation = str(uuid.uuid4())
                 s.add(
                     SyncState(

@@ -11,6 +11,7 @@ from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.staffing import GroupFigures, ShiftTimes
 from hardtruths_desktop.domain.validation import (
     MAX_NOTE,
+    MAX_PATIENTS,
     MAX_SHORT_TEXT,
     ShiftContext,
     StaffOnWard,
@@ -18,7 +19,10 @@ from hardtruths_desktop.domain.validation import (
     check_red_flag_type,
     check_shift,
     clean_text,
+    parse_count,
+    parse_hours,
 )
+from hardtruths_desktop.domain.valuesets import staff_group
 from hardtruths_desktop.store.queries import establishment_plan, shift_view
 from hardtruths_desktop.store.session import WriteTx, iso_utc
 from hardtruths_desktop.store.tables import RedFlag, Shift, Ward, WardDay
@@ -75,13 +79,26 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
         unknown = set(values) - set(GROUP_FIELDS)
         if unknown:
             raise ValidationError.single(f"{code}.{sorted(unknown)[0]}", f"'{sorted(unknown)[0]}' is not a staffing figure")
+        try:
+            label = staff_group(code).label
+        except KeyError:
+            raise ValidationError.single(f"{code}.planned", f"'{code}' is not a staff group") from None
         g = new_groups.get(code, GroupFigures())
-        new_groups[code] = replace(g, **{k: (int(v) if k in ("planned", "actual", "bank_agency") else float(v)) for k, v in values.items()})  # type: ignore[arg-type]
+        # Parse, never int()/float(): 2.5 people, "abc" or NaN hours must be refused with a clear
+        # message, not silently truncated or crash with a ValueError/IntegrityError.
+        parsed: dict[str, Any] = {
+            k: (parse_count(v, f"{label} {k.replace('_', ' ')}", f"{code}.{k}") if k in ("planned", "actual", "bank_agency")
+                else parse_hours(v, f"{label} {k.replace('_', ' ')}", f"{code}.{k}"))
+            for k, v in values.items()
+        }
+        new_groups[code] = replace(g, **parsed)
     old_nic: str | None = row[0] if row else None
     old_notes: str = row[1] if row else ""
     nic = old_nic if change.nurse_in_charge_id is KEEP else change.nurse_in_charge_id
     notes = old_notes if change.notes is KEEP else clean_text(str(change.notes), "The note", "note", MAX_NOTE)
-    census = None if change.patients_at_midnight is KEEP else change.patients_at_midnight
+    census = None
+    if change.patients_at_midnight is not KEEP and change.patients_at_midnight is not None:
+        census = parse_count(change.patients_at_midnight, "Patients at midnight", "patients_at_midnight", MAX_PATIENTS)
     staff: dict[str, StaffOnWard] = {}
     if nic is not None:
         srow = db.execute("SELECT id, name, role, active FROM staff WHERE id = ? AND ward_id = ?", (nic, ward.id)).fetchone()
@@ -112,7 +129,7 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
             _, meta_json = tx.emit_raw("shift", sid, "create", payload, meta, "shift_recorded", audit)
             db.execute(
                 "INSERT INTO shift (id, ward_id, shift_date, shift_code, nurse_in_charge_id, notes, deleted, field_meta,"
-                " needs_review, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,?,?)",
+                " needs_review, on_duty, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,'[]',?,?)",
                 (sid, ward.id, shift_date.isoformat(), shift_code, nic, notes, meta_json, tx.now_iso, tx.actor_ref),
             )
         else:

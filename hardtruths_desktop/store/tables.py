@@ -34,6 +34,10 @@ SYNCED_TABLES = (
     "shift_staffing",
     "ward_day",
     "red_flag",
+    "bed",
+    "bed_nurse",
+    "ward_board",
+    "trust_contacts",
 )
 
 
@@ -110,6 +114,7 @@ class Shift(SQLModel, table=True):
     field_meta: str = "{}"
     server_seq: int | None = None
     needs_review: bool = False
+    on_duty: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})  # JSON list of staff ids on duty this shift (team sheet, named nurses)
     updated_at: str = ""
     updated_by: str = ""
 
@@ -224,3 +229,72 @@ class SyncState(SQLModel, table=True):
     schema_version: int
     last_push_ok: str | None = None
     last_pull_ok: str | None = None
+
+
+# --- print centre (issue 4): bed board, board details, trust contacts ------------------------------
+
+class Bed(SQLModel, table=True):
+    """One bed on the ward's bed board. Only what may go on the public card above the bed:
+    no NHS number, diagnosis or date of birth is ever stored here."""
+
+    __table_args__ = (UniqueConstraint("ward_id", "label"),)
+    id: str = Field(primary_key=True)  # uuid5(ward/label)
+    ward_id: str = Field(foreign_key="ward.id", index=True)
+    label: str  # "1", "2", "Side room 3"
+    sort_order: int = 0
+    occupied: bool = False
+    preferred_name: str = ""
+    consultant: str = ""
+    expected_discharge: date | None = None
+    instructions: str = ""
+    field_meta: str = "{}"
+
+
+class BedNurse(SQLModel, table=True):
+    """The named nurse for a bed on one shift (changes every shift)."""
+
+    __tablename__ = "bed_nurse"
+    __table_args__ = (UniqueConstraint("bed_id", "shift_date", "shift_code"),)
+    id: str = Field(primary_key=True)  # uuid5(bed/date/shift)
+    ward_id: str = Field(foreign_key="ward.id")
+    bed_id: str = Field(foreign_key="bed.id", index=True)
+    shift_date: date
+    shift_code: str
+    staff_id: str | None = Field(default=None, foreign_key="staff.id")
+    field_meta: str = "{}"
+
+
+class WardBoard(SQLModel, table=True):
+    """What the ward board shows beyond staffing: who manages the ward, the matron, and who is on
+    duty each shift is kept on ``shift.on_duty``."""
+
+    __tablename__ = "ward_board"
+    ward_id: str = Field(foreign_key="ward.id", primary_key=True)
+    ward_manager: str = ""
+    matron: str = ""
+    field_meta: str = "{}"
+
+
+class TrustContacts(SQLModel, table=True):
+    """The trust's complaints and advice contacts for the poster, and its uniform key."""
+
+    __tablename__ = "trust_contacts"
+    trust_id: str = Field(foreign_key="trust.id", primary_key=True)
+    pals_phone: str = ""
+    pals_email: str = ""
+    pals_location: str = ""
+    pals_hours: str = ""
+    complaints_phone: str = ""
+    complaints_email: str = ""
+    complaints_address: str = ""
+    complaints_web_page: str = ""
+    commissioner: str = ""
+    advocacy_provider: str = ""
+    advocacy_phone: str = ""
+    advocacy_web: str = ""
+    healthwatch_name: str = ""
+    healthwatch_phone: str = ""
+    healthwatch_web: str = ""
+    details_checked_on: date | None = None
+    uniform_key: str = "[]"  # JSON list of {"colour_name", "colour_hex", "role"}
+    field_meta: str = "{}"
