@@ -119,6 +119,25 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--month", help="YYYY-MM")
     show.add_argument("--json", action="store_true")
 
+    pr = sub.add_parser("print", parents=[common], help="print the ward board, name cards, poster or team sheet to PDF")
+    prsub = pr.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for name, helptext in (("board", "who's in charge board for one shift"), ("day-board", "the board with all of a day's shifts"),
+                           ("bed-cards", "name-above-the-bed cards"), ("poster", "how to raise a concern (complaints poster)"),
+                           ("team", "'Hello my name is' team sheet for a shift")):
+        d = prsub.add_parser(name, parents=[common], help=helptext)
+        d.add_argument("--ward", required=True)
+        d.add_argument("--out", required=True, type=Path, help="the PDF file to write")
+        d.add_argument("--size", choices=("a4", "a3"), default="a4")
+        d.add_argument("--landscape", action="store_true")
+        if name in ("board", "day-board", "team", "bed-cards"):
+            d.add_argument("--date", help="YYYY-MM-DD (default: today)")
+        if name in ("board", "team", "bed-cards"):
+            d.add_argument("--shift", help="shift code (default: the shift in progress)")
+        if name == "bed-cards":
+            d.add_argument("--beds", help="comma-separated bed labels, e.g. 1,2,5 (default: every occupied bed)")
+        if name == "poster":
+            d.add_argument("--large-print", action="store_true", help="16pt+ large print version")
+
     ex = sub.add_parser("export", parents=[common], help="national returns")
     exsub = ex.add_subparsers(dest="action", required=True, parser_class=_Parser)
     sr = exsub.add_parser("staffing-return", parents=[common], help="monthly safe staffing return (CSV)")
@@ -164,6 +183,8 @@ def _setup_logging(data_dir: Path) -> None:
     root = logging.getLogger()
     if not any(isinstance(h, type(handler)) for h in root.handlers):
         root.addHandler(handler)
+    elif isinstance(handler, logging.FileHandler):
+        handler.close()  # not used: don't leak an open log file per call
     root.setLevel(logging.INFO)
 
 
@@ -191,13 +212,23 @@ def cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_check(args: argparse.Namespace, data_dir: Path) -> int:
-    from sqlalchemy import text
+    import sqlite3
 
-    store = _open(data_dir)
-    with store.engine.connect() as conn:
-        result = [r[0] for r in conn.execute(text("PRAGMA integrity_check")).fetchall()]
-        fk = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
-        mode = conn.execute(text("PRAGMA journal_mode")).scalar()
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    try:
+        store = _open(data_dir)
+        with store.engine.connect() as conn:
+            result = [r[0] for r in conn.execute(text("PRAGMA integrity_check")).fetchall()]
+            fk = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+            mode = conn.execute(text("PRAGMA journal_mode")).scalar()
+    except (DatabaseError, sqlite3.DatabaseError) as e:
+        # a damaged page makes SQLite raise before integrity_check can report: say so plainly
+        log.exception("check failed on %s", data_dir)
+        reason = getattr(e, "orig", None) or e
+        print(f"hardtruths-desktop: error: the database in {data_dir} is damaged ({reason}); restore it from a backup", file=sys.stderr)
+        return EXIT_STORE
     if result != ["ok"]:
         print(f"hardtruths-desktop: error: the database is damaged: {'; '.join(result[:5])}", file=sys.stderr)
         return EXIT_STORE
@@ -360,7 +391,50 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.printing import UnprintableCharacters
+    from hardtruths_desktop.printouts import PrintRequest, render
+
+    out: Path = args.out
+    if out.suffix.lower() != ".pdf":
+        raise ValidationError.single("--out", f"--out must name a .pdf file, not '{out.name}'")
+    if not out.parent.exists():
+        raise ValidationError.single("--out", f"The folder {out.parent} does not exist")
+    day = parse_date(args.date, "--date") if getattr(args, "date", None) else None
+    beds: tuple[str, ...] = ()
+    if getattr(args, "beds", None):
+        beds = tuple(b.strip() for b in args.beds.split(",") if b.strip())
+        if not beds:
+            raise ValidationError.single("--beds", "--beds takes bed labels separated by commas, e.g. 1,2,5")
+    shift = getattr(args, "shift", None)
+    req = PrintRequest(args.action, args.ward, day, shift.strip().lower() if shift else None, args.size, args.landscape,
+                       getattr(args, "large_print", False), beds)
+    store = _open(data_dir)
+    try:
+        with store.read() as s:
+            pdf = render(s, req)
+    except UnprintableCharacters as e:
+        raise ValidationError.single("text", str(e)) from e
+    write_atomically_bytes(out, pdf)
+    print(f"Wrote {out} ({len(pdf) // 1024 + 1} KB)")
+    return EXIT_OK
+
+
+def write_atomically_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 COMMANDS = {
+    "print": cmd_print,
     "demo": cmd_demo,
     "check": cmd_check,
     "ward": cmd_ward,

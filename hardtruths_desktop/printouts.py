@@ -1,0 +1,196 @@
+"""Print jobs: read the store, build a printing view-model, render it to PDF bytes.
+
+This is the only place that knows both the store and the documents; ``printing`` itself stays a
+pure "view-model in, PDF bytes out" layer. Used by the CLI's ``print`` commands and the GUI's
+Print screen (which runs these in its worker pool, off the GUI thread).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from hardtruths_desktop import printing as p
+from hardtruths_desktop.domain.staffing import current_shift
+from hardtruths_desktop.domain.validation import ValidationError
+from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
+from hardtruths_desktop.store import beds as bed_store
+from hardtruths_desktop.store import board as board_store
+from hardtruths_desktop.store import queries
+from hardtruths_desktop.store.queries import ShiftView
+from hardtruths_desktop.store.tables import Trust, Ward
+
+Document = Literal["board", "day-board", "bed-cards", "poster", "team"]
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    document: Document
+    ward_code: str
+    day: date | None = None
+    shift_code: str | None = None
+    size: Literal["a4", "a3"] = "a4"
+    landscape: bool = False
+    large_print: bool = False
+    beds: tuple[str, ...] = ()
+
+
+def _local(iso_utc: str) -> datetime | None:
+    if not iso_utc:
+        return None
+    return datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(LONDON).replace(tzinfo=None)
+
+
+def produced_now() -> datetime:
+    return datetime.now(UTC).astimezone(LONDON).replace(tzinfo=None, microsecond=0)
+
+
+def _trust_name(session: Session, ward: Ward) -> str:
+    trust = session.get(Trust, ward.trust_id)
+    return trust.name if trust else ""
+
+
+def resolve_shift(session: Session, ward: Ward, day: date | None, shift_code: str | None) -> tuple[date, str]:
+    """The shift asked for, or the one in progress now."""
+    pats = [queries.pattern_times(x) for x in queries.patterns(session, ward.id)]
+    if not pats:
+        raise ValidationError.single("shift", f"Ward {ward.code} has no shift pattern yet: set one up in Ward setup")
+    if shift_code is None:
+        if day is None or day == queries.local_now().date():
+            cur = current_shift(pats, queries.local_now())
+            assert cur is not None
+            return cur[0], cur[1].code
+        return day, pats[0].code
+    if shift_code not in {x.code for x in pats}:
+        raise ValidationError.single("shift", f"Ward {ward.code} has no '{shift_code}' shift (shifts: {', '.join(x.code for x in pats)})")
+    return day or queries.local_now().date(), shift_code
+
+
+def _board_row(v: ShiftView) -> p.ShiftBoardRow:
+    main: list[p.StaffGroupLine] = []
+    extra: list[p.StaffGroupLine] = []
+    for g in staff_groups():
+        fig = v.groups.get(g.code)
+        if fig is None:
+            continue
+        planned = fig.planned if (fig.planned or fig.planned_hours) else None
+        if planned is None and fig.actual == 0:
+            continue
+        line = p.StaffGroupLine(g.label, planned, fig.actual)
+        (main if g.counts_for_care_hours else extra).append(line)
+    return p.ShiftBoardRow(
+        shift_name=v.shift_name, starts=v.start, ends=v.end, nurse_in_charge=v.nurse_in_charge or "Not yet named",
+        staff_groups=tuple(main), additional=tuple(extra), updated_at=_local(v.updated_at),
+    )
+
+
+def _uniform_key(session: Session, ward: Ward) -> tuple[p.UniformKeyEntry, ...]:
+    contacts = board_store.trust_contacts(session, ward.trust_id)
+    return tuple(p.UniformKeyEntry(e["colour_name"], e["colour_hex"], e["role"]) for e in board_store.uniform_key(contacts))
+
+
+def board_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.BoardView:
+    ward = queries.ward_row(session, req.ward_code)
+    day, code = resolve_shift(session, ward, req.day, req.shift_code)
+    v = queries.shift_view(session, ward, day, code)
+    wb = board_store.ward_board(session, ward)
+    return p.BoardView(_trust_name(session, ward), ward.name, day, _board_row(v), wb.ward_manager or "Not set",
+                       wb.matron or "Not set", produced_at, _uniform_key(session, ward))
+
+
+def day_board_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.DayBoardView:
+    ward = queries.ward_row(session, req.ward_code)
+    day = req.day or queries.local_now().date()
+    rows = tuple(_board_row(v) for v in queries.shifts_in_range(session, ward, day, day))
+    wb = board_store.ward_board(session, ward)
+    return p.DayBoardView(_trust_name(session, ward), ward.name, day, rows, wb.ward_manager or "Not set",
+                          wb.matron or "Not set", produced_at, _uniform_key(session, ward))
+
+
+def bed_cards_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.BedCardsView:
+    ward = queries.ward_row(session, req.ward_code)
+    day, code = resolve_shift(session, ward, req.day, req.shift_code)
+    all_beds = bed_store.list_beds(session, ward, day, code)
+    if req.beds:
+        labels = {b.label for b in all_beds}
+        unknown = [b for b in req.beds if b not in labels]
+        if unknown:
+            raise ValidationError.single("beds", f"Ward {ward.code} has no bed {', '.join(unknown)}")
+        chosen = [b for b in all_beds if b.label in set(req.beds)]
+        empty = [b.label for b in chosen if not b.occupied]
+        if empty:
+            raise ValidationError.single("beds", f"Bed {', '.join(empty)} is empty: a name card is printed only for an occupied bed")
+    else:
+        chosen = [b for b in all_beds if b.occupied]
+    if not chosen:
+        raise ValidationError.single("beds", f"No occupied beds on ward {ward.code}: fill in the bed board first")
+    cards = tuple(
+        p.BedCard(b.label, b.preferred_name, b.named_nurse or "", b.consultant, b.expected_discharge, b.instructions)
+        for b in chosen
+    )
+    return p.BedCardsView(_trust_name(session, ward), ward.name, day, cards, produced_at)
+
+
+def poster_contacts(session: Session, ward: Ward) -> p.TrustContacts:
+    row = board_store.trust_contacts(session, ward.trust_id)
+    values = {f: getattr(row, f) for f in board_store.CONTACT_FIELDS}
+    return p.TrustContacts(**values, details_checked_on=row.details_checked_on)
+
+
+def poster_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.PosterView:
+    ward = queries.ward_row(session, req.ward_code)
+    contacts = poster_contacts(session, ward)
+    missing = p.missing_contact_details(contacts)
+    if missing:
+        raise ValidationError.single(
+            "contacts", "The poster cannot be printed until these details are entered in Ward setup > Contacts: " + ", ".join(missing)
+        )
+    return p.PosterView(_trust_name(session, ward), ward.name, contacts, produced_at, req.large_print)
+
+
+def team_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.TeamSheetView:
+    ward = queries.ward_row(session, req.ward_code)
+    day, code = resolve_shift(session, ward, req.day, req.shift_code)
+    v = queries.shift_view(session, ward, day, code)
+    people = board_store.on_duty(session, ward, day, code)
+    if not people:
+        raise ValidationError.single("on_duty", f"Nobody is marked on duty for the {v.shift_name} shift on {day:%d %b}: tick the team in Staffing first")
+    members = tuple(
+        p.TeamMember(s.name, s.title or staff_group(s.role).singular, s.id == v.nurse_in_charge_id)
+        for s in sorted(people, key=lambda s: s.name)
+    )
+    order = tuple(dict.fromkeys(m.role for m in sorted(members, key=lambda m: _role_rank(m.role))))
+    return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_at, order)
+
+
+def _role_rank(role: str) -> int:
+    r = role.casefold()
+    for i, word in enumerate(("matron", "sister", "manager", "charge", "nurse", "associate", "assistant", "support", "student")):
+        if word in r:
+            return i
+    return 99
+
+
+def render(session: Session, req: PrintRequest, produced_at: datetime | None = None) -> bytes:
+    """The PDF for a request. Raises ValidationError (missing data) or UnprintableCharacters."""
+    at = produced_at or produced_now()
+    page = p.PageSpec(req.size, req.landscape)
+    if req.document == "board":
+        return p.render_board(board_view(session, req, at), page)
+    if req.document == "day-board":
+        return p.render_day_board(day_board_view(session, req, at), page)
+    if req.document == "bed-cards":
+        return p.render_bed_cards(bed_cards_view(session, req, at), page)
+    if req.document == "poster":
+        return p.render_poster(poster_view(session, req, at), page)
+    if req.document == "team":
+        return p.render_team_sheet(team_view(session, req, at), page)
+    raise ValidationError.single("document", f"Unknown document '{req.document}'")
+
+
+__all__ = ["PrintRequest", "render", "resolve_shift"]
