@@ -14,10 +14,7 @@ class UnprintableText:
     characters: str
 
     def describe(self) -> str:
-        chars = ", ".join(
-            f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})"
-            for c in self.characters
-        )
+        chars = ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})" for c in self.characters)
         return f"{self.text!r}: {chars}"
 
 
@@ -40,9 +37,7 @@ class MissingContactDetails(ValueError):
     def __init__(self, missing: tuple[str, ...]) -> None:
         self.missing = missing
         super().__init__(
-            "Cannot print the complaints poster: these details are missing or not valid: "
-            + "; ".join(missing)
-            + ". Add them in Ward setup > Contacts."
+            "Cannot print the complaints poster: these details are missing or not valid: " + "; ".join(missing) + ". Add them in Ward setup > Contacts."
         )
 
 

@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, TTFont
 
 try:
-    import uharfbuzz
+    import uharfbuzz  # type: ignore[import-untyped, import-not-found, unused-ignore]
 except ImportError:  # pragma: no cover - exercised only where uharfbuzz is missing
     uharfbuzz = None
 
@@ -34,10 +34,7 @@ RENDER_LOCK = threading.RLock()
 
 # Characters that are never drawn: bidi controls (we resolve direction ourselves), variation
 # selectors, soft hyphen, BOM. ZWJ/ZWNJ are kept: they steer shaping.
-_DROP = frozenset(
-    "\u00ad\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
-)
+_DROP = frozenset("\u00ad\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff" + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
 _JOINERS = frozenset("\u200c\u200d")
 
 
@@ -87,10 +84,7 @@ def bundled_fonts_dir() -> Path:
 
 def bundled_faces() -> tuple[FontFace, ...]:
     folder = bundled_fonts_dir()
-    return tuple(
-        FontFace(key, folder / regular, folder / bold if bold else None)
-        for key, regular, bold in BUNDLED_FACES
-    )
+    return tuple(FontFace(key, folder / regular, folder / bold if bold else None) for key, regular, bold in BUNDLED_FACES)
 
 
 def find_arial() -> FontFace | None:
@@ -185,6 +179,8 @@ class FontChain:
         self._loaded: list[_LoadedFace | None] = [None] * len(self.faces)
         self._measure_cache: dict[tuple[str, bool], float] = {}
         self._shape_cache: dict[tuple[str, bool, int, bool], Run] = {}
+        # Memo for the text layer (laid-out lines, fitted text); cleared when it grows large.
+        self.memo: dict[tuple[object, ...], object] = {}
 
     def _face(self, index: int) -> _LoadedFace:
         loaded = self._loaded[index]
@@ -257,9 +253,7 @@ class FontChain:
         fake_bold = False
         if bold:
             bold_ttf = self._bold(face)
-            if bold_ttf is not None and all(
-                ord(c) in self._face(face).bold_coverage or c in _JOINERS for c in text
-            ):
+            if bold_ttf is not None and all(ord(c) in self._face(face).bold_coverage or c in _JOINERS for c in text):
                 ttf = bold_ttf
             else:
                 fake_bold = True

@@ -104,11 +104,26 @@ class Line:
     unprintable: str = ""
 
 
+_MEMO_LIMIT = 50_000
+
+
 def layout_line(chain: FontChain, text: str, bold: bool) -> Line:
     """Split one line into font runs, shape them and put them in visual order.
 
     Characters no face can draw are replaced by '?' and listed in ``Line.unprintable``.
     """
+    key = ("line", text, bold)
+    cached = chain.memo.get(key)
+    if isinstance(cached, Line):
+        return cached
+    if len(chain.memo) > _MEMO_LIMIT:
+        chain.memo.clear()
+    line = _layout_line(chain, text, bold)
+    chain.memo[key] = line
+    return line
+
+
+def _layout_line(chain: FontChain, text: str, bold: bool) -> Line:
     text = clean_text(text).replace("\n", " ")
     if not text:
         return Line(text, (), 0.0)
@@ -157,12 +172,7 @@ def layout_line(chain: FontChain, text: str, bold: bool) -> Line:
 
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
-    return (
-        0x2E80 <= o <= 0x9FFF
-        or 0xF900 <= o <= 0xFAFF
-        or 0xFF00 <= o <= 0xFFEF
-        or 0x20000 <= o <= 0x3FFFF
-    )
+    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x20000 <= o <= 0x3FFFF
 
 
 def _tokens(paragraph: str) -> list[tuple[str, bool]]:
@@ -215,14 +225,18 @@ class Fitted:
 
 
 def _wrap(
-    chain: FontChain, paragraph: str, bold: bool, avail: float, break_words: bool
+    chain: FontChain,
+    paragraph: list[tuple[str, bool]],
+    bold: bool,
+    avail: float,
+    break_words: bool,
 ) -> list[str] | None:
     """Greedy wrap in font units; None when a word is too long and ``break_words`` is False."""
     space = chain.measure(" ", bold)
     lines: list[str] = []
     current = ""
     width = 0.0
-    for token, space_before in _tokens(paragraph):
+    for token, space_before in paragraph:
         w = chain.measure(token, bold)
         gap = space if (space_before and current) else 0.0
         if current and width + gap + w <= avail:
@@ -260,13 +274,23 @@ def fit_text(
     max_size: float,
     min_size: float,
     max_lines: int,
+    single_line_down_to: float = 1.0,
 ) -> Fitted:
     """Largest size between ``max_size`` and ``min_size`` at which ``text`` fits ``max_lines``.
+
+    While the size is above ``single_line_down_to * max_size`` only one line is allowed, so short
+    names shrink a little rather than break.
 
     Words are wrapped first and shrunk next; at ``min_size`` over-long words are broken and, as a
     last resort, the text is cut with an ellipsis. The result never exceeds ``width``.
     """
-    paragraphs = [p.strip() for p in clean_text(text).split("\n")]
+    key = ("paragraphs", text)
+    cached = chain.memo.get(key)
+    if isinstance(cached, list):
+        paragraphs: list[list[tuple[str, bool]]] = cached
+    else:
+        paragraphs = [_tokens(p.strip()) for p in clean_text(text).split("\n")]
+        chain.memo[key] = paragraphs
     min_size = min(min_size, max_size)
     size = max_size
     while True:
@@ -280,7 +304,8 @@ def fit_text(
                 ok = False
                 break
             all_lines.extend(wrapped or ([""] if len(paragraphs) > 1 else []))
-        if ok and (len(all_lines) <= max_lines or at_min):
+        lines_allowed = 1 if size > single_line_down_to * max_size else max_lines
+        if ok and (len(all_lines) <= lines_allowed or at_min):
             break
         size = max(min_size, size * 0.93)
     truncated = len(all_lines) > max_lines
