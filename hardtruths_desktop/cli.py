@@ -188,9 +188,14 @@ def _setup_logging(data_dir: Path) -> None:
     root.setLevel(logging.INFO)
 
 
-def _open(data_dir: Path) -> Any:
+def _open(data_dir: Path, must_exist: bool = True) -> Any:
+    from hardtruths_desktop.store.engine import db_path
     from hardtruths_desktop.store.session import Store
 
+    if must_exist and not db_path(data_dir).exists():
+        raise ValidationError.single(
+            "data_dir", f"There is no ward station data in {data_dir}: check --data-dir, or create it with 'hardtruths-desktop demo'"
+        )
     return Store(data_dir)
 
 
@@ -198,7 +203,7 @@ def cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.demo import create_demo
     from hardtruths_desktop.store.queries import list_wards
 
-    store = _open(data_dir)
+    store = _open(data_dir, must_exist=False)
     with store.read() as s:
         if list_wards(s):
             raise ValidationError.single("data_dir", f"{data_dir} already has wards; the demo only fills an empty station")

@@ -70,8 +70,8 @@ def chppd(actual_hours: float, patient_days: int) -> float | None:
 def computed_red_flags(groups: Mapping[str, GroupFigures]) -> list[str]:
     """The two red flags computed from the numbers (NICE SG1): RN shortfall and fewer than 2 RNs.
 
-    A shift whose RN actuals have not been entered yet (planned but actual heads and hours both 0)
-    still raises them: an empty ward is the most unsafe case, and the nurse sees why.
+    Callers pass only recorded shifts: a recorded shift with fewer than 2 RNs on duty is flagged
+    whatever was planned (an unplanned gap is still a gap).
     """
     rn = groups.get("rn", GroupFigures())
     flags: list[str] = []
@@ -80,7 +80,7 @@ def computed_red_flags(groups: Mapping[str, GroupFigures]) -> list[str]:
         shortfall > RN_SHORTFALL_HOURS or shortfall > RN_SHORTFALL_FRACTION * rn.planned_hours
     ):
         flags.append("rn_shortfall")
-    if (rn.planned > 0 or rn.actual > 0) and rn.actual < MIN_REGISTERED_NURSES:
+    if rn.actual < MIN_REGISTERED_NURSES:
         flags.append("fewer_than_two_rn")
     return flags
 

@@ -94,6 +94,8 @@ def sign_in(tx: WriteTx, staff_id: str, secret: str) -> SignInResult:
         return SignInResult(True, f"Signed in as {staff.name}")
     expires = _parse(cred.onetime_expires)
     if cred.onetime_code_hash and expires and expires > tx.now and _verify(cred.onetime_code_hash, secret):
+        cred.onetime_code_hash = None  # single use: the next step is choosing a PIN
+        cred.onetime_expires = None
         tx.audit("onetime_code_used", "staff", staff_id, {"name": staff.name})
         return SignInResult(True, "Code accepted: now choose your own PIN", needs_new_pin=True)
     cred.failed_attempts += 1

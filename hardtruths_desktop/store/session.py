@@ -91,9 +91,11 @@ class WriteTx:
         self._incarnation: str = incarnation
         self._offset_ms: int = offset
         self._clock_ms = clock_ms
-        self._hlc = Hlc.parse(hlc_last)
+        last = Hlc.parse(hlc_last)
+        self._hlc = Hlc(last.pt, last.lc, (device_id or incarnation)[:8])  # SYNC.md 3.7: node = device id once enrolled
         self.now = utc_now()
         self._now_iso = iso_utc(self.now)
+        self._persist_hlc = True
 
     @property
     def now_iso(self) -> str:
@@ -178,9 +180,18 @@ class WriteTx:
             ),
         )
 
+    @property
+    def current_hlc(self) -> str:
+        return str(self._hlc)
+
+    def skip_hlc_persist(self) -> None:
+        """For a transaction that sets ``hlc_last`` itself (pull apply)."""
+        self._persist_hlc = False
+
     def finish(self) -> None:
         self.session.flush()
-        self.db.execute("UPDATE sync_state SET hlc_last = ? WHERE id = 1", (str(self._hlc),))
+        if self._persist_hlc:
+            self.db.execute("UPDATE sync_state SET hlc_last = ? WHERE id = 1", (str(self._hlc),))
 
 
 class Store:

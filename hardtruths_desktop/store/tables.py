@@ -229,6 +229,13 @@ class SyncState(SQLModel, table=True):
     schema_version: int
     last_push_ok: str | None = None
     last_pull_ok: str | None = None
+    # enrolment with the trust server (issue 3); the device secret itself is in the OS keyring
+    server_url: str | None = None
+    ca_bundle: str | None = None  # a trust's own CA bundle, when the OS store lacks its CA
+    ward_code: str | None = None  # the ward this station syncs
+    sync_status: str = Field(default="not_enrolled", sa_column_kwargs={"server_default": "not_enrolled"})
+    last_error: str | None = None
+    last_attempt: str | None = None
 
 
 # --- print centre (issue 4): bed board, board details, trust contacts ------------------------------

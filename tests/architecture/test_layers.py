@@ -36,6 +36,7 @@ def test_running_cli_commands_loads_no_qt(tmp_path: Path) -> None:
         "from hardtruths_desktop import cli\n"
         f"d = {str(tmp_path / 'station')!r}\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert cli.main(['demo', '--data-dir', d]) == 0\n"
         "    assert cli.main(['check', '--data-dir', d]) == 0\n"
         "    assert cli.main(['ward', 'list', '--json', '--data-dir', d]) == 0\n"
     )

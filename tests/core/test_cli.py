@@ -408,3 +408,12 @@ def test_python_dash_m_runs_the_cli(demo_dir: Path) -> None:
     names = [x["name"] for x in json.loads(res.stdout)]
     assert "Γιώργος Παπαδόπουλος" in names
     assert ids.ward_id("W7")  # sanity: same identity rules in and out of process
+
+
+def test_a_mistyped_data_dir_is_an_error_not_a_new_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hardtruths_desktop import cli as cli_module
+
+    missing = tmp_path / "no-such-station"
+    assert cli_module.main(["check", "--data-dir", str(missing)]) == 2
+    assert "no ward station data" in capsys.readouterr().err
+    assert not (missing / "ward-station.sqlite").exists()

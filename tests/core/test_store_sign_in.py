@@ -99,10 +99,6 @@ def test_one_time_code_flow(station: WardStation) -> None:
     assert actor == sister.name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A one-time code stays valid after it has been used to sign in, until a PIN is set or 24 h pass: "
-    "anyone who saw it can sign in as that person again. Suggest clearing onetime_code_hash in sign_in "
-    "when it is accepted (the set-PIN step then runs in the same signed-in session)."))
 def test_a_one_time_code_works_only_once(station: WardStation) -> None:
     with station.store.write(Actor.command_line()) as tx:
         code = auth.issue_onetime_code(tx, station.staff["care"].id)

@@ -1,0 +1,253 @@
+"""The store's side of sync: read the outbox, record the server's verdicts, apply pulled changes.
+
+Pulled changes are the server's state, not local edits, so they are written WITHOUT outbox rows
+(the one write path that does not go through ``WriteTx.emit``); each page is applied in one
+transaction together with the new pull cursor (SYNC.md 3.5). A field with a local edit still
+pending keeps the local value (local pending writes sit on top of server state).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from hardtruths_desktop.domain.hlc import Hlc, receive
+from hardtruths_desktop.store.session import Actor, Store, iso_utc, utc_now
+from hardtruths_desktop.store.tables import (
+    Bed,
+    BedNurse,
+    Establishment,
+    RedFlag,
+    Shift,
+    ShiftPattern,
+    Staff,
+    Trust,
+    TrustContacts,
+    Ward,
+    WardBoard,
+    WardDay,
+)
+
+SYNC_ACTOR = Actor(None, "sync")
+ACKED_RETENTION = timedelta(days=30)
+
+#: entity name on the wire -> local table class; the primary key column of each
+TABLES: dict[str, tuple[type[Any], str]] = {
+    "trust": (Trust, "id"),
+    "ward": (Ward, "id"),
+    "shift_pattern": (ShiftPattern, "id"),
+    "staff": (Staff, "id"),
+    "establishment": (Establishment, "id"),
+    "shift": (Shift, "id"),
+    "ward_day": (WardDay, "id"),
+    "red_flag": (RedFlag, "id"),
+    "bed": (Bed, "id"),
+    "bed_nurse": (BedNurse, "id"),
+    "ward_board": (WardBoard, "ward_id"),
+    "trust_contacts": (TrustContacts, "trust_id"),
+}
+DATE_FIELDS = {"shift_date", "day", "effective_from", "expected_discharge", "details_checked_on"}
+JSON_TEXT_FIELDS = {"on_duty", "uniform_key"}
+GROUP_COLUMNS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
+
+
+@dataclass(frozen=True)
+class SyncInfo:
+    device_id: str | None
+    device_incarnation: str
+    server_url: str | None
+    ca_bundle: str | None
+    ward_code: str | None
+    server_epoch: str | None
+    pull_cursor: int
+    server_offset_ms: int
+    sync_status: str
+    last_error: str | None
+    last_push_ok: str | None
+    last_pull_ok: str | None
+    last_attempt: str | None
+
+
+def sync_info(store: Store) -> SyncInfo:
+    with store.engine.connect() as conn:
+        r = conn.exec_driver_sql(
+            "SELECT device_id, device_incarnation, server_url, ca_bundle, ward_code, server_epoch, pull_cursor,"
+            " server_offset_ms, sync_status, last_error, last_push_ok, last_pull_ok, last_attempt FROM sync_state WHERE id = 1"
+        ).one()
+    return SyncInfo(*r)
+
+
+def update_sync_state(store: Store, **values: Any) -> None:
+    allowed = {"device_id", "device_incarnation", "server_url", "ca_bundle", "ward_code", "server_epoch", "pull_cursor",
+               "server_offset_ms", "sync_status", "last_error", "last_push_ok", "last_pull_ok", "last_attempt"}
+    bad = set(values) - allowed
+    if bad:
+        raise ValueError(f"not sync_state columns: {bad}")
+    if not values:
+        return
+    with store.write(SYNC_ACTOR) as tx:
+        cols = ", ".join(f"{k} = ?" for k in values)
+        tx.db.execute(f"UPDATE sync_state SET {cols} WHERE id = 1", tuple(values.values()))
+
+
+def pending(store: Store, limit: int) -> list[dict[str, Any]]:
+    """The oldest pending outbox rows, in client order, as wire mutations."""
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT client_seq, mutation_id, entity, entity_id, op, payload, base, hlc, schema_version, recorded_by, wall_time"
+            " FROM outbox WHERE state = 'pending' ORDER BY client_seq LIMIT ?",
+            (limit,),
+        ).all()
+    return [
+        {"client_seq": r[0], "mutation_id": r[1], "entity": r[2], "entity_id": r[3], "op": r[4], "payload": json.loads(r[5]),
+         "base": json.loads(r[6]), "hlc": r[7], "schema_version": r[8], "recorded_by": r[9], "wall_time": r[10]}
+        for r in rows
+    ]
+
+
+def counts(store: Store) -> tuple[int, str | None, int, int]:
+    """(pending, oldest pending wall time, rejected, acked with a review flag)."""
+    with store.engine.connect() as conn:
+        n, oldest = conn.exec_driver_sql("SELECT count(*), min(wall_time) FROM outbox WHERE state = 'pending'").one()
+        rejected = conn.exec_driver_sql("SELECT count(*) FROM outbox WHERE state = 'rejected'").scalar_one()
+        review = conn.exec_driver_sql("SELECT count(*) FROM shift WHERE needs_review = 1").scalar_one()
+    return int(n), oldest, int(rejected), int(review)
+
+
+def acked_through(store: Store) -> int:
+    with store.engine.connect() as conn:
+        v = conn.exec_driver_sql("SELECT max(client_seq) FROM outbox WHERE state IN ('acked', 'rejected')").scalar()
+    return int(v or 0)
+
+
+def record_results(store: Store, results: list[dict[str, Any]], server_time: str) -> None:
+    """Mark each item acked/rejected with the server's verdict, in one transaction (never deletes)."""
+    with store.write(SYNC_ACTOR) as tx:
+        for r in results:
+            state = "rejected" if r["status"] == "rejected" else "acked"
+            tx.db.execute(
+                "UPDATE outbox SET state = ?, result = ?, acked_seq = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
+                " WHERE mutation_id = ? AND state = 'pending'",
+                (state, json.dumps(r, ensure_ascii=False), r.get("server_seq"), server_time, r.get("error"), r["mutation_id"]),
+            )
+        tx.db.execute("UPDATE sync_state SET last_push_ok = ? WHERE id = 1", (server_time,))
+
+
+def note_attempt_failure(store: Store, error: str) -> None:
+    with store.write(SYNC_ACTOR) as tx:
+        tx.db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE state = 'pending'", (error,))
+
+
+def requeue_recent_acked(store: Store, from_seq: int = 0) -> int:
+    """Server restore recovery (SYNC.md 3.9): acked rows younger than 30 days go back to pending so
+    they are pushed again (the server answers ``duplicate`` for those it still has)."""
+    cutoff = iso_utc(utc_now() - ACKED_RETENTION)
+    with store.write(SYNC_ACTOR) as tx:
+        cur = tx.db.execute(
+            "UPDATE outbox SET state = 'pending' WHERE state = 'acked' AND client_seq >= ? AND (acked_at IS NULL OR acked_at >= ?)",
+            (from_seq, cutoff),
+        )
+        return int(cur.rowcount)
+
+
+def janitor(store: Store) -> int:
+    """Delete acked outbox rows older than the retention window."""
+    cutoff = iso_utc(utc_now() - ACKED_RETENTION)
+    with store.write(SYNC_ACTOR) as tx:
+        return int(tx.db.execute("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", (cutoff,)).rowcount)
+
+
+def _pending_fields(db: Any, entity: str, entity_id: str) -> set[str]:
+    fields: set[str] = set()
+    for (payload,) in db.execute(
+        "SELECT payload FROM outbox WHERE state = 'pending' AND entity = ? AND entity_id = ?", (entity, entity_id)
+    ):
+        fields.update(json.loads(payload))
+    return fields
+
+
+def _to_column(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field in DATE_FIELDS:
+        return date.fromisoformat(str(value)).isoformat()
+    if field in JSON_TEXT_FIELDS:
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int, server_epoch: str, server_time: str) -> int:
+    """Apply one pulled page and save the new cursor, in one transaction. Returns rows applied."""
+    applied = 0
+    with store.write(SYNC_ACTOR) as tx:
+        db = tx.db
+        hlc_last = Hlc.parse(db.execute("SELECT hlc_last FROM sync_state WHERE id = 1").fetchone()[0])
+        for ch in changes:
+            table = TABLES.get(ch["entity"])
+            if table is None:
+                continue  # an entity this version does not know yet: it will come again after an upgrade
+            cls, key = table
+            name = cls.__tablename__
+            entity_id = ch["id"]
+            row_data: dict[str, Any] = dict(ch["row"])
+            meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
+            keep = _pending_fields(db, ch["entity"], entity_id)
+            existing = db.execute(f"SELECT field_meta FROM {name} WHERE {key} = ?", (entity_id,)).fetchone()
+            meta: dict[str, Any] = json.loads(existing[0]) if existing else {}
+            columns = {c.name for c in cls.__table__.columns}
+            plain = {f: v for f, v in row_data.items() if f in columns and f not in keep and f not in (key, "field_meta")}
+            if "deleted" in columns and "deleted" not in keep:
+                plain["deleted"] = bool(ch.get("deleted"))
+            for f in list(plain) + [f for f in row_data if f.startswith("groups.") and f not in keep]:
+                if f in meta_in:
+                    meta[f] = meta_in[f]
+                    hlc = meta_in[f].get("hlc")
+                    if hlc:
+                        hlc_last = receive(hlc_last, Hlc.parse(hlc), 0)
+            values = {f: _to_column(f, v) for f, v in plain.items()}
+            values["field_meta"] = json.dumps(meta, separators=(",", ":"))
+            if "needs_review" in columns:
+                values["needs_review"] = int(bool(ch.get("needs_review")))
+            if "server_seq" in columns:
+                values["server_seq"] = ch["seq"]
+            if existing is None:
+                cols = [key, *values]
+                db.execute(
+                    f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                    (entity_id, *values.values()),
+                )
+            else:
+                db.execute(
+                    f"UPDATE {name} SET {', '.join(f'{c} = ?' for c in values)} WHERE {key} = ?",
+                    (*values.values(), entity_id),
+                )
+            if ch["entity"] == "shift":
+                _apply_groups(db, entity_id, row_data, keep)
+            applied += 1
+        db.execute(
+            "UPDATE sync_state SET pull_cursor = ?, server_epoch = ?, last_pull_ok = ?, hlc_last = ? WHERE id = 1",
+            (next_cursor, server_epoch, server_time, str(max(hlc_last, Hlc.parse(tx.current_hlc)))),
+        )
+        tx.skip_hlc_persist()
+        tx.changes.add("sync", "pull")
+    return applied
+
+
+def _apply_groups(db: Any, shift_id: str, row: dict[str, Any], keep: set[str]) -> None:
+    groups: dict[str, dict[str, Any]] = {}
+    for f, v in row.items():
+        if f.startswith("groups.") and f not in keep:
+            _, code, col = f.split(".", 2)
+            if col in GROUP_COLUMNS:
+                groups.setdefault(code, {})[col] = v
+    for code, vals in groups.items():
+        db.execute("INSERT OR IGNORE INTO shift_staffing (shift_id, staff_group, planned, actual, planned_hours, actual_hours, bank_agency)"
+                   " VALUES (?, ?, 0, 0, 0, 0, 0)", (shift_id, code))
+        db.execute(
+            f"UPDATE shift_staffing SET {', '.join(f'{c} = ?' for c in vals)} WHERE shift_id = ? AND staff_group = ?",
+            (*vals.values(), shift_id, code),
+        )
