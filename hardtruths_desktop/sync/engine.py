@@ -1,0 +1,440 @@
+"""The ward station's sync engine: enrol, then push the outbox and pull the ward's changes.
+
+One cycle (``sync_once``) = push until the outbox is empty (or an error), then pull until the
+server has nothing more (SYNC.md 3.4-3.5); every status code is handled as SYNC.md's table says,
+and nothing queued is ever dropped (P4). The engine is synchronous and Qt-free: the GUI runs it in
+its network pool, the CLI calls it directly. A file lock beside the database makes sure only one
+engine on the PC pushes at a time (two app instances under fast user switching).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import platform
+import ssl
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from hardtruths_desktop import __version__
+from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
+from hardtruths_desktop.store import migrate, sync_store
+from hardtruths_desktop.store.session import Store
+from hardtruths_desktop.sync import protocol
+from hardtruths_desktop.sync.credentials import CredentialStore, default_credentials
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+PULL_PAGE = 500
+TIMEOUT_S = 30.0
+
+
+class SyncError(Exception):
+    """A sync cycle that could not finish. ``retryable`` errors are retried with backoff;
+    the others need a person (re-enrol, contact IT, update the app)."""
+
+    def __init__(self, code: str, message: str, retryable: bool = True, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+@dataclass
+class SyncResult:
+    ok: bool
+    pushed: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    pending: int = 0
+    rejected_total: int = 0
+    error: str | None = None
+    message: str = ""
+    retryable: bool = True
+    retry_after: float | None = None
+    flags: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    device_id: str
+    ward_code: str
+    ward_has_setup: bool
+
+
+def ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """TLS verified against the OS trust store (truststore), plus a trust's own CA bundle if set.
+    Verification is never switched off."""
+    import truststore
+
+    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ca_bundle:
+        ctx.load_verify_locations(cafile=ca_bundle)
+    return ctx
+
+
+ClientFactory = Callable[[str, str | None], httpx.Client]
+
+
+def default_client(base_url: str, ca_bundle: str | None) -> httpx.Client:
+    verify: ssl.SSLContext | bool = ssl_context(ca_bundle) if base_url.startswith("https:") else True
+    return httpx.Client(base_url=base_url, verify=verify, timeout=TIMEOUT_S, trust_env=True)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        credentials: CredentialStore | None = None,
+        client_factory: ClientFactory = default_client,
+        batch_size: int = BATCH,
+        wall_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+    ) -> None:
+        self.store = store
+        self.credentials = credentials or default_credentials()
+        self.client_factory = client_factory
+        self.batch_size = batch_size
+        self._wall_ms = wall_ms
+        self._token: str | None = None
+        self._token_expires = 0.0
+
+    # --- enrolment -------------------------------------------------------------------------------
+
+    def enrol(self, server_url: str, code: str, ward_code: str | None = None, ca_bundle: str | None = None) -> EnrolResult:
+        from hardtruths_desktop.store.queries import list_wards
+
+        url = server_url.strip().rstrip("/")
+        if not url.startswith(("https://", "http://")):
+            raise ValidationError.single("server", "The server address must start with https:// (or http:// on a test network)")
+        if ca_bundle and not Path(ca_bundle).is_file():
+            raise ValidationError.single("ca_bundle", f"No CA bundle file at {ca_bundle}")
+        code = code.strip().replace(" ", "").replace("-", "")
+        if not code.isalnum() or not 6 <= len(code) <= 20:
+            raise ValidationError.single("code", "An enrolment code is the 6 to 20 letters or digits IT gave you")
+        with self.store.read() as s:
+            wards = [w.code for w in list_wards(s)]
+        if ward_code is None:
+            if len(wards) > 1:
+                raise ValidationError.single("ward", f"This station has several wards ({', '.join(wards)}): say which one to enrol with --ward")
+            if not wards:
+                raise ValidationError.single("ward", "This station has no ward yet: say which ward to enrol with --ward")
+            ward_code = wards[0]
+        ward_code = check_ward_code(ward_code, "ward")
+        info = sync_store.sync_info(self.store)
+        first_pending = self._first_pending_seq()
+        start_seq = first_pending - 1 if first_pending else sync_store.acked_through(self.store)
+        body = protocol.EnrolRequest(
+            code=code, ward_code=ward_code, device_name=platform.node()[:80], device_incarnation=info.device_incarnation,
+            app_version=__version__, schema_version=migrate.SCHEMA_VERSION, start_seq=start_seq,
+        )
+        with self.client_factory(url, ca_bundle) as client:
+            try:
+                r = client.post("/v1/enrol", json=body.model_dump(), headers=self._headers())
+            except httpx.HTTPError as e:
+                raise SyncError("offline", f"Could not reach the trust server at {url}: {e}") from e
+            if r.status_code != 200:
+                raise SyncError(_error_code(r), _error_message(r, "Enrolment was refused"), retryable=False)
+            resp = protocol.EnrolResponse.model_validate(r.json())
+        self.credentials.set(resp.device_id, resp.device_secret)
+        sync_store.update_sync_state(
+            self.store, device_id=resp.device_id, server_url=url, ca_bundle=ca_bundle, ward_code=resp.ward_code,
+            server_epoch=resp.server_epoch, sync_status="enrolled", last_error=None, pull_cursor=0,
+        )
+        self._token = None
+        return EnrolResult(resp.device_id, resp.ward_code, resp.ward_has_setup)
+
+    def _first_pending_seq(self) -> int | None:
+        rows = sync_store.pending(self.store, 1)
+        return int(rows[0]["client_seq"]) if rows else None
+
+    # --- one cycle ---------------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncResult:
+        """Push everything pending, then pull everything new. Never raises for network trouble:
+        the result says what happened, and the sync state on the store records it."""
+        info = sync_store.sync_info(self.store)
+        result = SyncResult(ok=False)
+        if not info.device_id or not info.server_url:
+            result.error, result.message, result.retryable = "not_enrolled", "This station is not enrolled with the trust server yet", False
+            self._finish(result)
+            return result
+        with _single_flight(self.store.path.with_suffix(".sync.lock")) as got:
+            if not got:
+                result.error, result.message = "busy", "Another copy of the ward station is syncing right now"
+                return result
+            sync_store.update_sync_state(self.store, last_attempt=_iso_now())
+            try:
+                with self.client_factory(info.server_url, info.ca_bundle) as client:
+                    self._push_all(client, result)
+                    self._pull_all(client, result)
+                result.ok = True
+            except SyncError as e:
+                result.error, result.message, result.retryable, result.retry_after = e.code, e.message, e.retryable, e.retry_after
+            except httpx.HTTPError as e:
+                result.error, result.message = "offline", f"Trust server not reachable: {type(e).__name__}"
+            except Exception as e:  # an unexpected error must never lose the queue: log, report, retry later
+                log.exception("sync failed unexpectedly")
+                result.error, result.message = "unexpected", f"Sync stopped by an unexpected error ({type(e).__name__}); it will retry"
+        self._finish(result)
+        return result
+
+    def _finish(self, result: SyncResult) -> None:
+        n, _oldest, rejected, _review = sync_store.counts(self.store)
+        result.pending, result.rejected_total = n, rejected
+        if result.ok:
+            if n:  # the cycle ended cleanly yet something is still pending: say so
+                result.ok = False
+                result.error, result.message = "pending", f"{n} change(s) still waiting"
+            status = "ok" if result.ok else "pending"
+            sync_store.update_sync_state(self.store, sync_status=status, last_error=None)
+        elif result.error not in ("busy",):
+            status = {"revoked": "revoked", "device_revoked": "revoked", "not_enrolled": "not_enrolled",
+                      "unknown_device": "needs_enrolment", "device_forked": "needs_enrolment",
+                      "client_too_old": "update_needed"}.get(result.error or "", "offline")
+            sync_store.update_sync_state(self.store, sync_status=status, last_error=result.message)
+            if result.error not in ("not_enrolled",):
+                sync_store.note_attempt_failure(self.store, result.message)
+
+    # --- HTTP helpers ----------------------------------------------------------------------------
+
+    def _headers(self, pending: tuple[int, str | None] | None = None) -> dict[str, str]:
+        h = {protocol.HEADER_PROTOCOL: str(protocol.PROTOCOL_VERSION), protocol.HEADER_SCHEMA: str(migrate.SCHEMA_VERSION),
+             protocol.HEADER_APP: __version__}
+        if pending is not None:
+            n, oldest = pending
+            age = 0
+            if oldest:
+                age = max(0, int(time.time() - datetime.fromisoformat(oldest.replace("Z", "+00:00")).timestamp()))
+            h[protocol.HEADER_PENDING] = f"{n};oldest={age}"
+        return h
+
+    def _auth(self, client: httpx.Client, refresh: bool = False) -> dict[str, str]:
+        if refresh or self._token is None or time.monotonic() > self._token_expires:
+            info = sync_store.sync_info(self.store)
+            assert info.device_id is not None
+            secret = self.credentials.get(info.device_id)
+            if secret is None:
+                raise SyncError("needs_enrolment", "The device secret is missing from this PC's keyring: enrol the station again", False)
+            r = client.post("/v1/token", json={"device_id": info.device_id, "device_secret": secret}, headers=self._headers())
+            if r.status_code == 403:
+                raise SyncError("revoked", "This station has been revoked by the trust: contact IT. Nothing recorded here is lost.", False)
+            if r.status_code in (401, 404):
+                raise SyncError("unknown_device", "The trust server does not know this station any more: enrol it again", False)
+            self._check_common(r)
+            tok = protocol.TokenResponse.model_validate(r.json())
+            self._token = tok.access_token
+            self._token_expires = time.monotonic() + max(5, tok.expires_in - 30)
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def _request(self, client: httpx.Client, method: str, url: str, **kw: Any) -> httpx.Response:
+        headers = kw.pop("headers", {})
+        t0 = self._wall_ms()
+        r = client.request(method, url, headers={**headers, **self._auth(client)}, **kw)
+        if r.status_code == 401:  # expired or lost token: refresh once, then retry
+            r = client.request(method, url, headers={**headers, **self._auth(client, refresh=True)}, **kw)
+            if r.status_code == 401:
+                raise SyncError("unknown_device", _error_message(r, "The trust server no longer accepts this station: enrol it again"), False)
+        self._learn_offset(r, t0)
+        return r
+
+    def _learn_offset(self, r: httpx.Response, t0: int) -> None:
+        try:
+            server_time = r.json().get("server_time") if r.headers.get("content-type", "").startswith("application/json") else None
+        except ValueError:
+            server_time = None
+        if not server_time:
+            return
+        t1 = self._wall_ms()
+        server_ms = int(datetime.fromisoformat(str(server_time).replace("Z", "+00:00")).timestamp() * 1000)
+        offset = server_ms - (t0 + (t1 - t0) // 2)
+        sync_store.update_sync_state(self.store, server_offset_ms=offset)
+
+    def _check_common(self, r: httpx.Response) -> None:
+        if r.status_code == 403:
+            raise SyncError("revoked", "This station has been revoked by the trust: contact IT. Nothing recorded here is lost.", False)
+        if r.status_code == 426:
+            raise SyncError("client_too_old", _error_message(r, "This version is too old for the trust server: please update"), False)
+        if r.status_code == 429 or r.status_code >= 500:
+            raise SyncError("server_busy", f"The trust server is busy ({r.status_code}); retrying", True, _retry_after(r))
+        if r.status_code >= 400 and r.status_code not in (409, 410, 413):
+            raise SyncError(_error_code(r), _error_message(r, f"The trust server refused the request ({r.status_code})"), False)
+
+    # --- push -------------------------------------------------------------------------------------
+
+    def _push_all(self, client: httpx.Client, result: SyncResult) -> None:
+        batch_size = self.batch_size
+        recoveries = 0
+        while True:
+            batch = sync_store.pending(self.store, batch_size)
+            if not batch:
+                return
+            info = sync_store.sync_info(self.store)
+            body = {
+                "device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
+                "acked_through": sync_store.acked_through(self.store), "mutations": batch,
+            }
+            raw = gzip.compress(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), mtime=0)
+            n, oldest, _, _ = sync_store.counts(self.store)
+            r = self._request(client, "POST", "/v1/sync/push", content=raw,
+                              headers={**self._headers((n, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"})
+            if r.status_code == 200:
+                resp = protocol.PushResponse.model_validate(r.json())
+                sync_store.record_results(self.store, [x.model_dump() for x in resp.results], resp.server_time)
+                for x in resp.results:
+                    result.pushed += 1
+                    if x.status == "applied":
+                        result.applied += 1
+                    elif x.status == "duplicate":
+                        result.duplicates += 1
+                    else:
+                        result.rejected += 1
+                    result.flags.extend(x.flags)
+                if not resp.results:
+                    raise SyncError("no_progress", "The trust server accepted nothing from the batch; will retry")
+                continue
+            if r.status_code == 413 and batch_size > 1:
+                batch_size = max(1, batch_size // 2)
+                continue
+            if r.status_code == 409:
+                code = _error_code(r)
+                recoveries += 1
+                if recoveries > 5:
+                    raise SyncError(code, "The trust server and this station disagree about what was sent; will retry")
+                if code == "expected_seq":
+                    expected = r.json().get("expected_seq") or 0
+                    # the server lacks rows we thought it had (a restore): send them again
+                    sync_store.requeue_recent_acked(self.store, from_seq=int(expected))
+                    continue
+                if code == "epoch_changed":
+                    self._recover_epoch(client)
+                    continue
+                if code == "request_outstanding":
+                    raise SyncError(code, "A previous upload is still being processed; retrying shortly", True, _retry_after(r) or 2)
+                if code == "device_forked":
+                    raise SyncError("device_forked", "This station's database was copied or restored: IT must enrol it again "
+                                    "(nothing waiting here is lost; it is sent after enrolment)", False)
+                raise SyncError(code, _error_message(r, "The trust server refused the upload"))
+            self._check_common(r)
+            raise SyncError("unexpected_status", f"Unexpected answer from the trust server ({r.status_code})")
+
+    def _recover_epoch(self, client: httpx.Client) -> None:
+        """Server restored from a backup (SYNC.md 3.9): re-push what we kept, re-pull everything."""
+        r = self._request(client, "GET", "/v1/sync/meta", headers=self._headers())
+        self._check_common(r)
+        meta = protocol.MetaResponse.model_validate(r.json())
+        again = sync_store.requeue_recent_acked(self.store)
+        log.warning("server epoch changed to %s: re-sending %d retained changes and re-pulling", meta.server_epoch, again)
+        sync_store.update_sync_state(self.store, server_epoch=meta.server_epoch, pull_cursor=0)
+
+    # --- pull -------------------------------------------------------------------------------------
+
+    def _pull_all(self, client: httpx.Client, result: SyncResult) -> None:
+        resets = 0
+        while True:
+            info = sync_store.sync_info(self.store)
+            r = self._request(client, "GET", "/v1/sync/pull", params={"since": info.pull_cursor, "limit": PULL_PAGE},
+                              headers=self._headers())
+            if r.status_code == 410:
+                resets += 1
+                if resets > 2:
+                    raise SyncError("cursor_gone", "The trust server cannot continue from this station's position; will retry")
+                sync_store.update_sync_state(self.store, pull_cursor=0)  # full, non-destructive re-pull
+                continue
+            self._check_common(r)
+            page = protocol.PullResponse.model_validate(r.json())
+            if info.server_epoch and page.server_epoch != info.server_epoch:
+                self._recover_epoch(client)
+                self._push_all(client, result)
+                continue
+            result.pulled += sync_store.apply_changes(
+                self.store, [c.model_dump() for c in page.changes], page.next_since, page.server_epoch, page.server_time
+            )
+            if not page.has_more:
+                return
+
+
+def _iso_now() -> str:
+    from hardtruths_desktop.store.session import iso_utc, utc_now
+
+    return iso_utc(utc_now())
+
+
+def _error_code(r: httpx.Response) -> str:
+    try:
+        body = r.json()
+        detail = body.get("detail", body) if isinstance(body, dict) else {}
+        if isinstance(detail, dict) and detail.get("error"):
+            return str(detail["error"])
+    except ValueError:
+        pass
+    return f"http_{r.status_code}"
+
+
+def _error_message(r: httpx.Response, default: str) -> str:
+    try:
+        body = r.json()
+        detail = body.get("detail", body) if isinstance(body, dict) else {}
+        if isinstance(detail, dict) and detail.get("message"):
+            return str(detail["message"])
+    except ValueError:
+        pass
+    return default
+
+
+def _retry_after(r: httpx.Response) -> float | None:
+    value = r.headers.get("Retry-After")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+@contextmanager
+def _single_flight(lock_path: Path) -> Iterator[bool]:
+    """An OS file lock: True if we hold it, False if another process does."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if sys.platform == "win32":  # pragma: no cover - Windows ward PCs
+            import msvcrt
+
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            except OSError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
