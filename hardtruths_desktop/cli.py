@@ -33,7 +33,7 @@ from hardtruths_desktop.domain.valuesets import staff_group, staff_group_codes
 
 log = logging.getLogger("hardtruths_desktop")
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_STORE = 0, 1, 2, 3
+EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_STORE, EXIT_SYNC = 0, 1, 2, 3, 4
 RETURN_HEADER = [
     "site",
     "ward_code",
@@ -137,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
             d.add_argument("--beds", help="comma-separated bed labels, e.g. 1,2,5 (default: every occupied bed)")
         if name == "poster":
             d.add_argument("--large-print", action="store_true", help="16pt+ large print version")
+
+    en = sub.add_parser("enrol", parents=[common], help="enrol this station with the trust server (one-time code from IT)")
+    en.add_argument("--server", required=True, help="the trust server's address, e.g. https://wardsync.trust.nhs.uk")
+    en.add_argument("--code", required=True, help="the one-time enrolment code")
+    en.add_argument("--ward", help="the ward this station records for (needed when the station has several)")
+    en.add_argument("--ca-bundle", help="a PEM file with the trust's own CA, if the OS does not trust it")
+    sy = sub.add_parser("sync", parents=[common], help="send waiting changes to the trust server and fetch the ward's")
+    sy.add_argument("--once", action="store_true", help="one cycle, then exit (0 = everything was accepted)")
+    sy.add_argument("--json", action="store_true")
 
     ex = sub.add_parser("export", parents=[common], help="national returns")
     exsub = ex.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -438,7 +447,55 @@ def write_atomically_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def cmd_enrol(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.sync.engine import SyncEngine, SyncError
+
+    store = _open(data_dir, must_exist=False)
+    try:
+        res = SyncEngine(store).enrol(args.server, args.code, args.ward, args.ca_bundle)
+    except SyncError as e:
+        print(f"hardtruths-desktop: error: {e.message}", file=sys.stderr)
+        return EXIT_SYNC
+    if res.ward_has_setup:
+        print(f"Enrolled with ward {res.ward_code} (device {res.device_id}). The trust's ward setup will come down at the next sync.")
+    else:
+        print(f"Enrolled with ward {res.ward_code} (device {res.device_id}). This station's ward setup becomes the trust's at the next sync.")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
+    import time as _time
+
+    from hardtruths_desktop.sync.engine import SyncEngine
+    from hardtruths_desktop.sync.scheduler import SyncSchedule
+
+    engine = SyncEngine(_open(data_dir))
+    schedule = SyncSchedule()
+    while True:
+        result = engine.sync_once()
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        elif result.ok:
+            print(f"Synced: {result.applied} sent, {result.duplicates} already there, {result.rejected} rejected, "
+                  f"{result.pulled} received; nothing waiting.", flush=True)
+        else:
+            print(f"Not synced: {result.message} ({result.pending} change(s) waiting, {result.rejected_total} rejected)",
+                  file=sys.stderr if args.once else sys.stdout, flush=True)
+        if args.once:
+            return EXIT_OK if result.ok and result.rejected_total == 0 else EXIT_SYNC
+        now = _time.monotonic()
+        if result.ok:
+            schedule.succeeded(now, result.pending)
+        elif result.retryable:
+            schedule.failed(now, result.retry_after)
+        else:
+            schedule.stopped(now)
+        _time.sleep(max(0.5, schedule.next_at - _time.monotonic()))
+
+
 COMMANDS = {
+    "enrol": cmd_enrol,
+    "sync": cmd_sync,
     "print": cmd_print,
     "demo": cmd_demo,
     "check": cmd_check,
