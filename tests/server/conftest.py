@@ -1,0 +1,22 @@
+"""Server tests: a real PostgreSQL cluster and the real app over HTTP on loopback.
+
+The fixtures live in ``tests/support`` so ``tests/sync`` can reuse them the same way.
+"""
+
+from __future__ import annotations
+
+import pytest
+from server_support import Admin, new_ward
+from support.live_server import LiveServer, live_server, live_server_factory  # noqa: F401
+from support.postgres import fresh_postgres_url, pg_cluster, postgres_url  # noqa: F401
+
+
+@pytest.fixture
+def admin(live_server: LiveServer) -> Admin:  # noqa: F811
+    return Admin(live_server)
+
+
+@pytest.fixture
+def ward(admin: Admin) -> str:
+    """A new ward (unique code) on the session's server."""
+    return new_ward(admin)

@@ -1,0 +1,149 @@
+"""Push (SYNC.md 3.4): verdicts, idempotency, ordering and the request-level refusals."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import psycopg
+from server_support import Admin
+
+from trust_server import auth
+
+TODAY = date.today()
+
+
+def test_applied_then_duplicate_returns_the_recorded_verdict(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    m = st.create_shift(TODAY)
+    first = st.push([m])
+    item = first["results"][0]
+    assert item["status"] == "applied" and item["server_seq"] > 0
+    assert item["effective"]["groups.rn.actual"] == 4
+    assert first["device_last_client_seq"] == 1
+    again = st.push([m], acked_through=0)  # the response was lost: the station resends
+    dup = again["results"][0]
+    assert dup["status"] == "duplicate"
+    assert dup["server_seq"] == item["server_seq"] and dup["effective"] == item["effective"]
+
+
+def test_rejected_item_in_the_middle_does_not_block_the_rest(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    sid = st.shift_id(TODAY)
+    good1 = st.create_shift(TODAY)
+    bad = st.mutation("shift", sid, "patch", {"groups.rn.actual": -3})
+    good2 = st.mutation("shift", sid, "patch", {"notes": "Two sick calls covered by bank"})
+    out = st.push([good1, bad, good2])
+    assert [r["status"] for r in out["results"]] == ["applied", "rejected", "applied"]
+    assert "negative" in out["results"][1]["error"]
+    assert out["results"][1]["server_seq"] is None
+    assert out["device_last_client_seq"] == 3  # the rejected seq is consumed: the queue moves on
+    again = st.push([bad], acked_through=1)
+    assert again["results"][0]["status"] == "rejected" and "duplicate" in again["results"][0]["flags"]
+
+
+def test_bad_values_are_rejected_in_words_never_a_500(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    sid = st.shift_id(TODAY)
+    cases = [
+        {"groups.rn.actual": 2.5}, {"groups.xx.actual": 1}, {"groups.rn.actual": "abc"}, {"groups.rn.actual_hours": 1e9},
+        {"notes": "x" * 5000}, {"notes": "bad\x00byte"}, {"Bad Field": 1}, {"nurse_in_charge_id": "not-an-id"},
+    ]
+    muts = [st.create_shift(TODAY)] + [st.mutation("shift", sid, "patch", p) for p in cases]
+    muts.append(st.mutation("no_such_entity", sid, "create", {"ward_id": st.ward_id}))
+    muts.append(st.mutation("shift", st.shift_id(TODAY, "late"), "patch", {"notes": "no such shift yet"}))
+    out = st.push(muts)
+    statuses = [r["status"] for r in out["results"]]
+    assert statuses[0] == "applied" and set(statuses[1:]) == {"rejected"}, out["results"]
+    assert all(r["error"] for r in out["results"][1:])
+
+
+def test_gap_answers_expected_seq(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    st.push([st.create_shift(TODAY)])
+    m = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "late"}, seq=5)
+    r = st.push_raw([m])
+    assert r.status_code == 409
+    assert r.json()["error"] == "expected_seq" and r.json()["expected_seq"] == 2
+
+
+def test_non_contiguous_batch_is_malformed(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    a = st.create_shift(TODAY)
+    b = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "x"}, seq=3)
+    r = st.push_raw([a, b])
+    assert r.status_code == 422 and r.json()["error"] == "batch_malformed"
+
+
+def test_same_seq_with_another_mutation_id_is_a_fork(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    st.push([st.create_shift(TODAY)])
+    clone = st.create_shift(TODAY + timedelta(days=1))
+    clone["client_seq"] = 1  # a copied database reusing seq 1 for a different change
+    r = st.push_raw([clone], acked_through=0)
+    assert r.status_code == 409 and r.json()["error"] == "device_forked"
+
+
+def test_mutation_already_applied_under_another_device_is_a_duplicate(admin: Admin, ward: str) -> None:
+    old = admin.station(ward, "old")
+    m = old.create_shift(TODAY)
+    first = old.push([m])["results"][0]
+    new = admin.station(ward, "re-enrolled")  # e.g. re-enrolled after a fork, re-pushing the same change
+    m2 = dict(m, client_seq=1)
+    out = new.push([m2])
+    assert out["results"][0]["status"] == "duplicate" and out["results"][0]["server_seq"] == first["server_seq"]
+    assert out["device_last_client_seq"] == 1
+
+
+def test_revoked_device_is_refused_and_keeps_nothing_half_done(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    st.push([st.create_shift(TODAY)])
+    r = admin.http.post(f"/v1/devices/{st.device_id}/revoke")
+    assert r.status_code == 200 and r.json()["revoked"] is True
+    r = st.push_raw([st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "after revoke"})])
+    assert r.status_code == 403 and r.json()["error"] == "device_revoked"
+    r = st.http.post("/v1/token", json={"device_id": st.device_id, "device_secret": st.secret})
+    assert r.status_code == 403 and r.json()["error"] == "device_revoked"
+
+
+def test_unknown_device_must_re_enrol(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    ghost = "0f0f0f0f-0000-4000-8000-000000000000"
+    st.token = auth.make_token(admin.server.app.state.token_secret, ghost)
+    st.device_id = ghost
+    r = st.push_raw([st.create_shift(TODAY)])
+    assert r.status_code == 401 and r.json()["error"] == "unknown_device"
+    r = st.http.post("/v1/token", json={"device_id": ghost, "device_secret": "x"})
+    assert r.status_code == 401 and r.json()["error"] == "unknown_device"
+
+
+def test_epoch_mismatch_and_lost_acknowledgements_are_epoch_changed(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    r = st.push_raw([st.create_shift(TODAY)], epoch="00000000-0000-4000-8000-000000000000")
+    assert r.status_code == 409 and r.json()["error"] == "epoch_changed"
+    st.seq = 0
+    st.push([st.create_shift(TODAY)], epoch=st.epoch)
+    r = st.push_raw([], acked_through=7)  # the station holds acks the server no longer has (restore)
+    assert r.status_code == 409 and r.json()["error"] == "epoch_changed"
+
+
+def test_gzip_body_and_client_pending_header(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    out = st.push([st.create_shift(TODAY)], gzip_body=True, extra_headers={"Client-Pending": "12;oldest=3600"})
+    assert out["results"][0]["status"] == "applied"
+    devices = {d["device_id"]: d for d in admin.http.get("/v1/admin/devices").json()}
+    assert devices[st.device_id]["pending_reported"] == 12 and devices[st.device_id]["oldest_pending_s"] == 3600
+    bad = st.http.post("/v1/sync/push", content=b"not gzip", headers={**st.headers, "Content-Encoding": "gzip",
+                                                                     "Content-Type": "application/json"})
+    assert bad.status_code == 400
+
+
+def test_second_push_while_one_is_in_flight_is_request_outstanding(admin: Admin, ward: str) -> None:
+    st = admin.station(ward)
+    url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as con:  # hold the device row as an in-flight push would
+        con.execute("SELECT 1 FROM device WHERE device_id = %s FOR UPDATE", (st.device_id,))
+        r = st.push_raw([st.create_shift(TODAY)])
+        assert r.status_code == 409 and r.json()["error"] == "request_outstanding"
+        assert r.headers.get("Retry-After") == "1"
+    st.seq = 0  # nothing was applied: the station sends the same seq again
+    assert st.push([st.create_shift(TODAY)], acked_through=0)["results"][0]["status"] == "applied"

@@ -1,0 +1,84 @@
+"""``/v1/admin/*``: trusts, wards, reference data, enrolment codes, devices (admin token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from hardtruths_desktop.domain.validation import parse_month
+from hardtruths_desktop.sync.protocol import ErrorBody
+from trust_server import devices, reference, staffing
+from trust_server.api.deps import AdminDep, SessionDep
+from trust_server.models import (
+    DevicePublic,
+    EnrolmentCodePublic,
+    EstablishmentSet,
+    RecordWritten,
+    ShiftPatternSet,
+    StaffCreate,
+    TrustCreate,
+    WardCreate,
+    WardPublic,
+)
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminDep])
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 422)}
+WardCode = Annotated[str, Query(min_length=1, max_length=16)]
+
+
+def _written(entity: str, rid: str, seq: int | None) -> RecordWritten:
+    return RecordWritten(entity=entity, id=rid, status="applied", server_seq=seq)
+
+
+@router.post("/trusts", responses=ERRORS)
+def create_trust(body: TrustCreate, session: SessionDep) -> RecordWritten:
+    with session.begin():
+        t = reference.create_trust(session, body.code, body.name)
+        return _written("trust", t.id, None)
+
+
+@router.post("/wards", responses=ERRORS)
+def create_ward(body: WardCreate, session: SessionDep) -> WardPublic:
+    with session.begin():
+        w = reference.create_ward(session, body)
+        return WardPublic(id=w.id, code=w.code, name=w.name, site=w.site, specialty=w.specialty, trust_id=w.trust_id)
+
+
+@router.post("/wards/{ward_code}/staff", responses=ERRORS)
+def add_staff(ward_code: str, body: StaffCreate, session: SessionDep) -> RecordWritten:
+    with session.begin():
+        sid, o = reference.add_staff(session, reference.ward_by_code(session, ward_code), body)
+        return _written("staff", sid, o.server_seq)
+
+
+@router.put("/wards/{ward_code}/shift-pattern", responses=ERRORS)
+def set_shift_pattern(ward_code: str, body: ShiftPatternSet, session: SessionDep) -> RecordWritten:
+    with session.begin():
+        pid, o = reference.set_shift_pattern(session, reference.ward_by_code(session, ward_code), body)
+        return _written("shift_pattern", pid, o.server_seq)
+
+
+@router.put("/wards/{ward_code}/establishment", responses=ERRORS)
+def set_establishment(ward_code: str, body: EstablishmentSet, session: SessionDep) -> RecordWritten:
+    with session.begin():
+        eid, o = reference.set_establishment(session, reference.ward_by_code(session, ward_code), body)
+        return _written("establishment", eid, o.server_seq)
+
+
+@router.post("/wards/{ward_code}/enrolment-codes", responses=ERRORS)
+def enrolment_code(ward_code: str, session: SessionDep) -> EnrolmentCodePublic:
+    with session.begin():
+        return devices.new_enrolment_code(session, ward_code)
+
+
+@router.get("/wards/{ward_code}/staffing", responses=ERRORS)
+def ward_staffing(ward_code: str, month: Annotated[str, Query(max_length=7)], session: SessionDep) -> list[dict[str, Any]]:
+    """The ward's merged shifts for a month, shaped like the station's ``staffing show --json``."""
+    y, m = parse_month(month)
+    return staffing.month_shifts(session, reference.ward_by_code(session, ward_code), y, m)
+
+
+@router.get("/devices", responses=ERRORS)
+def list_devices(session: SessionDep) -> list[DevicePublic]:
+    return devices.list_devices(session)

@@ -1,0 +1,103 @@
+"""Dependencies: database session, the calling device (access token) and the admin credential."""
+
+from __future__ import annotations
+
+import gzip
+import hmac
+import zlib
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from hardtruths_desktop.sync.protocol import HEADER_APP, HEADER_PENDING, HEADER_SCHEMA
+from trust_server import auth
+from trust_server.errors import ApiError
+from trust_server.sync import ClientHeaders
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ApiError(401, "unauthenticated", "Send 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
+    return authorization[7:].strip()
+
+
+def current_device(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
+    """The device id of a valid access token (the device row is checked by each operation)."""
+    token = _bearer(authorization)
+    return auth.read_token(request.app.state.token_secret, token)
+
+
+DeviceDep = Annotated[str, Depends(current_device)]
+
+
+def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    token = _bearer(authorization)
+    if not hmac.compare_digest(token.encode(), str(request.app.state.admin_token).encode()):
+        raise ApiError(403, "not_admin", "This needs the server's admin token")
+
+
+AdminDep = Depends(require_admin)
+
+
+def client_headers(
+    client_schema: Annotated[str | None, Header(alias=HEADER_SCHEMA)] = None,
+    app_version: Annotated[str | None, Header(alias=HEADER_APP)] = None,
+    client_pending: Annotated[str | None, Header(alias=HEADER_PENDING)] = None,
+    date: Annotated[str | None, Header()] = None,
+) -> ClientHeaders:
+    return ClientHeaders.parse(client_schema, app_version, client_pending, date)
+
+
+ClientHeadersDep = Annotated[ClientHeaders, Depends(client_headers)]
+
+
+class GzipRequest(Request):
+    """A request whose body may be gzip-compressed (``Content-Encoding: gzip``); bounded in size."""
+
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            raw = await super().body()
+            if len(raw) > MAX_BODY:
+                raise ApiError(413, "too_large", "The request is too large: send a smaller batch")
+            if "gzip" in self.headers.getlist("Content-Encoding"):
+                try:
+                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    raw = d.decompress(raw, MAX_BODY + 1)
+                    if len(raw) > MAX_BODY or d.unconsumed_tail:
+                        raise ApiError(413, "too_large", "The request is too large once unpacked: send a smaller batch")
+                except (zlib.error, gzip.BadGzipFile, EOFError):
+                    raise ApiError(400, "bad_gzip", "The request body is not valid gzip") from None
+            self._body = raw
+        return self._body
+
+
+class GzipRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def gzip_handler(request: Request) -> Response:
+            return await handler(GzipRequest(request.scope, request.receive))
+
+        return gzip_handler

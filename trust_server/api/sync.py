@@ -1,0 +1,41 @@
+"""``/v1/sync/*``: meta, push, pull (SYNC.md 3.4, 3.5, 3.10)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from hardtruths_desktop.sync.protocol import ErrorBody, MetaResponse, PullResponse, PushRequest, PushResponse
+from trust_server import sync
+from trust_server.api.deps import ClientHeadersDep, DeviceDep, EngineDep, GzipRoute, SessionDep
+from trust_server.errors import ApiError
+
+router = APIRouter(prefix="/v1/sync", tags=["sync"], route_class=GzipRoute)
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 401, 403, 409, 410, 413, 422, 426)}
+
+
+@router.get("/meta", responses=ERRORS)
+def meta(session: SessionDep, device_id: DeviceDep) -> MetaResponse:
+    return sync.meta_response(session)
+
+
+@router.post("/push", responses=ERRORS)
+def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep) -> PushResponse:
+    """Apply a batch of one station's mutations in client_seq order; one verdict per item."""
+    return sync.push(engine, device_id, req, headers)
+
+
+@router.get("/pull", responses=ERRORS)
+def pull(
+    device_id: DeviceDep,
+    engine: EngineDep,
+    headers: ClientHeadersDep,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=sync.MAX_PULL)] = 500,
+    epoch: Annotated[str | None, Query(max_length=36)] = None,
+) -> PullResponse:
+    """Changes to this station's ward and trust-wide records after ``since``, as current state."""
+    if since < 0:  # pragma: no cover - Query(ge=0)
+        raise ApiError(422, "invalid_request", "since must be 0 or more")
+    return sync.pull(engine, device_id, since, limit, epoch, headers)

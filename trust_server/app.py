@@ -1,0 +1,75 @@
+"""The FastAPI application: ``create_app(settings)`` migrates the database, then serves."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hardtruths_desktop.domain.validation import ValidationError
+from trust_server.api import admin, devices, sync
+from trust_server.db import make_engine, migrate, server_meta
+from trust_server.errors import ApiError
+from trust_server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _error(status: int, error: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"error": error, "message": message}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    engine = engine or make_engine(settings.database_url)
+    migrate(engine)
+    app = FastAPI(title="Hard Truths trust server", version="1", summary="Ward stations sync here (SYNC.md)")
+    app.state.engine = engine
+    app.state.admin_token = settings.admin_token()
+    with Session(engine) as s:
+        app.state.token_secret = server_meta(s).token_secret
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.error, exc.message, exc.headers, expected_seq=exc.expected_seq,
+                      upload_allowed=exc.upload_allowed)
+
+    @app.exception_handler(ValidationError)
+    async def domain_error(_request: Request, exc: ValidationError) -> JSONResponse:
+        return _error(422, "invalid_request", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        error = "batch_malformed" if request.url.path.endswith("/sync/push") else "invalid_request"
+        return _error(422, error, f"{where}: {first.get('msg', 'invalid')}"[:500])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "http_error", str(exc.detail), getattr(exc, "headers", None))
+
+    @app.get("/health", tags=["health"], response_model=None, responses={200: {"description": "database answers"},
+                                                                          503: {"description": "database unavailable"}})
+    def health() -> JSONResponse:
+        """200 when the database answers (no credential needed)."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as e:
+            log.warning("health check failed: %s", e)
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    app.include_router(sync.router)
+    app.include_router(devices.router)
+    app.include_router(admin.router)
+    return app

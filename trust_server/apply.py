@@ -1,0 +1,306 @@
+"""The one apply path for every synced record: per-field merge with audit (SYNC.md 3.6, 3.7).
+
+Used by device pushes and by the server's own admin writes. A ``Batch`` works in three steps:
+
+1. ``load`` the records the mutations touch (``FOR UPDATE`` on PostgreSQL, in key order, so two
+   batches touching the same shift queue instead of losing an update);
+2. ``apply`` each mutation in order, in memory and atomically: it works on a copy of the record
+   and only replaces the batch's copy when every field has been checked and merged, so a rejected
+   mutation leaves no trace (this is the per-mutation savepoint of SYNC.md 3.4);
+3. ``finish``: allocate the change sequence numbers LAST with one ``UPDATE sync_counter ...
+   RETURNING`` and write records, ``field_history``, ``change_log`` and ``mutation_log`` in bulk.
+   The counter row stays locked until commit, so ``change_log.seq`` order is commit order.
+
+Merge rule per field ``f``: ``base[f] == field_meta[f].tok`` (the writer saw the current value)
+applies; otherwise the larger ``(hlc, device_id)`` wins, the loser is kept in ``field_history``
+and the record is flagged ``needs_review`` unless both sides hold the same value (agreement).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, text, tuple_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
+
+from hardtruths_desktop.domain.hlc import Hlc
+from hardtruths_desktop.domain.validation import ValidationError
+from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES
+from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationLog
+from trust_server.validate import TRUST_WIDE, WARD_KEYED, clean_payload
+
+CLOCK_AHEAD_MS = 10 * 60 * 1000
+CLOCK_BEHIND_MS = 30 * 24 * 3600 * 1000
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes: a device (limited to its ward) or the server itself (``ward_id`` None: any ward)."""
+
+    device_id: str
+    ward_id: str | None
+
+
+@dataclass
+class Incoming:
+    """One mutation to apply (a device's, or one the server authored)."""
+
+    mutation_id: str
+    entity: str
+    entity_id: str
+    op: str
+    payload: Mapping[str, Any]
+    base: Mapping[str, str]
+    hlc: str
+    recorded_by: str
+    raw: str  # the mutation as received, for mutation_log
+
+
+@dataclass
+class Record:
+    entity: str
+    id: str
+    ward_id: str | None
+    data: dict[str, Any]
+    meta: dict[str, dict[str, Any]]
+    needs_review: bool
+    in_db: bool
+    last_seq: int = 0
+    touched: bool = False
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.data.get("deleted", False))
+
+
+@dataclass
+class Outcome:
+    mutation_id: str
+    status: str  # applied | rejected
+    error: str | None = None
+    flags: list[str] = field(default_factory=list)
+    effective: dict[str, Any] = field(default_factory=dict)
+    key: Key | None = None
+    server_seq: int | None = None
+    # filled in by ``apply``; seqs are stamped on them in ``finish``
+    meta_entries: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def hlc_key(hlc: str, device_id: str) -> tuple[int, int, str]:
+    h = Hlc.parse(hlc)
+    return (h.pt, h.lc, device_id)
+
+
+_server_hlc_lock = threading.Lock()
+_server_hlc = [Hlc(0, 0, "00000000")]
+
+
+def server_hlc(now_ms: int | None = None) -> str:
+    """A fresh HLC from the server clock, monotonic within this process."""
+    with _server_hlc_lock:
+        last = _server_hlc[0]
+        pt = max(last.pt, now_ms if now_ms is not None else time.time_ns() // 1_000_000)
+        nxt = Hlc(pt, last.lc + 1 if pt == last.pt else 0, "00000000")
+        _server_hlc[0] = nxt
+        return str(nxt)
+
+
+class Batch:
+    """Apply a list of mutations from one author inside the caller's transaction."""
+
+    def __init__(self, session: Session, author: Author, now: datetime) -> None:
+        self.session = session
+        self.author = author
+        self.now = now
+        self.now_ms = int(now.timestamp() * 1000)
+        self.records: dict[Key, Record] = {}
+        self.applied: list[tuple[Incoming, Outcome]] = []
+        self.logged: list[Incoming] = []
+        self.is_pg = session.get_bind().dialect.name == "postgresql"
+
+    # --- 1. load ---------------------------------------------------------------------------
+    def load(self, keys: Iterable[Key]) -> None:
+        wanted = sorted({k for k in keys if k not in self.records})
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
+            if self.is_pg:
+                q = q.with_for_update()
+            for r in self.session.execute(q).mappings():
+                self.records[(r["entity"], r["id"])] = Record(
+                    r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
+                    bool(r["needs_review"]), True, int(r["last_seq"]),
+                )
+
+    # --- 2. apply --------------------------------------------------------------------------
+    def apply(self, m: Incoming) -> Outcome:
+        """Validate and merge one mutation. Never raises for bad data: the outcome says ``rejected``."""
+        out = Outcome(m.mutation_id, "applied")
+        self.logged.append(m)
+        try:
+            self._merge(m, out)
+        except ValidationError as e:
+            return Outcome(m.mutation_id, "rejected", error=str(e) or "The change was refused")
+        self.applied.append((m, out))
+        return out
+
+    def _merge(self, m: Incoming, out: Outcome) -> None:
+        entity, entity_id = m.entity, m.entity_id.lower()
+        key = (entity, entity_id)
+        if key not in self.records:
+            self.load([key])
+        values = clean_payload(entity, entity_id, m.op, m.payload)
+        current = self.records.get(key)
+        if current is None and m.op in ("patch", "delete"):
+            raise ValidationError.single("entity_id", f"There is no {entity} record {entity_id} on the server to change")
+        ward = self._ward_of(entity, entity_id, values, current)
+        if self.author.ward_id is not None and ward is not None and ward != self.author.ward_id:
+            raise ValidationError.single("ward_id", "This station may only write records of its own ward")
+        rec = Record(entity, entity_id, ward, dict(current.data), dict(current.meta), current.needs_review, current.in_db,
+                     current.last_seq) if current is not None else Record(entity, entity_id, ward, {}, {}, False, False)
+
+        incoming = Hlc.parse(m.hlc)
+        effective = incoming
+        if incoming.pt > self.now_ms + CLOCK_AHEAD_MS:
+            effective = Hlc(self.now_ms, 0, incoming.node)
+            out.flags.append("clock_ahead")
+        elif incoming.pt < self.now_ms - CLOCK_BEHIND_MS:
+            out.flags.append("clock_behind")
+        inc_key = (effective.pt, effective.lc, self.author.device_id)
+        eff_text = str(effective)
+        conflict = lost_any = False
+        for f, value in values.items():
+            stored = rec.meta.get(f)
+            old = rec.data.get(f, False if f == "deleted" else None)
+            stored_hlc: str | None = stored.get("hlc") if stored else None
+            if stored is None or m.base.get(f) == stored.get("tok"):
+                outcome = "applied"
+            else:
+                try:
+                    stored_key = hlc_key(str(stored_hlc), str(stored.get("device_id", "")))
+                except ValueError:
+                    stored_key = (0, 0, "")
+                outcome = "concurrent_won" if inc_key > stored_key else "concurrent_lost"
+                if entity in REFERENCE_ENTITIES and self.author.ward_id is not None and old != value:
+                    # Ward setup is the server's once it has one (issue 3): a station's concurrent
+                    # difference never overwrites it; it is kept in field_history and flagged for
+                    # the ward sister to settle.
+                    outcome = "concurrent_lost"
+                if old != value:
+                    conflict = True
+            if outcome == "concurrent_lost":
+                lost_any = True
+            else:
+                entry = {"tok": m.mutation_id, "hlc": eff_text, "device_id": self.author.device_id, "seq": None}
+                rec.data[f] = value
+                rec.meta[f] = entry
+                out.meta_entries.append(entry)
+            out.effective[f] = rec.data.get(f)
+            out.history.append({
+                "entity": entity, "entity_id": entity_id, "field": f, "old_value": old, "new_value": value,
+                "incoming_hlc": m.hlc, "stored_hlc": stored_hlc, "outcome": outcome, "device_id": self.author.device_id,
+                "recorded_by": m.recorded_by[:120], "mutation_id": m.mutation_id, "server_seq": None, "at": self.now,
+            })
+        if conflict:
+            rec.needs_review = True
+            out.flags.append("needs_review")
+        if lost_any:
+            out.flags.append("concurrent_lost")
+        rec.touched = True
+        out.key = key
+        self.records[key] = rec
+
+    def _ward_of(self, entity: str, entity_id: str, values: Mapping[str, Any], current: Record | None) -> str | None:
+        if entity in TRUST_WIDE:
+            return None
+        if entity in WARD_KEYED:
+            return entity_id
+        given = values.get("ward_id")
+        if current is not None:
+            if given is not None and given != current.ward_id:
+                raise ValidationError.single("ward_id", "A record cannot move to another ward")
+            return current.ward_id
+        if not isinstance(given, str):
+            raise ValidationError.single("ward_id", f"A new {entity} record must say which ward it belongs to")
+        return given
+
+    # --- 3. finish ---------------------------------------------------------------------------
+    def finish(self) -> int:
+        """Allocate seqs last and write everything; returns the counter's value (server_seq_high)."""
+        n = len(self.applied)
+        if n:
+            high = int(self.session.execute(
+                text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"), {"n": n}
+            ).scalar_one())
+        else:
+            high = int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
+        seq = high - n
+        changes: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
+        for _m, out in self.applied:
+            seq += 1
+            out.server_seq = seq
+            for entry in out.meta_entries:
+                entry["seq"] = seq
+            for h in out.history:
+                h["server_seq"] = seq
+            history.extend(out.history)
+            assert out.key is not None
+            rec = self.records[out.key]
+            rec.last_seq = seq
+            changes.append({"seq": seq, "ward_id": rec.ward_id, "entity": rec.entity, "entity_id": rec.id,
+                            "deleted": rec.deleted})
+        new_rows: list[dict[str, Any]] = []
+        updated_rows: list[dict[str, Any]] = []
+        for rec in self.records.values():
+            if not rec.touched:
+                continue
+            row = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": rec.meta,
+                   "deleted": rec.deleted, "last_seq": rec.last_seq, "needs_review": rec.needs_review,
+                   "updated_at": self.now}
+            (updated_rows if rec.in_db else new_rows).append(row)
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        if new_rows:
+            self.session.execute(insert(table), new_rows)
+        if updated_rows:
+            stmt = (
+                update(table)
+                .where(table.c.entity == bindparam("k_entity"), table.c.id == bindparam("k_id"))
+                .values(ward_id=bindparam("ward_id"), data=bindparam("data"), field_meta=bindparam("field_meta"),
+                        deleted=bindparam("deleted"), last_seq=bindparam("last_seq"),
+                        needs_review=bindparam("needs_review"), updated_at=bindparam("updated_at"))
+            )
+            self.session.execute(stmt, [{**{k: v for k, v in r.items() if k not in ("entity", "id")},
+                                         "k_entity": r["entity"], "k_id": r["id"]} for r in updated_rows])
+        if history:
+            self.session.execute(insert(FieldHistory.__table__), history)  # type: ignore[attr-defined]
+        if changes:
+            self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
+        if self.logged:
+            self.session.execute(insert(MutationLog.__table__), [  # type: ignore[attr-defined]
+                {"mutation_id": m.mutation_id, "device_id": self.author.device_id, "raw": m.raw,
+                 "recorded_by": m.recorded_by[:120].replace("\x00", ""), "received_at": self.now}
+                for m in self.logged
+            ])
+        for rec in self.records.values():
+            rec.in_db = rec.in_db or rec.touched
+            rec.touched = False
+        self.applied = []
+        self.logged = []
+        return high
+
+
+def raw_json(obj: Any) -> str:
+    """JSON text safe for any database text column (NUL and other controls escaped)."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=True, sort_keys=True, default=str)

@@ -1,0 +1,172 @@
+"""``hardtruths-server``: run the trust server, or ``admin`` commands against its database.
+
+    hardtruths-server [--database-url URL] [--data-dir DIR] [--host H] [--port P]
+    hardtruths-server admin [--database-url URL] [--data-dir DIR] create-trust --code C --name N
+    hardtruths-server admin ... create-ward --code W --name N [--site S] [--specialty S] [--trust CODE]
+    hardtruths-server admin ... enrolment-code --ward W          (prints only the code)
+    hardtruths-server admin ... devices [--json]
+    hardtruths-server admin ... revoke --device ID
+    hardtruths-server admin ... staffing --ward W --month YYYY-MM [--json]
+    hardtruths-server admin ... new-epoch                         (restore runbook)
+
+Errors are one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from hardtruths_desktop.domain.validation import ValidationError, parse_month
+from trust_server.errors import ApiError
+from trust_server.settings import Settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--database-url", default=default, help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+                        "(default: a SQLite file in the data folder)")
+    parser.add_argument("--data-dir", default=default, help="data folder (env HARDTRUTHS_SERVER_DATA_DIR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hardtruths-server", description="The Hard Truths trust server.")
+    _common(p, suppress=False)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    sub = p.add_subparsers(dest="command")
+    admin = sub.add_parser("admin", help="administer wards, enrolment codes and devices")
+    _common(admin, suppress=True)
+    asub = admin.add_subparsers(dest="action", required=True)
+    shared = argparse.ArgumentParser(add_help=False)
+    _common(shared, suppress=True)
+    t = asub.add_parser("create-trust", parents=[shared], help="create (or rename) a trust")
+    t.add_argument("--code", required=True)
+    t.add_argument("--name", required=True)
+    w = asub.add_parser("create-ward", parents=[shared], help="create (or update) a ward")
+    w.add_argument("--code", required=True)
+    w.add_argument("--name", required=True)
+    w.add_argument("--site", default="")
+    w.add_argument("--specialty", default="")
+    w.add_argument("--beds", type=int, default=28)
+    w.add_argument("--trust", default=None, help="trust code (default: the first trust; one is made if none)")
+    e = asub.add_parser("enrolment-code", parents=[shared], help="a one-time code to enrol a station (valid 24 h)")
+    e.add_argument("--ward", required=True)
+    d = asub.add_parser("devices", parents=[shared], help="list enrolled stations")
+    d.add_argument("--json", action="store_true")
+    r = asub.add_parser("revoke", parents=[shared], help="revoke a station's access (its records are kept)")
+    r.add_argument("--device", required=True)
+    s = asub.add_parser("staffing", parents=[shared], help="a ward's merged shifts for a month")
+    s.add_argument("--ward", required=True)
+    s.add_argument("--month", required=True)
+    s.add_argument("--json", action="store_true")
+    asub.add_parser("new-epoch", parents=[shared], help="after restoring the database from a backup: make stations re-sync")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.resolve(getattr(args, "database_url", None), getattr(args, "data_dir", None))
+
+
+def run_server(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from trust_server.app import create_app
+
+    app = create_app(_settings(args))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def _open(args: argparse.Namespace) -> Session:
+    from trust_server.db import make_engine, migrate
+
+    engine = make_engine(_settings(args).database_url)
+    migrate(engine)
+    return Session(engine, expire_on_commit=False)
+
+
+def admin(args: argparse.Namespace) -> int:
+    from trust_server import devices, reference, staffing
+    from trust_server.models import WardCreate
+
+    session = _open(args)
+    try:
+        with session.begin():
+            out: str
+            if args.action == "create-trust":
+                t = reference.create_trust(session, args.code, args.name)
+                out = f"Trust {t.code} ({t.name}) is ready."
+            elif args.action == "create-ward":
+                w = reference.create_ward(session, WardCreate(code=args.code.strip()[:16] or "?", name=args.name.strip()[:200] or "?",
+                                                              site=args.site[:200], specialty=args.specialty[:200],
+                                                              beds=args.beds if 1 <= args.beds <= 120 else 28,
+                                                              trust_code=args.trust))
+                if not 1 <= args.beds <= 120:
+                    raise ValidationError.single("beds", "A ward has between 1 and 120 beds")
+                if not args.name.strip():
+                    raise ValidationError.single("name", "Ward name is required")
+                out = f"Ward {w.code} ({w.name}) is ready."
+            elif args.action == "enrolment-code":
+                out = devices.new_enrolment_code(session, args.ward).code
+            elif args.action == "devices":
+                rows = devices.list_devices(session)
+                if args.json:
+                    out = json.dumps([r.model_dump() for r in rows], indent=2)
+                else:
+                    lines = [f"{r.device_id}  {r.ward_code:6} {r.name[:20]:20} last sync {r.last_sync or 'never':24} "
+                             f"pending {r.pending_reported if r.pending_reported is not None else '?':>5}  "
+                             f"{'REVOKED' if r.revoked else 'active'}" for r in rows]
+                    out = "\n".join(lines) or "No stations are enrolled yet."
+            elif args.action == "revoke":
+                d = devices.revoke(session, args.device)
+                out = f"Device {d.device_id} is revoked; its records are kept."
+            elif args.action == "staffing":
+                y, m = parse_month(args.month, "--month")
+                shifts = staffing.month_shifts(session, reference.ward_by_code(session, args.ward), y, m)
+                if args.json:
+                    out = json.dumps(shifts, ensure_ascii=False, indent=2)
+                else:
+                    out = "\n".join(
+                        f"{v['date']} {v['shift_name']:9} RN {v['groups']['rn']['actual']}/{v['groups']['rn']['planned']}  "
+                        f"CARE {v['groups']['care']['actual']}/{v['groups']['care']['planned']}  "
+                        f"{'recorded' if v['recorded'] else 'not recorded'}" for v in shifts) or "No shifts."
+            elif args.action == "new-epoch":
+                out = f"New server epoch {devices.new_epoch(session)}: stations will re-send what they hold and pull again."
+            else:  # pragma: no cover - argparse refuses unknown actions
+                raise ValidationError.single("action", f"unknown command {args.action}")
+    finally:
+        session.close()
+    print(out)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code) if isinstance(e.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] = admin if args.command == "admin" else run_server
+    try:
+        return handler(args)
+    except ValidationError as e:
+        print(f"hardtruths-server: {e}", file=sys.stderr)
+    except ApiError as e:
+        print(f"hardtruths-server: {e.message}", file=sys.stderr)
+    except SQLAlchemyError as e:
+        print(f"hardtruths-server: database error: {str(e).splitlines()[0][:300]}", file=sys.stderr)
+    except OSError as e:
+        print(f"hardtruths-server: {e}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Every table of the trust server, in one module (STYLE.md habit 9), plus its small data models.
+
+Synced records of every entity live in one generic ``entity_record`` table: the flat field dict the
+stations send (``data``), the per-field merge metadata (``field_meta``: ``{field: {tok, hlc,
+device_id, seq}}``), the tombstone and the review flag. One merge path (``trust_server.apply``)
+therefore covers every entity a station syncs, including ones added later.
+
+Ids are UUID text (36 characters) so the same schema runs on SQLite and PostgreSQL. JSON columns
+are JSONB on PostgreSQL. Append-only tables: ``mutation_log``, ``field_history``, ``change_log``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class ServerTable(SQLModel, registry=registry()):
+    """Base of the server's tables: its own registry and metadata, so the server's ``trust`` and
+    ``ward`` never collide with the station's tables in one process (tests import both)."""
+
+
+metadata = ServerTable.metadata
+metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: JSON everywhere, JSONB on PostgreSQL.
+JsonType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+UTC_TS = sa.DateTime(timezone=True)
+
+#: The author id of mutations written by the server itself (admin reference data).
+SERVER_DEVICE_ID = "00000000-0000-0000-0000-000000000000"
+
+#: Station schema versions whose payloads this server reads (no upcasters needed yet: versions
+#: 1-4 share the flat payload shape). Raise SCHEMA_MAX when the station's store schema goes up.
+SCHEMA_MIN = 1
+SCHEMA_MAX = 4
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(sa_column=sa.Column(JsonType, nullable=nullable))
+
+
+def _ts(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=sa.Column(UTC_TS, nullable=nullable))
+
+
+class ServerMeta(ServerTable, table=True):
+    __tablename__ = "server_meta"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+    id: int = Field(default=1, primary_key=True)
+    epoch: str = Field(max_length=36)
+    min_retained_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+    schema_min: int = SCHEMA_MIN
+    schema_max: int = SCHEMA_MAX
+    token_secret: str = Field(max_length=128)  # hex; signs access tokens and enrolment-code hashes
+
+
+class SyncCounter(ServerTable, table=True):
+    __tablename__ = "sync_counter"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+
+
+class Trust(ServerTable, table=True):
+    id: str = Field(primary_key=True, max_length=36)  # uuid5 of "TRUST/" + code, as the station
+    code: str = Field(unique=True, max_length=16)
+    name: str = Field(max_length=200)
+
+
+class Ward(ServerTable, table=True):
+    id: str = Field(primary_key=True, max_length=36)  # ids.ward_id(code): stations agree on it
+    trust_id: str = Field(foreign_key="trust.id", max_length=36)
+    code: str = Field(unique=True, max_length=16)
+    name: str = Field(max_length=200)
+    site: str = Field(default="", max_length=200)
+    specialty: str = Field(default="", max_length=200)
+
+
+class Device(ServerTable, table=True):
+    device_id: str = Field(primary_key=True, max_length=36)
+    ward_id: str = Field(foreign_key="ward.id", max_length=36, index=True)
+    secret_hash: str = Field(max_length=64)  # sha256 hex of a 256-bit random secret
+    incarnation: str = Field(max_length=36)
+    name: str = Field(default="", max_length=80)
+    last_client_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+    last_pull_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+    enrolled_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()
+    last_seen_at: datetime | None = _ts()
+    app_version: str | None = Field(default=None, max_length=40)
+    schema_version: int | None = None
+    clock_offset_ms: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    pending_reported: int | None = None
+    oldest_pending_s: int | None = None
+
+
+class EnrolmentCode(ServerTable, table=True):
+    __tablename__ = "enrolment_code"
+    code_hash: str = Field(primary_key=True, max_length=64)  # HMAC-SHA256 hex with the server secret
+    ward_id: str = Field(foreign_key="ward.id", max_length=36)
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)
+    used_at: datetime | None = _ts()
+    device_id: str | None = Field(default=None, max_length=36)
+
+
+class AppliedMutation(ServerTable, table=True):
+    __tablename__ = "applied_mutation"
+    __table_args__ = (sa.UniqueConstraint("device_id", "client_seq"),)
+    mutation_id: str = Field(primary_key=True, max_length=36)
+    device_id: str = Field(max_length=36)
+    client_seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    payload_sha256: str = Field(max_length=64)
+    status: str = Field(max_length=16)  # applied | rejected
+    server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    result: dict[str, Any] = _json()
+    received_at: datetime = _ts(nullable=False)
+
+
+class MutationLog(ServerTable, table=True):
+    """Append-only: every mutation received, as sent (JSON text, so any bytes a station sent fit)."""
+
+    __tablename__ = "mutation_log"
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                                             primary_key=True, autoincrement=True))
+    mutation_id: str = Field(max_length=36, index=True)
+    device_id: str = Field(max_length=36)
+    raw: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    recorded_by: str = Field(default="", max_length=120)
+    received_at: datetime = _ts(nullable=False)
+
+
+class ChangeLog(ServerTable, table=True):
+    """One row per server change; ``seq`` comes from ``sync_counter`` so its order is commit order."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (sa.Index("ix_change_log_ward_seq", "ward_id", "seq"),)
+    seq: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    ward_id: str | None = Field(default=None, max_length=36)  # None: trust-wide record
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=36)
+    deleted: bool = False
+
+
+class EntityRecord(ServerTable, table=True):
+    __tablename__ = "entity_record"
+    entity: str = Field(primary_key=True, max_length=40)
+    id: str = Field(primary_key=True, max_length=36)
+    ward_id: str | None = Field(default=None, max_length=36, index=True)
+    data: dict[str, Any] = _json()
+    field_meta: dict[str, Any] = _json()
+    deleted: bool = False
+    last_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
+    needs_review: bool = False
+    updated_at: datetime | None = _ts()
+
+
+class FieldHistory(ServerTable, table=True):
+    """Append-only: every field value a mutation offered, and what became of it (SYNC.md 3.6)."""
+
+    __tablename__ = "field_history"
+    __table_args__ = (
+        sa.CheckConstraint("outcome IN ('applied','concurrent_won','concurrent_lost')", name="outcome"),
+        sa.Index("ix_field_history_record", "entity", "entity_id"),
+    )
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                                             primary_key=True, autoincrement=True))
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=36)
+    field: str = Field(max_length=80)
+    old_value: Any = _json(nullable=True)
+    new_value: Any = _json(nullable=True)
+    incoming_hlc: str = Field(max_length=40)
+    stored_hlc: str | None = Field(default=None, max_length=40)
+    outcome: str = Field(max_length=16)
+    device_id: str = Field(max_length=36)
+    recorded_by: str = Field(default="", max_length=120)
+    mutation_id: str = Field(max_length=36)
+    server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    at: datetime = _ts(nullable=False)
+
+
+# --- data models for the admin API (not tables) ------------------------------------------------------
+
+class TrustCreate(SQLModel):
+    code: str = Field(min_length=1, max_length=16)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class WardCreate(SQLModel):
+    code: str = Field(min_length=1, max_length=16)
+    name: str = Field(min_length=1, max_length=200)
+    site: str = Field(default="", max_length=200)
+    specialty: str = Field(default="", max_length=200)
+    beds: int = Field(default=28, ge=1, le=120)
+    trust_code: str | None = Field(default=None, max_length=16)
+
+
+class WardPublic(SQLModel):
+    id: str
+    code: str
+    name: str
+    site: str
+    specialty: str
+    trust_id: str
+
+
+class StaffCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=80)
+    role: str = Field(max_length=20)
+    title: str = Field(default="", max_length=200)
+    is_manager: bool = False
+    active: bool = True
+
+
+class ShiftPatternSet(SQLModel):
+    code: str = Field(min_length=1, max_length=16)
+    name: str = Field(min_length=1, max_length=80)
+    start_time: str = Field(regex=r"^\d{2}:\d{2}$")
+    end_time: str = Field(regex=r"^\d{2}:\d{2}$")
+    period: str = Field(regex=r"^(day|night)$")
+    sort_order: int = Field(default=0, ge=0, le=1000)
+    active: bool = True
+
+
+class EstablishmentSet(SQLModel):
+    shift_code: str = Field(min_length=1, max_length=16)
+    staff_group: str = Field(max_length=20)
+    effective_from: str = Field(regex=r"^\d{4}-\d{2}-\d{2}$")
+    planned_heads: int = Field(ge=0, le=60)
+    planned_hours: float = Field(ge=0, le=1000)
+
+
+class RecordWritten(SQLModel):
+    entity: str
+    id: str
+    status: str
+    server_seq: int | None = None
+    error: str | None = None
+
+
+class EnrolmentCodePublic(SQLModel):
+    code: str
+    ward_code: str
+    expires_at: str
+
+
+class DevicePublic(SQLModel):
+    device_id: str
+    ward_code: str
+    name: str
+    enrolled_at: str | None
+    last_sync: str | None
+    last_client_seq: int
+    last_pull_seq: int
+    pending_reported: int | None
+    oldest_pending_s: int | None
+    app_version: str | None
+    schema_version: int | None
+    clock_offset_ms: int | None
+    revoked: bool

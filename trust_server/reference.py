@@ -1,0 +1,153 @@
+"""Trusts, wards and ward reference data written by the server (admin API and CLI).
+
+Every synced record goes through the same apply path as a device's mutation
+(``trust_server.apply.Batch``), authored by the server (device id ``SERVER_DEVICE_ID``, HLC from the
+server clock, base = the current tokens so it is a causal successor), so stations pull it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.ids import uuid7
+from hardtruths_desktop.domain.validation import (
+    MAX_SHORT_TEXT,
+    ValidationError,
+    check_ward_code,
+    clean_text,
+)
+from trust_server.apply import Author, Batch, Incoming, Outcome, raw_json, server_hlc
+from trust_server.models import (
+    SERVER_DEVICE_ID,
+    EntityRecord,
+    EstablishmentSet,
+    ShiftPatternSet,
+    StaffCreate,
+    Trust,
+    Ward,
+    WardCreate,
+)
+from trust_server.sync import utc_now
+
+DEFAULT_TRUST_CODE = "TRUST"
+SERVER_AUTHOR = "server:admin"
+
+
+def write_record(session: Session, entity: str, entity_id: str, values: Mapping[str, Any], recorded_by: str = SERVER_AUTHOR) -> Outcome:
+    """Create or patch one record as the server; raises ValidationError when it is refused."""
+    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
+    batch.load([(entity, entity_id)])
+    current = batch.records.get((entity, entity_id))
+    if current is not None:
+        values = {k: v for k, v in values.items() if current.data.get(k) != v or k not in current.data}
+        if not values:
+            return Outcome("", "applied", key=(entity, entity_id), server_seq=current.last_seq)
+    base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}
+    mid = uuid7()
+    op = "patch" if current is not None else "create"
+    hlc = server_hlc()
+    raw = raw_json({"mutation_id": mid, "entity": entity, "entity_id": entity_id, "op": op, "payload": dict(values),
+                    "base": base, "hlc": hlc, "recorded_by": recorded_by})
+    outcome = batch.apply(Incoming(mid, entity, entity_id, op, values, base, hlc, recorded_by, raw))
+    if outcome.status != "applied":
+        raise ValidationError.single("record", outcome.error or "refused")
+    batch.finish()
+    return outcome
+
+
+def trust_id(code: str) -> str:
+    return ids.ward_id("TRUST/" + code)  # the station's rule (store.reference.upsert_trust)
+
+
+def create_trust(session: Session, code: str, name: str) -> Trust:
+    code = check_ward_code(code, "trust_code")
+    name = clean_text(name, "Trust name", "trust_name", MAX_SHORT_TEXT, required=True)
+    tid = trust_id(code)
+    row = session.get(Trust, tid)
+    if row is None:
+        row = Trust(id=tid, code=code, name=name)
+    row.name = name
+    session.add(row)
+    session.flush()
+    write_record(session, "trust", tid, {"code": code, "name": name})
+    return row
+
+
+def find_trust(session: Session, code: str | None) -> Trust:
+    if code:
+        row = session.exec(select(Trust).where(Trust.code == check_ward_code(code, "trust"))).first()
+        if row is None:
+            raise ValidationError.single("trust", f"There is no trust '{code[:20]}' on this server")
+        return row
+    first = session.exec(select(Trust).order_by(Trust.code)).first()
+    return first if first is not None else create_trust(session, DEFAULT_TRUST_CODE, "NHS Trust")
+
+
+def create_ward(session: Session, w: WardCreate) -> Ward:
+    code = check_ward_code(w.code, "code")
+    trust = find_trust(session, w.trust_code)
+    values: dict[str, Any] = {
+        "name": clean_text(w.name, "Ward name", "name", MAX_SHORT_TEXT, required=True),
+        "site": clean_text(w.site, "Site", "site", MAX_SHORT_TEXT),
+        "specialty": clean_text(w.specialty, "Specialty", "specialty", MAX_SHORT_TEXT),
+    }
+    wid = ids.ward_id(code)
+    row = session.get(Ward, wid)
+    if row is None:
+        row = Ward(id=wid, trust_id=trust.id, code=code, **values)
+    else:
+        for k, v in values.items():
+            setattr(row, k, v)
+    session.add(row)
+    session.flush()
+    write_record(session, "ward", wid, {"trust_id": row.trust_id, "code": code, **values, "beds": w.beds})
+    return row
+
+
+def ward_by_code(session: Session, code: str) -> Ward:
+    c = check_ward_code(code, "ward")
+    row = session.get(Ward, ids.ward_id(c))
+    if row is None:
+        known = ", ".join(w.code for w in session.exec(select(Ward).order_by(Ward.code)).all()) or "none yet"
+        raise ValidationError.single("ward", f"There is no ward '{c}' on this server (wards: {known})")
+    return row
+
+
+def add_staff(session: Session, ward: Ward, s: StaffCreate) -> tuple[str, Outcome]:
+    sid = uuid7()
+    return sid, write_record(session, "staff", sid, {"ward_id": ward.id, "name": s.name, "role": s.role, "title": s.title,
+                                                      "is_manager": s.is_manager, "active": s.active})
+
+
+def set_shift_pattern(session: Session, ward: Ward, p: ShiftPatternSet) -> tuple[str, Outcome]:
+    code = p.code.strip().lower()
+    pid = ids.pattern_id(ward.id, code)
+    return pid, write_record(session, "shift_pattern", pid, {
+        "ward_id": ward.id, "code": code, "name": p.name, "start_time": p.start_time, "end_time": p.end_time,
+        "period": p.period, "sort_order": p.sort_order, "active": p.active})
+
+
+def set_establishment(session: Session, ward: Ward, e: EstablishmentSet) -> tuple[str, Outcome]:
+    try:
+        day = date.fromisoformat(e.effective_from)
+    except ValueError:
+        raise ValidationError.single("effective_from", "effective_from must be a real date (YYYY-MM-DD)") from None
+    code = e.shift_code.strip().lower()
+    eid = ids.establishment_id(ward.id, code, e.staff_group, day)
+    return eid, write_record(session, "establishment", eid, {
+        "ward_id": ward.id, "shift_code": code, "staff_group": e.staff_group, "effective_from": day.isoformat(),
+        "planned_heads": e.planned_heads, "planned_hours": e.planned_hours})
+
+
+def ward_has_setup(session: Session, ward_id: str) -> bool:
+    """Whether the ward has a shift pattern or staff list on the server yet."""
+    row = session.exec(select(EntityRecord.id).where(
+        EntityRecord.ward_id == ward_id, EntityRecord.deleted == False,  # noqa: E712
+        EntityRecord.entity.in_(("shift_pattern", "staff")),  # type: ignore[attr-defined]
+    ).limit(1)).first()
+    return row is not None

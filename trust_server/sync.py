@@ -1,0 +1,301 @@
+"""Push and pull (SYNC.md 3.4, 3.5): the server side of the sync protocol.
+
+Transactions: ``push`` runs in one database transaction per batch (see ``trust_server.apply``)
+and is retried up to three times when it collides with another device's batch on a new record
+(unique violation) or a deadlock; the device's own row lock (``FOR UPDATE NOWAIT``) turns a
+second concurrent push of the same device into 409 ``request_outstanding``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, or_, select, tuple_
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, col
+
+from hardtruths_desktop.sync.protocol import (
+    Change,
+    ItemResult,
+    MetaResponse,
+    Mutation,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from trust_server.apply import Author, Batch, Incoming, raw_json
+from trust_server.db import server_meta
+from trust_server.errors import ApiError
+from trust_server.models import AppliedMutation, ChangeLog, Device, EntityRecord, ServerMeta
+
+MAX_PULL = 1000
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ClientHeaders:
+    """What the station says about itself in request headers (all optional)."""
+
+    schema: int | None = None
+    app_version: str | None = None
+    pending: int | None = None
+    oldest_pending_s: int | None = None
+    client_time: datetime | None = None
+
+    @classmethod
+    def parse(cls, schema: str | None, app: str | None, pending: str | None, date_header: str | None) -> ClientHeaders:
+        schema_v = int(schema) if schema and schema.strip().isdigit() and len(schema.strip()) < 7 else None
+        count = oldest = None
+        if pending:
+            m = re.fullmatch(r"\s*(\d{1,9})\s*(?:;\s*oldest\s*=\s*(\d{1,10})\s*)?", pending)
+            if m:
+                count = int(m.group(1))
+                oldest = min(int(m.group(2)), 2**31 - 1) if m.group(2) else None
+        client_time = None
+        if date_header:
+            try:
+                client_time = parsedate_to_datetime(date_header)
+                if client_time.tzinfo is None:
+                    client_time = client_time.replace(tzinfo=UTC)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                client_time = None
+        app_v = app.strip()[:40] if app else None
+        return cls(schema_v, app_v or None, count, oldest, client_time)
+
+
+def check_schema(meta: ServerMeta, headers: ClientHeaders, pulling: bool) -> None:
+    if headers.schema is None:
+        return
+    if headers.schema > meta.schema_max:
+        raise ApiError(409, "schema_too_new", f"This station's data is version {headers.schema}; the server reads up to "
+                       f"{meta.schema_max}. Keep working: it will sync when the server is upgraded.")
+    if pulling and headers.schema < meta.schema_min:
+        raise ApiError(426, "client_too_old", "This station needs updating before it can receive changes; "
+                       "its records still upload.", upload_allowed=True)
+
+
+def meta_response(session: Session) -> MetaResponse:
+    meta = server_meta(session)
+    return MetaResponse(server_epoch=meta.epoch, server_time=iso(utc_now()), schema_min=meta.schema_min,
+                        schema_max=meta.schema_max)
+
+
+def _payload_sha(m: Mutation) -> str:
+    body = {"entity": m.entity, "entity_id": m.entity_id, "op": m.op, "payload": m.payload, "base": m.base}
+    return hashlib.sha256(raw_json(body).encode()).hexdigest()
+
+
+def _structure(req: PushRequest) -> None:
+    """Batch-level checks: a failure here is 422 ``batch_malformed`` (the station bisects)."""
+    for prev, m in zip(req.mutations, req.mutations[1:], strict=False):
+        if m.client_seq != prev.client_seq + 1:
+            raise ApiError(422, "batch_malformed", f"Mutations must be in client_seq order without gaps ({prev.client_seq} then {m.client_seq})")
+    for m in req.mutations:
+        for label, value in (("mutation_id", m.mutation_id), ("entity_id", m.entity_id)):
+            try:
+                uuid.UUID(value)
+            except ValueError:
+                raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: {label} is not a UUID") from None
+        if any("\x00" in s for s in (m.recorded_by, m.wall_time, m.entity)) or any("\x00" in v for v in m.base.values()):
+            raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: contains a NUL character")
+
+
+def _duplicate(rec: AppliedMutation, m: Mutation) -> ItemResult:
+    """The recorded verdict of a mutation already received. Applied => status ``duplicate``;
+    rejected => status ``rejected`` again with the recorded error and a ``duplicate`` flag."""
+    result: dict[str, Any] = dict(rec.result or {})
+    flags = list(result.get("flags", []))
+    if rec.status == "rejected":
+        return ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status="rejected",
+                          error=result.get("error"), flags=[*flags, "duplicate"])
+    return ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status="duplicate",
+                      server_seq=rec.server_seq, effective=result.get("effective", {}), flags=flags)
+
+
+def _is_lock_unavailable(e: DBAPIError) -> bool:
+    return getattr(e.orig, "sqlstate", None) == "55P03"
+
+
+def _is_retryable(e: DBAPIError) -> bool:
+    return isinstance(e, IntegrityError) or getattr(e.orig, "sqlstate", None) in ("40001", "40P01")
+
+
+def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders) -> PushResponse:
+    if req.device_id != device_id:
+        raise ApiError(403, "wrong_device", "The push names a different device from the access token")
+    _structure(req)
+    for attempt in range(3):
+        try:
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                return _push_tx(session, device_id, req, headers)
+        except DBAPIError as e:
+            if _is_lock_unavailable(e):
+                raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
+                               headers={"Retry-After": "1"}) from None
+            if attempt == 2 or not _is_retryable(e):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def lock_device(session: Session, device_id: str) -> Device:
+    q = select(Device).where(col(Device.device_id) == device_id)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(nowait=True)
+    device: Device | None = session.execute(q).scalar_one_or_none()
+    if device is None:
+        raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
+    if device.revoked_at is not None:
+        raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
+    return device
+
+
+def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders) -> PushResponse:
+    meta = server_meta(session)
+    device = lock_device(session, device_id)
+    check_schema(meta, headers, pulling=False)
+    if req.server_epoch is not None and req.server_epoch != meta.epoch:
+        raise ApiError(409, "epoch_changed", "The server was restored from a backup: re-send retained changes, then pull everything")
+    if req.acked_through > device.last_client_seq:
+        raise ApiError(409, "epoch_changed", f"The server has lost changes it acknowledged (it holds up to "
+                       f"{device.last_client_seq}, the station says {req.acked_through}): re-send them")
+    now = utc_now()
+    last = device.last_client_seq
+    muts = req.mutations
+    if muts and muts[0].client_seq > last + 1:
+        raise ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
+    by_seq: dict[int, AppliedMutation] = {}
+    by_mid: dict[str, AppliedMutation] = {}
+    if muts:
+        for rec in session.execute(select(AppliedMutation).where(
+                col(AppliedMutation.device_id) == device_id,
+                col(AppliedMutation.client_seq) >= muts[0].client_seq,
+                col(AppliedMutation.client_seq) <= muts[-1].client_seq)).scalars():
+            by_seq[rec.client_seq] = rec
+        for rec in session.execute(select(AppliedMutation).where(
+                col(AppliedMutation.mutation_id).in_([m.mutation_id for m in muts]))).scalars():
+            by_mid[rec.mutation_id] = rec
+    batch = Batch(session, Author(device_id, device.ward_id), now)
+    batch.load({(m.entity, m.entity_id.lower()) for m in muts if m.client_seq > last})
+    results: list[ItemResult | None] = []
+    fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
+    seen_in_batch: set[str] = set()
+    for m in muts:
+        if m.client_seq <= last:
+            rec = by_seq.get(m.client_seq)
+            if rec is not None and rec.mutation_id != m.mutation_id:
+                raise ApiError(409, "device_forked", f"client_seq {m.client_seq} was already used by another change: this "
+                               "station's database was copied or restored; enrol it again as a new station")
+            rec = rec or by_mid.get(m.mutation_id)
+            if rec is None:
+                raise ApiError(409, "device_forked", f"client_seq {m.client_seq} is behind what this server holds for the "
+                               "station and the change is unknown: enrol it again as a new station")
+            results.append(_duplicate(rec, m))
+            continue
+        last = m.client_seq
+        known = by_mid.get(m.mutation_id)
+        if known is not None:
+            results.append(_duplicate(known, m))
+            continue
+        if m.mutation_id in seen_in_batch:
+            raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id repeated in the batch")
+        seen_in_batch.add(m.mutation_id)
+        raw = raw_json(m.model_dump())
+        outcome = batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc,
+                                       m.recorded_by, raw))
+        fresh.append((m, outcome))
+        results.append(None)
+    high = batch.finish()
+    final: list[ItemResult] = []
+    rows: list[dict[str, Any]] = []
+    it = iter(fresh)
+    for r in results:
+        if r is not None:
+            final.append(r)
+            continue
+        m, o = next(it)
+        item = ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status=o.status, server_seq=o.server_seq,
+                          effective=o.effective, flags=o.flags, error=o.error)
+        final.append(item)
+        rows.append({"mutation_id": m.mutation_id, "device_id": device_id, "client_seq": m.client_seq,
+                     "payload_sha256": _payload_sha(m), "status": o.status, "server_seq": o.server_seq,
+                     "result": item.model_dump(include={"effective", "flags", "error"}), "received_at": now})
+    if rows:
+        session.execute(insert(AppliedMutation.__table__), rows)  # type: ignore[attr-defined]
+    device.last_client_seq = last
+    device.last_seen_at = now
+    if headers.app_version:
+        device.app_version = headers.app_version
+    if headers.schema is not None:
+        device.schema_version = headers.schema
+    if headers.pending is not None:
+        device.pending_reported = headers.pending
+        device.oldest_pending_s = headers.oldest_pending_s
+    if headers.client_time is not None:
+        device.clock_offset_ms = int((now - headers.client_time).total_seconds() * 1000)
+    session.add(device)
+    return PushResponse(server_epoch=meta.epoch, server_time=iso(utc_now()), device_last_client_seq=last,
+                        server_seq_high=high, results=final)
+
+
+def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | None, headers: ClientHeaders) -> PullResponse:
+    limit = max(1, min(limit, MAX_PULL))
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        meta = server_meta(session)
+        device = session.get(Device, device_id)
+        if device is None:
+            raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
+        if device.revoked_at is not None:
+            raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
+        check_schema(meta, headers, pulling=True)
+        high = int(session.execute(select(func.max(ChangeLog.seq))).scalar_one_or_none() or 0)
+        if epoch is not None and epoch != meta.epoch:
+            raise ApiError(410, "epoch_changed", "The server was restored from a backup: pull everything again from 0")
+        if since < meta.min_retained_seq:
+            raise ApiError(410, "cursor_too_old", f"Changes before {meta.min_retained_seq} were purged: pull everything again from 0")
+        if since > high:
+            raise ApiError(410, "cursor_ahead", "The station has seen changes this server does not hold (server restored?): "
+                           "pull everything again from 0")
+        scope = or_(col(ChangeLog.ward_id) == device.ward_id, col(ChangeLog.ward_id).is_(None))
+        rows = session.execute(
+            select(col(ChangeLog.seq), col(ChangeLog.entity), col(ChangeLog.entity_id))
+            .where(scope, col(ChangeLog.seq) > since).order_by(col(ChangeLog.seq)).limit(limit + 1)
+        ).all()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        latest: dict[tuple[str, str], int] = {}
+        for seq, entity, entity_id in rows:
+            latest[(entity, entity_id)] = seq
+        changes: list[Change] = []
+        if latest:
+            table = EntityRecord.__table__  # type: ignore[attr-defined]
+            found = {
+                (r["entity"], r["id"]): r
+                for r in session.execute(select(table).where(tuple_(table.c.entity, table.c.id).in_(list(latest)))).mappings()
+            }
+            for key, seq in sorted(latest.items(), key=lambda kv: kv[1]):
+                r = found.get(key)
+                if r is None:  # pragma: no cover - change_log rows always have a record
+                    continue
+                row = {k: v for k, v in (r["data"] or {}).items() if k != "deleted"}
+                changes.append(Change(seq=seq, entity=key[0], id=key[1], ward_id=r["ward_id"], deleted=bool(r["deleted"]),
+                                      row=row, field_meta=r["field_meta"] or {}, needs_review=bool(r["needs_review"])))
+        next_since = rows[-1][0] if rows else since
+        device.last_pull_seq = max(device.last_pull_seq, next_since)
+        device.last_seen_at = utc_now()
+        session.add(device)
+        return PullResponse(server_epoch=meta.epoch, min_retained_seq=meta.min_retained_seq, server_time=iso(utc_now()),
+                            changes=changes, next_since=next_since, has_more=has_more)
+

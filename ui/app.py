@@ -1,0 +1,91 @@
+"""QApplication bootstrap: style, main window, then the store is opened on the store worker.
+
+Cold start is kept short: only QtWidgets is imported before the window shows; the store (and
+SQLAlchemy/SQLModel behind it) is imported and opened on the worker thread while the window
+says "Opening the ward station…". A store that cannot be opened (e.g. written by a newer version)
+is reported in a plain dialog and the program exits non-zero.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+EXIT_STORE = 3
+log = logging.getLogger(__name__)
+
+
+def style_sheet() -> str:
+    """The NHS colour sheet from resources/style (beside the packages, or bundled when frozen)."""
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[1]))
+    path = base / "resources" / "style" / "ward_station.qss"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        log.warning("style sheet not found at %s; using the plain Fusion look", path)
+        return ""
+
+
+def setup_app(app: object) -> None:
+    """Fusion style, NHS colours, and a body font of at least 11pt that follows the system size."""
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    font = app.font()
+    if font.pointSizeF() < 11:
+        font.setPointSizeF(11)
+        app.setFont(font)
+    app.setStyleSheet(style_sheet())
+
+
+def idle_ms_from_env() -> int:
+    from ui.idle import DEFAULT_IDLE_MS
+
+    raw = os.environ.get("HARDTRUTHS_IDLE_MINUTES", "")
+    try:
+        minutes = float(raw)
+    except ValueError:
+        return DEFAULT_IDLE_MS
+    return int(minutes * 60_000) if minutes > 0 else DEFAULT_IDLE_MS
+
+
+def main(data_dir: Path | None = None, demo: bool = False) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if data_dir is None:  # started as the hardtruths-station GUI script
+        from hardtruths_desktop.cli import default_data_dir
+
+        data_dir = default_data_dir()
+        demo = demo or "--demo" in sys.argv
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Hard Truths ward station")
+    app.setOrganizationName("Hard Truths")
+    setup_app(app)
+
+    from ui.main_window import MainWindow
+    from ui.worker import StoreWorker
+
+    worker = StoreWorker(Path(data_dir))
+    window = MainWindow(worker, idle_ms=idle_ms_from_env(), ward_code=os.environ.get("HARDTRUTHS_WARD") or None)
+    exit_code = {"code": 0}
+
+    def store_failed(text: str) -> None:
+        exit_code["code"] = EXIT_STORE
+        QMessageBox.critical(window, "The ward store cannot be opened",
+                             f"{text}\n\nNothing has been changed. The ward station will close; please tell IT.")
+        app.exit(EXIT_STORE)
+
+    window.store_failed.connect(store_failed)
+    window.show()
+    window.start(demo=demo)
+    rc = app.exec()
+    worker.stop()
+    return rc or exit_code["code"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

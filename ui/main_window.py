@@ -1,0 +1,286 @@
+"""The ward station's main window: top bar (ward, who is signed in, sync state), then either the
+sign-in page or the work tabs. Screens refresh from ``changes_applied`` (the worker's signal)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hardtruths_desktop.domain.valuesets import staff_group
+from ui.context import Context
+from ui.dialogs.messages import Notice
+from ui.idle import DEFAULT_IDLE_MS, IdleWatcher
+from ui.text import local_hhmm
+from ui.views.month import MonthView
+from ui.views.sign_in import SignInView
+from ui.views.staffing import StaffingView
+from ui.views.today import TodayView
+from ui.views.ward_setup import WardSetupView
+from ui.widgets import heading, scaled_font
+from ui.worker import StoreWorker
+
+if TYPE_CHECKING:
+    from hardtruths_desktop.store.session import Store
+
+log = logging.getLogger(__name__)
+
+
+def sync_line(store: Store) -> str:
+    """Runs on the store worker."""
+    from hardtruths_desktop.store.queries import outbox_summary
+
+    with store.read() as s:
+        o = outbox_summary(s)
+    saved = f" · last saved {local_hhmm(o.last_saved_at)}" if o.last_saved_at else ""
+    waiting = f"{o.pending} change{'s' if o.pending != 1 else ''} waiting to sync" if o.pending else "Nothing waiting to sync"
+    return f"● {waiting}{saved} · Not connected to the trust server yet"
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    store_failed = Signal(str)  # the store cannot be opened at all (e.g. written by a newer app)
+
+    def __init__(self, worker: StoreWorker, idle_ms: int = DEFAULT_IDLE_MS, ward_code: str | None = None) -> None:
+        super().__init__()
+        self.worker = worker
+        self.ctx = Context(worker, self)
+        self.changes_applied = self.ctx.changes_applied  # the one refresh signal (STYLE.md habit 4)
+        worker.default_error = self._unexpected
+        self.setWindowTitle("Hard Truths ward station")
+        self.resize(1280, 800)
+
+        # top bar
+        bar = QFrame()
+        bar.setObjectName("topBar")
+        self.ward_label = QLabel("Ward station")
+        self.ward_label.setObjectName("topWard")
+        self.ward_label.setFont(scaled_font(self.ward_label, 1.3))
+        self.user_label = QLabel("Nobody signed in")
+        self.user_label.setObjectName("topText")
+        self.sync_label = QLabel("")
+        self.sync_label.setObjectName("topText")
+        self.switch_btn = QPushButton("S&witch user")
+        self.switch_btn.setObjectName("topButton")
+        self.switch_btn.setAccessibleName("Switch user (lock the station)")
+        self.switch_btn.clicked.connect(lambda: self.lock("Signed out. The next person can sign in."))
+        bl = QHBoxLayout(bar)
+        bl.addWidget(self.ward_label, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.user_label, 0, Qt.AlignmentFlag.AlignRight)
+        right.addWidget(self.sync_label, 0, Qt.AlignmentFlag.AlignRight)
+        bl.addLayout(right)
+        bl.addWidget(self.switch_btn)
+
+        # pages
+        self.stack = QStackedWidget()
+        self.sign_in = SignInView(self.ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Screens")
+        self.today = TodayView(self.ctx)
+        self.staffing = StaffingView(self.ctx)
+        self.month = MonthView(self.ctx)
+        self.setup = WardSetupView(self.ctx)
+        self.screens: list[QWidget] = [self.today, self.staffing, self.month, self.setup]
+        for view, title in zip(self.screens, ("&Today", "&Record staffing", "&Month", "Ward setu&p"), strict=True):
+            # every screen scrolls, so large system fonts never clip it
+            if view is self.staffing:  # scrolls its figures itself, keeping Save in view
+                self.tabs.addTab(view, title)
+                continue
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(view)
+            self.tabs.addTab(area, title)
+        self.message_page = QWidget()
+        ml = QVBoxLayout(self.message_page)
+        self.message_title = heading("Opening the ward station…", 1.5)
+        self.message_text = QLabel()
+        self.message_text.setWordWrap(True)
+        self.message_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.demo_btn = QPushButton("Create the &demo trust now")
+        self.demo_btn.setObjectName("primary")
+        self.demo_btn.hide()
+        self.demo_btn.clicked.connect(self.create_demo)
+        ml.addStretch(1)
+        ml.addWidget(self.message_title)
+        ml.addWidget(self.message_text)
+        ml.addWidget(self.demo_btn, 0, Qt.AlignmentFlag.AlignLeft)
+        ml.addStretch(2)
+        for w in (self.message_page, self.sign_in, self.tabs):
+            self.stack.addWidget(w)
+
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(bar)
+        body = QVBoxLayout()
+        body.setContentsMargins(12, 8, 12, 12)
+        body.addWidget(self.stack)
+        cl.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        # wiring
+        self.idle = IdleWatcher(idle_ms, self)
+        self.idle.idle.connect(lambda: self.lock("Locked after a while without use. Sign in again to carry on."))
+        self.sign_in.signed_in.connect(self._signed_in)
+        self.ctx.ward_changed.connect(self._update_bar)
+        self.ctx.user_changed.connect(self._update_bar)
+        self.changes_applied.connect(lambda _c: self.refresh_sync())
+        self.today.update_staffing.connect(self._update_staffing)
+        self.month.open_shift.connect(self._update_staffing)
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(60_000)
+        self.sync_timer.timeout.connect(self.refresh_sync)
+        for i in range(4):
+            sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
+            sc.activated.connect(lambda i=i: self.tabs.setCurrentIndex(i) if self.tabs.isTabEnabled(i) else None)
+        self._preferred_ward = ward_code
+        self._update_bar()
+
+    def _unexpected(self, e: BaseException) -> None:
+        Notice.unexpected(self, e)
+
+    # --- start-up ---------------------------------------------------------------------------------------
+
+    def start(self, demo: bool = False) -> None:
+        """Open the store on the worker (the window is already showing), then offer sign-in."""
+        self._show_message("Opening the ward station…", "")
+
+        def probe(store: Store) -> int:
+            from hardtruths_desktop.store.queries import list_wards
+
+            with store.read() as s:
+                return len(list_wards(s))
+
+        def opened(n: int) -> None:
+            if n == 0 and demo:
+                self.create_demo()
+            elif n == 0:
+                self._show_message(
+                    "This ward station has no wards yet",
+                    "To try every screen with made-up data, create the demo trust (button below, or start the "
+                    "station with 'hardtruths-desktop --demo').\n\nTo set up your real ward, ask IT to add the ward "
+                    "and its ward sister with the 'hardtruths-desktop' command line; the ward sister then signs in "
+                    "and completes Ward setup.")
+                self.demo_btn.show()
+                self.demo_btn.setFocus()
+            else:
+                self.show_sign_in()
+
+        self.worker.query(probe, opened, self._open_failed)
+        self.refresh_sync()
+        self.sync_timer.start()
+
+    def _open_failed(self, e: BaseException) -> None:
+        from hardtruths_desktop.store.migrate import StoreError
+
+        text = str(e) if isinstance(e, StoreError) else "Something went wrong; details are in the ward station's log."
+        self._show_message("The ward store cannot be opened", text)
+        self.store_failed.emit(text)
+
+    def create_demo(self) -> None:
+        self.demo_btn.hide()
+        self._show_message("Creating the demo trust…", "Three wards, their staff and 90 days of shifts. This takes a few seconds.")
+
+        def make(store: Store) -> None:
+            from hardtruths_desktop.demo import create_demo
+
+            create_demo(store)
+
+        def done(_r: None) -> None:
+            self.refresh_sync()
+            self.show_sign_in(notice="Demo trust created. Every demo PIN is 2580.")
+
+        self.worker.query(make, done, self._open_failed)
+
+    def _show_message(self, title: str, text: str) -> None:
+        self.message_title.setText(title)
+        self.message_text.setText(text)
+        self.stack.setCurrentWidget(self.message_page)
+
+    # --- who is signed in -------------------------------------------------------------------------------
+
+    def show_sign_in(self, notice: str = "", staff_id: str | None = None) -> None:
+        self.stack.setCurrentWidget(self.sign_in)
+        self.sign_in.reload(self._preferred_ward)
+        self.sign_in.prepare(notice, staff_id)
+
+    def _signed_in(self, person: Any) -> None:
+        self.ctx.set_user(person)
+        self.tabs.setTabEnabled(3, bool(person.is_manager))
+        self.tabs.setTabToolTip(3, "" if person.is_manager else "Only the ward sister or manager can change the ward setup")
+        self.setup.setEnabled(bool(person.is_manager))
+        self.show_screen(self.today)
+        self.stack.setCurrentWidget(self.tabs)
+        self.today.refresh()
+        self.month.refresh()
+        self.setup.refresh()
+        self.today.update_btn.setFocus()
+        self.idle.start()
+
+    def lock(self, notice: str) -> None:
+        """Sign out (switch user or idle). What was typed in a form stays there."""
+        if self.ctx.user is None:
+            return
+        who = self.ctx.user.id
+        self.idle.stop()
+        self.ctx.set_user(None)
+        self.show_sign_in(notice, who)
+        self.locked.emit()
+
+    def show_screen(self, view: QWidget) -> None:
+        self.tabs.setCurrentIndex(self.screens.index(view))
+
+    def current_screen(self) -> QWidget:
+        return self.screens[self.tabs.currentIndex()]
+
+    def _update_staffing(self, d: Any, code: str) -> None:
+        self.show_screen(self.staffing)
+        self.staffing.open_shift(d, code, focus=True)
+
+    # --- top bar ------------------------------------------------------------------------------------------
+
+    def _update_bar(self) -> None:
+        w = self.ctx.ward
+        self.ward_label.setText(f"{w.name} ({w.site})" if w and w.site else (w.name if w else "Ward station"))
+        self.ward_label.setAccessibleName("Ward: " + self.ward_label.text())
+        u = self.ctx.user
+        if u is None:
+            self.user_label.setText("Nobody signed in")
+        else:
+            try:
+                role = staff_group(u.role).singular
+            except KeyError:
+                role = u.role
+            self.user_label.setText(f"Signed in: {u.name} ({u.title or role})")
+        self.user_label.setAccessibleName(self.user_label.text())
+        self.switch_btn.setVisible(u is not None)
+
+    def refresh_sync(self) -> None:
+        self.worker.query(sync_line, self._sync_shown, lambda _e: self.sync_label.setText("Sync state unknown"))
+
+    def _sync_shown(self, text: str) -> None:
+        self.sync_label.setText(text)
+        self.sync_label.setAccessibleName("Sync: " + text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.detach()
+        self.sync_timer.stop()
+        self.today.clock.stop()
+        super().closeEvent(event)

@@ -1,0 +1,143 @@
+"""Render the ward station's screens offscreen into docs/screenshots/*.png (about 1280x800).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots [--out docs/screenshots]
+
+Uses a fresh demo trust in a temporary folder; on Ward 7's current shift it records one
+registered nurse short and a escalated red flag (as in DESIGN.md's sketch), so Today shows
+a state worth seeing. Nothing outside the temporary folder is written except the PNGs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+SIZE = (1280, 800)
+
+
+def _until(cond: Callable[[], bool], timeout: float = 30.0) -> None:
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise TimeoutError("screen did not get ready")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def _prepare_store(data_dir: Path) -> None:
+    from hardtruths_desktop.demo import create_demo
+    from hardtruths_desktop.domain.staffing import current_shift
+    from hardtruths_desktop.store import shifts
+    from hardtruths_desktop.store.queries import find_staff, local_now, shift_view, ward_info, ward_row
+    from hardtruths_desktop.store.session import Actor, Store
+
+    store = Store(data_dir)
+    create_demo(store)
+    with store.read() as s:
+        ward = ward_row(s, "W7")
+        aisha = find_staff(s, ward.id, "Aisha Rahman")
+        now = local_now()
+        cur = current_shift(ward_info(s, ward).patterns, now)
+        assert cur is not None
+        d, p = cur
+        rn = shift_view(s, ward, d, p.code).groups["rn"]
+    with store.write(Actor(aisha.id, aisha.name)) as tx:
+        per_head = rn.planned_hours / max(rn.planned, 1)
+        change = shifts.ShiftChange(groups={"rn": {"actual": rn.planned - 1, "actual_hours": per_head * (rn.planned - 1)}},
+                                    nurse_in_charge_id=aisha.id)
+        shifts.save_shift(tx, ward, d, p.code, change, now.date())
+        flag = shifts.raise_red_flag(tx, ward, d, p.code, "pain_relief_delay", "Bay 2: analgesia 40 minutes late", now.date())
+        shifts.escalate_red_flag(tx, flag.id, "Matron James Okafor")
+    store.close()
+
+
+def shoot(out: Path) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import setup_app
+    from ui.main_window import MainWindow
+    from ui.worker import StoreWorker
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    setup_app(app)
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        _prepare_store(data_dir)
+        worker = StoreWorker(data_dir)
+        win = MainWindow(worker)
+        win.resize(*SIZE)
+        win.show()
+        win.start()
+
+        def grab(name: str) -> None:
+            _until(lambda: worker.pending == 0)
+            app.processEvents()
+            path = out / f"{name}.png"
+            win.grab().save(str(path))
+            saved.append(path)
+
+        _until(lambda: win.stack.currentWidget() is win.sign_in and win.sign_in.name_box.count() > 1)
+        win.sign_in.choose("Aisha Rahman", "W7")
+        win.sign_in.pin_edit.setText("1234")
+        win.sign_in.submit()
+        _until(lambda: win.sign_in.message.isVisible())
+        grab("sign-in")
+
+        win.sign_in.choose("Mary O'Neill", "W7")
+        win.sign_in.pin_edit.setText("2580")
+        win.sign_in.submit()
+        _until(lambda: win.ctx.user is not None and win.today.data is not None)
+        row = next((i for i in range(win.today.flags.count()) if "Pain relief" in win.today.flags.item(i).text()), 0)
+        win.today.flags.setCurrentRow(row)
+        grab("today")
+
+        win.today.update_btn.click()
+        _until(lambda: win.staffing.data is not None and worker.pending == 0)
+        grab("staffing")
+        form = win.staffing
+        form.rows["care"].edits["actual_hours"].setText("lots")
+        form.patients_edit.setText("60")
+        form.save()
+        grab("staffing-errors")
+        form.revert()
+
+        win.show_screen(win.month)
+        _until(lambda: win.month.model.rowCount() > 0)
+        win.month.table.selectRow(0)
+        grab("month")
+
+        win.show_screen(win.setup)
+        _until(lambda: win.setup.staff_model.rowCount() > 0)
+        grab("ward-setup")
+        win.setup.tabs.setCurrentIndex(2)
+        grab("ward-setup-establishment")
+
+        win.close()
+        worker.stop()
+        win.deleteLater()
+        worker.deleteLater()
+        app.processEvents()
+    return saved
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "screenshots")
+    args = p.parse_args()
+    for path in shoot(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""Raise, escalate and resolve red flags: shared by Today and Staffing. Dialog -> store write ->
+the screens refresh from ``changes_applied``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget
+
+from hardtruths_desktop.domain.validation import ValidationError
+from ui.dialogs.messages import Notice
+from ui.dialogs.red_flags import EscalateDialog, RaiseFlagDialog, ResolveDialog
+
+if TYPE_CHECKING:
+    from hardtruths_desktop.store.queries import RedFlagView
+    from hardtruths_desktop.store.session import WriteTx
+    from ui.context import Context
+
+
+def _failed(parent: QWidget, title: str):  # type: ignore[no-untyped-def]
+    def handler(e: BaseException) -> None:
+        if isinstance(e, ValidationError):
+            Notice.error(parent, title, "\n".join(e.errors.values()))
+        else:
+            Notice.unexpected(parent, e)
+
+    return handler
+
+
+def raise_flag(ctx: Context, parent: QWidget, shift_date: date, shift_code: str, shift_label: str) -> None:
+    answer = RaiseFlagDialog.ask(parent, shift_label)
+    if answer is None:
+        return
+    flag_type, detail = answer
+    ward_id = ctx.ward_id
+
+    def op(tx: WriteTx) -> None:
+        from hardtruths_desktop.store.queries import local_now
+        from hardtruths_desktop.store.shifts import raise_red_flag
+        from hardtruths_desktop.store.tables import Ward
+
+        ward = tx.session.get(Ward, ward_id)
+        assert ward is not None
+        raise_red_flag(tx, ward, shift_date, shift_code, flag_type, detail, local_now().date())
+
+    ctx.write(op, lambda _r: None, _failed(parent, "Red flag not raised"))
+
+
+def escalate(ctx: Context, parent: QWidget, flag: RedFlagView) -> None:
+    if flag.id is None:
+        return
+    to = EscalateDialog.ask(parent, flag.label)
+    if to is None:
+        return
+    fid = flag.id
+
+    def op(tx: WriteTx) -> None:
+        from hardtruths_desktop.store.shifts import escalate_red_flag
+
+        escalate_red_flag(tx, fid, to)
+
+    ctx.write(op, lambda _r: None, _failed(parent, "Escalation not recorded"))
+
+
+def resolve(ctx: Context, parent: QWidget, flag: RedFlagView) -> None:
+    if flag.id is None:
+        return
+    response = ResolveDialog.ask(parent, flag.label)
+    if response is None:
+        return
+    fid = flag.id
+
+    def op(tx: WriteTx) -> None:
+        from hardtruths_desktop.store.shifts import resolve_red_flag
+
+        resolve_red_flag(tx, fid, response)
+
+    ctx.write(op, lambda _r: None, _failed(parent, "Response not recorded"))

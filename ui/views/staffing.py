@@ -1,0 +1,589 @@
+"""Record or correct any shift's staffing, keyboard only: Tab through, Enter saves, Esc reverts.
+
+The form parses what was typed with ``domain.validation`` (so messages match the CLI's), hands a
+``ShiftChange`` to ``store.shifts.save_shift`` on the store worker, and writes the returned
+problems next to their fields. Typed text is never cleared by a failed save.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hardtruths_desktop.domain.validation import ValidationError, parse_count, parse_hours
+from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
+from ui.models.staffing import flag_line
+from ui.text import day_label, hhmm, local_when, num
+from ui.views import flag_actions
+from ui.widgets import buddy_label, error_label, mark_invalid, show_error
+
+if TYPE_CHECKING:
+    from hardtruths_desktop.store.queries import RedFlagView, ShiftView, StaffInfo
+    from hardtruths_desktop.store.session import Store, WriteTx
+    from ui.context import Context
+
+FIELDS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
+FIELD_TITLES = ("Planned (people)", "Actual (people)", "Planned hours", "Actual hours", "Bank/agency (people)")
+
+
+@dataclass(frozen=True)
+class ShiftFormData:
+    view: ShiftView
+    nurses: list[StaffInfo]
+    today: date
+
+
+def load_shift(store: Store, ward_id: str, d: date, code: str) -> ShiftFormData:
+    """Runs on the store worker."""
+    from hardtruths_desktop.store.queries import list_staff, local_now, shift_view
+    from hardtruths_desktop.store.tables import Ward
+
+    with store.read() as s:
+        ward = s.get(Ward, ward_id)
+        if ward is None:
+            raise ValidationError.single("ward", "This ward is no longer on the station")
+        view = shift_view(s, ward, d, code)
+        nurses = [p for p in list_staff(s, ward_id) if staff_group(p.role).registered]
+        return ShiftFormData(view, nurses, local_now().date())
+
+
+@dataclass
+class GroupRow:
+    code: str
+    name: QLabel = field(default_factory=QLabel)
+    edits: dict[str, QLineEdit] = field(default_factory=dict)
+    error: QLabel = field(default_factory=error_label)
+
+
+class StaffingView(QWidget):
+    saved = Signal()
+    loaded = Signal()
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.data: ShiftFormData | None = None
+        self._load_seq = 0
+        self._dirty = False
+        self._focus_after_load = False
+        self._hours_touched: set[str] = set()
+        self.setAccessibleName("Record staffing")
+
+
+        # which shift
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.shift_box = QComboBox()
+        self.date_error = error_label()
+        which = QHBoxLayout()
+        which.addWidget(buddy_label("&Date (the shift starts on):", self.date_edit, "Shift date"))
+        which.addWidget(self.date_edit)
+        which.addSpacing(16)
+        which.addWidget(buddy_label("S&hift:", self.shift_box, "Shift"))
+        which.addWidget(self.shift_box)
+        which.addStretch(1)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("muted")
+        self.state_label.setWordWrap(True)
+
+        # staff groups
+        groups_box = QGroupBox("Staff on duty")
+        grid = QGridLayout(groups_box)
+        grid.addWidget(QLabel("Staff group"), 0, 0)
+        for i, title in enumerate(FIELD_TITLES):
+            lab = QLabel(title)
+            lab.setWordWrap(True)
+            grid.addWidget(lab, 0, i + 1)
+        self.rows: dict[str, GroupRow] = {}
+        r = 1
+        for g in staff_groups():
+            row = GroupRow(g.code)
+            name = row.name
+            name.setText(g.label + ("  (not counted in fill rate)" if not g.counts_for_care_hours else ""))
+            grid.addWidget(name, r, 0)
+            for i, (f, title) in enumerate(zip(FIELDS, FIELD_TITLES, strict=True)):
+                e = QLineEdit()
+                e.setObjectName(f"{g.code}.{f}")
+                e.setAccessibleName(f"{g.label}: {title.lower()}")
+                e.setMaxLength(8)
+                e.setAlignment(Qt.AlignmentFlag.AlignRight)
+                e.textEdited.connect(self._on_edit)
+                if f == "actual":
+                    e.textEdited.connect(lambda _t, code=g.code: self._actual_edited(code))
+                if f == "actual_hours":
+                    e.textEdited.connect(lambda _t, code=g.code: self._hours_touched.add(code))
+                if i == 0:
+                    name.setBuddy(e)
+                row.edits[f] = e
+                grid.addWidget(e, r, i + 1)
+            grid.addWidget(row.error, r + 1, 0, 1, len(FIELDS) + 1)
+            self.rows[g.code] = row
+            r += 2
+        grid.setColumnStretch(0, 2)
+        self.all_groups = QCheckBox("Show every staff group (nursing associates, allied health professionals)")
+        self.all_groups.setAccessibleName("Show every staff group")
+        self.all_groups.toggled.connect(lambda _on: self._group_visibility())
+        grid.addWidget(self.all_groups, r, 0, 1, len(FIELDS) + 1)
+
+        # the rest of the shift
+        self.nic_box = QComboBox()
+        self.nic_error = error_label()
+        self.patients_edit = QLineEdit()
+        self.patients_edit.setMaxLength(6)
+        self.patients_edit.textEdited.connect(self._on_edit)
+        self.patients_error = error_label()
+        self.note_edit = QLineEdit()
+        self.note_edit.setMaxLength(4000)  # longer than the core allows, so the core's message shows
+        self.note_edit.textEdited.connect(self._on_edit)
+        self.note_error = error_label()
+        self.nic_box.activated.connect(self._on_edit)
+        self.patients_label = buddy_label("&Patients on the ward at 23:59:", self.patients_edit, "Patients at 23:59")
+        more = QGridLayout()
+        more.addWidget(buddy_label("&Nurse in charge:", self.nic_box), 0, 0)
+        more.addWidget(self.nic_box, 0, 1)
+        more.addWidget(self.nic_error, 1, 1)
+        more.addWidget(self.patients_label, 2, 0)
+        more.addWidget(self.patients_edit, 2, 1)
+        more.addWidget(self.patients_error, 3, 1)
+        more.addWidget(buddy_label("N&ote:", self.note_edit), 4, 0)
+        more.addWidget(self.note_edit, 4, 1)
+        more.addWidget(self.note_error, 5, 1)
+        more.setColumnStretch(1, 1)
+
+        # red flags of this shift
+        flags_box = QGroupBox("Red flags on this shift")
+        self.flags = QListWidget()
+        self.flags.setAccessibleName("Red flags on this shift")
+        self.flags.setWordWrap(True)
+        self.flags.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 8)
+        self.flags.currentRowChanged.connect(self._flag_selected)
+        self.raise_btn = QPushButton("Raise red &flag…")
+        self.escalate_btn = QPushButton("&Escalate…")
+        self.resolve_btn = QPushButton("Re&solve…")
+        self.escalate_btn.setAccessibleName("Escalate the selected red flag")
+        self.resolve_btn.setAccessibleName("Record the response to the selected red flag")
+        self.raise_btn.clicked.connect(self._raise)
+        self.escalate_btn.clicked.connect(self._escalate)
+        self.resolve_btn.clicked.connect(self._resolve)
+        fl = QVBoxLayout(flags_box)
+        fl.addWidget(self.flags, 1)
+        fb = QHBoxLayout()
+        fb.addWidget(self.raise_btn)
+        fb.addWidget(self.escalate_btn)
+        fb.addWidget(self.resolve_btn)
+        fb.addStretch(1)
+        fl.addLayout(fb)
+
+        self.form_error = error_label()
+        self.cancel_btn = QPushButton("Cancel changes (Esc)")
+        self.cancel_btn.setAccessibleName("Cancel changes")
+        self.cancel_btn.clicked.connect(self.revert)
+        self.save_btn = QPushButton("Save shift (Enter)")
+        self.save_btn.setObjectName("primary")
+        self.save_btn.setAccessibleName("Save shift")
+        self.save_btn.clicked.connect(self.save)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.cancel_btn)
+        bottom.addWidget(self.save_btn)
+
+        # the figures scroll (large system fonts); Save and Cancel stay in view at the bottom
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 6, 0)
+        lay.addLayout(which)
+        lay.addWidget(self.date_error)
+        lay.addWidget(self.state_label)
+        lay.addWidget(groups_box)
+        lay.addLayout(more)
+        lay.addWidget(flags_box)
+        lay.addStretch(1)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+        outer.addWidget(area, 1)
+        outer.addWidget(self.form_error)
+        outer.addLayout(bottom)
+
+        chain: list[QWidget] = [self.date_edit, self.shift_box]
+        for row in self.rows.values():
+            chain += [row.edits[f] for f in FIELDS]
+        chain += [self.all_groups, self.nic_box, self.patients_edit, self.note_edit, self.flags, self.raise_btn, self.escalate_btn,
+                  self.resolve_btn, self.cancel_btn, self.save_btn]
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)
+
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(self.save)
+        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        esc.activated.connect(self.revert)
+
+        self.date_edit.dateChanged.connect(lambda _d: self._which_changed())
+        self.shift_box.currentIndexChanged.connect(lambda _i: self._which_changed())
+        ctx.ward_changed.connect(self._ward_changed)
+        ctx.changes_applied.connect(self._on_changes)
+        self._flag_selected(-1)
+
+    # --- loading ----------------------------------------------------------------------------------
+
+    def _ward_changed(self) -> None:
+        from hardtruths_desktop.domain.staffing import current_shift
+        from hardtruths_desktop.store.queries import local_now
+
+        ward = self.ctx.ward
+        if ward is None:
+            return
+        now = local_now()
+        self.date_edit.blockSignals(True)
+        self.shift_box.blockSignals(True)
+        self.date_edit.setDateRange(_qdate(now.date() - timedelta(days=3 * 365)), _qdate(now.date() + timedelta(days=62)))
+        self.shift_box.clear()
+        for p in ward.patterns:
+            self.shift_box.addItem(f"{p.name} ({hhmm(p.start)}–{hhmm(p.end)})", p.code)
+        cur = current_shift(ward.patterns, now)
+        self.date_edit.blockSignals(False)
+        self.shift_box.blockSignals(False)
+        if cur is not None:
+            self.open_shift(cur[0], cur[1].code)
+
+    def open_shift(self, d: date, code: str, focus: bool = False) -> None:
+        """Show a shift (discarding unsaved edits of another shift)."""
+        self.date_edit.blockSignals(True)
+        self.shift_box.blockSignals(True)
+        self.date_edit.setDate(_qdate(d))
+        i = self.shift_box.findData(code)
+        if i >= 0:
+            self.shift_box.setCurrentIndex(i)
+        self.date_edit.blockSignals(False)
+        self.shift_box.blockSignals(False)
+        self._dirty = False
+        self._focus_after_load = focus
+        self.load()
+
+    def current_key(self) -> tuple[date, str] | None:
+        code = self.shift_box.currentData()
+        if code is None:
+            return None
+        return self.date_edit.date().toPython(), str(code)  # type: ignore[return-value]
+
+    def _which_changed(self) -> None:
+        self._dirty = False
+        self.load()
+
+    def load(self) -> None:
+        key = self.current_key()
+        if key is None or self.ctx.ward is None:
+            return
+        self._load_seq += 1
+        seq = self._load_seq
+        ward_id = self.ctx.ward_id
+        d, code = key
+        self.ctx.query(lambda store: load_shift(store, ward_id, d, code), lambda data: self._loaded(seq, data),
+                       self._load_failed)
+
+    def _load_failed(self, e: BaseException) -> None:
+        if isinstance(e, ValidationError):
+            self._show_errors(e.errors)
+        else:
+            from ui.dialogs.messages import Notice
+
+            Notice.unexpected(self, e)
+
+    def _on_changes(self, _changes: Any) -> None:
+        # refresh the flags (and the figures unless the nurse is part-way through typing)
+        key = self.current_key()
+        if key is None or self.ctx.ward is None:
+            return
+        self._load_seq += 1
+        seq = self._load_seq
+        ward_id = self.ctx.ward_id
+        d, code = key
+        self.ctx.query(lambda store: load_shift(store, ward_id, d, code),
+                       lambda data: self._loaded(seq, data, keep_typed=self._dirty))
+
+    def _loaded(self, seq: int, data: ShiftFormData, keep_typed: bool = False) -> None:
+        if seq != self._load_seq:
+            return  # a newer load is on its way
+        self.data = data
+        v = data.view
+        self._show_flags(v.red_flags, data.today)
+        self.patients_label.setText(f"&Patients on the ward at 23:59 on {day_label(v.date)}:")
+        if v.recorded:
+            who = f" by {v.updated_by}" if v.updated_by else ""
+            self.state_label.setText(f"✓ Recorded – last saved {local_when(v.updated_at, data.today)}{who}. Correct any figure and press Enter.")
+        else:
+            self.state_label.setText("… Not recorded yet. Planned figures come from the ward's establishment; enter who is actually on duty.")
+        if not keep_typed:
+            self.fill(v, data.nurses)
+        if self._focus_after_load:
+            self._focus_after_load = False
+            first = self.rows["rn"].edits["actual"]
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+            first.selectAll()
+        self.loaded.emit()
+
+    def fill(self, v: ShiftView, nurses: list[StaffInfo]) -> None:
+        """Put a shift's stored values into the fields (used on load and by Esc)."""
+        self._clear_errors()
+        self._hours_touched = set()
+        for code, row in self.rows.items():
+            g = v.groups.get(code)
+            for f, e in row.edits.items():
+                if g is None or (not v.recorded and f in ("actual", "actual_hours", "bank_agency")):
+                    e.setText("")
+                else:
+                    e.setText(num(getattr(g, f)))
+        self.nic_box.clear()
+        self.nic_box.addItem("– not named yet –", None)
+        for n in nurses:
+            self.nic_box.addItem(f"{n.name} ({n.title})" if n.title else n.name, n.id)
+        if v.nurse_in_charge_id and self.nic_box.findData(v.nurse_in_charge_id) < 0:
+            self.nic_box.addItem(v.nurse_in_charge or "someone no longer on the staff list", v.nurse_in_charge_id)
+        self.nic_box.setCurrentIndex(max(0, self.nic_box.findData(v.nurse_in_charge_id)) if v.nurse_in_charge_id else 0)
+        self.patients_edit.setText("" if v.patients_at_midnight is None else str(v.patients_at_midnight))
+        self.note_edit.setText(v.notes)
+        self._dirty = False
+        self._group_visibility()
+
+    def _group_visibility(self) -> None:
+        """Registered nurses and care staff always; other groups when planned, recorded or asked for."""
+        for code, row in self.rows.items():
+            show = (self.all_groups.isChecked() or code in ("rn", "care")
+                    or any(e.text().strip() not in ("", "0") for e in row.edits.values()))
+            row.name.setVisible(show)
+            for e in row.edits.values():
+                e.setVisible(show)
+            if not show:
+                row.error.hide()
+
+    def revert(self) -> None:
+        """Esc: throw away what was typed and show the stored shift again."""
+        if self.data is not None:
+            self.fill(self.data.view, self.data.nurses)
+
+    # --- typing ---------------------------------------------------------------------------------------
+
+    def _on_edit(self, *_a: Any) -> None:
+        self._dirty = True
+
+    def _actual_edited(self, code: str) -> None:
+        """Typing the people on duty fills their hours at the planned hours per person, until the
+        nurse types the hours themself."""
+        if code in self._hours_touched:
+            return
+        row = self.rows[code]
+        try:
+            planned = parse_count(row.edits["planned"].text() or "0", "", "")
+            planned_h = parse_hours(row.edits["planned_hours"].text() or "0", "", "")
+            actual = parse_count(row.edits["actual"].text(), "", "")
+        except ValidationError:
+            return
+        if planned > 0 and planned_h > 0:
+            row.edits["actual_hours"].setText(num(round(actual * planned_h / planned, 2)))
+
+    # --- saving ---------------------------------------------------------------------------------------
+
+    def gather(self) -> tuple[dict[str, dict[str, float | int]], int | None, dict[str, str]]:
+        """Parse the typed figures. Returns groups, patients, and problems by field key."""
+        problems: dict[str, str] = {}
+        groups: dict[str, dict[str, float | int]] = {}
+        loaded = set(self.data.view.groups) if self.data else set()
+        for code, row in self.rows.items():
+            label = staff_group(code).label
+            values: dict[str, float | int] = {}
+            texts = {f: e.text().strip() for f, e in row.edits.items()}
+            for f, t in texts.items():
+                key = f"{code}.{f}"
+                try:
+                    if f in ("planned", "actual", "bank_agency"):
+                        values[f] = parse_count(t or "0", f"{label} {f.replace('_', '/') if f == 'bank_agency' else f}", key)
+                    else:
+                        values[f] = parse_hours(t or "0", f"{label} {f.replace('_', ' ')}", key)
+                except ValidationError as e:
+                    problems.update(e.errors)
+            if code in problems or any(k.startswith(code + ".") for k in problems):
+                continue
+            if code in loaded or any(texts.values()):
+                if not texts["actual"] and values.get("planned", 0) and code in ("rn", "care"):
+                    problems[f"{code}.actual"] = f"{label}: enter how many are actually on duty (0 if nobody)"
+                    continue
+                groups[code] = values
+        patients: int | None = None
+        t = self.patients_edit.text().strip()
+        if t:
+            try:
+                patients = parse_count(t, "Patients at 23:59", "patients_at_midnight", maximum=999)
+            except ValidationError as e:
+                problems.update(e.errors)
+        return groups, patients, problems
+
+    def save(self) -> None:
+        key = self.current_key()
+        if key is None or self.ctx.ward is None or self.ctx.user is None:
+            return
+        self._clear_errors()
+        groups, patients, problems = self.gather()
+        if problems:
+            self._show_errors(problems)
+            return
+        from hardtruths_desktop.store.shifts import ShiftChange
+
+        change = ShiftChange(groups=groups, nurse_in_charge_id=self.nic_box.currentData(),
+                             patients_at_midnight=patients, notes=self.note_edit.text())
+        ward_id = self.ctx.ward_id
+        d, code = key
+
+        def op(tx: WriteTx) -> bool:
+            from hardtruths_desktop.store.queries import local_now
+            from hardtruths_desktop.store.shifts import save_shift
+            from hardtruths_desktop.store.tables import Ward
+
+            ward = tx.session.get(Ward, ward_id)
+            assert ward is not None
+            return save_shift(tx, ward, d, code, change, local_now().date())
+
+        self.save_btn.setEnabled(False)
+        self.ctx.write(op, self._saved, self._save_failed)
+
+    def _saved(self, changed: bool) -> None:
+        self.save_btn.setEnabled(True)
+        self._dirty = False
+        if not changed:
+            self.form_error.setText("Nothing had changed: the shift was already saved like this.")
+            self.form_error.setAccessibleName(self.form_error.text())
+            self.form_error.setProperty("info", True)
+            self.form_error.show()
+        self.saved.emit()
+
+    def _save_failed(self, e: BaseException) -> None:
+        self.save_btn.setEnabled(True)
+        if isinstance(e, ValidationError):
+            self._show_errors(e.errors)
+        else:
+            from ui.dialogs.messages import Notice
+
+            show_error(self.form_error, "Not saved: something went wrong. What you typed is still here.")
+            Notice.unexpected(self, e)
+
+    # --- problems beside fields -----------------------------------------------------------------------
+
+    def error_widgets(self) -> dict[str, QLabel]:
+        return {"nurse_in_charge": self.nic_error, "patients_at_midnight": self.patients_error,
+                "note": self.note_error, "date": self.date_error, "shift": self.date_error}
+
+    def _clear_errors(self) -> None:
+        for row in self.rows.values():
+            show_error(row.error, None)
+            for e in row.edits.values():
+                _mark(e, False)
+        for lab in self.error_widgets().values():
+            show_error(lab, None)
+        for w in (self.patients_edit, self.note_edit, self.nic_box):
+            _mark(w, False)
+        self.form_error.setProperty("info", False)
+        show_error(self.form_error, None)
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        first: QWidget | None = None
+        by_group: dict[str, list[str]] = {}
+        leftovers: list[str] = []
+        for key, msg in errors.items():
+            code, _, f = key.partition(".")
+            if code in self.rows and f in self.rows[code].edits:
+                by_group.setdefault(code, []).append(msg)
+                e = self.rows[code].edits[f]
+                _mark(e, True)
+                first = first or e
+            elif key in self.error_widgets():
+                show_error(self.error_widgets()[key], msg)
+                w = {"nurse_in_charge": self.nic_box, "patients_at_midnight": self.patients_edit,
+                     "note": self.note_edit}.get(key, self.date_edit)
+                _mark(w, True)
+                first = first or w
+            else:
+                leftovers.append(msg)
+        for code, msgs in by_group.items():
+            if not self.rows[code].name.isVisible():
+                self.all_groups.setChecked(True)
+            show_error(self.rows[code].error, " ".join(msgs))
+        show_error(self.form_error, ("Not saved: " + " ".join(leftovers)) if leftovers else "Not saved: please correct the fields marked ⚠.")
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- red flags ------------------------------------------------------------------------------------
+
+    def _show_flags(self, flags: tuple[RedFlagView, ...], today: date) -> None:
+        self.flags.clear()
+        for f in flags:
+            item = QListWidgetItem(flag_line(f, today))
+            item.setData(Qt.ItemDataRole.UserRole, f)
+            self.flags.addItem(item)
+        if not flags:
+            item = QListWidgetItem("None on this shift.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.flags.addItem(item)
+        self._flag_selected(-1)
+
+    def _selected_flag(self) -> RedFlagView | None:
+        item = self.flags.currentItem()
+        f = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return f if f is not None and f.id is not None and f.open else None
+
+    def _flag_selected(self, _row: int) -> None:
+        f = self._selected_flag()
+        self.escalate_btn.setEnabled(f is not None)
+        self.resolve_btn.setEnabled(f is not None)
+
+    def _raise(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        label = f"{self.shift_box.currentText()} shift, {day_label(key[0])}"
+        flag_actions.raise_flag(self.ctx, self, key[0], key[1], label)
+
+    def _escalate(self) -> None:
+        f = self._selected_flag()
+        if f is not None:
+            flag_actions.escalate(self.ctx, self, f)
+
+    def _resolve(self) -> None:
+        f = self._selected_flag()
+        if f is not None:
+            flag_actions.resolve(self.ctx, self, f)
+
+
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _mark(w: QWidget, bad: bool) -> None:
+    mark_invalid(w, bad)
