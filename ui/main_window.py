@@ -25,7 +25,7 @@ from hardtruths_desktop.domain.valuesets import staff_group
 from ui.context import Context
 from ui.dialogs.messages import Notice
 from ui.idle import DEFAULT_IDLE_MS, IdleWatcher
-from ui.text import local_hhmm
+from ui.sync_runner import SyncRunner
 from ui.views.month import MonthView
 from ui.views.sign_in import SignInView
 from ui.views.staffing import StaffingView
@@ -36,26 +36,27 @@ from ui.worker import StoreWorker
 
 if TYPE_CHECKING:
     from hardtruths_desktop.store.session import Store
+    from hardtruths_desktop.sync.credentials import CredentialStore
 
 log = logging.getLogger(__name__)
 
 
-def sync_line(store: Store) -> str:
-    """Runs on the store worker."""
-    from hardtruths_desktop.store.queries import outbox_summary
+def sync_status(store: Store) -> Any:
+    """Runs on the store worker: the words and counts of the top bar's sync line."""
+    from hardtruths_desktop.sync.status import describe
 
-    with store.read() as s:
-        o = outbox_summary(s)
-    saved = f" · last saved {local_hhmm(o.last_saved_at)}" if o.last_saved_at else ""
-    waiting = f"{o.pending} change{'s' if o.pending != 1 else ''} waiting to sync" if o.pending else "Nothing waiting to sync"
-    return f"● {waiting}{saved} · Not connected to the trust server yet"
+    return describe(store)
+
+
+SYNC_ICONS = {"ok": "✓", "waiting": "●", "offline": "▲", "stopped": "⛔"}
 
 
 class MainWindow(QMainWindow):
     locked = Signal()
     store_failed = Signal(str)  # the store cannot be opened at all (e.g. written by a newer app)
 
-    def __init__(self, worker: StoreWorker, idle_ms: int = DEFAULT_IDLE_MS, ward_code: str | None = None) -> None:
+    def __init__(self, worker: StoreWorker, idle_ms: int = DEFAULT_IDLE_MS, ward_code: str | None = None,
+                 credentials: CredentialStore | None = None) -> None:
         super().__init__()
         self.worker = worker
         self.ctx = Context(worker, self)
@@ -78,13 +79,28 @@ class MainWindow(QMainWindow):
         self.switch_btn.setObjectName("topButton")
         self.switch_btn.setAccessibleName("Switch user (lock the station)")
         self.switch_btn.clicked.connect(lambda: self.lock("Signed out. The next person can sign in."))
+        # sync (issue 3): always visible; "Sync now" and the review list beside it
+        self.sync_btn = QPushButton("S&ync now")
+        self.sync_btn.setObjectName("topButton")
+        self.sync_btn.setAccessibleName("Sync now with the trust server")
+        self.review_btn = QPushButton("Re&view")
+        self.review_btn.setObjectName("topButton")
+        self.review_btn.setAccessibleName("Review rejected changes and staffing conflicts")
+        self.review_btn.hide()
         bl = QHBoxLayout(bar)
         bl.addWidget(self.ward_label, 1)
         right = QVBoxLayout()
         right.addWidget(self.user_label, 0, Qt.AlignmentFlag.AlignRight)
         right.addWidget(self.sync_label, 0, Qt.AlignmentFlag.AlignRight)
         bl.addLayout(right)
+        bl.addWidget(self.review_btn)
+        bl.addWidget(self.sync_btn)
         bl.addWidget(self.switch_btn)
+        self.sync_runner = SyncRunner(worker.data_dir, credentials, self)
+        self.sync_runner.finished.connect(self._sync_finished)
+        self.sync_runner.started.connect(lambda: self.sync_btn.setText("Syncing…"))
+        self.sync_btn.clicked.connect(self.sync_runner.sync_now)
+        self.review_btn.clicked.connect(self.show_review)
 
         # pages
         self.stack = QStackedWidget()
@@ -141,7 +157,7 @@ class MainWindow(QMainWindow):
         self.sign_in.signed_in.connect(self._signed_in)
         self.ctx.ward_changed.connect(self._update_bar)
         self.ctx.user_changed.connect(self._update_bar)
-        self.changes_applied.connect(lambda _c: self.refresh_sync())
+        self.changes_applied.connect(self._changes_for_sync)
         self.today.update_staffing.connect(self._update_staffing)
         self.month.open_shift.connect(self._update_staffing)
         self.sync_timer = QTimer(self)
@@ -186,6 +202,7 @@ class MainWindow(QMainWindow):
         self.worker.query(probe, opened, self._open_failed)
         self.refresh_sync()
         self.sync_timer.start()
+        self.sync_runner.start()
 
     def _open_failed(self, e: BaseException) -> None:
         from hardtruths_desktop.store.migrate import StoreError
@@ -273,14 +290,41 @@ class MainWindow(QMainWindow):
         self.switch_btn.setVisible(u is not None)
 
     def refresh_sync(self) -> None:
-        self.worker.query(sync_line, self._sync_shown, lambda _e: self.sync_label.setText("Sync state unknown"))
+        self.worker.query(sync_status, self._sync_shown, lambda _e: self.sync_label.setText("Sync state unknown"))
 
-    def _sync_shown(self, text: str) -> None:
+    def _sync_shown(self, status: Any) -> None:
+        text = f"{SYNC_ICONS.get(status.level, '●')} {status.text}"
         self.sync_label.setText(text)
         self.sync_label.setAccessibleName("Sync: " + text)
+        self.sync_label.setProperty("level", status.level)
+        self.sync_label.style().unpolish(self.sync_label)
+        self.sync_label.style().polish(self.sync_label)
+        self.sync_btn.setVisible(status.enrolled)
+        n = status.rejected + status.review
+        self.review_btn.setVisible(n > 0)
+        self.review_btn.setText(f"Re&view ({n})")
+
+    def _changes_for_sync(self, changes: Any) -> None:
+        self.refresh_sync()
+        if "sync" not in getattr(changes, "entities", ()):
+            self.sync_runner.saved()  # a local save: push it 2 s later
+
+    def _sync_finished(self, result: Any) -> None:
+        self.sync_btn.setText("S&ync now")
+        if result.pulled:
+            from hardtruths_desktop.store.session import Changes
+
+            self.changes_applied.emit(Changes({"sync"}, set()))  # pulled data: every screen refreshes
+        self.refresh_sync()
+
+    def show_review(self) -> None:
+        from ui.dialogs.review import ReviewDialog
+
+        ReviewDialog.show_for(self, self.worker)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.detach()
         self.sync_timer.stop()
+        self.sync_runner.stop()
         self.today.clock.stop()
         super().closeEvent(event)

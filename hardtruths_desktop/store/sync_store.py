@@ -251,3 +251,43 @@ def _apply_groups(db: Any, shift_id: str, row: dict[str, Any], keep: set[str]) -
             f"UPDATE shift_staffing SET {', '.join(f'{c} = ?' for c in vals)} WHERE shift_id = ? AND staff_group = ?",
             (*vals.values(), shift_id, code),
         )
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """Something a person must look at: a change the server rejected, or a shift whose staffing
+    two stations changed at once (the server kept one value; the other is in its history)."""
+
+    kind: str  # "rejected" | "conflict" | "not_applied"
+    when: str
+    what: str
+    detail: str
+    entity: str
+    entity_id: str
+
+
+def review_items(store: Store, limit: int = 200) -> list[ReviewItem]:
+    items: list[ReviewItem] = []
+    with store.engine.connect() as conn:
+        for wall, entity, entity_id, payload, err in conn.exec_driver_sql(
+            "SELECT wall_time, entity, entity_id, payload, last_error FROM outbox WHERE state = 'rejected'"
+            " ORDER BY client_seq DESC LIMIT ?", (limit,),
+        ):
+            fields = ", ".join(sorted(json.loads(payload)))[:120]
+            items.append(ReviewItem("rejected", wall, f"{entity.replace('_', ' ')}: {fields}", err or "Refused by the trust server",
+                                    entity, entity_id))
+        for wall, entity, entity_id, result in conn.exec_driver_sql(
+            "SELECT wall_time, entity, entity_id, result FROM outbox WHERE state = 'acked' AND result LIKE '%concurrent_lost%'"
+            " ORDER BY client_seq DESC LIMIT ?", (limit,),
+        ):
+            eff = json.loads(result or "{}").get("effective", {})
+            kept = ", ".join(f"{k} = {v}" for k, v in list(eff.items())[:4])
+            items.append(ReviewItem("not_applied", wall, f"{entity.replace('_', ' ')}: your change was not applied",
+                                    f"Another station changed it at the same time; the trust kept: {kept}", entity, entity_id))
+        for sid, ward, day, code in conn.exec_driver_sql(
+            "SELECT s.id, w.code, s.shift_date, s.shift_code FROM shift s JOIN ward w ON w.id = s.ward_id"
+            " WHERE s.needs_review = 1 ORDER BY s.shift_date DESC LIMIT ?", (limit,),
+        ):
+            items.append(ReviewItem("conflict", str(day), f"{ward} {day} {code}: staffing changed on two stations at once",
+                                    "Check the figures and correct the shift if needed", "shift", sid))
+    return items

@@ -52,14 +52,14 @@ def _app_style(qapp: Any) -> None:
 class Station:
     """The main window plus helpers to drive it like a nurse would."""
 
-    def __init__(self, qtbot: Any, data_dir: Path, idle_ms: int = 5 * 60 * 1000) -> None:
+    def __init__(self, qtbot: Any, data_dir: Path, idle_ms: int = 5 * 60 * 1000, credentials: Any = None) -> None:
         from ui.main_window import MainWindow
         from ui.worker import StoreWorker
 
         self.qtbot = qtbot
         self.data_dir = data_dir
         self.worker = StoreWorker(data_dir)
-        self.window = MainWindow(self.worker, idle_ms=idle_ms)
+        self.window = MainWindow(self.worker, idle_ms=idle_ms, credentials=credentials)
         qtbot.addWidget(self.window)
         self.window.show()
         self.window.start()
