@@ -249,7 +249,17 @@ def cmd_check(args: argparse.Namespace, data_dir: Path) -> int:
     if fk:
         print(f"hardtruths-desktop: error: {len(fk)} broken references between records", file=sys.stderr)
         return EXIT_STORE
-    print(f"ok: {store.path} (integrity ok, journal {mode}{', backed up before upgrade' if store.backup_made else ''})")
+    from hardtruths_desktop.printing import PageSpec, render_board
+    from hardtruths_desktop.printing.samples import sample_board
+
+    try:  # the bundled fonts and the PDF engine work on this PC
+        pdf = render_board(sample_board(), PageSpec("a4", True))
+    except Exception as e:
+        log.exception("check: printing failed")
+        print(f"hardtruths-desktop: error: the store is fine but printing does not work here ({e})", file=sys.stderr)
+        return EXIT_UNEXPECTED
+    print(f"ok: {store.path} (integrity ok, journal {mode}{', backed up before upgrade' if store.backup_made else ''};"
+          f" test board rendered, {len(pdf) // 1024} KB)")
     return EXIT_OK
 
 
