@@ -204,7 +204,6 @@ def _history(tx: WriteTx, ward: Ward, dw: DemoWard, local: datetime, days: int, 
             shifts.save_shift(tx, ward, day, p.code, change, today)
             if rng.random() < 0.06:
                 flag = shifts.raise_red_flag(tx, ward, day, p.code, rng.choice(flag_types), "Recorded in the demo history", today)
-                if rng.random() < 0.8:
-                    shifts.escalate_red_flag(tx, flag.id, "Matron")
-                    if (day, p.code) != (cur_date, cur_pat.code):
-                        shifts.resolve_red_flag(tx, flag.id, "Bank nurse moved from another ward; care caught up")
+                shifts.escalate_red_flag(tx, flag.id, "Matron")
+                if (day, p.code) != (cur_date, cur_pat.code):  # only the shift in progress has open flags
+                    shifts.resolve_red_flag(tx, flag.id, "Bank nurse moved from another ward; care caught up")
