@@ -26,7 +26,9 @@ from ui.context import Context
 from ui.dialogs.messages import Notice
 from ui.idle import DEFAULT_IDLE_MS, IdleWatcher
 from ui.sync_runner import SyncRunner
+from ui.views.beds import BedsView  # issue 4
 from ui.views.month import MonthView
+from ui.views.print_centre import PrintCentreView  # issue 4
 from ui.views.sign_in import SignInView
 from ui.views.staffing import StaffingView
 from ui.views.today import TodayView
@@ -122,6 +124,13 @@ class MainWindow(QMainWindow):
             area.setFrameShape(QFrame.Shape.NoFrame)
             area.setWidget(view)
             self.tabs.addTab(area, title)
+        # --- issue 4: Print and Beds (each scrolls itself; appended so tab indices 0-3 stay put) ---
+        self.print_centre = PrintCentreView(self.ctx)
+        self.beds = BedsView(self.ctx)
+        self.screens += [self.print_centre, self.beds]
+        self.tabs.addTab(self.print_centre, "Pr&int")
+        self.tabs.addTab(self.beds, "&Beds")
+        # --- end issue 4 ---
         self.message_page = QWidget()
         ml = QVBoxLayout(self.message_page)
         self.message_title = heading("Opening the ward station…", 1.5)
@@ -160,10 +169,12 @@ class MainWindow(QMainWindow):
         self.changes_applied.connect(self._changes_for_sync)
         self.today.update_staffing.connect(self._update_staffing)
         self.month.open_shift.connect(self._update_staffing)
+        self.print_centre.board_display_closed.connect(  # issue 4: leaving the board needs a PIN
+            lambda: self.lock("The board display was closed. Sign in to carry on."))
         self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(60_000)
         self.sync_timer.timeout.connect(self.refresh_sync)
-        for i in range(4):
+        for i in range(len(self.screens)):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.tabs.setCurrentIndex(i) if self.tabs.isTabEnabled(i) else None)
         self._preferred_ward = ward_code

@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 SIZE = (1280, 800)
 
@@ -122,12 +123,47 @@ def shoot(out: Path) -> list[Path]:
         win.setup.tabs.setCurrentIndex(2)
         grab("ward-setup-establishment")
 
+        _print_centre_shots(app, win, worker, grab, out, saved)
+
         win.close()
         worker.stop()
         win.deleteLater()
         worker.deleteLater()
         app.processEvents()
     return saved
+
+
+def _print_centre_shots(app: Any, win: Any, worker: Any, grab: Callable[[str], None], out: Path, saved: list[Path]) -> None:
+    """Issue 4: the Print tab's preview, the board display, Beds and Ward setup > Contacts."""
+    from PySide6.QtPdf import QPdfDocument
+
+    pc = win.print_centre
+    win.show_screen(pc)
+    _until(lambda: pc.pdf_bytes is not None and pc.document.status() == QPdfDocument.Status.Ready and pc.tasks.pending == 0)
+    grab("print-preview")
+
+    pc.open_board_display()
+    bd = pc.board_display
+    bd.showNormal()  # the offscreen "screen" is not a real one: shoot at a 16:9 entrance screen's shape
+    bd.resize(1280, 720)
+    _until(lambda: bd.nurse_in_charge != "" and bd.tasks.pending == 0 and worker.pending == 0)
+    bd.refresh()
+    _until(lambda: bd.tasks.pending == 0 and worker.pending == 0)
+    app.processEvents()
+    path = out / "board-display.png"
+    bd.grab().save(str(path))
+    saved.append(path)
+    bd.hide()  # not close(): closing locks the station, and the shots go on
+
+    win.show_screen(win.beds)
+    _until(lambda: win.beds.model.rowCount() > 0)
+    win.beds.select_bed("11")
+    grab("beds")
+
+    win.show_screen(win.setup)
+    win.setup.tabs.setCurrentWidget(win.setup.contacts)
+    _until(lambda: win.setup.contacts.data is not None)
+    grab("contacts")
 
 
 def main() -> int:

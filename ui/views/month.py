@@ -143,9 +143,11 @@ class MonthView(QWidget):
         self.refresh()
 
     def set_month(self, year: int, month: int) -> None:
-        i = self.month_box.findData((year, month))
-        if i >= 0:
-            self.month_box.setCurrentIndex(i)
+        # findData compares the stored (year, month) tuples by identity, so look them up by value
+        for i in range(self.month_box.count()):
+            if tuple(self.month_box.itemData(i)) == (year, month):
+                self.month_box.setCurrentIndex(i)
+                return
 
     def refresh(self) -> None:
         ym = self.month_box.currentData()

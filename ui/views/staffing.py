@@ -37,6 +37,7 @@ from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 from ui.models.staffing import flag_line
 from ui.text import day_label, hhmm, local_when, num
 from ui.views import flag_actions
+from ui.views.on_duty import OnDutyBox  # issue 4
 from ui.widgets import buddy_label, error_label, mark_invalid, show_error
 
 if TYPE_CHECKING:
@@ -220,6 +221,9 @@ class StaffingView(QWidget):
         lay.addWidget(groups_box)
         lay.addLayout(more)
         lay.addWidget(flags_box)
+        self.on_duty = OnDutyBox(ctx)  # issue 4: who is on duty (team sheet)
+        lay.addWidget(self.on_duty)
+        self.loaded.connect(lambda: self.on_duty.show_shift(self.current_key()))
         lay.addStretch(1)
         area = QScrollArea()
         area.setWidgetResizable(True)

@@ -32,6 +32,7 @@ from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 from ui.dialogs.messages import Notice
 from ui.models.rows import Row, RowTableModel
 from ui.text import num
+from ui.views.contacts import ContactsPage  # issue 4
 from ui.widgets import FieldErrors, buddy_label, error_label, heading
 
 if TYPE_CHECKING:
@@ -114,6 +115,8 @@ class WardSetupView(QWidget):
         self.tabs.addTab(self._staff_page(), "&Staff list")
         self.tabs.addTab(self._pattern_page(), "Shift &pattern")
         self.tabs.addTab(self._plan_page(), "&Establishment")
+        self.contacts = ContactsPage(ctx)  # issue 4: poster contacts, ward manager and matron, uniform key
+        self.tabs.addTab(self.contacts, "C&ontacts")
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.tabs, 1)

@@ -1,0 +1,339 @@
+"""Beds: the ward's bed board, i.e. what goes on the name card above each bed.
+
+Only the public card fields exist (DOMAIN.md section 2): preferred name, consultant, expected
+date of discharge, special instructions, and the named nurse for this shift. Saving goes through
+``store.beds.save_bed`` / ``set_named_nurse`` on the store worker (record + outbox + audit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hardtruths_desktop.domain.validation import ValidationError
+from ui.dialogs.messages import Notice
+from ui.models.rows import Row, RowTableModel
+from ui.text import day_label, hhmm
+from ui.widgets import FieldErrors, buddy_label, error_label, heading
+
+if TYPE_CHECKING:
+    from hardtruths_desktop.store.beds import BedInfo
+    from hardtruths_desktop.store.session import Store, WriteTx
+    from ui.context import Context
+
+BED_HEADERS = ("Bed", "Occupied", "Preferred name", "Consultant", "Expected discharge", "Special instructions",
+               "Named nurse (this shift)")
+PUBLIC_NOTE = ("Shown on the card above the bed: only what the patient agreed to. "
+               "Never the NHS number, diagnosis or date of birth.")
+NO_DATE = QDate(2000, 1, 1)  # the date edit's "Not known" value
+
+
+@dataclass(frozen=True)
+class BedsData:
+    rows: list[Row]
+    shift_date: date | None
+    shift_code: str | None
+    shift_label: str
+    nurses: list[tuple[str, str]]  # (staff id, shown as)
+    today: date
+
+
+def load_beds(store: Store, ward_id: str) -> BedsData:
+    """Runs on the store worker: the beds with this shift's named nurses, and who can be named."""
+    from hardtruths_desktop.domain.staffing import current_shift
+    from hardtruths_desktop.domain.valuesets import staff_group
+    from hardtruths_desktop.store import board
+    from hardtruths_desktop.store.beds import list_beds
+    from hardtruths_desktop.store.queries import list_staff, local_now, ward_info
+    from hardtruths_desktop.store.tables import Ward
+
+    now = local_now()
+    with store.read() as s:
+        ward = s.get(Ward, ward_id)
+        if ward is None:
+            raise ValidationError.single("ward", "This ward is no longer on the station")
+        cur = current_shift(ward_info(s, ward).patterns, now)
+        d, code, label = (cur[0], cur[1].code, f"{cur[1].name} shift, {day_label(cur[0])} "
+                          f"({hhmm(cur[1].start)}–{hhmm(cur[1].end)})") if cur else (None, None, "")
+        beds = list_beds(s, ward, d or now.date(), code or "")
+        on = {p.id for p in board.on_duty(s, ward, d, code)} if d and code else set()
+        staff = [p for p in list_staff(s, ward_id) if staff_group(p.role).registered or p.role == "rna"]
+        staff.sort(key=lambda p: (p.id not in on, p.name))
+        nurses = [(p.id, f"{p.name}{' (on duty)' if p.id in on else ''}") for p in staff]
+    rows = [
+        Row((b.label, "✓ Yes" if b.occupied else "– Empty", b.preferred_name, b.consultant,
+             b.expected_discharge.strftime("%a %d/%m/%Y") if b.expected_discharge else "",
+             b.instructions, b.named_nurse if b.occupied else ""), b, {} if b.occupied else {1: "muted"})
+        for b in beds
+    ]
+    return BedsData(rows, d, code, label, nurses, now.date())
+
+
+class BedsView(QWidget):
+    loaded = Signal()
+    saved = Signal()
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.data: BedsData | None = None
+        self._editing: BedInfo | None = None
+        self.setAccessibleName("Beds")
+        self.title = heading("Beds", 1.4)
+        self.note = QLabel("ⓘ " + PUBLIC_NOTE)
+        self.note.setObjectName("notice")
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName(PUBLIC_NOTE)
+
+        self.model = RowTableModel(BED_HEADERS, parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Beds on the ward")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)  # long text: a fixed, readable width
+        hh.setStretchLastSection(True)
+        self.table.setColumnWidth(5, self.fontMetrics().averageCharWidth() * 28)
+        self.table.selectionModel().currentRowChanged.connect(self._selected)
+
+        self.label_edit = QLineEdit()
+        self.label_edit.setMaxLength(40)
+        self.label_edit.setPlaceholderText("e.g. 12 or Side room 3")
+        self.occupied = QCheckBox("A patient is in this bed")
+        self.occupied.toggled.connect(self._occupied_toggled)
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(400)
+        self.name_edit.setPlaceholderText("The name the patient wants to be called, e.g. Peggy")
+        self.consultant_edit = QLineEdit()
+        self.consultant_edit.setMaxLength(400)
+        self.edd_edit = QDateEdit()
+        self.edd_edit.setCalendarPopup(True)
+        self.edd_edit.setDisplayFormat("ddd dd/MM/yyyy")
+        self.edd_edit.setMinimumDate(NO_DATE)
+        self.edd_edit.setSpecialValueText("Not known yet")
+        self.edd_edit.setDate(NO_DATE)
+        self.instructions_edit = QLineEdit()
+        self.instructions_edit.setMaxLength(600)
+        self.instructions_edit.setPlaceholderText("e.g. Hard of hearing: please speak on my left")
+        self.nurse_box = QComboBox()
+        self.fallback = error_label()
+        self.errors = FieldErrors(self.fallback)
+        form = QFormLayout()
+        self.nurse_label = buddy_label("Named &nurse:", self.nurse_box, "Named nurse this shift")
+        self.shift_caption = QLabel()
+        self.shift_caption.setObjectName("muted")
+        self.shift_caption.setWordWrap(True)
+        for key, text, w, name in (
+            ("label", "Be&d:", self.label_edit, "Bed"),
+            ("occupied", "Occupied:", self.occupied, "Occupied"),
+            ("preferred_name", "Pre&ferred name:", self.name_edit, "Preferred name"),
+            ("consultant", "&Consultant:", self.consultant_edit, "Consultant"),
+            ("expected_discharge", "E&xpected discharge:", self.edd_edit, "Expected date of discharge"),
+            ("instructions", "Special instr&uctions:", self.instructions_edit, "Special instructions"),
+            ("named_nurse", "", self.nurse_box, "Named nurse this shift"),
+        ):
+            lab = error_label()
+            form.addRow(self.nurse_label if key == "named_nurse" else buddy_label(text, w, name), w)
+            form.addRow("", lab)
+            self.errors.register(key, w, lab)
+        form.addRow("", self.shift_caption)
+        self.errors.register("bed", self.label_edit, self.errors.fields["label"][1])
+
+        self.new_btn = QPushButton("New &empty form")
+        self.new_btn.setAccessibleName("Clear the form to add a bed")
+        self.new_btn.clicked.connect(self.clear_form)
+        self.save_btn = QPushButton("&Save bed (Enter)")
+        self.save_btn.setObjectName("primary")
+        self.save_btn.setAccessibleName("Save bed")
+        self.save_btn.clicked.connect(self.save)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("muted")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.saved_label, 1)
+        buttons.addWidget(self.new_btn)
+        buttons.addWidget(self.save_btn)
+
+        editor = QWidget()
+        el = QVBoxLayout(editor)
+        el.setContentsMargins(0, 0, 0, 0)
+        self.form_title = heading("Add a bed", 1.1)
+        el.addWidget(self.form_title)
+        el.addLayout(form)
+        el.addWidget(self.fallback)
+        el.addStretch(1)
+        scroller = QScrollArea()  # the form scrolls with large system fonts; the table scrolls itself
+        scroller.setWidgetResizable(True)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(editor)
+        body = QHBoxLayout()
+        body.addWidget(self.table, 5)
+        body.addWidget(scroller, 3)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addWidget(self.note)
+        lay.addLayout(body, 1)
+        lay.addLayout(buttons)
+
+        for enter in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(enter), editor)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(self.save)
+        ctx.ward_changed.connect(self.refresh)
+        ctx.changes_applied.connect(lambda _c: self.refresh())
+        self._occupied_toggled(False)
+
+    # --- loading --------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self.ctx.ward is None:
+            return
+        ward_id = self.ctx.ward_id
+        self.ctx.query(lambda store: load_beds(store, ward_id), self._show)
+
+    def _show(self, data: BedsData) -> None:
+        self.data = data
+        ward = self.ctx.ward.name if self.ctx.ward else ""
+        occupied = sum(1 for r in data.rows if r.payload.occupied)
+        self.title.setText(f"Beds – {ward}: {occupied} of {len(data.rows)} occupied")
+        self.model.set_rows(data.rows)
+        keep = self._editing.label if self._editing else None
+        self.nurse_box.clear()
+        self.nurse_box.addItem("– nobody named yet –", "")  # "" not None: PySide6 6.12 on Python 3.11 drops a reference to None for each None it hands back
+        for sid, shown in data.nurses:
+            self.nurse_box.addItem(shown, sid)
+        self.shift_caption.setText(f"The named nurse is for this shift: {data.shift_label}. It changes every shift."
+                                   if data.shift_label else "This ward has no shift pattern yet, so no named nurse can be set.")
+        if not data.rows:
+            self.saved_label.setText("No beds yet: type a bed number in the form and save it.")
+        if keep is not None:
+            self.select_bed(keep)
+        self.loaded.emit()
+
+    def select_bed(self, label: str) -> bool:
+        for i in range(self.model.rowCount()):
+            if self.model.row_at(i).payload.label == label:
+                self.table.selectRow(i)
+                self.table.setCurrentIndex(self.model.index(i, 0))
+                self._fill(self.model.row_at(i).payload)
+                return True
+        return False
+
+    def _selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if current.isValid():
+            self._fill(self.model.row_at(current.row()).payload)
+
+    def _fill(self, b: BedInfo) -> None:
+        self._editing = b
+        self.errors.clear()
+        self.form_title.setText(f"Bed {b.label}")
+        self.label_edit.setText(b.label)
+        self.label_edit.setReadOnly(True)
+        self.occupied.setChecked(b.occupied)
+        self.name_edit.setText(b.preferred_name)
+        self.consultant_edit.setText(b.consultant)
+        d = b.expected_discharge
+        self.edd_edit.setDate(QDate(d.year, d.month, d.day) if d else NO_DATE)
+        self.instructions_edit.setText(b.instructions)
+        i = self.nurse_box.findData(b.named_nurse_id) if b.named_nurse_id else 0
+        self.nurse_box.setCurrentIndex(max(0, i))
+        self._occupied_toggled(b.occupied)
+
+    def clear_form(self) -> None:
+        self._editing = None
+        self.table.clearSelection()
+        self.errors.clear()
+        self.form_title.setText("Add a bed")
+        self.label_edit.setReadOnly(False)
+        for e in (self.label_edit, self.name_edit, self.consultant_edit, self.instructions_edit):
+            e.clear()
+        self.occupied.setChecked(False)
+        self.edd_edit.setDate(NO_DATE)
+        self.nurse_box.setCurrentIndex(0)
+        self.label_edit.setFocus()
+
+    def _occupied_toggled(self, on: bool) -> None:
+        for w in (self.name_edit, self.consultant_edit, self.edd_edit, self.instructions_edit, self.nurse_box):
+            w.setEnabled(on)
+
+    # --- saving ---------------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        if self.ctx.ward is None or self.ctx.user is None:
+            return
+        from hardtruths_desktop.store.beds import BedInput
+
+        qd = self.edd_edit.date()
+        edd: date | None = None if qd == NO_DATE else qd.toPython()  # type: ignore[assignment]
+        occupied = self.occupied.isChecked()
+        bed = BedInput(self.label_edit.text(), occupied, self.name_edit.text(), self.consultant_edit.text(), edd,
+                       self.instructions_edit.text())
+        nurse_id: str | None = (str(self.nurse_box.currentData() or "") or None) if occupied else None
+        before = self._editing.named_nurse_id if self._editing else None
+        data = self.data
+        ward_id = self.ctx.ward_id
+
+        def op(tx: WriteTx) -> str:
+            from hardtruths_desktop.store.beds import save_bed, set_named_nurse
+            from hardtruths_desktop.store.queries import local_now
+            from hardtruths_desktop.store.tables import Ward
+
+            ward = tx.session.get(Ward, ward_id)
+            assert ward is not None
+            row = save_bed(tx, ward, bed, local_now().date())
+            if data is not None and data.shift_date and data.shift_code and nurse_id != before:
+                set_named_nurse(tx, ward, row.label, data.shift_date, data.shift_code, nurse_id)
+            return row.label
+
+        def done(label: str) -> None:
+            self.save_btn.setEnabled(True)
+            self._editing = self._editing or _placeholder(label)
+            self.saved_label.setText(f"✓ Bed {label} saved.")
+            self.saved_label.setAccessibleName(self.saved_label.text())
+            self.saved.emit()
+
+        def failed(e: BaseException) -> None:
+            self.save_btn.setEnabled(True)
+            if isinstance(e, ValidationError):
+                self.errors.show(e.errors)
+                self.saved_label.setText("Not saved: please correct the fields marked ⚠.")
+            else:
+                Notice.unexpected(self, e)
+
+        self.errors.clear()
+        self.saved_label.clear()
+        self.save_btn.setEnabled(False)
+        self.ctx.write(op, done, failed)
+
+
+def _placeholder(label: str) -> Any:
+    """Keeps a just-added bed selected after the refresh."""
+    from hardtruths_desktop.store.beds import BedInfo
+
+    return BedInfo("", label, False, "", "", None, "", None, "")
