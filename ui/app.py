@@ -53,6 +53,7 @@ def idle_ms_from_env() -> int:
 
 
 def main(data_dir: Path | None = None, demo: bool = False) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     if data_dir is None:  # started as the hardtruths-station GUI script
@@ -81,7 +82,10 @@ def main(data_dir: Path | None = None, demo: bool = False) -> int:
 
     window.store_failed.connect(store_failed)
     window.show()
-    window.start(demo=demo)
+    # Paint the window before the store worker starts importing the database layer: that import
+    # is CPU-bound and would hold the GIL while the first frame is drawn.
+    app.processEvents()  # expose and paint now
+    QTimer.singleShot(0, lambda: window.start(demo=demo))
     rc = app.exec()
     worker.stop()
     return rc or exit_code["code"]

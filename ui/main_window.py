@@ -26,13 +26,7 @@ from ui.context import Context
 from ui.dialogs.messages import Notice
 from ui.idle import DEFAULT_IDLE_MS, IdleWatcher
 from ui.sync_runner import SyncRunner
-from ui.views.beds import BedsView  # issue 4
-from ui.views.month import MonthView
-from ui.views.print_centre import PrintCentreView  # issue 4
 from ui.views.sign_in import SignInView
-from ui.views.staffing import StaffingView
-from ui.views.today import TodayView
-from ui.views.ward_setup import WardSetupView
 from ui.widgets import heading, scaled_font
 from ui.worker import StoreWorker
 
@@ -109,28 +103,7 @@ class MainWindow(QMainWindow):
         self.sign_in = SignInView(self.ctx)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")
-        self.today = TodayView(self.ctx)
-        self.staffing = StaffingView(self.ctx)
-        self.month = MonthView(self.ctx)
-        self.setup = WardSetupView(self.ctx)
-        self.screens: list[QWidget] = [self.today, self.staffing, self.month, self.setup]
-        for view, title in zip(self.screens, ("&Today", "&Record staffing", "&Month", "Ward setu&p"), strict=True):
-            # every screen scrolls, so large system fonts never clip it
-            if view is self.staffing:  # scrolls its figures itself, keeping Save in view
-                self.tabs.addTab(view, title)
-                continue
-            area = QScrollArea()
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.Shape.NoFrame)
-            area.setWidget(view)
-            self.tabs.addTab(area, title)
-        # --- issue 4: Print and Beds (each scrolls itself; appended so tab indices 0-3 stay put) ---
-        self.print_centre = PrintCentreView(self.ctx)
-        self.beds = BedsView(self.ctx)
-        self.screens += [self.print_centre, self.beds]
-        self.tabs.addTab(self.print_centre, "Pr&int")
-        self.tabs.addTab(self.beds, "&Beds")
-        # --- end issue 4 ---
+        self.screens: list[QWidget] = []
         self.message_page = QWidget()
         ml = QVBoxLayout(self.message_page)
         self.message_title = heading("Opening the ward station…", 1.5)
@@ -167,18 +140,53 @@ class MainWindow(QMainWindow):
         self.ctx.ward_changed.connect(self._update_bar)
         self.ctx.user_changed.connect(self._update_bar)
         self.changes_applied.connect(self._changes_for_sync)
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(60_000)
+        self.sync_timer.timeout.connect(self.refresh_sync)
+        self._preferred_ward = ward_code
+        self._update_bar()
+
+    def _build_screens(self) -> None:
+        """The work tabs, built once the window is showing (keeps cold start short: the sign-in
+        page is all that is needed first)."""
+        if self.screens:
+            return
+        from ui.views.beds import BedsView
+        from ui.views.month import MonthView
+        from ui.views.print_centre import PrintCentreView
+        from ui.views.staffing import StaffingView
+        from ui.views.today import TodayView
+        from ui.views.ward_setup import WardSetupView
+
+        self.today = TodayView(self.ctx)
+        self.staffing = StaffingView(self.ctx)
+        self.month = MonthView(self.ctx)
+        self.setup = WardSetupView(self.ctx)
+        self.screens = [self.today, self.staffing, self.month, self.setup]
+        for view, title in zip(self.screens, ("&Today", "&Record staffing", "&Month", "Ward setu&p"), strict=True):
+            # every screen scrolls, so large system fonts never clip it
+            if view is self.staffing:  # scrolls its figures itself, keeping Save in view
+                self.tabs.addTab(view, title)
+                continue
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(view)
+            self.tabs.addTab(area, title)
+        # --- issue 4: Print and Beds (each scrolls itself; appended so tab indices 0-3 stay put) ---
+        self.print_centre = PrintCentreView(self.ctx)
+        self.beds = BedsView(self.ctx)
+        self.screens += [self.print_centre, self.beds]
+        self.tabs.addTab(self.print_centre, "Pr&int")
+        self.tabs.addTab(self.beds, "&Beds")
+        # --- end issue 4 ---
         self.today.update_staffing.connect(self._update_staffing)
         self.month.open_shift.connect(self._update_staffing)
         self.print_centre.board_display_closed.connect(  # issue 4: leaving the board needs a PIN
             lambda: self.lock("The board display was closed. Sign in to carry on."))
-        self.sync_timer = QTimer(self)
-        self.sync_timer.setInterval(60_000)
-        self.sync_timer.timeout.connect(self.refresh_sync)
         for i in range(len(self.screens)):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.tabs.setCurrentIndex(i) if self.tabs.isTabEnabled(i) else None)
-        self._preferred_ward = ward_code
-        self._update_bar()
 
     def _unexpected(self, e: BaseException) -> None:
         Notice.unexpected(self, e)
@@ -187,6 +195,7 @@ class MainWindow(QMainWindow):
 
     def start(self, demo: bool = False) -> None:
         """Open the store on the worker (the window is already showing), then offer sign-in."""
+        self._build_screens()
         self._show_message("Opening the ward station…", "")
 
         def probe(store: Store) -> int:
@@ -337,5 +346,6 @@ class MainWindow(QMainWindow):
         self.idle.detach()
         self.sync_timer.stop()
         self.sync_runner.stop()
-        self.today.clock.stop()
+        if self.screens:
+            self.today.clock.stop()
         super().closeEvent(event)

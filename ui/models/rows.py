@@ -16,6 +16,16 @@ from PySide6.QtGui import QBrush, QColor
 
 Index = QModelIndex | QPersistentModelIndex
 
+# Role numbers and the alignment as plain ints, worked out once: data() is called for every cell
+# and role on each paint, and building Qt enums there costs more than the lookup itself.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+
 # NHS colours; status always travels with an icon and a word in the cell text as well.
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "ok": ("#007F3B", "#FFFFFF"),
@@ -56,24 +66,23 @@ class RowTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._headers)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row, col = index.row(), index.column()
+        if not 0 <= row < len(self._rows):
             return None
-        r = self._rows[index.row()]
-        col = index.column()
+        r = self._rows[row]
         if not 0 <= col < len(r.cells):
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        role = int(role)
+        if role in (_DISPLAY, _ACCESSIBLE):
             return r.cells[col]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return r.tooltip or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in self._numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        status = r.status.get(col)
-        if status is not None:
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return self._brushes[status][0]
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return self._brushes[status][1]
+        if role == _ALIGN:
+            return _RIGHT if col in self._numeric else None
+        if role in (_BACKGROUND, _FOREGROUND):
+            status = r.status.get(col)
+            if status is not None:
+                return self._brushes[status][0 if role == _BACKGROUND else 1]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -113,8 +113,11 @@ class MonthView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)
+        # Column widths are measured once, on the first month shown (every month has the same kind
+        # of content); ResizeToContents would re-measure every cell on every paint.
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(False)
+        self._widths_set = False
         self.table.activated.connect(self._activated)
         hint = QLabel("Press Enter or double-click a shift to open it for correction.")
         hint.setObjectName("muted")
@@ -171,6 +174,11 @@ class MonthView(QWidget):
         else:
             self.count_label.setText("No shifts recorded for this month yet: record them in Record staffing")
         self.model.set_rows(data.rows)
+        if not self._widths_set and data.rows:
+            self.table.resizeColumnsToContents()
+            hh = self.table.horizontalHeader()
+            hh.setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)  # nurse in charge takes the rest
+            self._widths_set = True
         self.loaded.emit()
 
     def _activated(self, index: QModelIndex) -> None:

@@ -1,0 +1,59 @@
+"""Cold start to a shown main window vs a bare PySide6 window, in the same run.
+
+Target (issue 2): at most 3x the bare window. Each sample is a fresh Python process (spawn to
+first paint), offscreen, on a demo store made once. We also report "ready" (the store opened
+and the sign-in list filled).
+Run: .venv/bin/python benchmarks/bench_cold_start.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 7
+BARE = r"""
+import os, sys, time, json
+t0 = float(os.environ["HARDTRUTHS_BENCH_T0"])
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.setCentralWidget(QLabel("Hello")); w.resize(1280, 800)
+def painted():
+    print(json.dumps({"shown_ms": (time.time() - t0) * 1000})); app.quit()
+w.show(); QTimer.singleShot(0, painted); app.exec()
+"""
+
+
+def sample(args: list[str]) -> dict[str, float]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HARDTRUTHS_BENCH_T0": repr(time.time())}
+    out = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=True).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    data = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+    subprocess.run([sys.executable, "-m", "hardtruths_desktop", "demo", "--data-dir", str(data)], check=True, capture_output=True)
+    sample(["-c", BARE])  # warm the OS file cache for both
+    sample(["-m", "ui.bench_cold_start", "--data-dir", str(data), "--until", "ready"])
+    bare, shown, ready = [], [], []
+    for _ in range(RUNS):
+        bare.append(sample(["-c", BARE])["shown_ms"])
+        r = sample(["-m", "ui.bench_cold_start", "--data-dir", str(data), "--until", "ready"])
+        shown.append(r["shown_ms"])
+        ready.append(r["ready_ms"])
+    b, s, r_ = statistics.median(bare), statistics.median(shown), statistics.median(ready)
+    print(f"bare PySide6 window shown: median {b:.0f} ms")
+    print(f"ward station main window shown: median {s:.0f} ms  -> {s / b:.2f}x bare  target <= 3x  {'MET' if s / b <= 3 else 'NOT MET'}")
+    print(f"ward station ready (store open, sign-in list filled): median {r_:.0f} ms  -> {r_ / b:.2f}x bare")
+
+
+if __name__ == "__main__":
+    main()
