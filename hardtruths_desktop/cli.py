@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -30,6 +29,7 @@ from hardtruths_desktop.domain.validation import (
     parse_month,
 )
 from hardtruths_desktop.domain.valuesets import staff_group, staff_group_codes
+from hardtruths_desktop.files import write_atomically
 
 log = logging.getLogger("hardtruths_desktop")
 
@@ -401,20 +401,6 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     return EXIT_OK
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename: never half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.printing import UnprintableCharacters
     from hardtruths_desktop.printouts import PrintRequest, render
@@ -439,22 +425,9 @@ def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
             pdf = render(s, req)
     except UnprintableCharacters as e:
         raise ValidationError.single("text", str(e)) from e
-    write_atomically_bytes(out, pdf)
+    write_atomically(out, pdf)
     print(f"Wrote {out} ({len(pdf) // 1024 + 1} KB)")
     return EXIT_OK
-
-
-def write_atomically_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cmd_enrol(args: argparse.Namespace, data_dir: Path) -> int:

@@ -15,11 +15,8 @@ Threading contract (the same shape as ``ui.worker``, STYLE.md habit 3):
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -136,18 +133,3 @@ class TaskPool(QObject):
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the pool is idle (tests and shutdown only)."""
         return bool(self.pool.waitForDone(msecs))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename: never half a file.
-    Runs in the pool (a USB stick or network share can be slow)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.pool import TaskPool, write_atomically
+from hardtruths_desktop.files import write_atomically
+from ui.pool import TaskPool
 from ui.text import day_label, hhmm
 from ui.widgets import buddy_label, heading
 
