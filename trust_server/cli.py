@@ -19,6 +19,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -143,7 +144,10 @@ def admin(args: argparse.Namespace) -> int:
             else:  # pragma: no cover - argparse refuses unknown actions
                 raise ValidationError.single("action", f"unknown command {args.action}")
     finally:
+        bind = session.get_bind()
         session.close()
+        if isinstance(bind, Engine):  # one admin command, one engine: don't leave its pooled connections open
+            bind.dispose()
     print(out)
     return EXIT_OK
 

@@ -186,6 +186,8 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
     with store.write(SYNC_ACTOR) as tx:
         db = tx.db
         hlc_last = Hlc.parse(db.execute("SELECT hlc_last FROM sync_state WHERE id = 1").fetchone()[0])
+        # one query for the page: which records have local edits still pending (usually none)
+        with_pending = {(e, i) for e, i in db.execute("SELECT DISTINCT entity, entity_id FROM outbox WHERE state = 'pending'")}
         for ch in changes:
             table = TABLES.get(ch["entity"])
             if table is None:
@@ -195,7 +197,7 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
             entity_id = ch["id"]
             row_data: dict[str, Any] = dict(ch["row"])
             meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
-            keep = _pending_fields(db, ch["entity"], entity_id)
+            keep = _pending_fields(db, ch["entity"], entity_id) if (ch["entity"], entity_id) in with_pending else set()
             existing = db.execute(f"SELECT field_meta FROM {name} WHERE {key} = ?", (entity_id,)).fetchone()
             meta: dict[str, Any] = json.loads(existing[0]) if existing else {}
             columns = {c.name for c in cls.__table__.columns}
@@ -215,6 +217,7 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
             if "server_seq" in columns:
                 values["server_seq"] = ch["seq"]
             if existing is None:
+                _fill_defaults(cls, key, values)
                 cols = [key, *values]
                 db.execute(
                     f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
@@ -237,6 +240,17 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
     return applied
 
 
+def _fill_defaults(cls: type[Any], key: str, values: dict[str, Any]) -> None:
+    """A record new to this station: NOT NULL columns the server's row does not carry (local-only
+    columns such as ``shift.updated_at``) take the model's default, as a local insert would."""
+    for c in cls.__table__.columns:
+        if c.name == key or c.name in values or c.nullable or c.server_default is not None:
+            continue
+        default = c.default
+        if default is not None and getattr(default, "is_scalar", False):
+            values[c.name] = _to_column(c.name, default.arg)
+
+
 def _apply_groups(db: Any, shift_id: str, row: dict[str, Any], keep: set[str]) -> None:
     groups: dict[str, dict[str, Any]] = {}
     for f, v in row.items():
@@ -244,12 +258,12 @@ def _apply_groups(db: Any, shift_id: str, row: dict[str, Any], keep: set[str]) -
             _, code, col = f.split(".", 2)
             if col in GROUP_COLUMNS:
                 groups.setdefault(code, {})[col] = v
-    for code, vals in groups.items():
-        db.execute("INSERT OR IGNORE INTO shift_staffing (shift_id, staff_group, planned, actual, planned_hours, actual_hours, bank_agency)"
-                   " VALUES (?, ?, 0, 0, 0, 0, 0)", (shift_id, code))
+    cols = ", ".join(GROUP_COLUMNS)
+    for code, vals in groups.items():  # one upsert per group: a new row is 0 but for the pulled figures
         db.execute(
-            f"UPDATE shift_staffing SET {', '.join(f'{c} = ?' for c in vals)} WHERE shift_id = ? AND staff_group = ?",
-            (*vals.values(), shift_id, code),
+            f"INSERT INTO shift_staffing (shift_id, staff_group, {cols}) VALUES (?, ?, {', '.join('?' for _ in GROUP_COLUMNS)})"
+            f" ON CONFLICT (shift_id, staff_group) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in vals)}",
+            (shift_id, code, *(vals.get(c, 0) for c in GROUP_COLUMNS)),
         )
 
 

@@ -140,7 +140,9 @@ class SyncEngine:
         ward_code = check_ward_code(ward_code, "ward")
         info = sync_store.sync_info(self.store)
         first_pending = self._first_pending_seq()
-        start_seq = first_pending - 1 if first_pending else sync_store.acked_through(self.store)
+        # SYNC.md 3.9: start_seq = the lowest client_seq still unacknowledged (the next one when all
+        # are acked); the server expects exactly that seq next (last_client_seq = start_seq - 1).
+        start_seq = first_pending if first_pending else sync_store.acked_through(self.store) + 1
         body = protocol.EnrolRequest(
             code=code, ward_code=ward_code, device_name=platform.node()[:80], device_incarnation=info.device_incarnation,
             app_version=__version__, schema_version=migrate.SCHEMA_VERSION, start_seq=start_seq,

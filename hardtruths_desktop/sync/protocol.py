@@ -116,7 +116,7 @@ class EnrolRequest(_Model):
     device_incarnation: str = Field(min_length=36, max_length=36)
     app_version: str = Field(default="", max_length=40)
     schema_version: int = Field(ge=1, le=10_000)
-    start_seq: int = Field(default=0, ge=0)  # a re-enrolling (forked) device continues numbering after this
+    start_seq: int = Field(default=0, ge=0)  # the first client_seq the device will send (its lowest unacked)
 
 
 class EnrolResponse(_Model):

@@ -5,8 +5,9 @@ From pytest (re-export in a conftest)::
     from support.live_server import live_server, live_server_factory  # noqa: F401
 
 * ``live_server`` (session): the server on the session's PostgreSQL database (``postgres_url``).
-* ``live_server_factory`` (session): ``factory(database_url=None, data_dir=None) -> LiveServer``;
-  ``None`` means a SQLite file in a temp folder. Every server it started stops at session end.
+* ``live_server_factory`` (session): ``factory(database_url=None, data_dir=None, port=None) -> LiveServer``;
+  ``None`` means a SQLite file in a temp folder (and a free port). Every server it started stops at
+  session end (``stop()`` twice is harmless).
 
 ``LiveServer`` has ``.url`` (``http://127.0.0.1:PORT``), ``.admin_token``, ``.database_url``,
 ``.app`` and ``.stop()``; it is also a context manager (``with LiveServer.start(url, dir) as srv``).
@@ -32,7 +33,7 @@ ADMIN_TOKEN = "test-admin-token"
 
 
 class LiveServer:
-    def __init__(self, database_url: str | None, data_dir: Path, admin_token: str = ADMIN_TOKEN) -> None:
+    def __init__(self, database_url: str | None, data_dir: Path, admin_token: str = ADMIN_TOKEN, port: int | None = None) -> None:
         import os
 
         from trust_server.app import create_app
@@ -43,7 +44,7 @@ class LiveServer:
         self.database_url = self.settings.database_url
         self.admin_token = admin_token
         self.app = create_app(self.settings)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=5)
@@ -51,8 +52,9 @@ class LiveServer:
         self._thread = threading.Thread(target=self._server.run, name=f"trust-server-{self.port}", daemon=True)
 
     @classmethod
-    def start(cls, database_url: str | None = None, data_dir: Path | None = None) -> LiveServer:
-        srv = cls(database_url, data_dir or Path(tempfile.mkdtemp(prefix="hardtruths-server-")))
+    def start(cls, database_url: str | None = None, data_dir: Path | None = None, port: int | None = None) -> LiveServer:
+        """``port``: reuse a stopped server's port (a restart the stations reach at the same address)."""
+        srv = cls(database_url, data_dir or Path(tempfile.mkdtemp(prefix="hardtruths-server-")), port=port)
         srv._thread.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -85,8 +87,8 @@ class LiveServer:
 def live_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 
-    def factory(database_url: str | None = None, data_dir: Path | None = None) -> LiveServer:
-        srv = LiveServer.start(database_url, data_dir or tmp_path_factory.mktemp("server"))
+    def factory(database_url: str | None = None, data_dir: Path | None = None, port: int | None = None) -> LiveServer:
+        srv = LiveServer.start(database_url, data_dir or tmp_path_factory.mktemp("server"), port)
         started.append(srv)
         return srv
 

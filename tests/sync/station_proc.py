@@ -1,0 +1,44 @@
+"""A ward station's sync as its own process, for the multi-process test.
+
+The real CLI keeps the device secret in the OS keyring; tests never touch the real keychain, so this
+script uses ``MemoryCredentials`` and passes the secret between runs in ``HT_DEVICE_SECRET``:
+
+    python station_proc.py enrol DATA_DIR SERVER_URL CODE WARD   -> JSON {device_id, secret, result}
+    HT_DEVICE_SECRET=... python station_proc.py sync DATA_DIR     -> JSON result of one cycle
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from hardtruths_desktop.store import sync_store
+from hardtruths_desktop.store.session import Store
+from hardtruths_desktop.sync.credentials import MemoryCredentials
+from hardtruths_desktop.sync.engine import SyncEngine
+
+
+def main(argv: list[str]) -> int:
+    mode, folder = argv[0], Path(argv[1])
+    store = Store(folder)
+    creds = MemoryCredentials()
+    engine = SyncEngine(store, creds)
+    out: dict[str, object] = {}
+    if mode == "enrol":
+        res = engine.enrol(argv[2], argv[3], argv[4])
+        out["device_id"], out["secret"] = res.device_id, creds.get(res.device_id)
+    else:
+        device_id = sync_store.sync_info(store).device_id
+        assert device_id
+        creds.set(device_id, os.environ["HT_DEVICE_SECRET"])
+    result = engine.sync_once()
+    out["result"] = result.to_json()
+    store.close()
+    print(json.dumps(out))
+    return 0 if result.ok else 4
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
