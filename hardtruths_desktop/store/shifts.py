@@ -107,18 +107,25 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
     check_shift(shift_date, new_groups, nic, census, notes,
                 ShiftContext(shift_hours=times.hours, beds=ward.beds, staff=staff, today=today))
 
+    # A create sends the plan (the same on every station) and only what the nurse entered: a value
+    # nobody typed (an actual of 0 by default) must not compete with one another station typed
+    # for the same shift (SYNC.md 3.6, "agreement, not conflict").
     payload: dict[str, Any] = {}
     changed_groups = []
     for code, g in new_groups.items():
         old = current.get(code)
         if creating or old != g:
             changed_groups.append((code, g))
+        entered = change.groups.get(code, {})
         for f in GROUP_FIELDS:
-            if creating or old is None or getattr(old, f) != getattr(g, f):
+            if creating:
+                if f in ("planned", "planned_hours") or f in entered:
+                    payload[f"groups.{code}.{f}"] = getattr(g, f)
+            elif old is None or getattr(old, f) != getattr(g, f):
                 payload[f"groups.{code}.{f}"] = getattr(g, f)
-    if creating or nic != old_nic:
+    if (creating and change.nurse_in_charge_id is not KEEP) or (not creating and nic != old_nic):
         payload["nurse_in_charge_id"] = nic
-    if creating or notes != old_notes:
+    if (creating and change.notes is not KEEP) or (not creating and notes != old_notes):
         payload["notes"] = notes
     changed = False
     if payload:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sync_support import Clock, Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.domain import ids
@@ -176,10 +175,6 @@ def test_9_two_stations_create_same_shift_offline_one_server_row(server: Server,
     same_everywhere(server, a, b)
 
 
-@pytest.mark.xfail(strict=True, reason="A create carries every field with its default (care actual 0 from A), so B's "
-                   "typed care=1 is decided by HLC against a value nobody entered and the shift is flagged; "
-                   "SYNC.md 3.6 wants only entered fields compared (needs a design change: send only entered fields, "
-                   "or mark defaults so the server treats them as absent)")
 def test_9b_same_shift_created_twice_fields_entered_on_one_side_only_are_not_conflicts(
     server: Server, make_station: Callable[..., Station]
 ) -> None:
