@@ -81,7 +81,7 @@ def _board_row(v: ShiftView) -> p.ShiftBoardRow:
         planned = fig.planned if (fig.planned or fig.planned_hours) else None
         if planned is None and fig.actual == 0:
             continue
-        line = p.StaffGroupLine(g.label, planned, fig.actual)
+        line = p.StaffGroupLine(g.label, planned, fig.actual if v.recorded else None)
         (main if g.counts_for_care_hours else extra).append(line)
     return p.ShiftBoardRow(
         shift_name=v.shift_name, starts=v.start, ends=v.end, nurse_in_charge=v.nurse_in_charge or "Not yet named",

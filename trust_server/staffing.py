@@ -59,6 +59,7 @@ def month_shifts(session: Session, ward: Ward, year: int, month: int) -> list[di
         recs[r.entity].append(r)
     patterns = sorted((p.data for p in recs["shift_pattern"] if p.data.get("active", True)),
                       key=lambda d: (d.get("sort_order", 0), d.get("start_time", "")))
+    retired = {str(p.data.get("code")): p.data for p in recs["shift_pattern"] if not p.data.get("active", True)}
     names = {s.id: str(s.data.get("name", "")) for s in recs["staff"]}
     census = {str(d.data.get("day")): d.data.get("patients_at_midnight") for d in recs["ward_day"]}
     estab = sorted((e.data for e in recs["establishment"]), key=lambda d: str(d.get("effective_from", "")))
@@ -83,8 +84,10 @@ def month_shifts(session: Session, ward: Ward, year: int, month: int) -> list[di
                   "detail": f.get("detail", ""), "escalated_to": f.get("escalated_to", ""),
                   "escalated_at": f.get("escalated_at"), "response": f.get("response", ""),
                   "resolved_at": f.get("resolved_at")} for f in flags[row.id]]
+        staffed = bool(row.data.get("staffing_recorded", False))
+        with_computed = with_computed and staffed
         return {"ward": ward.code, "date": day.isoformat(), "shift": code, "shift_name": name, "period": period,
-                "recorded": True, "nurse_in_charge": names.get(str(nic)) if nic else None,
+                "recorded": staffed, "nurse_in_charge": names.get(str(nic)) if nic else None,
                 "patients_at_midnight": census.get(day.isoformat()), "notes": row.data.get("notes", ""),
                 "red_flags": (_computed(groups) if with_computed else []) + views, "groups": _groups_json(groups)}
 
@@ -105,6 +108,8 @@ def month_shifts(session: Session, ward: Ward, year: int, month: int) -> list[di
                             "groups": _groups_json(plan(day, code))})
         for (d, code), row in shifts.items():
             if d == day.isoformat() and code not in known:
-                out.append(recorded(row, day, code, code, "day", False))
+                old = retired.get(code, {})
+                out.append(recorded(row, day, code, str(old.get("name", code)),
+                                    "night" if old.get("period") == "night" else "day", True))
         day += timedelta(days=1)
     return out

@@ -206,7 +206,7 @@ SPECS: dict[str, dict[str, Check]] = {
     "establishment": {"ward_id": an_id, "shift_code": shift_code, "staff_group": staff_role, "effective_from": iso_date,
                       "planned_heads": count(60), "planned_hours": hours},
     "shift": {"ward_id": an_id, "shift_date": shift_date, "shift_code": shift_code, "nurse_in_charge_id": opt_id,
-              "notes": text(MAX_NOTE), "on_duty": id_list},
+              "notes": text(MAX_NOTE), "on_duty": id_list, "staffing_recorded": boolean},
     "ward_day": {"ward_id": an_id, "day": iso_date, "patients_at_midnight": opt_count(MAX_PATIENTS)},
     "red_flag": {"ward_id": an_id, "shift_id": an_id, "flag_type": red_flag_kind, "raised_at": timestamp,
                  "raised_by": text(MAX_SHORT_TEXT), "detail": text(MAX_NOTE), "escalated_to": SHORT,

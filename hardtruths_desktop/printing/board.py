@@ -105,17 +105,23 @@ def _staffing_grid(sheet: Sheet, groups: tuple[StaffGroupLine, ...]) -> Grid:
             [
                 Text(g.label, 20 * k, max_lines=2),
                 Text(_count(g.planned), 30 * k, bold=True, align="right", max_lines=1),
-                Text(str(g.actual), 30 * k, bold=True, align="right", max_lines=1),
+                Text(_count(g.actual), 30 * k, bold=True, align="right", max_lines=1),
             ]
         )
     return Grid(rows, [2.6, 1, 1.3], col_gap=10 * k, row_pad=4 * k)
+
+
+def _not_recorded_note(sheet: Sheet, groups: tuple[StaffGroupLine, ...]) -> list[Block]:
+    if all(g.actual is not None for g in groups):
+        return []
+    return [Text("Staff on duty not recorded yet for this shift", 16 * sheet.k, bold=True, max_lines=2)]
 
 
 def _additional(sheet: Sheet, extra: tuple[StaffGroupLine, ...]) -> list[Block]:
     if not extra:
         return []
     k = sheet.k
-    parts = "  \u00b7  ".join(f"{g.label}: {g.actual}" for g in extra)
+    parts = "  \u00b7  ".join(f"{g.label}: {_count(g.actual)}" for g in extra)
     return [
         Spacer(8 * k),
         Text("Also on the ward, not counted above", 14 * k, bold=True, colour=NHS_BLUE),
@@ -178,6 +184,7 @@ def render_board(
         staffing: list[Block] = [
             Text("Staff on this shift", 17 * k, bold=True, colour=NHS_BLUE, gap_after=4 * k),
             _staffing_grid(sheet, shift.staff_groups),
+            *_not_recorded_note(sheet, shift.staff_groups),
             *_additional(sheet, shift.additional),
             Spacer(6 * k),
             *updated,
@@ -264,14 +271,14 @@ def render_day_board(
             row: list[Block] = [cell(label, 15, lines=3)]
             for s in shifts:
                 match = next((g for g in s.staff_groups if g.label == label), None)
-                text = NOT_PLANNED if match is None else f"{_count(match.planned)} / {match.actual}"
+                text = NOT_PLANNED if match is None else f"{_count(match.planned)} / {_count(match.actual)}"
                 row.append(cell(text, 26, bold=True, lines=1))
             rows.append(row)
         for label in extra_labels:
             row = [cell(label + " *", 15, lines=3)]
             for s in shifts:
                 match = next((g for g in s.additional if g.label == label), None)
-                row.append(cell(NOT_PLANNED if match is None else str(match.actual), 20, lines=1))
+                row.append(cell(NOT_PLANNED if match is None else _count(match.actual), 20, lines=1))
             rows.append(row)
         rows.append([cell("Updated at", 14), *(cell(hhmm(s.updated_at) if s.updated_at else NOT_PLANNED, 14) for s in shifts)])
         grid = Grid(rows, [1.6] + [2.0] * len(shifts), col_gap=12 * k, row_pad=5 * k)

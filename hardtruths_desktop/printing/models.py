@@ -29,14 +29,15 @@ class PageSpec:
 
 @dataclass(frozen=True)
 class StaffGroupLine:
-    """Head count for one staff group on one shift. ``planned`` is None when nothing was planned."""
+    """Head count for one staff group on one shift. ``planned`` is None when nothing was planned;
+    ``actual`` is None while nobody has recorded who is on duty (printed as a dash, never as 0)."""
 
     label: str
     planned: int | None
-    actual: int
+    actual: int | None
 
     def __post_init__(self) -> None:
-        if self.actual < 0 or (self.planned is not None and self.planned < 0):
+        if (self.actual is not None and self.actual < 0) or (self.planned is not None and self.planned < 0):
             raise ValueError(f"head counts cannot be negative ({self.label})")
 
 

@@ -260,6 +260,7 @@ def shifts_in_range(session: Session, ward: Ward, first: date, last: date, inclu
     out: list[ShiftView] = []
     day = first
     known_codes = {p.code for p in pats}
+    retired = {p.code: p for p in patterns(session, ward.id, include_inactive=True) if not p.active}
     while day <= last:
         for p in pats:
             st = pattern_times(p)
@@ -269,9 +270,10 @@ def shifts_in_range(session: Session, ward: Ward, first: date, last: date, inclu
             if row is not None:
                 groups = {c: staffing[row.id][c] for c in ordered_group_codes(staffing[row.id])}
                 views = [_flag_view(f, names) for f in flags[row.id]]
-                views = _computed_flag_views(groups) + views
+                if row.staffing_recorded:
+                    views = _computed_flag_views(groups) + views
                 out.append(ShiftView(
-                    ward.code, ward.id, row.id, day, p.code, p.name, st.period, st.start, st.end, True, groups,
+                    ward.code, ward.id, row.id, day, p.code, p.name, st.period, st.start, st.end, row.staffing_recorded, groups,
                     row.nurse_in_charge_id, names.get(row.nurse_in_charge_id or ""), census.get(day), row.notes,
                     tuple(views), row.updated_at, names.get(row.updated_by, row.updated_by), row.needs_review,
                 ))
@@ -283,14 +285,19 @@ def shifts_in_range(session: Session, ward: Ward, first: date, last: date, inclu
                     ward.code, ward.id, ids.shift_id(ward.id, day, p.code), day, p.code, p.name, st.period,
                     st.start, st.end, False, groups, patients_at_midnight=census.get(day),
                 ))
-        # shifts recorded under a code no longer in the pattern are still shown
+        # shifts recorded under a code no longer in use keep their own name, times and day/night
         for (d, code), row in by_key.items():
             if d == day and code not in known_codes:
+                old = retired.get(code)
+                st = pattern_times(old) if old is not None else ShiftTimes(code, code, time(0), time(0), "day")
                 groups = dict(staffing[row.id])
+                views = [_flag_view(f, names) for f in flags[row.id]]
+                if row.staffing_recorded:
+                    views = _computed_flag_views(groups) + views
                 out.append(ShiftView(
-                    ward.code, ward.id, row.id, day, code, code, "day", time(0), time(0), True, groups,
+                    ward.code, ward.id, row.id, day, code, st.name, st.period, st.start, st.end, row.staffing_recorded, groups,
                     row.nurse_in_charge_id, names.get(row.nurse_in_charge_id or ""), census.get(day), row.notes,
-                    tuple(_flag_view(f, names) for f in flags[row.id]),
+                    tuple(views), row.updated_at, names.get(row.updated_by, row.updated_by), row.needs_review,
                 ))
         day = date.fromordinal(day.toordinal() + 1)
     return out
@@ -311,7 +318,8 @@ def month_return(session: Session, ward: Ward, year: int, month: int) -> Monthly
     first, last = month_bounds(year, month)
     ret = MonthlyReturn()
     for v in shifts_in_range(session, ward, first, last, include_unrecorded=False):
-        ret.add_shift(v.period, v.groups)
+        if v.recorded:  # a row made only for a red flag or a note is not "nobody came"
+            ret.add_shift(v.period, v.groups)
     total = 0
     for d in session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day >= first, WardDay.day <= last)).all():
         total += d.patients_at_midnight or 0

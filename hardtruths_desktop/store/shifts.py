@@ -51,8 +51,9 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
     """
     db = tx.db
     prow = db.execute(
-        "SELECT code, name, start_time, end_time, period FROM shift_pattern WHERE ward_id = ? AND code = ? AND active = 1",
-        (ward.id, shift_code),
+        "SELECT code, name, start_time, end_time, period FROM shift_pattern WHERE ward_id = ? AND code = ?"
+        " AND (active = 1 OR EXISTS (SELECT 1 FROM shift WHERE id = ?))",  # a retired shift can still be corrected
+        (ward.id, shift_code, ids.shift_id(ward.id, shift_date, shift_code)),
     ).fetchone()
     if prow is None:
         codes = ", ".join(r[0] for r in db.execute(
@@ -61,7 +62,7 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
     times = ShiftTimes(prow[0], prow[1], time.fromisoformat(prow[2]), time.fromisoformat(prow[3]),
                        "night" if prow[4] == "night" else "day")
     sid = ids.shift_id(ward.id, shift_date, shift_code)
-    row = db.execute("SELECT nurse_in_charge_id, notes, field_meta FROM shift WHERE id = ?", (sid,)).fetchone()
+    row = db.execute("SELECT nurse_in_charge_id, notes, field_meta, staffing_recorded FROM shift WHERE id = ?", (sid,)).fetchone()
     creating = row is None
     current: dict[str, GroupFigures] = {}
     if row is not None:
@@ -127,6 +128,10 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
         payload["nurse_in_charge_id"] = nic
     if (creating and change.notes is not KEEP) or (not creating and notes != old_notes):
         payload["notes"] = notes
+    old_recorded = bool(row[3]) if row else False
+    recorded = old_recorded or any(f in ("actual", "actual_hours", "bank_agency") for v in change.groups.values() for f in v)
+    if recorded and not old_recorded:
+        payload["staffing_recorded"] = True
     changed = False
     if payload:
         meta: dict[str, Any] = json.loads(row[2]) if row else {}
@@ -136,14 +141,15 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
             _, meta_json = tx.emit_raw("shift", sid, "create", payload, meta, "shift_recorded", audit)
             db.execute(
                 "INSERT INTO shift (id, ward_id, shift_date, shift_code, nurse_in_charge_id, notes, deleted, field_meta,"
-                " needs_review, on_duty, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,'[]',?,?)",
-                (sid, ward.id, shift_date.isoformat(), shift_code, nic, notes, meta_json, tx.now_iso, tx.actor_ref),
+                " needs_review, on_duty, staffing_recorded, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,'[]',?,?,?)",
+                (sid, ward.id, shift_date.isoformat(), shift_code, nic, notes, meta_json, int(recorded), tx.now_iso, tx.actor_ref),
             )
         else:
             _, meta_json = tx.emit_raw("shift", sid, "patch", payload, meta, "shift_corrected", audit)
             db.execute(
-                "UPDATE shift SET nurse_in_charge_id = ?, notes = ?, field_meta = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                (nic, notes, meta_json, tx.now_iso, tx.actor_ref, sid),
+                "UPDATE shift SET nurse_in_charge_id = ?, notes = ?, field_meta = ?, staffing_recorded = ?, updated_at = ?,"
+                " updated_by = ? WHERE id = ?",
+                (nic, notes, meta_json, int(recorded), tx.now_iso, tx.actor_ref, sid),
             )
         db.executemany(
             "INSERT INTO shift_staffing (shift_id, staff_group, planned, actual, planned_hours, actual_hours, bank_agency)"

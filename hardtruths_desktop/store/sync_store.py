@@ -244,7 +244,9 @@ def _fill_defaults(cls: type[Any], key: str, values: dict[str, Any]) -> None:
     """A record new to this station: NOT NULL columns the server's row does not carry (local-only
     columns such as ``shift.updated_at``) take the model's default, as a local insert would."""
     for c in cls.__table__.columns:
-        if c.name == key or c.name in values or c.nullable or c.server_default is not None:
+        # a server default is for rows that existed before a migration, not for new pulled rows
+        # (shift.staffing_recorded defaults to 1 for old rows but a pulled row without it is False)
+        if c.name == key or c.name in values or (c.nullable and c.default is None):
             continue
         default = c.default
         if default is not None and getattr(default, "is_scalar", False):

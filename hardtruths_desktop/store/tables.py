@@ -114,6 +114,9 @@ class Shift(SQLModel, table=True):
     field_meta: str = "{}"
     server_seq: int | None = None
     needs_review: bool = False
+    # False until someone enters who actually came on duty: a shift row made only to hang a red flag
+    # or a note on must not count as "nobody came" (no computed flags, not in fill rates)
+    staffing_recorded: bool = Field(default=False, sa_column_kwargs={"server_default": "1"})
     on_duty: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})  # JSON list of staff ids on duty this shift (team sheet, named nurses)
     updated_at: str = ""
     updated_by: str = ""

@@ -337,7 +337,10 @@ def test_a_later_establishment_changes_the_plan_from_that_date_only(station: War
             view = queries.shift_view(s, station.ward, day, "early")
         assert not view.recorded
         assert (view.groups["rn"].planned, view.groups["rn"].planned_hours) == planned, day
-        _save(station, day, "early", ShiftChange())
+        _save(station, day, "early", ShiftChange())  # a row with nothing entered: still not recorded
+        with station.store.read() as s:
+            assert not queries.shift_view(s, station.ward, day, "early").recorded
+        _save(station, day, "early", ShiftChange(groups={"rn": {"actual": 2}}))
         with station.store.read() as s:
             view = queries.shift_view(s, station.ward, day, "early")
         assert view.recorded and (view.groups["rn"].planned, view.groups["rn"].planned_hours) == planned

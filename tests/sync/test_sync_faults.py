@@ -263,3 +263,11 @@ def test_offline_for_days_then_plugged_back_in(server: Server, make_station: Cal
     assert b.sync().ok
     for month in {MONTH, month_of(DAY - timedelta(days=3))}:
         assert b.staffing(month) == st.staffing(month) == server.staffing(ward, month)
+
+
+def test_the_server_accepts_the_stations_current_schema() -> None:
+    """A station schema bump without a server bump would stop every push with schema_too_new."""
+    from hardtruths_desktop.store.migrate import SCHEMA_VERSION
+    from trust_server.models import SCHEMA_MAX
+
+    assert SCHEMA_MAX >= SCHEMA_VERSION

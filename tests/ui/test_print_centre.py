@@ -79,6 +79,9 @@ def test_save_as_pdf_writes_the_board_with_the_nurse_in_charge(station: Station,
     from ui.views.print_centre import PrintDialogs
 
     pc = open_print(station)
+    set_nurse_in_charge(station, "Tomasz Kowalczyk")  # so the next change is a change, whatever the demo drew
+    station.qtbot.waitUntil(lambda: pc.prepared is not None and pc.prepared.view.shift.nurse_in_charge == "Tomasz Kowalczyk",
+                            timeout=20_000)
     with station.qtbot.waitSignal(pc.rendered, timeout=20_000):
         set_nurse_in_charge(station, "Aisha Rahman")
     assert pc.prepared is not None and pc.prepared.view.shift.nurse_in_charge == "Aisha Rahman"
@@ -156,6 +159,9 @@ def test_print_through_a_pdf_printer(station: Station, tmp_path: Path, monkeypat
 
 def test_board_display_follows_staffing_changes(station: Station) -> None:
     pc = open_print(station)
+    set_nurse_in_charge(station, "Tomasz Kowalczyk")  # so the next change is a change, whatever the demo drew
+    station.qtbot.waitUntil(lambda: pc.prepared is not None and pc.prepared.view.shift.nurse_in_charge == "Tomasz Kowalczyk",
+                            timeout=20_000)
     pc.board_btn.click()
     bd = pc.board_display
     assert bd is not None and bd.isFullScreen()

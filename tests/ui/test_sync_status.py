@@ -66,16 +66,17 @@ def test_status_sync_now_review_and_network_cut(qtbot: Any, make_station: Any, d
 
     # a nurse corrects the late shift; it reaches the trust server without anyone pressing anything
     st.sign_in()
-    today = date.today()
+    current = w.today.data.view  # the shift in progress (recorded by the demo)
+    today, code = current.date, current.shift_code
     view = w.staffing
     w.tabs.setCurrentIndex(1)
-    view.open_shift(today, "late")
-    qtbot.waitUntil(lambda: view.current_key() == (today, "late"))
+    view.open_shift(today, code)
+    qtbot.waitUntil(lambda: view.current_key() == (today, code))
     st.idle()
     view.note_edit.setText("Bank nurse arrived 15:10")
     view.save()
     st.idle()
-    qtbot.waitUntil(lambda: _server_shift(server, today, "late")["notes"] == "Bank nurse arrived 15:10", timeout=20_000)
+    qtbot.waitUntil(lambda: _server_shift(server, today, code)["notes"] == "Bank nurse arrived 15:10", timeout=20_000)
 
     # pull the cable: the station carries on, says it is offline, and keeps the change
     server.stop()
