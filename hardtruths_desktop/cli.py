@@ -15,7 +15,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _StoreErrors as e:
         print(f"hardtruths-desktop: error: {e}", file=sys.stderr)
         return EXIT_STORE
+    except BrokenPipeError:  # the output was piped into something that stopped reading (e.g. `| head`)
+        return EXIT_OK
     except Exception:
         log.exception("unexpected error in %s", args.command)
         print(f"hardtruths-desktop: unexpected error: nothing was saved; details are in {data_dir / 'logs'}", file=sys.stderr)
@@ -341,7 +342,7 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
                 change.nurse_in_charge_id = queries.find_staff(s, ward.id, args.nurse_in_charge).id
         with store.write(actor) as tx:
             ward = queries.ward_row(tx.session, args.ward)
-            changed = save_shift(tx, ward, day, args.shift.strip().lower(), change, date.today())
+            changed = save_shift(tx, ward, day, args.shift.strip().lower(), change, queries.local_now().date())
         with store.read() as s:
             view = queries.shift_view(s, queries.ward_row(s, args.ward), day, args.shift.strip().lower())
         print(("Saved" if changed else "No change to") + f" {view.ward_code} {view.date} {view.shift_name} shift (by {actor.name}).")
@@ -458,14 +459,17 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
         result = engine.sync_once()
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        elif result.ok and not result.rejected:
+            print(f"Synced: {result.applied} sent, {result.duplicates} already there, {result.pulled} received; nothing waiting.",
+                  flush=True)
         elif result.ok:
-            print(f"Synced: {result.applied} sent, {result.duplicates} already there, {result.rejected} rejected, "
-                  f"{result.pulled} received; nothing waiting.", flush=True)
+            print(f"Synced, but the trust server refused {result.rejected} change(s): they are kept on this PC, listed under "
+                  f"Review ({result.applied} sent, {result.pulled} received).", file=sys.stderr if args.once else sys.stdout, flush=True)
         else:
             print(f"Not synced: {result.message} ({result.pending} change(s) waiting, {result.rejected_total} rejected)",
                   file=sys.stderr if args.once else sys.stdout, flush=True)
-        if args.once:
-            return EXIT_OK if result.ok and result.rejected_total == 0 else EXIT_SYNC
+        if args.once:  # 0 only when everything pending was accepted in this run
+            return EXIT_OK if result.ok and result.rejected == 0 else EXIT_SYNC
         now = _time.monotonic()
         if result.ok:
             schedule.succeeded(now, result.pending)

@@ -163,7 +163,7 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
     if change.patients_at_midnight is not KEEP:
         did = ids.ward_day_id(ward.id, shift_date)
         drow = db.execute("SELECT patients_at_midnight FROM ward_day WHERE id = ?", (did,)).fetchone()
-        if drow is None or drow[0] != census:
+        if (drow is None and census is not None) or (drow is not None and drow[0] != census):
             set_patients_at_midnight(tx, ward, shift_date, census)
             changed = True
     return changed

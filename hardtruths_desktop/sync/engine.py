@@ -188,6 +188,7 @@ class SyncEngine:
                     self._push_all(client, result)
                     self._pull_all(client, result)
                 result.ok = True
+                sync_store.janitor(self.store)  # acked rows older than the 30-day retention window
             except SyncError as e:
                 result.error, result.message, result.retryable, result.retry_after = e.code, e.message, e.retryable, e.retry_after
             except httpx.HTTPError as e:
@@ -236,9 +237,9 @@ class SyncEngine:
             if secret is None:
                 raise SyncError("needs_enrolment", "The device secret is missing from this PC's keyring: enrol the station again", False)
             r = client.post("/v1/token", json={"device_id": info.device_id, "device_secret": secret}, headers=self._headers())
-            if r.status_code == 403:
+            if r.status_code == 403 and _error_code(r) == "device_revoked":
                 raise SyncError("revoked", "This station has been revoked by the trust: contact IT. Nothing recorded here is lost.", False)
-            if r.status_code in (401, 404):
+            if r.status_code in (401, 404) and _error_code(r).startswith(("unknown", "invalid")):
                 raise SyncError("unknown_device", "The trust server does not know this station any more: enrol it again", False)
             self._check_common(r)
             tok = protocol.TokenResponse.model_validate(r.json())
@@ -270,8 +271,11 @@ class SyncEngine:
         sync_store.update_sync_state(self.store, server_offset_ms=offset)
 
     def _check_common(self, r: httpx.Response) -> None:
-        if r.status_code == 403:
+        if r.status_code == 403 and _error_code(r) == "device_revoked":
             raise SyncError("revoked", "This station has been revoked by the trust: contact IT. Nothing recorded here is lost.", False)
+        if r.status_code == 403 and not _error_code(r).startswith(("wrong_", "enrolment_")):
+            # a 403 without our error code comes from a proxy or captive portal, not the trust server
+            raise SyncError("offline", "The network refused the connection (a proxy or sign-in page?); retrying", True)
         if r.status_code == 426:
             raise SyncError("client_too_old", _error_message(r, "This version is too old for the trust server: please update"), False)
         if r.status_code == 429 or r.status_code >= 500:
