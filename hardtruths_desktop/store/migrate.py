@@ -90,8 +90,27 @@ def upgrade(path: Path, target: str = "head") -> str | None:
         backup = str(backup_file(path, f"before-upgrade-from-{rev}"))
         log.info("database backed up to %s before upgrading from %s", backup, rev)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _run_alembic(path, target)
+    try:
+        _run_alembic(path, target)
+    except Exception as e:
+        if backup is not None:  # the upgrade is one transaction, but put the copy back all the same
+            _restore(Path(backup), path)
+            log.exception("upgrade from %s failed; the database was restored from %s", rev, backup)
+            raise StoreError(f"The ward station could not upgrade its database ({e}); it was put back as it was. Tell IT.") from e
+        raise
     return backup
+
+
+def _restore(backup: Path, path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    src = sqlite3.connect(backup)
+    dst = sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 def _run_alembic(path: Path, target: str) -> None:
@@ -106,6 +125,11 @@ def _run_alembic(path: Path, target: str) -> None:
         apply_pragmas(dbapi_conn)
         # SQLite's rule for schema changes: foreign keys off while tables are rebuilt, then checked.
         dbapi_conn.execute("PRAGMA foreign_keys = OFF")
+        dbapi_conn.isolation_level = None  # pysqlite would commit DDL on its own: we BEGIN ourselves
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: object) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]  # the whole upgrade is one transaction
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))

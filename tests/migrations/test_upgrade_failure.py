@@ -1,0 +1,39 @@
+"""A schema upgrade is all or nothing: if a migration fails half way, the database is exactly as it
+was before (one transaction, and the copy taken beforehand is put back)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hardtruths_desktop.store import migrate
+
+
+def _dump(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "ward-station.sqlite"
+    migrate.upgrade(db, "0003")
+    before = _dump(db)
+    # a copy of the real scripts with the last migration made to fail after its first change
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    last = next((scripts / "versions").glob("0004_*.py"))
+    text = last.read_text()
+    text = text.replace("def upgrade() -> None:\n", "def upgrade() -> None:\n    _upgrade()\n    raise RuntimeError('disk full')\n\n\ndef _upgrade() -> None:\n", 1)
+    last.write_text(text)
+    monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
+    with pytest.raises(migrate.StoreError, match="put back as it was"):
+        migrate.upgrade(db)
+    assert migrate.current_revision(db) == "0003"
+    assert _dump(db) == before
+    assert list((tmp_path / "backups").glob("*.sqlite"))  # the copy is still there for IT
