@@ -49,6 +49,7 @@ def has_pin(tx: WriteTx, staff_id: str) -> bool:
 
 
 def set_pin(tx: WriteTx, staff_id: str, pin: str) -> None:
+    tx.require_manager("set another person's PIN", unless_self=staff_id)
     check_pin(pin)
     staff = tx.session.get(Staff, staff_id)
     if staff is None:
@@ -64,6 +65,7 @@ def set_pin(tx: WriteTx, staff_id: str, pin: str) -> None:
 
 def issue_onetime_code(tx: WriteTx, staff_id: str) -> str:
     """A ward sister issues a one-time code so a colleague can set their own PIN."""
+    tx.require_manager("issue one-time codes")
     staff = tx.session.get(Staff, staff_id)
     if staff is None:
         raise ValidationError.single("staff", "That person is not on this station's staff lists")

@@ -23,6 +23,7 @@ CONTACT_FIELDS = (
 
 
 def set_ward_board(tx: WriteTx, ward: Ward, ward_manager: str, matron: str) -> WardBoard:
+    tx.require_manager()
     values = {
         "ward_manager": clean_text(ward_manager, "Ward manager", "ward_manager", MAX_SHORT_TEXT),
         "matron": clean_text(matron, "Matron", "matron", MAX_SHORT_TEXT),
@@ -74,6 +75,7 @@ def on_duty(session: Session, ward: Ward, shift_date: date, shift_code: str) -> 
 def set_trust_contacts(tx: WriteTx, trust_id: str, contacts: dict[str, Any]) -> TrustContacts:
     """Contacts for the complaints poster; ``details_checked_on`` (a date) and ``uniform_key``
     (list of {colour_name, colour_hex, role}) may be included."""
+    tx.require_manager()
     values: dict[str, Any] = {}
     for f in CONTACT_FIELDS:
         if f in contacts:

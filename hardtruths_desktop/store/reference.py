@@ -86,6 +86,7 @@ class PatternInput:
 
 
 def set_shift_pattern(tx: WriteTx, ward: Ward, p: PatternInput) -> ShiftPattern:
+    tx.require_manager()
     code = check_shift_code(p.code, "code")
     if p.period not in ("day", "night"):
         raise ValidationError.single("period", "A shift is either a day or a night shift for the national return")
@@ -117,6 +118,7 @@ def set_shift_pattern(tx: WriteTx, ward: Ward, p: PatternInput) -> ShiftPattern:
 def add_staff(
     tx: WriteTx, ward: Ward, name: str, role: str, title: str = "", is_manager: bool = False, staff_id: str | None = None
 ) -> Staff:
+    tx.require_manager()
     name = clean_name(name)
     role = check_staff_role(role)
     title = clean_text(title, "Job title", "title", MAX_SHORT_TEXT)
@@ -139,6 +141,7 @@ def add_staff(
 
 
 def update_staff(tx: WriteTx, staff_id: str, **fields: Any) -> Staff:
+    tx.require_manager()
     row = tx.session.get(Staff, staff_id)
     if row is None:
         raise ValidationError.single("staff", "That person is not on this station's staff lists")
@@ -167,6 +170,7 @@ def set_establishment(
     tx: WriteTx, ward: Ward, shift_code: str, group: str, effective_from: date, heads: int | str, hours: float | str
 ) -> Establishment:
     """Planned heads and hours for a shift and staff group from ``effective_from`` onwards."""
+    tx.require_manager()
     check_staff_role(group, "staff_group")
     label = staff_group(group).label
     n = parse_count(heads, f"{label} planned", f"{group}.planned")

@@ -169,6 +169,20 @@ class WriteTx:
         self.changes.add(entity, entity_id)
         return mutation_id, json.dumps(meta, separators=(",", ":"))
 
+    def require_manager(self, what: str = "change the ward setup", unless_self: str | None = None) -> None:
+        """Ward setup is for the ward sister / manager (and for IT at the command line).
+
+        ``unless_self``: a staff id the actor may act on as themselves (e.g. setting their own PIN).
+        """
+        sid = self.actor.staff_id
+        if sid is None or sid == unless_self:
+            return
+        row = self.db.execute("SELECT is_manager, active FROM staff WHERE id = ?", (sid,)).fetchone()
+        if row is None or not row[0] or not row[1]:
+            from hardtruths_desktop.domain.validation import ValidationError
+
+            raise ValidationError.single("permission", f"Only the ward sister or ward manager can {what}")
+
     def audit(self, action: str, entity: str, entity_id: str, changes: Mapping[str, Any]) -> None:
         """An audit row alone (for local-only events such as sign-in)."""
         self.db.execute(
