@@ -33,6 +33,7 @@ from hardtruths_desktop.files import write_atomically
 log = logging.getLogger("hardtruths_desktop")
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_STORE, EXIT_SYNC = 0, 1, 2, 3, 4
+DEFAULT_SHIFTS = "early=07:00-15:00/day,late=14:30-22:00/day,night=21:30-07:30/night"
 RETURN_HEADER = [
     "site",
     "ward_code",
@@ -88,12 +89,31 @@ def build_parser() -> argparse.ArgumentParser:
     wsub = ward.add_subparsers(dest="action", required=True, parser_class=_Parser)
     wl = wsub.add_parser("list", parents=[common])
     wl.add_argument("--json", action="store_true")
+    wa = wsub.add_parser("add", parents=[common], help="set up a real ward on this station (IT)")
+    wa.add_argument("--code", required=True, help="e.g. W7")
+    wa.add_argument("--name", required=True)
+    wa.add_argument("--site", default="")
+    wa.add_argument("--specialty", default="")
+    wa.add_argument("--beds", default="28")
+    wa.add_argument("--trust-code", default=None, help="needed only for the first ward on the station")
+    wa.add_argument("--trust-name", default=None)
+    wa.add_argument("--shifts", default=DEFAULT_SHIFTS,
+                    help=f"code=HH:MM-HH:MM/day|night, comma-separated (default: {DEFAULT_SHIFTS})")
 
     staff = sub.add_parser("staff", parents=[common], help="a ward's staff list")
     ssub = staff.add_subparsers(dest="action", required=True, parser_class=_Parser)
     sl = ssub.add_parser("list", parents=[common])
     sl.add_argument("--ward", required=True)
     sl.add_argument("--json", action="store_true")
+    sa = ssub.add_parser("add", parents=[common], help="add a person to a ward's staff list; prints their one-time code")
+    sa.add_argument("--ward", required=True)
+    sa.add_argument("--name", required=True)
+    sa.add_argument("--role", required=True, help=f"staff group: {', '.join(staff_group_codes())}")
+    sa.add_argument("--title", default="", help="e.g. Ward sister, Staff nurse, Matron")
+    sa.add_argument("--manager", action="store_true", help="may use Ward setup (the ward sister / manager)")
+    sc = ssub.add_parser("code", parents=[common], help="a new one-time code so a person can set their PIN")
+    sc.add_argument("--ward", required=True)
+    sc.add_argument("--name", required=True)
 
     st = sub.add_parser("staffing", parents=[common], help="record or show shift staffing")
     stsub = st.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -264,8 +284,55 @@ def cmd_check(args: argparse.Namespace, data_dir: Path) -> int:
     return EXIT_OK
 
 
+def _parse_shifts(text: str) -> list[Any]:
+    from hardtruths_desktop.domain.validation import parse_time
+    from hardtruths_desktop.store.reference import PatternInput
+
+    out = []
+    for order, item in enumerate(p.strip() for p in text.split(",") if p.strip()):
+        code, eq, rest = item.partition("=")
+        times, slash, period = rest.partition("/")
+        start, dash, end = times.partition("-")
+        if not (eq and slash and dash) or period not in ("day", "night"):
+            raise ValidationError.single("--shifts", f"'{item}' should look like early=07:00-15:00/day")
+        out.append(PatternInput(code.strip(), code.strip().replace("_", " ").capitalize(), parse_time(start, "--shifts"),
+                                parse_time(end, "--shifts"), period, order))
+    if not out:
+        raise ValidationError.single("--shifts", "Give at least one shift, e.g. early=07:00-15:00/day")
+    return out
+
+
+def cmd_ward_add(args: argparse.Namespace, data_dir: Path) -> int:
+    from sqlmodel import select
+
+    from hardtruths_desktop.store import reference
+    from hardtruths_desktop.store.session import Actor
+    from hardtruths_desktop.store.tables import Trust
+
+    beds = parse_count(args.beds, "--beds", "beds", 120)
+    patterns = _parse_shifts(args.shifts)
+    store = _open(data_dir, must_exist=False)
+    with store.write(Actor.command_line()) as tx:
+        trusts = tx.session.exec(select(Trust)).all()
+        if args.trust_code or not trusts:
+            if not (args.trust_code and args.trust_name):
+                raise ValidationError.single("--trust-code", "The first ward on a station needs --trust-code and --trust-name")
+            trust = reference.upsert_trust(tx, args.trust_code, args.trust_name)
+        else:
+            trust = trusts[0]
+        ward = reference.upsert_ward(tx, trust.id, args.code, args.name, args.site, args.specialty, beds)
+        for pattern in patterns:
+            reference.set_shift_pattern(tx, ward, pattern)
+    print(f"Ward {ward.code} ({ward.name}) is set up with shifts {', '.join(p.code for p in patterns)}. "
+          f"Next: hardtruths-desktop staff add --ward {ward.code} --name NAME --role rn --title 'Ward sister' --manager")
+    return EXIT_OK
+
+
 def cmd_ward(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store.queries import list_wards
+
+    if args.action == "add":
+        return cmd_ward_add(args, data_dir)
 
     with _open(data_dir).read() as s:
         wards = list_wards(s)
@@ -282,6 +349,9 @@ def cmd_ward(args: argparse.Namespace, data_dir: Path) -> int:
 def cmd_staff(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store.queries import list_staff, ward_row
 
+    if args.action in ("add", "code"):
+        return cmd_staff_write(args, data_dir)
+
     with _open(data_dir).read() as s:
         staff = list_staff(s, ward_row(s, args.ward).id)
     if args.json:
@@ -289,6 +359,23 @@ def cmd_staff(args: argparse.Namespace, data_dir: Path) -> int:
     else:
         for x in staff:
             print(f"{x.name:30} {staff_group(x.role).singular}{' - ' + x.title if x.title else ''}")
+    return EXIT_OK
+
+
+def cmd_staff_write(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.store import auth, queries, reference
+    from hardtruths_desktop.store.session import Actor
+
+    store = _open(data_dir)
+    with store.write(Actor.command_line()) as tx:
+        ward = queries.ward_row(tx.session, args.ward)
+        if args.action == "add":
+            person = reference.add_staff(tx, ward, args.name, args.role, args.title, args.manager)
+        else:
+            person = queries.find_staff(tx.session, ward.id, args.name)
+        code = auth.issue_onetime_code(tx, person.id)
+    print(f"{person.name} ({ward.code}) can now sign in once with the one-time code {code} (valid 24 hours) and then "
+          "choose a PIN.")
     return EXIT_OK
 
 

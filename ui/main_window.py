@@ -211,9 +211,11 @@ class MainWindow(QMainWindow):
                 self._show_message(
                     "This ward station has no wards yet",
                     "To try every screen with made-up data, create the demo trust (button below, or start the "
-                    "station with 'hardtruths-desktop --demo').\n\nTo set up your real ward, ask IT to add the ward "
-                    "and its ward sister with the 'hardtruths-desktop' command line; the ward sister then signs in "
-                    "and completes Ward setup.")
+                    "station with 'hardtruths-desktop --demo').\n\nTo set up your real ward, IT runs\n"
+                    "  hardtruths-desktop ward add --code W7 --name \"Ward 7\" --trust-code RXX --trust-name \"Your Trust\"\n"
+                    "  hardtruths-desktop staff add --ward W7 --name \"Your Name\" --role rn --title \"Ward sister\" --manager\n"
+                    "(or enrols the station with the trust server); the ward sister then signs in with the one-time "
+                    "code it prints, chooses a PIN and completes Ward setup.")
                 self.demo_btn.show()
                 self.demo_btn.setFocus()
             else:

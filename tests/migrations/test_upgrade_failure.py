@@ -29,7 +29,8 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path, monke
     shutil.copytree(migrate.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
     last = next((scripts / "versions").glob("0004_*.py"))
     text = last.read_text()
-    text = text.replace("def upgrade() -> None:\n", "def upgrade() -> None:\n    _upgrade()\n    raise RuntimeError('disk full')\n\n\ndef _upgrade() -> None:\n", 1)
+    failing = "def upgrade() -> None:\n    _upgrade()\n    raise RuntimeError('disk full')\n\n\ndef _upgrade() -> None:\n"
+    text = text.replace("def upgrade() -> None:\n", failing, 1)
     last.write_text(text)
     monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
     with pytest.raises(migrate.StoreError, match="put back as it was"):
