@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.sync_timer.setInterval(60_000)
         self.sync_timer.timeout.connect(self.refresh_sync)
         self._preferred_ward = ward_code
+        self._locked_by: str | None = None
         self._update_bar()
 
     def _build_screens(self) -> None:
@@ -261,6 +262,11 @@ class MainWindow(QMainWindow):
         self.sign_in.prepare(notice, staff_id)
 
     def _signed_in(self, person: Any) -> None:
+        if self._locked_by is not None and person.id != self._locked_by:
+            # Typed but unsaved figures belong to the person who typed them: a different person
+            # signing in starts from what is stored, so nothing is saved under the wrong name.
+            self.staffing.revert()
+        self._locked_by = None
         self.ctx.set_user(person)
         self.tabs.setTabEnabled(3, bool(person.is_manager))
         self.tabs.setTabToolTip(3, "" if person.is_manager else "Only the ward sister or manager can change the ward setup")
@@ -274,10 +280,12 @@ class MainWindow(QMainWindow):
         self.idle.start()
 
     def lock(self, notice: str) -> None:
-        """Sign out (switch user or idle). What was typed in a form stays there."""
+        """Sign out (switch user or idle). What was typed stays in the form for the same person;
+        if someone else signs in next, it is put back to what is stored."""
         if self.ctx.user is None:
             return
         who = self.ctx.user.id
+        self._locked_by = who
         self.idle.stop()
         self.ctx.set_user(None)
         self.show_sign_in(notice, who)

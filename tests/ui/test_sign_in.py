@@ -82,3 +82,19 @@ def test_onetime_code_then_choose_pin(station: Station, monkeypatch: Any) -> Non
     assert w.ctx.user is not None and w.ctx.user.name == "Dylan Evans"
     w.switch_btn.click()
     station.sign_in("Dylan Evans", "4826")
+
+
+def test_typed_figures_stay_for_the_same_nurse_but_not_for_the_next_one(station: Station) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    station.qtbot.waitUntil(lambda: form.data is not None)
+    stored = form.note_edit.text()
+    form.note_edit.setText("typed by Aisha, not saved")
+    w.lock("Locked after a while without use.")
+    station.sign_in("Aisha Rahman")  # interrupted, comes back: her typing is still there
+    assert form.note_edit.text() == "typed by Aisha, not saved"
+    w.switch_btn.click()
+    station.sign_in("Priya Sharma")  # someone else: the form shows what is stored
+    assert form.note_edit.text() == stored
