@@ -222,6 +222,7 @@ class ShiftContext:
     beds: int
     staff: Mapping[str, StaffOnWard] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
+    on_duty: frozenset[str] = frozenset()  # staff ids ticked as on duty this shift (empty: not recorded)
 
 
 def check_shift(
@@ -272,6 +273,8 @@ def check_shift(
             p.add("nurse_in_charge", f"{person.name} is no longer on this ward's staff list")
         elif not staff_group(person.role).registered:
             p.add("nurse_in_charge", f"{person.name} is not a registered nurse; the nurse in charge must be one")
+        elif ctx.on_duty and nurse_in_charge_id not in ctx.on_duty:
+            p.add("nurse_in_charge", f"{person.name} is not ticked as on duty this shift: tick them on duty first")
         elif groups.get("rn", GroupFigures()).actual < 1:
             p.add("nurse_in_charge", "The nurse in charge must be on duty: enter at least 1 registered nurse actually on the shift")
     if patients_at_midnight is not None:

@@ -130,6 +130,7 @@ class WriteTx:
         if record is not None:
             record.field_meta = new_meta
             self.session.add(record)
+            self.session.flush()  # so SQL on tx.db later in this transaction (the shift path) sees it
         return mutation_id
 
     def emit_raw(

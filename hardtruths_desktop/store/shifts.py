@@ -62,7 +62,8 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
     times = ShiftTimes(prow[0], prow[1], time.fromisoformat(prow[2]), time.fromisoformat(prow[3]),
                        "night" if prow[4] == "night" else "day")
     sid = ids.shift_id(ward.id, shift_date, shift_code)
-    row = db.execute("SELECT nurse_in_charge_id, notes, field_meta, staffing_recorded FROM shift WHERE id = ?", (sid,)).fetchone()
+    row = db.execute("SELECT nurse_in_charge_id, notes, field_meta, staffing_recorded, on_duty FROM shift WHERE id = ?",
+                     (sid,)).fetchone()
     creating = row is None
     current: dict[str, GroupFigures] = {}
     if row is not None:
@@ -106,7 +107,8 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
         if srow is not None:
             staff[srow[0]] = StaffOnWard(srow[0], srow[1], srow[2], bool(srow[3]))
     check_shift(shift_date, new_groups, nic, census, notes,
-                ShiftContext(shift_hours=times.hours, beds=ward.beds, staff=staff, today=today))
+                ShiftContext(shift_hours=times.hours, beds=ward.beds, staff=staff, today=today,
+                             on_duty=frozenset(json.loads(row[4])) if row and nic != old_nic else frozenset()))
 
     # A create sends the plan (the same on every station) and only what the nurse entered: a value
     # nobody typed (an actual of 0 by default) must not compete with one another station typed

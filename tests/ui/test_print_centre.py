@@ -52,8 +52,14 @@ def set_nurse_in_charge(station: Station, name: str) -> None:
     d, code = current_shift_key(station)
 
     def op(tx: Any) -> None:
+        from hardtruths_desktop.store import board
+
         ward = ward_row(tx.session, "W7")
-        save_shift(tx, ward, d, code, ShiftChange(nurse_in_charge_id=find_staff(tx.session, ward.id, name).id), local_now().date())
+        person = find_staff(tx.session, ward.id, name)
+        team = [s.id for s in board.on_duty(tx.session, ward, d, code)]
+        if team and person.id not in team:  # the nurse in charge must be ticked on duty
+            board.set_on_duty(tx, ward, d, code, [*team, person.id], local_now().date())
+        save_shift(tx, ward, d, code, ShiftChange(nurse_in_charge_id=person.id), local_now().date())
 
     write(station, op)
 
