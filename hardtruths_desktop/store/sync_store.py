@@ -146,7 +146,9 @@ def requeue_recent_acked(store: Store, from_seq: int = 0) -> int:
     cutoff = iso_utc(utc_now() - ACKED_RETENTION)
     with store.write(SYNC_ACTOR) as tx:
         cur = tx.db.execute(
-            "UPDATE outbox SET state = 'pending' WHERE state = 'acked' AND client_seq >= ? AND (acked_at IS NULL OR acked_at >= ?)",
+            # rejected rows too: their sequence numbers must reach the restored server again
+            "UPDATE outbox SET state = 'pending' WHERE state IN ('acked', 'rejected') AND client_seq >= ?"
+            " AND (acked_at IS NULL OR acked_at >= ?)",
             (from_seq, cutoff),
         )
         return int(cur.rowcount)

@@ -157,3 +157,18 @@ def test_today_model_passes_modeltester(station: Station, qtmodeltester: Any) ->
     station.sign_in("Aisha Rahman")
     assert station.window.today.model.rowCount() >= 2
     qtmodeltester.check(station.window.today.model)
+
+
+def test_only_the_figures_the_nurse_changed_are_sent(station: Station) -> None:
+    """A figure another station changed meanwhile (pulled into the open form) is not sent back."""
+    station.sign_in("Aisha Rahman")
+    form = _open_form(station)
+    station.qtbot.waitUntil(lambda: form.data is not None and form.data.view.recorded)
+    form.note_edit.selectAll()
+    station.qtbot.keyClicks(form.note_edit, "Only the note changed")
+    change = form._change(*form.gather()[:2])
+    assert change.notes == "Only the note changed"
+    assert change.groups == {}
+    from hardtruths_desktop.store.shifts import KEEP
+
+    assert change.nurse_in_charge_id is KEEP and change.patients_at_midnight is KEEP

@@ -73,14 +73,16 @@ def test_status_sync_now_review_and_network_cut(qtbot: Any, make_station: Any, d
     view.open_shift(today, code)
     qtbot.waitUntil(lambda: view.current_key() == (today, code))
     st.idle()
-    view.note_edit.setText("Bank nurse arrived 15:10")
+    view.note_edit.selectAll()
+    qtbot.keyClicks(view.note_edit, "Bank nurse arrived 15:10")  # typed, as a nurse would
     view.save()
     st.idle()
     qtbot.waitUntil(lambda: _server_shift(server, today, code)["notes"] == "Bank nurse arrived 15:10", timeout=20_000)
 
     # pull the cable: the station carries on, says it is offline, and keeps the change
     server.stop()
-    view.note_edit.setText("Written while offline")
+    view.note_edit.selectAll()
+    qtbot.keyClicks(view.note_edit, "Written while offline")
     view.save()
     st.idle()
     w.sync_runner.sync_now()

@@ -43,6 +43,7 @@ from ui.widgets import buddy_label, error_label, mark_invalid, show_error
 if TYPE_CHECKING:
     from hardtruths_desktop.store.queries import RedFlagView, ShiftView, StaffInfo
     from hardtruths_desktop.store.session import Store, WriteTx
+    from hardtruths_desktop.store.shifts import ShiftChange
     from ui.context import Context
 
 FIELDS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
@@ -88,6 +89,7 @@ class StaffingView(QWidget):
         self.data: ShiftFormData | None = None
         self._load_seq = 0
         self._dirty = False
+        self._touched: set[str] = set()  # field keys this nurse changed since the form was filled
         self._focus_after_load = False
         self._hours_touched: set[str] = set()
         self.setAccessibleName("Record staffing")
@@ -132,6 +134,7 @@ class StaffingView(QWidget):
                 e.setMaxLength(8)
                 e.setAlignment(Qt.AlignmentFlag.AlignRight)
                 e.textEdited.connect(self._on_edit)
+                e.textEdited.connect(lambda _t, key=f"{g.code}.{f}": self._touched.add(key))
                 if f == "actual":
                     e.textEdited.connect(lambda _t, code=g.code: self._actual_edited(code))
                 if f == "actual_hours":
@@ -155,12 +158,15 @@ class StaffingView(QWidget):
         self.patients_edit = QLineEdit()
         self.patients_edit.setMaxLength(6)
         self.patients_edit.textEdited.connect(self._on_edit)
+        self.patients_edit.textEdited.connect(lambda _t: self._touched.add("patients_at_midnight"))
         self.patients_error = error_label()
         self.note_edit = QLineEdit()
         self.note_edit.setMaxLength(4000)  # longer than the core allows, so the core's message shows
         self.note_edit.textEdited.connect(self._on_edit)
+        self.note_edit.textEdited.connect(lambda _t: self._touched.add("notes"))
         self.note_error = error_label()
         self.nic_box.activated.connect(self._on_edit)
+        self.nic_box.activated.connect(lambda _i: self._touched.add("nurse_in_charge"))
         self.patients_label = buddy_label("&Patients on the ward at 23:59:", self.patients_edit, "Patients at 23:59")
         more = QGridLayout()
         more.addWidget(buddy_label("&Nurse in charge:", self.nic_box), 0, 0)
@@ -376,6 +382,7 @@ class StaffingView(QWidget):
         self.patients_edit.setText("" if v.patients_at_midnight is None else str(v.patients_at_midnight))
         self.note_edit.setText(v.notes)
         self._dirty = False
+        self._touched.clear()
         self._group_visibility()
 
     def _group_visibility(self) -> None:
@@ -413,6 +420,7 @@ class StaffingView(QWidget):
             return
         if planned > 0 and planned_h > 0:
             row.edits["actual_hours"].setText(num(round(actual * planned_h / planned, 2)))
+            self._touched.add(f"{code}.actual_hours")
 
     # --- saving ---------------------------------------------------------------------------------------
 
@@ -450,6 +458,23 @@ class StaffingView(QWidget):
                 problems.update(e.errors)
         return groups, patients, problems
 
+    def _change(self, groups: dict[str, dict[str, float | int]], patients: int | None) -> ShiftChange:
+        """What to save. For a shift already recorded, only the fields this nurse changed: a figure
+        another station changed meanwhile (and pulled into this form) is never sent back stale."""
+        from hardtruths_desktop.store.shifts import KEEP, ShiftChange
+
+        nic, notes = self.nic_box.currentData(), self.note_edit.text()
+        if self.data is None or not self.data.view.recorded:
+            return ShiftChange(groups=groups, nurse_in_charge_id=nic, patients_at_midnight=patients, notes=notes)
+        touched = self._touched
+        edited = {code: {f: v for f, v in values.items() if f"{code}.{f}" in touched} for code, values in groups.items()}
+        return ShiftChange(
+            groups={code: values for code, values in edited.items() if values},
+            nurse_in_charge_id=nic if "nurse_in_charge" in touched else KEEP,
+            patients_at_midnight=patients if "patients_at_midnight" in touched else KEEP,
+            notes=notes if "notes" in touched else KEEP,
+        )
+
     def save(self) -> None:
         key = self.current_key()
         if key is None or self.ctx.ward is None or self.ctx.user is None:
@@ -459,10 +484,7 @@ class StaffingView(QWidget):
         if problems:
             self._show_errors(problems)
             return
-        from hardtruths_desktop.store.shifts import ShiftChange
-
-        change = ShiftChange(groups=groups, nurse_in_charge_id=self.nic_box.currentData(),
-                             patients_at_midnight=patients, notes=self.note_edit.text())
+        change = self._change(groups, patients)
         ward_id = self.ctx.ward_id
         d, code = key
 
