@@ -276,8 +276,10 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         has_more = len(rows) > limit
         rows = rows[:limit]
         latest: dict[tuple[str, str], int] = {}
+        first: dict[tuple[str, str], int] = {}
         for seq, entity, entity_id in rows:
             latest[(entity, entity_id)] = seq
+            first.setdefault((entity, entity_id), seq)
         changes: list[Change] = []
         if latest:
             table = EntityRecord.__table__  # type: ignore[attr-defined]
@@ -285,7 +287,11 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
                 (r["entity"], r["id"]): r
                 for r in session.execute(select(table).where(tuple_(table.c.entity, table.c.id).in_(list(latest)))).mappings()
             }
-            for key, seq in sorted(latest.items(), key=lambda kv: kv[1]):
+            # Each record once, in its current state, placed where it FIRST changed in this window: a
+            # record is always created before anything that refers to it, so a station applying the
+            # page in order never meets a red flag before its shift (ordering by the latest change
+            # would put a shift that was edited later after its own red flags).
+            for key, seq in sorted(latest.items(), key=lambda kv: first[kv[0]]):
                 r = found.get(key)
                 if r is None:  # pragma: no cover - change_log rows always have a record
                     continue

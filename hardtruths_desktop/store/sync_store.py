@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from hardtruths_desktop.domain.hlc import Hlc, receive
@@ -182,57 +183,121 @@ def _to_column(field: str, value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class _TableInfo:
+    name: str
+    key: str
+    columns: frozenset[str]
+    defaults: tuple[tuple[str, Any], ...]  # NOT NULL columns a pulled row may not carry, and their defaults
+
+
+@cache
+def _table_info(entity: str) -> _TableInfo | None:
+    table = TABLES.get(entity)
+    if table is None:
+        return None
+    cls, key = table
+    defaults = []
+    for c in cls.__table__.columns:
+        # a server default is for rows that existed before a migration, not for new pulled rows
+        # (shift.staffing_recorded defaults to 1 for old rows but a pulled row without it is False)
+        if c.name == key or (c.nullable and c.default is None):
+            continue
+        if c.default is not None and getattr(c.default, "is_scalar", False):
+            defaults.append((c.name, _to_column(c.name, c.default.arg)))
+    return _TableInfo(cls.__tablename__, key, frozenset(c.name for c in cls.__table__.columns), tuple(defaults))
+
+
 def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int, server_epoch: str, server_time: str) -> int:
-    """Apply one pulled page and save the new cursor, in one transaction. Returns rows applied."""
+    """Apply one pulled page and save the new cursor, in one transaction. Returns rows applied.
+
+    Batched: one query per table for the rows already here, then one ``executemany`` per table
+    and column set. References are checked when the page commits (``defer_foreign_keys``)."""
     applied = 0
     with store.write(SYNC_ACTOR) as tx:
         db = tx.db
+        db.execute("PRAGMA defer_foreign_keys = ON")
         hlc_last = Hlc.parse(db.execute("SELECT hlc_last FROM sync_state WHERE id = 1").fetchone()[0])
         # one query for the page: which records have local edits still pending (usually none)
         with_pending = {(e, i) for e, i in db.execute("SELECT DISTINCT entity, entity_id FROM outbox WHERE state = 'pending'")}
+        by_entity: dict[str, list[dict[str, Any]]] = {}
         for ch in changes:
-            table = TABLES.get(ch["entity"])
-            if table is None:
-                continue  # an entity this version does not know yet: it will come again after an upgrade
-            cls, key = table
-            name = cls.__tablename__
-            entity_id = ch["id"]
-            row_data: dict[str, Any] = dict(ch["row"])
-            meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
-            keep = _pending_fields(db, ch["entity"], entity_id) if (ch["entity"], entity_id) in with_pending else set()
-            existing = db.execute(f"SELECT field_meta FROM {name} WHERE {key} = ?", (entity_id,)).fetchone()
-            meta: dict[str, Any] = json.loads(existing[0]) if existing else {}
-            columns = {c.name for c in cls.__table__.columns}
-            plain = {f: v for f, v in row_data.items() if f in columns and f not in keep and f not in (key, "field_meta")}
-            if "deleted" in columns and "deleted" not in keep:
-                plain["deleted"] = bool(ch.get("deleted"))
-            for f in list(plain) + [f for f in row_data if f.startswith("groups.") and f not in keep]:
-                if f in meta_in:
-                    meta[f] = meta_in[f]
-                    hlc = meta_in[f].get("hlc")
-                    if hlc:
-                        hlc_last = receive(hlc_last, Hlc.parse(hlc), 0)
-            values = {f: _to_column(f, v) for f, v in plain.items()}
-            values["field_meta"] = json.dumps(meta, separators=(",", ":"))
-            if "needs_review" in columns:
-                values["needs_review"] = int(bool(ch.get("needs_review")))
-            if "server_seq" in columns:
-                values["server_seq"] = ch["seq"]
-            if existing is None:
-                _fill_defaults(cls, key, values)
-                cols = [key, *values]
-                db.execute(
-                    f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                    (entity_id, *values.values()),
-                )
+            if _table_info(ch["entity"]) is not None:  # an entity this version does not know comes again after an upgrade
+                by_entity.setdefault(ch["entity"], []).append(ch)
+        newest_hlc = ""
+        writes: dict[tuple[str, str, str, tuple[str, ...]], list[tuple[Any, ...]]] = {}  # table, key, kind, columns
+        group_writes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for entity, items in by_entity.items():
+            info = _table_info(entity)
+            assert info is not None
+            existing: dict[str, str] = {}
+            ids = [ch["id"] for ch in items]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                existing.update(db.execute(
+                    f"SELECT {info.key}, field_meta FROM {info.name} WHERE {info.key} IN ({', '.join('?' for _ in chunk)})", chunk))
+            for ch in items:
+                entity_id = ch["id"]
+                row_data: dict[str, Any] = ch["row"]
+                meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
+                keep = _pending_fields(db, entity, entity_id) if (entity, entity_id) in with_pending else set()
+                meta: dict[str, Any] = json.loads(existing[entity_id]) if entity_id in existing else {}
+                plain: dict[str, Any] = {}
+                groups: dict[str, dict[str, Any]] = {}
+                for f, v in row_data.items():  # one pass: plain columns, per-group figures, their tokens
+                    if f in keep:
+                        continue
+                    if f in info.columns:
+                        if f == info.key or f == "field_meta":
+                            continue
+                        plain[f] = v
+                    elif f.startswith("groups."):
+                        _, code, col = f.split(".", 2)
+                        if col not in GROUP_COLUMNS:
+                            continue
+                        groups.setdefault(code, {})[col] = v
+                    else:
+                        continue
+                    m = meta_in.get(f)
+                    if m is not None:
+                        meta[f] = m
+                        hlc = m.get("hlc") or ""
+                        if hlc > newest_hlc:
+                            newest_hlc = hlc
+                if "deleted" in info.columns and "deleted" not in keep:
+                    plain["deleted"] = bool(ch.get("deleted"))
+                values = {f: _to_column(f, v) for f, v in plain.items()}
+                values["field_meta"] = json.dumps(meta, separators=(",", ":"))
+                if "needs_review" in info.columns:
+                    values["needs_review"] = int(bool(ch.get("needs_review")))
+                if "server_seq" in info.columns:
+                    values["server_seq"] = ch["seq"]
+                if entity_id in existing:
+                    cols = tuple(values)
+                    writes.setdefault((info.name, info.key, "update", cols), []).append((*values.values(), entity_id))
+                else:
+                    for c, default in info.defaults:
+                        values.setdefault(c, default)
+                    cols = (info.key, *values)
+                    writes.setdefault((info.name, info.key, "insert", cols), []).append((entity_id, *values.values()))
+                for code, vals in groups.items():  # per staff group: a new row is 0 but for the pulled figures
+                    group_writes.setdefault(tuple(c for c in GROUP_COLUMNS if c in vals), []).append(
+                        (entity_id, code, *(vals.get(c, 0) for c in GROUP_COLUMNS)))
+                applied += 1
+        for (name, key, kind, cols), rows in writes.items():
+            if kind == "insert":
+                db.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", rows)
             else:
-                db.execute(
-                    f"UPDATE {name} SET {', '.join(f'{c} = ?' for c in values)} WHERE {key} = ?",
-                    (*values.values(), entity_id),
-                )
-            if ch["entity"] == "shift":
-                _apply_groups(db, entity_id, row_data, keep)
-            applied += 1
+                db.executemany(f"UPDATE {name} SET {', '.join(f'{c} = ?' for c in cols)} WHERE {key} = ?", rows)
+        all_cols = ", ".join(GROUP_COLUMNS)
+        for given, rows in group_writes.items():  # one upsert per group: a new row is 0 but for the pulled figures
+            db.executemany(
+                f"INSERT INTO shift_staffing (shift_id, staff_group, {all_cols}) VALUES (?, ?, {', '.join('?' for _ in GROUP_COLUMNS)})"
+                f" ON CONFLICT (shift_id, staff_group) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in given)}",
+                rows,
+            )
+        if newest_hlc:
+            hlc_last = receive(hlc_last, Hlc.parse(newest_hlc), 0)
         db.execute(
             "UPDATE sync_state SET pull_cursor = ?, server_epoch = ?, last_pull_ok = ?, hlc_last = ? WHERE id = 1",
             (next_cursor, server_epoch, server_time, str(max(hlc_last, Hlc.parse(tx.current_hlc)))),
@@ -240,35 +305,6 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
         tx.skip_hlc_persist()
         tx.changes.add("sync", "pull")
     return applied
-
-
-def _fill_defaults(cls: type[Any], key: str, values: dict[str, Any]) -> None:
-    """A record new to this station: NOT NULL columns the server's row does not carry (local-only
-    columns such as ``shift.updated_at``) take the model's default, as a local insert would."""
-    for c in cls.__table__.columns:
-        # a server default is for rows that existed before a migration, not for new pulled rows
-        # (shift.staffing_recorded defaults to 1 for old rows but a pulled row without it is False)
-        if c.name == key or c.name in values or (c.nullable and c.default is None):
-            continue
-        default = c.default
-        if default is not None and getattr(default, "is_scalar", False):
-            values[c.name] = _to_column(c.name, default.arg)
-
-
-def _apply_groups(db: Any, shift_id: str, row: dict[str, Any], keep: set[str]) -> None:
-    groups: dict[str, dict[str, Any]] = {}
-    for f, v in row.items():
-        if f.startswith("groups.") and f not in keep:
-            _, code, col = f.split(".", 2)
-            if col in GROUP_COLUMNS:
-                groups.setdefault(code, {})[col] = v
-    cols = ", ".join(GROUP_COLUMNS)
-    for code, vals in groups.items():  # one upsert per group: a new row is 0 but for the pulled figures
-        db.execute(
-            f"INSERT INTO shift_staffing (shift_id, staff_group, {cols}) VALUES (?, ?, {', '.join('?' for _ in GROUP_COLUMNS)})"
-            f" ON CONFLICT (shift_id, staff_group) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in vals)}",
-            (shift_id, code, *(vals.get(c, 0) for c in GROUP_COLUMNS)),
-        )
 
 
 @dataclass(frozen=True)
