@@ -88,3 +88,15 @@ def test_status_sync_now_review_and_network_cut(qtbot: Any, make_station: Any, d
     w.sync_runner.sync_now()
     qtbot.waitUntil(lambda: "Offline since" in w.sync_label.text(), timeout=30_000)
     assert "1 change waiting" in w.sync_label.text()
+
+
+def test_review_model_passes_modeltester(qtmodeltester: Any) -> None:
+    from hardtruths_desktop.store.sync_store import ReviewItem
+    from ui.models.review import ReviewModel
+
+    model = ReviewModel([
+        ReviewItem("rejected", "2026-11-25T14:02:00.000Z", "shift: notes", "The note is too long", "shift", "x"),
+        ReviewItem("conflict", "2026-11-25", "W7 2026-11-25 late: staffing changed on two stations at once", "Check", "shift", "y"),
+    ])
+    qtmodeltester.check(model)
+    assert model.data(model.index(0, 0)) == "⛔ Rejected"
