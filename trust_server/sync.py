@@ -263,7 +263,7 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         high = int(session.execute(select(func.max(ChangeLog.seq))).scalar_one_or_none() or 0)
         if epoch is not None and epoch != meta.epoch:
             raise ApiError(410, "epoch_changed", "The server was restored from a backup: pull everything again from 0")
-        if since < meta.min_retained_seq:
+        if 0 < since < meta.min_retained_seq:  # since=0 is the full re-pull a 410 asks for
             raise ApiError(410, "cursor_too_old", f"Changes before {meta.min_retained_seq} were purged: pull everything again from 0")
         if since > high:
             raise ApiError(410, "cursor_ahead", "The station has seen changes this server does not hold (server restored?): "
