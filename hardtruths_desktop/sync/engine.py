@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from hardtruths_desktop import __version__
+from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
 from hardtruths_desktop.store import migrate, sync_store
 from hardtruths_desktop.store.session import Store
@@ -319,6 +320,12 @@ class SyncEngine:
             if r.status_code == 413 and batch_size > 1:
                 batch_size = max(1, batch_size // 2)
                 continue
+            if r.status_code == 422 and _error_code(r) == "batch_malformed":
+                if len(batch) > 1:  # bisect: halve until the one unreadable change is alone
+                    batch_size = max(1, len(batch) // 2)
+                    continue
+                self._quarantine_poison(client, batch[0], _error_message(r, "unreadable"))
+                continue
             if r.status_code == 409:
                 code = _error_code(r)
                 recoveries += 1
@@ -340,6 +347,30 @@ class SyncEngine:
                 raise SyncError(code, _error_message(r, "The trust server refused the upload"))
             self._check_common(r)
             raise SyncError("unexpected_status", f"Unexpected answer from the trust server ({r.status_code})")
+
+    def _quarantine_poison(self, client: httpx.Client, poison: dict[str, Any], why: str) -> None:
+        """A change the server cannot even read (SYNC.md 4.2 #20). Its sequence number must still
+        reach the server or every later change waits forever, so it is sent once as an empty
+        "void" change the server refuses (which uses up the number); the original stays on this
+        PC, marked rejected with the reason, for the review list. Nothing is dropped."""
+        info = sync_store.sync_info(self.store)
+        void = {
+            "client_seq": poison["client_seq"], "mutation_id": poison["mutation_id"], "entity": "void",
+            "entity_id": "00000000-0000-0000-0000-000000000000", "op": "patch", "payload": {}, "base": {},
+            "hlc": str(Hlc(self._wall_ms(), 0, (info.device_id or info.device_incarnation)[:8])),
+            "schema_version": migrate.SCHEMA_VERSION, "recorded_by": "station:quarantine", "wall_time": _iso_now(),
+        }
+        body = {"device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
+                "acked_through": sync_store.acked_through(self.store), "mutations": [void]}
+        r = self._request(client, "POST", "/v1/sync/push", json=body, headers=self._headers())
+        self._check_common(r)
+        if r.status_code != 200:
+            raise SyncError(_error_code(r), _error_message(r, "The trust server refused a change it could not read"))
+        resp = protocol.PushResponse.model_validate(r.json())
+        results = [x.model_dump() | {"status": "rejected", "error": f"The trust server could not read this change ({why});"
+                                     " it is kept on this PC"} for x in resp.results]
+        sync_store.record_results(self.store, results, resp.server_time)
+        log.error("quarantined unreadable change client_seq=%s: %s", poison["client_seq"], why)
 
     def _recover_epoch(self, client: httpx.Client) -> None:
         """Server restored from a backup (SYNC.md 3.9): re-push what we kept, re-pull everything."""

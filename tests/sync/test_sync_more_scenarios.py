@@ -91,3 +91,19 @@ def test_26_a_proxy_403_is_not_a_revocation(server: Server, make_station: Callab
     portal.blocking = False
     assert st.sync().ok
     assert server.applied(mids) == dict.fromkeys(mids, 1)
+
+
+def test_20_an_unreadable_change_in_a_batch_is_isolated_and_the_rest_go(server: Server, make_station: Callable[..., Station]) -> None:
+    st = _enrolled(server, make_station)
+    good_before = st.record(DAY, "late", rn=3)
+    poison = st.record(DAY, "night", rn=2)
+    good_after = st.record(DAY - timedelta(days=1), "early", rn=4)
+    with st.store.engine.begin() as conn:  # a change corrupted on disk: its clock stamp is unreadable
+        conn.exec_driver_sql("UPDATE outbox SET hlc = 'not-a-clock' WHERE mutation_id = ?", (poison[0],))
+    result = st.sync_until_quiet()
+    assert result.ok and result.pending == 0, result
+    sent = good_before + good_after
+    assert server.applied(sent) == dict.fromkeys(sent, 1)  # the rest went, once each
+    states = {r["mutation_id"]: r["state"] for r in st.outbox()}
+    assert states[poison[0]] == "rejected" and all(states[m] == "acked" for m in sent)
+    assert all(states[m] != "pending" for m in states)
