@@ -19,6 +19,7 @@ and the record is flagged ``needs_review`` unless both sides hold the same value
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -48,6 +49,16 @@ class Author:
 
     device_id: str
     ward_id: str | None
+
+
+#: record fields that point at another record (the station's store enforces these as foreign keys)
+REFERENCES: dict[tuple[str, str], str] = {
+    ("red_flag", "shift_id"): "shift",
+    ("shift", "nurse_in_charge_id"): "staff",
+    ("bed_nurse", "bed_id"): "bed",
+    ("bed_nurse", "staff_id"): "staff",
+}
+RECORDED_FIELD = re.compile(r"groups\.[a-z0-9_]+\.(actual|actual_hours|bank_agency)")
 
 
 @dataclass
@@ -161,6 +172,16 @@ class Batch:
         if key not in self.records:
             self.load([key])
         values = clean_payload(entity, entity_id, m.op, m.payload)
+        # who came on duty was entered (stations before schema 5 never say so themselves)
+        infer_recorded = entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values)
+        for (ref_entity, ref_field), target in REFERENCES.items():
+            ref = values.get(ref_field) if ref_entity == entity else None
+            if isinstance(ref, str):
+                ref_key = (target, ref.lower())
+                if ref_key not in self.records:
+                    self.load([ref_key])
+                if ref_key not in self.records:  # a station would fail to apply it: refuse it here instead
+                    raise ValidationError.single(ref_field, f"It refers to a {target.replace('_', ' ')} the trust server does not have")
         current = self.records.get(key)
         if current is None and m.op in ("patch", "delete"):
             raise ValidationError.single("entity_id", f"There is no {entity} record {entity_id} on the server to change")
@@ -184,8 +205,11 @@ class Batch:
             stored = rec.meta.get(f)
             old = rec.data.get(f, False if f == "deleted" else None)
             stored_hlc: str | None = stored.get("hlc") if stored else None
+            agreed = False
             if stored is None or m.base.get(f) == stored.get("tok"):
                 outcome = "applied"
+            elif old == value:  # both sides entered the same value: agreement, not conflict (SYNC.md 3.6)
+                outcome, agreed = "applied", True
             else:
                 try:
                     stored_key = hlc_key(str(stored_hlc), str(stored.get("device_id", "")))
@@ -201,7 +225,7 @@ class Batch:
                     conflict = True
             if outcome == "concurrent_lost":
                 lost_any = True
-            else:
+            elif not agreed:  # an agreeing value keeps the stored token, so the first writer's next edit is still causal
                 entry = {"tok": m.mutation_id, "hlc": eff_text, "device_id": self.author.device_id, "seq": None}
                 rec.data[f] = value
                 rec.meta[f] = entry
@@ -212,6 +236,8 @@ class Batch:
                 "incoming_hlc": m.hlc, "stored_hlc": stored_hlc, "outcome": outcome, "device_id": self.author.device_id,
                 "recorded_by": m.recorded_by[:120], "mutation_id": m.mutation_id, "server_seq": None, "at": self.now,
             })
+        if infer_recorded and not rec.data.get("staffing_recorded"):
+            rec.data["staffing_recorded"] = True  # derived, so no token of its own: a station's own flag still merges
         if conflict:
             rec.needs_review = True
             out.flags.append("needs_review")

@@ -120,3 +120,29 @@ def test_clock_reset_to_2000_is_accepted_and_flagged(admin: Admin, ward: str) ->
     m["hlc"] = f"{946684800000:013d}-00000-{st.device_id[:8]}"
     item = st.push([m])["results"][0]
     assert item["status"] == "applied" and "clock_behind" in item["flags"]
+
+
+def test_an_agreeing_value_is_never_reported_as_not_applied(admin: Admin, ward: str) -> None:
+    a, b = admin.station(ward, "a"), admin.station(ward, "b")
+    day = date(2026, 3, 4)
+    first = a.create_shift(day)
+    a.push([first])
+    late = b.create_shift(day)  # the same figures, entered offline on another station a minute EARLIER
+    pt, lc, node = first["hlc"].split("-", 2)
+    late["hlc"] = f"{int(pt) - 60_000:013d}-{lc}-{late['hlc'].split('-', 2)[2]}"
+    res = b.push([late])
+    assert "concurrent_lost" not in res["results"][0]["flags"]
+    assert "needs_review" not in res["results"][0]["flags"]
+
+
+def test_a_reference_to_a_record_the_server_lacks_is_refused(admin: Admin, ward: str) -> None:
+    """Accepted, it would make every station's pull of that page fail on its foreign key."""
+    from hardtruths_desktop.domain import ids
+
+    st = admin.station(ward)
+    flag = st.mutation("red_flag", ids.uuid7(), "create", {
+        "ward_id": st.ward_id, "shift_id": st.shift_id(date(2026, 3, 5)), "flag_type": "pain_relief_delay",
+        "raised_at": "2026-03-05T10:00:00Z", "raised_by": "staff:test", "detail": ""})
+    res = st.push([flag])
+    assert res["results"][0]["status"] == "rejected" and "does not have" in res["results"][0]["error"]
+    st.push([st.create_shift(date(2026, 3, 5)), st.mutation("red_flag", ids.uuid7(), "create", flag["payload"])])
