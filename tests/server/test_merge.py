@@ -128,7 +128,7 @@ def test_an_agreeing_value_is_never_reported_as_not_applied(admin: Admin, ward: 
     first = a.create_shift(day)
     a.push([first])
     late = b.create_shift(day)  # the same figures, entered offline on another station a minute EARLIER
-    pt, lc, node = first["hlc"].split("-", 2)
+    pt, lc, _node = first["hlc"].split("-", 2)
     late["hlc"] = f"{int(pt) - 60_000:013d}-{lc}-{late['hlc'].split('-', 2)[2]}"
     res = b.push([late])
     assert "concurrent_lost" not in res["results"][0]["flags"]
