@@ -320,6 +320,12 @@ def cmd_ward_add(args: argparse.Namespace, data_dir: Path) -> int:
             trust = reference.upsert_trust(tx, args.trust_code, args.trust_name)
         else:
             trust = trusts[0]
+        from hardtruths_desktop.domain import ids
+        from hardtruths_desktop.domain.validation import check_ward_code
+        from hardtruths_desktop.store.tables import Ward
+
+        if tx.session.get(Ward, ids.ward_id(check_ward_code(args.code, "--code"))) is not None:
+            raise ValidationError.single("--code", f"Ward {args.code.upper()} is already set up here: change it in Ward setup")
         ward = reference.upsert_ward(tx, trust.id, args.code, args.name, args.site, args.specialty, beds)
         for pattern in patterns:
             reference.set_shift_pattern(tx, ward, pattern)

@@ -266,6 +266,7 @@ class MainWindow(QMainWindow):
             # Typed but unsaved figures belong to the person who typed them: a different person
             # signing in starts from what is stored, so nothing is saved under the wrong name.
             self.staffing.revert()
+            self.staffing.on_duty.revert()  # the ticks too
         self._locked_by = None
         self.ctx.set_user(person)
         self.tabs.setTabEnabled(3, bool(person.is_manager))

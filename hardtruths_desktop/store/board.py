@@ -58,6 +58,10 @@ def set_on_duty(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, staf
     row = tx.session.get(Shift, sid)
     assert row is not None
     tx.session.refresh(row)
+    if row.nurse_in_charge_id and ordered and row.nurse_in_charge_id not in ordered:
+        nic = tx.session.get(Staff, row.nurse_in_charge_id)
+        raise ValidationError.single(
+            "on_duty", f"{nic.name if nic else 'The nurse in charge'} is the nurse in charge: keep them ticked, or name another nurse in charge first")
     if json.loads(row.on_duty) != ordered:
         row.on_duty = json.dumps(ordered)
         tx.emit("shift", sid, "patch", {"on_duty": ordered}, row, "on_duty_set",

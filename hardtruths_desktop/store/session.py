@@ -230,6 +230,10 @@ class Store:
         with Session(self._writer) as s, s.begin():
             state = s.get(SyncState, 1)
             if state is not None and state.schema_version != migrate.SCHEMA_VERSION:
+                if state.schema_version < migrate.SCHEMA_VERSION:
+                    # fields this version has just learnt were skipped by earlier pulls: fetch
+                    # everything again (non-destructive: pending local edits stay on top)
+                    state.pull_cursor = 0
                 state.schema_version = migrate.SCHEMA_VERSION  # after an upgrade: say what the file now is
                 s.add(state)
             if state is None:
@@ -260,6 +264,10 @@ class Store:
         with self.read() as s:
             st = s.exec(select(SyncState)).one()
             return st.device_id or st.device_incarnation
+
+    def now_ms(self) -> int:
+        """This station's wall clock in ms (the one its HLC and server offset are based on)."""
+        return int(self._clock_ms())
 
     def close(self) -> None:
         self.engine.dispose()

@@ -134,6 +134,9 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
     recorded = old_recorded or any(f in ("actual", "actual_hours", "bank_agency") for v in change.groups.values() for f in v)
     if recorded and not old_recorded:
         payload["staffing_recorded"] = True
+        for code, values in change.groups.items():  # "0 came" confirmed is a value, even if 0 was the default
+            for f in values:
+                payload[f"groups.{code}.{f}"] = getattr(new_groups[code], f)
     changed = False
     if payload:
         meta: dict[str, Any] = json.loads(row[2]) if row else {}

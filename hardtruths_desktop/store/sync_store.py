@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -118,8 +118,13 @@ def counts(store: Store) -> tuple[int, str | None, int, int]:
 
 
 def acked_through(store: Store) -> int:
+    """The highest client_seq the server has answered: just below the first pending row, or the
+    last number ever handed out (``sqlite_sequence`` survives the janitor deleting old rows)."""
     with store.engine.connect() as conn:
-        v = conn.exec_driver_sql("SELECT max(client_seq) FROM outbox WHERE state IN ('acked', 'rejected')").scalar()
+        first_pending = conn.exec_driver_sql("SELECT min(client_seq) FROM outbox WHERE state = 'pending'").scalar()
+        if first_pending is not None:
+            return int(first_pending) - 1
+        v = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").scalar()
     return int(v or 0)
 
 
@@ -156,8 +161,10 @@ def requeue_recent_acked(store: Store, from_seq: int = 0) -> int:
 
 
 def janitor(store: Store) -> int:
-    """Delete acked outbox rows older than the retention window."""
-    cutoff = iso_utc(utc_now() - ACKED_RETENTION)
+    """Delete acked outbox rows older than the retention window (by the server-corrected clock:
+    ``acked_at`` is the server's time, and a PC clock set in the future must not empty the window)."""
+    server_now_ms = store.now_ms() + sync_info(store).server_offset_ms
+    cutoff = iso_utc(datetime.fromtimestamp(server_now_ms / 1000, UTC) - ACKED_RETENTION)
     with store.write(SYNC_ACTOR) as tx:
         return int(tx.db.execute("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", (cutoff,)).rowcount)
 

@@ -255,7 +255,10 @@ class SyncEngine:
         if r.status_code == 401:  # expired or lost token: refresh once, then retry
             r = client.request(method, url, headers={**headers, **self._auth(client, refresh=True)}, **kw)
             if r.status_code == 401:
-                raise SyncError("unknown_device", _error_message(r, "The trust server no longer accepts this station: enrol it again"), False)
+                if _error_code(r) in ("unknown_device", "invalid_token", "token_expired", "invalid_credentials"):
+                    raise SyncError("unknown_device",
+                                    _error_message(r, "The trust server no longer accepts this station: enrol it again"), False)
+                raise SyncError("offline", "Something between here and the trust server asked for a login; retrying", True)
         self._learn_offset(r, t0)
         return r
 

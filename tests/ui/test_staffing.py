@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
+from sqlmodel import select
+
+from hardtruths_desktop.store.tables import Outbox
 
 Station = Any  # tests/ui/conftest.py: the main window and helpers
 
@@ -172,3 +176,30 @@ def test_only_the_figures_the_nurse_changed_are_sent(station: Station) -> None:
     from hardtruths_desktop.store.shifts import KEEP
 
     assert change.nurse_in_charge_id is KEEP and change.patients_at_midnight is KEEP
+
+
+def test_first_record_of_a_shift_sends_only_what_was_typed(station: Station) -> None:
+    """Untouched defaults (a blank bank/agency, no note) must not travel as if typed: on another
+    station the same shift may have been recorded with real values (SYNC.md 3.6)."""
+    import json
+    from datetime import timedelta
+
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    day = date.today() + timedelta(days=1)
+    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+        form.open_shift(day, "early")
+    station.qtbot.waitUntil(lambda: form.data is not None and not form.data.view.recorded)
+    for code, n in (("rn", "4"), ("care", "2")):
+        edit = form.rows[code].edits["actual"]
+        edit.selectAll()
+        station.qtbot.keyClicks(edit, n)
+    station.qtbot.keyClick(form.rows["care"].edits["actual"], Qt.Key.Key_Return)
+    station.idle()
+    rows = station.read(lambda s: s.exec(select(Outbox).where(Outbox.entity == "shift").order_by(Outbox.client_seq.desc())).first())
+    payload = json.loads(rows.payload)
+    assert rows.op == "create" and payload["groups.rn.actual"] == 4 and payload["groups.care.actual"] == 2
+    assert "groups.rn.bank_agency" not in payload and "notes" not in payload and "nurse_in_charge_id" not in payload
+    assert payload["staffing_recorded"] is True

@@ -101,10 +101,13 @@ def month_rows(views: Sequence[ShiftView]) -> list[Row]:
             for col, rate in ((6, rn_fill), (7, care_fill)):
                 if rate is not None and rate < 100:
                     status[col] = "warn"
-        else:
-            cells = (day_label(v.date), v.shift_name, str(rn.planned), "–", str(care.planned), "–", "–", "–", "–", "–",
-                     "… Not recorded")
+        else:  # red flags raised on a shift before its staffing was entered still show, and stand out
+            flags = (f"⚑ {len(labels)}" + (f" ({open_n} open)" if open_n else "")) if labels else "–"
+            cells = (day_label(v.date), v.shift_name, str(rn.planned), "–", str(care.planned), "–", "–", "–",
+                     v.nurse_in_charge or "–", flags, "… Not recorded")
             status[10] = "muted"
+            if labels:
+                status[9] = "bad" if open_n else "warn"
         rows.append(Row(cells, (v.date, v.shift_code), status, "\n".join(labels)))
     return rows
 

@@ -82,6 +82,11 @@ class OnDutyBox(QGroupBox):
         self._key = key
         self.reload(keep_ticks=self._dirty)
 
+    def revert(self) -> None:
+        """Back to the stored ticks (the next person signing in does not save someone else's)."""
+        self._dirty = False
+        self.reload()
+
     def reload(self, keep_ticks: bool = False) -> None:
         if self._key is None or self.ctx.ward is None:
             return

@@ -459,13 +459,13 @@ class StaffingView(QWidget):
         return groups, patients, problems
 
     def _change(self, groups: dict[str, dict[str, float | int]], patients: int | None) -> ShiftChange:
-        """What to save. For a shift already recorded, only the fields this nurse changed: a figure
-        another station changed meanwhile (and pulled into this form) is never sent back stale."""
+        """What to save: only the fields this nurse changed. A figure another station changed
+        meanwhile (and pulled into this form) is never sent back stale, and on a shift recorded for
+        the first time an untouched default (a blank bank/agency, the plan) is not sent as if typed;
+        the core adds the plan itself."""
         from hardtruths_desktop.store.shifts import KEEP, ShiftChange
 
         nic, notes = self.nic_box.currentData(), self.note_edit.text()
-        if self.data is None or not self.data.view.recorded:
-            return ShiftChange(groups=groups, nurse_in_charge_id=nic, patients_at_midnight=patients, notes=notes)
         touched = self._touched
         edited = {code: {f: v for f, v in values.items() if f"{code}.{f}" in touched} for code, values in groups.items()}
         return ShiftChange(

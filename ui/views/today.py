@@ -183,11 +183,12 @@ class TodayView(QWidget):
         self.nic.setText(f"Nurse in charge: {v.nurse_in_charge}" if v.nurse_in_charge else "Nurse in charge: not named yet")
         self.model.set_rows(data.rows)
         open_flags = v.open_flags
-        if not v.recorded:
-            self._banner("muted", f"… The {v.shift_name} shift is not recorded yet: press Enter to record who is on duty")
-        elif open_flags:
+        if open_flags:  # an open red flag outranks everything, recorded staffing or not
             n = len(open_flags)
-            self._banner("bad", f"⚑ {n} red flag{'s' if n != 1 else ''} open on this shift: escalate and record the response")
+            extra = "" if v.recorded else " (staffing not recorded yet)"
+            self._banner("bad", f"⚑ {n} red flag{'s' if n != 1 else ''} open on this shift{extra}: escalate and record the response")
+        elif not v.recorded:
+            self._banner("muted", f"… The {v.shift_name} shift is not recorded yet: press Enter to record who is on duty")
         elif any(r.status.get(6) == "warn" for r in data.rows):
             self._banner("warn", "▲ Below plan: see the staff groups below")
         else:
