@@ -11,7 +11,9 @@ import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from hardtruths_desktop.files import exclusive_lock
 from hardtruths_desktop.store.engine import apply_pragmas, db_path
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,17 @@ def upgrade(path: Path, target: str = "head") -> str | None:
     Raises StoreTooNewError for a database written by a newer app (it is never opened for writing).
     """
     rev = current_revision(path)
+    if rev == HEAD_REVISION and target == "head":
+        return None  # the usual start: nothing to do, no lock needed
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The GUI's store worker, its sync runner and a `sync --once` may open the store at the same
+    # moment: one of them upgrades, the others wait and then find it done.
+    with exclusive_lock(path.with_suffix(".upgrade.lock")):
+        return _upgrade_locked(path, target)
+
+
+def _upgrade_locked(path: Path, target: str) -> str | None:
+    rev = current_revision(path)
     if rev is not None and rev not in KNOWN_REVISIONS:
         raise StoreTooNewError(
             f"This ward station database ({path}) was written by a newer version of the app "
@@ -89,7 +102,6 @@ def upgrade(path: Path, target: str = "head") -> str | None:
     if rev is not None:
         backup = str(backup_file(path, f"before-upgrade-from-{rev}"))
         log.info("database backed up to %s before upgrading from %s", backup, rev)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         _run_alembic(path, target)
     except Exception as e:
@@ -102,8 +114,8 @@ def upgrade(path: Path, target: str = "head") -> str | None:
 
 
 def _restore(backup: Path, path: Path) -> None:
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    """Copy the pre-upgrade backup back over the database through SQLite itself (its WAL and
+    locks stay consistent); callers hold the upgrade lock."""
     src = sqlite3.connect(backup)
     dst = sqlite3.connect(path)
     try:
@@ -114,7 +126,6 @@ def _restore(backup: Path, path: Path) -> None:
 
 
 def _run_alembic(path: Path, target: str) -> None:
-    from alembic import command
     from alembic.config import Config
     from sqlalchemy import create_engine, event
 
@@ -133,13 +144,21 @@ def _run_alembic(path: Path, target: str) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
+    try:
+        _upgrade_in(engine, cfg, target)
+    finally:
+        engine.dispose()
+
+
+def _upgrade_in(engine: Any, cfg: Any, target: str) -> None:
+    from alembic import command
+
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise StoreError(f"upgrade to {target} left {len(broken)} broken references; nothing was changed")
-    engine.dispose()
 
 
 def store_file(data_dir: Path) -> Path:
