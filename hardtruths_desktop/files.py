@@ -26,25 +26,45 @@ def write_atomically(path: Path, data: bytes | str) -> None:
 
 
 @contextmanager
-def exclusive_lock(lock_path: Path) -> Iterator[None]:
-    """Hold an OS file lock, waiting for another process (or thread) that holds it."""
+def file_lock(lock_path: Path, wait: bool = True) -> Iterator[bool]:
+    """Hold an OS file lock on ``lock_path``. With ``wait`` it waits for whoever holds it and
+    yields True; without, it yields False at once if another process holds it."""
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if sys.platform == "win32":  # pragma: no cover - Windows ward PCs
             import msvcrt
 
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for about 10 s, then raises
             try:
-                yield
+                msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)  # LK_LOCK retries ~10 s
+            except OSError:
+                if wait:
+                    raise
+                yield False
+                return
+            try:
+                yield True
             finally:
                 msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         else:
             import fcntl
 
-            fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                if wait:
+                    raise
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def exclusive_lock(lock_path: Path) -> Iterator[None]:
+    """Hold an OS file lock, waiting for another process (or thread) that holds it."""
+    with file_lock(lock_path, wait=True):
+        yield

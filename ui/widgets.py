@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QWidget
@@ -92,3 +94,33 @@ def mark_invalid(w: QWidget, bad: bool) -> None:
     w.setProperty("invalid", bad)
     w.style().unpolish(w)
     w.style().polish(w)
+
+
+def save_form(owner: Any, op: Any, *, saved_text: Any, after: Any = None) -> None:
+    """The save step every edit form shares: clear old messages, disable Save, run ``op`` on the
+    store worker, then say "✓ …saved" or show the problems beside their fields (typed text kept);
+    an unexpected error is shown plainly. ``owner`` has ``ctx``, ``save_btn``, ``saved_label``,
+    ``errors`` (with ``show``/``clear``) and a ``saved`` signal."""
+    from hardtruths_desktop.domain.validation import ValidationError
+    from ui.dialogs.messages import Notice
+
+    def done(result: Any) -> None:
+        owner.save_btn.setEnabled(True)
+        if after is not None:
+            after(result)
+        owner.saved_label.setText(saved_text(result))
+        owner.saved_label.setAccessibleName(owner.saved_label.text())
+        owner.saved.emit()
+
+    def failed(e: BaseException) -> None:
+        owner.save_btn.setEnabled(True)
+        if isinstance(e, ValidationError):
+            owner.errors.show(e.errors)
+            owner.saved_label.setText("Not saved: please correct the fields marked ⚠.")
+        else:
+            Notice.unexpected(owner, e)
+
+    owner.errors.clear()
+    owner.saved_label.clear()
+    owner.save_btn.setEnabled(False)
+    owner.ctx.write(op, done, failed)

@@ -12,13 +12,10 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
 import platform
 import ssl
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +26,7 @@ import httpx
 from hardtruths_desktop import __version__
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
+from hardtruths_desktop.files import file_lock
 from hardtruths_desktop.store import migrate, sync_store
 from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.sync import protocol
@@ -179,7 +177,7 @@ class SyncEngine:
             result.error, result.message, result.retryable = "not_enrolled", "This station is not enrolled with the trust server yet", False
             self._finish(result)
             return result
-        with _single_flight(self.store.path.with_suffix(".sync.lock")) as got:
+        with file_lock(self.store.path.with_suffix(".sync.lock"), wait=False) as got:  # one pusher per PC
             if not got:
                 result.error, result.message = "busy", "Another copy of the ward station is syncing right now"
                 return result
@@ -445,36 +443,3 @@ def _retry_after(r: httpx.Response) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None
-
-
-@contextmanager
-def _single_flight(lock_path: Path) -> Iterator[bool]:
-    """An OS file lock: True if we hold it, False if another process does."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if sys.platform == "win32":  # pragma: no cover - Windows ward PCs
-            import msvcrt
-
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            except OSError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)

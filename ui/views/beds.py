@@ -32,10 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from hardtruths_desktop.domain.validation import ValidationError
-from ui.dialogs.messages import Notice
 from ui.models.rows import Row, RowTableModel
 from ui.text import day_label, hhmm
-from ui.widgets import FieldErrors, buddy_label, error_label, heading
+from ui.widgets import FieldErrors, buddy_label, error_label, heading, save_form
 
 if TYPE_CHECKING:
     from hardtruths_desktop.store.beds import BedInfo
@@ -311,25 +310,10 @@ class BedsView(QWidget):
                 set_named_nurse(tx, ward, row.label, data.shift_date, data.shift_code, nurse_id)
             return row.label
 
-        def done(label: str) -> None:
-            self.save_btn.setEnabled(True)
+        def remember(label: str) -> None:
             self._editing = self._editing or _placeholder(label)
-            self.saved_label.setText(f"✓ Bed {label} saved.")
-            self.saved_label.setAccessibleName(self.saved_label.text())
-            self.saved.emit()
 
-        def failed(e: BaseException) -> None:
-            self.save_btn.setEnabled(True)
-            if isinstance(e, ValidationError):
-                self.errors.show(e.errors)
-                self.saved_label.setText("Not saved: please correct the fields marked ⚠.")
-            else:
-                Notice.unexpected(self, e)
-
-        self.errors.clear()
-        self.saved_label.clear()
-        self.save_btn.setEnabled(False)
-        self.ctx.write(op, done, failed)
+        save_form(self, op, saved_text=lambda label: f"✓ Bed {label} saved.", after=remember)
 
 
 def _placeholder(label: str) -> Any:

@@ -33,8 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from hardtruths_desktop.domain.validation import ValidationError
-from ui.dialogs.messages import Notice
-from ui.widgets import FieldErrors, buddy_label, error_label
+from ui.widgets import FieldErrors, buddy_label, error_label, save_form
 
 if TYPE_CHECKING:
     from hardtruths_desktop.store.session import Store, WriteTx
@@ -341,21 +340,4 @@ class ContactsPage(QWidget):
             board.set_ward_board(tx, ward, manager, matron)
             board.set_trust_contacts(tx, ward.trust_id, contacts)
 
-        def done(_r: None) -> None:
-            self.save_btn.setEnabled(True)
-            self.saved_label.setText("✓ Contacts saved.")
-            self.saved_label.setAccessibleName(self.saved_label.text())
-            self.saved.emit()
-
-        def failed(e: BaseException) -> None:
-            self.save_btn.setEnabled(True)
-            if isinstance(e, ValidationError):
-                self.errors.show(e.errors)
-                self.saved_label.setText("Not saved: please correct the fields marked ⚠.")
-            else:
-                Notice.unexpected(self, e)
-
-        self.errors.clear()
-        self.saved_label.clear()
-        self.save_btn.setEnabled(False)
-        self.ctx.write(op, done, failed)
+        save_form(self, op, saved_text=lambda _r: "✓ Contacts saved.")
