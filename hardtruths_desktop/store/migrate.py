@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hardtruths_desktop.files import exclusive_lock
-from hardtruths_desktop.store.engine import apply_pragmas, db_path
+from hardtruths_desktop.store.engine import apply_pragmas
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,3 @@ def _upgrade_in(engine: Any, cfg: Any, target: str) -> None:
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise StoreError(f"upgrade to {target} left {len(broken)} broken references; nothing was changed")
-
-
-def store_file(data_dir: Path) -> Path:
-    return db_path(data_dir)

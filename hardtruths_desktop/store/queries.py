@@ -23,9 +23,7 @@ from hardtruths_desktop.domain.staffing import (
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
 from hardtruths_desktop.domain.valuesets import red_flag_type
 from hardtruths_desktop.store.tables import (
-    AuditLog,
     Establishment,
-    Outbox,
     RedFlag,
     Shift,
     ShiftPattern,
@@ -328,27 +326,6 @@ def month_return(session: Session, ward: Ward, year: int, month: int) -> Monthly
 
 
 # --- station state ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class OutboxSummary:
-    pending: int
-    oldest_pending_at: str | None
-    rejected: int
-    last_saved_at: str | None
-
-
-def outbox_summary(session: Session) -> OutboxSummary:
-    pending = session.exec(select(Outbox).where(Outbox.state == "pending").order_by(col(Outbox.client_seq))).all()
-    rejected = session.exec(select(Outbox).where(Outbox.state == "rejected")).all()
-    last = session.exec(select(Outbox).order_by(col(Outbox.client_seq).desc()).limit(1)).first()
-    return OutboxSummary(
-        len(pending), pending[0].wall_time if pending else None, len(rejected), last.wall_time if last else None
-    )
-
-
-def audit_trail(session: Session, entity_id: str) -> list[AuditLog]:
-    return list(session.exec(select(AuditLog).where(AuditLog.entity_id == entity_id).order_by(col(AuditLog.id))).all())
-
 
 def local_now(now: datetime | None = None) -> datetime:
     """Ward time (Europe/London) as a naive datetime, for matching shift patterns."""

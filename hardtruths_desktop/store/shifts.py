@@ -23,7 +23,7 @@ from hardtruths_desktop.domain.validation import (
     parse_hours,
 )
 from hardtruths_desktop.domain.valuesets import staff_group
-from hardtruths_desktop.store.queries import establishment_plan, shift_view
+from hardtruths_desktop.store.queries import establishment_plan
 from hardtruths_desktop.store.session import WriteTx, iso_utc
 from hardtruths_desktop.store.tables import RedFlag, Shift, Ward, WardDay
 
@@ -250,11 +250,6 @@ def resolve_red_flag(tx: WriteTx, flag_id: str, response: str) -> RedFlag:
     return row
 
 
-def field_meta(row: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = json.loads(row.field_meta or "{}")
-    return meta
-
-
 __all__ = [
     "KEEP",
     "ShiftChange",
@@ -263,5 +258,4 @@ __all__ = [
     "resolve_red_flag",
     "save_shift",
     "set_patients_at_midnight",
-    "shift_view",
 ]
