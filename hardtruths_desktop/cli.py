@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir: Path = getattr(args, "data_dir", None) or default_data_dir()
+    if data_dir.exists() and not data_dir.is_dir():
+        print(f"hardtruths-desktop: error: --data-dir {data_dir} is a file, not a folder: check the path", file=sys.stderr)
+        return EXIT_BAD_INPUT
     _setup_logging(data_dir)
     if args.command is None:
         from importlib import import_module
@@ -189,11 +192,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hardtruths-desktop: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except _StoreErrors as e:
-        print(f"hardtruths-desktop: error: {e}", file=sys.stderr)
+        from hardtruths_desktop.store.disk import disk_problem
+
+        print(f"hardtruths-desktop: error: {disk_problem(e, data_dir) or e}", file=sys.stderr)
         return EXIT_STORE
     except BrokenPipeError:  # the output was piped into something that stopped reading (e.g. `| head`)
         return EXIT_OK
-    except Exception:
+    except Exception as e:
+        from hardtruths_desktop.store.disk import disk_problem
+
+        problem = disk_problem(e, data_dir)
+        if problem is not None:  # a full or read-only disk is not a damaged store, nor a bug
+            log.warning("%s: %s", args.command, problem)
+            print(f"hardtruths-desktop: error: {problem}", file=sys.stderr)
+            return EXIT_STORE
         log.exception("unexpected error in %s", args.command)
         print(f"hardtruths-desktop: unexpected error: nothing was saved; details are in {data_dir / 'logs'}", file=sys.stderr)
         return EXIT_UNEXPECTED
@@ -203,12 +215,15 @@ from hardtruths_desktop.store.migrate import StoreError as _StoreErrors  # noqa:
 
 
 def _setup_logging(data_dir: Path) -> None:
+    # A log line that cannot be written (full or read-only disk) must not print a "--- Logging error ---"
+    # traceback over the one line the command promises: logging's production setting.
+    logging.raiseExceptions = False
     try:
         logs = data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.FileHandler(logs / "ward-station.log", encoding="utf-8")
     except OSError:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = logging.NullHandler()  # nowhere to keep a log: the command still says what happened in one line
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, type(handler)) for h in root.handlers):
@@ -216,6 +231,17 @@ def _setup_logging(data_dir: Path) -> None:
     elif isinstance(handler, logging.FileHandler):
         handler.close()  # not used: don't leak an open log file per call
     root.setLevel(logging.INFO)
+
+
+def _check_out(out: Path, suffix: str) -> Path:
+    """``--out`` names a new or existing file (never a folder) in a folder that exists."""
+    if out.is_dir():
+        raise ValidationError.single("--out", f"--out {out} is a folder: name the {suffix} file to write, e.g. {out / ('return' + suffix)}")
+    if suffix == ".pdf" and out.suffix.lower() != ".pdf":
+        raise ValidationError.single("--out", f"--out must name a .pdf file, not '{out.name}'")
+    if not out.parent.exists():
+        raise ValidationError.single("--out", f"The folder {out.parent} does not exist")
+    return out
 
 
 def _open(data_dir: Path, must_exist: bool = True) -> Any:
@@ -469,9 +495,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store.tables import Ward
 
     y, m = parse_month(args.month, "--month")
-    out: Path = args.out
-    if not out.parent.exists():
-        raise ValidationError.single("--out", f"The folder {out.parent} does not exist")
+    out = _check_out(args.out, ".csv")
     store = _open(data_dir)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -499,11 +523,7 @@ def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.printing import UnprintableCharacters
     from hardtruths_desktop.printouts import PrintRequest, render
 
-    out: Path = args.out
-    if out.suffix.lower() != ".pdf":
-        raise ValidationError.single("--out", f"--out must name a .pdf file, not '{out.name}'")
-    if not out.parent.exists():
-        raise ValidationError.single("--out", f"The folder {out.parent} does not exist")
+    out = _check_out(args.out, ".pdf")
     day = parse_date(args.date, "--date") if getattr(args, "date", None) else None
     beds: tuple[str, ...] = ()
     if getattr(args, "beds", None):

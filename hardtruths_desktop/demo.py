@@ -96,8 +96,9 @@ def create_demo(store: Store, now: datetime | None = None, days: int = HISTORY_D
                 s = reference.add_staff(tx, ward, name, role, title, manager)
                 auth.set_pin(tx, s.id, DEMO_PIN)
                 sign_ins.append((dw.code, name, DEMO_PIN))
-    for dw in WARDS:
-        with store.write(actor) as tx:
+        # One transaction for the whole demo: a full disk or a crash leaves no half demo behind, so
+        # `demo` can simply be run again.
+        for dw in WARDS:
             found = tx.session.get(Ward, ward_id(dw.code))
             assert found is not None
             _history(tx, found, dw, local, days, rng)

@@ -55,14 +55,28 @@ class Problems:
 
 # --- parsing typed text (forms and CLI give strings) -------------------------------------------
 
+#: The years a date or month typed anywhere may name: far enough either way for any ward's history
+#: and planning, and well inside what date arithmetic can add days to.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _check_year(year: int, text: str, field_name: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError.single(
+            field_name, f"'{_show(text)}' is outside the years the ward station keeps ({FIRST_YEAR} to {LAST_YEAR})"
+        )
+
+
 def parse_date(text: str, field_name: str = "date") -> date:
     t = text.strip()
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
         raise ValidationError.single(field_name, f"'{_show(text)}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-25")
     try:
-        return date.fromisoformat(t)
+        value = date.fromisoformat(t)
     except ValueError:
         raise ValidationError.single(field_name, f"'{_show(text)}' is not a real date") from None
+    _check_year(value.year, text, field_name)
+    return value
 
 
 def parse_month(text: str, field_name: str = "month") -> tuple[int, int]:
@@ -70,6 +84,7 @@ def parse_month(text: str, field_name: str = "month") -> tuple[int, int]:
     m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", t)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValidationError.single(field_name, f"'{_show(text)}' is not a month: write it as YYYY-MM, e.g. 2026-11")
+    _check_year(int(m.group(1)), text, field_name)
     return int(m.group(1)), int(m.group(2))
 
 
@@ -150,6 +165,8 @@ def clean_text(text: str, label: str, field_name: str, maximum: int, required: b
     if len(value) > maximum:
         raise ValidationError.single(field_name, f"{label} is too long ({len(value)} characters; at most {maximum})")
     for ch in value:
+        if unicodedata.category(ch) == "Cs":  # an unpaired surrogate: bytes that were not UTF-8, or broken UTF-16
+            raise ValidationError.single(field_name, f"{label} contains characters that are not valid text (not UTF-8): retype it")
         if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
             raise ValidationError.single(field_name, f"{label} contains a control character that cannot be stored")
         if ch in "\n\t" and maximum <= MAX_SHORT_TEXT:
@@ -291,5 +308,6 @@ def check_shift(
 
 
 def _show(text: object) -> str:
-    s = str(text)
+    """Echo typed text back in a message: shortened, and never with bytes that cannot be printed."""
+    s = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
     return s if len(s) <= 40 else s[:37] + "..."
