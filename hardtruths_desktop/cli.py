@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     en = sub.add_parser("enrol", parents=[common], help="enrol this station with the trust server (one-time code from IT)")
     en.add_argument("--server", required=True, help="the trust server's address, e.g. https://wardsync.trust.nhs.uk")
     en.add_argument("--code", required=True, help="the one-time enrolment code")
-    en.add_argument("--ward", help="the ward this station records for (needed when the station has several)")
+    en.add_argument("--ward", help="optional cross-check: the ward the code should be for (the code names its ward)")
     en.add_argument("--ca-bundle", help="a PEM file with the trust's own CA, if the OS does not trust it")
     sy = sub.add_parser("sync", parents=[common], help="send waiting changes to the trust server and fetch the ward's")
     sy.add_argument("--once", action="store_true", help="one cycle, then exit (0 = everything was accepted)")
@@ -570,6 +570,10 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     schedule = SyncSchedule()
     while True:
         result = engine.sync_once()
+        if result.held_wards and not args.json:
+            print(f"Not sent: {result.held_total} change(s) of {', '.join('Ward ' + w for w in result.held_wards)}, which "
+                  f"{'is' if len(result.held_wards) == 1 else 'are'} not connected to the trust server on this PC: they are kept here.",
+                  flush=True)
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
         elif result.ok and not result.rejected:

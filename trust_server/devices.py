@@ -50,8 +50,8 @@ def enrol(session: Session, req: EnrolRequest, now: datetime | None = None) -> E
     ward = session.get(Ward, row.ward_id)
     if ward is None:  # pragma: no cover - foreign key
         raise ApiError(403, "enrolment_code_invalid", "That enrolment code's ward no longer exists")
-    if req.ward_code.strip().upper() != ward.code:
-        raise ApiError(409, "ward_mismatch", f"That enrolment code is for ward {ward.code}, not {req.ward_code.strip()[:16]}")
+    if req.ward_code is not None and req.ward_code.strip().upper() != ward.code:
+        raise ApiError(409, "ward_mismatch", f"That enrolment code is for ward {ward.code}, not {(req.ward_code or '').strip()[:16]}")
     try:
         uuid.UUID(req.device_incarnation)
     except ValueError:

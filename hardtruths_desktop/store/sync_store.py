@@ -112,7 +112,9 @@ def counts(store: Store) -> tuple[int, str | None, int, int]:
     """(pending, oldest pending wall time, rejected, acked with a review flag)."""
     with store.engine.connect() as conn:
         n, oldest = conn.exec_driver_sql("SELECT count(*), min(wall_time) FROM outbox WHERE state = 'pending'").one()
-        rejected = conn.exec_driver_sql("SELECT count(*) FROM outbox WHERE state = 'rejected'").scalar_one()
+        rejected = conn.exec_driver_sql(
+            "SELECT count(*) FROM outbox WHERE state = 'rejected' AND coalesce(json_extract(result, '$.status'), '') NOT IN ('held', 'released')"
+        ).scalar_one()
         review = conn.exec_driver_sql("SELECT count(*) FROM shift WHERE needs_review = 1").scalar_one()
     return int(n), oldest, int(rejected), int(review)
 
@@ -128,9 +130,92 @@ def acked_through(store: Store) -> int:
     return int(v or 0)
 
 
-def record_results(store: Store, results: list[dict[str, Any]], server_time: str) -> None:
-    """Mark each item acked/rejected with the server's verdict, in one transaction (never deletes)."""
+def _ward_of(db: Any, entity: str, entity_id: str) -> str | None:
+    """The ward a synced record belongs to; None for trust-wide records (and entities this PC does not know)."""
+    if entity == "ward":
+        return entity_id
+    table = TABLES.get(entity)
+    if table is None or "ward_id" not in table[0].__table__.columns:
+        return None
+    row = db.execute(f"SELECT ward_id FROM {table[0].__tablename__} WHERE {table[1]} = ?", (entity_id,)).fetchone()
+    return row[0] if row else None
+
+
+def not_connected(store: Store, batch: list[dict[str, Any]], enrolled_ward_code: str | None) -> dict[int, str]:
+    """Of these pending changes, those of a ward this PC is not enrolled for: client_seq -> that ward's code.
+
+    SYNC.md decision 7: a station sends only its enrolled wards' records; the others wait on the PC
+    (a demo or training ward, or a ward whose own PC is not connected yet)."""
+    if enrolled_ward_code is None:
+        return {}
+    from hardtruths_desktop.domain.ids import ward_id
+
+    enrolled = ward_id(enrolled_ward_code)
+    out: dict[int, str] = {}
+    with store.engine.connect() as conn:
+        db: Any = conn.connection.driver_connection
+        codes = dict(db.execute("SELECT id, code FROM ward").fetchall())
+        for m in batch:
+            w = _ward_of(db, m["entity"], m["entity_id"])
+            if str(m["mutation_id"]).endswith(":held"):  # its number's placeholder, re-sent after a server restore
+                out[int(m["client_seq"])] = codes.get(w or "", "another ward")
+            elif w is not None and w != enrolled:
+                out[int(m["client_seq"])] = codes.get(w, "another ward")
+    return out
+
+
+def not_connected_message(ward_code: str) -> str:
+    return f"Ward {ward_code} is not connected to the trust server on this PC: this change is kept here and sent once the PC is enrolled for it"
+
+
+def held_by_ward(store: Store) -> dict[str, int]:
+    """Changes waiting because their ward is not connected on this PC, counted by ward code."""
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT json_extract(result, '$.ward'), count(*) FROM outbox WHERE state = 'rejected'"
+            " AND json_extract(result, '$.status') = 'held' GROUP BY 1"
+        ).all()
+    return {str(w): int(n) for w, n in rows}
+
+
+def release_held(store: Store, ward_id: str) -> int:
+    """The PC is now enrolled for ``ward_id``: its held changes are queued again as new outbox rows
+    (new sequence numbers, the same mutation ids, clocks and authors), so they reach the server."""
     with store.write(SYNC_ACTOR) as tx:
+        code = tx.db.execute("SELECT code FROM ward WHERE id = ?", (ward_id,)).fetchone()
+        if code is None:
+            return 0
+        rows = tx.db.execute(
+            "SELECT client_seq, mutation_id, entity, entity_id, op, payload, base, hlc, schema_version, recorded_by, wall_time"
+            " FROM outbox WHERE state = 'rejected' AND json_extract(result, '$.status') = 'held'"
+            " AND json_extract(result, '$.ward') = ? ORDER BY client_seq",
+            (code[0],),
+        ).fetchall()
+        for r in rows:
+            # the old row keeps its number (already used on the wire by a placeholder) under a spent id
+            tx.db.execute("UPDATE outbox SET mutation_id = mutation_id || ':held', result = json_set(result, '$.status', 'released')"
+                          " WHERE client_seq = ?", (r[0],))
+            tx.db.execute(
+                "INSERT INTO outbox (mutation_id, entity, entity_id, op, payload, base, hlc, schema_version, recorded_by, wall_time, state,"
+                " attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)",
+                r[1:],
+            )
+        return len(rows)
+
+
+def record_results(store: Store, results: list[dict[str, Any]], server_time: str, held: dict[int, str] | None = None) -> None:
+    """Mark each item acked/rejected with the server's verdict, in one transaction (never deletes).
+    ``held``: client_seq -> ward code of changes a placeholder stood in for (kept, not refused)."""
+    with store.write(SYNC_ACTOR) as tx:
+        for seq, ward_code in (held or {}).items():
+            tx.db.execute(
+                "UPDATE outbox SET state = 'rejected', acked_at = ?,"
+                " result = json_object('client_seq', client_seq, 'mutation_id', mutation_id,"
+                " 'status', CASE WHEN mutation_id LIKE '%:held' THEN 'released' ELSE 'held' END, 'ward', ?, 'flags', json('[]')),"
+                " last_error = CASE WHEN mutation_id LIKE '%:held' THEN NULL ELSE ? END"
+                " WHERE client_seq = ? AND state = 'pending'",
+                (server_time, ward_code, not_connected_message(ward_code), seq),
+            )
         for r in results:
             state = "rejected" if r["status"] == "rejected" else "acked"
             tx.db.execute(

@@ -15,6 +15,7 @@ import logging
 import platform
 import ssl
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,7 @@ from hardtruths_desktop.sync import protocol
 from hardtruths_desktop.sync.credentials import CredentialStore, default_credentials
 
 log = logging.getLogger(__name__)
+PLACEHOLDER_NS = uuid.UUID("6f1c1f0e-3c55-4b0a-9a43-3f1f3d4e9b21")  # placeholders for changes held on this PC
 
 BATCH = 200
 PULL_PAGE = 500
@@ -61,6 +63,10 @@ class SyncResult:
     pulled: int = 0
     pending: int = 0
     rejected_total: int = 0
+    #: changes of wards this PC is not enrolled for: kept here, not sent, not refusals
+    held: int = 0
+    held_total: int = 0
+    held_wards: list[str] = field(default_factory=list)
     error: str | None = None
     message: str = ""
     retryable: bool = True
@@ -118,8 +124,6 @@ class SyncEngine:
     # --- enrolment -------------------------------------------------------------------------------
 
     def enrol(self, server_url: str, code: str, ward_code: str | None = None, ca_bundle: str | None = None) -> EnrolResult:
-        from hardtruths_desktop.store.queries import list_wards
-
         url = server_url.strip().rstrip("/")
         if not url.startswith(("https://", "http://")):
             raise ValidationError.single("server", "The server address must start with https:// (or http:// on a test network)")
@@ -128,15 +132,9 @@ class SyncEngine:
         code = code.strip().replace(" ", "").replace("-", "")
         if not code.isalnum() or not 6 <= len(code) <= 20:
             raise ValidationError.single("code", "An enrolment code is the 6 to 20 letters or digits IT gave you")
-        with self.store.read() as s:
-            wards = [w.code for w in list_wards(s)]
-        if ward_code is None:
-            if len(wards) > 1:
-                raise ValidationError.single("ward", f"This station has several wards ({', '.join(wards)}): say which one to enrol with --ward")
-            if not wards:
-                raise ValidationError.single("ward", "This station has no ward yet: say which ward to enrol with --ward")
-            ward_code = wards[0]
-        ward_code = check_ward_code(ward_code, "ward")
+        # The enrolment code names its ward (SYNC.md decision 7): --ward is only a cross-check.
+        if ward_code is not None:
+            ward_code = check_ward_code(ward_code, "ward")
         info = sync_store.sync_info(self.store)
         first_pending = self._first_pending_seq()
         # SYNC.md 3.9: start_seq = the lowest client_seq still unacknowledged (the next one when all
@@ -160,6 +158,7 @@ class SyncEngine:
             server_epoch=resp.server_epoch, sync_status="enrolled", last_error=None, pull_cursor=0,
         )
         self._token = None
+        sync_store.release_held(self.store, resp.ward_id)  # changes kept for this ward while it was not connected
         return EnrolResult(resp.device_id, resp.ward_code, resp.ward_has_setup)
 
     def _first_pending_seq(self) -> int | None:
@@ -201,6 +200,8 @@ class SyncEngine:
     def _finish(self, result: SyncResult) -> None:
         n, _oldest, rejected, _review = sync_store.counts(self.store)
         result.pending, result.rejected_total = n, rejected
+        held_by_ward = sync_store.held_by_ward(self.store)
+        result.held_total, result.held_wards = sum(held_by_ward.values()), sorted(held_by_ward)
         if result.ok:
             if n:  # the cycle ended cleanly yet something is still pending: say so
                 result.ok = False
@@ -295,9 +296,11 @@ class SyncEngine:
             if not batch:
                 return
             info = sync_store.sync_info(self.store)
+            held = sync_store.not_connected(self.store, batch, info.ward_code)
             body = {
                 "device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
-                "acked_through": sync_store.acked_through(self.store), "mutations": batch,
+                "acked_through": sync_store.acked_through(self.store),
+                "mutations": [self._placeholder(m, info) if m["client_seq"] in held else m for m in batch],
             }
             raw = gzip.compress(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), mtime=0)
             n, oldest, _, _ = sync_store.counts(self.store)
@@ -305,8 +308,13 @@ class SyncEngine:
                               headers={**self._headers((n, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"})
             if r.status_code == 200:
                 resp = protocol.PushResponse.model_validate(r.json())
-                sync_store.record_results(self.store, [x.model_dump() for x in resp.results], resp.server_time)
+                answered = {x.client_seq for x in resp.results}
+                sync_store.record_results(self.store, [x.model_dump() for x in resp.results if x.client_seq not in held],
+                                          resp.server_time, held={seq: held[seq] for seq in answered & held.keys()})
                 for x in resp.results:
+                    if x.client_seq in held:  # a placeholder: the change itself waits on this PC, not a refusal
+                        result.held += 1
+                        continue
                     result.pushed += 1
                     if x.status == "applied":
                         result.applied += 1
@@ -348,6 +356,18 @@ class SyncEngine:
                 raise SyncError(code, _error_message(r, "The trust server refused the upload"))
             self._check_common(r)
             raise SyncError("unexpected_status", f"Unexpected answer from the trust server ({r.status_code})")
+
+    def _placeholder(self, m: dict[str, Any], info: sync_store.SyncInfo) -> dict[str, Any]:
+        """Stands in, on the wire, for a change of a ward this PC is not enrolled for (SYNC.md decision
+        7): the sequence number must reach the server so later changes are not held up, but the
+        other ward's data never leaves the PC. Its own mutation id (derived from the change's, so a
+        placeholder sent again after a server restore is a duplicate, not a fork), so the real change
+        can be sent under its own id once the PC is enrolled for that ward."""
+        return {
+            "client_seq": m["client_seq"], "mutation_id": str(uuid.uuid5(PLACEHOLDER_NS, str(m["mutation_id"]))), "entity": "void",
+            "entity_id": "00000000-0000-0000-0000-000000000000", "op": "patch", "payload": {}, "base": {},
+            "hlc": m["hlc"], "schema_version": m["schema_version"], "recorded_by": "station:not-connected", "wall_time": m["wall_time"],
+        }
 
     def _quarantine_poison(self, client: httpx.Client, poison: dict[str, Any], why: str) -> None:
         """A change the server cannot even read (SYNC.md 4.2 #20). Its sequence number must still

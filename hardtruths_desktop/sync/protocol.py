@@ -111,7 +111,7 @@ class MetaResponse(_Model):
 
 class EnrolRequest(_Model):
     code: str = Field(min_length=6, max_length=20)
-    ward_code: str = Field(min_length=1, max_length=16)
+    ward_code: str | None = Field(default=None, min_length=1, max_length=16)  # None: the ward the code names
     device_name: str = Field(default="", max_length=80)
     device_incarnation: str = Field(min_length=36, max_length=36)
     app_version: str = Field(default="", max_length=40)
