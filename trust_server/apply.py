@@ -32,10 +32,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from hardtruths_desktop.domain.hlc import Hlc
-from hardtruths_desktop.domain.validation import ValidationError
-from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES
+from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
+from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, EntitySchema, schema_of
 from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationLog
-from trust_server.validate import TRUST_WIDE, WARD_KEYED, clean_payload
+from trust_server.validate import clean_payload
 
 CLOCK_AHEAD_MS = 10 * 60 * 1000
 CLOCK_BEHIND_MS = 30 * 24 * 3600 * 1000
@@ -51,13 +51,6 @@ class Author:
     ward_id: str | None
 
 
-#: record fields that point at another record (the station's store enforces these as foreign keys)
-REFERENCES: dict[tuple[str, str], str] = {
-    ("red_flag", "shift_id"): "shift",
-    ("shift", "nurse_in_charge_id"): "staff",
-    ("bed_nurse", "bed_id"): "bed",
-    ("bed_nurse", "staff_id"): "staff",
-}
 RECORDED_FIELD = re.compile(r"groups\.[a-z0-9_]+\.(actual|actual_hours|bank_agency)")
 
 
@@ -160,9 +153,12 @@ class Batch:
         out = Outcome(m.mutation_id, "applied")
         self.logged.append(m)
         try:
+            if not is_valid_unicode(m.recorded_by):
+                raise ValidationError.single("recorded_by", "Who recorded the change contains a broken character")
             self._merge(m, out)
         except ValidationError as e:
-            return Outcome(m.mutation_id, "rejected", error=str(e) or "The change was refused")
+            # the message may echo what was sent: make it safe for a JSON reply and a database column
+            return Outcome(m.mutation_id, "rejected", error=printable(str(e) or "The change was refused"))
         self.applied.append((m, out))
         return out
 
@@ -171,21 +167,17 @@ class Batch:
         key = (entity, entity_id)
         if key not in self.records:
             self.load([key])
-        values = clean_payload(entity, entity_id, m.op, m.payload)
+        schema = schema_of(entity)
+        if schema.trust_wide and self.author.ward_id is not None:
+            raise ValidationError.single("entity", f"The trust's own records ({entity.replace('_', ' ')}) are set by the trust's "
+                                         "administrators, not by a ward station")
+        values = clean_payload(entity, entity_id, m.op, m.payload, self.now.date())
         # who came on duty was entered (stations before schema 5 never say so themselves)
         infer_recorded = entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values)
-        for (ref_entity, ref_field), target in REFERENCES.items():
-            ref = values.get(ref_field) if ref_entity == entity else None
-            if isinstance(ref, str):
-                ref_key = (target, ref.lower())
-                if ref_key not in self.records:
-                    self.load([ref_key])
-                if ref_key not in self.records:  # a station would fail to apply it: refuse it here instead
-                    raise ValidationError.single(ref_field, f"It refers to a {target.replace('_', ' ')} the trust server does not have")
         current = self.records.get(key)
         if current is None and m.op in ("patch", "delete"):
             raise ValidationError.single("entity_id", f"There is no {entity} record {entity_id} on the server to change")
-        ward = self._ward_of(entity, entity_id, values, current)
+        ward = self._ward_of(schema, entity_id, values, current)
         if self.author.ward_id is not None and ward is not None and ward != self.author.ward_id:
             raise ValidationError.single("ward_id", "This station may only write records of its own ward")
         rec = Record(entity, entity_id, ward, dict(current.data), dict(current.meta), current.needs_review, current.in_db,
@@ -238,6 +230,10 @@ class Batch:
             })
         if infer_recorded and not rec.data.get("staffing_recorded"):
             rec.data["staffing_recorded"] = True  # derived, so no token of its own: a station's own flag still merges
+        if not rec.deleted:
+            # the record as every station will store it: whole, unique and with its references in place
+            record = schema.check_record(entity_id, {f: v for f, v in rec.data.items() if schema.known_field(f)})
+            self.check_links(schema, rec, record, None if current is None else set(values))
         if conflict:
             rec.needs_review = True
             out.flags.append("needs_review")
@@ -247,19 +243,70 @@ class Batch:
         out.key = key
         self.records[key] = rec
 
-    def _ward_of(self, entity: str, entity_id: str, values: Mapping[str, Any], current: Record | None) -> str | None:
-        if entity in TRUST_WIDE:
+    def _ward_of(self, schema: EntitySchema, entity_id: str, values: Mapping[str, Any], current: Record | None) -> str | None:
+        if schema.trust_wide or schema.ward_field is None:
             return None
-        if entity in WARD_KEYED:
+        if schema.ward_field in ("id", schema.key):
             return entity_id
-        given = values.get("ward_id")
+        given = values.get(schema.ward_field)
         if current is not None:
             if given is not None and given != current.ward_id:
-                raise ValidationError.single("ward_id", "A record cannot move to another ward")
+                raise ValidationError.single(schema.ward_field, "A record cannot move to another ward")
             return current.ward_id
         if not isinstance(given, str):
-            raise ValidationError.single("ward_id", f"A new {entity} record must say which ward it belongs to")
+            raise ValidationError.single(schema.ward_field, f"A new {schema.name.replace('_', ' ')} record must say which ward it belongs to")
         return given
+
+    def check_links(self, schema: EntitySchema, rec: Record, record: Mapping[str, Any], fields: set[str] | None) -> None:
+        """References and uniqueness of the merged record (``fields``: only the constraints that
+        involve these fields; None: all, for a new record), against this batch and the database."""
+        for ref in schema.references:
+            target_id = record.get(ref.field)
+            if (fields is not None and ref.field not in fields) or not isinstance(target_id, str):
+                continue
+            target_key = (ref.target, target_id.lower())
+            if target_key not in self.records:
+                self.load([target_key])
+            target = self.records.get(target_key)
+            what = ref.target.replace("_", " ")
+            if target is None or target.deleted:  # a station would fail to apply it: refuse it here instead
+                raise ValidationError.single(ref.field, f"It refers to a {what} the trust server does not have")
+            if ref.same_ward and rec.ward_id is not None and target.ward_id != rec.ward_id:
+                raise ValidationError.single(ref.field, f"It refers to a {what} of another ward")
+        for unique in schema.unique_to_look_up():
+            if fields is not None and not fields.intersection(unique):
+                continue
+            wanted = tuple(record.get(f) for f in unique)
+            if any(v is None for v in wanted):
+                continue
+            if self._same_key_exists(schema, rec, unique, wanted):
+                shown = ", ".join(f for f in unique if f != schema.ward_field)
+                where = "the trust" if rec.ward_id is None else "this ward"
+                raise ValidationError.single(unique[-1], f"Another {schema.name.replace('_', ' ')} of {where} already has "
+                                             f"the same {shown}")
+
+    def _same_key_exists(self, schema: EntitySchema, rec: Record, unique: tuple[str, ...], wanted: tuple[Any, ...]) -> bool:
+        def same(other: Record) -> bool:
+            data = {**other.data, schema.key: other.id} if schema.key != "id" else other.data
+            return tuple(data.get(f) for f in unique) == wanted
+
+        for other in self.records.values():  # this batch's view of records supersedes the database's
+            if other.entity == schema.name and other.id != rec.id and not other.deleted and other.ward_id == rec.ward_id \
+                    and same(other):
+                return True
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        q = sa_select(table.c.entity, table.c.id, table.c.ward_id, table.c.data).where(
+            table.c.entity == schema.name, table.c.id != rec.id, table.c.deleted == False)  # noqa: E712
+        q = q.where(table.c.ward_id.is_(None) if rec.ward_id is None else table.c.ward_id == rec.ward_id)
+        for f, v in zip(unique, wanted, strict=True):
+            if isinstance(v, str) and f not in (schema.ward_field, schema.key):
+                q = q.where(table.c.data[f].as_string() == v)
+        for r in self.session.execute(q.limit(50)).mappings():
+            if (r["entity"], r["id"]) in self.records:
+                continue
+            if same(Record(r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), {}, False, True)):
+                return True
+        return False
 
     # --- 3. finish ---------------------------------------------------------------------------
     def finish(self) -> int:

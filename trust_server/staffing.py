@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from hardtruths_desktop.domain.staffing import GroupFigures, computed_red_flags, ordered_group_codes
 from hardtruths_desktop.domain.valuesets import red_flag_type
 from trust_server.models import EntityRecord, Ward
-from trust_server.validate import GROUP_FIELD
+from hardtruths_desktop.sync.protocol import GROUP_FIELD
 
 
 def _label(code: str) -> str:

@@ -158,7 +158,9 @@ def check_shift_date(d: date, today: date, field_name: str = "date") -> None:
 
 
 def clean_text(text: str, label: str, field_name: str, maximum: int, required: bool = False) -> str:
-    """Trimmed, NFC-normalised text; refuses control characters and overlong text."""
+    """Trimmed, NFC-normalised text; refuses control characters, broken Unicode and overlong text."""
+    if not is_valid_unicode(text):
+        raise ValidationError.single(field_name, f"{label} contains a broken character that cannot be stored: please retype it")
     value = unicodedata.normalize("NFC", text.strip())
     if required and not value:
         raise ValidationError.single(field_name, f"{label} is required")
@@ -172,6 +174,25 @@ def clean_text(text: str, label: str, field_name: str, maximum: int, required: b
         if ch in "\n\t" and maximum <= MAX_SHORT_TEXT:
             raise ValidationError.single(field_name, f"{label} must be on one line")
     return value
+
+
+def is_valid_unicode(text: str) -> bool:
+    """False for text no database or JSON encoder can store: an unpaired UTF-16 surrogate
+    (``"\\ud800"``, which strict UTF-8 cannot encode) or a NUL character."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str, maximum: int = 500) -> str:
+    """Text safe to echo in a message, a log line or a JSON reply: broken characters and control
+    characters become U+FFFD, and it is cut to ``maximum`` characters."""
+    out = "".join("\ufffd" if (unicodedata.category(ch) in ("Cs", "Cc") and ch not in "\n\t") else ch for ch in text[:maximum])
+    return out
 
 
 def clean_name(text: str, field_name: str = "name", label: str = "Name") -> str:

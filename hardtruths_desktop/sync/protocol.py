@@ -6,24 +6,66 @@ else of the core (import-linter keeps it so).
 Every synced record travels as a flat ``{field: value}`` dict. Shift staffing uses dotted field
 names for its per-group figures (``groups.rn.actual``), so the per-field merge (SYNC.md 3.6)
 treats each figure as its own field.
+
+The entity registry (SYNC.md decision 10: a record the server accepts is one every station can store)
+------------------------------------------------------------------------------------------------------
+``SCHEMAS`` maps each synced entity name to its ``EntitySchema``: ONE typed pydantic model of the whole
+record (types, required fields, lengths, valid Unicode, value sets, the station table's defaults) plus
+the constraints a model cannot see alone: which fields are unique within the ward (or the trust), which
+fields refer to another record (and whether it must be of the same ward), whether the record belongs to
+a ward or to the whole trust (trust-wide records are written by trust administrators only). The server
+checks every pushed record against it (the merged result of a patch, against its current state) and the
+station checks every pulled record against it before storing it.
+
+To add an entity (e.g. ``feedback``):
+
+1. write its model: ``class FeedbackRecord(SyncedRecord)`` with one annotated field per column of the
+   station's table, using the field types below (``Text(2000)``, ``Id``, ``IsoDate``, ``Flag`` ...);
+   a field with a default is optional on create, one without is required; defaults equal the table's;
+2. ``register(EntitySchema("feedback", FeedbackRecord, kind="immutable", unique=(...),
+   references=(Ref("shift_id", "shift"),)))`` at the bottom of this module;
+3. ``tests/server/test_record_schemas.py`` compares every registered schema with the station table of
+   the same name (NOT NULL, UNIQUE, FOREIGN KEY, CHECK) and pushes one violation of each: it fails until
+   the two agree. ``store/sync_store.TABLES`` maps the entity to its table on the station.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import ValidationError as PydanticError
+
+from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.validation import (
+    MAX_BEDS,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_PATIENTS,
+    MAX_SHORT_TEXT,
+    ValidationError,
+    check_red_flag_type,
+    check_shift_code,
+    check_staff_role,
+    check_ward_code,
+    clean_name,
+    clean_text,
+    is_valid_unicode,
+    parse_count,
+    parse_hours,
+    parse_time,
+    printable,
+)
+from hardtruths_desktop.domain.valuesets import staff_group_codes
 
 PROTOCOL_VERSION = 1
-
-#: Synced entities: mutable ones merge per field; reference data is owned by the ward's setup.
-MUTABLE_ENTITIES = frozenset({
-    "shift", "ward_day", "red_flag", "bed", "bed_nurse",
-})
-REFERENCE_ENTITIES = frozenset({
-    "trust", "ward", "shift_pattern", "staff", "establishment", "ward_board", "trust_contacts",
-})
-ENTITIES = MUTABLE_ENTITIES | REFERENCE_ENTITIES
 
 Op = Literal["create", "patch", "delete", "amend"]
 Verdict = Literal["applied", "duplicate", "rejected"]
@@ -145,3 +187,562 @@ class ErrorBody(_Model):
     message: str
     expected_seq: int | None = None
     upload_allowed: bool | None = None
+
+
+# --- the entity registry -------------------------------------------------------------------------------
+
+#: A field name: lower-case letters, digits, '_' and '.', at most 80 (no NUL, no surrogate, no space).
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,79}$")
+MAX_FIELDS = 200
+#: ``groups.<staff group>.<figure>``: one staffing figure of a shift (the station's ``shift_staffing`` row).
+GROUP_FIELD = re.compile(r"^groups\.([a-z0-9_]{1,20})\.(planned|actual|planned_hours|actual_hours|bank_agency)$")
+GROUP_COLUMNS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
+
+
+def _label(field_name: str) -> str:
+    return field_name.split(".")[-1].replace("_", " ").capitalize()
+
+
+def _not_bool_or_str(value: Any, what: str) -> Any:
+    if isinstance(value, (bool, str)) or value is None:
+        raise ValueError(f"must be {what}")
+    return value
+
+
+def _text(maximum: int, required: bool, multiline: bool) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value is None:
+            raise ValueError("must be text (it cannot be left out as null)")
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        if not is_valid_unicode(value):
+            raise ValueError("contains a broken character or a NUL that cannot be stored")
+        # clean_text's own rules (trimmed, NFC, no control characters, length, one line for short text)
+        limit = maximum if multiline or maximum > MAX_SHORT_TEXT else min(maximum, MAX_SHORT_TEXT)
+        out = clean_text(value, "The text", "value", max(limit, 1), required=required)
+        if not multiline and ("\n" in out or "\t" in out):
+            raise ValueError("must be on one line")
+        return out
+
+    return check
+
+
+def _plain(fn: Callable[..., Any]) -> Callable[[Any], Any]:
+    """A domain check (raising the domain's ValidationError) as a pydantic validator."""
+
+    def check(value: Any) -> Any:
+        try:
+            return fn(value)
+        except ValidationError as e:
+            raise ValueError(str(e)) from None
+
+    return check
+
+
+def Text(maximum: int, *, required: bool = False, multiline: bool = False) -> Any:  # noqa: N802 - reads as a type
+    """Text of at most ``maximum`` characters: valid Unicode, no control characters, trimmed."""
+    return Annotated[str, BeforeValidator(_plain(_text(maximum, required, multiline)))]
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    _text(MAX_NAME, True, False)(value)
+    return clean_name(value, "name")
+
+
+def _id(value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 36:
+        raise ValueError("must be a record id")
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise ValueError("must be a record id") from None
+    return value.lower()
+
+
+def _iso_date(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real date (YYYY-MM-DD)") from None
+    return value
+
+
+def _timestamp(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 40 or not re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?", value):
+        raise ValueError("must be a UTC time such as 2026-03-10T14:05:11Z")
+    return value
+
+
+def _hh_mm(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a time (HH:MM)")
+    return parse_time(value, "time").strftime("%H:%M")
+
+
+def _strict_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _whole(lo: int, hi: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ValueError(f"must be a whole number from {lo} to {hi}")
+        return value
+
+    return check
+
+
+def _count(maximum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        return parse_count(_not_bool_or_str(value, "a whole number"), "The number", "value", maximum)
+
+    return check
+
+
+def _hours(value: Any) -> float:
+    return parse_hours(_not_bool_or_str(value, "a number of hours"), "The hours", "value")
+
+
+def _id_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > MAX_BEDS:
+        raise ValueError(f"must be a list of at most {MAX_BEDS} record ids")
+    out = [_id(v) for v in value]
+    if len(set(out)) != len(out):
+        raise ValueError("lists someone twice")
+    return out
+
+
+def _uniform_key(value: Any) -> str:
+    """The poster's uniform key: JSON text of a list of {colour_name, colour_hex, role}."""
+    text = _text(4000, False, True)(value)
+    try:
+        entries = json.loads(text or "[]")
+    except ValueError:
+        raise ValueError("must be a list of uniform colours") from None
+    if not isinstance(entries, list) or len(entries) > 40:
+        raise ValueError("must be a list of at most 40 uniform colours")
+    for e in entries:
+        if not isinstance(e, dict) or set(e) != {"colour_name", "colour_hex", "role"}:
+            raise ValueError("each uniform colour needs colour_name, colour_hex and role")
+        if not isinstance(e["colour_hex"], str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", e["colour_hex"]):
+            raise ValueError("a uniform colour must look like #RRGGBB")
+        _text(40, True, False)(e["colour_name"])
+        _text(60, True, False)(e["role"])
+    return text
+
+
+def _one_of(allowed: tuple[str, ...], what: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be {what} ({', '.join(allowed)})")
+        return str(value)
+
+    return check
+
+
+def _optional(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else fn(value)
+
+
+def _t(fn: Callable[[Any], Any], py: Any = Any) -> Any:
+    return Annotated[py, BeforeValidator(_plain(fn))]
+
+
+Id = _t(_id, str)
+OptId = _t(_optional(_id), str | None)
+IsoDate = _t(_iso_date, str)
+OptDate = _t(_optional(_iso_date), str | None)
+Timestamp = _t(_timestamp, str)
+OptTimestamp = _t(_optional(_timestamp), str | None)
+HhMm = _t(_hh_mm, str)
+Flag = _t(_strict_bool, bool)
+PersonName = _t(_name, str)
+WardCode = _t(lambda v: check_ward_code(v if isinstance(v, str) else "", "code"), str)
+ShiftCode = _t(lambda v: check_shift_code(v if isinstance(v, str) else "", "shift_code"), str)
+StaffGroup = _t(lambda v: check_staff_role(v if isinstance(v, str) else "", "role"), str)
+RedFlagType = _t(lambda v: check_red_flag_type(v if isinstance(v, str) else "", "flag_type"), str)
+Period = _t(_one_of(("day", "night"), "a day or a night shift"), str)
+Hours = _t(_hours, float)
+IdList = _t(_id_list, list[str])
+UniformKey = _t(_uniform_key, str)
+
+
+def Count(maximum: int) -> Any:  # noqa: N802 - reads as a type
+    return _t(_count(maximum), int)
+
+
+def OptCount(maximum: int) -> Any:  # noqa: N802
+    return _t(_optional(_count(maximum)), int | None)
+
+
+def Whole(lo: int, hi: int) -> Any:  # noqa: N802
+    return _t(_whole(lo, hi), int)
+
+
+class SyncedRecord(BaseModel):
+    """Base of every entity's record model: the whole record as the station stores it.
+
+    ``deleted`` is the tombstone every record may carry (SYNC.md 3.8). Unknown fields are refused:
+    a station newer than the server is stopped earlier, by its schema version (SYNC.md 3.10)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    deleted: Flag = False
+
+
+@dataclass(frozen=True)
+class Ref:
+    """``field`` holds the id of a ``target`` record (the station's FOREIGN KEY); ``same_ward``: the
+    target must belong to the same ward as the record (a nurse in charge from another ward is refused)."""
+
+    field: str
+    target: str
+    same_ward: bool = True
+
+
+Scope = Literal["ward", "trust"]
+Kind = Literal["mutable", "reference", "immutable"]
+
+
+@dataclass(frozen=True)
+class EntitySchema:
+    """One synced entity: its record model and the constraints that need other records to check.
+
+    * ``scope``: ``"ward"`` records belong to one ward (``ward_field`` names it; for ``ward`` itself it is
+      the record's own id); ``"trust"`` records belong to the whole trust and are written only by a trust
+      administrator, never by a ward device (SYNC.md decision 9).
+    * ``kind``: ``mutable`` merges per field; ``reference`` is ward setup (the server's wins a concurrent
+      difference once it has one); ``immutable`` is create-only, corrected by ``amend`` (SYNC.md 3.6).
+    * ``key``: the station table's primary key column; when it is not ``id`` the record's id IS that
+      field (``ward_board.ward_id``), filled in from the entity id.
+    * ``unique``: field tuples unique among the live records of the same ward (of the trust, for
+      trust-wide records and for ``ward`` itself).
+    * ``references``: fields pointing at other records, which must exist and not be deleted.
+    * ``patterns``: dynamic field names (``groups.rn.actual``) and the type of their values.
+    * ``identity``: for records whose id is derived from their natural key, that derivation, and
+      ``identity_key`` the fields it reads (a unique tuple equal to it needs no look-up: two records
+      with the same key have the same id).
+    * ``table``: the station's table (default: the entity name).
+    """
+
+    name: str
+    model: type[SyncedRecord]
+    scope: Scope = "ward"
+    kind: Kind = "mutable"
+    key: str = "id"
+    ward_field: str | None = "ward_id"
+    unique: tuple[tuple[str, ...], ...] = ()
+    references: tuple[Ref, ...] = ()
+    patterns: tuple[tuple[re.Pattern[str], Any], ...] = ()
+    identity: Callable[[Mapping[str, Any]], str] | None = None
+    identity_key: tuple[str, ...] = ()
+    table: str | None = None
+
+    @property
+    def station_table(self) -> str:
+        return self.table or self.name
+
+    @property
+    def trust_wide(self) -> bool:
+        return self.scope == "trust"
+
+    def ward_of(self, entity_id: str, record: Mapping[str, Any]) -> str | None:
+        """The ward a record belongs to (None: the whole trust)."""
+        if self.trust_wide or self.ward_field is None:
+            return None
+        if self.ward_field == "id" or self.ward_field == self.key:
+            return entity_id.lower()
+        value = record.get(self.ward_field)
+        return value if isinstance(value, str) else None
+
+    def known_field(self, f: str) -> bool:
+        return f in self.model.model_fields or any(p.fullmatch(f) for p, _a in self.patterns)
+
+    def unique_to_look_up(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(u for u in self.unique if u != self.identity_key)
+
+    def required_fields(self) -> tuple[str, ...]:
+        return tuple(n for n, f in self.model.model_fields.items() if f.is_required() and n != self.key)
+
+    # --- checks ----------------------------------------------------------------------------------
+    def clean_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Each value of a payload checked and normalised on its own (types, lengths, Unicode, value
+        sets). Raises the domain's ValidationError naming the first bad field."""
+        if len(values) > MAX_FIELDS:
+            raise ValidationError.single("payload", f"Too many fields in one change ({len(values)}; at most {MAX_FIELDS})")
+        out: dict[str, Any] = {}
+        for f, value in values.items():
+            check_field_name(f)
+            adapter = _field_adapter(self.name, f)
+            if adapter is None:
+                raise ValidationError.single(f, f"'{printable(f, 80)}' is not a field of a {self.name.replace('_', ' ')} record")
+            out[f] = _validate(adapter, value, f)
+        return out
+
+    def check_record(self, entity_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The whole record (a create, or a patch merged into the current state) checked: required
+        fields, types and defaults as the station's table has them. Returns it normalised, with the
+        defaults filled in and the dynamic (``groups.*``) fields kept."""
+        fixed: dict[str, Any] = {}
+        dynamic: dict[str, Any] = {}
+        for f, v in record.items():
+            check_field_name(f)
+            if f in self.model.model_fields:
+                fixed[f] = v
+            elif any(p.fullmatch(f) for p, _t in self.patterns):
+                dynamic[f] = _validate(_field_adapter(self.name, f), v, f)  # type: ignore[arg-type]
+            else:
+                raise ValidationError.single(f, f"'{printable(f, 80)}' is not a field of a {self.name.replace('_', ' ')} record")
+        if self.key != "id":
+            fixed[self.key] = entity_id.lower()
+        try:
+            model = self.model.model_validate(fixed)
+        except PydanticError as e:
+            raise _to_validation_error(e, self.name) from None
+        out = {**model.model_dump(), **dynamic}
+        if self.identity is not None and not out.get("deleted"):
+            try:
+                expected = self.identity(out)
+            except (KeyError, ValueError, TypeError):
+                expected = ""
+            if expected != entity_id.lower():
+                raise ValidationError.single("entity_id", f"The id of this {self.name.replace('_', ' ')} does not match its ward, date and code")
+        return out
+
+
+def check_field_name(name: Any) -> str:
+    if not isinstance(name, str) or not FIELD_NAME.fullmatch(name):
+        shown = printable(name, 40) if isinstance(name, str) else "?"
+        raise ValidationError.single("payload", f"'{shown}' is not a field name")
+    return name
+
+
+def _validate(adapter: TypeAdapter[Any], value: Any, f: str) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except PydanticError as e:
+        raise _to_validation_error(e, None, f) from None
+
+
+def _to_validation_error(e: PydanticError, entity: str | None, field_name: str | None = None) -> ValidationError:
+    first = e.errors()[0] if e.errors() else {}
+    loc = field_name or ".".join(str(p) for p in first.get("loc", ())) or "record"
+    kind = first.get("type", "")
+    if kind == "missing":
+        return ValidationError.single(loc, f"A {(entity or 'record').replace('_', ' ')} record must include '{loc}'")
+    if kind == "extra_forbidden":
+        return ValidationError.single(loc, f"'{printable(loc, 80)}' is not a field of a {(entity or 'record').replace('_', ' ')} record")
+    msg = str(first.get("msg", "is not valid"))
+    msg = msg.removeprefix("Value error, ")
+    if msg.startswith(("must ", "contains ", "lists ")):
+        msg = f"'{loc}' {msg}"
+    elif msg.startswith("The text ") or msg.startswith("The number ") or msg.startswith("The hours "):
+        msg = f"{_label(loc)} {msg.split(' ', 2)[2]}"
+    return ValidationError.single(loc, printable(msg, 300))
+
+
+@cache
+def _field_adapter(entity: str, f: str) -> TypeAdapter[Any] | None:
+    schema = SCHEMAS[entity]
+    info = schema.model.model_fields.get(f)
+    if info is not None:
+        return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[name-defined]
+    for pattern, annotation in schema.patterns:
+        if pattern.fullmatch(f):
+            return TypeAdapter(annotation)
+    return None
+
+
+SCHEMAS: dict[str, EntitySchema] = {}
+
+
+def register(schema: EntitySchema) -> EntitySchema:
+    """Add an entity to the registry (once); returns it."""
+    if schema.name in SCHEMAS:
+        raise ValueError(f"entity {schema.name!r} is registered twice")
+    for ref in schema.references:
+        if ref.field not in schema.model.model_fields and ref.field != schema.key:
+            raise ValueError(f"{schema.name}: reference field {ref.field!r} is not in its model")
+    SCHEMAS[schema.name] = schema
+    _field_adapter.cache_clear()
+    return schema
+
+
+def schema_of(entity: str) -> EntitySchema:
+    """The registered schema; raises the domain's ValidationError for an entity nobody registered."""
+    schema = SCHEMAS.get(entity)
+    if schema is None:
+        raise ValidationError.single("entity", f"'{printable(entity, 40)}' is not something the trust stores")
+    return schema
+
+
+# --- the synced entities -------------------------------------------------------------------------------
+
+class TrustRecord(SyncedRecord):
+    code: WardCode
+    name: Text(MAX_SHORT_TEXT, required=True)  # type: ignore[valid-type]
+
+
+class WardRecord(SyncedRecord):
+    trust_id: Id
+    code: WardCode
+    name: Text(MAX_SHORT_TEXT, required=True)  # type: ignore[valid-type]
+    site: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    specialty: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    beds: Whole(1, MAX_BEDS) = 28  # type: ignore[valid-type]
+
+
+class ShiftPatternRecord(SyncedRecord):
+    ward_id: Id
+    code: ShiftCode
+    name: Text(MAX_NAME, required=True)  # type: ignore[valid-type]
+    start_time: HhMm
+    end_time: HhMm
+    period: Period
+    sort_order: Whole(0, 1000) = 0  # type: ignore[valid-type]
+    active: Flag = True
+
+
+class StaffRecord(SyncedRecord):
+    ward_id: Id
+    name: PersonName
+    role: StaffGroup
+    title: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    is_manager: Flag = False
+    active: Flag = True
+
+
+class EstablishmentRecord(SyncedRecord):
+    ward_id: Id
+    shift_code: ShiftCode
+    staff_group: StaffGroup
+    effective_from: IsoDate
+    planned_heads: Count(60)  # type: ignore[valid-type]
+    planned_hours: Hours
+
+
+class ShiftRecord(SyncedRecord):
+    ward_id: Id
+    shift_date: IsoDate
+    shift_code: ShiftCode
+    nurse_in_charge_id: OptId = None
+    notes: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
+    staffing_recorded: Flag = False
+    on_duty: IdList = Field(default_factory=list)
+
+
+class WardDayRecord(SyncedRecord):
+    ward_id: Id
+    day: IsoDate
+    patients_at_midnight: OptCount(MAX_PATIENTS) = None  # type: ignore[valid-type]
+
+
+class RedFlagRecord(SyncedRecord):
+    ward_id: Id
+    shift_id: Id
+    flag_type: RedFlagType
+    raised_at: Timestamp
+    raised_by: Text(MAX_SHORT_TEXT)  # type: ignore[valid-type]
+    detail: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
+    escalated_to: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    escalated_at: OptTimestamp = None
+    response: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
+    resolved_at: OptTimestamp = None
+    resolved_by: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+
+
+class BedRecord(SyncedRecord):
+    ward_id: Id
+    label: Text(40, required=True)  # type: ignore[valid-type]
+    sort_order: Whole(0, 10_000) = 0  # type: ignore[valid-type]
+    occupied: Flag = False
+    preferred_name: Text(MAX_NAME) = ""  # type: ignore[valid-type]
+    consultant: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    expected_discharge: OptDate = None
+    instructions: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
+
+
+class BedNurseRecord(SyncedRecord):
+    ward_id: Id
+    bed_id: Id
+    shift_date: IsoDate
+    shift_code: ShiftCode
+    staff_id: OptId = None
+
+
+class WardBoardRecord(SyncedRecord):
+    ward_id: Id  # the record's id
+    ward_manager: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    matron: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+
+
+_Short = Text(MAX_SHORT_TEXT)
+
+
+class TrustContactsRecord(SyncedRecord):
+    trust_id: Id  # the record's id
+    pals_phone: _Short = ""  # type: ignore[valid-type]
+    pals_email: _Short = ""  # type: ignore[valid-type]
+    pals_location: _Short = ""  # type: ignore[valid-type]
+    pals_hours: _Short = ""  # type: ignore[valid-type]
+    complaints_phone: _Short = ""  # type: ignore[valid-type]
+    complaints_email: _Short = ""  # type: ignore[valid-type]
+    complaints_address: _Short = ""  # type: ignore[valid-type]
+    complaints_web_page: _Short = ""  # type: ignore[valid-type]
+    commissioner: _Short = ""  # type: ignore[valid-type]
+    advocacy_provider: _Short = ""  # type: ignore[valid-type]
+    advocacy_phone: _Short = ""  # type: ignore[valid-type]
+    advocacy_web: _Short = ""  # type: ignore[valid-type]
+    healthwatch_name: _Short = ""  # type: ignore[valid-type]
+    healthwatch_phone: _Short = ""  # type: ignore[valid-type]
+    healthwatch_web: _Short = ""  # type: ignore[valid-type]
+    details_checked_on: OptDate = None
+    uniform_key: UniformKey = "[]"
+
+
+_GROUPS = "|".join(re.escape(c) for c in staff_group_codes())  # the value set: an unknown staff group is refused
+_GROUP_COUNT = re.compile(rf"^groups\.({_GROUPS})\.(planned|actual|bank_agency)$")
+_GROUP_HOURS = re.compile(rf"^groups\.({_GROUPS})\.(planned_hours|actual_hours)$")
+
+
+def _shift_identity(r: Mapping[str, Any]) -> str:
+    return ids.shift_id(r["ward_id"], date.fromisoformat(r["shift_date"]), r["shift_code"])
+
+
+register(EntitySchema("trust", TrustRecord, scope="trust", kind="reference", ward_field=None, unique=(("code",),),
+                      identity=lambda r: ids.ward_id("TRUST/" + r["code"]), identity_key=("code",)))
+register(EntitySchema("ward", WardRecord, kind="reference", ward_field="id", unique=(("code",),),
+                      references=(Ref("trust_id", "trust", same_ward=False),), identity=lambda r: ids.ward_id(r["code"]), identity_key=("code",)))
+register(EntitySchema("shift_pattern", ShiftPatternRecord, kind="reference", unique=(("ward_id", "code"),),
+                      references=(Ref("ward_id", "ward"),)))
+register(EntitySchema("staff", StaffRecord, kind="reference", references=(Ref("ward_id", "ward"),)))
+register(EntitySchema("establishment", EstablishmentRecord, kind="reference",
+                      unique=(("ward_id", "shift_code", "staff_group", "effective_from"),), references=(Ref("ward_id", "ward"),)))
+register(EntitySchema("shift", ShiftRecord, unique=(("ward_id", "shift_date", "shift_code"),),
+                      references=(Ref("ward_id", "ward"), Ref("nurse_in_charge_id", "staff")),
+                      patterns=((_GROUP_COUNT, Count(60)), (_GROUP_HOURS, Hours)), identity=_shift_identity,
+                      identity_key=("ward_id", "shift_date", "shift_code")))
+register(EntitySchema("ward_day", WardDayRecord, unique=(("ward_id", "day"),), references=(Ref("ward_id", "ward"),),
+                      identity=lambda r: ids.ward_day_id(r["ward_id"], date.fromisoformat(r["day"])), identity_key=("ward_id", "day")))
+register(EntitySchema("red_flag", RedFlagRecord, references=(Ref("ward_id", "ward"), Ref("shift_id", "shift"))))
+register(EntitySchema("bed", BedRecord, unique=(("ward_id", "label"),), references=(Ref("ward_id", "ward"),)))
+register(EntitySchema("bed_nurse", BedNurseRecord, unique=(("bed_id", "shift_date", "shift_code"),),
+                      references=(Ref("ward_id", "ward"), Ref("bed_id", "bed"), Ref("staff_id", "staff"))))
+register(EntitySchema("ward_board", WardBoardRecord, kind="reference", key="ward_id", references=(Ref("ward_id", "ward"),)))
+register(EntitySchema("trust_contacts", TrustContactsRecord, scope="trust", kind="reference", key="trust_id",
+                      ward_field=None, references=(Ref("trust_id", "trust", same_ward=False),)))
+
+
+# Register new entities ABOVE this line: these sets are computed once, from the registry.
+#: Synced entities: mutable ones merge per field; reference data is owned by the ward's setup.
+MUTABLE_ENTITIES = frozenset(n for n, s in SCHEMAS.items() if s.kind == "mutable")
+REFERENCE_ENTITIES = frozenset(n for n, s in SCHEMAS.items() if s.kind == "reference")
+IMMUTABLE_ENTITIES = frozenset(n for n, s in SCHEMAS.items() if s.kind == "immutable")
+TRUST_WIDE_ENTITIES = frozenset(n for n, s in SCHEMAS.items() if s.trust_wide)
+ENTITIES = frozenset(SCHEMAS)
