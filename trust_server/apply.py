@@ -22,6 +22,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +34,7 @@ from sqlmodel import Session
 
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
-from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, EntitySchema, schema_of
+from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
 from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationLog
 from trust_server.validate import clean_payload
 
@@ -129,6 +130,7 @@ class Batch:
         self.now_ms = int(now.timestamp() * 1000)
         self.records: dict[Key, Record] = {}
         self.applied: list[tuple[Incoming, Outcome]] = []
+        self.done: list[tuple[Incoming, Outcome]] = []  # what earlier ``finish`` calls wrote
         self.logged: list[Incoming] = []
         self.is_pg = session.get_bind().dialect.name == "postgresql"
 
@@ -308,6 +310,60 @@ class Batch:
                 return True
         return False
 
+    # --- trust IT: void a record -------------------------------------------------------------
+    def void(self, entity: str, entity_id: str, reason: str, recorded_by: str) -> Outcome:
+        """An audited tombstone: the record is marked deleted and stripped to what identifies it
+        (its ward, its key), so every station can apply it whatever it held; what it held stays in
+        ``mutation_log`` (JSON text with every character escaped) with the reason and who voided it.
+        Raises ValidationError when there is no such record or live records still refer to it."""
+        entity_id = entity_id.lower()
+        key = (entity, entity_id)
+        if key not in self.records:
+            self.load([key])
+        current = self.records.get(key)
+        if current is None:
+            raise ValidationError.single("record", f"There is no {entity} record {entity_id} on this server")
+        if current.deleted:
+            raise ValidationError.single("record", f"The {entity.replace('_', ' ')} record {entity_id} is already void")
+        users = self.referring(entity, entity_id)
+        if users:
+            shown = ", ".join(f"{e} {i}" for e, i in users[:5])
+            raise ValidationError.single("record", f"{len(users)} live record(s) refer to it ({shown}): void those first")
+        schema = schema_of(entity)
+        keep = {f: current.data[f] for f in (schema.ward_field, *schema.identity_key)
+                if f and f in current.data and isinstance(current.data[f], str) and is_valid_unicode(current.data[f])}
+        mid = str(uuid.uuid4())
+        hlc = server_hlc(self.now_ms)
+        out = Outcome(mid, "applied", key=key, effective={"deleted": True})
+        entry = {"tok": mid, "hlc": hlc, "device_id": self.author.device_id, "seq": None}
+        out.meta_entries.append(entry)
+        out.history.append({
+            "entity": entity, "entity_id": entity_id, "field": "deleted", "old_value": False, "new_value": True,
+            "incoming_hlc": hlc, "stored_hlc": None, "outcome": "applied", "device_id": self.author.device_id,
+            "recorded_by": printable(recorded_by, 120), "mutation_id": mid, "server_seq": None, "at": self.now,
+        })
+        self.records[key] = Record(entity, entity_id, current.ward_id, {**keep, "deleted": True}, {"deleted": entry},
+                                   False, current.in_db, current.last_seq, touched=True)
+        raw = raw_json({"void": {"entity": entity, "entity_id": entity_id, "reason": reason, "by": recorded_by},
+                        "previous": current.data})
+        self.logged.append(Incoming(mid, entity, entity_id, "delete", {"deleted": True}, {}, hlc, printable(recorded_by, 120), raw))
+        self.applied.append((self.logged[-1], out))
+        return out
+
+    def referring(self, entity: str, entity_id: str) -> list[Key]:
+        """Live records whose references point at this one."""
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        found: list[Key] = []
+        for schema in SCHEMAS.values():
+            for ref in schema.references:
+                if ref.target != entity or ref.field == schema.key:
+                    continue
+                q = sa_select(table.c.entity, table.c.id).where(
+                    table.c.entity == schema.name, table.c.deleted == False,  # noqa: E712
+                    table.c.data[ref.field].as_string() == entity_id).limit(10)
+                found += [(r[0], r[1]) for r in self.session.execute(q)]
+        return found
+
     # --- 3. finish ---------------------------------------------------------------------------
     def finish(self) -> int:
         """Allocate seqs last and write everything; returns the counter's value (server_seq_high)."""
@@ -369,6 +425,7 @@ class Batch:
         for rec in self.records.values():
             rec.in_db = rec.in_db or rec.touched
             rec.touched = False
+        self.done += self.applied
         self.applied = []
         self.logged = []
         return high

@@ -7,6 +7,8 @@
     hardtruths-server admin ... devices [--json]
     hardtruths-server admin ... revoke --device ID
     hardtruths-server admin ... staffing --ward W --month YYYY-MM [--json]
+    hardtruths-server admin ... records --ward W [--entity E] [--json]   (no --ward: trust-wide records)
+    hardtruths-server admin ... void --record ID --reason TEXT [--entity E]
     hardtruths-server admin ... new-epoch                         (restore runbook)
 
 Errors are one line on stderr and a non-zero exit code.
@@ -68,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ward", required=True)
     s.add_argument("--month", required=True)
     s.add_argument("--json", action="store_true")
+    rec = asub.add_parser("records", parents=[shared], help="a ward's records as the server holds them")
+    rec.add_argument("--ward", default=None, help="ward code (leave out for the trust-wide records)")
+    rec.add_argument("--entity", default=None)
+    rec.add_argument("--json", action="store_true")
+    v = asub.add_parser("void", parents=[shared], help="void a record (an audited tombstone every station applies)")
+    v.add_argument("--record", required=True)
+    v.add_argument("--reason", required=True)
+    v.add_argument("--entity", default=None, help="needed only when two records share the id (a ward and its board)")
     asub.add_parser("new-epoch", parents=[shared], help="after restoring the database from a backup: make stations re-sync")
     return p
 
@@ -139,6 +149,16 @@ def admin(args: argparse.Namespace) -> int:
                         f"{v['date']} {v['shift_name']:9} RN {v['groups']['rn']['actual']}/{v['groups']['rn']['planned']}  "
                         f"CARE {v['groups']['care']['actual']}/{v['groups']['care']['planned']}  "
                         f"{'recorded' if v['recorded'] else 'not recorded'}" for v in shifts) or "No shifts."
+            elif args.action == "records":
+                found = reference.list_records(session, args.ward, args.entity)
+                if args.json:
+                    out = json.dumps([r.model_dump() for r in found], ensure_ascii=False, indent=2)
+                else:
+                    out = "\n".join(f"{r.entity:15} {r.id}  {'VOID ' if r.deleted else ''}"
+                                    f"{json.dumps(r.data, ensure_ascii=False, sort_keys=True)[:160]}" for r in found) or "No records."
+            elif args.action == "void":
+                w = reference.void_record(session, args.record, args.reason, args.entity)
+                out = f"The {w.entity.replace('_', ' ')} record {w.id} is void; stations remove it when they next sync."
             elif args.action == "new-epoch":
                 out = f"New server epoch {devices.new_epoch(session)}: stations will re-send what they hold and pull again."
             else:  # pragma: no cover - argparse refuses unknown actions
@@ -148,8 +168,16 @@ def admin(args: argparse.Namespace) -> int:
         session.close()
         if isinstance(bind, Engine):  # one admin command, one engine: don't leave its pooled connections open
             bind.dispose()
-    print(out)
+    _print(out)
     return EXIT_OK
+
+
+def _print(text: str) -> None:
+    """Print whatever a record holds: a character the terminal cannot show is replaced, never a crash."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(text.encode(encoding, errors="replace").decode(encoding, errors="replace") + "\n")
+    stream.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

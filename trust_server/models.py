@@ -251,6 +251,34 @@ class RecordWritten(SQLModel):
     error: str | None = None
 
 
+class RecordWrite(SQLModel):
+    """One record trust IT writes as the trust: its entity, id and the fields to set."""
+
+    entity: str = Field(max_length=40)
+    id: str = Field(min_length=36, max_length=36)
+    values: dict[str, Any]
+
+
+class RecordWrites(SQLModel):
+    records: list[RecordWrite] = Field(max_length=500)
+
+
+class VoidRequest(SQLModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RecordPublic(SQLModel):
+    """A record as the server holds it (``admin records``); broken text shown as U+FFFD."""
+
+    entity: str
+    id: str
+    ward_code: str | None
+    deleted: bool
+    needs_review: bool
+    last_seq: int
+    data: dict[str, Any]
+
+
 class EnrolmentCodePublic(SQLModel):
     code: str
     ward_code: str

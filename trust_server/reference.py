@@ -20,12 +20,17 @@ from hardtruths_desktop.domain.validation import (
     ValidationError,
     check_ward_code,
     clean_text,
+    is_valid_unicode,
+    printable,
 )
 from trust_server.apply import Author, Batch, Incoming, Outcome, raw_json, server_hlc
 from trust_server.models import (
     SERVER_DEVICE_ID,
     EntityRecord,
     EstablishmentSet,
+    RecordPublic,
+    RecordWrite,
+    RecordWritten,
     ShiftPatternSet,
     StaffCreate,
     Trust,
@@ -151,3 +156,78 @@ def ward_has_setup(session: Session, ward_id: str) -> bool:
         EntityRecord.entity.in_(("shift_pattern", "staff")),  # type: ignore[attr-defined]
     ).limit(1)).first()
     return row is not None
+
+
+# --- trust IT: any record, written, listed or voided as the trust (SYNC.md decision 9) --------------
+
+def write_records(session: Session, writes: list[RecordWrite], recorded_by: str = SERVER_AUTHOR) -> list[RecordWritten]:
+    """Create or patch records as the trust (trust-wide ones included), one verdict per record:
+    a refused record is answered ``rejected`` with the reason and the others still apply."""
+    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
+    batch.load([(w.entity, w.id.lower()) for w in writes])
+    out: list[RecordWritten] = []
+    for w in writes:
+        entity_id = w.id.lower()
+        current = batch.records.get((w.entity, entity_id))
+        values = dict(w.values)
+        base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}
+        mid, hlc = uuid7(), server_hlc()
+        op = "patch" if current is not None else "create"
+        raw = raw_json({"mutation_id": mid, "entity": w.entity, "entity_id": entity_id, "op": op, "payload": values,
+                        "base": base, "hlc": hlc, "recorded_by": recorded_by})
+        o = batch.apply(Incoming(mid, w.entity, entity_id, op, values, base, hlc, recorded_by, raw))
+        out.append(RecordWritten(entity=w.entity, id=entity_id, status=o.status, error=o.error))
+    batch.finish()
+    for w, o in zip(out, batch_outcomes(batch, out), strict=True):
+        w.server_seq = o
+    return out
+
+
+def batch_outcomes(batch: Batch, written: list[RecordWritten]) -> list[int | None]:
+    seqs = {(o.key or ("", ""))[1]: o.server_seq for _m, o in batch.done}
+    return [seqs.get(w.id) if w.status == "applied" else None for w in written]
+
+
+def list_records(session: Session, ward_code: str | None, entity: str | None, include_void: bool = True) -> list[RecordPublic]:
+    """A ward's records (or the trust-wide ones: ``ward_code`` None), as the server holds them."""
+    q = select(EntityRecord)
+    ward_id = ward_by_code(session, ward_code).id if ward_code else None
+    q = q.where(EntityRecord.ward_id == ward_id) if ward_id else q.where(EntityRecord.ward_id == None)  # noqa: E711
+    if entity:
+        q = q.where(EntityRecord.entity == entity)
+    if not include_void:
+        q = q.where(EntityRecord.deleted == False)  # noqa: E712
+    q = q.order_by(EntityRecord.entity, EntityRecord.id)  # type: ignore[arg-type]
+    return [RecordPublic(entity=r.entity, id=r.id, ward_code=ward_code.strip().upper() if ward_code else None,
+                         deleted=r.deleted, needs_review=r.needs_review, last_seq=r.last_seq,
+                         data={k: safe_value(v) for k, v in (r.data or {}).items()}) for r in session.exec(q).all()]
+
+
+def safe_value(value: Any) -> Any:
+    """A stored value made printable (a record stored before the schema checks may hold broken text)."""
+    if isinstance(value, str):
+        return value if is_valid_unicode(value) else printable(value, len(value))
+    if isinstance(value, list):
+        return [safe_value(v) for v in value]
+    if isinstance(value, dict):
+        return {printable(str(k), 80): safe_value(v) for k, v in value.items()}
+    return value
+
+
+def void_record(session: Session, record_id: str, reason: str, entity: str | None = None,
+                recorded_by: str = SERVER_AUTHOR) -> RecordWritten:
+    """Trust IT voids a record: an audited tombstone every station applies (``Batch.void``)."""
+    reason = clean_text(reason, "The reason", "reason", MAX_SHORT_TEXT, required=True)
+    rid = record_id.strip().lower()
+    q = select(EntityRecord.entity).where(EntityRecord.id == rid)
+    if entity:
+        q = q.where(EntityRecord.entity == entity)
+    found = list(session.exec(q).all())
+    if not found:
+        raise ValidationError.single("record", f"There is no record {printable(rid, 40)} on this server")
+    if len(found) > 1:
+        raise ValidationError.single("entity", f"Several records have the id {rid} ({', '.join(sorted(found))}): say which with --entity")
+    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
+    o = batch.void(found[0], rid, reason, recorded_by)
+    batch.finish()
+    return RecordWritten(entity=found[0], id=rid, status="applied", server_seq=o.server_seq)

@@ -26,7 +26,7 @@ from hardtruths_desktop.domain.hlc import Hlc, tick
 from hardtruths_desktop.domain.ids import uuid7
 from hardtruths_desktop.store import migrate
 from hardtruths_desktop.store.engine import db_path, make_engine, writer
-from hardtruths_desktop.store.tables import SyncState
+from hardtruths_desktop.store.tables import TRUST_TABLES, SyncState
 
 CLI_ACTOR_NAME = "command line"
 
@@ -153,6 +153,17 @@ class WriteTx:
             if f in meta:
                 base[f] = meta[f]["tok"]
             meta[f] = {"tok": mutation_id, "hlc": hlc}
+        if entity not in TRUST_TABLES:  # the trust's own records are never sent by a ward station (decision 9)
+            self._outbox(mutation_id, entity, entity_id, op, payload, base, hlc)
+        changes = dict(payload)
+        if audit_extra:
+            changes.update(audit_extra)
+        self.audit(action, entity, entity_id, changes)
+        self.changes.add(entity, entity_id)
+        return mutation_id, json.dumps(meta, separators=(",", ":"))
+
+    def _outbox(self, mutation_id: str, entity: str, entity_id: str, op: str, payload: Mapping[str, Any],
+                base: dict[str, str], hlc: str) -> None:
         self.db.execute(
             "INSERT INTO outbox (mutation_id, entity, entity_id, op, payload, base, hlc, schema_version,"
             " recorded_by, wall_time, state, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',0)",
@@ -163,12 +174,6 @@ class WriteTx:
                 self.actor.recorded_by, self._now_iso,
             ),
         )
-        changes = dict(payload)
-        if audit_extra:
-            changes.update(audit_extra)
-        self.audit(action, entity, entity_id, changes)
-        self.changes.add(entity, entity_id)
-        return mutation_id, json.dumps(meta, separators=(",", ":"))
 
     def require_manager(self, what: str = "change the ward setup", unless_self: str | None = None) -> None:
         """Ward setup is for the ward sister / manager (and for IT at the command line).

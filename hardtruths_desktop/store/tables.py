@@ -39,6 +39,10 @@ SYNCED_TABLES = (
     "ward_board",
     "trust_contacts",
 )
+#: Trust-wide records: a station keeps its own copy (a station before enrolment prints its poster from
+#: it) but never sends it; the trust's administrators write them on the server and stations pull them
+#: (SYNC.md decision 9). ``sync.protocol.TRUST_WIDE_ENTITIES`` names the same entities.
+TRUST_TABLES = ("trust", "trust_contacts")
 
 
 class Trust(SQLModel, table=True):

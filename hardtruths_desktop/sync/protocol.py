@@ -512,7 +512,8 @@ class EntitySchema:
             except (KeyError, ValueError, TypeError):
                 expected = ""
             if expected != entity_id.lower():
-                raise ValidationError.single("entity_id", f"The id of this {self.name.replace('_', ' ')} does not match its ward, date and code")
+                key = ", ".join(f.replace("_id", "") for f in self.identity_key) or "key"
+                raise ValidationError.single("entity_id", f"The id of this {self.name.replace('_', ' ')} does not match its {key}")
         return out
 
 

@@ -95,7 +95,8 @@ def test_demo_creation_writes_no_synced_row_without_an_outbox_row(tmp_path: Path
     logged, boxed = _log_and_outbox(tmp_path / "pc" / "ward-station.sqlite", 0)
     assert logged, "the triggers saw nothing: the test would prove nothing"
     assert {e for e, _ in logged} >= {"trust", "ward", "shift_pattern", "staff", "establishment", "shift", "ward_day"}
-    assert logged - boxed == set()
+    assert {(e, k) for e, k in logged if e not in tables.TRUST_TABLES} - boxed == set()
+    assert not {e for e, _ in boxed} & set(tables.TRUST_TABLES), "trust-wide records are never sent by a station (decision 9)"
 
 
 def test_every_synced_row_of_the_demo_has_an_outbox_row(demo_dir: Path) -> None:
@@ -103,6 +104,8 @@ def test_every_synced_row_of_the_demo_has_an_outbox_row(demo_dir: Path) -> None:
     boxed = {(str(e), str(k)) for e, k in sql(path, "SELECT entity, entity_id FROM outbox")}
     for t in tables.SYNCED_TABLES:
         entity, key = _key_of(t)
+        if t in tables.TRUST_TABLES:
+            continue  # kept on the station, never sent (decision 9)
         rows = {(entity, str(r[0])) for r in sql(path, f'SELECT DISTINCT "{key}" FROM "{t}"')}
         assert rows - boxed == set(), f"{t}: rows with no outbox row"
     # and every outbox row belongs to a synced entity
@@ -185,14 +188,17 @@ def test_every_repository_write_has_its_outbox_row_in_the_same_transaction(stati
         with station.store.write(Actor.command_line()) as tx:
             step(tx)
         logged, boxed = _log_and_outbox(station.path, seq)
-        assert logged - boxed == set(), f"{name} wrote synced rows without an outbox row in the same transaction"
+        trust_wide = {(e, k) for e, k in logged if e in tables.TRUST_TABLES}  # kept, never sent (decision 9)
+        assert logged - trust_wide - boxed == set(), f"{name} wrote synced rows without an outbox row in the same transaction"
+        assert not {e for e, _ in boxed} & set(tables.TRUST_TABLES), f"{name} queued a trust-wide record"
         if name in local_only:
             assert logged == set() and boxed == set(), f"{name} must not touch synced tables"
         elif name != "auth.has_pin":
             assert logged, f"{name} wrote nothing: the step does not exercise it"
             n_box = _max_seq(station.path) - seq
             n_audit = sql(station.path, "SELECT count(*) FROM audit_log")[0][0] - audit_before
-            assert n_audit == n_box, f"{name}: one audit row per outbox row"
+            n_trust = len({e for e, _ in trust_wide})
+            assert n_audit == n_box + n_trust if trust_wide else n_audit == n_box, f"{name}: one audit row per outbox row"
 
 
 # --- static scan: nothing outside store/ writes synced tables ------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from hardtruths_desktop.domain.validation import parse_month
 from hardtruths_desktop.sync.protocol import ErrorBody
@@ -14,10 +14,13 @@ from trust_server.models import (
     DevicePublic,
     EnrolmentCodePublic,
     EstablishmentSet,
+    RecordPublic,
+    RecordWrites,
     RecordWritten,
     ShiftPatternSet,
     StaffCreate,
     TrustCreate,
+    VoidRequest,
     WardCreate,
     WardPublic,
 )
@@ -82,3 +85,25 @@ def ward_staffing(ward_code: str, month: Annotated[str, Query(max_length=7)], se
 @router.get("/devices", responses=ERRORS)
 def list_devices(session: SessionDep) -> list[DevicePublic]:
     return devices.list_devices(session)
+
+
+@router.get("/records", responses=ERRORS)
+def list_records(session: SessionDep, ward: Annotated[str | None, Query(max_length=16)] = None,
+                 entity: Annotated[str | None, Query(max_length=40)] = None) -> list[RecordPublic]:
+    """A ward's records as the server holds them (no ``ward``: the trust-wide ones)."""
+    return reference.list_records(session, ward, entity)
+
+
+@router.post("/records", responses=ERRORS)
+def write_records(body: RecordWrites, session: SessionDep) -> list[RecordWritten]:
+    """Create or patch records as the trust (trust-wide ones included): one verdict per record."""
+    with session.begin():
+        return reference.write_records(session, body.records)
+
+
+@router.post("/records/{record_id}/void", responses=ERRORS)
+def void_record(record_id: Annotated[str, Path(max_length=36)], body: VoidRequest, session: SessionDep,
+                entity: Annotated[str | None, Query(max_length=40)] = None) -> RecordWritten:
+    """Void a record: an audited tombstone every station applies; refused while live records refer to it."""
+    with session.begin():
+        return reference.void_record(session, record_id, body.reason, entity)
