@@ -130,7 +130,6 @@ class Batch:
         self.now_ms = int(now.timestamp() * 1000)
         self.records: dict[Key, Record] = {}
         self.applied: list[tuple[Incoming, Outcome]] = []
-        self.done: list[tuple[Incoming, Outcome]] = []  # what earlier ``finish`` calls wrote
         self.logged: list[Incoming] = []
         self.is_pg = session.get_bind().dialect.name == "postgresql"
 
@@ -425,7 +424,6 @@ class Batch:
         for rec in self.records.values():
             rec.in_db = rec.in_db or rec.touched
             rec.touched = False
-        self.done += self.applied
         self.applied = []
         self.logged = []
         return high

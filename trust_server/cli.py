@@ -157,8 +157,8 @@ def admin(args: argparse.Namespace) -> int:
                     out = "\n".join(f"{r.entity:15} {r.id}  {'VOID ' if r.deleted else ''}"
                                     f"{json.dumps(r.data, ensure_ascii=False, sort_keys=True)[:160]}" for r in found) or "No records."
             elif args.action == "void":
-                w = reference.void_record(session, args.record, args.reason, args.entity)
-                out = f"The {w.entity.replace('_', ' ')} record {w.id} is void; stations remove it when they next sync."
+                voided = reference.void_record(session, args.record, args.reason, args.entity)
+                out = f"The {voided.entity.replace('_', ' ')} record {voided.id} is void; stations remove it when they next sync."
             elif args.action == "new-epoch":
                 out = f"New server epoch {devices.new_epoch(session)}: stations will re-send what they hold and pull again."
             else:  # pragma: no cover - argparse refuses unknown actions

@@ -165,7 +165,7 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
     a refused record is answered ``rejected`` with the reason and the others still apply."""
     batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
     batch.load([(w.entity, w.id.lower()) for w in writes])
-    out: list[RecordWritten] = []
+    outcomes: list[tuple[RecordWrite, str, Outcome]] = []
     for w in writes:
         entity_id = w.id.lower()
         current = batch.records.get((w.entity, entity_id))
@@ -175,17 +175,10 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
         op = "patch" if current is not None else "create"
         raw = raw_json({"mutation_id": mid, "entity": w.entity, "entity_id": entity_id, "op": op, "payload": values,
                         "base": base, "hlc": hlc, "recorded_by": recorded_by})
-        o = batch.apply(Incoming(mid, w.entity, entity_id, op, values, base, hlc, recorded_by, raw))
-        out.append(RecordWritten(entity=w.entity, id=entity_id, status=o.status, error=o.error))
-    batch.finish()
-    for w, o in zip(out, batch_outcomes(batch, out), strict=True):
-        w.server_seq = o
-    return out
-
-
-def batch_outcomes(batch: Batch, written: list[RecordWritten]) -> list[int | None]:
-    seqs = {(o.key or ("", ""))[1]: o.server_seq for _m, o in batch.done}
-    return [seqs.get(w.id) if w.status == "applied" else None for w in written]
+        outcomes.append((w, entity_id, batch.apply(Incoming(mid, w.entity, entity_id, op, values, base, hlc, recorded_by, raw))))
+    batch.finish()  # stamps each applied outcome with its server_seq
+    return [RecordWritten(entity=w.entity, id=rid, status=o.status, error=o.error, server_seq=o.server_seq)
+            for w, rid, o in outcomes]
 
 
 def list_records(session: Session, ward_code: str | None, entity: str | None, include_void: bool = True) -> list[RecordPublic]:
@@ -197,7 +190,7 @@ def list_records(session: Session, ward_code: str | None, entity: str | None, in
         q = q.where(EntityRecord.entity == entity)
     if not include_void:
         q = q.where(EntityRecord.deleted == False)  # noqa: E712
-    q = q.order_by(EntityRecord.entity, EntityRecord.id)  # type: ignore[arg-type]
+    q = q.order_by(EntityRecord.entity, EntityRecord.id)
     return [RecordPublic(entity=r.entity, id=r.id, ward_code=ward_code.strip().upper() if ward_code else None,
                          deleted=r.deleted, needs_review=r.needs_review, last_seq=r.last_seq,
                          data={k: safe_value(v) for k, v in (r.data or {}).items()}) for r in session.exec(q).all()]

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from hardtruths_desktop.domain.staffing import GroupFigures, computed_red_flags, ordered_group_codes
 from hardtruths_desktop.domain.valuesets import red_flag_type
-from trust_server.models import EntityRecord, Ward
 from hardtruths_desktop.sync.protocol import GROUP_FIELD
+from trust_server.models import EntityRecord, Ward
 
 
 def _label(code: str) -> str:

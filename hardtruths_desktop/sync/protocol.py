@@ -20,7 +20,8 @@ station checks every pulled record against it before storing it.
 To add an entity (e.g. ``feedback``):
 
 1. write its model: ``class FeedbackRecord(SyncedRecord)`` with one annotated field per column of the
-   station's table, using the field types below (``Text(2000)``, ``Id``, ``IsoDate``, ``Flag`` ...);
+   station's table, using the field types below (``Note``, ``ShortText``,
+   ``Annotated[str, TextRule(40, required=True)]``, ``Id``, ``IsoDate``, ``Flag`` ...);
    a field with a default is optional on create, one without is required; defaults equal the table's;
 2. ``register(EntitySchema("feedback", FeedbackRecord, kind="immutable", unique=(...),
    references=(Ref("shift_id", "shift"),)))`` at the bottom of this module;
@@ -239,9 +240,10 @@ def _plain(fn: Callable[..., Any]) -> Callable[[Any], Any]:
     return check
 
 
-def Text(maximum: int, *, required: bool = False, multiline: bool = False) -> Any:  # noqa: N802 - reads as a type
-    """Text of at most ``maximum`` characters: valid Unicode, no control characters, trimmed."""
-    return Annotated[str, BeforeValidator(_plain(_text(maximum, required, multiline)))]
+def TextRule(maximum: int, *, required: bool = False, multiline: bool = False) -> BeforeValidator:
+    """``Annotated[str, TextRule(200)]``: text of at most ``maximum`` characters, valid Unicode, no
+    control characters (no line breaks unless ``multiline``), trimmed and NFC-normalised."""
+    return BeforeValidator(_plain(_text(maximum, required, multiline)))
 
 
 def _name(value: Any) -> str:
@@ -351,39 +353,44 @@ def _optional(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else fn(value)
 
 
-def _t(fn: Callable[[Any], Any], py: Any = Any) -> Any:
-    return Annotated[py, BeforeValidator(_plain(fn))]
+def _rule(fn: Callable[[Any], Any]) -> BeforeValidator:
+    return BeforeValidator(_plain(fn))
 
 
-Id = _t(_id, str)
-OptId = _t(_optional(_id), str | None)
-IsoDate = _t(_iso_date, str)
-OptDate = _t(_optional(_iso_date), str | None)
-Timestamp = _t(_timestamp, str)
-OptTimestamp = _t(_optional(_timestamp), str | None)
-HhMm = _t(_hh_mm, str)
-Flag = _t(_strict_bool, bool)
-PersonName = _t(_name, str)
-WardCode = _t(lambda v: check_ward_code(v if isinstance(v, str) else "", "code"), str)
-ShiftCode = _t(lambda v: check_shift_code(v if isinstance(v, str) else "", "shift_code"), str)
-StaffGroup = _t(lambda v: check_staff_role(v if isinstance(v, str) else "", "role"), str)
-RedFlagType = _t(lambda v: check_red_flag_type(v if isinstance(v, str) else "", "flag_type"), str)
-Period = _t(_one_of(("day", "night"), "a day or a night shift"), str)
-Hours = _t(_hours, float)
-IdList = _t(_id_list, list[str])
-UniformKey = _t(_uniform_key, str)
+def CountRule(maximum: int) -> BeforeValidator:
+    """``Annotated[int, CountRule(60)]``: a whole number of people, 0..maximum."""
+    return _rule(_count(maximum))
 
 
-def Count(maximum: int) -> Any:  # noqa: N802 - reads as a type
-    return _t(_count(maximum), int)
+def OptCountRule(maximum: int) -> BeforeValidator:
+    return _rule(_optional(_count(maximum)))
 
 
-def OptCount(maximum: int) -> Any:  # noqa: N802
-    return _t(_optional(_count(maximum)), int | None)
+def WholeRule(lo: int, hi: int) -> BeforeValidator:
+    return _rule(_whole(lo, hi))
 
 
-def Whole(lo: int, hi: int) -> Any:  # noqa: N802
-    return _t(_whole(lo, hi), int)
+Id = Annotated[str, _rule(_id)]
+OptId = Annotated[str | None, _rule(_optional(_id))]
+IsoDate = Annotated[str, _rule(_iso_date)]
+OptDate = Annotated[str | None, _rule(_optional(_iso_date))]
+Timestamp = Annotated[str, _rule(_timestamp)]
+OptTimestamp = Annotated[str | None, _rule(_optional(_timestamp))]
+HhMm = Annotated[str, _rule(_hh_mm)]
+Flag = Annotated[bool, _rule(_strict_bool)]
+PersonName = Annotated[str, _rule(_name)]
+WardCode = Annotated[str, _rule(lambda v: check_ward_code(v if isinstance(v, str) else "", "code"))]
+ShiftCode = Annotated[str, _rule(lambda v: check_shift_code(v if isinstance(v, str) else "", "shift_code"))]
+StaffGroup = Annotated[str, _rule(lambda v: check_staff_role(v if isinstance(v, str) else "", "role"))]
+RedFlagType = Annotated[str, _rule(lambda v: check_red_flag_type(v if isinstance(v, str) else "", "flag_type"))]
+Period = Annotated[str, _rule(_one_of(("day", "night"), "a day or a night shift"))]
+Hours = Annotated[float, _rule(_hours)]
+Heads = Annotated[int, CountRule(60)]
+IdList = Annotated[list[str], _rule(_id_list)]
+UniformKey = Annotated[str, _rule(_uniform_key)]
+ShortText = Annotated[str, TextRule(MAX_SHORT_TEXT)]
+RequiredShortText = Annotated[str, TextRule(MAX_SHORT_TEXT, required=True)]
+Note = Annotated[str, TextRule(MAX_NOTE, multiline=True)]
 
 
 class SyncedRecord(BaseModel):
@@ -532,7 +539,7 @@ def _validate(adapter: TypeAdapter[Any], value: Any, f: str) -> Any:
 
 
 def _to_validation_error(e: PydanticError, entity: str | None, field_name: str | None = None) -> ValidationError:
-    first = e.errors()[0] if e.errors() else {}
+    first: Mapping[str, Any] = e.errors()[0] if e.errors() else {}
     loc = field_name or ".".join(str(p) for p in first.get("loc", ())) or "record"
     kind = first.get("type", "")
     if kind == "missing":
@@ -553,7 +560,8 @@ def _field_adapter(entity: str, f: str) -> TypeAdapter[Any] | None:
     schema = SCHEMAS[entity]
     info = schema.model.model_fields.get(f)
     if info is not None:
-        return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[name-defined]
+        annotated: Any = Annotated[info.annotation, *info.metadata]
+        return TypeAdapter(annotated)
     for pattern, annotation in schema.patterns:
         if pattern.fullmatch(f):
             return TypeAdapter(annotation)
@@ -587,26 +595,26 @@ def schema_of(entity: str) -> EntitySchema:
 
 class TrustRecord(SyncedRecord):
     code: WardCode
-    name: Text(MAX_SHORT_TEXT, required=True)  # type: ignore[valid-type]
+    name: RequiredShortText
 
 
 class WardRecord(SyncedRecord):
     trust_id: Id
     code: WardCode
-    name: Text(MAX_SHORT_TEXT, required=True)  # type: ignore[valid-type]
-    site: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
-    specialty: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
-    beds: Whole(1, MAX_BEDS) = 28  # type: ignore[valid-type]
+    name: RequiredShortText
+    site: ShortText = ""
+    specialty: ShortText = ""
+    beds: Annotated[int, WholeRule(1, MAX_BEDS)] = 28
 
 
 class ShiftPatternRecord(SyncedRecord):
     ward_id: Id
     code: ShiftCode
-    name: Text(MAX_NAME, required=True)  # type: ignore[valid-type]
+    name: Annotated[str, TextRule(MAX_NAME, required=True)]
     start_time: HhMm
     end_time: HhMm
     period: Period
-    sort_order: Whole(0, 1000) = 0  # type: ignore[valid-type]
+    sort_order: Annotated[int, WholeRule(0, 1000)] = 0
     active: Flag = True
 
 
@@ -614,7 +622,7 @@ class StaffRecord(SyncedRecord):
     ward_id: Id
     name: PersonName
     role: StaffGroup
-    title: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    title: ShortText = ""
     is_manager: Flag = False
     active: Flag = True
 
@@ -624,7 +632,7 @@ class EstablishmentRecord(SyncedRecord):
     shift_code: ShiftCode
     staff_group: StaffGroup
     effective_from: IsoDate
-    planned_heads: Count(60)  # type: ignore[valid-type]
+    planned_heads: Heads
     planned_hours: Hours
 
 
@@ -633,7 +641,7 @@ class ShiftRecord(SyncedRecord):
     shift_date: IsoDate
     shift_code: ShiftCode
     nurse_in_charge_id: OptId = None
-    notes: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
+    notes: Note = ""
     staffing_recorded: Flag = False
     on_duty: IdList = Field(default_factory=list)
 
@@ -641,7 +649,7 @@ class ShiftRecord(SyncedRecord):
 class WardDayRecord(SyncedRecord):
     ward_id: Id
     day: IsoDate
-    patients_at_midnight: OptCount(MAX_PATIENTS) = None  # type: ignore[valid-type]
+    patients_at_midnight: Annotated[int | None, OptCountRule(MAX_PATIENTS)] = None
 
 
 class RedFlagRecord(SyncedRecord):
@@ -649,24 +657,24 @@ class RedFlagRecord(SyncedRecord):
     shift_id: Id
     flag_type: RedFlagType
     raised_at: Timestamp
-    raised_by: Text(MAX_SHORT_TEXT)  # type: ignore[valid-type]
-    detail: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
-    escalated_to: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    raised_by: ShortText
+    detail: Note = ""
+    escalated_to: ShortText = ""
     escalated_at: OptTimestamp = None
-    response: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
+    response: Note = ""
     resolved_at: OptTimestamp = None
-    resolved_by: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    resolved_by: ShortText = ""
 
 
 class BedRecord(SyncedRecord):
     ward_id: Id
-    label: Text(40, required=True)  # type: ignore[valid-type]
-    sort_order: Whole(0, 10_000) = 0  # type: ignore[valid-type]
+    label: Annotated[str, TextRule(40, required=True)]
+    sort_order: Annotated[int, WholeRule(0, 10_000)] = 0
     occupied: Flag = False
-    preferred_name: Text(MAX_NAME) = ""  # type: ignore[valid-type]
-    consultant: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
+    preferred_name: Annotated[str, TextRule(MAX_NAME)] = ""
+    consultant: ShortText = ""
     expected_discharge: OptDate = None
-    instructions: Text(MAX_NOTE, multiline=True) = ""  # type: ignore[valid-type]
+    instructions: Note = ""
 
 
 class BedNurseRecord(SyncedRecord):
@@ -679,30 +687,27 @@ class BedNurseRecord(SyncedRecord):
 
 class WardBoardRecord(SyncedRecord):
     ward_id: Id  # the record's id
-    ward_manager: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
-    matron: Text(MAX_SHORT_TEXT) = ""  # type: ignore[valid-type]
-
-
-_Short = Text(MAX_SHORT_TEXT)
+    ward_manager: ShortText = ""
+    matron: ShortText = ""
 
 
 class TrustContactsRecord(SyncedRecord):
     trust_id: Id  # the record's id
-    pals_phone: _Short = ""  # type: ignore[valid-type]
-    pals_email: _Short = ""  # type: ignore[valid-type]
-    pals_location: _Short = ""  # type: ignore[valid-type]
-    pals_hours: _Short = ""  # type: ignore[valid-type]
-    complaints_phone: _Short = ""  # type: ignore[valid-type]
-    complaints_email: _Short = ""  # type: ignore[valid-type]
-    complaints_address: _Short = ""  # type: ignore[valid-type]
-    complaints_web_page: _Short = ""  # type: ignore[valid-type]
-    commissioner: _Short = ""  # type: ignore[valid-type]
-    advocacy_provider: _Short = ""  # type: ignore[valid-type]
-    advocacy_phone: _Short = ""  # type: ignore[valid-type]
-    advocacy_web: _Short = ""  # type: ignore[valid-type]
-    healthwatch_name: _Short = ""  # type: ignore[valid-type]
-    healthwatch_phone: _Short = ""  # type: ignore[valid-type]
-    healthwatch_web: _Short = ""  # type: ignore[valid-type]
+    pals_phone: ShortText = ""
+    pals_email: ShortText = ""
+    pals_location: ShortText = ""
+    pals_hours: ShortText = ""
+    complaints_phone: ShortText = ""
+    complaints_email: ShortText = ""
+    complaints_address: ShortText = ""
+    complaints_web_page: ShortText = ""
+    commissioner: ShortText = ""
+    advocacy_provider: ShortText = ""
+    advocacy_phone: ShortText = ""
+    advocacy_web: ShortText = ""
+    healthwatch_name: ShortText = ""
+    healthwatch_phone: ShortText = ""
+    healthwatch_web: ShortText = ""
     details_checked_on: OptDate = None
     uniform_key: UniformKey = "[]"
 
@@ -727,7 +732,7 @@ register(EntitySchema("establishment", EstablishmentRecord, kind="reference",
                       unique=(("ward_id", "shift_code", "staff_group", "effective_from"),), references=(Ref("ward_id", "ward"),)))
 register(EntitySchema("shift", ShiftRecord, unique=(("ward_id", "shift_date", "shift_code"),),
                       references=(Ref("ward_id", "ward"), Ref("nurse_in_charge_id", "staff")),
-                      patterns=((_GROUP_COUNT, Count(60)), (_GROUP_HOURS, Hours)), identity=_shift_identity,
+                      patterns=((_GROUP_COUNT, Heads), (_GROUP_HOURS, Hours)), identity=_shift_identity,
                       identity_key=("ward_id", "shift_date", "shift_code")))
 register(EntitySchema("ward_day", WardDayRecord, unique=(("ward_id", "day"),), references=(Ref("ward_id", "ward"),),
                       identity=lambda r: ids.ward_day_id(r["ward_id"], date.fromisoformat(r["day"])), identity_key=("ward_id", "day")))

@@ -338,7 +338,6 @@ def _send(w: World, case: Case) -> dict[str, Any]:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.what)
 def test_each_violation_is_refused_per_item(world: World, case: Case) -> None:
     verdict = _send(world, case)
-    print(f"VERDICT {case.what}: {verdict.get('error')}")
     assert verdict["status"] == "rejected", (case.what, verdict)
     assert verdict["error"] and "\x00" not in verdict["error"]
     verdict["error"].encode("utf-8")  # the reply itself is valid text
