@@ -254,8 +254,8 @@ class RecordWritten(SQLModel):
 class RecordWrite(SQLModel):
     """One record trust IT writes as the trust: its entity, id and the fields to set."""
 
-    entity: str = Field(max_length=40)
-    id: str = Field(min_length=36, max_length=36)
+    entity: str = Field(max_length=40, regex=r"^[a-z][a-z_]{0,39}$")
+    id: str = Field(min_length=36, max_length=36, regex=r"^[0-9a-fA-F-]{36}$")
     values: dict[str, Any]
 
 

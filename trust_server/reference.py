@@ -7,6 +7,7 @@ server clock, base = the current tokens so it is a causal successor), so station
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -23,6 +24,7 @@ from hardtruths_desktop.domain.validation import (
     is_valid_unicode,
     printable,
 )
+from hardtruths_desktop.sync.protocol import schema_of
 from trust_server.apply import Author, Batch, Incoming, Outcome, raw_json, server_hlc
 from trust_server.models import (
     SERVER_DEVICE_ID,
@@ -183,6 +185,8 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
 
 def list_records(session: Session, ward_code: str | None, entity: str | None, include_void: bool = True) -> list[RecordPublic]:
     """A ward's records (or the trust-wide ones: ``ward_code`` None), as the server holds them."""
+    if entity is not None:
+        schema_of(entity)  # refuses an entity nobody registered, in words
     q = select(EntityRecord)
     ward_id = ward_by_code(session, ward_code).id if ward_code else None
     q = q.where(EntityRecord.ward_id == ward_id) if ward_id else q.where(EntityRecord.ward_id == None)  # noqa: E711
@@ -211,7 +215,13 @@ def void_record(session: Session, record_id: str, reason: str, entity: str | Non
                 recorded_by: str = SERVER_AUTHOR) -> RecordWritten:
     """Trust IT voids a record: an audited tombstone every station applies (``Batch.void``)."""
     reason = clean_text(reason, "The reason", "reason", MAX_SHORT_TEXT, required=True)
+    if entity is not None:
+        schema_of(entity)
     rid = record_id.strip().lower()
+    try:
+        uuid.UUID(rid)
+    except ValueError:
+        raise ValidationError.single("record", f"'{printable(rid, 40)}' is not a record id") from None
     q = select(EntityRecord.entity).where(EntityRecord.id == rid)
     if entity:
         q = q.where(EntityRecord.entity == entity)

@@ -159,7 +159,7 @@ def check_shift_date(d: date, today: date, field_name: str = "date") -> None:
 
 def clean_text(text: str, label: str, field_name: str, maximum: int, required: bool = False) -> str:
     """Trimmed, NFC-normalised text; refuses control characters, broken Unicode and overlong text."""
-    if not is_valid_unicode(text):
+    if "\x00" not in text and not is_valid_unicode(text):  # (a NUL is a control character: said below)
         raise ValidationError.single(field_name, f"{label} contains a broken character that cannot be stored: please retype it")
     value = unicodedata.normalize("NFC", text.strip())
     if required and not value:

@@ -88,8 +88,8 @@ def list_devices(session: SessionDep) -> list[DevicePublic]:
 
 
 @router.get("/records", responses=ERRORS)
-def list_records(session: SessionDep, ward: Annotated[str | None, Query(max_length=16)] = None,
-                 entity: Annotated[str | None, Query(max_length=40)] = None) -> list[RecordPublic]:
+def list_records(session: SessionDep, ward: Annotated[str | None, Query(max_length=16, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+                 entity: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z][a-z_]*$")] = None) -> list[RecordPublic]:
     """A ward's records as the server holds them (no ``ward``: the trust-wide ones)."""
     return reference.list_records(session, ward, entity)
 
@@ -102,8 +102,8 @@ def write_records(body: RecordWrites, session: SessionDep) -> list[RecordWritten
 
 
 @router.post("/records/{record_id}/void", responses=ERRORS)
-def void_record(record_id: Annotated[str, Path(max_length=36)], body: VoidRequest, session: SessionDep,
-                entity: Annotated[str | None, Query(max_length=40)] = None) -> RecordWritten:
+def void_record(record_id: Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{36}$")], body: VoidRequest, session: SessionDep,
+                entity: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z][a-z_]*$")] = None) -> RecordWritten:
     """Void a record: an audited tombstone every station applies; refused while live records refer to it."""
     with session.begin():
         return reference.void_record(session, record_id, body.reason, entity)
