@@ -166,10 +166,16 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
     """Create or patch records as the trust (trust-wide ones included), one verdict per record:
     a refused record is answered ``rejected`` with the reason and the others still apply."""
     batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
-    batch.load([(w.entity, w.id.lower()) for w in writes])
     outcomes: list[tuple[RecordWrite, str, Outcome]] = []
     for w in writes:
         entity_id = w.id.lower()
+        try:
+            schema_of(w.entity)
+            uuid.UUID(entity_id)
+        except (ValidationError, ValueError) as e:  # before any query: no such entity, or not an id
+            outcomes.append((w, printable(entity_id, 36), Outcome("", "rejected", error=printable(str(e) or "not a record id"))))
+            continue
+        batch.load([(w.entity, entity_id)])
         current = batch.records.get((w.entity, entity_id))
         values = dict(w.values)
         base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}

@@ -160,7 +160,7 @@ def check_shift_date(d: date, today: date, field_name: str = "date") -> None:
 def clean_text(text: str, label: str, field_name: str, maximum: int, required: bool = False) -> str:
     """Trimmed, NFC-normalised text; refuses control characters, broken Unicode and overlong text."""
     if "\x00" not in text and not is_valid_unicode(text):  # (a NUL is a control character: said below)
-        raise ValidationError.single(field_name, f"{label} contains a broken character that cannot be stored: please retype it")
+        raise ValidationError.single(field_name, f"{label} contains characters that are not valid text (broken UTF-8): please retype it")
     value = unicodedata.normalize("NFC", text.strip())
     if required and not value:
         raise ValidationError.single(field_name, f"{label} is required")
