@@ -29,11 +29,24 @@ class Hlc:
         return cls(0, 0, node[:8])
 
 
+#: The server treats an HLC more than this far ahead of its own time as a wrong clock (SYNC.md 3.7).
+MAX_AHEAD_MS = 10 * 60 * 1000
+#: The counter is written with five digits; past this the physical part moves on by a millisecond
+#: instead, so the text form keeps its width and its order.
+MAX_LC = 99_999
+
+
+def _settle(pt: int, lc: int, node: str) -> Hlc:
+    if lc > MAX_LC:
+        return Hlc(pt + 1, 0, node)
+    return Hlc(pt, lc, node)
+
+
 def tick(last: Hlc, phys_ms: int) -> Hlc:
     """The HLC for a local event given the last one issued and the corrected physical time."""
     pt = max(last.pt, phys_ms)
     lc = last.lc + 1 if pt == last.pt else 0
-    return Hlc(pt, lc, last.node)
+    return _settle(pt, lc, last.node)
 
 
 def receive(last: Hlc, remote: Hlc, phys_ms: int) -> Hlc:
@@ -47,4 +60,24 @@ def receive(last: Hlc, remote: Hlc, phys_ms: int) -> Hlc:
         lc = remote.lc + 1
     else:
         lc = 0
-    return Hlc(pt, lc, last.node)
+    return _settle(pt, lc, last.node)
+
+
+def at_server_time(last: Hlc, server_ms: int) -> Hlc:
+    """What the HLC becomes when the trust server has just told us its time (SYNC.md 3.7).
+
+    An HLC more than ``MAX_AHEAD_MS`` ahead of the server came from a wrong PC clock (two days
+    fast while offline): it comes back to the server's time rather than counting up for two days
+    with every change flagged ``clock_ahead``. Only the server's word can decide this; between
+    syncs the HLC never goes backwards, whatever the PC clock does."""
+    if last.pt > server_ms + MAX_AHEAD_MS:
+        return Hlc(server_ms, 0, last.node)
+    return last
+
+
+def cap_remote(remote: Hlc, server_ms: int) -> Hlc:
+    """A pulled clock far in the future (another PC's wrong clock) is not followed past the
+    server's own tolerance."""
+    if remote.pt > server_ms + MAX_AHEAD_MS:
+        return Hlc(server_ms + MAX_AHEAD_MS, 0, remote.node)
+    return remote

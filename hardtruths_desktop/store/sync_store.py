@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from hardtruths_desktop.domain.hlc import Hlc, receive
+from hardtruths_desktop.domain.hlc import Hlc, at_server_time, cap_remote, receive
 from hardtruths_desktop.store.session import Actor, Store, iso_utc, utc_now
 from hardtruths_desktop.store.tables import (
     Bed,
@@ -388,11 +388,14 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
                 f" ON CONFLICT (shift_id, staff_group) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in given)}",
                 rows,
             )
+        # the server has just told us its time: a far-future clock, ours or another PC's, is not followed
+        server_ms = int(datetime.fromisoformat(server_time.replace("Z", "+00:00")).timestamp() * 1000)
+        hlc_last = at_server_time(max(hlc_last, Hlc.parse(tx.current_hlc)), server_ms)
         if newest_hlc:
-            hlc_last = receive(hlc_last, Hlc.parse(newest_hlc), 0)
+            hlc_last = receive(hlc_last, cap_remote(Hlc.parse(newest_hlc), server_ms), 0)
         db.execute(
             "UPDATE sync_state SET pull_cursor = ?, server_epoch = ?, last_pull_ok = ?, hlc_last = ? WHERE id = 1",
-            (next_cursor, server_epoch, server_time, str(max(hlc_last, Hlc.parse(tx.current_hlc)))),
+            (next_cursor, server_epoch, server_time, str(hlc_last)),
         )
         tx.skip_hlc_persist()
         tx.changes.add("sync", "pull")

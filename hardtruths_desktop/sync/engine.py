@@ -34,6 +34,8 @@ from hardtruths_desktop.sync import protocol
 from hardtruths_desktop.sync.credentials import CredentialStore, default_credentials
 
 log = logging.getLogger(__name__)
+MIN_BATCH = 5  # the smallest push batch on a bad link
+MAX_TIMEOUTS_PER_CYCLE = 4
 PLACEHOLDER_NS = uuid.UUID("6f1c1f0e-3c55-4b0a-9a43-3f1f3d4e9b21")  # placeholders for changes held on this PC
 
 BATCH = 200
@@ -117,6 +119,7 @@ class SyncEngine:
         self.credentials = credentials or default_credentials()
         self.client_factory = client_factory
         self.batch_size = batch_size
+        self.max_batch = batch_size
         self._wall_ms = wall_ms
         self._token: str | None = None
         self._token_expires = 0.0
@@ -290,7 +293,7 @@ class SyncEngine:
 
     def _push_all(self, client: httpx.Client, result: SyncResult) -> None:
         batch_size = self.batch_size
-        recoveries = 0
+        recoveries = timeouts = 0
         while True:
             batch = sync_store.pending(self.store, batch_size)
             if not batch:
@@ -304,9 +307,21 @@ class SyncEngine:
             }
             raw = gzip.compress(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), mtime=0)
             n, oldest, _, _ = sync_store.counts(self.store)
-            r = self._request(client, "POST", "/v1/sync/push", content=raw,
-                              headers={**self._headers((n, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"})
+            try:
+                r = self._request(client, "POST", "/v1/sync/push", content=raw,
+                                  headers={**self._headers((n, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"})
+            except httpx.TimeoutException:
+                # a slow or lossy link (SYNC.md 4.2 #24): send less at a time, in this cycle and the
+                # next ones, so every cycle gets something through; a batch the server did apply
+                # before the answer was lost comes back "duplicate"
+                timeouts += 1
+                if timeouts > MAX_TIMEOUTS_PER_CYCLE or len(batch) <= MIN_BATCH:
+                    raise
+                batch_size = self.batch_size = max(MIN_BATCH, len(batch) // 2)
+                continue
             if r.status_code == 200:
+                if self.batch_size < self.max_batch:  # the link carried a batch: grow back gently
+                    self.batch_size = min(self.max_batch, self.batch_size + max(1, self.batch_size // 4))
                 resp = protocol.PushResponse.model_validate(r.json())
                 answered = {x.client_seq for x in resp.results}
                 sync_store.record_results(self.store, [x.model_dump() for x in resp.results if x.client_seq not in held],

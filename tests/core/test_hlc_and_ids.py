@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hardtruths_desktop.domain import ids
-from hardtruths_desktop.domain.hlc import Hlc, receive, tick
+from hardtruths_desktop.domain.hlc import MAX_AHEAD_MS, MAX_LC, Hlc, at_server_time, cap_remote, receive, tick
 
 NODE = "d3adbeef"
 pts = st.integers(0, 10**13 - 1)
@@ -64,6 +64,51 @@ def test_receive_never_lags_what_it_has_seen(last: Hlc, remote: Hlc, phys: int) 
 @given(hlcs, hlcs)
 def test_text_order_equals_tuple_order(a: Hlc, b: Hlc) -> None:
     assert (str(a) < str(b)) == ((a.pt, a.lc) < (b.pt, b.lc))
+
+
+def test_counter_never_outgrows_its_five_digits() -> None:
+    """A clock stuck behind the HLC for a long time (issue 13: the counter reached 13,819) must not
+    make the text form longer, which would break its order."""
+    h = Hlc(1_000_000, MAX_LC - 2, NODE)
+    seen = [h]
+    for _ in range(5):
+        seen.append(tick(seen[-1], 0))
+    assert all(re.fullmatch(r"\d{13}-\d{5}-[0-9a-f]{8}", str(x)) for x in seen)
+    texts = [str(x) for x in seen]
+    assert texts == sorted(texts) and len(set(texts)) == len(texts)
+    assert seen[-1].pt == 1_000_001
+
+
+@given(st.builds(Hlc, pts, st.integers(0, MAX_LC), st.just(NODE)), st.lists(pts, min_size=1, max_size=30))
+def test_text_form_stays_fixed_width_and_ordered_for_any_counter(start: Hlc, clock: list[int]) -> None:
+    seen = [start]
+    for phys in clock:
+        seen.append(tick(seen[-1], phys))
+    texts = [str(h) for h in seen]
+    assert all(len(t) == len(texts[0]) for t in texts)
+    assert texts == sorted(texts)
+
+
+def test_clock_two_days_fast_comes_back_when_the_server_says_its_time() -> None:
+    """Issue 13: after editing with a clock two days fast, every later change was flagged
+    clock_ahead. Once the server has said its time the HLC returns to it."""
+    real = 1_790_000_000_000
+    fast = real + 2 * 86_400_000
+    h = tick(tick(Hlc(0, 0, NODE), fast), fast + 1000)  # edits made while the PC clock was fast, offline
+    assert tick(h, real) > h  # between syncs: never backwards, whatever the PC clock says
+    back = at_server_time(h, real)
+    assert back.pt == real and back.lc == 0
+    assert tick(back, real + 5).pt == real + 5
+    near = Hlc(real + MAX_AHEAD_MS - 1, 3, NODE)  # within the server's tolerance: kept
+    assert at_server_time(near, real) == near
+
+
+def test_a_far_future_remote_clock_is_capped_at_the_servers_tolerance() -> None:
+    real = 1_790_000_000_000
+    poisoned = Hlc(real + 40 * 86_400_000, 0, "ffffffff")
+    assert receive(Hlc(real - 50, 0, NODE), cap_remote(poisoned, real), real).pt == real + MAX_AHEAD_MS
+    ok = Hlc(real + 5, 1, "ffffffff")
+    assert cap_remote(ok, real) == ok
 
 
 # --- shift identity (uuid5) --------------------------------------------------------------------------------

@@ -143,6 +143,7 @@ class Network:
     dropped: int = 0
     strip_first_push_items: int = 0  # the next push loses its first N mutations in transit (a gap)
     requests: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)  # every HTTP status the station received
 
 
 class FaultTransport(httpx.BaseTransport):
@@ -164,6 +165,7 @@ class FaultTransport(httpx.BaseTransport):
             headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
             request = httpx.Request(request.method, request.url, headers=headers, content=raw)
         response = self.inner.handle_request(request)
+        self.net.statuses.append(response.status_code)
         if request.url.path == "/v1/sync/push" and self.net.drop_push_responses > 0:
             response.read()  # the server has committed and answered ...
             response.close()
