@@ -69,20 +69,23 @@ class SyncInfo:
     last_push_ok: str | None
     last_pull_ok: str | None
     last_attempt: str | None
+    machine_fingerprint: str | None = None
 
 
 def sync_info(store: Store) -> SyncInfo:
     with store.engine.connect() as conn:
         r = conn.exec_driver_sql(
             "SELECT device_id, device_incarnation, server_url, ca_bundle, ward_code, server_epoch, pull_cursor,"
-            " server_offset_ms, sync_status, last_error, last_push_ok, last_pull_ok, last_attempt FROM sync_state WHERE id = 1"
+            " server_offset_ms, sync_status, last_error, last_push_ok, last_pull_ok, last_attempt, machine_fingerprint"
+            " FROM sync_state WHERE id = 1"
         ).one()
     return SyncInfo(*r)
 
 
 def update_sync_state(store: Store, **values: Any) -> None:
     allowed = {"device_id", "device_incarnation", "server_url", "ca_bundle", "ward_code", "server_epoch", "pull_cursor",
-               "server_offset_ms", "sync_status", "last_error", "last_push_ok", "last_pull_ok", "last_attempt"}
+               "server_offset_ms", "sync_status", "last_error", "last_push_ok", "last_pull_ok", "last_attempt",
+               "machine_fingerprint"}
     bad = set(values) - allowed
     if bad:
         raise ValueError(f"not sync_state columns: {bad}")

@@ -32,6 +32,7 @@ from hardtruths_desktop.store import migrate, sync_store
 from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.sync import protocol
 from hardtruths_desktop.sync.credentials import CredentialStore, default_credentials
+from hardtruths_desktop.sync.fingerprint import fingerprint
 
 log = logging.getLogger(__name__)
 MIN_BATCH = 5  # the smallest push batch on a bad link
@@ -120,6 +121,8 @@ class SyncEngine:
         self.client_factory = client_factory
         self.batch_size = batch_size
         self.max_batch = batch_size
+        #: which PC this is (None: ask the OS); tests give two "PCs" on one machine different ids
+        self.machine: str | None = None
         self._wall_ms = wall_ms
         self._token: str | None = None
         self._token_expires = 0.0
@@ -159,6 +162,7 @@ class SyncEngine:
         sync_store.update_sync_state(
             self.store, device_id=resp.device_id, server_url=url, ca_bundle=ca_bundle, ward_code=resp.ward_code,
             server_epoch=resp.server_epoch, sync_status="enrolled", last_error=None, pull_cursor=0,
+            machine_fingerprint=fingerprint(self.store.path, self.machine),
         )
         self._token = None
         sync_store.release_held(self.store, resp.ward_id)  # changes kept for this ward while it was not connected
@@ -183,6 +187,12 @@ class SyncEngine:
             if not got:
                 result.error, result.message = "busy", "Another copy of the ward station is syncing right now"
                 return result
+            if self._moved(info):  # SYNC.md 3.9: a copied or restored file must not push as the original
+                result.error, result.retryable = "device_forked", False
+                result.message = ("This station's database was copied or restored from another PC or folder: IT must enrol it "
+                                  "again (nothing waiting here is lost; it is sent after enrolment)")
+                self._finish(result)
+                return result
             sync_store.update_sync_state(self.store, last_attempt=_iso_now())
             try:
                 with self.client_factory(info.server_url, info.ca_bundle) as client:
@@ -199,6 +209,13 @@ class SyncEngine:
                 result.error, result.message = "unexpected", f"Sync stopped by an unexpected error ({type(e).__name__}); it will retry"
         self._finish(result)
         return result
+
+    def _moved(self, info: sync_store.SyncInfo) -> bool:
+        here = fingerprint(self.store.path, self.machine)
+        if info.machine_fingerprint is None:  # enrolled before fingerprints were kept: this is home
+            sync_store.update_sync_state(self.store, machine_fingerprint=here)
+            return False
+        return info.machine_fingerprint != here
 
     def _finish(self, result: SyncResult) -> None:
         n, _oldest, rejected, _review = sync_store.counts(self.store)
