@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from hardtruths_desktop.domain.clock import FixedClock
+
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     """Run ``fn`` ``repeat`` times and return each duration in milliseconds."""
@@ -26,6 +28,12 @@ def pct(values: list[float], p: float) -> float:
 
 def summary(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f} ms, p99 {pct(values, 99):.2f} ms"
+
+
+def bench_clock() -> FixedClock:
+    """The benchmarks' pinned "now" (an ordinary mid-month Tuesday morning): the same data and the
+    same month every run, whatever the date (the one clock, ``domain/clock.py``)."""
+    return FixedClock.london(2026, 11, 24, 10, 0)
 
 
 def temp_dir(prefix: str) -> Path:

@@ -14,14 +14,14 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import summary, timed
+from _common import bench_clock, summary, timed
 from sqlmodel import select
 
 from hardtruths_desktop.demo import create_demo
+from hardtruths_desktop.domain.clock import today as ward_today
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.store.tables import Shift
@@ -30,17 +30,17 @@ YEARS = 3
 
 
 def history_store() -> Store:
-    folder = Path(tempfile.gettempdir()) / "hardtruths-bench-3y"
+    folder = Path(tempfile.gettempdir()) / "hardtruths-bench-3y-2026-11-24"  # as of bench_clock()
     marker = folder / ".complete"
     if not marker.exists():
         import shutil
 
         shutil.rmtree(folder, ignore_errors=True)
         t0 = time.perf_counter()
-        create_demo(Store(folder), days=YEARS * 365)
+        create_demo(Store(folder, bench_clock()), days=YEARS * 365)
         marker.touch()
         print(f"(built {YEARS} years of history for 3 wards in {time.perf_counter() - t0:.1f} s)")
-    return Store(folder)
+    return Store(folder, bench_clock())
 
 
 def core_month(store: Store, year: int, month: int) -> None:
@@ -57,7 +57,7 @@ def main() -> None:
     with store.read() as s:
         n = s.exec(select(Shift)).all()
     print(f"shifts in store: {len(n)}")
-    today = date.today()
+    today = ward_today(store.clock)
     core = timed(lambda: core_month(store, today.year, today.month), 30)
     print(f"core month query (shifts + fill rates + CHPPD): {summary(core)}  "
           f"-> {statistics.median(core):.1f} ms of the 100 ms target ({statistics.median(core) / 100:.2f}x)")

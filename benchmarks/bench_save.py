@@ -10,13 +10,14 @@ from __future__ import annotations
 import sqlite3
 import statistics
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import pct, summary, temp_dir, timed
+from _common import bench_clock, pct, summary, temp_dir, timed
 
 from hardtruths_desktop.demo import create_demo
+from hardtruths_desktop.domain.clock import today
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Actor, Store
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
@@ -40,21 +41,21 @@ def bare_commit(folder: Path) -> list[float]:
 
 
 def shift_saves(folder: Path) -> list[float]:
-    store = Store(folder)
+    store = Store(folder, bench_clock())
     create_demo(store, days=3)
     with store.read() as s:
         ward = queries.ward_row(s, "W7")
         nic = next(x for x in queries.list_staff(s, ward.id) if x.role == "rn")
     actor = Actor(nic.id, nic.name)
     days = iter(range(10**6))
-    base = date.today() - timedelta(days=400)
+    base = today(store.clock) - timedelta(days=400)
 
     def one() -> None:
         k = next(days)
         change = ShiftChange(groups={"rn": {"actual": 4, "actual_hours": 30.0}, "care": {"actual": 3, "actual_hours": 22.5}},
                              nurse_in_charge_id=nic.id)
         with store.write(actor) as tx:
-            save_shift(tx, ward, base + timedelta(days=k % 380), ("early", "late", "night")[k // 380 % 3], change, date.today())
+            save_shift(tx, ward, base + timedelta(days=k % 380), ("early", "late", "night")[k // 380 % 3], change, tx.today)
 
     timed(one, 20)  # warm up
     return timed(one, N)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hardtruths_desktop import __version__
+from hardtruths_desktop.domain.clock import Clock, SystemClock, parse_clock
 from hardtruths_desktop.domain.validation import (
     MAX_PATIENTS,
     ValidationError,
@@ -77,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                         help="folder of the station's store (default: $HARDTRUTHS_DATA_DIR or the user data folder)")
+    # Hidden: run as of a pinned moment (Europe/London wall time, e.g. 2026-12-01T10:00). Only for
+    # tests and benchmarks that run the command line in a subprocess; not shown in --help.
+    common.add_argument("--clock", dest="clock_at", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p = _Parser(prog="hardtruths-desktop", description="Hard Truths ward station", parents=[common])
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--demo", action="store_true", help="open the GUI with a demo trust when there is no data yet")
@@ -174,18 +178,27 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run one command. ``clock``: the one clock of this run (tests pin a ``FixedClock``; the hidden
+    ``--clock`` option does the same for a subprocess); by default the PC's clock."""
     args = build_parser().parse_args(argv)
     data_dir: Path = getattr(args, "data_dir", None) or default_data_dir()
     if data_dir.exists() and not data_dir.is_dir():
         print(f"hardtruths-desktop: error: --data-dir {data_dir} is a file, not a folder: check the path", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if clock is None:
+        try:
+            clock = parse_clock(args.clock_at) if getattr(args, "clock_at", None) else SystemClock()
+        except ValueError as e:
+            print(f"hardtruths-desktop: error: --clock: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    args.clock = clock
     _setup_logging(data_dir)
     if args.command is None:
         from importlib import import_module
 
         gui = import_module("ui.app")  # the only way the core reaches the GUI: by name, at run time
-        return int(gui.main(data_dir=data_dir, demo=args.demo))
+        return int(gui.main(data_dir=data_dir, demo=args.demo, clock=clock))
     try:
         return int(COMMANDS[args.command](args, data_dir))
     except ValidationError as e:
@@ -244,7 +257,7 @@ def _check_out(out: Path, suffix: str) -> Path:
     return out
 
 
-def _open(data_dir: Path, must_exist: bool = True) -> Any:
+def _open(data_dir: Path, clock: Clock, must_exist: bool = True) -> Any:
     from hardtruths_desktop.store.engine import db_path
     from hardtruths_desktop.store.session import Store
 
@@ -252,14 +265,14 @@ def _open(data_dir: Path, must_exist: bool = True) -> Any:
         raise ValidationError.single(
             "data_dir", f"There is no ward station data in {data_dir}: check --data-dir, or create it with 'hardtruths-desktop demo'"
         )
-    return Store(data_dir)
+    return Store(data_dir, clock)
 
 
 def cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.demo import create_demo
     from hardtruths_desktop.store.queries import list_wards
 
-    store = _open(data_dir, must_exist=False)
+    store = _open(data_dir, args.clock, must_exist=False)
     with store.read() as s:
         if list_wards(s):
             raise ValidationError.single("data_dir", f"{data_dir} already has wards; the demo only fills an empty station")
@@ -279,7 +292,7 @@ def cmd_check(args: argparse.Namespace, data_dir: Path) -> int:
     from sqlalchemy.exc import DatabaseError
 
     try:
-        store = _open(data_dir)
+        store = _open(data_dir, args.clock)
         with store.engine.connect() as conn:
             result = [r[0] for r in conn.execute(text("PRAGMA integrity_check")).fetchall()]
             fk = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
@@ -337,7 +350,7 @@ def cmd_ward_add(args: argparse.Namespace, data_dir: Path) -> int:
 
     beds = parse_count(args.beds, "--beds", "beds", 120)
     patterns = _parse_shifts(args.shifts)
-    store = _open(data_dir, must_exist=False)
+    store = _open(data_dir, args.clock, must_exist=False)
     with store.write(Actor.command_line()) as tx:
         trusts = tx.session.exec(select(Trust)).all()
         if args.trust_code or not trusts:
@@ -366,7 +379,7 @@ def cmd_ward(args: argparse.Namespace, data_dir: Path) -> int:
     if args.action == "add":
         return cmd_ward_add(args, data_dir)
 
-    with _open(data_dir).read() as s:
+    with _open(data_dir, args.clock).read() as s:
         wards = list_wards(s)
     if args.json:
         print(json.dumps([w.to_json() for w in wards], ensure_ascii=False, indent=2))
@@ -384,7 +397,7 @@ def cmd_staff(args: argparse.Namespace, data_dir: Path) -> int:
     if args.action in ("add", "code"):
         return cmd_staff_write(args, data_dir)
 
-    with _open(data_dir).read() as s:
+    with _open(data_dir, args.clock).read() as s:
         staff = list_staff(s, ward_row(s, args.ward).id)
     if args.json:
         print(json.dumps([x.to_json() for x in staff], ensure_ascii=False, indent=2))
@@ -398,7 +411,7 @@ def cmd_staff_write(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store import auth, queries, reference
     from hardtruths_desktop.store.session import Actor
 
-    store = _open(data_dir)
+    store = _open(data_dir, args.clock)
     with store.write(Actor.command_line()) as tx:
         ward = queries.ward_row(tx.session, args.ward)
         if args.action == "add":
@@ -450,7 +463,7 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
     if args.action == "record":
         day = parse_date(args.date, "--date")
         change = _record_change(args)  # all parsing before the store is touched
-        store = _open(data_dir)
+        store = _open(data_dir, args.clock)
         with store.read() as s:
             ward = queries.ward_row(s, args.ward)
             actor = Actor.command_line()
@@ -461,12 +474,12 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
                 change.nurse_in_charge_id = queries.find_staff(s, ward.id, args.nurse_in_charge).id
         with store.write(actor) as tx:
             ward = queries.ward_row(tx.session, args.ward)
-            changed = save_shift(tx, ward, day, args.shift.strip().lower(), change, queries.local_now().date())
+            changed = save_shift(tx, ward, day, args.shift.strip().lower(), change, tx.today)
         with store.read() as s:
             view = queries.shift_view(s, queries.ward_row(s, args.ward), day, args.shift.strip().lower())
         print(("Saved" if changed else "No change to") + f" {view.ward_code} {view.date} {view.shift_name} shift (by {actor.name}).")
         return EXIT_OK
-    store = _open(data_dir)
+    store = _open(data_dir, args.clock)
     with store.read() as s:
         ward = queries.ward_row(s, args.ward)
         if args.date:
@@ -496,7 +509,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 
     y, m = parse_month(args.month, "--month")
     out = _check_out(args.out, ".csv")
-    store = _open(data_dir)
+    store = _open(data_dir, args.clock)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(RETURN_HEADER)
@@ -533,10 +546,10 @@ def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
     shift = getattr(args, "shift", None)
     req = PrintRequest(args.action, args.ward, day, shift.strip().lower() if shift else None, args.size, args.landscape,
                        getattr(args, "large_print", False), beds)
-    store = _open(data_dir)
+    store = _open(data_dir, args.clock)
     try:
         with store.read() as s:
-            pdf = render(s, req)
+            pdf = render(s, req, store.clock)
     except UnprintableCharacters as e:
         raise ValidationError.single("text", str(e)) from e
     write_atomically(out, pdf)
@@ -547,7 +560,7 @@ def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
 def cmd_enrol(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.sync.engine import SyncEngine, SyncError
 
-    store = _open(data_dir, must_exist=False)
+    store = _open(data_dir, args.clock, must_exist=False)
     try:
         res = SyncEngine(store).enrol(args.server, args.code, args.ward, args.ca_bundle)
     except SyncError as e:
@@ -566,7 +579,7 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.sync.engine import SyncEngine
     from hardtruths_desktop.sync.scheduler import SyncSchedule
 
-    engine = SyncEngine(_open(data_dir))
+    engine = SyncEngine(_open(data_dir, args.clock))
     schedule = SyncSchedule()
     while True:
         result = engine.sync_once()
@@ -587,13 +600,7 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
                   file=sys.stderr if args.once else sys.stdout, flush=True)
         if args.once:  # 0 only when everything pending was accepted in this run
             return EXIT_OK if result.ok and result.rejected == 0 else EXIT_SYNC
-        now = _time.monotonic()
-        if result.ok:
-            schedule.succeeded(now, result.pending)
-        elif result.retryable:
-            schedule.failed(now, result.retry_after)
-        else:
-            schedule.stopped(now)
+        schedule.cycle_done(_time.monotonic(), result)
         _time.sleep(max(0.5, schedule.next_at - _time.monotonic()))
 
 

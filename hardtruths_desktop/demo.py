@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.clock import ward_now
 from hardtruths_desktop.domain.ids import ward_id
 from hardtruths_desktop.domain.staffing import current_shift
 from hardtruths_desktop.store import auth, reference, shifts
-from hardtruths_desktop.store.queries import local_now, pattern_times, patterns
+from hardtruths_desktop.store.queries import pattern_times, patterns
 from hardtruths_desktop.store.session import Actor, Store, WriteTx
 from hardtruths_desktop.store.tables import Ward
 
@@ -75,10 +76,13 @@ WARDS = (
 )
 
 
-def create_demo(store: Store, now: datetime | None = None, days: int = HISTORY_DAYS, seed: int = 7) -> list[tuple[str, str, str]]:
-    """Fill an empty store with the demo trust. Returns (ward, name, PIN) sign-in lines."""
+def create_demo(store: Store, days: int = HISTORY_DAYS, seed: int = 7) -> list[tuple[str, str, str]]:
+    """Fill an empty store with the demo trust. Returns (ward, name, PIN) sign-in lines.
+
+    The history is relative to the store's clock: ``days`` days back up to and including the shift
+    in progress at its now (pin a ``FixedClock`` for a demo as of a known moment)."""
     rng = random.Random(seed)
-    local = local_now(now)
+    local = ward_now(store.clock)
     actor = Actor.command_line()
     sign_ins: list[tuple[str, str, str]] = []
     with store.write(actor) as tx:

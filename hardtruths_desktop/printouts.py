@@ -8,13 +8,14 @@ Print screen (which runs these in its worker pool, off the GUI thread).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from hardtruths_desktop import printing as p
+from hardtruths_desktop.domain.clock import Clock, today, ward_now
 from hardtruths_desktop.domain.staffing import current_shift
 from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
@@ -46,8 +47,9 @@ def _local(iso_utc: str) -> datetime | None:
     return datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(LONDON).replace(tzinfo=None)
 
 
-def produced_now() -> datetime:
-    return datetime.now(UTC).astimezone(LONDON).replace(tzinfo=None, microsecond=0)
+def produced_now(clock: Clock) -> datetime:
+    """The "printed at" time every sheet carries: ward wall-clock time, to the second."""
+    return ward_now(clock).replace(microsecond=0)
 
 
 def _trust_name(session: Session, ward: Ward) -> str:
@@ -55,20 +57,20 @@ def _trust_name(session: Session, ward: Ward) -> str:
     return trust.name if trust else ""
 
 
-def resolve_shift(session: Session, ward: Ward, day: date | None, shift_code: str | None) -> tuple[date, str]:
-    """The shift asked for, or the one in progress now."""
+def resolve_shift(session: Session, ward: Ward, day: date | None, shift_code: str | None, clock: Clock) -> tuple[date, str]:
+    """The shift asked for, or the one in progress at the clock's now."""
     pats = [queries.pattern_times(x) for x in queries.patterns(session, ward.id)]
     if not pats:
         raise ValidationError.single("shift", f"Ward {ward.code} has no shift pattern yet: set one up in Ward setup")
     if shift_code is None:
-        if day is None or day == queries.local_now().date():
-            cur = current_shift(pats, queries.local_now())
+        if day is None or day == today(clock):
+            cur = current_shift(pats, ward_now(clock))
             assert cur is not None
             return cur[0], cur[1].code
         return day, pats[0].code
     if shift_code not in {x.code for x in pats}:
         raise ValidationError.single("shift", f"Ward {ward.code} has no '{shift_code}' shift (shifts: {', '.join(x.code for x in pats)})")
-    return day or queries.local_now().date(), shift_code
+    return day or today(clock), shift_code
 
 
 def _board_row(v: ShiftView) -> p.ShiftBoardRow:
@@ -94,27 +96,27 @@ def _uniform_key(session: Session, ward: Ward) -> tuple[p.UniformKeyEntry, ...]:
     return tuple(p.UniformKeyEntry(e["colour_name"], e["colour_hex"], e["role"]) for e in board_store.uniform_key(contacts))
 
 
-def board_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.BoardView:
+def board_view(session: Session, req: PrintRequest, clock: Clock) -> p.BoardView:
     ward = queries.ward_row(session, req.ward_code)
-    day, code = resolve_shift(session, ward, req.day, req.shift_code)
+    day, code = resolve_shift(session, ward, req.day, req.shift_code, clock)
     v = queries.shift_view(session, ward, day, code)
     wb = board_store.ward_board(session, ward)
     return p.BoardView(_trust_name(session, ward), ward.name, day, _board_row(v), wb.ward_manager or "Not set",
-                       wb.matron or "Not set", produced_at, _uniform_key(session, ward))
+                       wb.matron or "Not set", produced_now(clock), _uniform_key(session, ward))
 
 
-def day_board_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.DayBoardView:
+def day_board_view(session: Session, req: PrintRequest, clock: Clock) -> p.DayBoardView:
     ward = queries.ward_row(session, req.ward_code)
-    day = req.day or queries.local_now().date()
+    day = req.day or today(clock)
     rows = tuple(_board_row(v) for v in queries.shifts_in_range(session, ward, day, day))
     wb = board_store.ward_board(session, ward)
     return p.DayBoardView(_trust_name(session, ward), ward.name, day, rows, wb.ward_manager or "Not set",
-                          wb.matron or "Not set", produced_at, _uniform_key(session, ward))
+                          wb.matron or "Not set", produced_now(clock), _uniform_key(session, ward))
 
 
-def bed_cards_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.BedCardsView:
+def bed_cards_view(session: Session, req: PrintRequest, clock: Clock) -> p.BedCardsView:
     ward = queries.ward_row(session, req.ward_code)
-    day, code = resolve_shift(session, ward, req.day, req.shift_code)
+    day, code = resolve_shift(session, ward, req.day, req.shift_code, clock)
     all_beds = bed_store.list_beds(session, ward, day, code)
     if req.beds:
         labels = {b.label for b in all_beds}
@@ -133,7 +135,7 @@ def bed_cards_view(session: Session, req: PrintRequest, produced_at: datetime) -
         p.BedCard(b.label, b.preferred_name, b.named_nurse or "", b.consultant, b.expected_discharge, b.instructions)
         for b in chosen
     )
-    return p.BedCardsView(_trust_name(session, ward), ward.name, day, cards, produced_at)
+    return p.BedCardsView(_trust_name(session, ward), ward.name, day, cards, produced_now(clock))
 
 
 def poster_contacts(session: Session, ward: Ward) -> p.TrustContacts:
@@ -142,7 +144,7 @@ def poster_contacts(session: Session, ward: Ward) -> p.TrustContacts:
     return p.TrustContacts(**values, details_checked_on=row.details_checked_on)
 
 
-def poster_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.PosterView:
+def poster_view(session: Session, req: PrintRequest, clock: Clock) -> p.PosterView:
     ward = queries.ward_row(session, req.ward_code)
     contacts = poster_contacts(session, ward)
     missing = p.missing_contact_details(contacts)
@@ -150,12 +152,12 @@ def poster_view(session: Session, req: PrintRequest, produced_at: datetime) -> p
         raise ValidationError.single(
             "contacts", "The poster cannot be printed until these details are entered in Ward setup > Contacts: " + ", ".join(missing)
         )
-    return p.PosterView(_trust_name(session, ward), ward.name, contacts, produced_at, req.large_print)
+    return p.PosterView(_trust_name(session, ward), ward.name, contacts, produced_now(clock), req.large_print)
 
 
-def team_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.TeamSheetView:
+def team_view(session: Session, req: PrintRequest, clock: Clock) -> p.TeamSheetView:
     ward = queries.ward_row(session, req.ward_code)
-    day, code = resolve_shift(session, ward, req.day, req.shift_code)
+    day, code = resolve_shift(session, ward, req.day, req.shift_code, clock)
     v = queries.shift_view(session, ward, day, code)
     people = board_store.on_duty(session, ward, day, code)
     if not people:
@@ -165,7 +167,7 @@ def team_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.T
         for s in sorted(people, key=lambda s: s.name)
     )
     order = tuple(dict.fromkeys(m.role for m in sorted(members, key=lambda m: _role_rank(m.role))))
-    return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_at, order)
+    return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_now(clock), order)
 
 
 def _role_rank(role: str) -> int:
@@ -176,20 +178,20 @@ def _role_rank(role: str) -> int:
     return 99
 
 
-def render(session: Session, req: PrintRequest, produced_at: datetime | None = None) -> bytes:
-    """The PDF for a request. Raises ValidationError (missing data) or UnprintableCharacters."""
-    at = produced_at or produced_now()
+def render(session: Session, req: PrintRequest, clock: Clock) -> bytes:
+    """The PDF for a request, as of the clock's now (the shift in progress, "printed at").
+    Raises ValidationError (missing data) or UnprintableCharacters."""
     page = p.PageSpec(req.size, req.landscape)
     if req.document == "board":
-        return p.render_board(board_view(session, req, at), page)
+        return p.render_board(board_view(session, req, clock), page)
     if req.document == "day-board":
-        return p.render_day_board(day_board_view(session, req, at), page)
+        return p.render_day_board(day_board_view(session, req, clock), page)
     if req.document == "bed-cards":
-        return p.render_bed_cards(bed_cards_view(session, req, at), page)
+        return p.render_bed_cards(bed_cards_view(session, req, clock), page)
     if req.document == "poster":
-        return p.render_poster(poster_view(session, req, at), page)
+        return p.render_poster(poster_view(session, req, clock), page)
     if req.document == "team":
-        return p.render_team_sheet(team_view(session, req, at), page)
+        return p.render_team_sheet(team_view(session, req, clock), page)
     raise ValidationError.single("document", f"Unknown document '{req.document}'")
 
 

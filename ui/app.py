@@ -12,6 +12,10 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hardtruths_desktop.domain.clock import Clock
 
 EXIT_STORE = 3
 log = logging.getLogger(__name__)
@@ -52,7 +56,9 @@ def idle_ms_from_env() -> int:
     return int(minutes * 60_000) if minutes > 0 else DEFAULT_IDLE_MS
 
 
-def main(data_dir: Path | None = None, demo: bool = False) -> int:
+def main(data_dir: Path | None = None, demo: bool = False, clock: Clock | None = None) -> int:
+    """Start the ward station. ``clock``: the process's one clock (the PC's, unless the command line
+    pinned one for a test or a benchmark)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -67,10 +73,11 @@ def main(data_dir: Path | None = None, demo: bool = False) -> int:
     app.setOrganizationName("Hard Truths")
     setup_app(app)
 
+    from hardtruths_desktop.domain.clock import SystemClock
     from ui.main_window import MainWindow
     from ui.worker import StoreWorker
 
-    worker = StoreWorker(Path(data_dir))
+    worker = StoreWorker(Path(data_dir), clock or SystemClock())
     window = MainWindow(worker, idle_ms=idle_ms_from_env(), ward_code=os.environ.get("HARDTRUTHS_WARD") or None)
     exit_code = {"code": 0}
 

@@ -51,7 +51,7 @@ def open_month_view(store: Store, year: int, month: int, repeat: int = 15, ward_
 
     with store.read() as s:
         info = ward_info(s, ward_row(s, ward_code))
-    worker = StoreWorker(store.data_dir)
+    worker = StoreWorker(store.data_dir, store.clock)
     warmed: list[int] = []
     worker.query(lambda st: 1, warmed.append)  # opens the worker's store before timing
     _until(lambda: bool(warmed))

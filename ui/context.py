@@ -7,13 +7,14 @@ Screens never call each other; they call ``write``/``query`` here and refresh fr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from ui.worker import Failure, StoreWorker
 
 if TYPE_CHECKING:
+    from hardtruths_desktop.domain.clock import Clock
     from hardtruths_desktop.store.queries import StaffInfo, WardInfo
     from hardtruths_desktop.store.session import Actor, Store, WriteTx
 
@@ -27,6 +28,8 @@ class Context(QObject):
     def __init__(self, worker: StoreWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
+        #: the one clock (``domain/clock.py``): screens ask it for "now", never the PC directly
+        self.clock: Clock = worker.clock
         self.changes_applied = worker.changes_applied
         self.ward: WardInfo | None = None
         self.user: StaffInfo | None = None
@@ -58,12 +61,3 @@ class Context(QObject):
     def write(self, fn: Callable[[WriteTx], T], on_done: Callable[[T], None], on_error: Failure | None = None) -> None:
         """A write attributed to the signed-in person."""
         self.worker.write(self.actor(), fn, on_done, on_error)
-
-    def ward_row(self, session: Any) -> Any:
-        """The ``Ward`` row of the current ward inside a worker callable."""
-        from hardtruths_desktop.store.tables import Ward
-
-        row = session.get(Ward, self.ward_id)
-        if row is None:
-            raise RuntimeError("the ward is no longer on this station")
-        return row

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         bl.addWidget(self.review_btn)
         bl.addWidget(self.sync_btn)
         bl.addWidget(self.switch_btn)
-        self.sync_runner = SyncRunner(worker.data_dir, credentials, self)
+        self.sync_runner = SyncRunner(worker.data_dir, worker.clock, credentials, self)
         self.sync_runner.finished.connect(self._sync_finished)
         self.sync_runner.started.connect(lambda: self.sync_btn.setText("Syncing…"))
         self.sync_btn.clicked.connect(self.sync_runner.sync_now)

@@ -18,7 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hardtruths_desktop.domain.clock import Clock, FixedClock
+
 SIZE = (1280, 800)
+SCREENSHOT_MOMENT = (2026, 11, 24, 10, 0)  # an ordinary Tuesday morning, Europe/London
 
 
 def _until(cond: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -31,19 +34,20 @@ def _until(cond: Callable[[], bool], timeout: float = 30.0) -> None:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
-def _prepare_store(data_dir: Path) -> None:
+def _prepare_store(data_dir: Path, clock: Clock) -> None:
     from hardtruths_desktop.demo import create_demo
+    from hardtruths_desktop.domain.clock import ward_now
     from hardtruths_desktop.domain.staffing import current_shift
     from hardtruths_desktop.store import shifts
-    from hardtruths_desktop.store.queries import find_staff, local_now, shift_view, ward_info, ward_row
+    from hardtruths_desktop.store.queries import find_staff, shift_view, ward_info, ward_row
     from hardtruths_desktop.store.session import Actor, Store
 
-    store = Store(data_dir)
+    store = Store(data_dir, clock)
     create_demo(store)
     with store.read() as s:
         ward = ward_row(s, "W7")
         aisha = find_staff(s, ward.id, "Aisha Rahman")
-        now = local_now()
+        now = ward_now(clock)
         cur = current_shift(ward_info(s, ward).patterns, now)
         assert cur is not None
         d, p = cur
@@ -73,8 +77,9 @@ def shoot(out: Path) -> list[Path]:
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        _prepare_store(data_dir)
-        worker = StoreWorker(data_dir)
+        clock = FixedClock.london(*SCREENSHOT_MOMENT)  # the same pictures whatever day they are taken
+        _prepare_store(data_dir, clock)
+        worker = StoreWorker(data_dir, clock)
         win = MainWindow(worker)
         win.resize(*SIZE)
         win.show()

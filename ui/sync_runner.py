@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 if TYPE_CHECKING:
+    from hardtruths_desktop.domain.clock import Clock
     from hardtruths_desktop.sync.credentials import CredentialStore
     from hardtruths_desktop.sync.engine import SyncResult
 
@@ -48,11 +49,12 @@ class SyncRunner(QObject):
     finished = Signal(object)  # SyncResult
     started = Signal()
 
-    def __init__(self, data_dir: Path, credentials: CredentialStore | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, data_dir: Path, clock: Clock, credentials: CredentialStore | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         from hardtruths_desktop.sync.scheduler import SyncSchedule
 
         self.data_dir = data_dir
+        self.clock = clock
         self.credentials = credentials
         self.schedule = SyncSchedule()
         self.running = False
@@ -69,7 +71,7 @@ class SyncRunner(QObject):
             from hardtruths_desktop.store.session import Store
             from hardtruths_desktop.sync.engine import SyncEngine
 
-            self._engine = SyncEngine(Store(self.data_dir), self.credentials)
+            self._engine = SyncEngine(Store(self.data_dir, self.clock), self.credentials)
         return self._engine
 
     def start(self) -> None:
@@ -100,11 +102,5 @@ class SyncRunner(QObject):
     def _done(self, packed: tuple[SyncResult]) -> None:
         (result,) = packed
         self.running = False
-        now = time.monotonic()
-        if result.ok or result.error == "pending":
-            self.schedule.succeeded(now, result.pending)
-        elif result.retryable:
-            self.schedule.failed(now, result.retry_after)
-        else:
-            self.schedule.stopped(now)
+        self.schedule.cycle_done(time.monotonic(), result)
         self.finished.emit(result)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 if TYPE_CHECKING:
+    from hardtruths_desktop.domain.clock import Clock
     from hardtruths_desktop.store.session import Actor, Store, WriteTx
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,10 @@ class _Runner(QObject):
     done = Signal(int, object)
     failed = Signal(int, object)
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, clock: Clock) -> None:
         super().__init__()
         self.data_dir = data_dir
+        self.clock = clock
         self.store: Store | None = None
 
     @Slot(int, object)
@@ -46,7 +48,7 @@ class _Runner(QObject):
             if self.store is None:
                 from hardtruths_desktop.store.session import Store
 
-                self.store = Store(self.data_dir)
+                self.store = Store(self.data_dir, self.clock)
             result = fn(self.store)
         except Exception as e:
             from hardtruths_desktop.domain.validation import ValidationError
@@ -75,12 +77,14 @@ class StoreWorker(QObject):
     _submit = Signal(int, object)
     _close = Signal()
 
-    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(self, data_dir: Path, clock: Clock, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_dir = data_dir
+        #: the process's one clock (``domain/clock.py``); the store and every screen read "now" from it
+        self.clock = clock
         self._thread = QThread()
         self._thread.setObjectName("store-worker")
-        self._runner = _Runner(data_dir)
+        self._runner = _Runner(data_dir, clock)
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
         self._close.connect(self._runner.close)

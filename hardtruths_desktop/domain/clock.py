@@ -73,6 +73,12 @@ def local_now(clock: Clock) -> datetime:
     return clock.now().astimezone(LONDON)
 
 
+def ward_now(clock: Clock) -> datetime:
+    """The ward's wall clock as a naive datetime, to match shift patterns (which are wall-clock
+    times such as 07:00-15:00) with ``domain.staffing.current_shift``."""
+    return local_now(clock).replace(tzinfo=None)
+
+
 def today(clock: Clock) -> date:
     """The ward's calendar date (Europe/London)."""
     return local_now(clock).date()
@@ -81,3 +87,18 @@ def today(clock: Clock) -> date:
 def wall_ms(clock: Clock) -> int:
     """Milliseconds since the epoch, for HLC physical time."""
     return int(clock.now().timestamp() * 1000)
+
+
+def parse_clock(text: str) -> FixedClock:
+    """A pinned clock from ``YYYY-MM-DDTHH:MM`` (Europe/London wall time) or an ISO time with an offset.
+
+    For the command line's hidden ``--clock`` option (tests and benchmarks run the CLI as of a
+    known moment); raises ``ValueError`` with a plain message.
+    """
+    try:
+        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date and time such as 2026-12-01T10:00") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=LONDON)
+    return FixedClock(at)

@@ -258,8 +258,8 @@ class StaffOnWard:
 class ShiftContext:
     shift_hours: float
     beds: int
+    today: date  # the ward's date from the clock: how far back or ahead a shift may be recorded
     staff: Mapping[str, StaffOnWard] = field(default_factory=dict)
-    today: date = field(default_factory=date.today)
     on_duty: frozenset[str] = frozenset()  # staff ids ticked as on duty this shift (empty: not recorded)
 
 

@@ -6,7 +6,7 @@ import calendar
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -326,15 +326,6 @@ def month_return(session: Session, ward: Ward, year: int, month: int) -> Monthly
 
 
 # --- station state ------------------------------------------------------------------------------------
-
-def local_now(now: datetime | None = None) -> datetime:
-    """Ward time (Europe/London) as a naive datetime, for matching shift patterns."""
-    from zoneinfo import ZoneInfo
-
-    london = ZoneInfo("Europe/London")
-    aware = (now or datetime.now(tz=london)).astimezone(london)
-    return aware.replace(tzinfo=None)
-
 
 def latest_census(session: Session, ward_id: str, on: date) -> tuple[date, int] | None:
     """The most recent recorded 23:59 patient count on or before ``on`` (for the Today screen)."""

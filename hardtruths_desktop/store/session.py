@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from hardtruths_desktop.domain.clock import LONDON, SYSTEM_CLOCK, Clock, utc_now, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc, tick
 from hardtruths_desktop.domain.ids import uuid7
 from hardtruths_desktop.store import migrate
@@ -29,10 +29,6 @@ from hardtruths_desktop.store.engine import db_path, make_engine, writer
 from hardtruths_desktop.store.tables import TRUST_TABLES, SyncState
 
 CLI_ACTOR_NAME = "command line"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def iso_utc(dt: datetime) -> str:
@@ -75,11 +71,16 @@ class HasFieldMeta(Protocol):
 
 
 class WriteTx:
-    """One write transaction. Use only inside ``Store.write``."""
+    """One write transaction. Use only inside ``Store.write``.
 
-    def __init__(self, session: Session, actor: Actor, clock_ms: int) -> None:
+    ``now`` (UTC) and ``today`` (the ward's date) are read from the store's clock once, when the
+    transaction starts: every row it writes carries the same instant.
+    """
+
+    def __init__(self, session: Session, actor: Actor, clock: Clock) -> None:
         self.session = session
         self.actor = actor
+        self.clock = clock
         self.changes = Changes()
         #: The transaction's own sqlite3 connection, for the hot path (shift saves) and the
         #: outbox/audit inserts: same connection and transaction as ``session``.
@@ -90,16 +91,19 @@ class WriteTx:
         self._device_id: str | None = device_id
         self._incarnation: str = incarnation
         self._offset_ms: int = offset
-        self._clock_ms = clock_ms
+        self.now: datetime = utc_now(clock)
+        #: the ward's calendar date (Europe/London) at ``now``, e.g. for "how far ahead" checks
+        self.today: date = self.now.astimezone(LONDON).date()
+        self._clock_ms = int(self.now.timestamp() * 1000)
         last = Hlc.parse(hlc_last)
         self._hlc = Hlc(last.pt, last.lc, (device_id or incarnation)[:8])  # SYNC.md 3.7: node = device id once enrolled
-        self.now = utc_now()
         self._now_iso = iso_utc(self.now)
         self._persist_hlc = True
 
     @property
     def now_iso(self) -> str:
         return self._now_iso
+
 
     @property
     def actor_ref(self) -> str:
@@ -219,16 +223,19 @@ class Store:
 
     Thread-safety: the engine's pool hands each thread its own connection; writes serialise on
     SQLite's write lock (``BEGIN IMMEDIATE`` + busy timeout).
+
+    ``clock`` is the process's one clock (``domain/clock.py``): every "now" of a write, a sync
+    cycle or a screen that reads through this store comes from it; tests pin a ``FixedClock``.
     """
 
-    def __init__(self, data_dir: Path, clock_ms: Any = None) -> None:
+    def __init__(self, data_dir: Path, clock: Clock = SYSTEM_CLOCK) -> None:
         self.data_dir = data_dir
         self.path = db_path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.backup_made = migrate.upgrade(self.path)
         self.engine: Engine = make_engine(self.path)
         self._writer = writer(self.engine)
-        self._clock_ms = clock_ms or (lambda: time.time_ns() // 1_000_000)
+        self.clock = clock
         self._ensure_sync_state()
 
     def _ensure_sync_state(self) -> None:
@@ -261,7 +268,7 @@ class Store:
     def write(self, actor: Actor) -> Iterator[WriteTx]:
         """A write transaction; commits (durably) on normal exit, rolls back on any exception."""
         with Session(self._writer, expire_on_commit=False) as s, s.begin():
-            tx = WriteTx(s, actor, self._clock_ms())
+            tx = WriteTx(s, actor, self.clock)
             yield tx
             tx.finish()
 
@@ -272,7 +279,7 @@ class Store:
 
     def now_ms(self) -> int:
         """This station's wall clock in ms (the one its HLC and server offset are based on)."""
-        return int(self._clock_ms())
+        return wall_ms(self.clock)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.domain.hlc import Hlc, at_server_time, cap_remote, receive
-from hardtruths_desktop.store.session import Actor, Store, iso_utc, utc_now
+from hardtruths_desktop.store.session import Actor, Store, iso_utc
 from hardtruths_desktop.store.tables import (
     Bed,
     BedNurse,
@@ -229,15 +230,28 @@ def record_results(store: Store, results: list[dict[str, Any]], server_time: str
         tx.db.execute("UPDATE sync_state SET last_push_ok = ? WHERE id = 1", (server_time,))
 
 
-def note_attempt_failure(store: Store, error: str) -> None:
+def finish_cycle(store: Store, *, sync_status: str, last_error: str | None, last_attempt: str | None,
+                 server_offset_ms: int | None, failed: bool) -> None:
+    """Save what a sync cycle learnt about the sync state, once per cycle, in one transaction: its
+    outcome, when it started, the server clock offset it measured (if it reached the server) and,
+    after a failure, one more attempt on every pending change. (The server's verdicts and each
+    pulled page are saved as they arrive, with their own cursor: SYNC.md 3.5.)"""
+    values: dict[str, Any] = {"sync_status": sync_status, "last_error": last_error}
+    if last_attempt is not None:
+        values["last_attempt"] = last_attempt
+    if server_offset_ms is not None:
+        values["server_offset_ms"] = server_offset_ms
     with store.write(SYNC_ACTOR) as tx:
-        tx.db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE state = 'pending'", (error,))
+        cols = ", ".join(f"{k} = ?" for k in values)
+        tx.db.execute(f"UPDATE sync_state SET {cols} WHERE id = 1", tuple(values.values()))
+        if failed:
+            tx.db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE state = 'pending'", (last_error,))
 
 
 def requeue_recent_acked(store: Store, from_seq: int = 0) -> int:
     """Server restore recovery (SYNC.md 3.9): acked rows younger than 30 days go back to pending so
     they are pushed again (the server answers ``duplicate`` for those it still has)."""
-    cutoff = iso_utc(utc_now() - ACKED_RETENTION)
+    cutoff = iso_utc(utc_now(store.clock) - ACKED_RETENTION)
     with store.write(SYNC_ACTOR) as tx:
         cur = tx.db.execute(
             # rejected rows too: their sequence numbers must reach the restored server again
@@ -248,10 +262,12 @@ def requeue_recent_acked(store: Store, from_seq: int = 0) -> int:
         return int(cur.rowcount)
 
 
-def janitor(store: Store) -> int:
+def janitor(store: Store, server_offset_ms: int | None = None) -> int:
     """Delete acked outbox rows older than the retention window (by the server-corrected clock:
-    ``acked_at`` is the server's time, and a PC clock set in the future must not empty the window)."""
-    server_now_ms = store.now_ms() + sync_info(store).server_offset_ms
+    ``acked_at`` is the server's time, and a PC clock set in the future must not empty the window).
+    ``server_offset_ms``: the offset just measured, if not yet saved (default: the saved one)."""
+    offset = sync_info(store).server_offset_ms if server_offset_ms is None else server_offset_ms
+    server_now_ms = store.now_ms() + offset
     cutoff = iso_utc(datetime.fromtimestamp(server_now_ms / 1000, UTC) - ACKED_RETENTION)
     with store.write(SYNC_ACTOR) as tx:
         return int(tx.db.execute("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", (cutoff,)).rowcount)

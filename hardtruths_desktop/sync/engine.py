@@ -25,11 +25,12 @@ from typing import Any
 import httpx
 
 from hardtruths_desktop import __version__
+from hardtruths_desktop.domain.clock import utc_now, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
 from hardtruths_desktop.files import file_lock
 from hardtruths_desktop.store import migrate, sync_store
-from hardtruths_desktop.store.session import Store
+from hardtruths_desktop.store.session import Store, iso_utc
 from hardtruths_desktop.sync import protocol
 from hardtruths_desktop.sync.credentials import CredentialStore, default_credentials
 from hardtruths_desktop.sync.fingerprint import fingerprint
@@ -114,7 +115,6 @@ class SyncEngine:
         credentials: CredentialStore | None = None,
         client_factory: ClientFactory = default_client,
         batch_size: int = BATCH,
-        wall_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
     ) -> None:
         self.store = store
         self.credentials = credentials or default_credentials()
@@ -123,9 +123,10 @@ class SyncEngine:
         self.max_batch = batch_size
         #: which PC this is (None: ask the OS); tests give two "PCs" on one machine different ids
         self.machine: str | None = None
-        self._wall_ms = wall_ms
+        self.clock = store.clock  # the store's clock: HLC, offsets, ages and stamps agree
         self._token: str | None = None
         self._token_expires = 0.0
+        self._offset_ms: int | None = None  # the server clock offset measured in this cycle, saved at its end
 
     # --- enrolment -------------------------------------------------------------------------------
 
@@ -179,9 +180,10 @@ class SyncEngine:
         the result says what happened, and the sync state on the store records it."""
         info = sync_store.sync_info(self.store)
         result = SyncResult(ok=False)
+        self._offset_ms = None
         if not info.device_id or not info.server_url:
             result.error, result.message, result.retryable = "not_enrolled", "This station is not enrolled with the trust server yet", False
-            self._finish(result)
+            self._finish(result, None)
             return result
         with file_lock(self.store.path.with_suffix(".sync.lock"), wait=False) as got:  # one pusher per PC
             if not got:
@@ -191,15 +193,15 @@ class SyncEngine:
                 result.error, result.retryable = "device_forked", False
                 result.message = ("This station's database was copied or restored from another PC or folder: IT must enrol it "
                                   "again (nothing waiting here is lost; it is sent after enrolment)")
-                self._finish(result)
+                self._finish(result, None)
                 return result
-            sync_store.update_sync_state(self.store, last_attempt=_iso_now())
+            started = iso_utc(utc_now(self.clock))
             try:
                 with self.client_factory(info.server_url, info.ca_bundle) as client:
                     self._push_all(client, result)
                     self._pull_all(client, result)
                 result.ok = True
-                sync_store.janitor(self.store)  # acked rows older than the 30-day retention window
+                sync_store.janitor(self.store, self._offset_ms)  # acked rows older than the 30-day retention window
             except SyncError as e:
                 result.error, result.message, result.retryable, result.retry_after = e.code, e.message, e.retryable, e.retry_after
             except httpx.HTTPError as e:
@@ -207,7 +209,7 @@ class SyncEngine:
             except Exception as e:  # an unexpected error must never lose the queue: log, report, retry later
                 log.exception("sync failed unexpectedly")
                 result.error, result.message = "unexpected", f"Sync stopped by an unexpected error ({type(e).__name__}); it will retry"
-        self._finish(result)
+            self._finish(result, started)
         return result
 
     def _moved(self, info: sync_store.SyncInfo) -> bool:
@@ -217,7 +219,8 @@ class SyncEngine:
             return False
         return info.machine_fingerprint != here
 
-    def _finish(self, result: SyncResult) -> None:
+    def _finish(self, result: SyncResult, started: str | None) -> None:
+        """Count what is left and save the cycle's sync state: once per cycle (``sync_store.finish_cycle``)."""
         n, _oldest, rejected, _review = sync_store.counts(self.store)
         result.pending, result.rejected_total = n, rejected
         held_by_ward = sync_store.held_by_ward(self.store)
@@ -227,14 +230,14 @@ class SyncEngine:
                 result.ok = False
                 result.error, result.message = "pending", f"{n} change(s) still waiting"
             status = "ok" if result.ok else "pending"
-            sync_store.update_sync_state(self.store, sync_status=status, last_error=None)
-        elif result.error not in ("busy",):
+            sync_store.finish_cycle(self.store, sync_status=status, last_error=None, last_attempt=started,
+                                    server_offset_ms=self._offset_ms, failed=False)
+        else:
             status = {"revoked": "revoked", "device_revoked": "revoked", "not_enrolled": "not_enrolled",
                       "unknown_device": "needs_enrolment", "device_forked": "needs_enrolment",
                       "client_too_old": "update_needed"}.get(result.error or "", "offline")
-            sync_store.update_sync_state(self.store, sync_status=status, last_error=result.message)
-            if result.error not in ("not_enrolled",):
-                sync_store.note_attempt_failure(self.store, result.message)
+            sync_store.finish_cycle(self.store, sync_status=status, last_error=result.message, last_attempt=started,
+                                    server_offset_ms=self._offset_ms, failed=result.error != "not_enrolled")
 
     # --- HTTP helpers ----------------------------------------------------------------------------
 
@@ -245,7 +248,7 @@ class SyncEngine:
             n, oldest = pending
             age = 0
             if oldest:
-                age = max(0, int(time.time() - datetime.fromisoformat(oldest.replace("Z", "+00:00")).timestamp()))
+                age = max(0, int((utc_now(self.clock) - datetime.fromisoformat(oldest.replace("Z", "+00:00"))).total_seconds()))
             h[protocol.HEADER_PENDING] = f"{n};oldest={age}"
         return h
 
@@ -269,7 +272,7 @@ class SyncEngine:
 
     def _request(self, client: httpx.Client, method: str, url: str, **kw: Any) -> httpx.Response:
         headers = kw.pop("headers", {})
-        t0 = self._wall_ms()
+        t0 = wall_ms(self.clock)
         r = client.request(method, url, headers={**headers, **self._auth(client)}, **kw)
         if r.status_code == 401:  # expired or lost token: refresh once, then retry
             r = client.request(method, url, headers={**headers, **self._auth(client, refresh=True)}, **kw)
@@ -288,10 +291,9 @@ class SyncEngine:
             server_time = None
         if not server_time:
             return
-        t1 = self._wall_ms()
+        t1 = wall_ms(self.clock)
         server_ms = int(datetime.fromisoformat(str(server_time).replace("Z", "+00:00")).timestamp() * 1000)
-        offset = server_ms - (t0 + (t1 - t0) // 2)
-        sync_store.update_sync_state(self.store, server_offset_ms=offset)
+        self._offset_ms = server_ms - (t0 + (t1 - t0) // 2)  # saved once, when the cycle ends
 
     def _check_common(self, r: httpx.Response) -> None:
         if r.status_code == 403 and _error_code(r) == "device_revoked":
@@ -410,8 +412,8 @@ class SyncEngine:
         void = {
             "client_seq": poison["client_seq"], "mutation_id": poison["mutation_id"], "entity": "void",
             "entity_id": "00000000-0000-0000-0000-000000000000", "op": "patch", "payload": {}, "base": {},
-            "hlc": str(Hlc(self._wall_ms(), 0, (info.device_id or info.device_incarnation)[:8])),
-            "schema_version": migrate.SCHEMA_VERSION, "recorded_by": "station:quarantine", "wall_time": _iso_now(),
+            "hlc": str(Hlc(wall_ms(self.clock), 0, (info.device_id or info.device_incarnation)[:8])),
+            "schema_version": migrate.SCHEMA_VERSION, "recorded_by": "station:quarantine", "wall_time": iso_utc(utc_now(self.clock)),
         }
         body = {"device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
                 "acked_through": sync_store.acked_through(self.store), "mutations": [void]}
@@ -459,12 +461,6 @@ class SyncEngine:
             )
             if not page.has_more:
                 return
-
-
-def _iso_now() -> str:
-    from hardtruths_desktop.store.session import iso_utc, utc_now
-
-    return iso_utc(utc_now())
 
 
 def _error_code(r: httpx.Response) -> str:

@@ -5,16 +5,16 @@ the store's sync state, so the GUI and the CLI say the same thing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.store import sync_store
 from hardtruths_desktop.store.session import Store
 
 Level = Literal["ok", "waiting", "offline", "stopped"]
 LONDON = ZoneInfo("Europe/London")
-OLD_PENDING_S = 3600  # SYNC.md 3.12: banner when the oldest change has waited over an hour
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,6 @@ class SyncStatus:
     review: int
     enrolled: bool
     last_sync: str | None
-
-    @property
-    def needs_attention(self) -> bool:
-        return self.rejected > 0 or self.review > 0 or (self.oldest_age_s or 0) > OLD_PENDING_S
 
 
 def _age(iso: str | None, now: datetime) -> int | None:
@@ -55,8 +51,9 @@ def _for(seconds: int) -> str:
     return f"{seconds // 86400} days"
 
 
-def describe(store: Store, now: datetime | None = None) -> SyncStatus:
-    now = now or datetime.now(UTC)
+def describe(store: Store) -> SyncStatus:
+    """The status line as of the store's clock (ages of waiting changes are measured from it)."""
+    now = utc_now(store.clock)
     info = sync_store.sync_info(store)
     pending, oldest, rejected, review = sync_store.counts(store)
     age = _age(oldest, now)

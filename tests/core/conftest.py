@@ -3,6 +3,7 @@
 ``demo_template`` builds the demo trust once per session; ``demo_dir`` gives each test its own copy
 of that file, so tests may write freely without paying for the demo again. ``station`` is a small
 hand-built station (one ward, known staff including non-Latin names) for precise tests.
+Both are made, and ``station`` is opened, as of the suite's pinned clock (``support/clocks.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from core_support import WardStation, build_ward, open_station
+from support.clocks import suite_clock
 
 from hardtruths_desktop.store.engine import DB_FILENAME
 from hardtruths_desktop.store.session import Store
@@ -24,7 +26,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from hardtruths_desktop.demo import create_demo
 
     folder = tmp_path_factory.mktemp("demo-template")
-    store = Store(folder)
+    store = Store(folder, suite_clock())
     create_demo(store)
     store.close()
     assert not (folder / (DB_FILENAME + "-wal")).exists() or (folder / (DB_FILENAME + "-wal")).stat().st_size == 0
@@ -43,7 +45,7 @@ def demo_dir(tmp_path: Path, demo_template: Path) -> Path:
 @pytest.fixture(scope="session")
 def station_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("station-template")
-    build_ward(folder).store.close()
+    build_ward(folder, suite_clock()).store.close()
     return folder
 
 
@@ -58,6 +60,6 @@ def station_dir(tmp_path: Path, station_template: Path) -> Path:
 @pytest.fixture
 def station(station_dir: Path) -> Iterator[WardStation]:
     """A copy of the small hand-built station (ward T1), opened."""
-    st = open_station(station_dir)
+    st = open_station(station_dir, suite_clock())
     yield st
     st.store.close()

@@ -6,11 +6,13 @@ through the same repository functions as the app.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from support.clocks import suite_clock
+
+from hardtruths_desktop.domain.clock import Clock, today
 from hardtruths_desktop.store import reference
 from hardtruths_desktop.store.session import Actor, Store
 from hardtruths_desktop.store.tables import Staff, Ward
@@ -71,11 +73,13 @@ THREE_SHIFTS = (
 )
 
 
-def build_ward(folder: Path, clock_ms: Callable[[], int] | None = None, plan_from: date | None = None,
+def build_ward(folder: Path, clock: Clock | None = None, plan_from: date | None = None,
                with_plan: bool = True) -> WardStation:
-    """One trust, ward T1 (30 beds, Early/Late/Night) and a known staff list, via the repositories."""
-    store = Store(folder, clock_ms=clock_ms)
-    plan_from = plan_from or date.today() - timedelta(days=400)
+    """One trust, ward T1 (30 beds, Early/Late/Night) and a known staff list, via the repositories.
+    ``clock``: the store's clock (default: the suite's pinned clock, ``support/clocks.py``)."""
+    clock = clock or suite_clock()
+    store = Store(folder, clock)
+    plan_from = plan_from or today(clock) - timedelta(days=400)
     with store.write(Actor.command_line()) as tx:
         trust = reference.upsert_trust(tx, "TST", "Test Hospitals NHS Trust")
         ward = reference.upsert_ward(tx, trust.id, "T1", "Test Ward 1", "Main Site", "General medicine", 30)
@@ -105,11 +109,12 @@ PEOPLE_KEYS = {
 }
 
 
-def open_station(folder: Path, clock_ms: Callable[[], int] | None = None) -> WardStation:
-    """Open a station built by ``build_ward`` (e.g. a copy of the session template)."""
+def open_station(folder: Path, clock: Clock | None = None) -> WardStation:
+    """Open a station built by ``build_ward`` (e.g. a copy of the session template), on ``clock``
+    (default: the suite's pinned clock)."""
     from sqlmodel import select
 
-    store = Store(folder, clock_ms=clock_ms)
+    store = Store(folder, clock or suite_clock())
     with store.read() as s:
         ward = s.exec(select(Ward).where(Ward.code == "T1")).one()
         staff = {PEOPLE_KEYS[x.name]: x for x in s.exec(select(Staff).where(Staff.ward_id == ward.id)).all()}
@@ -117,10 +122,10 @@ def open_station(folder: Path, clock_ms: Callable[[], int] | None = None) -> War
 
 
 class FakeClock:
-    """A wall clock the test moves, in ms since the epoch (Store accepts ``clock_ms``)."""
+    """A ``Clock`` the test moves in ms since the epoch (to step the PC's clock back and forth)."""
 
     def __init__(self, ms: int = 1_800_000_000_000) -> None:
         self.ms = ms
 
-    def __call__(self) -> int:
-        return self.ms
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.ms / 1000, UTC)

@@ -15,15 +15,17 @@ from typing import Any
 
 import pytest
 from core_support import NON_LATIN_NAMES, db_snapshot, open_station, sql
+from support.clocks import SUITE_TODAY, suite_clock
 
 from hardtruths_desktop import cli
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.clock import ward_now
 from hardtruths_desktop.domain.staffing import current_shift
 from hardtruths_desktop.store import queries, reference
 from hardtruths_desktop.store.engine import DB_FILENAME
 from hardtruths_desktop.store.session import Actor
 
-TODAY = date.today()
+TODAY = SUITE_TODAY  # the day the demo and the station fixtures were made (tests/support/clocks.py)
 YESTERDAY = TODAY - timedelta(days=1)
 ISSUE_HEADER = (
     "site,ward_code,ward_name,specialty,month,day_rn_planned_hours,day_rn_actual_hours,"
@@ -34,9 +36,10 @@ ISSUE_HEADER = (
 
 
 def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *argv: str) -> tuple[int, str, str]:
-    """``main`` in-process; argparse's own errors exit via SystemExit, which counts as the exit code."""
+    """``main`` in-process, as of the suite's pinned clock; argparse's own errors exit via SystemExit,
+    which counts as the exit code."""
     try:
-        rc = cli.main([*argv, "--data-dir", str(data_dir)])
+        rc = cli.main([*argv, "--data-dir", str(data_dir)], clock=suite_clock())
     except SystemExit as e:
         rc = int(e.code or 0)
     out, err = capsys.readouterr()
@@ -66,7 +69,7 @@ def test_demo_history_runs_90_days_up_to_the_current_shift(demo_dir: Path) -> No
     from hardtruths_desktop.store.session import Store
 
     store = Store(demo_dir)
-    now = queries.local_now()
+    now = ward_now(suite_clock())
     with store.read() as s:
         for w in queries.list_wards(s):
             ward = queries.ward_row(s, w.code)

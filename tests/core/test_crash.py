@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from core_support import build_ward, sql
+from support.clocks import suite_clock
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.store.engine import DB_FILENAME
@@ -30,18 +31,20 @@ SLOTS = 150  # 50 days x 3 shifts: the first saves create shifts, later ones cor
 
 CHILD = r"""
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from hardtruths_desktop.domain.clock import FixedClock, today as ward_today
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Actor, Store
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
 folder, start, slots = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-store = Store(folder)
+clock = FixedClock.london(2026, 11, 24, 14, 0)  # tests/support/clocks.py SUITE_AT
+store = Store(folder, clock)
 with store.read() as s:
     ward = queries.ward_row(s, "T1")
-today = date.today()
+today = ward_today(clock)
 codes = ("early", "late", "night")
 print("ready", flush=True)
 i = start
@@ -57,7 +60,7 @@ while True:
 
 def test_saves_that_returned_survive_sigkill_exactly_once(tmp_path: Path) -> None:
     folder = tmp_path / "station"
-    build_ward(folder).store.close()
+    build_ward(folder, suite_clock()).store.close()
     path = folder / DB_FILENAME
     script = tmp_path / "saver.py"
     script.write_text(CHILD, encoding="utf-8")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from core_support import WardStation
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.store import board
 from hardtruths_desktop.store.session import Actor
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
-TODAY = date.today()
+TODAY = SUITE_TODAY  # the day the station fixtures were made (tests/support/clocks.py)
 DAY = TODAY - timedelta(days=1)
 
 

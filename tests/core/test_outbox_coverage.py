@@ -17,12 +17,13 @@ import pkgutil
 import re
 import sqlite3
 from collections.abc import Callable
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from core_support import WardStation, sql
+from support.clocks import SUITE_TODAY, suite_clock
 
 import hardtruths_desktop
 import hardtruths_desktop.store
@@ -30,7 +31,7 @@ from hardtruths_desktop.store import tables
 from hardtruths_desktop.store.session import Actor, Store, WriteTx
 
 ROOT = Path(hardtruths_desktop.__file__).resolve().parents[1]
-TODAY = date.today()
+TODAY = SUITE_TODAY  # the day the station fixtures were made (tests/support/clocks.py)
 YESTERDAY = TODAY - timedelta(days=1)
 
 #: Child tables whose rows travel inside their parent's mutations.
@@ -88,7 +89,7 @@ def _clear_log(path: Path) -> None:
 def test_demo_creation_writes_no_synced_row_without_an_outbox_row(tmp_path: Path) -> None:
     from hardtruths_desktop.demo import create_demo
 
-    store = Store(tmp_path / "pc")
+    store = Store(tmp_path / "pc", suite_clock())
     install_write_log(store.path)
     create_demo(store, days=2)
     store.close()

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hardtruths_desktop.domain.clock import FixedClock, ward_now
 from hardtruths_desktop.domain.staffing import (
     GroupFigures,
     MonthlyReturn,
@@ -18,7 +19,6 @@ from hardtruths_desktop.domain.staffing import (
     fill_rate,
 )
 from hardtruths_desktop.domain.valuesets import red_flag_types, staff_group, staff_groups
-from hardtruths_desktop.store.queries import local_now
 
 EARLY = ShiftTimes("early", "Early", time(7, 0), time(15, 0), "day")
 LATE = ShiftTimes("late", "Late", time(14, 30), time(22, 0), "day")
@@ -246,11 +246,11 @@ def test_current_shift_is_always_one_running_or_next(now: datetime) -> None:
     ],
 )
 def test_current_shift_on_dst_change_days(utc: datetime, day: date, code: str) -> None:
-    found = current_shift(THREE, local_now(utc))
+    found = current_shift(THREE, ward_now(FixedClock(utc)))
     assert found is not None
     assert (found[0], found[1].code) == (day, code)
 
 
-def test_local_now_is_ward_time() -> None:
-    assert local_now(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == datetime(2026, 7, 1, 13, 0)
-    assert local_now(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == datetime(2026, 12, 1, 12, 0)
+def test_ward_now_is_ward_time() -> None:
+    assert ward_now(FixedClock(datetime(2026, 7, 1, 12, 0, tzinfo=UTC))) == datetime(2026, 7, 1, 13, 0)
+    assert ward_now(FixedClock(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))) == datetime(2026, 12, 1, 12, 0)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from core_support import WardStation, open_station, sql
 from sqlalchemy import text
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.store.session import Actor
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
-TODAY = date.today()
+TODAY = SUITE_TODAY  # the day the station fixtures were made (tests/support/clocks.py)
 
 
 def _pragmas(con: object) -> dict[str, object]:

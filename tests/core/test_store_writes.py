@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from core_support import FakeClock, WardStation, build_ward, db_snapshot, open_station, sql, table_counts
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.hlc import Hlc
@@ -20,7 +21,7 @@ from hardtruths_desktop.store import queries, reference, shifts
 from hardtruths_desktop.store.session import Actor
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
-TODAY = date.today()
+TODAY = SUITE_TODAY  # the day the station fixtures were made (tests/support/clocks.py)
 YESTERDAY = TODAY - timedelta(days=1)
 
 
@@ -281,7 +282,7 @@ def test_client_seq_strictly_increasing_and_gap_free_even_after_rollbacks(statio
 
 def test_hlc_persisted_and_never_going_back_when_the_wall_clock_does(tmp_path: Path) -> None:
     clock = FakeClock(1_800_000_000_000)
-    st = build_ward(tmp_path / "pc", clock_ms=clock)
+    st = build_ward(tmp_path / "pc", clock=clock)
     [(h0,)] = sql(st.path, "SELECT hlc_last FROM sync_state")
     assert Hlc.parse(str(h0)).pt == clock.ms
     clock.ms -= 3_600_000  # the wall clock jumps back an hour
@@ -291,7 +292,7 @@ def test_hlc_persisted_and_never_going_back_when_the_wall_clock_does(tmp_path: P
     st.store.close()
 
     clock.ms -= 86_400_000  # reboot with the RTC a day behind: a fresh Store on the same file
-    st = open_station(tmp_path / "pc", clock_ms=clock)
+    st = open_station(tmp_path / "pc", clock=clock)
     _save(st, YESTERDAY, "late", _good_change(st))
     [(h2,)] = sql(st.path, "SELECT hlc_last FROM sync_state")
     assert str(h2) > str(h1)
@@ -306,7 +307,7 @@ def test_hlc_persisted_and_never_going_back_when_the_wall_clock_does(tmp_path: P
 
 def test_hlc_uses_the_server_offset(tmp_path: Path) -> None:
     clock = FakeClock(1_800_000_000_000)
-    st = build_ward(tmp_path / "pc", clock_ms=clock)
+    st = build_ward(tmp_path / "pc", clock=clock)
     sql_con = __import__("sqlite3").connect(st.path)
     sql_con.execute("UPDATE sync_state SET server_offset_ms = 90000")
     sql_con.commit()

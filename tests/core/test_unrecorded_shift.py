@@ -5,16 +5,17 @@ dash with "not recorded yet" rather than 0 on duty."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from core_support import WardStation
 from pypdf import PdfReader
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Actor
 from hardtruths_desktop.store.shifts import ShiftChange, raise_red_flag, save_shift
 
-TODAY = date.today()
+TODAY = SUITE_TODAY  # the day the station fixtures were made (tests/support/clocks.py)
 DAY = TODAY - timedelta(days=1)
 
 
@@ -40,6 +41,6 @@ def test_the_board_prints_a_dash_not_zero_before_anyone_records_the_shift(statio
     from hardtruths_desktop.printouts import PrintRequest, render
 
     with station.store.read() as s:
-        pdf = render(s, PrintRequest("board", station.ward.code, TODAY + timedelta(days=1), "early"))
+        pdf = render(s, PrintRequest("board", station.ward.code, TODAY + timedelta(days=1), "early"), station.store.clock)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "not recorded yet" in text

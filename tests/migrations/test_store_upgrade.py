@@ -8,12 +8,13 @@ import hashlib
 import json
 import shutil
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from hardtruths_desktop import cli
+from hardtruths_desktop.domain.clock import FixedClock
 from hardtruths_desktop.store import migrate, queries
 from hardtruths_desktop.store.engine import DB_FILENAME
 from hardtruths_desktop.store.session import Actor, Store
@@ -109,7 +110,7 @@ def test_writes_after_the_upgrade_continue_the_old_outbox_and_clock(old_station:
     path = old_station / DB_FILENAME
     [(old_hlc,)] = _rows(path, "SELECT hlc_last FROM sync_state")
     [(old_max,)] = _rows(path, "SELECT max(client_seq) FROM outbox")
-    store = Store(old_station, clock_ms=lambda: 946_684_800_000)  # a laptop whose RTC reset to 2000
+    store = Store(old_station, FixedClock(datetime(2000, 1, 1, tzinfo=UTC)))  # a laptop whose RTC reset to 2000
     try:
         with store.read() as s:
             ward = queries.ward_row(s, "W7")

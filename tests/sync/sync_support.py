@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +192,10 @@ class Clock:
             return self.fixed_ms + self.offset_ms
         return _t.time_ns() // 1_000_000 + self.offset_ms
 
+    def now(self) -> datetime:
+        """The ``Clock`` protocol: the store, the engine and the HLC all read this."""
+        return datetime.fromtimestamp(self() / 1000, UTC)
+
 
 # --- a ward station -----------------------------------------------------------------------------------
 
@@ -202,17 +206,17 @@ class Station:
     def __init__(self, folder: Path, clock: Clock | None = None, credentials: MemoryCredentials | None = None) -> None:
         self.dir = folder
         self.clock = clock or Clock()
-        self.store = Store(folder, clock_ms=self.clock)
+        self.store = Store(folder, self.clock)
         self.net = Network()
         self.credentials = credentials or MemoryCredentials()
-        self.engine = SyncEngine(self.store, self.credentials, client_factory=self.client, wall_ms=self.clock)
+        self.engine = SyncEngine(self.store, self.credentials, client_factory=self.client)
         self.ward_code: str | None = None
 
     def reopen(self) -> Station:
         """Close and open the store again (an app restart): same folder, keyring and clock."""
         self.store.close()
-        self.store = Store(self.dir, clock_ms=self.clock)
-        self.engine = SyncEngine(self.store, self.credentials, client_factory=self.client, wall_ms=self.clock)
+        self.store = Store(self.dir, self.clock)
+        self.engine = SyncEngine(self.store, self.credentials, client_factory=self.client)
         return self
 
     def copy_to(self, folder: Path) -> None:

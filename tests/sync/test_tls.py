@@ -91,9 +91,9 @@ def test_an_unverifiable_certificate_is_refused_and_a_trust_ca_bundle_is_accepte
 
     engine.enrol(url, _admin(db_url, "enrolment-code", "--ward", "W9"), "W9", ca_bundle=ca_file)
     with store.write(Actor.command_line()) as tx:
-        from hardtruths_desktop.store.queries import local_now, ward_row
+        from hardtruths_desktop.store.queries import ward_row
 
-        today = local_now().date()
+        today = tx.today
         save_shift(tx, ward_row(tx.session, "W9"), today, "early", ShiftChange(groups={"rn": {"actual": 3}}), today)
     result = engine.sync_once()
     assert result.ok and result.applied > 0 and result.pending == 0

@@ -1,7 +1,9 @@
 """pytest-qt fixtures: the REAL main window on a real SQLite store made by ``create_demo``.
 
 The demo store is made once per session and copied per test (a few milliseconds), so each test
-starts from the same data. Nothing here sleeps: tests wait for signals or conditions.
+starts from the same data. Nothing here sleeps: tests wait for signals or conditions. The demo is
+made, and the window runs, as of the suite's pinned clock (``support/clocks.py``): a ``FixedClock``
+given to the store worker, as ``ui/app.py`` gives it the PC's clock.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.clocks import suite_clock
 
 DB = "ward-station.sqlite"
 
@@ -26,7 +29,7 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from hardtruths_desktop.store.session import Store
 
     d = tmp_path_factory.mktemp("demo-master")
-    store = Store(d)
+    store = Store(d, suite_clock())
     create_demo(store, days=40)
     store.close()
     return d
@@ -52,13 +55,15 @@ def _app_style(qapp: Any) -> None:
 class Station:
     """The main window plus helpers to drive it like a nurse would."""
 
-    def __init__(self, qtbot: Any, data_dir: Path, idle_ms: int = 5 * 60 * 1000, credentials: Any = None) -> None:
+    def __init__(self, qtbot: Any, data_dir: Path, idle_ms: int = 5 * 60 * 1000, credentials: Any = None,
+                 clock: Any = None) -> None:
         from ui.main_window import MainWindow
         from ui.worker import StoreWorker
 
         self.qtbot = qtbot
         self.data_dir = data_dir
-        self.worker = StoreWorker(data_dir)
+        self.clock = clock or suite_clock()
+        self.worker = StoreWorker(data_dir, self.clock)
         self.window = MainWindow(self.worker, idle_ms=idle_ms, credentials=credentials)
         qtbot.addWidget(self.window)
         self.window.show()
@@ -92,7 +97,7 @@ class Station:
         """Read the store directly (a second connection; WAL lets it see committed writes)."""
         from hardtruths_desktop.store.session import Store
 
-        store = Store(self.data_dir)
+        store = Store(self.data_dir, self.clock)
         try:
             with store.read() as s:
                 return fn(s)

@@ -46,7 +46,7 @@ def current_shift_key(station: Station) -> tuple[Any, str]:
 
 
 def set_nurse_in_charge(station: Station, name: str) -> None:
-    from hardtruths_desktop.store.queries import find_staff, local_now, ward_row
+    from hardtruths_desktop.store.queries import find_staff, ward_row
     from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
     d, code = current_shift_key(station)
@@ -58,8 +58,8 @@ def set_nurse_in_charge(station: Station, name: str) -> None:
         person = find_staff(tx.session, ward.id, name)
         team = [s.id for s in board.on_duty(tx.session, ward, d, code)]
         if team and person.id not in team:  # the nurse in charge must be ticked on duty
-            board.set_on_duty(tx, ward, d, code, [*team, person.id], local_now().date())
-        save_shift(tx, ward, d, code, ShiftChange(nurse_in_charge_id=person.id), local_now().date())
+            board.set_on_duty(tx, ward, d, code, [*team, person.id], tx.today)
+        save_shift(tx, ward, d, code, ShiftChange(nurse_in_charge_id=person.id), tx.today)
 
     write(station, op)
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
 from sqlmodel import select
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.store.tables import Outbox
 
@@ -188,7 +188,7 @@ def test_first_record_of_a_shift_sends_only_what_was_typed(station: Station) -> 
     w = station.window
     w.show_screen(w.staffing)
     form = w.staffing
-    day = date.today() + timedelta(days=1)
+    day = SUITE_TODAY + timedelta(days=1)
     with station.qtbot.waitSignal(form.loaded, timeout=5000):
         form.open_shift(day, "early")
     station.qtbot.waitUntil(lambda: form.data is not None and not form.data.view.recorded)

@@ -100,3 +100,26 @@ def test_review_model_passes_modeltester(qtmodeltester: Any) -> None:
     ])
     qtmodeltester.check(model)
     assert model.data(model.index(0, 0)) == "⛔ Rejected"
+
+
+def test_the_runner_arms_its_timer_through_the_one_schedule(qtbot: Any, tmp_path: Path) -> None:
+    """A cycle that finished but left changes waiting is no failure for the GUI either: no backoff,
+    the next run in 60 s; network trouble backs off (the same ``SyncSchedule.cycle_done`` as the CLI)."""
+    import time
+
+    from support.clocks import suite_clock
+
+    from hardtruths_desktop.sync.engine import SyncResult
+    from hardtruths_desktop.sync.scheduler import WHILE_PENDING_S
+    from ui.sync_runner import SyncRunner
+
+    runner = SyncRunner(tmp_path, suite_clock())
+    runner._done((SyncResult(ok=False, error="offline"),))
+    assert runner.schedule.failures == 1
+    seen: list[Any] = []
+    runner.finished.connect(seen.append)
+    before = time.monotonic()
+    runner._done((SyncResult(ok=False, error="pending", pending=2),))
+    assert runner.schedule.failures == 0
+    assert before + WHILE_PENDING_S <= runner.schedule.next_at <= time.monotonic() + WHILE_PENDING_S
+    assert seen and seen[0].error == "pending" and not runner.running

@@ -60,14 +60,15 @@ class BedsData:
 
 def load_beds(store: Store, ward_id: str) -> BedsData:
     """Runs on the store worker: the beds with this shift's named nurses, and who can be named."""
+    from hardtruths_desktop.domain.clock import ward_now
     from hardtruths_desktop.domain.staffing import current_shift
     from hardtruths_desktop.domain.valuesets import staff_group
     from hardtruths_desktop.store import board
     from hardtruths_desktop.store.beds import list_beds
-    from hardtruths_desktop.store.queries import list_staff, local_now, ward_info
+    from hardtruths_desktop.store.queries import list_staff, ward_info
     from hardtruths_desktop.store.tables import Ward
 
-    now = local_now()
+    now = ward_now(store.clock)
     with store.read() as s:
         ward = s.get(Ward, ward_id)
         if ward is None:
@@ -300,12 +301,11 @@ class BedsView(QWidget):
 
         def op(tx: WriteTx) -> str:
             from hardtruths_desktop.store.beds import save_bed, set_named_nurse
-            from hardtruths_desktop.store.queries import local_now
             from hardtruths_desktop.store.tables import Ward
 
             ward = tx.session.get(Ward, ward_id)
             assert ward is not None
-            row = save_bed(tx, ward, bed, local_now().date())
+            row = save_bed(tx, ward, bed, tx.today)
             if data is not None and data.shift_date and data.shift_code and nurse_id != before:
                 set_named_nurse(tx, ward, row.label, data.shift_date, data.shift_code, nurse_id)
             return row.label

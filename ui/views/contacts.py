@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hardtruths_desktop.domain.clock import today as ward_today
 from hardtruths_desktop.domain.validation import ValidationError
 from ui.widgets import FieldErrors, buddy_label, error_label, save_form
 
@@ -153,7 +154,7 @@ class ContactsPage(QWidget):
         self.checked_edit.setDate(NOT_CHECKED)
         self.checked_today = QPushButton("Checked to&day")
         self.checked_today.setAccessibleName("The details were checked today")
-        self.checked_today.clicked.connect(lambda: self.checked_edit.setDate(QDate.currentDate()))
+        self.checked_today.clicked.connect(self._checked_today)
         checked_row = QHBoxLayout()
         checked_row.addWidget(self.checked_edit)
         checked_row.addWidget(self.checked_today)
@@ -277,6 +278,10 @@ class ContactsPage(QWidget):
         return lines
 
     # --- loading and saving -------------------------------------------------------------------------
+
+    def _checked_today(self) -> None:
+        now = ward_today(self.ctx.clock)
+        self.checked_edit.setDate(QDate(now.year, now.month, now.day))
 
     def _changes(self, changes: Any) -> None:
         if {"trust_contacts", "ward_board"} & set(getattr(changes, "entities", ())):

@@ -36,13 +36,12 @@ def raise_flag(ctx: Context, parent: QWidget, shift_date: date, shift_code: str,
     ward_id = ctx.ward_id
 
     def op(tx: WriteTx) -> None:
-        from hardtruths_desktop.store.queries import local_now
         from hardtruths_desktop.store.shifts import raise_red_flag
         from hardtruths_desktop.store.tables import Ward
 
         ward = tx.session.get(Ward, ward_id)
         assert ward is not None
-        raise_red_flag(tx, ward, shift_date, shift_code, flag_type, detail, local_now().date())
+        raise_red_flag(tx, ward, shift_date, shift_code, flag_type, detail, tx.today)
 
     ctx.write(op, lambda _r: None, _failed(parent, "Red flag not raised"))
 

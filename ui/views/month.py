@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hardtruths_desktop.domain.clock import today as ward_today
 from ui.models.rows import Row, RowTableModel
 from ui.models.staffing import MONTH_HEADERS, month_rows
 from ui.text import percent, two_dp
@@ -132,9 +133,7 @@ class MonthView(QWidget):
         ctx.changes_applied.connect(lambda _c: self.refresh())
 
     def _fill_months(self) -> None:
-        from hardtruths_desktop.store.queries import local_now
-
-        today = local_now().date()
+        today = ward_today(self.ctx.clock)
         self.month_box.blockSignals(True)
         self.month_box.clear()
         y, m = today.year, today.month

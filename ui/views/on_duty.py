@@ -138,12 +138,11 @@ class OnDutyBox(QGroupBox):
 
         def op(tx: WriteTx) -> None:
             from hardtruths_desktop.store import board
-            from hardtruths_desktop.store.queries import local_now
             from hardtruths_desktop.store.tables import Ward
 
             ward = tx.session.get(Ward, ward_id)
             assert ward is not None
-            board.set_on_duty(tx, ward, d, code, ids, local_now().date())
+            board.set_on_duty(tx, ward, d, code, ids, tx.today)
 
         def done(_r: None) -> None:
             self._dirty = False

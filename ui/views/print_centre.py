@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hardtruths_desktop.domain.clock import today as ward_today
 from hardtruths_desktop.files import write_atomically
 from ui.pool import TaskPool
 from ui.text import day_label, hhmm
@@ -82,7 +83,7 @@ def prepare(store: Store, req: PrintRequest) -> Prepared:
     builders = {"board": po.board_view, "day-board": po.day_board_view, "bed-cards": po.bed_cards_view,
                 "poster": po.poster_view, "team": po.team_view}
     with store.read() as s:
-        view = builders[req.document](s, req, po.produced_now())
+        view = builders[req.document](s, req, store.clock)
     return Prepared(req, view, document_title(req.document, view))
 
 
@@ -181,7 +182,7 @@ def paint_pdf(data: bytes, printer: QPrinter) -> int:
 
 def suggested_file_name(prep: Prepared) -> str:
     req = prep.request
-    when = (req.day or date.today()).isoformat()
+    when = (req.day or prep.view.produced_at.date()).isoformat()  # the poster has no date: the day it was made
     stem = f"{prep.view.ward} {SHORT_NAMES[req.document]} {when}"
     if req.shift_code and req.document in ("board", "team"):
         stem += f" {req.shift_code}"
@@ -240,7 +241,8 @@ class PrintCentreView(QWidget):
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd dd/MM/yyyy")
-        self.date_edit.setDate(QDate.currentDate())
+        now = ward_today(ctx.clock)
+        self.date_edit.setDate(QDate(now.year, now.month, now.day))
         self.shift_box = QComboBox()
         self.size_box = QComboBox()
         self.size_box.addItem("A4", "a4")
@@ -348,8 +350,8 @@ class PrintCentreView(QWidget):
     # --- choices ------------------------------------------------------------------------------------
 
     def _ward_changed(self) -> None:
+        from hardtruths_desktop.domain.clock import ward_now
         from hardtruths_desktop.domain.staffing import current_shift
-        from hardtruths_desktop.store.queries import local_now
 
         ward = self.ctx.ward
         if ward is None:
@@ -362,7 +364,7 @@ class PrintCentreView(QWidget):
         self.shift_box.clear()
         for p in ward.patterns:
             self.shift_box.addItem(f"{p.name} ({hhmm(p.start)}–{hhmm(p.end)})", p.code)
-        cur = current_shift(ward.patterns, local_now())
+        cur = current_shift(ward.patterns, ward_now(self.ctx.clock))
         if cur is not None:
             d, p = cur
             self.date_edit.setDate(QDate(d.year, d.month, d.day))
@@ -427,15 +429,15 @@ class PrintCentreView(QWidget):
         ward_id = self.ctx.ward_id
 
         def load(store: Store) -> list[tuple[str, str]]:
+            from hardtruths_desktop.domain.clock import today
             from hardtruths_desktop.store.beds import list_beds
-            from hardtruths_desktop.store.queries import local_now
             from hardtruths_desktop.store.tables import Ward
 
             with store.read() as s:
                 ward = s.get(Ward, ward_id)
                 if ward is None:
                     return []
-                return [(b.label, b.preferred_name) for b in list_beds(s, ward, local_now().date(), "") if b.occupied]
+                return [(b.label, b.preferred_name) for b in list_beds(s, ward, today(store.clock), "") if b.occupied]
 
         self.ctx.query(load, self._show_beds)
 

@@ -59,7 +59,8 @@ class ShiftFormData:
 
 def load_shift(store: Store, ward_id: str, d: date, code: str) -> ShiftFormData:
     """Runs on the store worker."""
-    from hardtruths_desktop.store.queries import list_staff, local_now, shift_view
+    from hardtruths_desktop.domain.clock import today
+    from hardtruths_desktop.store.queries import list_staff, shift_view
     from hardtruths_desktop.store.tables import Ward
 
     with store.read() as s:
@@ -68,7 +69,7 @@ def load_shift(store: Store, ward_id: str, d: date, code: str) -> ShiftFormData:
             raise ValidationError.single("ward", "This ward is no longer on the station")
         view = shift_view(s, ward, d, code)
         nurses = [p for p in list_staff(s, ward_id) if staff_group(p.role).registered]
-        return ShiftFormData(view, nurses, local_now().date())
+        return ShiftFormData(view, nurses, today(store.clock))
 
 
 @dataclass
@@ -266,13 +267,13 @@ class StaffingView(QWidget):
     # --- loading ----------------------------------------------------------------------------------
 
     def _ward_changed(self) -> None:
+        from hardtruths_desktop.domain.clock import ward_now
         from hardtruths_desktop.domain.staffing import current_shift
-        from hardtruths_desktop.store.queries import local_now
 
         ward = self.ctx.ward
         if ward is None:
             return
-        now = local_now()
+        now = ward_now(self.ctx.clock)
         self.date_edit.blockSignals(True)
         self.shift_box.blockSignals(True)
         self.date_edit.setDateRange(_qdate(now.date() - timedelta(days=3 * 365)), _qdate(now.date() + timedelta(days=62)))
@@ -489,13 +490,12 @@ class StaffingView(QWidget):
         d, code = key
 
         def op(tx: WriteTx) -> bool:
-            from hardtruths_desktop.store.queries import local_now
             from hardtruths_desktop.store.shifts import save_shift
             from hardtruths_desktop.store.tables import Ward
 
             ward = tx.session.get(Ward, ward_id)
             assert ward is not None
-            return save_shift(tx, ward, d, code, change, local_now().date())
+            return save_shift(tx, ward, d, code, change, tx.today)
 
         self.save_btn.setEnabled(False)
         self.ctx.write(op, self._saved, self._save_failed)

@@ -44,11 +44,12 @@ class TodayData:
 
 def load_today(store: Store, ward_id: str) -> TodayData | None:
     """Runs on the store worker."""
+    from hardtruths_desktop.domain.clock import ward_now
     from hardtruths_desktop.domain.staffing import current_shift
-    from hardtruths_desktop.store.queries import latest_census, local_now, shift_view, ward_info
+    from hardtruths_desktop.store.queries import latest_census, shift_view, ward_info
     from hardtruths_desktop.store.tables import Ward
 
-    now = local_now()
+    now = ward_now(store.clock)
     with store.read() as s:
         ward = s.get(Ward, ward_id)
         if ward is None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hardtruths_desktop.domain.clock import today as ward_today
 from hardtruths_desktop.domain.validation import ValidationError, parse_time
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 from ui.dialogs.messages import Notice
@@ -367,7 +368,8 @@ class WardSetupView(QWidget):
         self.plan_from = QDateEdit()
         self.plan_from.setCalendarPopup(True)
         self.plan_from.setDisplayFormat("dd/MM/yyyy")
-        self.plan_from.setDate(QDate.currentDate())
+        now = ward_today(self.ctx.clock)
+        self.plan_from.setDate(QDate(now.year, now.month, now.day))
         self.plan_fallback = error_label()
         self.plan_errors = FieldErrors(self.plan_fallback)
         form = QFormLayout()
@@ -420,10 +422,8 @@ class WardSetupView(QWidget):
     def refresh(self) -> None:
         if self.ctx.ward is None or not self.isEnabled():
             return
-        from hardtruths_desktop.store.queries import local_now
-
         ward_id = self.ctx.ward_id
-        today = local_now().date()
+        today = ward_today(self.ctx.clock)
         self.ctx.query(lambda store: load_setup(store, ward_id, today), self._show)
 
     def _show(self, data: SetupData) -> None:
