@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 
 def write_atomically(path: Path, data: bytes | str) -> None:
@@ -27,40 +28,20 @@ def write_atomically(path: Path, data: bytes | str) -> None:
 
 @contextmanager
 def file_lock(lock_path: Path, wait: bool = True) -> Iterator[bool]:
-    """Hold an OS file lock on ``lock_path``. With ``wait`` it waits for whoever holds it and
-    yields True; without, it yields False at once if another process holds it."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold an OS file lock on ``lock_path`` (the ``filelock`` library: ``flock`` on Linux/macOS,
+    ``msvcrt`` on the Windows ward PCs). With ``wait`` it waits, as long as it takes, for whoever
+    holds it and yields True; without, it yields False at once if another process (or another
+    opener in this one) holds it."""
+    lock = FileLock(lock_path, mode=0o600)
     try:
-        if sys.platform == "win32":  # pragma: no cover - Windows ward PCs
-            import msvcrt
-
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)  # LK_LOCK retries ~10 s
-            except OSError:
-                if wait:
-                    raise
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                if wait:
-                    raise
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+        lock.acquire(blocking=wait)  # blocking: no timeout (a store upgrade can take a while)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
     finally:
-        os.close(fd)
+        lock.release()
 
 
 @contextmanager

@@ -1,13 +1,19 @@
-"""Where the server keeps its files, which database it opens, and the admin credential."""
+"""Where the server keeps its files, which database it opens, and the admin credential.
+
+Read by ``pydantic-settings`` from the environment (``HARDTRUTHS_SERVER_DATA_DIR``,
+``HARDTRUTHS_SERVER_DATABASE_URL``, ``HARDTRUTHS_ADMIN_TOKEN``); the command line's options win.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_DATA_DIR = "HARDTRUTHS_SERVER_DATA_DIR"
 ENV_DATABASE_URL = "HARDTRUTHS_SERVER_DATABASE_URL"
@@ -15,21 +21,34 @@ ENV_ADMIN_TOKEN = "HARDTRUTHS_ADMIN_TOKEN"
 ADMIN_TOKEN_FILE = "admin-token"
 
 
-def default_data_dir() -> Path:
-    env = os.environ.get(ENV_DATA_DIR)
-    return Path(env) if env else Path(platformdirs.user_data_dir("hardtruths-server", "HardTruths"))
+def platform_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("hardtruths-server", "HardTruths"))
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    database_url: str
+class Settings(BaseSettings):
+    """The server's settings. ``database_url`` defaults to the embedded SQLite file in ``data_dir``."""
+
+    model_config = SettingsConfigDict(env_prefix="HARDTRUTHS_SERVER_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=platform_data_dir)
+    database_url: str = ""
+    admin_token_env: str | None = Field(default=None, validation_alias=ENV_ADMIN_TOKEN, exclude=True, repr=False)
+
+    @model_validator(mode="after")
+    def _embedded_default(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'trust-server.sqlite'}"
+        return self
 
     @classmethod
     def resolve(cls, database_url: str | None = None, data_dir: Path | str | None = None) -> Settings:
-        folder = Path(data_dir) if data_dir else default_data_dir()
-        url = database_url or os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{folder / 'trust-server.sqlite'}"
-        return cls(folder, url)
+        """The environment's settings, with the command line's ``--database-url`` / ``--data-dir`` on top."""
+        given: dict[str, Any] = {}
+        if data_dir:
+            given["data_dir"] = Path(data_dir)
+        if database_url:
+            given["database_url"] = database_url
+        return cls(**given)
 
     @property
     def is_sqlite(self) -> bool:
@@ -38,9 +57,8 @@ class Settings:
     def admin_token(self) -> str:
         """The admin bearer token: ``HARDTRUTHS_ADMIN_TOKEN``, else a file made in the data folder
         on first start (readable by its owner only)."""
-        env = os.environ.get(ENV_ADMIN_TOKEN)
-        if env:
-            return env
+        if self.admin_token_env:
+            return self.admin_token_env
         path = self.data_dir / ADMIN_TOKEN_FILE
         if path.exists():
             return path.read_text(encoding="utf-8").strip()
