@@ -180,21 +180,6 @@ class MonthlyReturn:
         return chppd(total, self.patients_at_midnight_total)
 
 
-def sum_groups(shifts: Iterable[Mapping[str, GroupFigures]]) -> dict[str, GroupFigures]:
-    out: dict[str, GroupFigures] = {}
-    for groups in shifts:
-        for code, g in groups.items():
-            o = out.get(code, GroupFigures())
-            out[code] = GroupFigures(
-                o.planned + g.planned,
-                o.actual + g.actual,
-                o.planned_hours + g.planned_hours,
-                o.actual_hours + g.actual_hours,
-                o.bank_agency + g.bank_agency,
-            )
-    return out
-
-
 def ordered_group_codes(codes: Iterable[str]) -> list[str]:
     """Staff group codes in the value set's order, unknown codes last."""
     known = [g.code for g in staff_groups()]

@@ -341,8 +341,3 @@ def default_font_chain(*, use_system_arial: bool = True) -> FontChain:
         chain = FontChain(faces)
         _DEFAULT_CHAINS[use_system_arial] = chain
     return chain
-
-
-def shaping_available() -> bool:
-    """True when HarfBuzz shaping (needed for Arabic and Indic scripts) is installed."""
-    return uharfbuzz is not None

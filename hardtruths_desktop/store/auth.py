@@ -43,11 +43,6 @@ def _parse(ts: str | None) -> datetime | None:
     return datetime.fromisoformat(ts.replace("Z", "+00:00")) if ts else None
 
 
-def has_pin(tx: WriteTx, staff_id: str) -> bool:
-    cred = tx.session.get(StaffCredential, staff_id)
-    return bool(cred and cred.pin_hash)
-
-
 def set_pin(tx: WriteTx, staff_id: str, pin: str) -> None:
     tx.require_manager("set another person's PIN", unless_self=staff_id)
     check_pin(pin)

@@ -164,7 +164,6 @@ def _steps(st: WardStation) -> list[tuple[str, Callable[[WriteTx], Any]]]:
         ("shifts.escalate_red_flag", lambda tx: shifts.escalate_red_flag(tx, flag["id"], "Matron")),
         ("shifts.resolve_red_flag", lambda tx: shifts.resolve_red_flag(tx, flag["id"], "Analgesia given")),
         ("auth.set_pin", lambda tx: auth.set_pin(tx, rn.id, "2580")),
-        ("auth.has_pin", lambda tx: auth.has_pin(tx, rn.id)),
         ("auth.sign_in", lambda tx: auth.sign_in(tx, rn.id, "0000")),
         ("auth.issue_onetime_code", lambda tx: auth.issue_onetime_code(tx, st.staff["care"].id)),
         ("beds.save_bed", lambda tx: beds.save_bed(tx, w, beds.BedInput("1", True, "Margaret", "Dr S. Patel"), TODAY)),
@@ -181,7 +180,7 @@ def test_every_repository_write_has_its_outbox_row_in_the_same_transaction(stati
     steps = _steps(station)
     unexercised = _repository_functions() - {name for name, _ in steps}
     assert unexercised == set(), f"add these repository functions to _steps(): {sorted(unexercised)}"
-    local_only = {"auth.set_pin", "auth.has_pin", "auth.sign_in", "auth.issue_onetime_code"}
+    local_only = {"auth.set_pin", "auth.sign_in", "auth.issue_onetime_code"}
     for name, step in steps:
         _clear_log(station.path)
         seq = _max_seq(station.path)
@@ -194,7 +193,7 @@ def test_every_repository_write_has_its_outbox_row_in_the_same_transaction(stati
         assert not {e for e, _ in boxed} & set(tables.TRUST_TABLES), f"{name} queued a trust-wide record"
         if name in local_only:
             assert logged == set() and boxed == set(), f"{name} must not touch synced tables"
-        elif name != "auth.has_pin":
+        else:
             assert logged, f"{name} wrote nothing: the step does not exercise it"
             n_box = _max_seq(station.path) - seq
             n_audit = sql(station.path, "SELECT count(*) FROM audit_log")[0][0] - audit_before
