@@ -1,6 +1,6 @@
 """Render the ward station's screens offscreen into docs/screenshots/*.png (about 1280x800).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots [--out docs/screenshots]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
 
 Uses a fresh demo trust in a temporary folder; on Ward 7's current shift it records one
 registered nurse short and a escalated red flag (as in DESIGN.md's sketch), so Today shows

@@ -1,4 +1,4 @@
-"""Helpers the benchmark scripts call to time real screens (benchmarks/ never builds widgets itself).
+"""Helpers the benchmark scripts call to time real screens (kept out of the ``ui`` package).
 
 ``open_month_view(store, year, month, repeat)``: milliseconds to open the real Month view on
 ``store``'s data, each time: a fresh ``MonthView`` is built, given the ward, the month is queried on

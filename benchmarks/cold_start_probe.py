@@ -1,7 +1,7 @@
 """Cold start probe: run the real ward station start-up (``ui.app.main``) and quit once it is up.
 
     HARDTRUTHS_BENCH_T0=<time.time() just before spawning> \\
-        python -m ui.bench_cold_start --data-dir DIR [--until shown|ready]
+        python benchmarks/cold_start_probe.py --data-dir DIR [--until shown|ready]
 
 Prints ONE line of JSON to stdout and exits 0:
     {"shown_ms": 412.3, "ready_ms": 655.1, "origin": "spawn"}
