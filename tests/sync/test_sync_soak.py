@@ -90,7 +90,7 @@ def test_24_lossy_slow_link_progress_each_cycle_and_smaller_batches(server: Serv
             # a station on a bad link gives up on a request after a few seconds and sends less next time
             return httpx.Client(base_url=proxy.url, transport=FaultTransport(st.net), timeout=6.0)
 
-        st.engine = SyncEngine(st.store, st.credentials, client_factory=client, wall_ms=st.clock, batch_size=200)
+        st.engine = SyncEngine(st.store, st.credentials, client_factory=client, batch_size=200)
         before = st.pending()
         cycles = idle = 0
         sizes: list[int] = []
@@ -121,7 +121,7 @@ def test_24b_a_link_that_cannot_carry_a_big_batch_gets_smaller_ones(server: Serv
         def client(base_url: str, ca_bundle: str | None) -> httpx.Client:
             return httpx.Client(base_url=proxy.url, transport=FaultTransport(st.net), timeout=3.0)
 
-        st.engine = SyncEngine(st.store, st.credentials, client_factory=client, wall_ms=st.clock, batch_size=200)
+        st.engine = SyncEngine(st.store, st.credentials, client_factory=client, batch_size=200)
         for _ in range(6):
             res = st.sync()
             if not st.pending():
