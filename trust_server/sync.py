@@ -29,6 +29,8 @@ from sqlalchemy import Engine, func, insert, or_, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, iso_utc
+from hardtruths_desktop.domain.clock import utc_now as clock_utc_now
 from hardtruths_desktop.sync.protocol import (
     SCHEMAS,
     Change,
@@ -49,12 +51,13 @@ PUSH_ATTEMPTS = 5
 BACKOFF_S = 0.05  # full jitter: sleep random(0, BACKOFF_S * 2**attempt) between attempts
 
 
-def iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+#: The server's clock: the domain's one clock (``domain/clock.py``); tests may pin it.
+CLOCK: Clock = SYSTEM_CLOCK
+iso = iso_utc
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return clock_utc_now(CLOCK)
 
 
 @dataclass(frozen=True)
