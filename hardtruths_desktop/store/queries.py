@@ -6,7 +6,7 @@ import calendar
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from sqlmodel import Session, col, select
