@@ -132,10 +132,11 @@ def bed_cards_view(session: Session, req: PrintRequest, clock: Clock) -> p.BedCa
     if not chosen:
         raise ValidationError.single("beds", f"No occupied beds on ward {ward.code}: fill in the bed board first")
     cards = tuple(
-        p.BedCard(b.label, b.preferred_name, b.named_nurse or "", b.consultant, b.expected_discharge, b.instructions)
+        p.BedCard(b.label, b.preferred_name, b.named_nurse or "", b.consultant, b.expected_discharge, b.instructions, b.name_hidden)
         for b in chosen
     )
-    return p.BedCardsView(_trust_name(session, ward), ward.name, day, cards, produced_now(clock))
+    shift = next(queries.pattern_times(x) for x in queries.patterns(session, ward.id) if x.code == code)
+    return p.BedCardsView(_trust_name(session, ward), ward.name, day, cards, produced_now(clock), shift.name, shift.start, shift.end)
 
 
 def poster_contacts(session: Session, ward: Ward) -> p.TrustContacts:
@@ -152,7 +153,8 @@ def poster_view(session: Session, req: PrintRequest, clock: Clock) -> p.PosterVi
         raise ValidationError.single(
             "contacts", "The poster cannot be printed until these details are entered in Ward setup > Contacts: " + ", ".join(missing)
         )
-    return p.PosterView(_trust_name(session, ward), ward.name, contacts, produced_now(clock), req.large_print)
+    manager = board_store.ward_board(session, ward).ward_manager
+    return p.PosterView(_trust_name(session, ward), ward.name, contacts, produced_now(clock), req.large_print, manager)
 
 
 def team_view(session: Session, req: PrintRequest, clock: Clock) -> p.TeamSheetView:
@@ -162,20 +164,13 @@ def team_view(session: Session, req: PrintRequest, clock: Clock) -> p.TeamSheetV
     people = board_store.on_duty(session, ward, day, code)
     if not people:
         raise ValidationError.single("on_duty", f"Nobody is marked on duty for the {v.shift_name} shift on {day:%d %b}: tick the team in Staffing first")
+    # Grouped by staff group (the national value set's order), the job title under each name.
     members = tuple(
-        p.TeamMember(s.name, s.title or staff_group(s.role).singular, s.id == v.nurse_in_charge_id)
+        p.TeamMember(s.name, staff_group(s.role).singular, s.id == v.nurse_in_charge_id, staff_group(s.role).label, s.title)
         for s in sorted(people, key=lambda s: s.name)
     )
-    order = tuple(dict.fromkeys(m.role for m in sorted(members, key=lambda m: _role_rank(m.role))))
+    order = tuple(g.label for g in staff_groups())
     return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_now(clock), order)
-
-
-def _role_rank(role: str) -> int:
-    r = role.casefold()
-    for i, word in enumerate(("matron", "sister", "manager", "charge", "nurse", "associate", "assistant", "support", "student")):
-        if word in r:
-            return i
-    return 99
 
 
 def render(session: Session, req: PrintRequest, clock: Clock) -> bytes:

@@ -9,6 +9,7 @@ and joining are HarfBuzz's work.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -253,7 +254,11 @@ def _wrap(
         if current:
             lines.append(current)
         current, width = "", 0.0
-        for cluster in _clusters(token):
+        # Break a web or email address after a '/', '.', '@' or '-' if it can; else anywhere
+        # between letters (never inside a conjunct or before a mark).
+        pieces = [p for p in re.split(r"(?<=[/.@-])", token) if p]
+        units = pieces if all(chain.measure(p, bold) <= avail for p in pieces) else _clusters(token)
+        for cluster in units:
             cw = chain.measure(cluster, bold)
             if current and width + cw > avail:
                 lines.append(current)
@@ -343,11 +348,24 @@ def draw_line(
     canvas.setFillColor(colour)
     canvas.setStrokeColor(colour)
     for run in line.runs:
+        if run.actual_text:
+            # What the glyphs say, in the order typed: for copying, search and screen readers.
+            canvas.addLiteral(f"/Span <</ActualText <FEFF{run.actual_text.encode('utf-16-be').hex().upper()}>>> BDC")
         obj = canvas.beginText(cursor, baseline)
         obj.setFont(run.font_name, size)
         if run.fake_bold:
+            # Fill and stroke the outline: the nearest to bold a font without a bold face gets.
+            # Graphics state is saved and restored around it so the stroke never leaks into
+            # later text (the text render mode is part of the graphics state).
+            canvas.saveState()
             canvas.setLineWidth(size * 0.035)
             obj.setTextRenderMode(2)
+        else:
+            obj.setTextRenderMode(0)
         obj.textOut(run.glyphs)
         canvas.drawText(obj)
+        if run.fake_bold:
+            canvas.restoreState()
+        if run.actual_text:
+            canvas.addLiteral("EMC")
         cursor += run.advance * size / 1000.0
