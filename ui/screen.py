@@ -37,22 +37,24 @@ def ward_now() -> datetime:
     return local_now(SYSTEM_CLOCK).astimezone(LONDON).replace(tzinfo=None)
 
 
-def touches(changes: Changes, entities: frozenset[str]) -> bool:
-    """Whether a write (or a pull, ``"sync"``) changed anything a screen showing ``entities`` shows."""
-    return "sync" in changes.entities or bool(changes.entities & entities)
+def touches(changes: Changes, entities: frozenset[str], on_pull: bool = True) -> bool:
+    """Whether a write (or, with ``on_pull``, a sync pull: ``"sync"``) changed what a screen showing ``entities`` shows."""
+    return (on_pull and "sync" in changes.entities) or bool(changes.entities & entities)
 
 
 class Screen(QWidget):
     loaded = Signal()
     #: the synced entities this screen shows: a change to any of them refreshes it
     entities: ClassVar[frozenset[str]] = frozenset()
+    #: refresh after a sync pull too (a form someone may be typing into says False)
+    refresh_on_pull: ClassVar[bool] = True
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.data: Any = None
         self._seq = 0
-        ctx.changes_applied.connect(self._changes)
+        ctx.changes_applied.connect(self._changes_applied)
         ctx.ward_changed.connect(self.ward_changed)
 
     # --- what a screen fills in -----------------------------------------------------------------
@@ -86,19 +88,19 @@ class Screen(QWidget):
             return
         self._seq += 1
         seq = self._seq
-        self.ctx.query(job, lambda data: self._arrived(seq, data, opts), lambda e: self._failed(seq, e))
+        self.ctx.query(job, lambda data: self._load_arrived(seq, data, opts), lambda e: self._load_failed(seq, e))
 
-    def _arrived(self, seq: int, data: Any, opts: dict[str, Any]) -> None:
+    def _load_arrived(self, seq: int, data: Any, opts: dict[str, Any]) -> None:
         if seq != self._seq:
             return  # a newer load is on its way
         self.data = data
         self.show_data(data, **opts)
         self.loaded.emit()
 
-    def _failed(self, seq: int, e: BaseException) -> None:
+    def _load_failed(self, seq: int, e: BaseException) -> None:
         if seq == self._seq:
             self.load_failed(e)
 
-    def _changes(self, changes: Changes) -> None:
-        if touches(changes, self.entities):
+    def _changes_applied(self, changes: Changes) -> None:
+        if touches(changes, self.entities, self.refresh_on_pull):
             self.changes_applied(changes)

@@ -12,9 +12,7 @@ words on the screen (:func:`explain`), never as a traceback.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,72 +40,34 @@ from PySide6.QtWidgets import (
 
 from hardtruths_desktop.files import write_atomically
 from ui.pool import TaskPool
-from ui.text import day_label, hhmm
+from ui.screen import ward_now
+from ui.text import hhmm
 from ui.widgets import buddy_label, heading
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.printouts import PrintRequest
+    from hardtruths_desktop.printouts import Prepared, PrintRequest
     from hardtruths_desktop.store.session import Store
     from ui.context import Context
 
-DOCUMENTS: tuple[tuple[str, str], ...] = (
-    ("board", "Who's in charge board (one shift)"),
-    ("day-board", "Board for the whole day (every shift)"),
-    ("bed-cards", "Name cards above beds"),
-    ("poster", "Complaints poster (\"Tell us what you think\")"),
-    ("team", "\"Hello my name is\" team sheet"),
-)
-SHORT_NAMES = {"board": "who's in charge board", "day-board": "board for the day", "bed-cards": "bed name cards",
-               "poster": "complaints poster", "team": "team sheet"}
 PRINT_DPI = 300  # pages are rasterised at this resolution for the printer: sharp, and light on memory
 
 
 # --- the jobs (no widgets) -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A document's view-model, read from the store; rendered to PDF in the pool."""
+def prepare(store: Store, req: PrintRequest, now: datetime | None = None) -> Prepared:
+    """Runs on the store worker: the document's read-model from the core's one registry
+    (``printouts.DOCUMENTS``); raises ValidationError with a plain message when something is missing."""
+    from hardtruths_desktop import printouts
 
-    request: PrintRequest
-    view: Any
-    title: str
-
-
-def prepare(store: Store, req: PrintRequest) -> Prepared:
-    """Runs on the store worker: read everything the document shows (raises ValidationError with a
-    plain message when something is missing, e.g. the poster's contacts)."""
-    from hardtruths_desktop import printouts as po
-
-    builders = {"board": po.board_view, "day-board": po.day_board_view, "bed-cards": po.bed_cards_view,
-                "poster": po.poster_view, "team": po.team_view}
-    with store.read() as s:
-        view = builders[req.document](s, req, po.produced_now())
-    return Prepared(req, view, document_title(req.document, view))
-
-
-def document_title(document: str, view: Any) -> str:
-    if document == "board":
-        return f"Who's in charge – {view.ward} – {view.shift.shift_name} shift, {day_label(view.board_date)}"
-    if document == "day-board":
-        return f"Ward board – {view.ward} – {day_label(view.board_date)}"
-    if document == "bed-cards":
-        n = len(view.cards)
-        return f"Name cards above beds – {view.ward} – {n} card{'s' if n != 1 else ''}"
-    if document == "poster":
-        return f"Complaints poster – {view.ward}" + (" (large print)" if view.large_print else "")
-    return f"Hello my name is – {view.ward} – {view.shift_name} shift, {day_label(view.sheet_date)}"
+    return printouts.prepare(store, req, now.replace(microsecond=0) if now else None)
 
 
 def render_prepared(prep: Prepared) -> bytes:
     """Runs in the pool: the PDF bytes (raises UnprintableCharacters / MissingContactDetails)."""
-    from hardtruths_desktop import printing as p
+    from hardtruths_desktop import printouts
 
-    page = p.PageSpec(prep.request.size, prep.request.landscape)
-    renderers = {"board": p.render_board, "day-board": p.render_day_board, "bed-cards": p.render_bed_cards,
-                 "poster": p.render_poster, "team": p.render_team_sheet}
-    pdf: bytes = renderers[prep.request.document](prep.view, page)  # type: ignore[operator]
-    return pdf
+    return printouts.render_prepared(prep)
 
 
 def explain(e: BaseException) -> str:
@@ -180,12 +140,7 @@ def paint_pdf(data: bytes, printer: QPrinter) -> int:
 
 
 def suggested_file_name(prep: Prepared) -> str:
-    req = prep.request
-    when = (req.day or date.today()).isoformat()
-    stem = f"{prep.view.ward} {SHORT_NAMES[req.document]} {when}"
-    if req.shift_code and req.document in ("board", "team"):
-        stem += f" {req.shift_code}"
-    return re.sub(r"[^\w\- ]+", "", stem).strip() + ".pdf"
+    return prep.file_name()
 
 
 # --- dialogs, monkeypatched in tests -----------------------------------------------------------------
@@ -233,7 +188,10 @@ class PrintCentreView(QWidget):
 
         self.title = heading("Print", 1.4)
         self.doc_box = QComboBox()
-        for code, label in DOCUMENTS:
+        from hardtruths_desktop.printouts import DOCUMENTS
+
+        for code, kind in DOCUMENTS.items():
+            label = kind.label
             self.doc_box.addItem(label, code)
         self.ward_label = QLabel()
         self.ward_label.setAccessibleName("Ward")
@@ -349,7 +307,6 @@ class PrintCentreView(QWidget):
 
     def _ward_changed(self) -> None:
         from hardtruths_desktop.domain.staffing import current_shift
-        from hardtruths_desktop.store.queries import local_now
 
         ward = self.ctx.ward
         if ward is None:
@@ -362,7 +319,7 @@ class PrintCentreView(QWidget):
         self.shift_box.clear()
         for p in ward.patterns:
             self.shift_box.addItem(f"{p.name} ({hhmm(p.start)}–{hhmm(p.end)})", p.code)
-        cur = current_shift(ward.patterns, local_now())
+        cur = current_shift(ward.patterns, ward_now())
         if cur is not None:
             d, p = cur
             self.date_edit.setDate(QDate(d.year, d.month, d.day))
@@ -426,16 +383,17 @@ class PrintCentreView(QWidget):
             return
         ward_id = self.ctx.ward_id
 
-        def load(store: Store) -> list[tuple[str, str]]:
-            from hardtruths_desktop.store.beds import list_beds
-            from hardtruths_desktop.store.queries import local_now
-            from hardtruths_desktop.store.tables import Ward
+        now = ward_now()
 
-            with store.read() as s:
-                ward = s.get(Ward, ward_id)
-                if ward is None:
-                    return []
-                return [(b.label, b.preferred_name) for b in list_beds(s, ward, local_now().date(), "") if b.occupied]
+        def load(store: Store) -> list[tuple[str, str]]:
+            from hardtruths_desktop.domain.validation import ValidationError
+            from hardtruths_desktop.readmodels.beds import load_beds
+
+            try:
+                beds = load_beds(store, ward_id, now=now)
+            except ValidationError:  # the ward is gone
+                return []
+            return [(b.label, b.preferred_name) for b in beds.beds if b.occupied]
 
         self.ctx.query(load, self._show_beds)
 
@@ -468,7 +426,8 @@ class PrintCentreView(QWidget):
         seq = self._seq
         self._set_ready(False)
         self.status.setText("Preparing the preview…")
-        self.ctx.query(lambda store: prepare(store, req), lambda prep: self._prepared(seq, prep),
+        now = ward_now()
+        self.ctx.query(lambda store: prepare(store, req, now), lambda prep: self._prepared(seq, prep),
                        lambda e: self._failed(seq, e))
 
     def _prepared(self, seq: int, prep: Prepared) -> None:

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hardtruths_desktop.domain.validation import ValidationError, parse_count, parse_hours
-from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
+from hardtruths_desktop.domain.validation import ValidationError
+from hardtruths_desktop.domain.valuesets import staff_groups
 from ui.red_flags import RedFlagList
 from ui.screen import Job, Screen
 from ui.text import day_label, hhmm, local_when, num
@@ -374,55 +374,37 @@ class StaffingView(Screen):
 
     def _actual_edited(self, code: str) -> None:
         """Typing the people on duty fills their hours at the planned hours per person, until the
-        nurse types the hours themself."""
+        nurse types the hours themself (the core applies the same rule when only people are sent)."""
+        from hardtruths_desktop.domain.shift_entry import parse_figure, pro_rata_hours
+
         if code in self._hours_touched:
             return
         row = self.rows[code]
         try:
-            planned = parse_count(row.edits["planned"].text() or "0", "", "")
-            planned_h = parse_hours(row.edits["planned_hours"].text() or "0", "", "")
-            actual = parse_count(row.edits["actual"].text(), "", "")
+            planned = int(parse_figure(code, "planned", row.edits["planned"].text() or "0"))
+            planned_h = float(parse_figure(code, "planned_hours", row.edits["planned_hours"].text() or "0"))
+            actual = int(parse_figure(code, "actual", row.edits["actual"].text()))
         except ValidationError:
             return
-        if planned > 0 and planned_h > 0:
-            row.edits["actual_hours"].setText(num(round(actual * planned_h / planned, 2)))
+        hours = pro_rata_hours(actual, planned, planned_h)
+        if hours is not None:
+            row.edits["actual_hours"].setText(num(hours))
             self._touched.add(f"{code}.actual_hours")
 
     # --- saving ---------------------------------------------------------------------------------------
 
     def gather(self) -> tuple[dict[str, dict[str, float | int]], int | None, dict[str, str]]:
-        """Parse the typed figures. Returns groups, patients, and problems by field key."""
-        problems: dict[str, str] = {}
-        groups: dict[str, dict[str, float | int]] = {}
-        loaded = set(self.data.view.groups) if self.data else set()
-        for code, row in self.rows.items():
-            label = staff_group(code).label
-            values: dict[str, float | int] = {}
-            texts = {f: e.text().strip() for f, e in row.edits.items()}
-            for f, t in texts.items():
-                key = f"{code}.{f}"
-                try:
-                    if f in ("planned", "actual", "bank_agency"):
-                        values[f] = parse_count(t or "0", f"{label} {f.replace('_', '/') if f == 'bank_agency' else f}", key)
-                    else:
-                        values[f] = parse_hours(t or "0", f"{label} {f.replace('_', ' ')}", key)
-                except ValidationError as e:
-                    problems.update(e.errors)
-            if code in problems or any(k.startswith(code + ".") for k in problems):
-                continue
-            if code in loaded or any(texts.values()):
-                if not texts["actual"] and values.get("planned", 0) and code in ("rn", "care"):
-                    problems[f"{code}.actual"] = f"{label}: enter how many are actually on duty (0 if nobody)"
-                    continue
-                groups[code] = values
-        patients: int | None = None
-        t = self.patients_edit.text().strip()
-        if t:
-            try:
-                patients = parse_count(t, "Patients at 23:59", "patients_at_midnight", maximum=999)
-            except ValidationError as e:
-                problems.update(e.errors)
-        return groups, patients, problems
+        """Hand the typed text to the domain's one parse step. Returns groups, patients, and
+        problems by field key."""
+        from hardtruths_desktop.domain.shift_entry import parse_entry
+
+        texts = {code: {f: e.text() for f, e in row.edits.items()} for code, row in self.rows.items()}
+        shown = set(self.data.view.groups) if self.data else set()
+        try:
+            entry = parse_entry(texts, self.patients_edit.text(), shown)
+        except ValidationError as e:
+            return {}, None, e.errors
+        return entry.groups, entry.patients_at_midnight, {}
 
     def _change(self, groups: dict[str, dict[str, float | int]], patients: int | None) -> ShiftChange:
         """What to save: only the fields this nurse changed. A figure another station changed
@@ -456,11 +438,7 @@ class StaffingView(Screen):
 
         def op(tx: WriteTx) -> bool:
             from hardtruths_desktop.store.shifts import save_shift
-            from hardtruths_desktop.store.tables import Ward
-
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            return save_shift(tx, ward, d, code, change, today)
+            return save_shift(tx, ward_id, d, code, change, today)
 
         self.save_btn.setEnabled(False)
         self.ctx.write(op, self._saved, self._save_failed)
