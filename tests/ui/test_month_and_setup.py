@@ -26,9 +26,9 @@ def test_month_view_lists_shifts_and_chppd(station: Station, qtmodeltester: Any)
 
 def test_month_loads_quickly(station: Station) -> None:
     """The month query is by date range; a month (about 90 shifts) loads well under 100 ms here."""
+    from hardtruths_desktop.readmodels.month import load_month
     from hardtruths_desktop.store.queries import local_now
     from hardtruths_desktop.store.session import Store
-    from ui.views.month import load_month
 
     store = Store(station.data_dir)
     try:
