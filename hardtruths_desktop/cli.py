@@ -420,7 +420,7 @@ def _record_change(args: argparse.Namespace) -> Any:
             raise ValidationError.single(label, actual_missing(group))
         return parse_figure(group, field, value, label)
 
-    change = ShiftChange()
+    change = ShiftChange(hours_pro_rata=True)  # a person typed these: hours follow the people
     for group in ("rn", "care"):
         for what in ("planned", "actual"):
             label = f"--{group}-{what}"

@@ -84,11 +84,12 @@ def pro_rata_hours(actual: int, planned: int, planned_hours: float) -> float | N
     return None
 
 
-def merge_group(current: GroupFigures, entered: Mapping[str, int | float]) -> GroupFigures:
-    """A group's figures after a change. When only people are entered (no actual hours given now or
-    recorded before), their hours follow pro rata at the planned hours per person."""
+def merge_group(current: GroupFigures, entered: Mapping[str, int | float], pro_rata: bool = True) -> GroupFigures:
+    """A group's figures after a change. With ``pro_rata`` (what a person typed), when only people are
+    entered (no actual hours given now or recorded before), their hours follow at the planned hours
+    per person."""
     new = replace(current, **entered)  # type: ignore[arg-type]
-    if "actual" in entered and "actual_hours" not in entered and current.actual_hours == 0:
+    if pro_rata and "actual" in entered and "actual_hours" not in entered and current.actual_hours == 0:
         hours = pro_rata_hours(new.actual, new.planned, new.planned_hours)
         if hours is not None:
             new = replace(new, actual_hours=hours)

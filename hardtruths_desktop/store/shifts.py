@@ -35,6 +35,9 @@ class ShiftChange:
     nurse_in_charge_id: Any = KEEP  # str | None | KEEP
     patients_at_midnight: Any = KEEP  # int | None | KEEP
     notes: Any = KEEP  # str | KEEP
+    #: typed by a person (the form, the CLI): people entered without hours get hours pro rata
+    #: (``shift_entry.merge_group``); programs that send exact figures (sync, the demo) leave it off
+    hours_pro_rata: bool = False
 
 
 def _ward_facts(tx: WriteTx, ward: WardRef) -> tuple[str, str, int]:
@@ -62,8 +65,9 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
     """Create or correct one shift. Validates the merged result; writes nothing when invalid.
 
     ``change`` holds figures already parsed by the form (``domain.shift_entry.parse_entry``) or the
-    CLI: text is parsed once, before this; here they are only checked to be numbers. People entered
-    without their hours get hours pro rata (``shift_entry.merge_group``). Returns True when anything
+    CLI: text is parsed once, before this; here they are only checked to be numbers. When the change
+    says it was typed by a person (``hours_pro_rata``), people entered without their hours get hours
+    pro rata (``shift_entry.merge_group``). Returns True when anything
     changed. Planned values of a new shift come from the establishment in force on that date.
 
     One data-access style: this is the save a nurse makes every shift, so every read and write here
@@ -107,7 +111,7 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         except ValidationError as e:
             problems.update(e.errors)
             continue
-        new_groups[code] = merge_group(new_groups.get(code, GroupFigures()), entered[code])
+        new_groups[code] = merge_group(new_groups.get(code, GroupFigures()), entered[code], change.hours_pro_rata)
     census = None
     if change.patients_at_midnight is not KEEP and change.patients_at_midnight is not None:
         try:

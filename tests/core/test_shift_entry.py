@@ -47,6 +47,7 @@ def test_hours_follow_the_people_pro_rata_only_when_no_hours_were_given() -> Non
     assert pro_rata_hours(3, 4, 30.0) == 22.5 and pro_rata_hours(3, 0, 30.0) is None
     plan = GroupFigures(planned=4, planned_hours=32.0)
     assert merge_group(plan, {"actual": 3}).actual_hours == 24.0
+    assert merge_group(plan, {"actual": 3}, pro_rata=False).actual_hours == 0  # exact figures from a program
     assert merge_group(plan, {"actual": 3, "actual_hours": 20}).actual_hours == 20
     recorded = GroupFigures(4, 4, 32.0, 30.0)
     assert merge_group(recorded, {"actual": 5}).actual_hours == 30.0  # hours already recorded are kept

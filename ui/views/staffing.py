@@ -421,6 +421,7 @@ class StaffingView(Screen):
             nurse_in_charge_id=nic if "nurse_in_charge" in touched else KEEP,
             patients_at_midnight=patients if "patients_at_midnight" in touched else KEEP,
             notes=notes if "notes" in touched else KEEP,
+            hours_pro_rata=True,
         )
 
     def save(self) -> None:
