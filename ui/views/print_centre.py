@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from hardtruths_desktop.files import write_atomically
 from ui.pool import TaskPool
-from ui.screen import ward_now
+from ui.screen import Job, Screen, ward_now
 from ui.text import hhmm
 from ui.widgets import buddy_label, heading
 
@@ -166,7 +166,12 @@ class PrintDialogs:
 # --- the screen ----------------------------------------------------------------------------------------
 
 
-class PrintCentreView(QWidget):
+class PrintCentreView(Screen):
+    """The Print screen. Its read-model is the chosen document's view-model (``printouts.prepare``
+    on the store worker, through the ``Screen`` base); the PDF is then drawn in the pool."""
+
+    entities = frozenset({"shift", "red_flag", "staff", "bed", "bed_nurse", "ward_board", "trust_contacts", "trust",
+                          "ward", "shift_pattern", "establishment", "ward_day"})
     rendered = Signal()  # a preview is ready (``pdf_bytes``, ``document``)
     failed = Signal(str)  # what is missing, in words (also shown on the screen)
     printed = Signal(int)  # pages sent to the printer
@@ -174,13 +179,11 @@ class PrintCentreView(QWidget):
     board_display_closed = Signal()  # the full-screen board was left (the main window locks)
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.tasks = TaskPool(self)
         self.prepared: Prepared | None = None
         self.pdf_bytes: bytes | None = None
         self.message_text = ""
-        self._seq = 0
         self._stale = True
         self._buffer: QBuffer | None = None
         self.board_display: Any = None
@@ -298,8 +301,6 @@ class PrintCentreView(QWidget):
         self.landscape.toggled.connect(lambda _on: self._options_changed())
         self.large_print.toggled.connect(lambda _on: self._options_changed())
         self.beds.itemChanged.connect(lambda _item: self._options_changed())
-        ctx.ward_changed.connect(self._ward_changed)
-        ctx.changes_applied.connect(lambda _c: self._data_changed())
         self._set_ready(False)
         self._visibility()
 
@@ -416,25 +417,35 @@ class PrintCentreView(QWidget):
 
     # --- preview ------------------------------------------------------------------------------------
 
+    def ward_changed(self) -> None:
+        self._ward_changed()
+
+    def changes_applied(self, _changes: Any) -> None:
+        self._data_changed()
+
     def render_now(self) -> None:
         """Read the document's data on the store worker, then draw it in the pool."""
-        req = self.request()
-        if req is None:
+        if self.request() is None:
             return
         self._stale = False
-        self._seq += 1
-        seq = self._seq
         self._set_ready(False)
         self.status.setText("Preparing the preview…")
-        now = ward_now()
-        self.ctx.query(lambda store: prepare(store, req, now), lambda prep: self._prepared(seq, prep),
-                       lambda e: self._failed(seq, e))
+        self.refresh()
 
-    def _prepared(self, seq: int, prep: Prepared) -> None:
-        if seq != self._seq:
-            return
-        self.tasks.run(lambda: render_prepared(prep), lambda pdf: self._rendered(seq, prep, pdf),
+    def loader(self) -> Job | None:
+        req = self.request()
+        if req is None:
+            return None
+        now = ward_now()
+        return lambda store: prepare(store, req, now)
+
+    def show_data(self, data: Prepared, **_opts: Any) -> None:
+        seq = self._seq
+        self.tasks.run(lambda: render_prepared(data), lambda pdf: self._rendered(seq, data, pdf),
                        lambda e: self._failed(seq, e), key="preview")
+
+    def load_failed(self, e: BaseException) -> None:
+        self._failed(self._seq, e)
 
     def _rendered(self, seq: int, prep: Prepared, pdf: bytes) -> None:
         if seq != self._seq:
