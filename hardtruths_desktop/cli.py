@@ -25,7 +25,6 @@ from hardtruths_desktop.domain.validation import (
     ValidationError,
     parse_count,
     parse_date,
-    parse_hours,
     parse_month,
 )
 from hardtruths_desktop.domain.valuesets import staff_group, staff_group_codes
@@ -428,29 +427,35 @@ def cmd_staff_write(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _record_change(args: argparse.Namespace) -> Any:
+    """The options as a ``ShiftChange``, every figure parsed once here by the domain's rules."""
+    from hardtruths_desktop.domain.shift_entry import ACTUAL_REQUIRED, GROUP_FIELDS, actual_missing, parse_figure
     from hardtruths_desktop.store.shifts import ShiftChange
 
-    change = ShiftChange()
-    for group, code in (("rn", "rn"), ("care", "care")):
+    def figure(group: str, field: str, value: str, label: str) -> int | float:
+        if field == "actual" and group in ACTUAL_REQUIRED and not value.strip():
+            raise ValidationError.single(label, actual_missing(group))
+        return parse_figure(group, field, value, label)
+
+    change = ShiftChange(hours_pro_rata=True)  # a person typed these: hours follow the people
+    for group in ("rn", "care"):
         for what in ("planned", "actual"):
             label = f"--{group}-{what}"
             heads = getattr(args, f"{group}_{what}")
             if heads is not None:
-                change.groups.setdefault(code, {})[what] = parse_count(heads, label, label)
+                change.groups.setdefault(group, {})[what] = figure(group, what, heads, label)
             hours = getattr(args, f"{group}_{what}_hours")
             if hours is not None:
-                change.groups.setdefault(code, {})[f"{what}_hours"] = parse_hours(hours, f"{label}-hours", f"{label}-hours")
+                change.groups.setdefault(group, {})[f"{what}_hours"] = figure(group, f"{what}_hours", hours, f"{label}-hours")
     for item in args.set:
         key, sep, value = item.partition("=")
         group, dot, field = key.strip().partition(".")
-        if not sep or not dot or group not in staff_group_codes() or field not in ("planned", "actual", "planned_hours", "actual_hours", "bank_agency"):
+        if not sep or not dot or group not in staff_group_codes() or field not in GROUP_FIELDS:
             raise ValidationError.single(
                 "set",
                 f"--set {item!r}: write GROUP.FIELD=VALUE with GROUP one of {', '.join(staff_group_codes())}"
-                " and FIELD one of planned, actual, planned_hours, actual_hours, bank_agency",
+                f" and FIELD one of {', '.join(GROUP_FIELDS)}",
             )
-        parsed: float = parse_hours(value, f"--set {key}", "set") if field.endswith("hours") else parse_count(value, f"--set {key}", "set")
-        change.groups.setdefault(group, {})[field] = parsed
+        change.groups.setdefault(group, {})[field] = figure(group, field, value, f"--set {key}")
     if args.patients_at_midnight is not None:
         change.patients_at_midnight = parse_count(args.patients_at_midnight, "--patients-at-midnight", "patients_at_midnight", MAX_PATIENTS)
     if args.note is not None:
@@ -459,6 +464,7 @@ def _record_change(args: argparse.Namespace) -> Any:
 
 
 def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
+    from hardtruths_desktop.readmodels.staffing import load_shift, load_shifts
     from hardtruths_desktop.store import queries
     from hardtruths_desktop.store.session import Actor
     from hardtruths_desktop.store.shifts import save_shift
@@ -476,22 +482,15 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
             if args.nurse_in_charge is not None:
                 change.nurse_in_charge_id = queries.find_staff(s, ward.id, args.nurse_in_charge).id
         with store.write(actor) as tx:
-            ward = queries.ward_row(tx.session, args.ward)
-            changed = save_shift(tx, ward, day, args.shift.strip().lower(), change, tx.today)
-        with store.read() as s:
-            view = queries.shift_view(s, queries.ward_row(s, args.ward), day, args.shift.strip().lower())
+            changed = save_shift(tx, ward.id, day, args.shift.strip().lower(), change, tx.today)
+        view = load_shift(store, args.ward, day, args.shift.strip().lower())
         print(("Saved" if changed else "No change to") + f" {view.ward_code} {view.date} {view.shift_name} shift (by {actor.name}).")
         return EXIT_OK
-    store = _open(data_dir, args.clock)
-    with store.read() as s:
-        ward = queries.ward_row(s, args.ward)
-        if args.date:
-            d = parse_date(args.date, "--date")
-            views = queries.shifts_in_range(s, ward, d, d)
-        else:
-            y, m = parse_month(args.month, "--month")
-            first, last = queries.month_bounds(y, m)
-            views = queries.shifts_in_range(s, ward, first, last)
+    if args.date:
+        first = last = parse_date(args.date, "--date")
+    else:
+        first, last = queries.month_bounds(*parse_month(args.month, "--month"))
+    views = load_shifts(_open(data_dir, args.clock), args.ward, first, last)  # the read-model Record staffing and Month show
     if args.json:
         print(json.dumps([v.to_json() for v in views], ensure_ascii=False, indent=2))
     else:

@@ -7,9 +7,11 @@ Print screen (which runs these in its worker pool, off the GUI thread).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -23,6 +25,7 @@ from hardtruths_desktop.store import beds as bed_store
 from hardtruths_desktop.store import board as board_store
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.queries import ShiftView
+from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.store.tables import Trust, Ward
 
 Document = Literal["board", "day-board", "bed-cards", "poster", "team"]
@@ -173,21 +176,121 @@ def team_view(session: Session, req: PrintRequest, clock: Clock) -> p.TeamSheetV
     return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_now(clock), order)
 
 
+def _role_rank(role: str) -> int:
+    r = role.casefold()
+    for i, word in enumerate(("matron", "sister", "manager", "charge", "nurse", "associate", "assistant", "support", "student")):
+        if word in r:
+            return i
+    return 99
+
+
+# --- the one document registry ---------------------------------------------------------------------
+
+
+def _day(d: date) -> str:
+    return f"{d:%a} {d.day} {d:%b}"
+
+
+def _board_title(v: p.BoardView) -> str:
+    return f"Who's in charge – {v.ward} – {v.shift.shift_name} shift, {_day(v.board_date)}"
+
+
+def _day_board_title(v: p.DayBoardView) -> str:
+    return f"Ward board – {v.ward} – {_day(v.board_date)}"
+
+
+def _bed_cards_title(v: p.BedCardsView) -> str:
+    n = len(v.cards)
+    return f"Name cards above beds – {v.ward} – {n} card{'s' if n != 1 else ''}"
+
+
+def _poster_title(v: p.PosterView) -> str:
+    return f"Complaints poster – {v.ward}" + (" (large print)" if v.large_print else "")
+
+
+def _team_title(v: p.TeamSheetView) -> str:
+    return f"Hello my name is – {v.ward} – {v.shift_name} shift, {_day(v.sheet_date)}"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """Everything about one printed document: how it is offered, read, drawn, titled and named."""
+
+    key: Document
+    label: str  # as the Print screen lists it
+    short_name: str  # in a suggested file name
+    build: Callable[[Session, PrintRequest, Clock], Any]  # the view-model, read from the store as of the clock's now
+    render: Callable[[Any, p.PageSpec], bytes]  # view-model in, PDF bytes out (no store)
+    title: Callable[[Any], str]  # the print job's / preview's title
+    uses_date: bool = True
+    uses_shift: bool = False
+
+
+DOCUMENTS: dict[str, DocumentKind] = {d.key: d for d in (
+    DocumentKind("board", "Who's in charge board (one shift)", "who's in charge board", board_view, p.render_board,
+                 _board_title, uses_shift=True),
+    DocumentKind("day-board", "Board for the whole day (every shift)", "board for the day", day_board_view, p.render_day_board,
+                 _day_board_title),
+    DocumentKind("bed-cards", "Name cards above beds", "bed name cards", bed_cards_view, p.render_bed_cards,
+                 _bed_cards_title, uses_shift=True),
+    DocumentKind("poster", "Complaints poster (\"Tell us what you think\")", "complaints poster", poster_view, p.render_poster,
+                 _poster_title, uses_date=False),
+    DocumentKind("team", "\"Hello my name is\" team sheet", "team sheet", team_view, p.render_team_sheet,
+                 _team_title, uses_shift=True),
+)}
+
+
+def document(key: str) -> DocumentKind:
+    try:
+        return DOCUMENTS[key]
+    except KeyError:
+        raise ValidationError.single("document", f"Unknown document '{key}' (documents: {', '.join(DOCUMENTS)})") from None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document's view-model read from the store, ready to render (in a worker pool, or at once)."""
+
+    request: PrintRequest
+    view: Any
+    title: str
+    produced_at: datetime
+
+    @property
+    def kind(self) -> DocumentKind:
+        return DOCUMENTS[self.request.document]
+
+    def file_name(self) -> str:
+        """A file name to suggest when saving, e.g. ``Ward 7 who's in charge board 2026-11-25 early.pdf``."""
+        req = self.request
+        stem = f"{self.view.ward} {self.kind.short_name} {(req.day or self.produced_at.date()).isoformat()}"
+        if req.shift_code and req.document in ("board", "team"):
+            stem += f" {req.shift_code}"
+        return re.sub(r"[^\w\- ]+", "", stem).strip() + ".pdf"
+
+
+def prepare_in(session: Session, req: PrintRequest, clock: Clock) -> Prepared:
+    """Read what the document shows, as of the clock's now (the shift in progress, "printed at").
+    Raises ValidationError with a plain message when something is missing."""
+    kind = document(req.document)
+    view = kind.build(session, req, clock)
+    return Prepared(req, view, kind.title(view), produced_now(clock))
+
+
+def prepare(store: Store, req: PrintRequest, clock: Clock | None = None) -> Prepared:
+    """The Print screen's read-model (runs on the store worker); the store's clock unless given."""
+    with store.read() as s:
+        return prepare_in(s, req, clock or store.clock)
+
+
+def render_prepared(prep: Prepared) -> bytes:
+    """The PDF bytes (raises UnprintableCharacters / LayoutOverflow); no store, safe in a pool thread."""
+    return prep.kind.render(prep.view, p.PageSpec(prep.request.size, prep.request.landscape))
+
+
 def render(session: Session, req: PrintRequest, clock: Clock) -> bytes:
-    """The PDF for a request, as of the clock's now (the shift in progress, "printed at").
-    Raises ValidationError (missing data) or UnprintableCharacters."""
-    page = p.PageSpec(req.size, req.landscape)
-    if req.document == "board":
-        return p.render_board(board_view(session, req, clock), page)
-    if req.document == "day-board":
-        return p.render_day_board(day_board_view(session, req, clock), page)
-    if req.document == "bed-cards":
-        return p.render_bed_cards(bed_cards_view(session, req, clock), page)
-    if req.document == "poster":
-        return p.render_poster(poster_view(session, req, clock), page)
-    if req.document == "team":
-        return p.render_team_sheet(team_view(session, req, clock), page)
-    raise ValidationError.single("document", f"Unknown document '{req.document}'")
+    """The PDF for a request (the CLI's ``print``). Raises ValidationError (missing data) or UnprintableCharacters."""
+    return render_prepared(prepare_in(session, req, clock))
 
 
-__all__ = ["PrintRequest", "render", "resolve_shift"]
+__all__ = ["DOCUMENTS", "DocumentKind", "Prepared", "PrintRequest", "document", "prepare", "render", "render_prepared", "resolve_shift"]

@@ -38,7 +38,7 @@ def _prepare_store(data_dir: Path, clock: Clock) -> None:
     from hardtruths_desktop.demo import create_demo
     from hardtruths_desktop.domain.clock import ward_now
     from hardtruths_desktop.domain.staffing import current_shift
-    from hardtruths_desktop.store import shifts
+    from hardtruths_desktop.store import board, shifts
     from hardtruths_desktop.store.queries import find_staff, shift_view, ward_info, ward_row
     from hardtruths_desktop.store.session import Actor, Store
 
@@ -56,7 +56,9 @@ def _prepare_store(data_dir: Path, clock: Clock) -> None:
         per_head = rn.planned_hours / max(rn.planned, 1)
         change = shifts.ShiftChange(groups={"rn": {"actual": rn.planned - 1, "actual_hours": per_head * (rn.planned - 1)}},
                                     nurse_in_charge_id=aisha.id)
-        shifts.save_shift(tx, ward, d, p.code, change, now.date())
+        on_duty = [x.id for x in board.on_duty(tx.session, ward, d, p.code)]
+        board.set_on_duty(tx, ward.id, d, p.code, sorted({*on_duty, aisha.id}), now.date())  # the nurse in charge is on duty
+        shifts.save_shift(tx, ward.id, d, p.code, change, now.date())
         flag = shifts.raise_red_flag(tx, ward, d, p.code, "pain_relief_delay", "Bay 2: analgesia 40 minutes late", now.date())
         shifts.escalate_red_flag(tx, flag.id, "Matron James Okafor")
     store.close()

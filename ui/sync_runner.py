@@ -1,7 +1,7 @@
 """Runs the sync engine off the GUI thread on the schedule SYNC.md 3.12 asks for.
 
 Threading contract: ``SyncRunner`` lives on the GUI thread. Each cycle runs ``SyncEngine.sync_once``
-on a QThreadPool thread with its own ``Store`` (the same file; SQLite's locks and the engine's
+as a ``ui.jobs`` job on its own one-thread pool with its own ``Store`` (the same file; SQLite's locks and the engine's
 file lock keep it safe); the result comes back through the ``finished`` signal on the GUI thread.
 At most one cycle runs at a time. A one-second QTimer asks the pure ``SyncSchedule`` whether a
 cycle is due, so every path (success, failure, revoked) re-arms the next attempt.
@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ui.jobs import Jobs, single_thread_pool
 
 if TYPE_CHECKING:
     from hardtruths_desktop.domain.clock import Clock
@@ -22,27 +24,6 @@ if TYPE_CHECKING:
     from hardtruths_desktop.sync.engine import SyncResult
 
 log = logging.getLogger(__name__)
-
-
-class _Signals(QObject):
-    done = Signal(object)
-
-
-class _Cycle(QRunnable):
-    def __init__(self, runner: SyncRunner) -> None:
-        super().__init__()
-        self.runner = runner
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        try:
-            result: Any = self.runner.engine().sync_once()
-        except Exception as e:  # sync_once reports its own errors; this is a last resort
-            log.exception("sync cycle crashed")
-            from hardtruths_desktop.sync.engine import SyncResult
-
-            result = SyncResult(ok=False, error="unexpected", message=f"Sync stopped by an unexpected error ({type(e).__name__})")
-        self.signals.done.emit((result,))
 
 
 class SyncRunner(QObject):
@@ -59,8 +40,8 @@ class SyncRunner(QObject):
         self.schedule = SyncSchedule()
         self.running = False
         self._engine: Any = None
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.pool = single_thread_pool("sync", self)  # the engine's Store stays on one thread
+        self.jobs = Jobs(self.pool, parent=self)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
@@ -95,12 +76,15 @@ class SyncRunner(QObject):
             return
         self.running = True
         self.started.emit()
-        job = _Cycle(self)
-        job.signals.done.connect(self._done)
-        self.pool.start(job)
+        self.jobs.run(lambda: self.engine().sync_once(), self._done, self._crashed)
 
-    def _done(self, packed: tuple[SyncResult]) -> None:
-        (result,) = packed
+    def _crashed(self, e: BaseException) -> None:
+        """``sync_once`` reports its own errors; this is a last resort (the traceback is logged)."""
+        from hardtruths_desktop.sync.engine import SyncResult
+
+        self._done(SyncResult(ok=False, error="unexpected", message=f"Sync stopped by an unexpected error ({type(e).__name__})"))
+
+    def _done(self, result: SyncResult) -> None:
         self.running = False
         self.schedule.cycle_done(time.monotonic(), result)
         self.finished.emit(result)

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.beds import check_named_nurse
 from hardtruths_desktop.domain.validation import MAX_NAME, ValidationError, clean_text
+from hardtruths_desktop.store.queries import WardRef, ward_of
 from hardtruths_desktop.store.session import WriteTx
-from hardtruths_desktop.store.tables import Bed, BedNurse, Staff, Ward
+from hardtruths_desktop.store.tables import Bed, BedNurse, Staff
 
 MAX_INSTRUCTIONS = 300
 
@@ -55,7 +56,8 @@ def check_bed(b: BedInput, today: date) -> dict[str, Any]:
     return values
 
 
-def save_bed(tx: WriteTx, ward: Ward, b: BedInput, today: date) -> Bed:
+def save_bed(tx: WriteTx, ward: WardRef, b: BedInput, today: date) -> Bed:
+    ward = ward_of(tx.session, ward)
     values = check_bed(b, today)
     label = values.pop("label")
     bid = ids.bed_id(ward.id, label)
@@ -78,7 +80,8 @@ def save_bed(tx: WriteTx, ward: Ward, b: BedInput, today: date) -> Bed:
     return row
 
 
-def set_named_nurse(tx: WriteTx, ward: Ward, bed_label: str, shift_date: date, shift_code: str, staff_id: str | None) -> None:
+def set_named_nurse(tx: WriteTx, ward: WardRef, bed_label: str, shift_date: date, shift_code: str, staff_id: str | None) -> None:
+    ward = ward_of(tx.session, ward)
     bid = ids.bed_id(ward.id, bed_label)
     if tx.session.get(Bed, bid) is None:
         raise ValidationError.single("bed", f"Ward {ward.code} has no bed '{bed_label}'")
@@ -114,7 +117,8 @@ class BedInfo:
     name_hidden: bool = False
 
 
-def list_beds(session: Session, ward: Ward, shift_date: date, shift_code: str) -> list[BedInfo]:
+def list_beds(session: Session, ward: WardRef, shift_date: date, shift_code: str) -> list[BedInfo]:
+    ward = ward_of(session, ward)
     beds = session.exec(select(Bed).where(Bed.ward_id == ward.id).order_by(col(Bed.sort_order), col(Bed.label))).all()
     nurses = {
         n.bed_id: n.staff_id

@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.validation import MAX_SHORT_TEXT, ValidationError, clean_text
+from hardtruths_desktop.store.queries import WardRef, ward_of
 from hardtruths_desktop.store.session import WriteTx
 from hardtruths_desktop.store.shifts import ensure_shift
-from hardtruths_desktop.store.tables import Shift, Staff, TrustContacts, Ward, WardBoard
+from hardtruths_desktop.store.tables import Shift, Staff, TrustContacts, WardBoard
 
 CONTACT_FIELDS = (
     "pals_phone", "pals_email", "pals_location", "pals_hours", "complaints_phone", "complaints_email",
@@ -22,7 +23,8 @@ CONTACT_FIELDS = (
 )
 
 
-def set_ward_board(tx: WriteTx, ward: Ward, ward_manager: str, matron: str) -> WardBoard:
+def set_ward_board(tx: WriteTx, ward: WardRef, ward_manager: str, matron: str) -> WardBoard:
+    ward = ward_of(tx.session, ward)
     tx.require_manager()
     values = {
         "ward_manager": clean_text(ward_manager, "Ward manager", "ward_manager", MAX_SHORT_TEXT),
@@ -42,12 +44,14 @@ def set_ward_board(tx: WriteTx, ward: Ward, ward_manager: str, matron: str) -> W
     return row
 
 
-def ward_board(session: Session, ward: Ward) -> WardBoard:
+def ward_board(session: Session, ward: WardRef) -> WardBoard:
+    ward = ward_of(session, ward)
     return session.get(WardBoard, ward.id) or WardBoard(ward_id=ward.id)
 
 
-def set_on_duty(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, staff_ids: list[str], today: date) -> None:
+def set_on_duty(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, staff_ids: list[str], today: date) -> None:
     """Who is on duty this shift (for the team sheet and named nurses)."""
+    ward = ward_of(tx.session, ward)
     known = {s.id for s in tx.session.exec(select(Staff).where(Staff.ward_id == ward.id, Staff.active == True)).all()}  # noqa: E712
     unknown = [s for s in staff_ids if s not in known]
     if unknown:
@@ -68,12 +72,20 @@ def set_on_duty(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, staf
                 {"ward": ward.code, "date": shift_date.isoformat(), "shift": shift_code})
 
 
-def on_duty(session: Session, ward: Ward, shift_date: date, shift_code: str) -> list[Staff]:
+def on_duty(session: Session, ward: WardRef, shift_date: date, shift_code: str) -> list[Staff]:
+    ward = ward_of(session, ward)
     row = session.get(Shift, ids.shift_id(ward.id, shift_date, shift_code))
     if row is None:
         return []
     wanted = set(json.loads(row.on_duty))
     return [s for s in session.exec(select(Staff).where(Staff.ward_id == ward.id)).all() if s.id in wanted]
+
+
+def set_ward_contacts(tx: WriteTx, ward: WardRef, ward_manager: str, matron: str, contacts: dict[str, Any]) -> None:
+    """Ward setup > Contacts in one save: the ward's board details and its trust's poster contacts."""
+    ward = ward_of(tx.session, ward)
+    set_ward_board(tx, ward, ward_manager, matron)
+    set_trust_contacts(tx, ward.trust_id, contacts)
 
 
 def set_trust_contacts(tx: WriteTx, trust_id: str, contacts: dict[str, Any]) -> TrustContacts:

@@ -136,6 +136,19 @@ def ward_row(session: Session, code: str) -> Ward:
     return row
 
 
+WardRef = str | Ward  # a ward id (what screens hold) or the ward's row (what the CLI looked up by code)
+
+
+def ward_of(session: Session, ward: WardRef) -> Ward:
+    """The ward's row for a repository that was given a ward id (or already the row)."""
+    if isinstance(ward, Ward):
+        return ward
+    row = session.get(Ward, ward)
+    if row is None:
+        raise ValidationError.single("ward", "This ward is no longer on the station")
+    return row
+
+
 def patterns(session: Session, ward_id: str, include_inactive: bool = False) -> list[ShiftPattern]:
     q = select(ShiftPattern).where(ShiftPattern.ward_id == ward_id)
     if not include_inactive:

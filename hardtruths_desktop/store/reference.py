@@ -26,6 +26,7 @@ from hardtruths_desktop.domain.validation import (
     parse_hours,
 )
 from hardtruths_desktop.domain.valuesets import staff_group
+from hardtruths_desktop.store.queries import WardRef, ward_of
 from hardtruths_desktop.store.session import WriteTx
 from hardtruths_desktop.store.tables import Establishment, ShiftPattern, Staff, Trust, Ward
 
@@ -85,8 +86,9 @@ class PatternInput:
     active: bool = True
 
 
-def set_shift_pattern(tx: WriteTx, ward: Ward, p: PatternInput) -> ShiftPattern:
+def set_shift_pattern(tx: WriteTx, ward: WardRef, p: PatternInput) -> ShiftPattern:
     tx.require_manager()
+    ward = ward_of(tx.session, ward)
     code = check_shift_code(p.code, "code")
     if p.period not in ("day", "night"):
         raise ValidationError.single("period", "A shift is either a day or a night shift for the national return")
@@ -116,9 +118,10 @@ def set_shift_pattern(tx: WriteTx, ward: Ward, p: PatternInput) -> ShiftPattern:
 
 
 def add_staff(
-    tx: WriteTx, ward: Ward, name: str, role: str, title: str = "", is_manager: bool = False, staff_id: str | None = None
+    tx: WriteTx, ward: WardRef, name: str, role: str, title: str = "", is_manager: bool = False, staff_id: str | None = None
 ) -> Staff:
     tx.require_manager()
+    ward = ward_of(tx.session, ward)
     name = clean_name(name)
     role = check_staff_role(role)
     title = clean_text(title, "Job title", "title", MAX_SHORT_TEXT)
@@ -167,10 +170,11 @@ def update_staff(tx: WriteTx, staff_id: str, **fields: Any) -> Staff:
 
 
 def set_establishment(
-    tx: WriteTx, ward: Ward, shift_code: str, group: str, effective_from: date, heads: int | str, hours: float | str
+    tx: WriteTx, ward: WardRef, shift_code: str, group: str, effective_from: date, heads: int | str, hours: float | str
 ) -> Establishment:
     """Planned heads and hours for a shift and staff group from ``effective_from`` onwards."""
     tx.require_manager()
+    ward = ward_of(tx.session, ward)
     check_staff_role(group, "staff_group")
     label = staff_group(group).label
     n = parse_count(heads, f"{label} planned", f"{group}.planned")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.shift_entry import GROUP_FIELDS, check_figures, check_patients, merge_group
 from hardtruths_desktop.domain.staffing import GroupFigures, ShiftTimes
 from hardtruths_desktop.domain.validation import (
     MAX_NOTE,
-    MAX_PATIENTS,
     MAX_SHORT_TEXT,
     ShiftContext,
     StaffOnWard,
@@ -19,15 +19,11 @@ from hardtruths_desktop.domain.validation import (
     check_red_flag_type,
     check_shift,
     clean_text,
-    parse_count,
-    parse_hours,
 )
-from hardtruths_desktop.domain.valuesets import staff_group
-from hardtruths_desktop.store.queries import establishment_plan
+from hardtruths_desktop.store.queries import WardRef, ward_of
 from hardtruths_desktop.store.session import WriteTx, iso_utc
-from hardtruths_desktop.store.tables import RedFlag, Shift, Ward, WardDay
+from hardtruths_desktop.store.tables import RedFlag, Shift
 
-GROUP_FIELDS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
 KEEP: Any = object()  # "leave this field as it is"
 
 
@@ -39,29 +35,59 @@ class ShiftChange:
     nurse_in_charge_id: Any = KEEP  # str | None | KEEP
     patients_at_midnight: Any = KEEP  # int | None | KEEP
     notes: Any = KEEP  # str | KEEP
+    #: typed by a person (the form, the CLI): people entered without hours get hours pro rata
+    #: (``shift_entry.merge_group``); programs that send exact figures (sync, the demo) leave it off
+    hours_pro_rata: bool = False
 
 
-def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, change: ShiftChange, today: date) -> bool:
+def _ward_facts(tx: WriteTx, ward: WardRef) -> tuple[str, str, int]:
+    """(id, code, beds) of the ward, read with SQL on the transaction's connection."""
+    ward_id = ward if isinstance(ward, str) else ward.id
+    row = tx.db.execute("SELECT id, code, beds FROM ward WHERE id = ?", (ward_id,)).fetchone()
+    if row is None:
+        raise ValidationError.single("ward", "This ward is no longer on the station")
+    return str(row[0]), str(row[1]), int(row[2])
+
+
+def _plan(tx: WriteTx, ward_id: str, shift_code: str, on: date) -> dict[str, GroupFigures]:
+    """The establishment's plan for one shift in force on ``on`` (later ``effective_from`` wins)."""
+    plan: dict[str, GroupFigures] = {}
+    for group, heads, hours in tx.db.execute(
+        "SELECT staff_group, planned_heads, planned_hours FROM establishment WHERE ward_id = ? AND shift_code = ?"
+        " AND effective_from <= ? ORDER BY effective_from",
+        (ward_id, shift_code, on.isoformat()),
+    ):
+        plan[group] = GroupFigures(planned=heads, planned_hours=hours)
+    return plan
+
+
+def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, change: ShiftChange, today: date) -> bool:
     """Create or correct one shift. Validates the merged result; writes nothing when invalid.
 
-    Returns True when anything changed. Planned values of a new shift come from the
-    establishment in force on that date. This is the save a nurse makes every shift, so it talks
-    SQL on the transaction's own connection (``tx.db``) rather than through the ORM: the whole
-    save is a handful of statements and one durable commit (benchmarks/bench_save.py).
+    ``change`` holds figures already parsed by the form (``domain.shift_entry.parse_entry``) or the
+    CLI: text is parsed once, before this; here they are only checked to be numbers. When the change
+    says it was typed by a person (``hours_pro_rata``), people entered without their hours get hours
+    pro rata (``shift_entry.merge_group``). Returns True when anything
+    changed. Planned values of a new shift come from the establishment in force on that date.
+
+    One data-access style: this is the save a nurse makes every shift, so every read and write here
+    is SQL on the transaction's own connection (``tx.db``), never the ORM session (which would need a
+    flush to agree with it): a handful of statements and one durable commit (benchmarks/bench_save.py).
     """
     db = tx.db
+    ward_id, ward_code, beds = _ward_facts(tx, ward)
+    sid = ids.shift_id(ward_id, shift_date, shift_code)
     prow = db.execute(
         "SELECT code, name, start_time, end_time, period FROM shift_pattern WHERE ward_id = ? AND code = ?"
         " AND (active = 1 OR EXISTS (SELECT 1 FROM shift WHERE id = ?))",  # a retired shift can still be corrected
-        (ward.id, shift_code, ids.shift_id(ward.id, shift_date, shift_code)),
+        (ward_id, shift_code, sid),
     ).fetchone()
     if prow is None:
         codes = ", ".join(r[0] for r in db.execute(
-            "SELECT code FROM shift_pattern WHERE ward_id = ? AND active = 1 ORDER BY sort_order", (ward.id,)))
-        raise ValidationError.single("shift", f"Ward {ward.code} has no '{shift_code}' shift (shifts: {codes or 'none set up'})")
+            "SELECT code FROM shift_pattern WHERE ward_id = ? AND active = 1 ORDER BY sort_order", (ward_id,)))
+        raise ValidationError.single("shift", f"Ward {ward_code} has no '{shift_code}' shift (shifts: {codes or 'none set up'})")
     times = ShiftTimes(prow[0], prow[1], time.fromisoformat(prow[2]), time.fromisoformat(prow[3]),
                        "night" if prow[4] == "night" else "day")
-    sid = ids.shift_id(ward.id, shift_date, shift_code)
     row = db.execute("SELECT nurse_in_charge_id, notes, field_meta, staffing_recorded, on_duty FROM shift WHERE id = ?",
                      (sid,)).fetchone()
     creating = row is None
@@ -73,56 +99,56 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
         ):
             current[code] = GroupFigures(*figures)
     else:
-        current = dict(establishment_plan(tx.session, ward.id, shift_date).get(shift_code, {}))
+        current = _plan(tx, ward_id, shift_code, shift_date)
         current.setdefault("rn", GroupFigures())
         current.setdefault("care", GroupFigures())
     new_groups = dict(current)
+    entered: dict[str, dict[str, int | float]] = {}
+    problems: dict[str, str] = {}
     for code, values in change.groups.items():
-        unknown = set(values) - set(GROUP_FIELDS)
-        if unknown:
-            raise ValidationError.single(f"{code}.{sorted(unknown)[0]}", f"'{sorted(unknown)[0]}' is not a staffing figure")
         try:
-            label = staff_group(code).label
-        except KeyError:
-            raise ValidationError.single(f"{code}.planned", f"'{code}' is not a staff group") from None
-        g = new_groups.get(code, GroupFigures())
-        # Parse, never int()/float(): 2.5 people, "abc" or NaN hours must be refused with a clear
-        # message, not silently truncated or crash with a ValueError/IntegrityError.
-        parsed: dict[str, Any] = {
-            k: (parse_count(v, f"{label} {k.replace('_', ' ')}", f"{code}.{k}") if k in ("planned", "actual", "bank_agency")
-                else parse_hours(v, f"{label} {k.replace('_', ' ')}", f"{code}.{k}"))
-            for k, v in values.items()
-        }
-        new_groups[code] = replace(g, **parsed)
+            entered[code] = check_figures(code, values)
+        except ValidationError as e:
+            problems.update(e.errors)
+            continue
+        new_groups[code] = merge_group(new_groups.get(code, GroupFigures()), entered[code], change.hours_pro_rata)
+    census = None
+    if change.patients_at_midnight is not KEEP and change.patients_at_midnight is not None:
+        try:
+            census = check_patients(change.patients_at_midnight)
+        except ValidationError as e:
+            problems.update(e.errors)
+    if problems:
+        raise ValidationError(problems)
     old_nic: str | None = row[0] if row else None
     old_notes: str = row[1] if row else ""
     nic = old_nic if change.nurse_in_charge_id is KEEP else change.nurse_in_charge_id
     notes = old_notes if change.notes is KEEP else clean_text(str(change.notes), "The note", "note", MAX_NOTE)
-    census = None
-    if change.patients_at_midnight is not KEEP and change.patients_at_midnight is not None:
-        census = parse_count(change.patients_at_midnight, "Patients at midnight", "patients_at_midnight", MAX_PATIENTS)
     staff: dict[str, StaffOnWard] = {}
     if nic is not None:
-        srow = db.execute("SELECT id, name, role, active FROM staff WHERE id = ? AND ward_id = ?", (nic, ward.id)).fetchone()
+        srow = db.execute("SELECT id, name, role, active FROM staff WHERE id = ? AND ward_id = ?", (nic, ward_id)).fetchone()
         if srow is not None:
             staff[srow[0]] = StaffOnWard(srow[0], srow[1], srow[2], bool(srow[3]))
     check_shift(shift_date, new_groups, nic, census, notes,
-                ShiftContext(shift_hours=times.hours, beds=ward.beds, staff=staff, today=today,
+                ShiftContext(shift_hours=times.hours, beds=beds, staff=staff, today=today,
                              on_duty=frozenset(json.loads(row[4])) if row and nic != old_nic else frozenset()))
 
     # A create sends the plan (the same on every station) and only what the nurse entered: a value
     # nobody typed (an actual of 0 by default) must not compete with one another station typed
-    # for the same shift (SYNC.md 3.6, "agreement, not conflict").
+    # for the same shift (SYNC.md 3.6, "agreement, not conflict"). Hours worked out pro rata were
+    # entered as surely as the people they follow.
     payload: dict[str, Any] = {}
     changed_groups = []
     for code, g in new_groups.items():
         old = current.get(code)
         if creating or old != g:
             changed_groups.append((code, g))
-        entered = change.groups.get(code, {})
+        given = set(entered.get(code, {}))
+        if "actual" in given and g.actual_hours != (old.actual_hours if old else 0.0):
+            given.add("actual_hours")  # worked out pro rata
         for f in GROUP_FIELDS:
             if creating:
-                if f in ("planned", "planned_hours") or f in entered:
+                if f in ("planned", "planned_hours") or f in given:
                     payload[f"groups.{code}.{f}"] = getattr(g, f)
             elif old is None or getattr(old, f) != getattr(g, f):
                 payload[f"groups.{code}.{f}"] = getattr(g, f)
@@ -131,23 +157,23 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
     if (creating and change.notes is not KEEP) or (not creating and notes != old_notes):
         payload["notes"] = notes
     old_recorded = bool(row[3]) if row else False
-    recorded = old_recorded or any(f in ("actual", "actual_hours", "bank_agency") for v in change.groups.values() for f in v)
+    recorded = old_recorded or any(f in ("actual", "actual_hours", "bank_agency") for v in entered.values() for f in v)
     if recorded and not old_recorded:
         payload["staffing_recorded"] = True
-        for code, values in change.groups.items():  # "0 came" confirmed is a value, even if 0 was the default
-            for f in values:
+        for code, values in entered.items():  # "0 came" confirmed is a value, even if 0 was the default
+            for f in (*values, "actual_hours") if "actual" in values and new_groups[code].actual_hours else values:
                 payload[f"groups.{code}.{f}"] = getattr(new_groups[code], f)
     changed = False
     if payload:
         meta: dict[str, Any] = json.loads(row[2]) if row else {}
-        audit = {"ward": ward.code, "date": shift_date.isoformat(), "shift": shift_code}
+        audit = {"ward": ward_code, "date": shift_date.isoformat(), "shift": shift_code}
         if creating:
-            payload = {"ward_id": ward.id, "shift_date": shift_date.isoformat(), "shift_code": shift_code, **payload}
+            payload = {"ward_id": ward_id, "shift_date": shift_date.isoformat(), "shift_code": shift_code, **payload}
             _, meta_json = tx.emit_raw("shift", sid, "create", payload, meta, "shift_recorded", audit)
             db.execute(
                 "INSERT INTO shift (id, ward_id, shift_date, shift_code, nurse_in_charge_id, notes, deleted, field_meta,"
                 " needs_review, on_duty, staffing_recorded, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,'[]',?,?,?)",
-                (sid, ward.id, shift_date.isoformat(), shift_code, nic, notes, meta_json, int(recorded), tx.now_iso, tx.actor_ref),
+                (sid, ward_id, shift_date.isoformat(), shift_code, nic, notes, meta_json, int(recorded), tx.now_iso, tx.actor_ref),
             )
         else:
             _, meta_json = tx.emit_raw("shift", sid, "patch", payload, meta, "shift_corrected", audit)
@@ -165,32 +191,36 @@ def save_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, chang
         )
         tx.changes.add("shift", sid)
         changed = True
-    if change.patients_at_midnight is not KEEP:
-        did = ids.ward_day_id(ward.id, shift_date)
-        drow = db.execute("SELECT patients_at_midnight FROM ward_day WHERE id = ?", (did,)).fetchone()
-        if (drow is None and census is not None) or (drow is not None and drow[0] != census):
-            set_patients_at_midnight(tx, ward, shift_date, census)
-            changed = True
+    if change.patients_at_midnight is not KEEP and set_patients_at_midnight(tx, ward_id, shift_date, census):
+        changed = True
     return changed
 
 
-def set_patients_at_midnight(tx: WriteTx, ward: Ward, day: date, count: int | None) -> None:
-    did = ids.ward_day_id(ward.id, day)
-    row = tx.session.get(WardDay, did)
-    creating = row is None
-    if row is None:
-        row = WardDay(id=did, ward_id=ward.id, day=day)
-    row.patients_at_midnight = count
-    tx.session.add(row)
+def set_patients_at_midnight(tx: WriteTx, ward: WardRef, day: date, count: int | None) -> bool:
+    """The 23:59 count of a date (None clears it). SQL on ``tx.db`` like ``save_shift``. True when it changed."""
+    ward_id, ward_code, _beds = _ward_facts(tx, ward)
+    if count is not None:
+        count = check_patients(count)
+    did = ids.ward_day_id(ward_id, day)
+    row = tx.db.execute("SELECT patients_at_midnight, field_meta FROM ward_day WHERE id = ?", (did,)).fetchone()
+    if (row is None and count is None) or (row is not None and row[0] == count):
+        return False
     payload: dict[str, Any] = {"patients_at_midnight": count}
-    if creating:
-        payload = {"ward_id": ward.id, "day": day.isoformat(), **payload}
-    tx.emit("ward_day", did, "create" if creating else "patch", payload, row, "census_recorded",
-            {"ward": ward.code, "date": day.isoformat()})
+    audit = {"ward": ward_code, "date": day.isoformat()}
+    if row is None:
+        payload = {"ward_id": ward_id, "day": day.isoformat(), **payload}
+        _, meta_json = tx.emit_raw("ward_day", did, "create", payload, {}, "census_recorded", audit)
+        tx.db.execute("INSERT INTO ward_day (id, ward_id, day, patients_at_midnight, field_meta) VALUES (?,?,?,?,?)",
+                      (did, ward_id, day.isoformat(), count, meta_json))
+    else:
+        _, meta_json = tx.emit_raw("ward_day", did, "patch", payload, json.loads(row[1] or "{}"), "census_recorded", audit)
+        tx.db.execute("UPDATE ward_day SET patients_at_midnight = ?, field_meta = ? WHERE id = ?", (count, meta_json, did))
+    return True
 
 
-def ensure_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, today: date) -> Shift:
+def ensure_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, today: date) -> Shift:
     """The shift's row, creating it from the plan if it was not recorded yet."""
+    ward = ward_of(tx.session, ward)
     sid = ids.shift_id(ward.id, shift_date, shift_code)
     row = tx.session.get(Shift, sid)
     if row is None:
@@ -201,7 +231,8 @@ def ensure_shift(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, tod
     return row
 
 
-def raise_red_flag(tx: WriteTx, ward: Ward, shift_date: date, shift_code: str, flag_type: str, detail: str, today: date) -> RedFlag:
+def raise_red_flag(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, flag_type: str, detail: str, today: date) -> RedFlag:
+    ward = ward_of(tx.session, ward)
     flag_type = check_red_flag_type(flag_type)
     detail = clean_text(detail, "What happened", "detail", MAX_NOTE)
     shift = ensure_shift(tx, ward, shift_date, shift_code, today)

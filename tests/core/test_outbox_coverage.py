@@ -172,6 +172,8 @@ def _steps(st: WardStation) -> list[tuple[str, Callable[[WriteTx], Any]]]:
         ("board.set_ward_board", lambda tx: board.set_ward_board(tx, w, f"Sister {sister.name}", "James Okafor")),
         ("board.set_on_duty", lambda tx: board.set_on_duty(tx, w, TODAY, "early", [rn.id, sister.id], TODAY)),
         ("board.set_trust_contacts", lambda tx: board.set_trust_contacts(tx, w.trust_id, {"pals_phone": "0300 555 0142"})),
+        ("board.set_ward_contacts", lambda tx: board.set_ward_contacts(tx, w.id, "Sister Mary O'Neill", "Jane Matron",
+                                                                       {"pals_phone": "0300 555 0143"})),
     ]
 
 

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 
 
 def load_items(store: Store) -> list[Any]:
-    """Runs on the store worker."""
-    from hardtruths_desktop.store.sync_store import review_items
+    """Runs on the store worker: the review read-model."""
+    from hardtruths_desktop.readmodels.review import load_review
 
-    return review_items(store)
+    return list(load_review(store))
 
 
 class ReviewDialog(QDialog):

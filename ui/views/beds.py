@@ -7,7 +7,7 @@ date of discharge, special instructions, and the named nurse for this shift. Sav
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hardtruths_desktop.domain.validation import ValidationError
 from ui.models.rows import Row, RowTableModel
+from ui.screen import Job, Screen, ward_now
 from ui.text import day_label, hhmm
 from ui.widgets import FieldErrors, buddy_label, error_label, heading, save_form
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.beds import BedInfo
-    from hardtruths_desktop.store.session import Store, WriteTx
+    from hardtruths_desktop.readmodels.beds import BedInfo, Beds
+    from hardtruths_desktop.store.session import WriteTx
     from ui.context import Context
 
 BED_HEADERS = ("Bed", "Occupied", "Preferred name", "Consultant", "Expected discharge", "Special instructions",
@@ -48,56 +48,22 @@ PUBLIC_NOTE = ("Shown on the card above the bed: only what the patient agreed to
 NO_DATE = QDate(2000, 1, 1)  # the date edit's "Not known" value
 
 
-@dataclass(frozen=True)
-class BedsData:
-    rows: list[Row]
-    shift_date: date | None
-    shift_code: str | None
-    shift_label: str
-    nurses: list[tuple[str, str]]  # (staff id, shown as)
-    today: date
-
-
-def load_beds(store: Store, ward_id: str) -> BedsData:
-    """Runs on the store worker: the beds with this shift's named nurses, and who can be named."""
-    from hardtruths_desktop.domain.clock import ward_now
-    from hardtruths_desktop.domain.staffing import current_shift
-    from hardtruths_desktop.domain.valuesets import staff_group
-    from hardtruths_desktop.store import board
-    from hardtruths_desktop.store.beds import list_beds
-    from hardtruths_desktop.store.queries import list_staff, ward_info
-    from hardtruths_desktop.store.tables import Ward
-
-    now = ward_now(store.clock)
-    with store.read() as s:
-        ward = s.get(Ward, ward_id)
-        if ward is None:
-            raise ValidationError.single("ward", "This ward is no longer on the station")
-        cur = current_shift(ward_info(s, ward).patterns, now)
-        d, code, label = (cur[0], cur[1].code, f"{cur[1].name} shift, {day_label(cur[0])} "
-                          f"({hhmm(cur[1].start)}–{hhmm(cur[1].end)})") if cur else (None, None, "")
-        beds = list_beds(s, ward, d or now.date(), code or "")
-        on = {p.id for p in board.on_duty(s, ward, d, code)} if d and code else set()
-        staff = [p for p in list_staff(s, ward_id) if staff_group(p.role).registered or p.role == "rna"]
-        staff.sort(key=lambda p: (p.id not in on, p.name))
-        nurses = [(p.id, f"{p.name}{' (on duty)' if p.id in on else ''}") for p in staff]
-    rows = [
+def bed_rows(beds: Sequence[BedInfo]) -> list[Row]:
+    return [
         Row((b.label, "✓ Yes" if b.occupied else "– Empty", b.preferred_name, b.consultant,
              b.expected_discharge.strftime("%a %d/%m/%Y") if b.expected_discharge else "",
              b.instructions, b.named_nurse if b.occupied else ""), b, {} if b.occupied else {1: "muted"})
         for b in beds
     ]
-    return BedsData(rows, d, code, label, nurses, now.date())
 
 
-class BedsView(QWidget):
-    loaded = Signal()
+class BedsView(Screen):
     saved = Signal()
+    entities = frozenset({"bed", "bed_nurse", "shift", "staff", "shift_pattern"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.data: BedsData | None = None
+        super().__init__(ctx, parent)
+        self.data: Beds | None = None
         self._editing: BedInfo | None = None
         self.setAccessibleName("Beds")
         self.title = heading("Beds", 1.4)
@@ -205,36 +171,40 @@ class BedsView(QWidget):
             sc = QShortcut(QKeySequence(enter), editor)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(self.save)
-        ctx.ward_changed.connect(self.refresh)
-        ctx.changes_applied.connect(lambda _c: self.refresh())
         self._occupied_toggled(False)
 
     # --- loading --------------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def loader(self) -> Job | None:
         if self.ctx.ward is None:
-            return
-        ward_id = self.ctx.ward_id
-        self.ctx.query(lambda store: load_beds(store, ward_id), self._show)
+            return None
+        ward_id, now = self.ctx.ward_id, self.now()
 
-    def _show(self, data: BedsData) -> None:
-        self.data = data
+        def job(store: Any) -> Beds:
+            from hardtruths_desktop.readmodels.beds import load_beds
+
+            return load_beds(store, ward_id, now=now)
+
+        return job
+
+    def show_data(self, data: Beds, **_opts: Any) -> None:
         ward = self.ctx.ward.name if self.ctx.ward else ""
-        occupied = sum(1 for r in data.rows if r.payload.occupied)
-        self.title.setText(f"Beds – {ward}: {occupied} of {len(data.rows)} occupied")
-        self.model.set_rows(data.rows)
+        occupied = sum(1 for b in data.beds if b.occupied)
+        self.title.setText(f"Beds – {ward}: {occupied} of {len(data.beds)} occupied")
+        self.model.set_rows(bed_rows(data.beds))
         keep = self._editing.label if self._editing else None
         self.nurse_box.clear()
         self.nurse_box.addItem("– nobody named yet –", "")  # "" not None: PySide6 6.12 on Python 3.11 drops a reference to None for each None it hands back
-        for sid, shown in data.nurses:
-            self.nurse_box.addItem(shown, sid)
-        self.shift_caption.setText(f"The named nurse is for this shift: {data.shift_label}. It changes every shift."
-                                   if data.shift_label else "This ward has no shift pattern yet, so no named nurse can be set.")
-        if not data.rows:
+        for n in data.nurses:
+            self.nurse_box.addItem(f"{n.name}{' (on duty)' if n.on_duty else ''}", n.id)
+        label = (f"{data.shift.name} shift, {day_label(data.shift_date)} ({hhmm(data.shift.start)}–{hhmm(data.shift.end)})"
+                 if data.shift and data.shift_date else "")
+        self.shift_caption.setText(f"The named nurse is for this shift: {label}. It changes every shift."
+                                   if label else "This ward has no shift pattern yet, so no named nurse can be set.")
+        if not data.beds:
             self.saved_label.setText("No beds yet: type a bed number in the form and save it.")
         if keep is not None:
             self.select_bed(keep)
-        self.loaded.emit()
 
     def select_bed(self, label: str) -> bool:
         for i in range(self.model.rowCount()):
@@ -297,17 +267,14 @@ class BedsView(QWidget):
         nurse_id: str | None = (str(self.nurse_box.currentData() or "") or None) if occupied else None
         before = self._editing.named_nurse_id if self._editing else None
         data = self.data
-        ward_id = self.ctx.ward_id
+        ward_id, today = self.ctx.ward_id, ward_now(self.ctx.clock).date()
 
         def op(tx: WriteTx) -> str:
             from hardtruths_desktop.store.beds import save_bed, set_named_nurse
-            from hardtruths_desktop.store.tables import Ward
 
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            row = save_bed(tx, ward, bed, tx.today)
+            row = save_bed(tx, ward_id, bed, today)
             if data is not None and data.shift_date and data.shift_code and nurse_id != before:
-                set_named_nurse(tx, ward, row.label, data.shift_date, data.shift_code, nurse_id)
+                set_named_nurse(tx, ward_id, row.label, data.shift_date, data.shift_code, nurse_id)
             return row.label
 
         def remember(label: str) -> None:

@@ -18,9 +18,10 @@ from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ui.pool import TaskPool
-from ui.views.print_centre import Prepared, explain, load_pdf, page_image, prepare, render_prepared
+from ui.views.print_centre import explain, load_pdf, page_image, prepare, render_prepared
 
 if TYPE_CHECKING:
+    from hardtruths_desktop.printouts import Prepared
     from ui.context import Context
 
 REFRESH_MS = 60_000
@@ -110,7 +111,8 @@ class BoardDisplay(QWidget):
             self.tasks.run(lambda: board_picture(prep, size), lambda img: self._show(seq, prep, img),
                            lambda e: self._failed(seq, e), key="board")
 
-        self.ctx.query(lambda store: prepare(store, req), prepared, lambda e: self._failed(seq, e))
+        clock = self.ctx.clock
+        self.ctx.query(lambda store: prepare(store, req, clock), prepared, lambda e: self._failed(seq, e))
 
     def _target_size(self) -> QSize:
         ratio = self.devicePixelRatioF()

@@ -9,8 +9,6 @@ write on the store worker. Only managers reach this page (it lives inside Ward s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -32,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hardtruths_desktop.domain.clock import today as ward_today
-from hardtruths_desktop.domain.validation import ValidationError
+from ui.screen import Job, Screen
 from ui.widgets import FieldErrors, buddy_label, error_label, save_form
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.session import Store, WriteTx
+    from hardtruths_desktop.readmodels.contacts import Contacts
+    from hardtruths_desktop.store.session import WriteTx
     from ui.context import Context
 
 # (field, label a ward sister understands, placeholder); grouped as on the poster
@@ -71,45 +69,14 @@ NOT_CHECKED = QDate(2000, 1, 1)
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-@dataclass(frozen=True)
-class ContactsData:
-    trust_name: str
-    ward_manager: str
-    matron: str
-    contacts: dict[str, str]
-    checked_on: date | None
-    uniform_key: list[dict[str, str]]
-    missing: tuple[str, ...]  # what the poster still needs
-
-
-def load_contacts(store: Store, ward_id: str) -> ContactsData:
-    """Runs on the store worker."""
-    from hardtruths_desktop import printing
-    from hardtruths_desktop.printouts import poster_contacts
-    from hardtruths_desktop.store import board
-    from hardtruths_desktop.store.tables import Trust, Ward
-
-    with store.read() as s:
-        ward = s.get(Ward, ward_id)
-        if ward is None:
-            raise ValidationError.single("ward", "This ward is no longer on the station")
-        trust = s.get(Trust, ward.trust_id)
-        wb = board.ward_board(s, ward)
-        row = board.trust_contacts(s, ward.trust_id)
-        values = {f: str(getattr(row, f)) for f in board.CONTACT_FIELDS}
-        missing = printing.missing_contact_details(poster_contacts(s, ward))
-        return ContactsData(trust.name if trust else "", wb.ward_manager, wb.matron, values, row.details_checked_on,
-                            board.uniform_key(row), missing)
-
-
-class ContactsPage(QWidget):
-    loaded = Signal()
+class ContactsPage(Screen):
     saved = Signal()
+    entities = frozenset({"trust_contacts", "ward_board"})
+    refresh_on_pull = False  # what the sister is typing is not replaced by a pull
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.data: ContactsData | None = None
+        super().__init__(ctx, parent)
+        self.data: Contacts | None = None
         self.setAccessibleName("Contacts for the poster and the board")
         self.fallback = error_label()
         self.errors = FieldErrors(self.fallback)
@@ -154,7 +121,7 @@ class ContactsPage(QWidget):
         self.checked_edit.setDate(NOT_CHECKED)
         self.checked_today = QPushButton("Checked to&day")
         self.checked_today.setAccessibleName("The details were checked today")
-        self.checked_today.clicked.connect(self._checked_today)
+        self.checked_today.clicked.connect(lambda: self.checked_edit.setDate(QDate.currentDate()))
         checked_row = QHBoxLayout()
         checked_row.addWidget(self.checked_edit)
         checked_row.addWidget(self.checked_today)
@@ -224,8 +191,6 @@ class ContactsPage(QWidget):
         lay.addWidget(self.fallback)
         lay.addLayout(buttons)
         lay.addStretch(1)
-        ctx.ward_changed.connect(self.refresh)
-        ctx.changes_applied.connect(self._changes)
 
     def _field(self, form: QFormLayout, key: str, text: str, w: QWidget, name: str | None = None) -> None:
         lab = error_label()
@@ -279,22 +244,19 @@ class ContactsPage(QWidget):
 
     # --- loading and saving -------------------------------------------------------------------------
 
-    def _checked_today(self) -> None:
-        now = ward_today(self.ctx.clock)
-        self.checked_edit.setDate(QDate(now.year, now.month, now.day))
-
-    def _changes(self, changes: Any) -> None:
-        if {"trust_contacts", "ward_board"} & set(getattr(changes, "entities", ())):
-            self.refresh()
-
-    def refresh(self) -> None:
+    def loader(self) -> Job | None:
         if self.ctx.ward is None:
-            return
+            return None
         ward_id = self.ctx.ward_id
-        self.ctx.query(lambda store: load_contacts(store, ward_id), self._show)
 
-    def _show(self, data: ContactsData) -> None:
-        self.data = data
+        def job(store: Any) -> Contacts:
+            from hardtruths_desktop.readmodels.contacts import load_contacts
+
+            return load_contacts(store, ward_id)
+
+        return job
+
+    def show_data(self, data: Contacts, **_opts: Any) -> None:
         ward = self.ctx.ward.name if self.ctx.ward else "this ward"
         self.intro.setText(
             f"What the complaints poster and the who's in charge board show. The ward manager and matron are {ward}'s. "
@@ -311,7 +273,6 @@ class ContactsPage(QWidget):
         for entry in data.uniform_key:
             self.add_key_line(entry.get("colour_name", ""), entry.get("colour_hex", ""), entry.get("role", ""))
         self.errors.clear()
-        self.loaded.emit()
 
     def _poster_state(self, missing: tuple[str, ...]) -> None:
         if missing:
@@ -338,11 +299,6 @@ class ContactsPage(QWidget):
 
         def op(tx: WriteTx) -> None:
             from hardtruths_desktop.store import board
-            from hardtruths_desktop.store.tables import Ward
-
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            board.set_ward_board(tx, ward, manager, matron)
-            board.set_trust_contacts(tx, ward.trust_id, contacts)
+            board.set_ward_contacts(tx, ward_id, manager, matron, contacts)
 
         save_form(self, op, saved_text=lambda _r: "✓ Contacts saved.")

@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QWidget
 from hardtruths_desktop.domain.validation import ValidationError
 from ui.dialogs.messages import Notice
 from ui.dialogs.red_flags import EscalateDialog, RaiseFlagDialog, ResolveDialog
+from ui.screen import ward_now
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.queries import RedFlagView
+    from hardtruths_desktop.readmodels.staffing import RedFlagView
     from hardtruths_desktop.store.session import WriteTx
     from ui.context import Context
 
@@ -33,15 +34,12 @@ def raise_flag(ctx: Context, parent: QWidget, shift_date: date, shift_code: str,
     if answer is None:
         return
     flag_type, detail = answer
-    ward_id = ctx.ward_id
+    ward_id, today = ctx.ward_id, ward_now(ctx.clock).date()
 
     def op(tx: WriteTx) -> None:
         from hardtruths_desktop.store.shifts import raise_red_flag
-        from hardtruths_desktop.store.tables import Ward
 
-        ward = tx.session.get(Ward, ward_id)
-        assert ward is not None
-        raise_red_flag(tx, ward, shift_date, shift_code, flag_type, detail, tx.today)
+        raise_red_flag(tx, ward_id, shift_date, shift_code, flag_type, detail, today)
 
     ctx.write(op, lambda _r: None, _failed(parent, "Red flag not raised"))
 

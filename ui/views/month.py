@@ -1,12 +1,11 @@
 """The month: every shift with planned vs actual and fill rates, and the month's CHPPD.
 
-The query is by date range (one month), and rows are built on the store worker, so opening a
-month stays well under 100 ms even with years of history.
+The read-model (``readmodels.month``) is one query by date range on the store worker, so opening
+a month stays well under 100 ms even with years of history; the GUI thread only formats its rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -23,46 +22,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hardtruths_desktop.domain.clock import today as ward_today
-from ui.models.rows import Row, RowTableModel
+from ui.models.rows import RowTableModel
 from ui.models.staffing import MONTH_HEADERS, month_rows
+from ui.screen import Job, Screen
 from ui.text import percent, two_dp
 from ui.widgets import buddy_label, heading
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.session import Store
+    from hardtruths_desktop.readmodels.month import Month, MonthFigures
     from ui.context import Context
 
 
-@dataclass(frozen=True)
-class MonthData:
-    year: int
-    month: int
-    rows: list[Row]
-    summary: dict[str, str]
-    recorded: int
-    total: int
-
-
-def load_month(store: Store, ward_id: str, year: int, month: int) -> MonthData:
-    """Runs on the store worker: queries by date range, rows built here (not in ``data()``)."""
-    from hardtruths_desktop.store.queries import month_bounds, month_return, shifts_in_range
-    from hardtruths_desktop.store.tables import Ward
-
-    first, last = month_bounds(year, month)
-    with store.read() as s:
-        ward = s.get(Ward, ward_id)
-        assert ward is not None
-        views = shifts_in_range(s, ward, first, last)
-        ret = month_return(s, ward, year, month)
-    summary = {
-        "chppd_rn": two_dp(ret.chppd_rn()), "chppd_care": two_dp(ret.chppd_care()), "chppd_total": two_dp(ret.chppd_total()),
-        "day_rn": percent(ret.fill_rate("day", "rn")), "day_care": percent(ret.fill_rate("day", "care")),
-        "night_rn": percent(ret.fill_rate("night", "rn")), "night_care": percent(ret.fill_rate("night", "care")),
-        "patient_days": str(ret.patients_at_midnight_total),
+def summary(f: MonthFigures) -> dict[str, str]:
+    """The month's figures as the summary grid shows them."""
+    return {
+        "chppd_rn": two_dp(f.chppd_rn), "chppd_care": two_dp(f.chppd_care), "chppd_total": two_dp(f.chppd_total),
+        **{key: percent(rate) for key, rate in f.fill_rates.items()},
+        "patient_days": str(f.patient_days),
     }
-    recorded = sum(1 for v in views if v.recorded)
-    return MonthData(year, month, month_rows(views), summary, recorded, len(views))
 
 
 SUMMARY = (
@@ -73,15 +50,13 @@ SUMMARY = (
 )
 
 
-class MonthView(QWidget):
-    loaded = Signal()
+class MonthView(Screen):
     open_shift = Signal(object, str)  # date, shift code
+    entities = frozenset({"shift", "red_flag", "ward_day", "staff", "shift_pattern", "establishment"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.data: MonthData | None = None
-        self._seq = 0
+        super().__init__(ctx, parent)
+        self.data: Month | None = None
         self.setAccessibleName("Month")
         self.title = heading("Month", 1.4)
         self.month_box = QComboBox()
@@ -129,11 +104,12 @@ class MonthView(QWidget):
         lay.addWidget(self.count_label)
         lay.addWidget(self.table, 1)
         lay.addWidget(hint)
-        ctx.ward_changed.connect(self._fill_months)
-        ctx.changes_applied.connect(lambda _c: self.refresh())
+
+    def ward_changed(self) -> None:
+        self._fill_months()
 
     def _fill_months(self) -> None:
-        today = ward_today(self.ctx.clock)
+        today = self.now().date()
         self.month_box.blockSignals(True)
         self.month_box.clear()
         y, m = today.year, today.month
@@ -151,34 +127,36 @@ class MonthView(QWidget):
                 self.month_box.setCurrentIndex(i)
                 return
 
-    def refresh(self) -> None:
+    def loader(self) -> Job | None:
         ym = self.month_box.currentData()
         if ym is None or self.ctx.ward is None:
-            return
-        self._seq += 1
-        seq = self._seq
+            return None
         ward_id = self.ctx.ward_id
         year, month = ym
-        self.ctx.query(lambda store: load_month(store, ward_id, year, month), lambda d: self._show(seq, d))
 
-    def _show(self, seq: int, data: MonthData) -> None:
-        if seq != self._seq:
-            return
-        self.data = data
+        def job(store: Any) -> Month:
+            from hardtruths_desktop.readmodels.month import load_month
+
+            return load_month(store, ward_id, year, month)
+
+        return job
+
+    def show_data(self, data: Month, **_opts: Any) -> None:
         self.title.setText(f"{date(data.year, data.month, 1):%B %Y}")
+        shown = summary(data.figures)
         for key, val in self.values.items():
-            val.setText(data.summary[key])
+            val.setText(shown[key])
         if data.recorded:
             self.count_label.setText(f"{data.recorded} of {data.total} shifts recorded")
         else:
             self.count_label.setText("No shifts recorded for this month yet: record them in Record staffing")
-        self.model.set_rows(data.rows)
-        if not self._widths_set and data.rows:
+        rows = month_rows(data.shifts)
+        self.model.set_rows(rows)
+        if not self._widths_set and rows:
             self.table.resizeColumnsToContents()
             hh = self.table.horizontalHeader()
             hh.setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)  # nurse in charge takes the rest
             self._widths_set = True
-        self.loaded.emit()
 
     def _activated(self, index: QModelIndex) -> None:
         payload: Any = self.model.row_at(index.row()).payload

@@ -6,53 +6,33 @@ Record staffing under the figures; the staffing screen tells it which shift it s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from hardtruths_desktop.domain.validation import ValidationError
 from ui.dialogs.messages import Notice
+from ui.screen import Job, Screen, ward_now
 from ui.widgets import error_label, show_error
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.session import Store, WriteTx
+    from hardtruths_desktop.readmodels.on_duty import OnDuty
+    from hardtruths_desktop.store.session import WriteTx
     from ui.context import Context
 
 
-@dataclass(frozen=True)
-class OnDutyData:
-    shift_date: date
-    shift_code: str
-    staff: list[tuple[str, str, bool]]  # id, "Name – role", on duty
+class OnDutyBox(Screen):
+    """A part of Record staffing with its own read-model (the staffing screen says which shift)."""
 
-
-def load_on_duty(store: Store, ward_id: str, d: date, code: str) -> OnDutyData:
-    """Runs on the store worker."""
-    from hardtruths_desktop.domain.valuesets import staff_group
-    from hardtruths_desktop.store import board
-    from hardtruths_desktop.store.queries import list_staff
-    from hardtruths_desktop.store.tables import Ward
-
-    with store.read() as s:
-        ward = s.get(Ward, ward_id)
-        if ward is None:
-            raise ValidationError.single("ward", "This ward is no longer on the station")
-        on = {p.id for p in board.on_duty(s, ward, d, code)}
-        staff = [(p.id, f"{p.name} – {p.title or staff_group(p.role).singular}", p.id in on) for p in list_staff(s, ward_id)]
-    return OnDutyData(d, code, staff)
-
-
-class OnDutyBox(QGroupBox):
-    loaded = Signal()
     saved = Signal()
+    entities = frozenset({"shift", "staff"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__("Who is on duty this shift (for the \"Hello my name is\" team sheet)", parent)
-        self.ctx = ctx
-        self.data: OnDutyData | None = None
+        super().__init__(ctx, parent)
+        self.box = QGroupBox("Who is on duty this shift (for the \"Hello my name is\" team sheet)")
+        self.data: OnDuty | None = None
         self._key: tuple[date, str] | None = None
         self._dirty = False
         self.list = QListWidget()
@@ -68,12 +48,14 @@ class OnDutyBox(QGroupBox):
         row = QHBoxLayout()
         row.addWidget(self.count, 1)
         row.addWidget(self.save_btn)
-        lay = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.box)
+        lay = QVBoxLayout(self.box)
         lay.addWidget(QLabel("Tick everyone working this shift. Press Space to tick the highlighted name."))
         lay.addWidget(self.list)
         lay.addWidget(self.error)
         lay.addLayout(row)
-        ctx.changes_applied.connect(lambda _c: self.reload(keep_ticks=self._dirty))
 
     def show_shift(self, key: tuple[date, str] | None) -> None:
         """Show the shift the staffing screen has open (discarding unsaved ticks of another shift)."""
@@ -88,28 +70,43 @@ class OnDutyBox(QGroupBox):
         self.reload()
 
     def reload(self, keep_ticks: bool = False) -> None:
+        self.refresh(keep_ticks=keep_ticks)
+
+    def changes_applied(self, _changes: Any) -> None:
+        self.reload(keep_ticks=self._dirty)
+
+    def ward_changed(self) -> None:
+        pass  # the staffing screen tells this box which shift to show
+
+    def loader(self) -> Job | None:
         if self._key is None or self.ctx.ward is None:
-            return
+            return None
         ward_id = self.ctx.ward_id
         d, code = self._key
-        self.ctx.query(lambda store: load_on_duty(store, ward_id, d, code), lambda data: self._show(data, keep_ticks))
 
-    def _show(self, data: OnDutyData, keep_ticks: bool) -> None:
-        if (data.shift_date, data.shift_code) != self._key:
-            return
-        ticked = set(self.ticked()) if keep_ticks else {sid for sid, _n, on in data.staff if on}
-        self.data = data
+        def job(store: Any) -> OnDuty:
+            from hardtruths_desktop.readmodels.on_duty import load_on_duty
+
+            return load_on_duty(store, ward_id, d, code)
+
+        return job
+
+    def _load_arrived(self, seq: int, data: Any, opts: dict[str, Any]) -> None:
+        if (data.shift_date, data.shift_code) == self._key:  # the staffing screen moved on meanwhile
+            super()._load_arrived(seq, data, opts)
+
+    def show_data(self, data: OnDuty, keep_ticks: bool = False, **_opts: Any) -> None:
+        ticked = set(self.ticked()) if keep_ticks else {p.id for p in data.staff if p.on_duty}
         self.list.blockSignals(True)
         self.list.clear()
-        for sid, text, _on in data.staff:
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, sid)
+        for p in data.staff:
+            item = QListWidgetItem(f"{p.name} – {p.role}")
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
-            item.setCheckState(Qt.CheckState.Checked if sid in ticked else Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if p.id in ticked else Qt.CheckState.Unchecked)
             self.list.addItem(item)
         self.list.blockSignals(False)
         self._count()
-        self.loaded.emit()
 
     def ticked(self) -> list[str]:
         return [str(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.list.count())
@@ -134,15 +131,11 @@ class OnDutyBox(QGroupBox):
             return
         d, code = self._key
         ids = self.ticked()
-        ward_id = self.ctx.ward_id
+        ward_id, today = self.ctx.ward_id, ward_now(self.ctx.clock).date()
 
         def op(tx: WriteTx) -> None:
             from hardtruths_desktop.store import board
-            from hardtruths_desktop.store.tables import Ward
-
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            board.set_on_duty(tx, ward, d, code, ids, tx.today)
+            board.set_on_duty(tx, ward_id, d, code, ids, today)
 
         def done(_r: None) -> None:
             self._dirty = False

@@ -12,8 +12,6 @@ words on the screen (:func:`explain`), never as a traceback.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,75 +38,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hardtruths_desktop.domain.clock import today as ward_today
 from hardtruths_desktop.files import write_atomically
 from ui.pool import TaskPool
-from ui.text import day_label, hhmm
+from ui.screen import Job, Screen, ward_now
+from ui.text import hhmm
 from ui.widgets import buddy_label, heading
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.printouts import PrintRequest
+    from hardtruths_desktop.domain.clock import Clock
+    from hardtruths_desktop.printouts import Prepared, PrintRequest
     from hardtruths_desktop.store.session import Store
     from ui.context import Context
 
-DOCUMENTS: tuple[tuple[str, str], ...] = (
-    ("board", "Who's in charge board (one shift)"),
-    ("day-board", "Board for the whole day (every shift)"),
-    ("bed-cards", "Name cards above beds"),
-    ("poster", "Complaints poster (\"Tell us what you think\")"),
-    ("team", "\"Hello my name is\" team sheet"),
-)
-SHORT_NAMES = {"board": "who's in charge board", "day-board": "board for the day", "bed-cards": "bed name cards",
-               "poster": "complaints poster", "team": "team sheet"}
 PRINT_DPI = 300  # pages are rasterised at this resolution for the printer: sharp, and light on memory
 
 
 # --- the jobs (no widgets) -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A document's view-model, read from the store; rendered to PDF in the pool."""
+def prepare(store: Store, req: PrintRequest, clock: Clock | None = None) -> Prepared:
+    """Runs on the store worker: the document's read-model from the core's one registry
+    (``printouts.DOCUMENTS``); raises ValidationError with a plain message when something is missing."""
+    from hardtruths_desktop import printouts
 
-    request: PrintRequest
-    view: Any
-    title: str
-
-
-def prepare(store: Store, req: PrintRequest) -> Prepared:
-    """Runs on the store worker: read everything the document shows (raises ValidationError with a
-    plain message when something is missing, e.g. the poster's contacts)."""
-    from hardtruths_desktop import printouts as po
-
-    builders = {"board": po.board_view, "day-board": po.day_board_view, "bed-cards": po.bed_cards_view,
-                "poster": po.poster_view, "team": po.team_view}
-    with store.read() as s:
-        view = builders[req.document](s, req, store.clock)
-    return Prepared(req, view, document_title(req.document, view))
-
-
-def document_title(document: str, view: Any) -> str:
-    if document == "board":
-        return f"Who's in charge – {view.ward} – {view.shift.shift_name} shift, {day_label(view.board_date)}"
-    if document == "day-board":
-        return f"Ward board – {view.ward} – {day_label(view.board_date)}"
-    if document == "bed-cards":
-        n = len(view.cards)
-        return f"Name cards above beds – {view.ward} – {n} card{'s' if n != 1 else ''}"
-    if document == "poster":
-        return f"Complaints poster – {view.ward}" + (" (large print)" if view.large_print else "")
-    return f"Hello my name is – {view.ward} – {view.shift_name} shift, {day_label(view.sheet_date)}"
+    return printouts.prepare(store, req, clock)
 
 
 def render_prepared(prep: Prepared) -> bytes:
     """Runs in the pool: the PDF bytes (raises UnprintableCharacters / MissingContactDetails)."""
-    from hardtruths_desktop import printing as p
+    from hardtruths_desktop import printouts
 
-    page = p.PageSpec(prep.request.size, prep.request.landscape)
-    renderers = {"board": p.render_board, "day-board": p.render_day_board, "bed-cards": p.render_bed_cards,
-                 "poster": p.render_poster, "team": p.render_team_sheet}
-    pdf: bytes = renderers[prep.request.document](prep.view, page)  # type: ignore[operator]
-    return pdf
+    return printouts.render_prepared(prep)
 
 
 def explain(e: BaseException) -> str:
@@ -181,12 +141,7 @@ def paint_pdf(data: bytes, printer: QPrinter) -> int:
 
 
 def suggested_file_name(prep: Prepared) -> str:
-    req = prep.request
-    when = (req.day or prep.view.produced_at.date()).isoformat()  # the poster has no date: the day it was made
-    stem = f"{prep.view.ward} {SHORT_NAMES[req.document]} {when}"
-    if req.shift_code and req.document in ("board", "team"):
-        stem += f" {req.shift_code}"
-    return re.sub(r"[^\w\- ]+", "", stem).strip() + ".pdf"
+    return prep.file_name()
 
 
 # --- dialogs, monkeypatched in tests -----------------------------------------------------------------
@@ -212,7 +167,12 @@ class PrintDialogs:
 # --- the screen ----------------------------------------------------------------------------------------
 
 
-class PrintCentreView(QWidget):
+class PrintCentreView(Screen):
+    """The Print screen. Its read-model is the chosen document's view-model (``printouts.prepare``
+    on the store worker, through the ``Screen`` base); the PDF is then drawn in the pool."""
+
+    entities = frozenset({"shift", "red_flag", "staff", "bed", "bed_nurse", "ward_board", "trust_contacts", "trust",
+                          "ward", "shift_pattern", "establishment", "ward_day"})
     rendered = Signal()  # a preview is ready (``pdf_bytes``, ``document``)
     failed = Signal(str)  # what is missing, in words (also shown on the screen)
     printed = Signal(int)  # pages sent to the printer
@@ -220,13 +180,11 @@ class PrintCentreView(QWidget):
     board_display_closed = Signal()  # the full-screen board was left (the main window locks)
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.tasks = TaskPool(self)
         self.prepared: Prepared | None = None
         self.pdf_bytes: bytes | None = None
         self.message_text = ""
-        self._seq = 0
         self._stale = True
         self._buffer: QBuffer | None = None
         self.board_display: Any = None
@@ -234,15 +192,17 @@ class PrintCentreView(QWidget):
 
         self.title = heading("Print", 1.4)
         self.doc_box = QComboBox()
-        for code, label in DOCUMENTS:
+        from hardtruths_desktop.printouts import DOCUMENTS
+
+        for code, kind in DOCUMENTS.items():
+            label = kind.label
             self.doc_box.addItem(label, code)
         self.ward_label = QLabel()
         self.ward_label.setAccessibleName("Ward")
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd dd/MM/yyyy")
-        now = ward_today(ctx.clock)
-        self.date_edit.setDate(QDate(now.year, now.month, now.day))
+        self.date_edit.setDate(QDate.currentDate())
         self.shift_box = QComboBox()
         self.size_box = QComboBox()
         self.size_box.addItem("A4", "a4")
@@ -342,15 +302,12 @@ class PrintCentreView(QWidget):
         self.landscape.toggled.connect(lambda _on: self._options_changed())
         self.large_print.toggled.connect(lambda _on: self._options_changed())
         self.beds.itemChanged.connect(lambda _item: self._options_changed())
-        ctx.ward_changed.connect(self._ward_changed)
-        ctx.changes_applied.connect(lambda _c: self._data_changed())
         self._set_ready(False)
         self._visibility()
 
     # --- choices ------------------------------------------------------------------------------------
 
     def _ward_changed(self) -> None:
-        from hardtruths_desktop.domain.clock import ward_now
         from hardtruths_desktop.domain.staffing import current_shift
 
         ward = self.ctx.ward
@@ -428,16 +385,17 @@ class PrintCentreView(QWidget):
             return
         ward_id = self.ctx.ward_id
 
-        def load(store: Store) -> list[tuple[str, str]]:
-            from hardtruths_desktop.domain.clock import today
-            from hardtruths_desktop.store.beds import list_beds
-            from hardtruths_desktop.store.tables import Ward
+        now = ward_now(self.ctx.clock)
 
-            with store.read() as s:
-                ward = s.get(Ward, ward_id)
-                if ward is None:
-                    return []
-                return [(b.label, b.preferred_name) for b in list_beds(s, ward, today(store.clock), "") if b.occupied]
+        def load(store: Store) -> list[tuple[str, str]]:
+            from hardtruths_desktop.domain.validation import ValidationError
+            from hardtruths_desktop.readmodels.beds import load_beds
+
+            try:
+                beds = load_beds(store, ward_id, now=now)
+            except ValidationError:  # the ward is gone
+                return []
+            return [(b.label, b.preferred_name) for b in beds.beds if b.occupied]
 
         self.ctx.query(load, self._show_beds)
 
@@ -460,24 +418,35 @@ class PrintCentreView(QWidget):
 
     # --- preview ------------------------------------------------------------------------------------
 
+    def ward_changed(self) -> None:
+        self._ward_changed()
+
+    def changes_applied(self, _changes: Any) -> None:
+        self._data_changed()
+
     def render_now(self) -> None:
         """Read the document's data on the store worker, then draw it in the pool."""
-        req = self.request()
-        if req is None:
+        if self.request() is None:
             return
         self._stale = False
-        self._seq += 1
-        seq = self._seq
         self._set_ready(False)
         self.status.setText("Preparing the preview…")
-        self.ctx.query(lambda store: prepare(store, req), lambda prep: self._prepared(seq, prep),
-                       lambda e: self._failed(seq, e))
+        self.refresh()
 
-    def _prepared(self, seq: int, prep: Prepared) -> None:
-        if seq != self._seq:
-            return
-        self.tasks.run(lambda: render_prepared(prep), lambda pdf: self._rendered(seq, prep, pdf),
+    def loader(self) -> Job | None:
+        req = self.request()
+        if req is None:
+            return None
+        clock = self.ctx.clock
+        return lambda store: prepare(store, req, clock)
+
+    def show_data(self, data: Prepared, **_opts: Any) -> None:
+        seq = self._seq
+        self.tasks.run(lambda: render_prepared(data), lambda pdf: self._rendered(seq, data, pdf),
                        lambda e: self._failed(seq, e), key="preview")
+
+    def load_failed(self, e: BaseException) -> None:
+        self._failed(self._seq, e)
 
     def _rendered(self, seq: int, prep: Prepared, pdf: bytes) -> None:
         if seq != self._seq:

@@ -3,7 +3,6 @@ leads to choosing your own PIN. Failures, tries left and lock-out come from ``st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,27 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from hardtruths_desktop.domain.validation import ValidationError
+from ui.screen import Job, Screen
 from ui.widgets import buddy_label, error_label, heading, show_error
 
 if TYPE_CHECKING:
+    from hardtruths_desktop.readmodels.roster import Roster, StaffInfo
     from hardtruths_desktop.store.auth import SignInResult
-    from hardtruths_desktop.store.queries import StaffInfo, WardInfo
-    from hardtruths_desktop.store.session import Store, WriteTx
+    from hardtruths_desktop.store.session import WriteTx
     from ui.context import Context
-
-
-@dataclass(frozen=True)
-class Roster:
-    wards: list[WardInfo]
-    staff: dict[str, list[StaffInfo]]  # ward id -> active staff
-
-
-def load_roster(store: Store) -> Roster:
-    from hardtruths_desktop.store.queries import list_staff, list_wards
-
-    with store.read() as s:
-        wards = list_wards(s)
-        return Roster(wards, {w.id: list_staff(s, w.id) for w in wards})
 
 
 def _pin_edit() -> QLineEdit:
@@ -53,14 +39,14 @@ def _pin_edit() -> QLineEdit:
     return e
 
 
-class SignInView(QWidget):
+class SignInView(Screen):
     signed_in = Signal(object)  # StaffInfo
     roster_loaded = Signal()
     attempt_finished = Signal()
+    entities = frozenset({"ward", "staff"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.roster: Roster | None = None
         self._pending: StaffInfo | None = None
         self._preferred_ward: str | None = None
@@ -131,17 +117,27 @@ class SignInView(QWidget):
 
         self.ward_box.currentIndexChanged.connect(self._ward_chosen)
         self.name_box.currentIndexChanged.connect(lambda _i: self._clear_message())
-        ctx.changes_applied.connect(lambda _c: self.reload())
 
     # --- roster -------------------------------------------------------------------------------------
 
     def reload(self, preferred_ward: str | None = None) -> None:
         if preferred_ward:
             self._preferred_ward = preferred_ward
-        self.ctx.query(load_roster, self._roster)
+        self.refresh()
 
-    def _roster(self, roster: Roster) -> None:
-        self.roster = roster
+    def ward_changed(self) -> None:
+        pass  # this screen chooses the ward; the roster does not depend on it
+
+    def loader(self) -> Job | None:
+        def job(store: Any) -> Roster:
+            from hardtruths_desktop.readmodels.roster import load_roster
+
+            return load_roster(store)
+
+        return job
+
+    def show_data(self, data: Roster, **_opts: Any) -> None:
+        roster = self.roster = data
         keep_ward = self.ward_box.currentData() or self._preferred_ward
         keep_staff = self.name_box.currentData() or self._preferred_staff
         self.ward_box.blockSignals(True)

@@ -8,6 +8,7 @@ problems next to their fields. Typed text is never cleared by a failed save.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,52 +25,29 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from hardtruths_desktop.domain.validation import ValidationError, parse_count, parse_hours
-from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
-from ui.models.staffing import flag_line
+from hardtruths_desktop.domain.validation import ValidationError
+from hardtruths_desktop.domain.valuesets import staff_groups
+from ui.red_flags import RedFlagList
+from ui.screen import Job, Screen
 from ui.text import day_label, hhmm, local_when, num
 from ui.views import flag_actions
 from ui.views.on_duty import OnDutyBox  # issue 4
 from ui.widgets import buddy_label, error_label, mark_invalid, show_error
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.queries import RedFlagView, ShiftView, StaffInfo
-    from hardtruths_desktop.store.session import Store, WriteTx
+    from hardtruths_desktop.readmodels.staffing import RedFlagView, ShiftForm, ShiftView, StaffInfo
+    from hardtruths_desktop.store.session import WriteTx
     from hardtruths_desktop.store.shifts import ShiftChange
     from ui.context import Context
 
 FIELDS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
 FIELD_TITLES = ("Planned (people)", "Actual (people)", "Planned hours", "Actual hours", "Bank/agency (people)")
-
-
-@dataclass(frozen=True)
-class ShiftFormData:
-    view: ShiftView
-    nurses: list[StaffInfo]
-    today: date
-
-
-def load_shift(store: Store, ward_id: str, d: date, code: str) -> ShiftFormData:
-    """Runs on the store worker."""
-    from hardtruths_desktop.domain.clock import today
-    from hardtruths_desktop.store.queries import list_staff, shift_view
-    from hardtruths_desktop.store.tables import Ward
-
-    with store.read() as s:
-        ward = s.get(Ward, ward_id)
-        if ward is None:
-            raise ValidationError.single("ward", "This ward is no longer on the station")
-        view = shift_view(s, ward, d, code)
-        nurses = [p for p in list_staff(s, ward_id) if staff_group(p.role).registered]
-        return ShiftFormData(view, nurses, today(store.clock))
 
 
 @dataclass
@@ -80,15 +58,13 @@ class GroupRow:
     error: QLabel = field(default_factory=error_label)
 
 
-class StaffingView(QWidget):
+class StaffingView(Screen):
     saved = Signal()
-    loaded = Signal()
+    entities = frozenset({"shift", "red_flag", "ward_day", "staff", "shift_pattern", "establishment"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.data: ShiftFormData | None = None
-        self._load_seq = 0
+        super().__init__(ctx, parent)
+        self.data: ShiftForm | None = None
         self._dirty = False
         self._touched: set[str] = set()  # field keys this nurse changed since the form was filled
         self._focus_after_load = False
@@ -183,11 +159,9 @@ class StaffingView(QWidget):
 
         # red flags of this shift
         flags_box = QGroupBox("Red flags on this shift")
-        self.flags = QListWidget()
-        self.flags.setAccessibleName("Red flags on this shift")
-        self.flags.setWordWrap(True)
+        self.flags = RedFlagList("None on this shift.")
         self.flags.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 8)
-        self.flags.currentRowChanged.connect(self._flag_selected)
+        self.flags.selection_changed.connect(self._flag_selected)
         self.raise_btn = QPushButton("Raise red &flag…")
         self.escalate_btn = QPushButton("&Escalate…")
         self.resolve_btn = QPushButton("Re&solve…")
@@ -260,20 +234,17 @@ class StaffingView(QWidget):
 
         self.date_edit.dateChanged.connect(lambda _d: self._which_changed())
         self.shift_box.currentIndexChanged.connect(lambda _i: self._which_changed())
-        ctx.ward_changed.connect(self._ward_changed)
-        ctx.changes_applied.connect(self._on_changes)
-        self._flag_selected(-1)
+        self._flag_selected(None)
 
     # --- loading ----------------------------------------------------------------------------------
 
-    def _ward_changed(self) -> None:
-        from hardtruths_desktop.domain.clock import ward_now
+    def ward_changed(self) -> None:
         from hardtruths_desktop.domain.staffing import current_shift
 
         ward = self.ctx.ward
         if ward is None:
             return
-        now = ward_now(self.ctx.clock)
+        now = self.now()
         self.date_edit.blockSignals(True)
         self.shift_box.blockSignals(True)
         self.date_edit.setDateRange(_qdate(now.date() - timedelta(days=3 * 365)), _qdate(now.date() + timedelta(days=62)))
@@ -311,17 +282,23 @@ class StaffingView(QWidget):
         self.load()
 
     def load(self) -> None:
+        self.refresh()
+
+    def loader(self) -> Job | None:
         key = self.current_key()
         if key is None or self.ctx.ward is None:
-            return
-        self._load_seq += 1
-        seq = self._load_seq
-        ward_id = self.ctx.ward_id
+            return None
+        ward_id, now = self.ctx.ward_id, self.now()
         d, code = key
-        self.ctx.query(lambda store: load_shift(store, ward_id, d, code), lambda data: self._loaded(seq, data),
-                       self._load_failed)
 
-    def _load_failed(self, e: BaseException) -> None:
+        def job(store: Any) -> ShiftForm:
+            from hardtruths_desktop.readmodels.staffing import load_shift_form
+
+            return load_shift_form(store, ward_id, d, code, now=now)
+
+        return job
+
+    def load_failed(self, e: BaseException) -> None:
         if isinstance(e, ValidationError):
             self._show_errors(e.errors)
         else:
@@ -329,24 +306,13 @@ class StaffingView(QWidget):
 
             Notice.unexpected(self, e)
 
-    def _on_changes(self, _changes: Any) -> None:
+    def changes_applied(self, _changes: Any) -> None:
         # refresh the flags (and the figures unless the nurse is part-way through typing)
-        key = self.current_key()
-        if key is None or self.ctx.ward is None:
-            return
-        self._load_seq += 1
-        seq = self._load_seq
-        ward_id = self.ctx.ward_id
-        d, code = key
-        self.ctx.query(lambda store: load_shift(store, ward_id, d, code),
-                       lambda data: self._loaded(seq, data, keep_typed=self._dirty))
+        self.refresh(keep_typed=self._dirty)
 
-    def _loaded(self, seq: int, data: ShiftFormData, keep_typed: bool = False) -> None:
-        if seq != self._load_seq:
-            return  # a newer load is on its way
-        self.data = data
+    def show_data(self, data: ShiftForm, keep_typed: bool = False, **_opts: Any) -> None:
         v = data.view
-        self._show_flags(v.red_flags, data.today)
+        self.flags.show_flags(v.red_flags, data.today)
         self.patients_label.setText(f"&Patients on the ward at 23:59 on {day_label(v.date)}:")
         if v.recorded:
             who = f" by {v.updated_by}" if v.updated_by else ""
@@ -360,9 +326,8 @@ class StaffingView(QWidget):
             first = self.rows["rn"].edits["actual"]
             first.setFocus(Qt.FocusReason.TabFocusReason)
             first.selectAll()
-        self.loaded.emit()
 
-    def fill(self, v: ShiftView, nurses: list[StaffInfo]) -> None:
+    def fill(self, v: ShiftView, nurses: Sequence[StaffInfo]) -> None:
         """Put a shift's stored values into the fields (used on load and by Esc)."""
         self._clear_errors()
         self._hours_touched = set()
@@ -409,55 +374,37 @@ class StaffingView(QWidget):
 
     def _actual_edited(self, code: str) -> None:
         """Typing the people on duty fills their hours at the planned hours per person, until the
-        nurse types the hours themself."""
+        nurse types the hours themself (the core applies the same rule when only people are sent)."""
+        from hardtruths_desktop.domain.shift_entry import parse_figure, pro_rata_hours
+
         if code in self._hours_touched:
             return
         row = self.rows[code]
         try:
-            planned = parse_count(row.edits["planned"].text() or "0", "", "")
-            planned_h = parse_hours(row.edits["planned_hours"].text() or "0", "", "")
-            actual = parse_count(row.edits["actual"].text(), "", "")
+            planned = int(parse_figure(code, "planned", row.edits["planned"].text() or "0"))
+            planned_h = float(parse_figure(code, "planned_hours", row.edits["planned_hours"].text() or "0"))
+            actual = int(parse_figure(code, "actual", row.edits["actual"].text()))
         except ValidationError:
             return
-        if planned > 0 and planned_h > 0:
-            row.edits["actual_hours"].setText(num(round(actual * planned_h / planned, 2)))
+        hours = pro_rata_hours(actual, planned, planned_h)
+        if hours is not None:
+            row.edits["actual_hours"].setText(num(hours))
             self._touched.add(f"{code}.actual_hours")
 
     # --- saving ---------------------------------------------------------------------------------------
 
     def gather(self) -> tuple[dict[str, dict[str, float | int]], int | None, dict[str, str]]:
-        """Parse the typed figures. Returns groups, patients, and problems by field key."""
-        problems: dict[str, str] = {}
-        groups: dict[str, dict[str, float | int]] = {}
-        loaded = set(self.data.view.groups) if self.data else set()
-        for code, row in self.rows.items():
-            label = staff_group(code).label
-            values: dict[str, float | int] = {}
-            texts = {f: e.text().strip() for f, e in row.edits.items()}
-            for f, t in texts.items():
-                key = f"{code}.{f}"
-                try:
-                    if f in ("planned", "actual", "bank_agency"):
-                        values[f] = parse_count(t or "0", f"{label} {f.replace('_', '/') if f == 'bank_agency' else f}", key)
-                    else:
-                        values[f] = parse_hours(t or "0", f"{label} {f.replace('_', ' ')}", key)
-                except ValidationError as e:
-                    problems.update(e.errors)
-            if code in problems or any(k.startswith(code + ".") for k in problems):
-                continue
-            if code in loaded or any(texts.values()):
-                if not texts["actual"] and values.get("planned", 0) and code in ("rn", "care"):
-                    problems[f"{code}.actual"] = f"{label}: enter how many are actually on duty (0 if nobody)"
-                    continue
-                groups[code] = values
-        patients: int | None = None
-        t = self.patients_edit.text().strip()
-        if t:
-            try:
-                patients = parse_count(t, "Patients at 23:59", "patients_at_midnight", maximum=999)
-            except ValidationError as e:
-                problems.update(e.errors)
-        return groups, patients, problems
+        """Hand the typed text to the domain's one parse step. Returns groups, patients, and
+        problems by field key."""
+        from hardtruths_desktop.domain.shift_entry import parse_entry
+
+        texts = {code: {f: e.text() for f, e in row.edits.items()} for code, row in self.rows.items()}
+        shown = set(self.data.view.groups) if self.data else set()
+        try:
+            entry = parse_entry(texts, self.patients_edit.text(), shown)
+        except ValidationError as e:
+            return {}, None, e.errors
+        return entry.groups, entry.patients_at_midnight, {}
 
     def _change(self, groups: dict[str, dict[str, float | int]], patients: int | None) -> ShiftChange:
         """What to save: only the fields this nurse changed. A figure another station changed
@@ -474,6 +421,7 @@ class StaffingView(QWidget):
             nurse_in_charge_id=nic if "nurse_in_charge" in touched else KEEP,
             patients_at_midnight=patients if "patients_at_midnight" in touched else KEEP,
             notes=notes if "notes" in touched else KEEP,
+            hours_pro_rata=True,
         )
 
     def save(self) -> None:
@@ -486,16 +434,12 @@ class StaffingView(QWidget):
             self._show_errors(problems)
             return
         change = self._change(groups, patients)
-        ward_id = self.ctx.ward_id
+        ward_id, today = self.ctx.ward_id, self.now().date()
         d, code = key
 
         def op(tx: WriteTx) -> bool:
             from hardtruths_desktop.store.shifts import save_shift
-            from hardtruths_desktop.store.tables import Ward
-
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            return save_shift(tx, ward, d, code, change, tx.today)
+            return save_shift(tx, ward_id, d, code, change, today)
 
         self.save_btn.setEnabled(False)
         self.ctx.write(op, self._saved, self._save_failed)
@@ -567,25 +511,10 @@ class StaffingView(QWidget):
 
     # --- red flags ------------------------------------------------------------------------------------
 
-    def _show_flags(self, flags: tuple[RedFlagView, ...], today: date) -> None:
-        self.flags.clear()
-        for f in flags:
-            item = QListWidgetItem(flag_line(f, today))
-            item.setData(Qt.ItemDataRole.UserRole, f)
-            self.flags.addItem(item)
-        if not flags:
-            item = QListWidgetItem("None on this shift.")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.flags.addItem(item)
-        self._flag_selected(-1)
-
     def _selected_flag(self) -> RedFlagView | None:
-        item = self.flags.currentItem()
-        f = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        return f if f is not None and f.id is not None and f.open else None
+        return self.flags.selected_flag()
 
-    def _flag_selected(self, _row: int) -> None:
-        f = self._selected_flag()
+    def _flag_selected(self, f: RedFlagView | None) -> None:
         self.escalate_btn.setEnabled(f is not None)
         self.resolve_btn.setEnabled(f is not None)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -13,64 +11,33 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.models.rows import Row, RowTableModel
-from ui.models.staffing import GROUP_HEADERS, flag_line, group_rows
+from ui.models.rows import RowTableModel
+from ui.models.staffing import GROUP_HEADERS, group_rows
+from ui.red_flags import RedFlagList
+from ui.screen import Job, Screen
 from ui.text import day_label, hhmm, local_when
 from ui.views import flag_actions
 from ui.widgets import heading, scaled_font
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.queries import RedFlagView, ShiftView
-    from hardtruths_desktop.store.session import Store
+    from hardtruths_desktop.readmodels.staffing import RedFlagView
+    from hardtruths_desktop.readmodels.today import Today
     from ui.context import Context
 
 
-@dataclass(frozen=True)
-class TodayData:
-    view: ShiftView
-    today: date
-    rows: list[Row]
-    census: tuple[date, int] | None
-    beds: int
-
-
-def load_today(store: Store, ward_id: str) -> TodayData | None:
-    """Runs on the store worker."""
-    from hardtruths_desktop.domain.clock import ward_now
-    from hardtruths_desktop.domain.staffing import current_shift
-    from hardtruths_desktop.store.queries import latest_census, shift_view, ward_info
-    from hardtruths_desktop.store.tables import Ward
-
-    now = ward_now(store.clock)
-    with store.read() as s:
-        ward = s.get(Ward, ward_id)
-        if ward is None:
-            return None
-        info = ward_info(s, ward)
-        cur = current_shift(info.patterns, now)
-        if cur is None:
-            return None
-        d, pattern = cur
-        view = shift_view(s, ward, d, pattern.code)
-        return TodayData(view, now.date(), group_rows(view), latest_census(s, ward_id, d), ward.beds)
-
-
-class TodayView(QWidget):
+class TodayView(Screen):
     update_staffing = Signal(object, str)  # date, shift code
-    loaded = Signal()
+    entities = frozenset({"shift", "red_flag", "ward_day", "ward", "shift_pattern", "establishment", "staff"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.data: TodayData | None = None
+        super().__init__(ctx, parent)
+        self.data: Today | None = None
         self.setAccessibleName("Today")
 
         self.title = heading("Loading the current shift…", 1.5)
@@ -104,10 +71,8 @@ class TodayView(QWidget):
         self.saved.setObjectName("muted")
 
         self.flags_title = heading("Red flags", 1.2)
-        self.flags = QListWidget()
-        self.flags.setAccessibleName("Red flags on this shift")
-        self.flags.setWordWrap(True)
-        self.flags.currentRowChanged.connect(self._flag_selected)
+        self.flags = RedFlagList("No red flags on this shift. Raise one if care is missed or delayed.", grey_resolved=True)
+        self.flags.selection_changed.connect(self._flag_selected)
         self.escalate_btn = QPushButton("&Escalate…")
         self.escalate_btn.setAccessibleName("Escalate the selected red flag")
         self.resolve_btn = QPushButton("Re&solve…")
@@ -157,32 +122,35 @@ class TodayView(QWidget):
         QWidget.setTabOrder(self.resolve_btn, self.raise_btn)
         QWidget.setTabOrder(self.raise_btn, self.update_btn)
 
-        ctx.changes_applied.connect(lambda _c: self.refresh())
-        ctx.ward_changed.connect(self.refresh)
         # the shift in progress changes with the clock
         self.clock = QTimer(self)
         self.clock.setInterval(60_000)
         self.clock.timeout.connect(self.refresh)
         self.clock.start()
-        self._flag_selected(-1)
+        self._flag_selected(None)
 
-    def refresh(self) -> None:
+    def loader(self) -> Job | None:
         if self.ctx.ward is None:
-            return
-        ward_id = self.ctx.ward_id
-        self.ctx.query(lambda store: load_today(store, ward_id), self._show)
+            return None
+        ward_id, now = self.ctx.ward_id, self.now()
 
-    def _show(self, data: TodayData | None) -> None:
-        self.data = data
+        def job(store: Any) -> Today | None:
+            from hardtruths_desktop.readmodels.today import load_today
+
+            return load_today(store, ward_id, now=now)
+
+        return job
+
+    def show_data(self, data: Today | None, **_opts: Any) -> None:
         if data is None:
             self.title.setText("This ward has no shift pattern yet: set one up in Ward setup")
-            self.loaded.emit()
             return
         v = data.view
         self.title.setText(f"{v.shift_name} shift · {day_label(v.date)} · {hhmm(v.start)}–{hhmm(v.end)}")
         self.title.setAccessibleName(self.title.text())
         self.nic.setText(f"Nurse in charge: {v.nurse_in_charge}" if v.nurse_in_charge else "Nurse in charge: not named yet")
-        self.model.set_rows(data.rows)
+        rows = group_rows(v)
+        self.model.set_rows(rows)
         open_flags = v.open_flags
         if open_flags:  # an open red flag outranks everything, recorded staffing or not
             n = len(open_flags)
@@ -190,37 +158,22 @@ class TodayView(QWidget):
             self._banner("bad", f"⚑ {n} red flag{'s' if n != 1 else ''} open on this shift{extra}: escalate and record the response")
         elif not v.recorded:
             self._banner("muted", f"… The {v.shift_name} shift is not recorded yet: press Enter to record who is on duty")
-        elif any(r.status.get(6) == "warn" for r in data.rows):
+        elif any(r.status.get(6) == "warn" for r in rows):
             self._banner("warn", "▲ Below plan: see the staff groups below")
         else:
             self._banner("ok", "✓ Staffed as planned, no red flags open")
         if data.census:
-            d, n = data.census
+            d, n = data.census.day, data.census.patients
             self.patients.setText(f"Patients on the ward (23:59 count, {day_label(d)}): {n} of {data.beds} beds")
         else:
             self.patients.setText(f"Patients on the ward: no 23:59 count recorded yet ({data.beds} beds)")
         self.flags_title.setText(f"Red flags ({len(open_flags)} open)")
-        keep = self.selected_flag()
-        self.flags.clear()
-        for f in v.red_flags:
-            item = QListWidgetItem(flag_line(f, data.today))
-            item.setData(Qt.ItemDataRole.UserRole, f)
-            if not f.open:
-                item.setForeground(self.palette().placeholderText())
-            self.flags.addItem(item)
-            if keep is not None and f.id == keep.id:
-                self.flags.setCurrentItem(item)
-        if not v.red_flags:
-            item = QListWidgetItem("No red flags on this shift. Raise one if care is missed or delayed.")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.flags.addItem(item)
+        self.flags.show_flags(v.red_flags, data.today, keep_selection=True)
         if v.recorded:
             who = f" by {v.updated_by}" if v.updated_by else ""
             self.saved.setText(f"Last saved {local_when(v.updated_at, data.today)}{who}")
         else:
             self.saved.setText("Not saved yet")
-        self._flag_selected(self.flags.currentRow())
-        self.loaded.emit()
 
     def _banner(self, status: str, text: str) -> None:
         self.banner.setProperty("status", status)
@@ -230,12 +183,9 @@ class TodayView(QWidget):
         self.banner.style().polish(self.banner)
 
     def selected_flag(self) -> RedFlagView | None:
-        item = self.flags.currentItem()
-        f = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        return f if f is not None and f.id is not None and f.open else None
+        return self.flags.selected_flag()
 
-    def _flag_selected(self, _row: int) -> None:
-        f = self.selected_flag()
+    def _flag_selected(self, f: RedFlagView | None) -> None:
         self.escalate_btn.setEnabled(f is not None)
         self.resolve_btn.setEnabled(f is not None)
 

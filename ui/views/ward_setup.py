@@ -5,7 +5,6 @@ Only staff with ``is_manager`` see this screen. Every change goes through the co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -27,17 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hardtruths_desktop.domain.clock import today as ward_today
 from hardtruths_desktop.domain.validation import ValidationError, parse_time
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 from ui.dialogs.messages import Notice
 from ui.models.rows import Row, RowTableModel
+from ui.screen import Job, Screen
 from ui.text import num
 from ui.views.contacts import ContactsPage  # issue 4
 from ui.widgets import FieldErrors, buddy_label, error_label, heading
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.store.session import Store, WriteTx
+    from hardtruths_desktop.readmodels.setup import Setup
+    from hardtruths_desktop.store.session import WriteTx
     from ui.context import Context
 
 STAFF_HEADERS = ("Name", "Staff group", "Job title", "Manages ward setup", "Status")
@@ -45,39 +45,24 @@ PATTERN_HEADERS = ("Code", "Name", "Starts", "Ends", "Day or night", "In use")
 PLAN_HEADERS = ("Shift", "Staff group", "Planned people", "Planned hours")
 
 
-@dataclass(frozen=True)
-class SetupData:
-    staff: list[Row]
-    patterns: list[Row]
-    plan: list[Row]
-    shift_codes: list[tuple[str, str]]
-    plan_date: date
-
-
-def load_setup(store: Store, ward_id: str, plan_date: date) -> SetupData:
-    """Runs on the store worker."""
-    from hardtruths_desktop.store.queries import establishment_plan, list_staff, patterns
-
-    with store.read() as s:
-        staff = [
-            Row((p.name, staff_group(p.role).singular, p.title, "Yes" if p.is_manager else "No",
-                 "✓ Active" if p.active else "– Left the ward"), p, {} if p.active else {4: "muted"})
-            for p in list_staff(s, ward_id, include_inactive=True)
-        ]
-        pats = patterns(s, ward_id, include_inactive=True)
-        pattern_rows = [
-            Row((p.code, p.name, p.start_time, p.end_time, p.period.capitalize(), "Yes" if p.active else "No"),
-                (p.code, p.name, p.start_time, p.end_time, p.period, p.sort_order, p.active))
-            for p in pats
-        ]
-        names = {p.code: p.name for p in pats}
-        plan = establishment_plan(s, ward_id, plan_date)
-        plan_rows = [
-            Row((names.get(code, code), staff_group(g).label, str(f.planned), num(f.planned_hours)),
-                (code, g, f.planned, f.planned_hours))
-            for code in [p.code for p in pats if p.code in plan] for g, f in plan[code].items()
-        ]
-        return SetupData(staff, pattern_rows, plan_rows, [(p.code, p.name) for p in pats if p.active], plan_date)
+def setup_rows(data: Setup) -> tuple[list[Row], list[Row], list[Row]]:
+    """The three tables' rows (staff, shift pattern, establishment) from the read-model."""
+    staff = [
+        Row((p.name, staff_group(p.role).singular, p.title, "Yes" if p.is_manager else "No",
+             "✓ Active" if p.active else "– Left the ward"), p, {} if p.active else {4: "muted"})
+        for p in data.staff
+    ]
+    patterns = [
+        Row((p.code, p.name, p.start_time, p.end_time, p.period.capitalize(), "Yes" if p.active else "No"),
+            (p.code, p.name, p.start_time, p.end_time, p.period, p.sort_order, p.active))
+        for p in data.patterns
+    ]
+    plan = [
+        Row((line.shift_name, staff_group(line.staff_group).label, str(line.figures.planned), num(line.figures.planned_hours)),
+            (line.shift_code, line.staff_group, line.figures.planned, line.figures.planned_hours))
+        for line in data.plan
+    ]
+    return staff, patterns, plan
 
 
 def _table(model: RowTableModel, name: str) -> QTableView:
@@ -101,14 +86,13 @@ def _row_field(form: QFormLayout, errors: FieldErrors, key: str, text: str, w: Q
     errors.register(key, w, lab)
 
 
-class WardSetupView(QWidget):
-    loaded = Signal()
+class WardSetupView(Screen):
     code_issued = Signal(str, str)  # name, code (shown once)
+    entities = frozenset({"staff", "shift_pattern", "establishment", "ward"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.data: SetupData | None = None
+        super().__init__(ctx, parent)
+        self.data: Setup | None = None
         self.setAccessibleName("Ward setup")
         self.title = heading("Ward setup", 1.4)
         self.tabs = QTabWidget()
@@ -121,8 +105,6 @@ class WardSetupView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.tabs, 1)
-        ctx.changes_applied.connect(lambda _c: self.refresh())
-        ctx.ward_changed.connect(self.refresh)
 
     # --- staff list -----------------------------------------------------------------------------------
 
@@ -205,11 +187,7 @@ class WardSetupView(QWidget):
 
         def op(tx: WriteTx) -> None:
             from hardtruths_desktop.store import reference
-            from hardtruths_desktop.store.tables import Ward
-
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            reference.add_staff(tx, ward, name, role, title, manager)
+            reference.add_staff(tx, ward_id, name, role, title, manager)
 
         def done(_r: None) -> None:
             self.staff_name.clear()
@@ -340,11 +318,7 @@ class WardSetupView(QWidget):
 
         def op(tx: WriteTx) -> None:
             from hardtruths_desktop.store import reference
-            from hardtruths_desktop.store.tables import Ward
-
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            reference.set_shift_pattern(tx, ward, reference.PatternInput(code, name, times["start"], times["end"], period, order, active))
+            reference.set_shift_pattern(tx, ward_id, reference.PatternInput(code, name, times["start"], times["end"], period, order, active))
 
         self._write(op, self.pat_errors)
 
@@ -368,8 +342,7 @@ class WardSetupView(QWidget):
         self.plan_from = QDateEdit()
         self.plan_from.setCalendarPopup(True)
         self.plan_from.setDisplayFormat("dd/MM/yyyy")
-        now = ward_today(self.ctx.clock)
-        self.plan_from.setDate(QDate(now.year, now.month, now.day))
+        self.plan_from.setDate(QDate.currentDate())
         self.plan_fallback = error_label()
         self.plan_errors = FieldErrors(self.plan_fallback)
         form = QFormLayout()
@@ -409,38 +382,38 @@ class WardSetupView(QWidget):
 
         def op(tx: WriteTx) -> None:
             from hardtruths_desktop.store import reference
-            from hardtruths_desktop.store.tables import Ward
-
-            ward = tx.session.get(Ward, ward_id)
-            assert ward is not None
-            reference.set_establishment(tx, ward, str(code or ""), group, start, heads, hours)
+            reference.set_establishment(tx, ward_id, str(code or ""), group, start, heads, hours)
 
         self._write(op, self.plan_errors)
 
     # --- loading ----------------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def loader(self) -> Job | None:
         if self.ctx.ward is None or not self.isEnabled():
-            return
-        ward_id = self.ctx.ward_id
-        today = ward_today(self.ctx.clock)
-        self.ctx.query(lambda store: load_setup(store, ward_id, today), self._show)
+            return None
+        ward_id, today = self.ctx.ward_id, self.now().date()
 
-    def _show(self, data: SetupData) -> None:
-        self.data = data
+        def job(store: Any) -> Setup:
+            from hardtruths_desktop.readmodels.setup import load_setup
+
+            return load_setup(store, ward_id, today)
+
+        return job
+
+    def show_data(self, data: Setup, **_opts: Any) -> None:
         if self.ctx.ward is not None:
             self.title.setText(f"Ward setup – {self.ctx.ward.name}")
-        self.staff_model.set_rows(data.staff)
-        self.pattern_model.set_rows(data.patterns)
-        self.plan_model.set_rows(data.plan)
+        staff, patterns, plan = setup_rows(data)
+        self.staff_model.set_rows(staff)
+        self.pattern_model.set_rows(patterns)
+        self.plan_model.set_rows(plan)
         self.plan_caption.setText(f"Planned establishment in force today ({data.plan_date:%d/%m/%Y}). "
                                   "A change applies from the date you choose onwards; earlier shifts keep their plan.")
         keep = self.plan_shift.currentData()
         self.plan_shift.clear()
-        for code, name in data.shift_codes:
+        for code, name in data.active_shifts:
             self.plan_shift.addItem(name, code)
         if keep is not None and self.plan_shift.findData(keep) >= 0:
             self.plan_shift.setCurrentIndex(self.plan_shift.findData(keep))
         for b in (self.edit_btn, self.deactivate_btn, self.code_btn):
             b.setEnabled(False)
-        self.loaded.emit()
