@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hardtruths_desktop import __version__
+from hardtruths_desktop import __version__, cli_feedback
 from hardtruths_desktop.domain.validation import (
     MAX_PATIENTS,
     ValidationError,
@@ -170,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     sr = exsub.add_parser("staffing-return", parents=[common], help="monthly safe staffing return (CSV)")
     sr.add_argument("--month", required=True, help="YYYY-MM")
     sr.add_argument("--out", required=True, type=Path)
+    cli_feedback.add_parsers(sub, exsub, common, _Parser)
     return p
 
 
@@ -493,6 +494,9 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store import queries
     from hardtruths_desktop.store.tables import Ward
 
+    if args.action == "fft-return":
+        return cli_feedback.cmd_fft_return(args, data_dir)
+
     y, m = parse_month(args.month, "--month")
     out = _check_out(args.out, ".csv")
     store = _open(data_dir)
@@ -606,4 +610,5 @@ COMMANDS = {
     "staff": cmd_staff,
     "staffing": cmd_staffing,
     "export": cmd_export,
+    "feedback": cli_feedback.cmd_feedback,
 }
