@@ -97,8 +97,8 @@ class TrendChart(Block):
         def py(v: float) -> float:
             return bottom + (v - lo) / (hi - lo) * h
 
-        for v in (lo, hi):
-            label(f"{v:.0f}%", x, py(v) - size * 0.35, left - x - size * 0.3, "right")
+        for edge in (lo, hi):
+            label(f"{edge:.0f}%", x, py(edge) - size * 0.35, left - x - size * 0.3, "right")
         for value, dashed in ((ch.mean, False), (ch.upper, True), (ch.lower, True)):
             if value is None:
                 continue
@@ -154,6 +154,7 @@ def render_fft_poster(view: FftPosterView, page: PageSpec, *, fonts: FontChain |
             Text(f"Friends and Family Test, {view.month_label}", (body + 4) * k, min_size=body_min, bold=True, max_lines=2),
             Spacer(6 * k),
         ]
+        score: Block
         if view.responses:
             score = Stack([
                 Text(_score_text(view.percent_positive), 60 * k, min_size=28, bold=True, colour=NHS_BLUE, max_lines=1),

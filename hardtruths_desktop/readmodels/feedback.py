@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.domain import spc
 from hardtruths_desktop.domain.validation import ValidationError
-from hardtruths_desktop.printing.fft_poster import FftPosterView
 from hardtruths_desktop.store import feedback as repo
 from hardtruths_desktop.store.session import Store
 
@@ -200,20 +199,3 @@ def load_fft_return(store: Store, *, year: int, month: int) -> tuple[ReturnRow, 
             rows.append(ReturnRow(site, code, name, specialty, f"{year:04d}-{month:02d}", fft.score(counts), by_channel))
     return tuple(rows)
 
-
-def load_fft_poster(store: Store, ward: str, *, year: int, month: int, produced_at: datetime,
-                    large_print: bool = False) -> FftPosterView:
-    """The results poster's view-model: only comments that may be shown, the three newest."""
-    r = load_results(store, ward, year=year, month=month)
-    with _db(store) as db:
-        trust = db.execute("SELECT t.name FROM trust t JOIN ward w ON w.trust_id = t.id WHERE w.id = ?",
-                           (r.ward_id,)).fetchone()
-    comments = tuple(c.good or c.better for c in r.comments if c.status in fft.SHOWN and (c.good or c.better))[:3]
-    return FftPosterView(
-        trust=trust[0] if trust else "", ward=r.ward_name, month_label=r.month_label, responses=r.this_month.responses,
-        percent_positive=r.this_month.percent_positive, percent_negative=r.this_month.percent_negative,
-        trend_labels=tuple(date(p.year, p.month, 1).strftime("%b %y") for p in r.months),
-        trend=tuple(p.score.percent_positive for p in r.months), comments=comments,
-        you_said_we_did=tuple((y.you_said, y.we_did) for y in r.you_said), produced_at=produced_at,
-        large_print=large_print, chart=r.chart,
-    )

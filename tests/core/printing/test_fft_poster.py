@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.printing.fft_poster import render_fft_poster
 from hardtruths_desktop.printing.models import PageSpec
-from hardtruths_desktop.readmodels.feedback import load_fft_poster
+from hardtruths_desktop.printouts_fft import fft_poster_view as load_fft_poster
 from hardtruths_desktop.store import feedback as repo
 from hardtruths_desktop.store.session import Actor
 
