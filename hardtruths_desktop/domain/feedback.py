@@ -470,11 +470,16 @@ def themes() -> tuple[Theme, ...]:
     return tuple(Theme(str(t["code"]), str(t["label"]), tuple(str(k) for k in t["keywords"])) for t in _data()["themes"])
 
 
+@cache
+def _theme_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((th.code, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in th.keywords) + r")(?!\w)"))
+                 for th in themes())
+
+
 def themes_of(text: str) -> tuple[str, ...]:
     """Theme codes whose keywords appear in ``text`` (whole words, any case)."""
-    words = re.sub(r"[^\w]+", " ", text.casefold())
-    t = f" {words} "
-    return tuple(th.code for th in themes() if any(f" {k} " in t for k in th.keywords))
+    folded = " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    return tuple(code for code, pattern in _theme_patterns() if pattern.search(folded))
 
 
 def theme_counts(comments: Iterable[str]) -> list[tuple[Theme, int]]:

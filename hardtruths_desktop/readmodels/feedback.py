@@ -120,8 +120,7 @@ def load_results(store: Store, ward: str, *, year: int, month: int) -> FeedbackR
         yswd = tuple(YouSaid(*r) for r in db.execute(
             "SELECT id, month, you_said, we_did, written_by FROM you_said_we_did WHERE ward_id = ? AND deleted = 0"
             f" AND month IN ({', '.join('?' for _ in months_text)}) ORDER BY month DESC, id", (wid, *months_text)))
-        held = int(db.execute(f"SELECT count(*) FROM ({repo.HEAD_SQL} AND f.ward_id = ?) WHERE status = ?",
-                              (wid, fft.HELD)).fetchone()[0])
+        held = repo.held_count(db, wid)
     points = tuple(MonthPoint(y, m, fft.score(counts.get((y, m), {}))) for y, m in span)
     shown = [h for h in this if h.status in fft.SHOWN and (h.comment_good or h.comment_better)]
     comments = tuple(

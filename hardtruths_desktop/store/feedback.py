@@ -117,11 +117,43 @@ def _head(r: Any) -> Head:
                 r[9], int(r[10]))
 
 
+_ORIGINAL_COLS = "id, ward_id, response_date, answer, channel, comment_good, comment_better, status, findings"
+_NOT_AMENDED = "NOT EXISTS (SELECT 1 FROM feedback a WHERE a.amends_id = f.id)"
+
+
+def _newest_amendments(db: Any, ward_id: str, first: date, last: date) -> tuple[dict[str, tuple[Any, ...]], dict[str, int]]:
+    """Per amended response of the ward in [first, last]: its newest amendment (by HLC, then id) and
+    how many it has. Amendments carry their response's ward and day, so the same index finds them."""
+    newest: dict[str, tuple[Any, ...]] = {}
+    count: dict[str, int] = {}
+    for row in db.execute(
+        "SELECT amends_id, answer, comment_good, comment_better, status, coalesce(json_extract(field_meta, '$.amends_id.hlc'), ''), id"
+        " FROM feedback WHERE ward_id = ? AND amends_id IS NOT NULL AND response_date BETWEEN ? AND ?",
+        (ward_id, first.isoformat(), last.isoformat()),
+    ):
+        parent = row[0]
+        count[parent] = count.get(parent, 0) + 1
+        if parent not in newest or (row[5], row[6]) > (newest[parent][5], newest[parent][6]):
+            newest[parent] = row
+    return newest, count
+
+
 def heads(db: Any, ward_id: str, first: date, last: date) -> list[Head]:
-    """Every response of the ward from ``first`` to ``last`` as it stands now (withdrawn ones too)."""
-    rows = db.execute(HEAD_SQL + " AND f.ward_id = ? AND f.response_date BETWEEN ? AND ? ORDER BY f.response_date, f.rowid",
-                      (ward_id, first.isoformat(), last.isoformat()))
-    return [_head(r) for r in rows]
+    """Every response of the ward from ``first`` to ``last`` as it stands now (withdrawn ones too).
+
+    Two indexed queries (responses, then their amendments) merged here: most responses are never
+    amended, so this stays fast for years of feedback (benchmarks/bench_feedback.py)."""
+    newest, count = _newest_amendments(db, ward_id, first, last)
+    out = []
+    for r in db.execute(
+        f"SELECT {_ORIGINAL_COLS} FROM feedback WHERE ward_id = ? AND amends_id IS NULL AND response_date BETWEEN ? AND ?"
+        " ORDER BY response_date, rowid", (ward_id, first.isoformat(), last.isoformat()),
+    ):
+        a = newest.get(r[0])
+        answer, good, better, status = (a[1], a[2], a[3], a[4]) if a is not None else (r[3], r[5], r[6], r[7])
+        out.append(Head(r[0], r[1], date.fromisoformat(str(r[2])), answer, r[4], good, better, status,
+                        tuple(json.loads(r[8] or "[]")), r[7], count.get(r[0], 0)))
+    return out
 
 
 def head(db: Any, feedback_id: str) -> Head | None:
@@ -130,22 +162,42 @@ def head(db: Any, feedback_id: str) -> Head | None:
 
 
 def held(db: Any, ward_id: str) -> list[Head]:
-    """Responses whose comments wait for the ward sister (oldest first)."""
-    rows = db.execute(f"SELECT * FROM ({HEAD_SQL} AND f.ward_id = ?) WHERE status = ? ORDER BY response_date",
-                      (ward_id, fft.HELD))
-    return [_head(r) for r in rows]
+    """Responses whose comments wait for the ward sister (oldest first): held at capture and not
+    yet decided (any decision is an amendment; a correction of a held response is refused)."""
+    rows = db.execute(f"SELECT {_ORIGINAL_COLS} FROM feedback f WHERE ward_id = ? AND amends_id IS NULL AND status = ?"
+                      f" AND {_NOT_AMENDED} ORDER BY response_date, rowid", (ward_id, fft.HELD))
+    return [Head(r[0], r[1], date.fromisoformat(str(r[2])), r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8] or "[]")),
+                 r[7], 0) for r in rows]
+
+
+def held_count(db: Any, ward_id: str) -> int:
+    return int(db.execute(f"SELECT count(*) FROM feedback f WHERE ward_id = ? AND amends_id IS NULL AND status = ?"
+                          f" AND {_NOT_AMENDED}", (ward_id, fft.HELD)).fetchone()[0])
 
 
 def monthly_counts(db: Any, ward_id: str, first: date, last: date) -> dict[tuple[int, int], dict[str, int]]:
-    """Counts per answer per month (withdrawn responses left out), from the heads, in one query."""
+    """Counts per answer per month (withdrawn responses left out): the never-amended responses
+    counted by SQLite, the amended ones by their newest amendment."""
     out: dict[tuple[int, int], dict[str, int]] = {}
-    for month, answer_code, n in db.execute(
-        f"SELECT substr(response_date, 1, 7), answer, count(*) FROM ({HEAD_SQL} AND f.ward_id = ?"
-        " AND f.response_date BETWEEN ? AND ?) WHERE status != ? GROUP BY 1, 2",
-        (ward_id, first.isoformat(), last.isoformat(), fft.WITHDRAWN),
-    ):
+
+    def add(month: str, answer_code: str, n: int) -> None:
         y, m = parse_month(month)
-        out.setdefault((y, m), {})[answer_code] = int(n)
+        bucket = out.setdefault((y, m), {})
+        bucket[answer_code] = bucket.get(answer_code, 0) + n
+
+    for month, answer_code, n in db.execute(
+        f"SELECT substr(response_date, 1, 7), answer, count(*) FROM feedback f WHERE ward_id = ? AND amends_id IS NULL"
+        f" AND response_date BETWEEN ? AND ? AND {_NOT_AMENDED} GROUP BY 1, 2",
+        (ward_id, first.isoformat(), last.isoformat()),
+    ):
+        add(month, answer_code, int(n))
+    newest, _count = _newest_amendments(db, ward_id, first, last)
+    if newest:
+        days = dict(db.execute(
+            f"SELECT id, response_date FROM feedback WHERE id IN ({', '.join('?' for _ in newest)})", list(newest)).fetchall())
+        for parent, a in newest.items():
+            if a[4] != fft.WITHDRAWN and parent in days:
+                add(str(days[parent])[:7], a[1], 1)
     return out
 
 
@@ -159,6 +211,8 @@ def amend_response(tx: WriteTx, feedback_id: str, kind: str, *, comment_good: st
         raise ValidationError.single("feedback", "That response is not on this station")
     if current.status == fft.WITHDRAWN:
         raise ValidationError.single("feedback", "That response was withdrawn; it can no longer be changed")
+    if kind == "correct" and current.status == fft.HELD:
+        raise ValidationError.single("kind", "Approve or redact this response's comment first, then correct its answer")
     names = ward_staff_names(tx.db, current.ward_id)
     good = current.comment_good if comment_good is None else comment_good
     better = current.comment_better if comment_better is None else comment_better

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Alembic's batch mode needs named constraints to alter SQLite tables (STYLE.md habit 10).
@@ -327,7 +327,8 @@ class Feedback(SQLModel, table=True):
     current view of a response is the head of its chain, chosen by HLC (``field_meta``)."""
 
     __table_args__ = (
-        Index("ix_feedback_ward_day", "ward_id", "response_date"),
+        Index("ix_feedback_ward_day", "ward_id", "response_date", "answer"),
+        Index("ix_feedback_held", "ward_id", sqlite_where=text("status = 'held' AND amends_id IS NULL")),
         CheckConstraint("status IN ('published','held','approved','redacted','withdrawn','corrected')", name="status"),
     )
     id: str = Field(primary_key=True)

@@ -39,7 +39,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["ward_id"], ["ward.id"], name=op.f("fk_feedback_ward_id_ward")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback")),
     )
-    op.create_index("ix_feedback_ward_day", "feedback", ["ward_id", "response_date"], unique=False)
+    op.create_index("ix_feedback_ward_day", "feedback", ["ward_id", "response_date", "answer"], unique=False)
+    op.create_index("ix_feedback_held", "feedback", ["ward_id"], unique=False,
+                    sqlite_where=sa.text("status = 'held' AND amends_id IS NULL"))
     op.create_index(op.f("ix_feedback_amends_id"), "feedback", ["amends_id"], unique=False)
     op.create_table(
         "you_said_we_did",
@@ -63,5 +65,6 @@ def downgrade() -> None:
     op.drop_index("ix_you_said_we_did_ward_month", table_name="you_said_we_did")
     op.drop_table("you_said_we_did")
     op.drop_index(op.f("ix_feedback_amends_id"), table_name="feedback")
+    op.drop_index("ix_feedback_held", table_name="feedback")
     op.drop_index("ix_feedback_ward_day", table_name="feedback")
     op.drop_table("feedback")
