@@ -265,7 +265,7 @@ class Batch:
                 self.load([key])
             parent = self.records.get(key)
             if parent is None:
-                raise ValidationError.single("amends_id", "An amendment must amend a response the trust server has")
+                raise ValidationError.single("amends_id", "It refers to a response the trust server does not have")
             if parent.data.get("amends_id") is not None:
                 raise ValidationError.single("amends_id", "An amendment amends the response itself, not another amendment")
             if parent.ward_id != values.get("ward_id") or parent.data.get("response_date") != values.get("response_date"):
