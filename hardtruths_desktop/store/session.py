@@ -168,7 +168,7 @@ class WriteTx:
             # create-only records (nothing merges on these tokens), so the station's HLC is not moved.
             midnight = datetime(day_only.year, day_only.month, day_only.day, tzinfo=UTC)
             hlc = str(Hlc(int(midnight.timestamp() * 1000), 0, self._hlc.node))
-            wall = day_only.isoformat()
+            wall = iso_utc(midnight)  # the day's midnight (UTC), in the usual format: screens that show ages still read it
             mutation_id = str(uuid.uuid4())  # a UUIDv7 would carry the time in its first 48 bits
         base: dict[str, str] = {}
         for f in payload:
