@@ -563,6 +563,23 @@ def cmd_enrol(args: argparse.Namespace, data_dir: Path) -> int:
     return EXIT_OK
 
 
+def _say_sync(result: Any, once: bool) -> None:
+    """One cycle's result in words (``sync`` without ``--json``)."""
+    err = sys.stderr if once else sys.stdout
+    if result.set_aside:
+        print(f"The trust server sent {result.set_aside} record(s) this station cannot store: they are kept aside and "
+              "listed under Review; tell IT.", file=err, flush=True)
+    if result.ok and not result.rejected:
+        print(f"Synced: {result.applied} sent, {result.duplicates} already there, {result.pulled} received; nothing waiting.",
+              flush=True)
+    elif result.ok:
+        print(f"Synced, but the trust server refused {result.rejected} change(s): they are kept on this PC, listed under "
+              f"Review ({result.applied} sent, {result.pulled} received).", file=err, flush=True)
+    else:
+        print(f"Not synced: {result.message} ({result.pending} change(s) waiting, {result.rejected_total} rejected)",
+              file=err, flush=True)
+
+
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     import time as _time
 
@@ -579,15 +596,8 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
                   flush=True)
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
-        elif result.ok and not result.rejected:
-            print(f"Synced: {result.applied} sent, {result.duplicates} already there, {result.pulled} received; nothing waiting.",
-                  flush=True)
-        elif result.ok:
-            print(f"Synced, but the trust server refused {result.rejected} change(s): they are kept on this PC, listed under "
-                  f"Review ({result.applied} sent, {result.pulled} received).", file=sys.stderr if args.once else sys.stdout, flush=True)
         else:
-            print(f"Not synced: {result.message} ({result.pending} change(s) waiting, {result.rejected_total} rejected)",
-                  file=sys.stderr if args.once else sys.stdout, flush=True)
+            _say_sync(result, args.once)
         if args.once:  # 0 only when everything pending was accepted in this run
             return EXIT_OK if result.ok and result.rejected == 0 else EXIT_SYNC
         now = _time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -25,13 +26,23 @@ log = logging.getLogger(__name__)
 def _error(status: int, error: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"error": error, "message": message}
     body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, headers=headers)
+    return AsciiJSONResponse(body, status_code=status, headers=headers)
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: a record stored before the schema checks that
+    holds broken text (an unpaired surrogate) still goes out, as valid JSON, instead of a 500 that
+    would stop every later pull; the station then sets it aside (SYNC.md decision 10)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     engine = engine or make_engine(settings.database_url)
     migrate(engine)
-    app = FastAPI(title="Hard Truths trust server", version="1", summary="Ward stations sync here (SYNC.md)")
+    app = FastAPI(title="Hard Truths trust server", version="1", summary="Ward stations sync here (SYNC.md)",
+                  default_response_class=AsciiJSONResponse)
     app.state.engine = engine
     app.state.admin_token = settings.admin_token()
     with Session(engine) as s:

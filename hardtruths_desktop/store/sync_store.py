@@ -9,12 +9,14 @@ pending keeps the local value (local pending writes sit on top of server state).
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from hardtruths_desktop.domain.hlc import Hlc, at_server_time, cap_remote, receive
+from hardtruths_desktop.domain.validation import printable
 from hardtruths_desktop.store.session import Actor, Store, iso_utc, utc_now
 from hardtruths_desktop.store.tables import (
     Bed,
@@ -32,6 +34,7 @@ from hardtruths_desktop.store.tables import (
     WardDay,
     YouSaidWeDid,
 )
+from hardtruths_desktop.store.tables import metadata as tables_metadata
 
 SYNC_ACTOR = Actor(None, "sync")
 ACKED_RETENTION = timedelta(days=30)
@@ -113,6 +116,12 @@ def pending(store: Store, limit: int) -> list[dict[str, Any]]:
          "base": json.loads(r[6]), "hlc": r[7], "schema_version": r[8], "recorded_by": r[9], "wall_time": r[10]}
         for r in rows
     ]
+
+
+def set_aside_count(store: Store) -> int:
+    """Pulled records this station set aside (it cannot store them): listed under Review."""
+    with store.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM set_aside").scalar_one())
 
 
 def counts(store: Store) -> tuple[int, str | None, int, int]:
@@ -307,11 +316,20 @@ def _table_info(entity: str) -> _TableInfo | None:
     return _TableInfo(cls.__tablename__, key, frozenset(c.name for c in cls.__table__.columns), tuple(defaults))
 
 
-def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int, server_epoch: str, server_time: str) -> int:
+def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int, server_epoch: str, server_time: str,
+                  set_aside: list[tuple[dict[str, Any], str]] | None = None) -> int:
     """Apply one pulled page and save the new cursor, in one transaction. Returns rows applied.
 
+    A record this station cannot store never stops the pull (SYNC.md decision 10): ``set_aside``
+    holds those the caller already found unstorable (``sync.engine`` checks each against the
+    protocol's schema); here a record whose references are missing, or that SQLite refuses, joins
+    them (appended to the caller's list, so it can count them). Set-aside records are kept whole in ``set_aside`` (listed under Review), the rest of the
+    page applies and the cursor moves on; a later version of a set-aside record that applies takes
+    it off the list.
+
     Batched: one query per table for the rows already here, then one ``executemany`` per table
-    and column set. References are checked when the page commits (``defer_foreign_keys``)."""
+    and column set. References are checked before writing and again when the page commits
+    (``defer_foreign_keys``)."""
     applied = 0
     with store.write(SYNC_ACTOR) as tx:
         db = tx.db
@@ -319,82 +337,39 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
         hlc_last = Hlc.parse(db.execute("SELECT hlc_last FROM sync_state WHERE id = 1").fetchone()[0])
         # one query for the page: which records have local edits still pending (usually none)
         with_pending = {(e, i) for e, i in db.execute("SELECT DISTINCT entity, entity_id FROM outbox WHERE state = 'pending'")}
-        by_entity: dict[str, list[dict[str, Any]]] = {}
-        for ch in changes:
-            if _table_info(ch["entity"]) is not None:  # an entity this version does not know comes again after an upgrade
-                by_entity.setdefault(ch["entity"], []).append(ch)
-        newest_hlc = ""
-        writes: dict[tuple[str, str, str, tuple[str, ...]], list[tuple[Any, ...]]] = {}  # table, key, kind, columns
-        group_writes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        for entity, items in by_entity.items():
-            info = _table_info(entity)
-            assert info is not None
-            existing: dict[str, str] = {}
-            ids = [ch["id"] for ch in items]
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                existing.update(db.execute(
-                    f"SELECT {info.key}, field_meta FROM {info.name} WHERE {info.key} IN ({', '.join('?' for _ in chunk)})", chunk))
-            for ch in items:
-                entity_id = ch["id"]
-                row_data: dict[str, Any] = ch["row"]
-                meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
-                keep = _pending_fields(db, entity, entity_id) if (entity, entity_id) in with_pending else set()
-                meta: dict[str, Any] = json.loads(existing[entity_id]) if entity_id in existing else {}
-                plain: dict[str, Any] = {}
-                groups: dict[str, dict[str, Any]] = {}
-                for f, v in row_data.items():  # one pass: plain columns, per-group figures, their tokens
-                    if f in keep:
-                        continue
-                    if f in info.columns:
-                        if f == info.key or f == "field_meta":
-                            continue
-                        plain[f] = v
-                    elif f.startswith("groups."):
-                        _, code, col = f.split(".", 2)
-                        if col not in GROUP_COLUMNS:
-                            continue
-                        groups.setdefault(code, {})[col] = v
-                    else:
-                        continue
-                    m = meta_in.get(f)
-                    if m is not None:
-                        meta[f] = m
-                        hlc = m.get("hlc") or ""
-                        if hlc > newest_hlc:
-                            newest_hlc = hlc
-                if "deleted" in info.columns and "deleted" not in keep:
-                    plain["deleted"] = bool(ch.get("deleted"))
-                values = {f: _to_column(f, v) for f, v in plain.items()}
-                values["field_meta"] = json.dumps(meta, separators=(",", ":"))
-                if "needs_review" in info.columns:
-                    values["needs_review"] = int(bool(ch.get("needs_review")))
-                if "server_seq" in info.columns:
-                    values["server_seq"] = ch["seq"]
-                if entity_id in existing:
-                    cols = tuple(values)
-                    writes.setdefault((info.name, info.key, "update", cols), []).append((*values.values(), entity_id))
-                else:
-                    for c, default in info.defaults:
-                        values.setdefault(c, default)
-                    cols = (info.key, *values)
-                    writes.setdefault((info.name, info.key, "insert", cols), []).append((entity_id, *values.values()))
-                for code, vals in groups.items():  # per staff group: a new row is 0 but for the pulled figures
-                    group_writes.setdefault(tuple(c for c in GROUP_COLUMNS if c in vals), []).append(
-                        (entity_id, code, *(vals.get(c, 0) for c in GROUP_COLUMNS)))
-                applied += 1
-        for (name, key, kind, cols), rows in writes.items():
-            if kind == "insert":
-                db.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", rows)
-            else:
-                db.executemany(f"UPDATE {name} SET {', '.join(f'{c} = ?' for c in cols)} WHERE {key} = ?", rows)
-        all_cols = ", ".join(GROUP_COLUMNS)
-        for given, rows in group_writes.items():  # one upsert per group: a new row is 0 but for the pulled figures
-            db.executemany(
-                f"INSERT INTO shift_staffing (shift_id, staff_group, {all_cols}) VALUES (?, ?, {', '.join('?' for _ in GROUP_COLUMNS)})"
-                f" ON CONFLICT (shift_id, staff_group) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in given)}",
-                rows,
-            )
+        known = [ch for ch in changes if _table_info(ch["entity"]) is not None]  # an unknown entity comes again after an upgrade
+        usable, missing_refs = _check_references(db, known)
+        refused = set_aside if set_aside is not None else []
+        refused += missing_refs
+        db.execute("SAVEPOINT pulled_page")
+        try:
+            applied, newest_hlc = _write_changes(db, usable, with_pending)
+            db.execute("RELEASE pulled_page")
+        except (sqlite3.Error, ValueError, TypeError, UnicodeError):
+            # one record SQLite refuses must not stop the others: apply them one by one
+            db.execute("ROLLBACK TO pulled_page")
+            db.execute("RELEASE pulled_page")
+            applied, newest_hlc = 0, ""
+            for ch in usable:
+                db.execute("SAVEPOINT pulled_one")
+                try:
+                    n, h = _write_changes(db, [ch], with_pending)
+                    db.execute("RELEASE pulled_one")
+                    applied, newest_hlc = applied + n, max(newest_hlc, h)
+                except (sqlite3.Error, ValueError, TypeError, UnicodeError) as e:
+                    db.execute("ROLLBACK TO pulled_one")
+                    db.execute("RELEASE pulled_one")
+                    refused.append((ch, f"This station's database refused it ({type(e).__name__}: {printable(str(e), 160)})"))
+        refused_keys = {(ch.get("entity"), ch.get("id")) for ch, _r in refused}
+        stored = [(ch["entity"], ch["id"]) for ch in usable if (ch["entity"], ch["id"]) not in refused_keys]
+        db.executemany("DELETE FROM set_aside WHERE entity = ? AND entity_id = ?", stored)
+        db.executemany(
+            "INSERT INTO set_aside (entity, entity_id, seq, reason, change, at) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT (entity, entity_id) DO UPDATE SET seq = excluded.seq, reason = excluded.reason,"
+            " change = excluded.change, at = excluded.at",
+            [(printable(str(ch.get("entity", "?")), 40), printable(str(ch.get("id", "?")), 80), int(ch.get("seq") or 0),
+              printable(reason, 500), json.dumps(ch, ensure_ascii=True, default=str), server_time) for ch, reason in refused],
+        )
         # the server has just told us its time: a far-future clock, ours or another PC's, is not followed
         server_ms = int(datetime.fromisoformat(server_time.replace("Z", "+00:00")).timestamp() * 1000)
         hlc_last = at_server_time(max(hlc_last, Hlc.parse(tx.current_hlc)), server_ms)
@@ -406,7 +381,191 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
         )
         tx.skip_hlc_persist()
         tx.changes.add("sync", "pull")
+        if refused:
+            tx.changes.add("set_aside", "pull")
     return applied
+
+
+@cache
+def _foreign_keys() -> dict[str, list[tuple[str, str, str]]]:
+    """``{table: [(column, target table, target column)]}`` from the station's own table definitions."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for name, table in tables_metadata.tables.items():
+        out[name] = [(fk.parent.name, fk.column.table.name, fk.column.name) for fk in table.foreign_keys]
+    return out
+
+
+def _removes_row(ch: dict[str, Any]) -> bool:
+    """A tombstone of a table without a ``deleted`` column removes the row (a record trust IT voided)."""
+    info = _table_info(ch["entity"])
+    return bool(ch.get("deleted")) and info is not None and "deleted" not in info.columns
+
+
+def _check_references(db: Any, changes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
+    """Split the page into records whose references this station has (or the page brings) and
+    records set aside: a reference to a record it lacks, or a voided record that local records still
+    refer to. Repeats until stable, since a set-aside record takes its dependants with it."""
+    fks = _foreign_keys()
+    refused: dict[int, str] = {}
+    while True:
+        present: dict[str, set[str]] = {}  # table -> ids the page brings
+        gone: dict[str, set[str]] = {}  # table -> ids the page removes
+        for i, ch in enumerate(changes):
+            if i in refused:
+                continue
+            info = _table_info(ch["entity"])
+            assert info is not None
+            (gone if _removes_row(ch) else present).setdefault(info.name, set()).add(ch["id"])
+        wanted: dict[str, set[str]] = {}
+        for i, ch in enumerate(changes):
+            if i in refused or _removes_row(ch):
+                continue
+            info = _table_info(ch["entity"])
+            assert info is not None
+            row = {**ch["row"], info.key: ch["id"]}
+            for col_name, target, _tcol in fks.get(info.name, ()):
+                v = row.get(col_name)
+                if isinstance(v, str) and v not in present.get(target, set()):
+                    wanted.setdefault(target, set()).add(v)
+        local: dict[str, set[str]] = {}
+        for target, want in wanted.items():
+            key = _key_column(target)
+            ids_ = sorted(want)
+            found: set[str] = set()
+            for start in range(0, len(ids_), 500):
+                chunk = ids_[start:start + 500]
+                found.update(r[0] for r in db.execute(
+                    f'SELECT "{key}" FROM "{target}" WHERE "{key}" IN ({", ".join("?" for _ in chunk)})', chunk))
+            local[target] = found - gone.get(target, set())
+        before = len(refused)
+        for i, ch in enumerate(changes):
+            if i in refused:
+                continue
+            info = _table_info(ch["entity"])
+            assert info is not None
+            if _removes_row(ch):
+                for child, cols in _children(info.name):
+                    for col_name in cols:
+                        users = {r[0] for r in db.execute(
+                            f'SELECT "{_key_column(child)}" FROM "{child}" WHERE "{col_name}" = ? LIMIT 50', (ch["id"],))}
+                        if users - gone.get(child, set()):
+                            refused[i] = (f"The trust voided this {ch['entity'].replace('_', ' ')}, but records on this station "
+                                          f"still refer to it ({child.replace('_', ' ')})")
+                continue
+            row = {**ch["row"], info.key: ch["id"]}
+            for col_name, target, _tcol in fks.get(info.name, ()):
+                v = row.get(col_name)
+                if isinstance(v, str) and v not in present.get(target, set()) and v not in local.get(target, set()):
+                    refused[i] = f"It refers to a {target.replace('_', ' ')} ({col_name} {v}) this station does not have"
+                    break
+        if len(refused) == before:
+            break
+    return ([ch for i, ch in enumerate(changes) if i not in refused],
+            [(changes[i], reason) for i, reason in sorted(refused.items())])
+
+
+@cache
+def _children(table: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Tables with a foreign key to ``table``, and those columns."""
+    out: dict[str, list[str]] = {}
+    for name, fks in _foreign_keys().items():
+        for col_name, target, _tcol in fks:
+            if target == table:
+                out.setdefault(name, []).append(col_name)
+    return tuple((k, tuple(v)) for k, v in out.items())
+
+
+def _key_column(table: str) -> str:
+    pk = [c.name for c in tables_metadata.tables[table].primary_key.columns]
+    return pk[0]
+
+
+def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tuple[str, str]]) -> tuple[int, str]:
+    """Write pulled records (batched per table and column set); returns (rows written, newest HLC seen)."""
+    applied = 0
+    by_entity: dict[str, list[dict[str, Any]]] = {}
+    for ch in changes:
+        by_entity.setdefault(ch["entity"], []).append(ch)
+    newest_hlc = ""
+    writes: dict[tuple[str, str, str, tuple[str, ...]], list[tuple[Any, ...]]] = {}  # table, key, kind, columns
+    group_writes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    removals: dict[tuple[str, str], list[tuple[str]]] = {}
+    for entity, items in by_entity.items():
+        info = _table_info(entity)
+        assert info is not None
+        existing: dict[str, str] = {}
+        ids = [ch["id"] for ch in items]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            existing.update(db.execute(
+                f"SELECT {info.key}, field_meta FROM {info.name} WHERE {info.key} IN ({', '.join('?' for _ in chunk)})", chunk))
+        for ch in items:
+            entity_id = ch["id"]
+            if _removes_row(ch):
+                removals.setdefault((info.name, info.key), []).append((entity_id,))
+                applied += 1
+                continue
+            row_data: dict[str, Any] = ch["row"]
+            meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
+            keep = _pending_fields(db, entity, entity_id) if (entity, entity_id) in with_pending else set()
+            meta: dict[str, Any] = json.loads(existing[entity_id]) if entity_id in existing else {}
+            plain: dict[str, Any] = {}
+            groups: dict[str, dict[str, Any]] = {}
+            for f, v in row_data.items():  # one pass: plain columns, per-group figures, their tokens
+                if f in keep:
+                    continue
+                if f in info.columns:
+                    if f == info.key or f == "field_meta":
+                        continue
+                    plain[f] = v
+                elif f.startswith("groups."):
+                    _, code, col = f.split(".", 2)
+                    if col not in GROUP_COLUMNS:
+                        continue
+                    groups.setdefault(code, {})[col] = v
+                else:
+                    continue
+                m = meta_in.get(f)
+                if m is not None:
+                    meta[f] = m
+                    hlc = m.get("hlc") or ""
+                    if hlc > newest_hlc:
+                        newest_hlc = hlc
+            if "deleted" in info.columns and "deleted" not in keep:
+                plain["deleted"] = bool(ch.get("deleted"))
+            values = {f: _to_column(f, v) for f, v in plain.items()}
+            values["field_meta"] = json.dumps(meta, separators=(",", ":"))
+            if "needs_review" in info.columns:
+                values["needs_review"] = int(bool(ch.get("needs_review")))
+            if "server_seq" in info.columns:
+                values["server_seq"] = ch["seq"]
+            if entity_id in existing:
+                cols = tuple(values)
+                writes.setdefault((info.name, info.key, "update", cols), []).append((*values.values(), entity_id))
+            else:
+                for c, default in info.defaults:
+                    values.setdefault(c, default)
+                cols = (info.key, *values)
+                writes.setdefault((info.name, info.key, "insert", cols), []).append((entity_id, *values.values()))
+            for code, vals in groups.items():  # per staff group: a new row is 0 but for the pulled figures
+                group_writes.setdefault(tuple(c for c in GROUP_COLUMNS if c in vals), []).append(
+                    (entity_id, code, *(vals.get(c, 0) for c in GROUP_COLUMNS)))
+            applied += 1
+    for (name, key, kind, cols), rows in writes.items():
+        if kind == "insert":
+            db.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", rows)
+        else:
+            db.executemany(f"UPDATE {name} SET {', '.join(f'{c} = ?' for c in cols)} WHERE {key} = ?", rows)
+    all_cols = ", ".join(GROUP_COLUMNS)
+    for given, rows in group_writes.items():  # one upsert per group: a new row is 0 but for the pulled figures
+        db.executemany(
+            f"INSERT INTO shift_staffing (shift_id, staff_group, {all_cols}) VALUES (?, ?, {', '.join('?' for _ in GROUP_COLUMNS)})"
+            f" ON CONFLICT (shift_id, staff_group) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in given)}",
+            rows,
+        )
+    for (name, key), rows in removals.items():
+        db.executemany(f"DELETE FROM {name} WHERE {key} = ?", rows)
+    return applied, newest_hlc
 
 
 @dataclass(frozen=True)
@@ -414,7 +573,7 @@ class ReviewItem:
     """Something a person must look at: a change the server rejected, or a shift whose staffing
     two stations changed at once (the server kept one value; the other is in its history)."""
 
-    kind: str  # "rejected" | "conflict" | "not_applied"
+    kind: str  # "rejected" | "conflict" | "not_applied" | "set_aside"
     when: str
     what: str
     detail: str
@@ -440,6 +599,12 @@ def review_items(store: Store, limit: int = 200) -> list[ReviewItem]:
             kept = ", ".join(f"{k} = {v}" for k, v in list(eff.items())[:4])
             items.append(ReviewItem("not_applied", wall, f"{entity.replace('_', ' ')}: your change was not applied",
                                     f"Another station changed it at the same time; the trust kept: {kept}", entity, entity_id))
+        for at, entity, entity_id, reason in conn.exec_driver_sql(
+            "SELECT at, entity, entity_id, reason FROM set_aside ORDER BY at DESC LIMIT ?", (limit,),
+        ):
+            items.append(ReviewItem("set_aside", at, f"{entity.replace('_', ' ')}: a record from the trust server this station "
+                                    "cannot store", f"{reason}. It is kept here; tell IT (they can correct or void it).",
+                                    entity, entity_id))
         for sid, ward, day, code in conn.exec_driver_sql(
             "SELECT s.id, w.code, s.shift_date, s.shift_code FROM shift s JOIN ward w ON w.id = s.ward_id"
             " WHERE s.needs_review = 1 ORDER BY s.shift_date DESC LIMIT ?", (limit,),

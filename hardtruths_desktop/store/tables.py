@@ -182,6 +182,19 @@ class StaffCredential(SQLModel, table=True):
     onetime_expires: str | None = None
 
 
+class SetAside(SQLModel, table=True):
+    """Local only: a pulled record this station cannot store (SYNC.md decision 10), kept whole (the
+    change as JSON text, every character escaped) and listed under Review; the pull goes on without it."""
+
+    __tablename__ = "set_aside"
+    entity: str = Field(primary_key=True)
+    entity_id: str = Field(primary_key=True)
+    seq: int
+    reason: str
+    change: str
+    at: str
+
+
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = {"sqlite_autoincrement": True}

@@ -26,7 +26,7 @@ import httpx
 
 from hardtruths_desktop import __version__
 from hardtruths_desktop.domain.hlc import Hlc
-from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
+from hardtruths_desktop.domain.validation import ValidationError, check_ward_code, is_valid_unicode, printable
 from hardtruths_desktop.files import file_lock
 from hardtruths_desktop.store import migrate, sync_store
 from hardtruths_desktop.store.session import Store
@@ -70,6 +70,8 @@ class SyncResult:
     held: int = 0
     held_total: int = 0
     held_wards: list[str] = field(default_factory=list)
+    set_aside: int = 0  # pulled records this cycle that this station cannot store (kept, under Review)
+    set_aside_total: int = 0
     error: str | None = None
     message: str = ""
     retryable: bool = True
@@ -222,6 +224,7 @@ class SyncEngine:
         result.pending, result.rejected_total = n, rejected
         held_by_ward = sync_store.held_by_ward(self.store)
         result.held_total, result.held_wards = sum(held_by_ward.values()), sorted(held_by_ward)
+        result.set_aside_total = sync_store.set_aside_count(self.store)
         if result.ok:
             if n:  # the cycle ended cleanly yet something is still pending: say so
                 result.ok = False
@@ -454,11 +457,40 @@ class SyncEngine:
                 self._recover_epoch(client)
                 self._push_all(client, result)
                 continue
+            good, aside = split_storable([c.model_dump() for c in page.changes])
             result.pulled += sync_store.apply_changes(
-                self.store, [c.model_dump() for c in page.changes], page.next_since, page.server_epoch, page.server_time
+                self.store, good, page.next_since, page.server_epoch, page.server_time, set_aside=aside
             )
+            result.set_aside += len(aside)  # with those the store itself could not take
             if not page.has_more:
                 return
+
+
+def split_storable(changes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
+    """Pulled records this station can store, and those it must set aside with the reason: each is
+    checked against its entity's schema (``protocol.SCHEMAS``), as the server checks what it accepts.
+    Fields this version does not know are left for a later version; an unknown entity passes (the
+    store skips it and it comes again after an upgrade)."""
+    good: list[dict[str, Any]] = []
+    aside: list[tuple[dict[str, Any], str]] = []
+    for ch in changes:
+        schema = protocol.SCHEMAS.get(ch["entity"])
+        if schema is None:
+            good.append(ch)
+            continue
+        try:
+            if not isinstance(ch["id"], str) or len(ch["id"]) != 36 or not is_valid_unicode(ch["id"]):
+                raise ValidationError.single("id", "Its id is not a record id")
+            if not ch["deleted"]:
+                schema.check_record(ch["id"], {k: v for k, v in ch["row"].items() if isinstance(k, str) and schema.known_field(k)})
+                bad_names = [k for k in ch["row"] if not isinstance(k, str) or not protocol.FIELD_NAME.fullmatch(k)]
+                if bad_names:
+                    raise ValidationError.single("row", "It has a field name this station cannot store")
+        except ValidationError as e:
+            aside.append((ch, printable(str(e), 300)))
+            continue
+        good.append(ch)
+    return good, aside
 
 
 def _iso_now() -> str:
