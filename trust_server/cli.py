@@ -149,12 +149,12 @@ def admin(args: argparse.Namespace) -> int:
                 y, m = parse_month(args.month, "--month")
                 shifts = staffing.month_shifts(session, reference.ward_by_code(session, args.ward), y, m)
                 if args.json:
-                    out = json.dumps(shifts, ensure_ascii=False, indent=2)
+                    out = json.dumps([v.model_dump() for v in shifts], ensure_ascii=False, indent=2)
                 else:
                     out = "\n".join(
-                        f"{v['date']} {v['shift_name']:9} RN {v['groups']['rn']['actual']}/{v['groups']['rn']['planned']}  "
-                        f"CARE {v['groups']['care']['actual']}/{v['groups']['care']['planned']}  "
-                        f"{'recorded' if v['recorded'] else 'not recorded'}" for v in shifts) or "No shifts."
+                        f"{v.date} {v.shift_name:9} RN {v.groups['rn'].actual}/{v.groups['rn'].planned}  "
+                        f"CARE {v.groups['care'].actual}/{v.groups['care'].planned}  "
+                        f"{'recorded' if v.recorded else 'not recorded'}" for v in shifts) or "No shifts."
             elif args.action == "records":
                 found = reference.list_records(session, args.ward, args.entity)
                 if args.json:

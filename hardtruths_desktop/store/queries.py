@@ -5,23 +5,32 @@ from __future__ import annotations
 import calendar
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.shift_rows import (
+    FlagIn,
+    FlagLine,
+    PatternIn,
+    PlanIn,
+    ShiftIn,
+    ShiftLine,
+    plan_on,
+    shift_json,
+    shift_lines,
+)
 from hardtruths_desktop.domain.staffing import (
     GroupFigures,
     MonthlyReturn,
     Period,
     ShiftTimes,
     computed_red_flags,
-    ordered_group_codes,
 )
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
-from hardtruths_desktop.domain.valuesets import red_flag_type
 from hardtruths_desktop.store.tables import (
     Establishment,
     RedFlag,
@@ -40,31 +49,8 @@ def pattern_times(p: ShiftPattern) -> ShiftTimes:
     return ShiftTimes(p.code, p.name, time.fromisoformat(p.start_time), time.fromisoformat(p.end_time), period)
 
 
-@dataclass(frozen=True)
-class RedFlagView:
-    id: str | None  # None for a computed flag
-    flag_type: str
-    label: str
-    computed: bool
-    raised_at: str | None = None
-    raised_by: str = ""
-    detail: str = ""
-    escalated_to: str = ""
-    escalated_at: str | None = None
-    response: str = ""
-    resolved_at: str | None = None
-
-    @property
-    def open(self) -> bool:
-        return self.resolved_at is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "type": self.flag_type, "label": self.label, "computed": self.computed,
-            "raised_at": self.raised_at, "raised_by": self.raised_by, "detail": self.detail,
-            "escalated_to": self.escalated_to, "escalated_at": self.escalated_at,
-            "response": self.response, "resolved_at": self.resolved_at,
-        }
+#: A red flag as a screen shows it (raised by a nurse, or computed from the figures).
+RedFlagView = FlagLine
 
 
 @dataclass(frozen=True)
@@ -98,27 +84,7 @@ class ShiftView:
         return [f for f in self.red_flags if f.open]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "ward": self.ward_code,
-            "date": self.date.isoformat(),
-            "shift": self.shift_code,
-            "shift_name": self.shift_name,
-            "period": self.period,
-            "recorded": self.recorded,
-            "nurse_in_charge": self.nurse_in_charge,
-            "patients_at_midnight": self.patients_at_midnight,
-            "notes": self.notes,
-            "red_flags": [f.to_json() for f in self.red_flags],
-            "groups": {
-                code: {
-                    "planned": g.planned, "actual": g.actual,
-                    "planned_hours": g.planned_hours, "actual_hours": g.actual_hours,
-                    "bank_agency": g.bank_agency,
-                }
-                # rn and care are always reported (the issue's contract), zero when nothing was planned
-                for code, g in {"rn": GroupFigures(), "care": GroupFigures(), **self.groups}.items()
-            },
-        }
+        return shift_json(self.ward_code, self)
 
 
 @dataclass(frozen=True)
@@ -221,97 +187,46 @@ def find_staff(session: Session, ward_id: str, name: str) -> Staff:
 
 # --- establishment and shifts -----------------------------------------------------------------------
 
+def _plan_rows(session: Session, ward_id: str, on: date | None = None) -> list[PlanIn]:
+    q = select(Establishment).where(Establishment.ward_id == ward_id)
+    if on is not None:
+        q = q.where(Establishment.effective_from <= on)
+    return [PlanIn(e.shift_code, e.staff_group, e.effective_from, e.planned_heads, e.planned_hours) for e in session.exec(q).all()]
+
+
 def establishment_plan(session: Session, ward_id: str, on: date) -> dict[str, dict[str, GroupFigures]]:
     """``{shift_code: {group: GroupFigures(planned, planned_hours)}}`` in force on ``on``."""
-    rows = session.exec(
-        select(Establishment)
-        .where(Establishment.ward_id == ward_id, Establishment.effective_from <= on)
-        .order_by(col(Establishment.effective_from))
-    ).all()
-    plan: dict[str, dict[str, GroupFigures]] = defaultdict(dict)
-    for e in rows:  # later effective_from overwrites earlier
-        plan[e.shift_code][e.staff_group] = GroupFigures(planned=e.planned_heads, planned_hours=e.planned_hours)
-    return dict(plan)
-
-
-def _flag_view(f: RedFlag, names: dict[str, str]) -> RedFlagView:
-    t = red_flag_type(f.flag_type)
-    return RedFlagView(
-        f.id, f.flag_type, t.label, False, f.raised_at, names.get(f.raised_by, f.raised_by), f.detail,
-        f.escalated_to, f.escalated_at, f.response, f.resolved_at,
-    )
-
-
-def _computed_flag_views(groups: dict[str, GroupFigures]) -> list[RedFlagView]:
-    return [RedFlagView(None, code, red_flag_type(code).label, True) for code in computed_red_flags(groups)]
+    return plan_on(_plan_rows(session, ward_id, on), on)
 
 
 def shifts_in_range(session: Session, ward: Ward, first: date, last: date, include_unrecorded: bool = True) -> list[ShiftView]:
-    """Every shift of the ward's pattern between two dates (inclusive), recorded or not."""
-    pats = patterns(session, ward.id)
+    """Every shift of the ward's pattern between two dates (inclusive), recorded or not
+    (``domain.shift_rows.shift_lines``, the same function the trust server uses)."""
     shift_rows = session.exec(
         select(Shift).where(Shift.ward_id == ward.id, Shift.shift_date >= first, Shift.shift_date <= last,
                             Shift.deleted == False)  # noqa: E712
     ).all()
-    by_key = {(s.shift_date, s.shift_code): s for s in shift_rows}
     sids = [s.id for s in shift_rows]
     staffing: dict[str, dict[str, GroupFigures]] = defaultdict(dict)
-    flags: dict[str, list[RedFlag]] = defaultdict(list)
+    flags: dict[str, list[FlagIn]] = defaultdict(list)
     if sids:
         for r in session.exec(select(ShiftStaffing).where(col(ShiftStaffing.shift_id).in_(sids))).all():
             staffing[r.shift_id][r.staff_group] = GroupFigures(r.planned, r.actual, r.planned_hours, r.actual_hours, r.bank_agency)
-        for f in session.exec(select(RedFlag).where(col(RedFlag.shift_id).in_(sids)).order_by(RedFlag.raised_at)).all():
-            flags[f.shift_id].append(f)
+        for f in session.exec(select(RedFlag).where(col(RedFlag.shift_id).in_(sids))).all():
+            flags[f.shift_id].append(FlagIn(f.id, f.flag_type, f.raised_at, f.raised_by, f.detail, f.escalated_to,
+                                            f.escalated_at, f.response, f.resolved_at))
     names = {s.id: s.name for s in session.exec(select(Staff).where(Staff.ward_id == ward.id)).all()}
     census = {
         d.day: d.patients_at_midnight
         for d in session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day >= first, WardDay.day <= last)).all()
     }
-    plans: dict[date, dict[str, dict[str, GroupFigures]]] = {}
-    out: list[ShiftView] = []
-    day = first
-    known_codes = {p.code for p in pats}
-    retired = {p.code: p for p in patterns(session, ward.id, include_inactive=True) if not p.active}
-    while day <= last:
-        for p in pats:
-            st = pattern_times(p)
-            row = by_key.get((day, p.code))
-            if row is None and not include_unrecorded:
-                continue
-            if row is not None:
-                groups = {c: staffing[row.id][c] for c in ordered_group_codes(staffing[row.id])}
-                views = [_flag_view(f, names) for f in flags[row.id]]
-                if row.staffing_recorded:
-                    views = _computed_flag_views(groups) + views
-                out.append(ShiftView(
-                    ward.code, ward.id, row.id, day, p.code, p.name, st.period, st.start, st.end, row.staffing_recorded, groups,
-                    row.nurse_in_charge_id, names.get(row.nurse_in_charge_id or ""), census.get(day), row.notes,
-                    tuple(views), row.updated_at, names.get(row.updated_by, row.updated_by), row.needs_review,
-                ))
-            else:
-                if day not in plans:
-                    plans[day] = establishment_plan(session, ward.id, day)
-                groups = {c: plans[day].get(p.code, {})[c] for c in ordered_group_codes(plans[day].get(p.code, {}))}
-                out.append(ShiftView(
-                    ward.code, ward.id, ids.shift_id(ward.id, day, p.code), day, p.code, p.name, st.period,
-                    st.start, st.end, False, groups, patients_at_midnight=census.get(day),
-                ))
-        # shifts recorded under a code no longer in use keep their own name, times and day/night
-        for (d, code), row in by_key.items():
-            if d == day and code not in known_codes:
-                old = retired.get(code)
-                st = pattern_times(old) if old is not None else ShiftTimes(code, code, time(0), time(0), "day")
-                groups = dict(staffing[row.id])
-                views = [_flag_view(f, names) for f in flags[row.id]]
-                if row.staffing_recorded:
-                    views = _computed_flag_views(groups) + views
-                out.append(ShiftView(
-                    ward.code, ward.id, row.id, day, code, st.name, st.period, st.start, st.end, row.staffing_recorded, groups,
-                    row.nurse_in_charge_id, names.get(row.nurse_in_charge_id or ""), census.get(day), row.notes,
-                    tuple(views), row.updated_at, names.get(row.updated_by, row.updated_by), row.needs_review,
-                ))
-        day = date.fromordinal(day.toordinal() + 1)
-    return out
+    pats = [PatternIn(p.code, p.name, time.fromisoformat(p.start_time), time.fromisoformat(p.end_time),
+                      "night" if p.period == "night" else "day", p.active)
+            for p in patterns(session, ward.id, include_inactive=True)]
+    shifts = [ShiftIn(r.id, r.shift_date, r.shift_code, staffing[r.id], r.nurse_in_charge_id, r.notes, r.staffing_recorded,
+                      flags[r.id], r.updated_at, r.updated_by, r.needs_review) for r in shift_rows]
+    lines = shift_lines(ward.id, first, last, pats, shifts, _plan_rows(session, ward.id, last), names, census, include_unrecorded)
+    return [ShiftView(ward.code, ward.id, *(getattr(line, f.name) for f in fields(ShiftLine))) for line in lines]
 
 
 def shift_view(session: Session, ward: Ward, day: date, shift_code: str) -> ShiftView:

@@ -191,6 +191,47 @@ class ErrorBody(_Model):
     upload_allowed: bool | None = None
 
 
+# --- read-models shared by the station and the server ---------------------------------------------------
+
+class GroupSummary(_Model):
+    planned: int
+    actual: int
+    planned_hours: float
+    actual_hours: float
+    bank_agency: int
+
+
+class RedFlagSummary(_Model):
+    id: str | None
+    type: str
+    label: str
+    computed: bool
+    raised_at: str | None
+    raised_by: str
+    detail: str
+    escalated_to: str
+    escalated_at: str | None
+    response: str
+    resolved_at: str | None
+
+
+class ShiftSummary(_Model):
+    """One shift of a ward as ``hardtruths-desktop staffing show --json`` and the trust server's
+    ``admin staffing`` show it (built by ``domain.shift_rows``)."""
+
+    ward: str
+    date: str
+    shift: str
+    shift_name: str
+    period: Literal["day", "night"]
+    recorded: bool
+    nurse_in_charge: str | None
+    patients_at_midnight: int | None
+    notes: str
+    red_flags: list[RedFlagSummary]
+    groups: dict[str, GroupSummary]
+
+
 # --- the entity registry -------------------------------------------------------------------------------
 
 #: A field name: lower-case letters, digits, '_' and '.', at most 80 (no NUL, no surrogate, no space).

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from hardtruths_desktop.domain.validation import parse_month
-from hardtruths_desktop.sync.protocol import ErrorBody
+from hardtruths_desktop.sync.protocol import ErrorBody, ShiftSummary
 from trust_server import devices, reference, staffing
 from trust_server.api.deps import AdminDep, SessionDep
 from trust_server.models import (
@@ -76,7 +76,7 @@ def enrolment_code(ward_code: str, session: SessionDep) -> EnrolmentCodePublic:
 
 
 @router.get("/wards/{ward_code}/staffing", responses=ERRORS)
-def ward_staffing(ward_code: str, month: Annotated[str, Query(max_length=7)], session: SessionDep) -> list[dict[str, Any]]:
+def ward_staffing(ward_code: str, month: Annotated[str, Query(max_length=7)], session: SessionDep) -> list[ShiftSummary]:
     """The ward's merged shifts for a month, shaped like the station's ``staffing show --json``."""
     y, m = parse_month(month)
     return staffing.month_shifts(session, reference.ward_by_code(session, ward_code), y, m)
