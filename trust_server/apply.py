@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from sqlalchemy import bindparam, insert, text, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
@@ -114,7 +114,7 @@ def server_hlc(now_ms: int | None = None) -> str:
     """A fresh HLC from the server clock, monotonic within this process."""
     with _server_hlc_lock:
         last = _server_hlc[0]
-        pt = max(last.pt, now_ms if now_ms is not None else time.time_ns() // 1_000_000)
+        pt = max(last.pt, now_ms if now_ms is not None else wall_ms(SYSTEM_CLOCK))
         nxt = Hlc(pt, last.lc + 1 if pt == last.pt else 0, "00000000")
         _server_hlc[0] = nxt
         return str(nxt)

@@ -20,6 +20,8 @@ from sqlalchemy import Engine, func, insert, or_, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, iso_utc
+from hardtruths_desktop.domain.clock import utc_now as clock_utc_now
 from hardtruths_desktop.sync.protocol import (
     Change,
     ItemResult,
@@ -37,12 +39,13 @@ from trust_server.models import AppliedMutation, ChangeLog, Device, EntityRecord
 MAX_PULL = 1000
 
 
-def iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+#: The server's clock: the domain's one clock (``domain/clock.py``); tests may pin it.
+CLOCK: Clock = SYSTEM_CLOCK
+iso = iso_utc
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return clock_utc_now(CLOCK)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,11 @@ def today(clock: Clock) -> date:
     return local_now(clock).date()
 
 
+def iso_utc(dt: datetime) -> str:
+    """A time as the wire and the stores write it: UTC, milliseconds, ``Z`` (``2026-03-10T14:05:11.123Z``)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def wall_ms(clock: Clock) -> int:
     """Milliseconds since the epoch, for HLC physical time."""
     return int(clock.now().timestamp() * 1000)

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from hardtruths_desktop.domain.clock import iso_utc as iso_utc  # one definition, in the domain (re-exported)
 from hardtruths_desktop.domain.hlc import Hlc, tick
 from hardtruths_desktop.domain.ids import uuid7
 from hardtruths_desktop.store import migrate
@@ -36,8 +37,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def iso_utc(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass(frozen=True)
