@@ -35,7 +35,7 @@ from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
-from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationLog
+from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationLog, Trust, Ward
 from trust_server.validate import clean_payload
 
 CLOCK_AHEAD_MS = 10 * 60 * 1000
@@ -390,6 +390,25 @@ class Batch:
                 found += [(r[0], r[1]) for r in self.session.execute(q)]
         return found
 
+    def _project(self, touched: list[Record]) -> None:
+        """The typed ``trust`` and ``ward`` rows (what devices and enrolment codes refer to) are a
+        projection of their ``entity_record``, the one source of truth, kept in step here in the same
+        transaction whoever wrote the record (trust IT or a station)."""
+        for rec in sorted(touched, key=lambda r: r.entity != "trust"):  # a ward's trust first
+            if rec.deleted:
+                continue
+            model: Any = Trust if rec.entity == "trust" else Ward
+            values = _projection(rec)
+            row = self.session.get(model, rec.id)
+            if row is None:
+                self.session.add(model(**values))
+            else:
+                for k, v in values.items():
+                    setattr(row, k, v)
+                self.session.add(row)
+        if touched:
+            self.session.flush()
+
     # --- 3. finish ---------------------------------------------------------------------------
     def finish(self) -> int:
         """Allocate seqs last and write everything; returns the counter's value (server_seq_high)."""
@@ -448,12 +467,21 @@ class Batch:
                  "recorded_by": m.recorded_by[:120].replace("\x00", ""), "received_at": self.now}
                 for m in self.logged
             ])
+        self._project([rec for rec in self.records.values() if rec.touched and rec.entity in ("trust", "ward")])
         for rec in self.records.values():
             rec.in_db = rec.in_db or rec.touched
             rec.touched = False
         self.applied = []
         self.logged = []
         return high
+
+
+def _projection(rec: Record) -> dict[str, Any]:
+    d = rec.data
+    if rec.entity == "trust":
+        return {"id": rec.id, "code": str(d.get("code", "")), "name": str(d.get("name", ""))}
+    return {"id": rec.id, "trust_id": str(d.get("trust_id", "")), "code": str(d.get("code", "")), "name": str(d.get("name", "")),
+            "site": str(d.get("site", "")), "specialty": str(d.get("specialty", ""))}
 
 
 def raw_json(obj: Any) -> str:

@@ -74,12 +74,17 @@ class SyncCounter(ServerTable, table=True):
 
 
 class Trust(ServerTable, table=True):
+    """A projection of the trust's ``entity_record`` (its one source of truth), written only by
+    ``apply.Batch`` in the same transaction: devices and enrolment codes refer to these rows."""
+
     id: str = Field(primary_key=True, max_length=36)  # uuid5 of "TRUST/" + code, as the station
     code: str = Field(unique=True, max_length=16)
     name: str = Field(max_length=200)
 
 
 class Ward(ServerTable, table=True):
+    """A projection of the ward's ``entity_record``, like ``Trust``."""
+
     id: str = Field(primary_key=True, max_length=36)  # ids.ward_id(code): stations agree on it
     trust_id: str = Field(foreign_key="trust.id", max_length=36)
     code: str = Field(unique=True, max_length=16)

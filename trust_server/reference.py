@@ -75,13 +75,9 @@ def create_trust(session: Session, code: str, name: str) -> Trust:
     code = check_ward_code(code, "trust_code")
     name = clean_text(name, "Trust name", "trust_name", MAX_SHORT_TEXT, required=True)
     tid = trust_id(code)
+    write_record(session, "trust", tid, {"code": code, "name": name})  # its typed row follows (Batch.finish)
     row = session.get(Trust, tid)
-    if row is None:
-        row = Trust(id=tid, code=code, name=name)
-    row.name = name
-    session.add(row)
-    session.flush()
-    write_record(session, "trust", tid, {"code": code, "name": name})
+    assert row is not None
     return row
 
 
@@ -104,15 +100,11 @@ def create_ward(session: Session, w: WardCreate) -> Ward:
         "specialty": clean_text(w.specialty, "Specialty", "specialty", MAX_SHORT_TEXT),
     }
     wid = ids.ward_id(code)
+    current = session.get(Ward, wid)
+    owner = current.trust_id if current is not None else trust.id  # a ward stays with its trust
+    write_record(session, "ward", wid, {"trust_id": owner, "code": code, **values, "beds": w.beds})  # typed row follows
     row = session.get(Ward, wid)
-    if row is None:
-        row = Ward(id=wid, trust_id=trust.id, code=code, **values)
-    else:
-        for k, v in values.items():
-            setattr(row, k, v)
-    session.add(row)
-    session.flush()
-    write_record(session, "ward", wid, {"trust_id": row.trust_id, "code": code, **values, "beds": w.beds})
+    assert row is not None
     return row
 
 

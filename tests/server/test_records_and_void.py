@@ -109,3 +109,29 @@ def test_admin_commands_print_broken_text_without_crashing(tmp_path: Path, live_
         assert rc == 0 and text and not err, (args, err)
     r = admin.http.get(f"/v1/admin/wards/{ward}/staffing", params={"month": month})
     assert r.status_code == 200 and any(s["notes"].startswith("Bay") for s in r.json())
+
+
+def test_a_wards_typed_row_follows_its_record_whoever_writes_it(admin: Admin, ward: str) -> None:
+    """One source of truth: the ``ward`` table devices refer to is kept from the ward's record,
+    also when a station (its sister renaming the ward) writes it, not only the admin."""
+    import psycopg
+
+    st = admin.station(ward)
+    wid = ids.ward_id(ward)
+    tok = meta_tok(st.pull_all(), wid, "name")
+    out = st.push([st.mutation("ward", wid, "patch", {"name": "Ward 7 - Elderly Care"}, base={"name": tok})])["results"][0]
+    assert out["status"] == "applied" and out["effective"] == {"name": "Ward 7 - Elderly Care"}, out
+    dsn = str(admin.server.database_url).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as con:
+        typed = con.execute("SELECT name FROM ward WHERE id = %s", (wid,)).fetchone()
+    assert typed == ("Ward 7 - Elderly Care",)
+    again = admin.post("/v1/admin/wards", {"code": ward, "name": "Ward 7"})
+    assert again["name"] == "Ward 7"
+
+
+def meta_tok(changes: list[dict[str, object]], record_id: str, field_name: str) -> str:
+    found = [c for c in changes if c["id"] == record_id]
+    assert found
+    meta = found[-1]["field_meta"]
+    assert isinstance(meta, dict)
+    return str(meta[field_name]["tok"])
