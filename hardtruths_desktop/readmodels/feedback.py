@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.domain import spc
 from hardtruths_desktop.domain.validation import ValidationError
+from hardtruths_desktop.printing.fft_poster import FftPosterView
 from hardtruths_desktop.store import feedback as repo
 from hardtruths_desktop.store.session import Store
 
@@ -109,18 +110,23 @@ class FeedbackResults:
 
 def load_results(store: Store, ward: str, *, year: int, month: int) -> FeedbackResults:
     """The results screen for ``month`` (normally the current one): one read session."""
-    span = fft.months_back(year, month, MONTHS_SHOWN)
     with _db(store) as db:
-        wid, code, name, *_ = _ward(db, ward)
-        first = fft.month_bounds(*span[0])[0]
-        m_first, last = fft.month_bounds(year, month)
-        counts = repo.monthly_counts(db, wid, first, last)
-        this = repo.heads(db, wid, m_first, last)
-        months_text = [f"{y:04d}-{m:02d}" for y, m in span[-3:]]
-        yswd = tuple(YouSaid(*r) for r in db.execute(
-            "SELECT id, month, you_said, we_did, written_by FROM you_said_we_did WHERE ward_id = ? AND deleted = 0"
-            f" AND month IN ({', '.join('?' for _ in months_text)}) ORDER BY month DESC, id", (wid, *months_text)))
-        held = repo.held_count(db, wid)
+        return results_of(db, ward, year=year, month=month)
+
+
+def results_of(db: Any, ward: str, *, year: int, month: int) -> FeedbackResults:
+    """``load_results`` on an open connection (the print centre reads inside its own session)."""
+    span = fft.months_back(year, month, MONTHS_SHOWN)
+    wid, code, name, *_ = _ward(db, ward)
+    first = fft.month_bounds(*span[0])[0]
+    m_first, last = fft.month_bounds(year, month)
+    counts = repo.monthly_counts(db, wid, first, last)
+    this = repo.heads(db, wid, m_first, last)
+    months_text = [f"{y:04d}-{m:02d}" for y, m in span[-3:]]
+    yswd = tuple(YouSaid(*r) for r in db.execute(
+        "SELECT id, month, you_said, we_did, written_by FROM you_said_we_did WHERE ward_id = ? AND deleted = 0"
+        f" AND month IN ({', '.join('?' for _ in months_text)}) ORDER BY month DESC, id", (wid, *months_text)))
+    held = repo.held_count(db, wid)
     points = tuple(MonthPoint(y, m, fft.score(counts.get((y, m), {}))) for y, m in span)
     shown = [h for h in this if h.status in fft.SHOWN and (h.comment_good or h.comment_better)]
     comments = tuple(
@@ -130,6 +136,22 @@ def load_results(store: Store, ward: str, *, year: int, month: int) -> FeedbackR
     themes = tuple((t.label, n) for t, n in fft.theme_counts(f"{c.good} {c.better}" for c in comments))
     chart = spc.xmr([p.score.percent_positive for p in points], lower_bound=0.0, upper_bound=100.0)
     return FeedbackResults(wid, code, name, year, month, points[-1].score, points, chart, themes, comments, yswd, held)
+
+
+def fft_poster_of(db: Any, ward: str, *, year: int, month: int, produced_at: datetime,
+                  large_print: bool = False) -> FftPosterView:
+    """The results poster's view-model: only comments that may be shown, the three newest."""
+    r = results_of(db, ward, year=year, month=month)
+    trust = db.execute("SELECT t.name FROM trust t JOIN ward w ON w.trust_id = t.id WHERE w.id = ?", (r.ward_id,)).fetchone()
+    comments = tuple(c.good or c.better for c in r.comments if c.status in fft.SHOWN and (c.good or c.better))[:3]
+    return FftPosterView(
+        trust=trust[0] if trust else "", ward=r.ward_name, month_label=r.month_label, responses=r.this_month.responses,
+        percent_positive=r.this_month.percent_positive, percent_negative=r.this_month.percent_negative,
+        trend_labels=tuple(date(p.year, p.month, 1).strftime("%b %y") for p in r.months),
+        trend=tuple(p.score.percent_positive for p in r.months), comments=comments,
+        you_said_we_did=tuple((y.you_said, y.we_did) for y in r.you_said), produced_at=produced_at,
+        large_print=large_print, chart=r.chart,
+    )
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,18 @@ def test_poster_for_a_month_without_responses(station: WardStation) -> None:
     view = load_fft_poster(station.store, station.ward.id, year=2026, month=11, produced_at=PRODUCED)
     text = text_of(render_fft_poster(view, PageSpec("a4", False)))
     assert "No responses yet this month" in text and "The trend appears" in text
+
+
+def test_print_fft_poster_from_the_command_line(station: WardStation, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hardtruths_desktop.cli import main
+    from hardtruths_desktop.printouts import DOCUMENTS
+
+    assert "fft-poster" in DOCUMENTS  # a document of the print centre like the others
+    fill(station)
+    station.store.close()
+    out = tmp_path / "fft.pdf"
+    code = main(["print", "fft-poster", "--data-dir", str(station.dir), "--ward", "T1", "--date", "2026-11-05",
+                 "--size", "a3", "--large-print", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    text = text_of(out.read_bytes())
+    assert "Friends and Family Test, November 2026" in text and "The nurses were kind and patient" in text
