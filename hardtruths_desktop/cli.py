@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hardtruths_desktop import __version__
+from hardtruths_desktop import __version__, cli_feedback
 from hardtruths_desktop.domain.clock import Clock, SystemClock, parse_clock
 from hardtruths_desktop.domain.validation import (
     MAX_PATIENTS,
@@ -145,19 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
     prsub = pr.add_subparsers(dest="action", required=True, parser_class=_Parser)
     for name, helptext in (("board", "who's in charge board for one shift"), ("day-board", "the board with all of a day's shifts"),
                            ("bed-cards", "name-above-the-bed cards"), ("poster", "how to raise a concern (complaints poster)"),
-                           ("team", "'Hello my name is' team sheet for a shift")):
+                           ("team", "'Hello my name is' team sheet for a shift"),
+                           ("fft-poster", "Friends and Family Test results poster for the month of --date")):
         d = prsub.add_parser(name, parents=[common], help=helptext)
         d.add_argument("--ward", required=True)
         d.add_argument("--out", required=True, type=Path, help="the PDF file to write")
         d.add_argument("--size", choices=("a4", "a3"), default="a4")
         d.add_argument("--landscape", action="store_true")
-        if name in ("board", "day-board", "team", "bed-cards"):
+        if name in ("board", "day-board", "team", "bed-cards", "fft-poster"):
             d.add_argument("--date", help="YYYY-MM-DD (default: today)")
         if name in ("board", "team", "bed-cards"):
             d.add_argument("--shift", help="shift code (default: the shift in progress)")
         if name == "bed-cards":
             d.add_argument("--beds", help="comma-separated bed labels, e.g. 1,2,5 (default: every occupied bed)")
-        if name == "poster":
+        if name in ("poster", "fft-poster"):
             d.add_argument("--large-print", action="store_true", help="16pt+ large print version")
 
     en = sub.add_parser("enrol", parents=[common], help="enrol this station with the trust server (one-time code from IT)")
@@ -177,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     sr = exsub.add_parser("staffing-return", parents=[common], help="monthly safe staffing return (CSV)")
     sr.add_argument("--month", required=True, help="YYYY-MM")
     sr.add_argument("--out", required=True, type=Path)
+    cli_feedback.add_parsers(sub, exsub, common, _Parser)
     return p
 
 
@@ -509,6 +511,9 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store import queries
     from hardtruths_desktop.store.tables import Ward
 
+    if args.action == "fft-return":
+        return cli_feedback.cmd_fft_return(args, data_dir)
+
     y, m = parse_month(args.month, "--month")
     out = _check_out(args.out, ".csv")
     store = _open(data_dir, args.clock)
@@ -632,4 +637,5 @@ COMMANDS = {
     "staff": cmd_staff,
     "staffing": cmd_staffing,
     "export": cmd_export,
+    "feedback": cli_feedback.cmd_feedback,
 }

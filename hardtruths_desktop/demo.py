@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from hardtruths_desktop.demo_feedback import add_demo_feedback
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.clock import ward_now
 from hardtruths_desktop.domain.ids import ward_id
@@ -107,6 +108,7 @@ def create_demo(store: Store, days: int = HISTORY_DAYS, seed: int = 7) -> list[t
             assert found is not None
             _history(tx, found, dw, local, days, rng)
             _print_centre(tx, found, dw, local, rng)
+            add_demo_feedback(tx, found, local.date(), random.Random(f"fft-{dw.code}-{seed}"))  # issue 9; own random: staffing stays as it was
     return sign_ins
 
 

@@ -28,7 +28,7 @@ from hardtruths_desktop.store.queries import ShiftView
 from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.store.tables import Trust, Ward
 
-Document = Literal["board", "day-board", "bed-cards", "poster", "team"]
+Document = Literal["board", "day-board", "bed-cards", "poster", "team", "fft-poster"]
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -212,6 +212,26 @@ def _team_title(v: p.TeamSheetView) -> str:
     return f"Hello my name is – {v.ward} – {v.shift_name} shift, {_day(v.sheet_date)}"
 
 
+def fft_poster_view(session: Session, req: PrintRequest, clock: Clock) -> Any:
+    """Issue 9: the Friends and Family Test results poster for the month of ``req.day`` (default: this month)."""
+    from hardtruths_desktop.readmodels.feedback import fft_poster_of
+
+    produced_at = produced_now(clock)
+    day = req.day or produced_at.date()
+    return fft_poster_of(session.connection().connection.driver_connection, req.ward_code, year=day.year, month=day.month,
+                         produced_at=produced_at, large_print=req.large_print)
+
+
+def _fft_title(v: Any) -> str:
+    return f"Friends and Family Test results – {v.ward} – {v.month_label}" + (" (large print)" if v.large_print else "")
+
+
+def _render_fft(view: Any, page: p.PageSpec) -> bytes:
+    from hardtruths_desktop.printing.fft_poster import render_fft_poster
+
+    return render_fft_poster(view, page)
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     """Everything about one printed document: how it is offered, read, drawn, titled and named."""
@@ -237,6 +257,8 @@ DOCUMENTS: dict[str, DocumentKind] = {d.key: d for d in (
                  _poster_title, uses_date=False),
     DocumentKind("team", "\"Hello my name is\" team sheet", "team sheet", team_view, p.render_team_sheet,
                  _team_title, uses_shift=True),
+    DocumentKind("fft-poster", "Friends and Family Test results poster", "FFT results poster", fft_poster_view, _render_fft,
+                 _fft_title),
 )}
 
 

@@ -176,6 +176,8 @@ class Batch:
         # who came on duty was entered (stations before schema 5 never say so themselves)
         infer_recorded = entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values)
         current = self.records.get(key)
+        if schema.kind == "immutable":
+            self._check_immutable(m, values, current)
         if current is None and m.op in ("patch", "delete"):
             raise ValidationError.single("entity_id", f"There is no {entity} record {entity_id} on the server to change")
         ward = self._ward_of(schema, entity_id, values, current)
@@ -224,6 +226,8 @@ class Batch:
                 rec.meta[f] = entry
                 out.meta_entries.append(entry)
             out.effective[f] = rec.data.get(f)
+            if schema.kind == "immutable":
+                continue  # nothing merges on an immutable record: no per-field history (no second copy of a patient's words)
             out.history.append({
                 "entity": entity, "entity_id": entity_id, "field": f, "old_value": old, "new_value": value,
                 "incoming_hlc": m.hlc, "stored_hlc": stored_hlc, "outcome": outcome, "device_id": self.author.device_id,
@@ -243,6 +247,29 @@ class Batch:
         rec.touched = True
         out.key = key
         self.records[key] = rec
+
+    def _check_immutable(self, m: Incoming, values: Mapping[str, Any], current: Record | None) -> None:
+        """Create-only records (SYNC.md 3.6): a second create of the same id is refused unless it says
+        exactly the same; an amendment (``amends_id``) amends an original of the same ward and day."""
+        if current is not None and current.data != dict(values):
+            raise ValidationError.single("entity_id", f"This {m.entity.replace('_', ' ')} record already exists and is never "
+                                         "changed: send an amendment")
+        parent_id = values.get("amends_id")
+        if m.op == "amend" and not isinstance(parent_id, str):
+            raise ValidationError.single("amends_id", "An amendment must say which response it amends")
+        if m.op == "create" and parent_id is not None:
+            raise ValidationError.single("amends_id", "A correction is sent as an amendment, not as a new record")
+        if isinstance(parent_id, str):
+            key = (m.entity, parent_id.lower())
+            if key not in self.records:
+                self.load([key])
+            parent = self.records.get(key)
+            if parent is None:
+                raise ValidationError.single("amends_id", "It refers to a response the trust server does not have")
+            if parent.data.get("amends_id") is not None:
+                raise ValidationError.single("amends_id", "An amendment amends the response itself, not another amendment")
+            if parent.ward_id != values.get("ward_id") or parent.data.get("response_date") != values.get("response_date"):
+                raise ValidationError.single("amends_id", "An amendment must keep the response's ward and day")
 
     def _ward_of(self, schema: EntitySchema, entity_id: str, values: Mapping[str, Any], current: Record | None) -> str | None:
         if schema.trust_wide or schema.ward_field is None:

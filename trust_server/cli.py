@@ -9,6 +9,7 @@
     hardtruths-server admin ... staffing --ward W --month YYYY-MM [--json]
     hardtruths-server admin ... records --ward W [--entity E] [--json]   (no --ward: trust-wide records)
     hardtruths-server admin ... void --record ID --reason TEXT [--entity E]
+    hardtruths-server admin ... feedback --ward W --month YYYY-MM [--json]
     hardtruths-server admin ... new-epoch                         (restore runbook)
 
 Errors are one line on stderr: exit 2 for bad input or configuration (an unknown ward, a short
@@ -26,6 +27,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.domain.validation import ValidationError, parse_month
 from trust_server.errors import ApiError
 from trust_server.settings import ConfigError, Settings
@@ -67,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true")
     r = asub.add_parser("revoke", parents=[shared], help="revoke a station's access (its records are kept)")
     r.add_argument("--device", required=True)
+    fb = asub.add_parser("feedback", parents=[shared], help="a ward's Friends and Family Test month")
+    fb.add_argument("--ward", required=True)
+    fb.add_argument("--month", required=True, help="YYYY-MM")
+    fb.add_argument("--json", action="store_true")
     s = asub.add_parser("staffing", parents=[shared], help="a ward's merged shifts for a month")
     s.add_argument("--ward", required=True)
     s.add_argument("--month", required=True)
@@ -166,6 +172,16 @@ def admin(args: argparse.Namespace) -> int:
             elif args.action == "void":
                 voided = reference.void_record(session, args.record, args.reason, args.entity)
                 out = f"The {voided.entity.replace('_', ' ')} record {voided.id} is void; stations remove it when they next sync."
+            elif args.action == "feedback":
+                from trust_server import feedback
+
+                y, m = parse_month(args.month, "--month")
+                summary = feedback.month_summary(session, reference.ward_by_code(session, args.ward), y, m)
+                if args.json:
+                    out = json.dumps(summary, ensure_ascii=False, indent=2)
+                else:
+                    score = fft.score(summary["counts"])
+                    out = f"{summary['ward']} {summary['month']}: {score.describe()}"
             elif args.action == "new-epoch":
                 out = f"New server epoch {devices.new_epoch(session)}: stations will re-send what they hold and pull again."
             else:  # pragma: no cover - argparse refuses unknown actions

@@ -181,6 +181,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.print_centre, "Pr&int")
         self.tabs.addTab(self.beds, "&Beds")
         # --- end issue 4 ---
+        # --- issue 9: Feedback (results, paper cards, moderation; starts the patient kiosk) ---
+        from ui.views.feedback import FeedbackView
+
+        self.feedback = FeedbackView(self.ctx)
+        self.screens.append(self.feedback)
+        self.tabs.addTab(self.feedback, "&Feedback")
+        self.feedback.kiosk_requested.connect(self.start_kiosk)
+        # --- end issue 9 ---
         self.today.update_staffing.connect(self._update_staffing)
         self.month.open_shift.connect(self._update_staffing)
         self.print_centre.board_display_closed.connect(  # issue 4: leaving the board needs a PIN
@@ -291,6 +299,16 @@ class MainWindow(QMainWindow):
         self.ctx.set_user(None)
         self.show_sign_in(notice, who)
         self.locked.emit()
+
+    def start_kiosk(self, full_screen: bool = True) -> None:
+        """Issue 9: the patient kiosk. The station locks first, so no staff session is open behind it;
+        leaving the kiosk with a PIN signs that person in."""
+        from ui.kiosk.window import open_kiosk
+
+        ward_id = self.ctx.ward_id
+        self.lock("The patient kiosk is showing. Leave it with your PIN, or sign in here.")
+        self.kiosk = open_kiosk(self.worker, ward_id, self.feedback.clock, full_screen=full_screen,
+                                on_unlocked=self._signed_in)
 
     def show_screen(self, view: QWidget) -> None:
         self.tabs.setCurrentIndex(self.screens.index(view))

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from hardtruths_desktop.store.engine import db_path, make_engine, writer
 from hardtruths_desktop.store.tables import TRUST_TABLES, SyncState
 
 CLI_ACTOR_NAME = "command line"
+KIOSK_ACTOR_NAME = "patient kiosk"
 
 
 
@@ -43,11 +44,18 @@ class Actor:
 
     @property
     def recorded_by(self) -> str:
-        return f"staff:{self.staff_id}" if self.staff_id else "station:cli"
+        if self.staff_id:
+            return f"staff:{self.staff_id}"
+        return "station:kiosk" if self.name == KIOSK_ACTOR_NAME else "station:cli"
 
     @classmethod
     def command_line(cls) -> Actor:
         return cls(None, CLI_ACTOR_NAME)
+
+    @classmethod
+    def kiosk(cls) -> Actor:
+        """The patient kiosk: nobody signed in (a patient's response names no one)."""
+        return cls(None, KIOSK_ACTOR_NAME)
 
 
 @dataclass
@@ -122,14 +130,17 @@ class WriteTx:
         record: HasFieldMeta | None,
         action: str,
         audit_extra: Mapping[str, Any] | None = None,
+        *,
+        day_only: date | None = None,
     ) -> str:
         """Record one mutation of a synced entity: field_meta, outbox row, audit row, HLC.
 
         ``payload`` holds only the changed fields (flat names, e.g. ``groups.rn.actual``).
-        Returns the mutation id.
+        ``day_only``: an anonymous event (a patient's feedback) whose outbox, audit and HLC times
+        must say no more than its day. Returns the mutation id.
         """
         meta: dict[str, dict[str, Any]] = json.loads(record.field_meta or "{}") if record is not None else {}
-        mutation_id, new_meta = self.emit_raw(entity, entity_id, op, payload, meta, action, audit_extra)
+        mutation_id, new_meta = self.emit_raw(entity, entity_id, op, payload, meta, action, audit_extra, day_only=day_only)
         if record is not None:
             record.field_meta = new_meta
             self.session.add(record)
@@ -145,28 +156,39 @@ class WriteTx:
         meta: dict[str, dict[str, Any]],
         action: str,
         audit_extra: Mapping[str, Any] | None = None,
+        *,
+        day_only: date | None = None,
     ) -> tuple[str, str]:
         """``emit`` for callers that write the record with SQL themselves: updates ``meta`` in
         place and returns ``(mutation_id, field_meta JSON)`` for the caller to store."""
         mutation_id = uuid7()
-        self._hlc = tick(self._hlc, self._clock_ms + self._offset_ms)
-        hlc = str(self._hlc)
+        wall = self._now_iso
+        if day_only is None:
+            self._hlc = tick(self._hlc, self._clock_ms + self._offset_ms)
+            hlc = str(self._hlc)
+        else:
+            # the day's start, counter 0: never the moment a patient pressed the button. Only for
+            # create-only records (nothing merges on these tokens), so the station's HLC is not moved.
+            midnight = datetime(day_only.year, day_only.month, day_only.day, tzinfo=UTC)
+            hlc = str(Hlc(int(midnight.timestamp() * 1000), 0, self._hlc.node))
+            wall = iso_utc(midnight)  # the day's midnight (UTC), in the usual format: screens that show ages still read it
+            mutation_id = str(uuid.uuid4())  # a UUIDv7 would carry the time in its first 48 bits
         base: dict[str, str] = {}
         for f in payload:
             if f in meta:
                 base[f] = meta[f]["tok"]
             meta[f] = {"tok": mutation_id, "hlc": hlc}
         if entity not in TRUST_TABLES:  # the trust's own records are never sent by a ward station (decision 9)
-            self._outbox(mutation_id, entity, entity_id, op, payload, base, hlc)
+            self._outbox(mutation_id, entity, entity_id, op, payload, base, hlc, wall)
         changes = dict(payload)
         if audit_extra:
             changes.update(audit_extra)
-        self.audit(action, entity, entity_id, changes)
+        self.audit(action, entity, entity_id, changes, at=wall if day_only is not None else None)
         self.changes.add(entity, entity_id)
         return mutation_id, json.dumps(meta, separators=(",", ":"))
 
     def _outbox(self, mutation_id: str, entity: str, entity_id: str, op: str, payload: Mapping[str, Any],
-                base: dict[str, str], hlc: str) -> None:
+                base: dict[str, str], hlc: str, wall: str) -> None:
         self.db.execute(
             "INSERT INTO outbox (mutation_id, entity, entity_id, op, payload, base, hlc, schema_version,"
             " recorded_by, wall_time, state, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',0)",
@@ -174,7 +196,7 @@ class WriteTx:
                 mutation_id, entity, entity_id, op,
                 json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str),
                 json.dumps(base, separators=(",", ":")), hlc, migrate.SCHEMA_VERSION,
-                self.actor.recorded_by, self._now_iso,
+                self.actor.recorded_by, wall,
             ),
         )
 
@@ -192,13 +214,14 @@ class WriteTx:
 
             raise ValidationError.single("permission", f"Only the ward sister or ward manager can {what}")
 
-    def audit(self, action: str, entity: str, entity_id: str, changes: Mapping[str, Any]) -> None:
-        """An audit row alone (for local-only events such as sign-in)."""
+    def audit(self, action: str, entity: str, entity_id: str, changes: Mapping[str, Any], at: str | None = None) -> None:
+        """An audit row alone (for local-only events such as sign-in). ``at``: a coarser time
+        than now (an anonymous event's day)."""
         self.db.execute(
             "INSERT INTO audit_log (at, station_id, actor_id, actor_name, action, entity, entity_id, changes)"
             " VALUES (?,?,?,?,?,?,?,?)",
             (
-                self._now_iso, self.station_id, self.actor.staff_id, self.actor.name, action, entity, entity_id,
+                at or self._now_iso, self.station_id, self.actor.staff_id, self.actor.name, action, entity, entity_id,
                 json.dumps(changes, ensure_ascii=False, default=str),
             ),
         )

@@ -23,6 +23,7 @@ from hardtruths_desktop.store.tables import (
     Bed,
     BedNurse,
     Establishment,
+    Feedback,
     RedFlag,
     Shift,
     ShiftPattern,
@@ -32,6 +33,7 @@ from hardtruths_desktop.store.tables import (
     Ward,
     WardBoard,
     WardDay,
+    YouSaidWeDid,
 )
 from hardtruths_desktop.store.tables import metadata as tables_metadata
 
@@ -52,8 +54,10 @@ TABLES: dict[str, tuple[type[Any], str]] = {
     "bed_nurse": (BedNurse, "id"),
     "ward_board": (WardBoard, "ward_id"),
     "trust_contacts": (TrustContacts, "trust_id"),
+    "feedback": (Feedback, "id"),
+    "you_said_we_did": (YouSaidWeDid, "id"),
 }
-DATE_FIELDS = {"shift_date", "day", "effective_from", "expected_discharge", "details_checked_on"}
+DATE_FIELDS = {"shift_date", "day", "effective_from", "expected_discharge", "details_checked_on", "response_date"}
 JSON_TEXT_FIELDS = {"on_duty", "uniform_key"}
 GROUP_COLUMNS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Alembic's batch mode needs named constraints to alter SQLite tables (STYLE.md habit 10).
@@ -38,6 +38,8 @@ SYNCED_TABLES = (
     "bed_nurse",
     "ward_board",
     "trust_contacts",
+    "feedback",
+    "you_said_we_did",
 )
 #: Trust-wide records: a station keeps its own copy (a station before enrolment prints its poster from
 #: it) but never sends it; the trust's administrators write them on the server and stations pull them
@@ -327,4 +329,51 @@ class TrustContacts(SQLModel, table=True):
     healthwatch_web: str = ""
     details_checked_on: date | None = None
     uniform_key: str = "[]"  # JSON list of {"colour_name", "colour_hex", "role"}
+    field_meta: str = "{}"
+
+
+# --- bedside feedback (issue 9): the Friends and Family Test ----------------------------------------
+
+class Feedback(SQLModel, table=True):
+    """One FFT response, or an amendment of one (``amends_id`` set): immutable events (SYNC.md 3.6).
+
+    Anonymous by construction: the ward and the DAY only (no time, bed, name or device column; the
+    id of a response is random, not time-ordered). An amendment carries the response's full new
+    content, its status (approved, redacted, withdrawn, corrected), who decided and why; the
+    current view of a response is the head of its chain, chosen by HLC (``field_meta``)."""
+
+    __table_args__ = (
+        Index("ix_feedback_ward_day", "ward_id", "response_date", "answer"),
+        Index("ix_feedback_held", "ward_id", sqlite_where=text("status = 'held' AND amends_id IS NULL")),
+        CheckConstraint("status IN ('published','held','approved','redacted','withdrawn','corrected')", name="status"),
+    )
+    id: str = Field(primary_key=True)
+    ward_id: str = Field(foreign_key="ward.id")
+    response_date: date
+    question: str = "2020"
+    answer: str
+    channel: str = "kiosk"
+    comment_good: str = ""
+    comment_better: str = ""
+    status: str = "published"
+    findings: str = "[]"  # JSON list of what may identify someone: name, phone, nhs_number, email, number
+    amends_id: str | None = Field(default=None, foreign_key="feedback.id", index=True)
+    reason: str = ""
+    amended_by: str = ""
+    field_meta: str = "{}"
+
+
+class YouSaidWeDid(SQLModel, table=True):
+    """A "You said, we did" entry the ward sister writes against the month's comments."""
+
+    __tablename__ = "you_said_we_did"
+    __table_args__ = (Index("ix_you_said_we_did_ward_month", "ward_id", "month"),)
+    id: str = Field(primary_key=True)  # uuid7
+    ward_id: str = Field(foreign_key="ward.id")
+    month: str  # YYYY-MM
+    you_said: str
+    we_did: str
+    feedback_id: str | None = Field(default=None, foreign_key="feedback.id")
+    written_by: str = ""
+    deleted: bool = False
     field_meta: str = "{}"

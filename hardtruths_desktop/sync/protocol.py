@@ -41,9 +41,10 @@ from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic import ValidationError as PydanticError
 
+from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.validation import (
     MAX_BEDS,
@@ -785,6 +786,110 @@ register(EntitySchema("bed_nurse", BedNurseRecord, unique=(("bed_id", "shift_dat
 register(EntitySchema("ward_board", WardBoardRecord, kind="reference", key="ward_id", references=(Ref("ward_id", "ward"),)))
 register(EntitySchema("trust_contacts", TrustContactsRecord, scope="trust", kind="reference", key="trust_id",
                       ward_field=None, references=(Ref("trust_id", "trust", same_ward=False),)))
+
+
+# --- bedside feedback (issue 9) ---------------------------------------------------------------------------
+
+def _fft_check(fn: Callable[[str], Any]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        return str(fn(value if isinstance(value, str) else ""))
+
+    return check
+
+
+def _fft_findings(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a JSON list")
+    try:
+        kinds = json.loads(value)
+    except ValueError:
+        raise ValueError("must be a JSON list") from None
+    if not isinstance(kinds, list) or any(k not in fft.KIND_LABELS for k in kinds):
+        raise ValueError("may list only: " + ", ".join(fft.KIND_LABELS))
+    return value
+
+
+def _fft_status(value: Any) -> str:
+    if value not in fft.STATUSES:
+        raise ValueError(f"must be one of {', '.join(fft.STATUSES)}")
+    return str(value)
+
+
+def _year_month(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise ValueError("must be a month (YYYY-MM)")
+    return value
+
+
+FftAnswer = Annotated[str, _rule(_fft_check(lambda v: fft.answer(v).code))]
+FftQuestion = Annotated[str, _rule(_fft_check(lambda v: fft.question(v).code))]
+FftChannel = Annotated[str, _rule(_fft_check(lambda v: fft.check_channel(v)))]
+FftStatus = Annotated[str, _rule(_fft_status)]
+FftFindings = Annotated[str, _rule(_fft_findings)]
+Comment = Annotated[str, TextRule(fft.MAX_COMMENT, multiline=True)]
+YearMonth = Annotated[str, _rule(_year_month)]
+
+
+class FeedbackRecord(SyncedRecord):
+    """A Friends and Family Test response, or an amendment of one (``amends_id`` set): immutable.
+
+    Anonymous by construction: the ward and the DAY; there is no field for a time, bed, name or
+    device, so a station cannot send one (unknown fields are refused). The record-level rules: a
+    response is published or held, and held whenever its words may identify someone; an amendment
+    approves, redacts, withdraws or corrects, and a redaction leaves nothing identifying behind."""
+
+    ward_id: Id
+    response_date: IsoDate
+    question: FftQuestion = "2020"
+    answer: FftAnswer
+    channel: FftChannel = "kiosk"
+    comment_good: Comment = ""
+    comment_better: Comment = ""
+    status: FftStatus = "published"
+    findings: FftFindings = "[]"
+    amends_id: OptId = None
+    reason: Annotated[str, TextRule(500, multiline=True)] = ""
+    amended_by: ShortText = ""
+
+    @model_validator(mode="after")
+    def _moderated(self) -> FeedbackRecord:
+        found = fft.find_identifiers(self.comment_good) + fft.find_identifiers(self.comment_better)
+        if self.amends_id is None:
+            if self.status not in (fft.PUBLISHED, fft.HELD):
+                raise ValueError("A new response is either published or held for moderation; corrections are amendments")
+            if found and self.status != fft.HELD:
+                raise ValueError(f"The comment contains {found[0].label}: it must be held for the ward sister")
+        else:
+            if self.status not in (fft.APPROVED, fft.REDACTED, fft.WITHDRAWN, fft.CORRECTED):
+                raise ValueError("An amendment approves, redacts, withdraws or corrects a response")
+            if self.status == fft.REDACTED and found:
+                raise ValueError(f"The redacted comment still contains {found[0].label}")
+        return self
+
+
+class YouSaidWeDidRecord(SyncedRecord):
+    """A "You said, we did" entry: it goes on the ward's public poster, so nothing identifying."""
+
+    ward_id: Id
+    month: YearMonth
+    you_said: Annotated[str, TextRule(500, required=True)]
+    we_did: Annotated[str, TextRule(500, required=True)]
+    feedback_id: OptId = None
+    written_by: ShortText = ""
+
+    @model_validator(mode="after")
+    def _public(self) -> YouSaidWeDidRecord:
+        found = fft.find_identifiers(self.you_said) + fft.find_identifiers(self.we_did)
+        if found:
+            raise ValueError(f"This goes on a public poster: it contains {found[0].label}")
+        return self
+
+
+register(EntitySchema("feedback", FeedbackRecord, kind="immutable",
+                      references=(Ref("ward_id", "ward"), Ref("amends_id", "feedback"))))
+register(EntitySchema("you_said_we_did", YouSaidWeDidRecord,
+                      references=(Ref("ward_id", "ward"), Ref("feedback_id", "feedback"))))
+
 
 
 # Register new entities ABOVE this line: these sets are computed once, from the registry.

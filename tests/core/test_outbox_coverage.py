@@ -131,11 +131,18 @@ def _repository_functions() -> set[str]:
 
 
 def _steps(st: WardStation) -> list[tuple[str, Callable[[WriteTx], Any]]]:
-    from hardtruths_desktop.store import auth, beds, board, reference, shifts
+    from hardtruths_desktop.domain.feedback import ResponseInput
+    from hardtruths_desktop.store import auth, beds, board, feedback, reference, shifts
 
     w = st.ward
     rn, sister = st.staff["rn"], st.staff["sister"]
     flag: dict[str, str] = {}
+
+    def respond(tx: WriteTx) -> None:
+        flag["feedback"] = feedback.record_response(tx, w.id, YESTERDAY, ResponseInput("good", "Nurse Jane was kind"), TODAY)
+
+    def you_said(tx: WriteTx) -> None:
+        flag["yswd"] = feedback.save_you_said(tx, w.id, YESTERDAY.strftime("%Y-%m"), "Noisy at night", "Quiet hours")
 
     def raise_flag(tx: WriteTx) -> None:
         flag["id"] = shifts.raise_red_flag(tx, w, YESTERDAY, "late", "pain_relief_delay", "45 min wait", TODAY).id
@@ -174,6 +181,14 @@ def _steps(st: WardStation) -> list[tuple[str, Callable[[WriteTx], Any]]]:
         ("board.set_trust_contacts", lambda tx: board.set_trust_contacts(tx, w.trust_id, {"pals_phone": "0300 555 0142"})),
         ("board.set_ward_contacts", lambda tx: board.set_ward_contacts(tx, w.id, "Sister Mary O'Neill", "Jane Matron",
                                                                        {"pals_phone": "0300 555 0143"})),
+        ("feedback.record_response", respond),
+        ("feedback.record_responses", lambda tx: feedback.record_responses(
+            tx, w.id, YESTERDAY, [ResponseInput("poor", channel="card"), ResponseInput("dont_know", channel="card")], TODAY)),
+        ("feedback.amend_response", lambda tx: feedback.amend_response(tx, flag["feedback"], "redact", reason="a name")),
+        ("feedback.save_you_said", you_said),
+        ("feedback.save_you_said", lambda tx: feedback.save_you_said(tx, w.id, YESTERDAY.strftime("%Y-%m"), "Noisy at night",
+                                                                      "Quiet hours from 23:00", entry_id=flag["yswd"])),
+        ("feedback.delete_you_said", lambda tx: feedback.delete_you_said(tx, flag["yswd"])),
     ]
 
 

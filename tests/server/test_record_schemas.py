@@ -136,6 +136,10 @@ def _valid(st: Station, entity: str, trust_id: str, n: int) -> tuple[str, dict[s
         bed = ids.bed_id(w, "Bed 0")
         return ids.bed_nurse_id(bed, day, "early"), {"ward_id": w, "bed_id": bed, "shift_date": day.isoformat(),
                                                      "shift_code": "early"}
+    if entity == "feedback":
+        return _uid(), {"ward_id": w, "response_date": day.isoformat(), "answer": "good", "comment_good": f"Kind staff {n}"}
+    if entity == "you_said_we_did":
+        return _uid(), {"ward_id": w, "month": "2026-11", "you_said": f"Noisy at night {n}", "we_did": "Quiet hours"}
     if entity == "ward":
         raise AssertionError("wards are made by the admin")
     raise AssertionError(f"no valid {entity} record in this test: add one")
