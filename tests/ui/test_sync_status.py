@@ -107,12 +107,12 @@ def test_the_runner_arms_its_timer_through_the_one_schedule(qtbot: Any, tmp_path
     from ui.sync_runner import SyncRunner
 
     runner = SyncRunner(tmp_path, suite_clock())
-    runner._done((SyncResult(ok=False, error="offline"),))
+    runner._done(SyncResult(ok=False, error="offline"))
     assert runner.schedule.failures == 1
     seen: list[Any] = []
     runner.finished.connect(seen.append)
     before = time.monotonic()
-    runner._done((SyncResult(ok=False, error="pending", pending=2),))
+    runner._done(SyncResult(ok=False, error="pending", pending=2))
     assert runner.schedule.failures == 0
     assert before + WHILE_PENDING_S <= runner.schedule.next_at <= time.monotonic() + WHILE_PENDING_S
     assert seen and seen[0].error == "pending" and not runner.running
