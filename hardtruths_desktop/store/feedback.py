@@ -71,7 +71,8 @@ def record_responses(tx: WriteTx, ward_id: str, day: date, batch: Sequence[fft.R
         }
         meta: dict[str, dict[str, Any]] = {}
         _, meta_json = tx.emit_raw(ENTITY, fid, "create", payload, meta, "feedback_recorded",
-                                   {"ward": code}, day_only=day)
+                                   {"ward": code}, day_only=tx.today)  # the day it was entered: no time of day, and
+        # "waiting since" on the sync status counts from entry, not from the day a paper card was collected
         tx.db.execute(
             "INSERT INTO feedback (id, ward_id, response_date, question, answer, channel, comment_good, comment_better,"
             " status, findings, amends_id, reason, amended_by, field_meta) VALUES (?,?,?,?,?,?,?,?,?,?,NULL,'','',?)",
