@@ -21,9 +21,10 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, TTFont
+from reportlab.pdfbase.ttfonts import SUBSETN, ShapeData, ShapedStr, TTFont
 
 try:
     import uharfbuzz  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -107,6 +108,10 @@ class Run:
     glyphs: str
     advance: float
     fake_bold: bool = False
+    # The text as typed when HarfBuzz shaped left-to-right text (Indic scripts); drawn as the
+    # run's ActualText. Right-to-left runs need none: their ToUnicode map already reads back
+    # right, and poppler would reverse an ActualText string a second time.
+    actual_text: str = ""
 
 
 @dataclass
@@ -120,6 +125,7 @@ class _LoadedFace:
 
 
 _TTF_CACHE: dict[Path, tuple[TTFont, frozenset[int]]] = {}
+_TEXT_MAPS: dict[str, GlyphTextMap] = {}
 
 
 def _load_ttf(path: Path) -> tuple[TTFont, frozenset[int]]:
@@ -127,6 +133,7 @@ def _load_ttf(path: Path) -> tuple[TTFont, frozenset[int]]:
     if cached is None:
         name = "HT-" + path.stem + "-" + format(zlib.crc32(str(path).encode()) & 0xFFFF, "04x")
         ttf = TTFont(name, str(path))
+        _TEXT_MAPS[name] = GlyphTextMap(ttf)
         pdfmetrics.registerFont(ttf)
         # Snapshot the cmap now: shaping later adds private-use entries to it.
         cached = (ttf, frozenset(ttf.face.charToGlyph))
@@ -259,7 +266,7 @@ class FontChain:
                 fake_bold = True
         if (rtl or _needs_shaping(text)) and uharfbuzz is not None:
             glyphs, advance = _shape(ttf, text, rtl)
-            result = Run(ttf.fontName, glyphs, advance, fake_bold)
+            result = Run(ttf.fontName, glyphs, advance, fake_bold, "" if rtl else text)
         else:
             result = Run(ttf.fontName, text, ttf.stringWidth(text, 1000), fake_bold)
         self._shape_cache[key] = result
@@ -276,6 +283,11 @@ class FontChain:
             self._measure_cache[key] = cached
         return cached
 
+    def first_font_name(self) -> str:
+        """The registered name of the first face's regular font (loading it if needed)."""
+        name: str = self._face(0).regular.fontName
+        return name
+
     def font_names(self) -> Iterable[str]:
         return (lf.regular.fontName for lf in self._loaded if lf is not None)
 
@@ -287,9 +299,113 @@ def _next_strong_face(chain: FontChain, text: str, start: int) -> int | None:
     return None
 
 
+class GlyphTextMap:
+    """Makes a TrueType font's shaped glyphs copy and extract as the text they stand for.
+
+    HarfBuzz turns text into glyphs that a font's own character map does not name (Arabic joining
+    forms, Indic conjuncts, reordered vowel signs). Each such glyph gets a private code of its own
+    for the text it stands for, and the font's ToUnicode map (written when the PDF is saved) says
+    what that text is, so PDF text extraction, search and screen readers get the characters as
+    typed: "प्रिया", not its glyph order, and Arabic letters, not presentation forms.
+    """
+
+    # Supplementary Private Use Area-A: no font we bundle maps characters there.
+    FIRST_PRIVATE = 0xF0000
+
+    def __init__(self, ttf: TTFont) -> None:
+        self.ttf = ttf
+        self.private_text: dict[int, str] = {}
+        self._codes: dict[tuple[int, str], int] = {}
+        self._next = self.FIRST_PRIVATE
+        self._add_objects = ttf.addObjects
+        # reportlab calls font.addObjects(doc) when it saves a document: ours wraps it.
+        ttf.addObjects = self.add_objects
+
+    def code_for(self, gid: int, text: str) -> int:
+        """The character code that draws glyph ``gid`` and extracts as ``text``."""
+        face = self.ttf.face
+        if len(text) == 1 and ord(text) < self.FIRST_PRIVATE and face.charToGlyph.get(ord(text)) == gid:
+            return ord(text)
+        code = self._codes.get((gid, text))
+        if code is None:
+            code = self._next
+            while code in face.charToGlyph:
+                code += 1
+            self._next = code + 1
+            face.charToGlyph[code] = gid
+            face.glyphToChar.setdefault(gid, []).append(code)
+            face.charWidths[code] = face._pdfScale(face.hmetrics[gid][0])
+            self._codes[(gid, text)] = code
+            self.private_text[code] = text
+        return code
+
+    def add_objects(self, doc: Any) -> None:
+        """reportlab's font objects, then the ToUnicode maps of subsets with private codes rewritten."""
+        state = self.ttf.state.get(doc)
+        subsets = [list(s) for s in state.subsets] if state is not None else []
+        self._add_objects(doc)
+        face = self.ttf.face
+        for n, subset in enumerate(subsets):
+            if not any(code in self.private_text for code in subset):
+                continue
+            base = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            stream = doc.idToObject["toUnicodeCMap:" + base]
+            stream.content = _to_unicode_cmap(base, [self.private_text.get(code, chr(code)) for code in subset])
+
+
+def _utf16_hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
+def _to_unicode_cmap(name: str, texts: Sequence[str]) -> str:
+    """A ToUnicode CMap mapping one-byte code ``i`` to ``texts[i]`` (which may be several characters)."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        f"/CIDSystemInfo << /Registry ({name}) /Ordering ({name}) /Supplement 0 >> def",
+        f"/CMapName /{name} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(texts) - 1:02X}>",
+        "endcodespacerange",
+    ]
+    entries = list(enumerate(texts))
+    for start in range(0, len(entries), 100):  # at most 100 entries per block
+        chunk = entries[start : start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += [f"<{i:02X}> <{_utf16_hex(t)}>" for i, t in chunk]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines)
+
+
+def glyph_texts(text: str, clusters: Sequence[int], rtl: bool) -> list[str]:
+    """The text each shaped glyph stands for, so that reading the glyphs gives back ``text``.
+
+    ``clusters`` are HarfBuzz's cluster values in glyph (visual) order. A cluster's text goes to
+    its first glyph in reading order (the leftmost for left-to-right text, the rightmost for
+    right-to-left); its other glyphs (a vowel sign drawn before its consonant, the second part of
+    a split vowel) stand for nothing.
+    """
+    starts = sorted(set(clusters))
+    ends = {c: (starts[i + 1] if i + 1 < len(starts) else len(text)) for i, c in enumerate(starts)}
+    result = [""] * len(clusters)
+    seen: set[int] = set()
+    order = range(len(clusters) - 1, -1, -1) if rtl else range(len(clusters))
+    for i in order:
+        c = clusters[i]
+        if c in seen:
+            continue
+        seen.add(c)
+        result[i] = text[c : ends[c]]
+    return result
+
+
 def _shape(ttf: TTFont, text: str, rtl: bool) -> tuple[str, float]:
     """Shape ``text`` with HarfBuzz; returns a reportlab ShapedStr in visual order and its advance."""
     assert uharfbuzz is not None
+    text_map = _TEXT_MAPS[ttf.fontName]
     hb_font = ttf.hbFont(1000)
     buf = uharfbuzz.Buffer()
     buf.cluster_level = uharfbuzz.BufferClusterLevel.MONOTONE_CHARACTERS
@@ -299,17 +415,16 @@ def _shape(ttf: TTFont, text: str, rtl: bool) -> tuple[str, float]:
     # Standard ligatures and kerning only: discretionary ligatures would add vowel marks to names.
     uharfbuzz.shape(hb_font, buf, {"kern": True, "liga": True})
     face = ttf.face
+    infos, positions = buf.glyph_infos, buf.glyph_positions
+    # HarfBuzz clusters count UTF-8 bytes or code points depending on add_str; map them to indices.
+    texts = glyph_texts(text, [info.cluster for info in infos], rtl)
     chars: list[str] = []
     data: list[ShapeData] = []
     advance = 0.0
-    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-        gid = info.codepoint
+    for info, pos, piece in zip(infos, positions, texts, strict=True):
+        code = text_map.code_for(info.codepoint, piece)
         x_advance = ttf.pdfScale(pos.x_advance)
-        try:
-            uchar = face.glyphToChar[gid][0]
-        except KeyError:
-            uchar = ttf.hbAddPrivate(hb_font.glyph_to_string(gid), gid, x_advance)
-        chars.append(chr(uchar))
+        chars.append(chr(code))
         data.append(
             ShapeData(
                 info.cluster,
@@ -317,7 +432,7 @@ def _shape(ttf: TTFont, text: str, rtl: bool) -> tuple[str, float]:
                 ttf.pdfScale(pos.y_advance),
                 ttf.pdfScale(pos.x_offset),
                 ttf.pdfScale(pos.y_offset),
-                face.charWidths[uchar],
+                face.charWidths[code],
             )
         )
         advance += x_advance

@@ -15,9 +15,7 @@ from datetime import date, datetime, time
 from io import BytesIO
 from typing import Literal
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A3, A4, landscape, portrait
 from reportlab.lib.units import mm
@@ -79,7 +77,14 @@ class Sheet:
         self.unprintable_mode = unprintable
         self._problems: dict[str, str] = {}
         self._buffer = BytesIO()
-        self.canvas = Canvas(self._buffer, pagesize=(self.width, self.height), invariant=True)
+        # A bundled, embedded font as the canvas's initial font: reportlab's default would add a
+        # reference to Helvetica, which is never drawn with and never embedded.
+        self.canvas = Canvas(
+            self._buffer,
+            pagesize=(self.width, self.height),
+            invariant=True,
+            initialFontName=self.fonts.first_font_name(),
+        )
         self.canvas.setTitle(title)
         self.canvas.setAuthor(author)
         self.canvas.setCreator("Hard Truths ward station")
@@ -391,11 +396,19 @@ class QRCode(Block):
 
     def draw(self, sheet: Sheet, x: float, top: float, width: float, scale: float) -> None:
         side = self.height(sheet, width, scale)
-        widget = QrCodeWidget(self.data, barLevel="M")
-        x0, y0, x1, y1 = widget.getBounds()
-        drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
-        drawing.add(widget)
-        renderPDF.draw(drawing, sheet.canvas, x, top - side)
+        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        qr.addData(self.data)
+        qr.make()
+        count = qr.getModuleCount()
+        quiet = 4  # the standard's quiet zone, in modules
+        cell = side / (count + 2 * quiet)
+        c = sheet.canvas
+        c.setFillColor(TEXT)
+        # Drawn as plain rectangles: reportlab's drawing renderer would add an unused Helvetica.
+        for r, row in enumerate(qr.modules):
+            for col_, dark in enumerate(row):
+                if dark:
+                    c.rect(x + (quiet + col_) * cell, top - (quiet + r + 1) * cell, cell, cell, stroke=0, fill=1)
 
 
 @dataclass

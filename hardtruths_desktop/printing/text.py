@@ -343,11 +343,24 @@ def draw_line(
     canvas.setFillColor(colour)
     canvas.setStrokeColor(colour)
     for run in line.runs:
+        if run.actual_text:
+            # What the glyphs say, in the order typed: for copying, search and screen readers.
+            canvas.addLiteral(f"/Span <</ActualText <FEFF{run.actual_text.encode('utf-16-be').hex().upper()}>>> BDC")
         obj = canvas.beginText(cursor, baseline)
         obj.setFont(run.font_name, size)
         if run.fake_bold:
+            # Fill and stroke the outline: the nearest to bold a font without a bold face gets.
+            # Graphics state is saved and restored around it so the stroke never leaks into
+            # later text (the text render mode is part of the graphics state).
+            canvas.saveState()
             canvas.setLineWidth(size * 0.035)
             obj.setTextRenderMode(2)
+        else:
+            obj.setTextRenderMode(0)
         obj.textOut(run.glyphs)
         canvas.drawText(obj)
+        if run.fake_bold:
+            canvas.restoreState()
+        if run.actual_text:
+            canvas.addLiteral("EMC")
         cursor += run.advance * size / 1000.0
