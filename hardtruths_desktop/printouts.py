@@ -153,7 +153,8 @@ def poster_view(session: Session, req: PrintRequest, produced_at: datetime) -> p
         raise ValidationError.single(
             "contacts", "The poster cannot be printed until these details are entered in Ward setup > Contacts: " + ", ".join(missing)
         )
-    return p.PosterView(_trust_name(session, ward), ward.name, contacts, produced_at, req.large_print)
+    manager = board_store.ward_board(session, ward).ward_manager
+    return p.PosterView(_trust_name(session, ward), ward.name, contacts, produced_at, req.large_print, manager)
 
 
 def team_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.TeamSheetView:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 
-from hardtruths_desktop.printing.fonts import RENDER_LOCK, FontChain
+from hardtruths_desktop.printing.fonts import FontChain
 from hardtruths_desktop.printing.layout import (
     GREY,
     MARGIN,
@@ -24,6 +24,7 @@ from hardtruths_desktop.printing.layout import (
     Unprintable,
     long_date,
     medium_date,
+    open_sheet,
     page_stack,
 )
 from hardtruths_desktop.printing.models import BedCard, BedCardsView, PageSpec
@@ -90,14 +91,7 @@ def render_bed_cards(
     unprintable: Unprintable = "raise",
 ) -> bytes:
     """All cards as PDF bytes, in the order given (one or two per sheet, see the module doc)."""
-    with RENDER_LOCK:
-        sheet = Sheet(
-            page,
-            title=f"Bed cards: {view.ward}, {long_date(view.card_date)}",
-            author=view.trust,
-            fonts=fonts,
-            unprintable=unprintable,
-        )
+    with open_sheet(page, title=f"Bed cards: {view.ward}, {long_date(view.card_date)}", author=view.trust, fonts=fonts, unprintable=unprintable) as sheet:
         per_sheet = 1 if page.landscape else 2
         if not view.cards:
             sheet.place(page_stack(sheet, view.trust, view.ward, view.produced_at, [Text("No occupied beds to print cards for.", 18)]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hardtruths_desktop.printing.fonts import RENDER_LOCK, FontChain
+from hardtruths_desktop.printing.fonts import FontChain
 from hardtruths_desktop.printing.layout import (
     NHS_BLUE,
     PALE_GREY,
@@ -25,6 +25,7 @@ from hardtruths_desktop.printing.layout import (
     Unprintable,
     hhmm,
     long_date,
+    open_sheet,
     page_stack,
 )
 from hardtruths_desktop.printing.models import (
@@ -155,14 +156,13 @@ def render_board(
     Raises UnprintableCharacters when some text cannot be drawn (unless ``unprintable="mark"``, which
     prints '?' in its place) and LayoutOverflow when the content cannot fit at 12pt.
     """
-    with RENDER_LOCK:
-        sheet = Sheet(
-            page,
-            title=f"Who's in charge: {view.ward}, {long_date(view.board_date)}, {view.shift.shift_name}",
-            author=view.trust,
-            fonts=fonts,
-            unprintable=unprintable,
-        )
+    with open_sheet(
+        page,
+        title=f"Who's in charge: {view.ward}, {long_date(view.board_date)}, {view.shift.shift_name}",
+        author=view.trust,
+        fonts=fonts,
+        unprintable=unprintable,
+    ) as sheet:
         k = sheet.k
         shift = view.shift
         when = [
@@ -230,14 +230,9 @@ def render_day_board(
     unprintable: Unprintable = "raise",
 ) -> bytes:
     """All of one day's shifts on one sheet: one column per shift."""
-    with RENDER_LOCK:
-        sheet = Sheet(
-            page,
-            title=f"Who's in charge today: {view.ward}, {long_date(view.board_date)}",
-            author=view.trust,
-            fonts=fonts,
-            unprintable=unprintable,
-        )
+    with open_sheet(
+        page, title=f"Who's in charge today: {view.ward}, {long_date(view.board_date)}", author=view.trust, fonts=fonts, unprintable=unprintable
+    ) as sheet:
         k = sheet.k
         shifts = view.shifts
         labels: list[str] = []

@@ -148,7 +148,7 @@ def clean_text(text: str) -> str:
     for ch in text:
         if ch in _DROP:
             continue
-        if ch == "\n":
+        if ch in "\n\u00a0":  # a no-break space stays: line breaking keeps words joined by it
             out.append(ch)
         elif ch.isspace() or unicodedata.category(ch) in ("Zs", "Cc"):
             out.append(" ")

@@ -9,7 +9,8 @@ to a new page by the document) rather than overlapping.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from io import BytesIO
@@ -22,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from hardtruths_desktop.printing.errors import LayoutOverflow, UnprintableCharacters, UnprintableText
-from hardtruths_desktop.printing.fonts import FontChain, default_font_chain
+from hardtruths_desktop.printing.fonts import RENDER_LOCK, FontChain, default_font_chain
 from hardtruths_desktop.printing.models import PageSpec
 from hardtruths_desktop.printing.text import Align, Fitted, draw_line, fit_text
 
@@ -179,6 +180,20 @@ class Sheet:
             raise UnprintableCharacters(problems)
         self.canvas.save()
         return self._buffer.getvalue()
+
+
+@contextmanager
+def open_sheet(
+    page: PageSpec,
+    *,
+    title: str,
+    author: str,
+    fonts: FontChain | None = None,
+    unprintable: Unprintable = "raise",
+) -> Iterator[Sheet]:
+    """Every document starts here: the render lock held (fonts are process-wide) and a new sheet."""
+    with RENDER_LOCK:
+        yield Sheet(page, title=title, author=author, fonts=fonts, unprintable=unprintable)
 
 
 class Block(ABC):

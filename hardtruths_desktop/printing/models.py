@@ -155,6 +155,7 @@ class PosterView:
     contacts: TrustContacts
     produced_at: datetime
     large_print: bool = False
+    ward_manager: str = ""  # named in "speak to the nurse in charge or the ward manager"
 
 
 @dataclass(frozen=True)

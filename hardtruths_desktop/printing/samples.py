@@ -140,7 +140,7 @@ def sample_contacts() -> TrustContacts:
 
 
 def sample_poster(large_print: bool = False) -> PosterView:
-    return PosterView(TRUST, WARD, sample_contacts(), PRODUCED, large_print=large_print)
+    return PosterView(TRUST, WARD, sample_contacts(), PRODUCED, large_print=large_print, ward_manager="Sister Mary O'Neill")
 
 
 def sample_team_sheet() -> TeamSheetView:

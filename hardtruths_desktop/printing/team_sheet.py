@@ -6,18 +6,18 @@ A long team list continues on further sheets, each with the heading and footer.
 from __future__ import annotations
 
 from hardtruths_desktop.printing.errors import LayoutOverflow
-from hardtruths_desktop.printing.fonts import RENDER_LOCK, FontChain
+from hardtruths_desktop.printing.fonts import FontChain
 from hardtruths_desktop.printing.layout import (
     NHS_BLUE,
     Block,
     Row,
-    Sheet,
     Spacer,
     Stack,
     Text,
     Unprintable,
     hhmm,
     long_date,
+    open_sheet,
     page_stack,
 )
 from hardtruths_desktop.printing.models import PageSpec, TeamMember, TeamSheetView
@@ -54,14 +54,9 @@ def render_team_sheet(
     unprintable: Unprintable = "raise",
 ) -> bytes:
     """The team sheet as PDF bytes (one or more sheets)."""
-    with RENDER_LOCK:
-        sheet = Sheet(
-            page,
-            title=f"Hello my name is: {view.ward}, {long_date(view.sheet_date)}",
-            author=view.trust,
-            fonts=fonts,
-            unprintable=unprintable,
-        )
+    with open_sheet(
+        page, title=f"Hello my name is: {view.ward}, {long_date(view.sheet_date)}", author=view.trust, fonts=fonts, unprintable=unprintable
+    ) as sheet:
         k = sheet.k
         columns = 3 if page.landscape else 2
         heading: list[Block] = [

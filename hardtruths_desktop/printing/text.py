@@ -9,6 +9,7 @@ and joining are HarfBuzz's work.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -253,7 +254,11 @@ def _wrap(
         if current:
             lines.append(current)
         current, width = "", 0.0
-        for cluster in _clusters(token):
+        # Break a web or email address after a '/', '.', '@' or '-' if it can; else anywhere
+        # between letters (never inside a conjunct or before a mark).
+        pieces = [p for p in re.split(r"(?<=[/.@-])", token) if p]
+        units = pieces if all(chain.measure(p, bold) <= avail for p in pieces) else _clusters(token)
+        for cluster in units:
             cw = chain.measure(cluster, bold)
             if current and width + cw > avail:
                 lines.append(current)
