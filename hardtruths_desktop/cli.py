@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -524,8 +525,8 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
-    from hardtruths_desktop.printing import UnprintableCharacters
-    from hardtruths_desktop.printouts import PrintRequest, render
+    from hardtruths_desktop.printing import UnprintableCard, UnprintableCharacters, unprintable_cards
+    from hardtruths_desktop.printouts import PrintRequest, bed_cards_view, render
 
     out = _check_out(args.out, ".pdf")
     day = parse_date(args.date, "--date") if getattr(args, "date", None) else None
@@ -538,13 +539,18 @@ def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
     req = PrintRequest(args.action, args.ward, day, shift.strip().lower() if shift else None, args.size, args.landscape,
                        getattr(args, "large_print", False), beds)
     store = _open(data_dir)
+    left_out: tuple[UnprintableCard, ...] = ()
     try:
         with store.read() as s:
             pdf = render(s, req)
+            if req.document == "bed-cards":
+                left_out = unprintable_cards(bed_cards_view(s, req, datetime.min))
     except UnprintableCharacters as e:
         raise ValidationError.single("text", str(e)) from e
     write_atomically(out, pdf)
     print(f"Wrote {out} ({len(pdf) // 1024 + 1} KB)")
+    for card in left_out:
+        print(f"hardtruths-desktop: warning: card not printed, no font can draw some characters: {card.describe()}", file=sys.stderr)
     return EXIT_OK
 
 

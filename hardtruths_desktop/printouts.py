@@ -133,10 +133,11 @@ def bed_cards_view(session: Session, req: PrintRequest, produced_at: datetime) -
     if not chosen:
         raise ValidationError.single("beds", f"No occupied beds on ward {ward.code}: fill in the bed board first")
     cards = tuple(
-        p.BedCard(b.label, b.preferred_name, b.named_nurse or "", b.consultant, b.expected_discharge, b.instructions)
+        p.BedCard(b.label, b.preferred_name, b.named_nurse or "", b.consultant, b.expected_discharge, b.instructions, b.name_hidden)
         for b in chosen
     )
-    return p.BedCardsView(_trust_name(session, ward), ward.name, day, cards, produced_at)
+    shift = next(queries.pattern_times(x) for x in queries.patterns(session, ward.id) if x.code == code)
+    return p.BedCardsView(_trust_name(session, ward), ward.name, day, cards, produced_at, shift.name, shift.start, shift.end)
 
 
 def poster_contacts(session: Session, ward: Ward) -> p.TrustContacts:
@@ -164,20 +165,13 @@ def team_view(session: Session, req: PrintRequest, produced_at: datetime) -> p.T
     people = board_store.on_duty(session, ward, day, code)
     if not people:
         raise ValidationError.single("on_duty", f"Nobody is marked on duty for the {v.shift_name} shift on {day:%d %b}: tick the team in Staffing first")
+    # Grouped by staff group (the national value set's order), the job title under each name.
     members = tuple(
-        p.TeamMember(s.name, s.title or staff_group(s.role).singular, s.id == v.nurse_in_charge_id)
+        p.TeamMember(s.name, staff_group(s.role).singular, s.id == v.nurse_in_charge_id, staff_group(s.role).label, s.title)
         for s in sorted(people, key=lambda s: s.name)
     )
-    order = tuple(dict.fromkeys(m.role for m in sorted(members, key=lambda m: _role_rank(m.role))))
+    order = tuple(g.label for g in staff_groups())
     return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_at, order)
-
-
-def _role_rank(role: str) -> int:
-    r = role.casefold()
-    for i, word in enumerate(("matron", "sister", "manager", "charge", "nurse", "associate", "assistant", "support", "student")):
-        if word in r:
-            return i
-    return 99
 
 
 # --- the one document registry ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hardtruths_desktop.printing.bed_cards import render_bed_cards
+from hardtruths_desktop.printing.bed_cards import UnprintableCard, render_bed_cards, unprintable_cards
 from hardtruths_desktop.printing.board import render_board, render_day_board
 from hardtruths_desktop.printing.errors import (
     LayoutOverflow,
@@ -72,6 +72,7 @@ __all__ = [
     "TeamSheetView",
     "TrustContacts",
     "UniformKeyEntry",
+    "UnprintableCard",
     "UnprintableCharacters",
     "UnprintableText",
     "default_font_chain",
@@ -82,5 +83,6 @@ __all__ = [
     "render_day_board",
     "render_poster",
     "render_team_sheet",
+    "unprintable_cards",
     "validate_contacts",
 ]

@@ -1,14 +1,23 @@
 """Name-above-the-bed cards: one card per occupied bed.
 
 Landscape paper holds one card per sheet; portrait paper holds two (each half landscape), with a
-cut line between them. A card shows only public fields (see :class:`models.BedCard`).
+cut line between them. A card shows only public fields (see :class:`models.BedCard`): the name the
+patient wants to be called (or that they asked for it not to be shown), the named nurse and the
+shift they are named for, the consultant, the expected date of discharge and special instructions.
+A blank nurse or consultant prints "Ask the nurse in charge", never a gap.
+
+A card with a character no font can draw (an emoji in a name) is left out and reported
+(:func:`unprintable_cards`); the other cards print.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from reportlab.lib.units import mm
 
-from hardtruths_desktop.printing.fonts import FontChain
+from hardtruths_desktop.printing.errors import UnprintableCharacters, UnprintableText
+from hardtruths_desktop.printing.fonts import FontChain, default_font_chain
 from hardtruths_desktop.printing.layout import (
     GREY,
     MARGIN,
@@ -22,6 +31,7 @@ from hardtruths_desktop.printing.layout import (
     Stack,
     Text,
     Unprintable,
+    hhmm,
     long_date,
     medium_date,
     open_sheet,
@@ -30,6 +40,43 @@ from hardtruths_desktop.printing.layout import (
 from hardtruths_desktop.printing.models import BedCard, BedCardsView, PageSpec
 
 TO_BE_CONFIRMED = "To be confirmed"
+ASK_NIC = "Ask the nurse in charge"
+NAME_NOT_SHOWN = "Name not shown at the patient's request"
+
+
+@dataclass(frozen=True)
+class UnprintableCard:
+    """A card left out because some of its text holds characters no font can draw."""
+
+    bed_label: str
+    problems: tuple[UnprintableText, ...]
+
+    def describe(self) -> str:
+        return f"{self.bed_label}: " + "; ".join(p.describe() for p in self.problems)
+
+
+def _card_texts(card: BedCard) -> tuple[str, ...]:
+    name = "" if card.name_hidden else card.preferred_name
+    return (card.bed_label, name, card.named_nurse, card.consultant, card.special_instructions)
+
+
+def unprintable_cards(view: BedCardsView, *, fonts: FontChain | None = None) -> tuple[UnprintableCard, ...]:
+    """The cards :func:`render_bed_cards` leaves out, each with the text it cannot draw."""
+    chain = fonts if fonts is not None else default_font_chain()
+    found = []
+    for card in view.cards:
+        problems = tuple(UnprintableText(t, bad) for t in _card_texts(card) if (bad := chain.unprintable(t)))
+        if problems:
+            found.append(UnprintableCard(card.bed_label, problems))
+    return tuple(found)
+
+
+def nurse_label(view: BedCardsView) -> str:
+    """ "My nurse this shift", naming the shift: the named nurse changes every shift."""
+    if not view.shift_name:
+        return "My nurse this shift"
+    when = f" ({hhmm(view.shift_starts)} to {hhmm(view.shift_ends)})" if view.shift_starts and view.shift_ends else ""
+    return f"My nurse for the {view.shift_name.lower()} shift{when}"
 
 
 def _field(label: str, value: str, k: float) -> Stack:
@@ -43,6 +90,10 @@ def _field(label: str, value: str, k: float) -> Stack:
 
 def _card(sheet: Sheet, view: BedCardsView, card: BedCard, k: float) -> list[Block]:
     edd = medium_date(card.expected_discharge) if card.expected_discharge else TO_BE_CONFIRMED
+    if card.name_hidden:
+        name: Block = Text(NAME_NOT_SHOWN, 30 * k, bold=True, max_lines=3, min_size=16)
+    else:
+        name = Text(card.preferred_name, 80 * k, bold=True, max_lines=3, min_size=20, single_line_down_to=0.55)
     body: list[Block] = [
         Row(
             [
@@ -52,13 +103,13 @@ def _card(sheet: Sheet, view: BedCardsView, card: BedCard, k: float) -> list[Blo
             weights=[1.4, 1],
         ),
         Spacer(10 * k),
-        Text("Please call me", 18 * k, bold=True, colour=NHS_BLUE),
-        Text(card.preferred_name, 80 * k, bold=True, max_lines=3, min_size=20, single_line_down_to=0.55),
+        *([] if card.name_hidden else [Text("Please call me", 18 * k, bold=True, colour=NHS_BLUE)]),
+        name,
         Spacer(12 * k, grow=1.0),
         Row(
             [
-                _field("My nurse this shift", card.named_nurse, k),
-                _field("My consultant", card.consultant, k),
+                _field(nurse_label(view), card.named_nurse.strip() or ASK_NIC, k),
+                _field("My consultant", card.consultant.strip() or ASK_NIC, k),
                 _field("Expected date of discharge", edd, k),
             ],
             gap=16 * k,
@@ -90,7 +141,20 @@ def render_bed_cards(
     fonts: FontChain | None = None,
     unprintable: Unprintable = "raise",
 ) -> bytes:
-    """All cards as PDF bytes, in the order given (one or two per sheet, see the module doc)."""
+    """All cards as PDF bytes, in the order given (one or two per sheet, see the module doc).
+
+    Cards with text no font can draw are left out (``unprintable="raise"``; find them with
+    :func:`unprintable_cards` to report them) or printed with '?' (``"mark"``). When no card at
+    all can print, :class:`UnprintableCharacters` is raised.
+    """
+    chain = fonts if fonts is not None else default_font_chain()
+    if unprintable == "raise":
+        left_out = unprintable_cards(view, fonts=chain)
+        if left_out and len(left_out) == len(view.cards):
+            raise UnprintableCharacters(tuple(p for card in left_out for p in card.problems))
+        skip = {c.bed_label for c in left_out}
+        view = replace(view, cards=tuple(c for c in view.cards if c.bed_label not in skip))
+        fonts = chain
     with open_sheet(page, title=f"Bed cards: {view.ward}, {long_date(view.card_date)}", author=view.trust, fonts=fonts, unprintable=unprintable) as sheet:
         per_sheet = 1 if page.landscape else 2
         if not view.cards:

@@ -1,13 +1,22 @@
 """The "who's in charge" ward board: one shift per sheet, or the whole day on one sheet.
 
 Sized to be read from three metres on A3 (the nurse in charge's name is about 90pt there); on A4
-everything is about 0.7 times that.
+everything is about 0.7 times that, except the nurse in charge's name, which never goes below
+:data:`NIC_FLOOR_PT` on any sheet: the uniform key gives way first.
+
+Why 58pt: a person with 6/12 vision (the driving standard, and common among older patients with
+their glasses on) can just read capitals that subtend 10 minutes of arc; at 5 metres that is
+5000 mm x tan(10') = 14.5 mm. Arial and Noto Sans capitals are 0.716 and 0.714 of the type size, so
+the type must be 14.5 / 0.714 = 20.3 mm = 57.6pt. (The 29pt the name used to fall to is what
+perfect 6/6 vision can just make out at 5 metres, with nothing to spare.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from hardtruths_desktop.printing.errors import LayoutOverflow
 from hardtruths_desktop.printing.fonts import FontChain
 from hardtruths_desktop.printing.layout import (
     NHS_BLUE,
@@ -38,6 +47,24 @@ from hardtruths_desktop.printing.models import (
 )
 
 NOT_PLANNED = "\u2013"
+NIC_FLOOR_PT = 58.0
+KEY_MIN_SCALE = 0.75  # the key stays while the rest of the sheet keeps 3/4 of its size
+
+
+def in_progress(board_date: date, shift: ShiftBoardRow, now: datetime) -> bool:
+    """Whether ``shift`` on ``board_date`` is under way at ``now`` (local wall-clock times)."""
+    start = datetime.combine(board_date, shift.starts)
+    end = datetime.combine(board_date, shift.ends)
+    if end <= start:  # a night shift ends the next morning
+        end += timedelta(days=1)
+    return start <= now < end
+
+
+def updated_text(updated_at: datetime, today: date) -> str:
+    """ "14:32", or "14:32 on Monday 23 November 2026" when it was not today."""
+    if updated_at.date() == today:
+        return hhmm(updated_at)
+    return f"{hhmm(updated_at)} on {long_date(updated_at.date())}"
 
 
 def _count(n: int | None) -> str:
@@ -93,12 +120,13 @@ def uniform_key(sheet: Sheet, entries: tuple[UniformKeyEntry, ...], columns: int
     ]
 
 
-def _staffing_grid(sheet: Sheet, groups: tuple[StaffGroupLine, ...]) -> Grid:
+def _staffing_grid(sheet: Sheet, groups: tuple[StaffGroupLine, ...], now: bool) -> Grid:
+    """Planned and actual heads per group; "On duty now" only while the shift is under way."""
     k = sheet.k
     head: list[Block] = [
         Text("Staff group", 15 * k, bold=True, colour=NHS_BLUE, max_lines=2),
         Text("Planned", 15 * k, bold=True, colour=NHS_BLUE, align="right", max_lines=2),
-        Text("On duty now", 15 * k, bold=True, colour=NHS_BLUE, align="right", max_lines=2),
+        Text("On duty now" if now else "On duty", 15 * k, bold=True, colour=NHS_BLUE, align="right", max_lines=2),
     ]
     rows: list[list[Block]] = [head]
     for g in groups:
@@ -165,6 +193,7 @@ def render_board(
     ) as sheet:
         k = sheet.k
         shift = view.shift
+        now = in_progress(view.board_date, shift, view.produced_at)
         when = [
             Text(long_date(view.board_date), 26 * k, bold=True, colour=NHS_BLUE, max_lines=1),
             Text(shift_title(shift), 26 * k, bold=True, max_lines=2, gap_after=8 * k),
@@ -173,17 +202,21 @@ def render_board(
             Stack(
                 [
                     Text("Nurse in charge", 20 * k, bold=True, colour=NHS_BLUE),
-                    Text(shift.nurse_in_charge, 64 * k, bold=True, max_lines=2, min_size=20, single_line_down_to=0.6),
+                    Text(shift.nurse_in_charge, max(64 * k, NIC_FLOOR_PT), bold=True, max_lines=3, min_size=NIC_FLOOR_PT, single_line_down_to=0.6),
                 ]
             ),
             padding=8 * k,
             left_bar=NHS_BLUE,
             bar_width=8 * k,
         )
-        updated = [Text(f"Staffing numbers updated at {hhmm(shift.updated_at)}", 14 * k, colour=TEXT)] if shift.updated_at is not None else []
+        updated = (
+            [Text(f"Staffing numbers updated at {updated_text(shift.updated_at, view.produced_at.date())}", 14 * k, colour=TEXT, max_lines=2)]
+            if shift.updated_at is not None
+            else []
+        )
         staffing: list[Block] = [
             Text("Staff on this shift", 17 * k, bold=True, colour=NHS_BLUE, gap_after=4 * k),
-            _staffing_grid(sheet, shift.staff_groups),
+            _staffing_grid(sheet, shift.staff_groups, now),
             *_not_recorded_note(sheet, shift.staff_groups),
             *_additional(sheet, shift.additional),
             Spacer(6 * k),
@@ -216,10 +249,43 @@ def render_board(
                 Spacer(14 * k),
                 *staffing,
             ]
-        if view.uniform_key:
-            body += [Spacer(14 * k), Box(Stack(uniform_key(sheet, view.uniform_key, key_columns)), padding=8 * k, fill=None, border=PALE_GREY)]
-        sheet.place(page_stack(sheet, view.trust, view.ward, view.produced_at, body))
+        key = _key_box(sheet, view.uniform_key, key_columns)
+        sheet.place(_with_key_if_room(sheet, view, body, key))
         return sheet.finish()
+
+
+def _fits(sheet: Sheet, view: DayBoardView, blocks: list[Block], extra: str) -> bool:
+    stack = page_stack(sheet, view.trust, view.ward, view.produced_at, blocks, extra)
+    return sheet.fitting_scale(stack, sheet.content_width, sheet.content_height) is not None
+
+
+def _shift_heading(view: DayBoardView, shift: ShiftBoardRow) -> str:
+    return shift.shift_name + (" (now)" if in_progress(view.board_date, shift, view.produced_at) else "")
+
+
+def _key_box(sheet: Sheet, entries: tuple[UniformKeyEntry, ...], columns: int) -> list[Block]:
+    if not entries:
+        return []
+    k = sheet.k
+    return [Spacer(14 * k), Box(Stack(uniform_key(sheet, entries, columns)), padding=8 * k, border=PALE_GREY)]
+
+
+def _with_key_if_room(sheet: Sheet, view: BoardView | DayBoardView, body: list[Block], key: list[Block]) -> Stack:
+    """The sheet with the uniform key if there is room for it; else without it.
+
+    The key gives way first: it is dropped when keeping it would shrink the rest of the sheet by
+    more than a quarter (the nurse in charge's name never goes below :data:`NIC_FLOOR_PT` either way).
+    """
+    bare = page_stack(sheet, view.trust, view.ward, view.produced_at, body)
+    if not key:
+        return bare
+    keyed = page_stack(sheet, view.trust, view.ward, view.produced_at, [*body, *key])
+    width, height = sheet.content_width, sheet.content_height
+    with_key = sheet.fitting_scale(keyed, width, height)
+    without = sheet.fitting_scale(bare, width, height)
+    if with_key is not None and (without is None or with_key >= min(without, KEY_MIN_SCALE)):
+        return keyed
+    return bare
 
 
 def render_day_board(
@@ -229,7 +295,9 @@ def render_day_board(
     fonts: FontChain | None = None,
     unprintable: Unprintable = "raise",
 ) -> bytes:
-    """All of one day's shifts on one sheet: one column per shift."""
+    """All of one day's shifts on one sheet: the nurses in charge one to a line, then the staffing
+    numbers with one column per shift. When the nurses' names at :data:`NIC_FLOOR_PT` and the
+    numbers cannot share one sheet, the key is left out and the board runs on to a second sheet."""
     with open_sheet(
         page, title=f"Who's in charge today: {view.ward}, {long_date(view.board_date)}", author=view.trust, fonts=fonts, unprintable=unprintable
     ) as sheet:
@@ -259,9 +327,6 @@ def render_day_board(
             for s in shifts
         ]
         rows: list[list[Block]] = [head]
-        rows.append(
-            [Text("Nurse in charge", 15 * k, bold=True, colour=NHS_BLUE, max_lines=2), *(cell(s.nurse_in_charge, 26, bold=True, lines=3) for s in shifts)]
-        )
         for label in labels:
             row: list[Block] = [cell(label, 15, lines=3)]
             for s in shifts:
@@ -275,25 +340,59 @@ def render_day_board(
                 match = next((g for g in s.additional if g.label == label), None)
                 row.append(cell(NOT_PLANNED if match is None else _count(match.actual), 20, lines=1))
             rows.append(row)
-        rows.append([cell("Updated at", 14), *(cell(hhmm(s.updated_at) if s.updated_at else NOT_PLANNED, 14) for s in shifts)])
+        today = view.produced_at.date()
+        rows.append([cell("Updated at", 14), *(cell(updated_text(s.updated_at, today) if s.updated_at else NOT_PLANNED, 14) for s in shifts)])
         grid = Grid(rows, [1.6] + [2.0] * len(shifts), col_gap=12 * k, row_pad=5 * k)
         note: list[Block] = [Text("* Not counted in the planned / on duty numbers.", 13 * k, max_lines=2)] if extra_labels else []
-        body: list[Block] = [
-            Text(
-                f"Who's in charge today: {long_date(view.board_date)}",
-                26 * k,
-                bold=True,
-                colour=NHS_BLUE,
-                max_lines=2,
-                gap_after=8 * k,
-            ),
-            _people(sheet, view, 22),
-            Spacer(12 * k),
-            grid,
-            *note,
+        # The nurses in charge span the sheet, one shift a line, so their names stay large.
+        # The nurses in charge span the sheet, one shift a line, so their names stay large:
+        # below the shift on portrait paper, beside it on landscape (where height is short).
+        nic_rows: list[Block] = []
+        for s in shifts:
+            name = Text(s.nurse_in_charge, max(48 * k, NIC_FLOOR_PT), bold=True, max_lines=3, min_size=NIC_FLOOR_PT, single_line_down_to=0.8)
+            if page.landscape:
+                when = Stack(
+                    [
+                        Text(_shift_heading(view, s), 20 * k, bold=True, colour=NHS_BLUE, max_lines=2),
+                        Text(f"{hhmm(s.starts)} to {hhmm(s.ends)}", 15 * k, max_lines=1),
+                    ]
+                )
+                nic_rows.append(Row([when, name], weights=[1, 4], gap=12 * k))
+            else:
+                heading = Text(f"{_shift_heading(view, s)}: {hhmm(s.starts)} to {hhmm(s.ends)}", 17 * k, bold=True, colour=NHS_BLUE, max_lines=2)
+                nic_rows.append(Stack([heading, name]))
+        nic_blocks: list[Block] = [
+            Box(
+                Stack([Text("Nurse in charge", 17 * k, bold=True, colour=NHS_BLUE), row] if i == 0 else [row]),
+                padding=4 * k,
+                left_bar=NHS_BLUE,
+                bar_width=8 * k,
+            )
+            for i, row in enumerate(nic_rows)
         ]
-        if view.uniform_key:
-            columns = 3 if page.landscape else 2
-            body += [Spacer(14 * k), Box(Stack(uniform_key(sheet, view.uniform_key, columns)), padding=8 * k, border=PALE_GREY)]
-        sheet.place(page_stack(sheet, view.trust, view.ward, view.produced_at, body))
+        title = Text(f"Who's in charge today: {long_date(view.board_date)}", 26 * k, bold=True, colour=NHS_BLUE, max_lines=2, gap_after=8 * k)
+        body: list[Block] = [title, _people(sheet, view, 22), Spacer(12 * k), *nic_blocks, Spacer(12 * k), grid, *note]
+        columns = 3 if page.landscape else 2
+        single = _with_key_if_room(sheet, view, body, _key_box(sheet, view.uniform_key, columns))
+        if sheet.fitting_scale(single, sheet.content_width, sheet.content_height) is not None:
+            sheet.place(single)
+            return sheet.finish()
+        # Too much for one sheet at readable sizes (long names, many staff groups): the key is
+        # left out and the rest runs on to further sheets, the nurses in charge first.
+        continued = Text(f"Who's in charge today: {long_date(view.board_date)} (continued)", 20 * k, bold=True, colour=NHS_BLUE, max_lines=2, gap_after=8 * k)
+        pages: list[list[Block]] = [[]]
+        for block in body:
+            if _fits(sheet, view, [*pages[-1], block], ""):
+                pages[-1].append(block)
+                continue
+            if isinstance(block, Spacer):
+                continue
+            if not pages[-1] or not _fits(sheet, view, [continued, block], ""):
+                raise LayoutOverflow("the day board does not fit even with one item on a sheet: try A3 paper")
+            pages.append([continued, block])
+        for number, blocks in enumerate(pages, start=1):
+            if number > 1:
+                sheet.new_page()
+            note_text = f"Sheet {number} of {len(pages)}" + (", continued overleaf" if number < len(pages) else "")
+            sheet.place(page_stack(sheet, view.trust, view.ward, view.produced_at, blocks, note_text))
         return sheet.finish()

@@ -105,21 +105,26 @@ class BedCard:
 
     bed_label: str
     preferred_name: str
-    named_nurse: str
-    consultant: str
+    named_nurse: str  # "" prints "Ask the nurse in charge"
+    consultant: str  # "" prints "Ask the nurse in charge"
     expected_discharge: date | None = None
     special_instructions: str = ""
+    # The patient asked for their name not to be shown: the card says so instead of the name.
+    name_hidden: bool = False
 
 
 @dataclass(frozen=True)
 class BedCardsView:
-    """Cards for the occupied beds of a ward on one date."""
+    """Cards for the occupied beds of a ward on one date, with the shift the named nurses are for."""
 
     trust: str
     ward: str
     card_date: date
     cards: tuple[BedCard, ...]
     produced_at: datetime
+    shift_name: str = ""  # e.g. "Late": the named nurse changes every shift
+    shift_starts: time | None = None
+    shift_ends: time | None = None
 
 
 @dataclass(frozen=True)
@@ -160,14 +165,24 @@ class PosterView:
 
 @dataclass(frozen=True)
 class TeamMember:
+    """One person on duty. The sheet groups people by ``group``, their staff group ("Registered
+    nurses", "Care staff"), never by free-text job title; ``title`` (e.g. "Ward sister") is
+    printed under the name. ``role`` is the group for callers that give no ``group``."""
+
     name: str
     role: str
     in_charge: bool = False
+    group: str = ""
+    title: str = ""
+
+    @property
+    def heading(self) -> str:
+        return self.group or self.role
 
 
 @dataclass(frozen=True)
 class TeamSheetView:
-    """ "Hello my name is": the team on duty for one shift, grouped by role."""
+    """ "Hello my name is": the team on duty for one shift, grouped by staff group."""
 
     trust: str
     ward: str
@@ -177,5 +192,5 @@ class TeamSheetView:
     ends: time
     members: tuple[TeamMember, ...]
     produced_at: datetime
-    # Roles in the order the trust lists them; roles not listed follow in alphabetical order.
+    # Staff group headings in the national order; any other heading follows alphabetically.
     role_order: tuple[str, ...] = field(default=())

@@ -99,6 +99,8 @@ _CARD_PEOPLE = (
     ("\u092a\u094d\u0930\u093f\u092f\u093e \u0936\u0930\u094d\u092e\u093e", "Aisha Rahman", "Dr S. Patel"),
     ("\u738b\u5c0f\u660e", "Tom Hughes", "Dr L. Chen"),
     ("Zo\u00eb", "Ch\u00e9 Adeyemi", "Mr A. Bello"),
+    # Asked for her name not to be shown; no named nurse or consultant yet: "Ask the nurse in charge".
+    ("Margaret Thompson", "", ""),
 )
 
 
@@ -114,9 +116,10 @@ def sample_bed_cards(count: int = 5) -> BedCardsView:
                 consultant=consultant,
                 expected_discharge=date(2026, 11, 27 + i % 3) if i % 4 != 3 else None,
                 special_instructions=("Nil by mouth from midnight" if i % 3 == 0 else "Hard of hearing: please speak on my left side" if i % 3 == 1 else ""),
+                name_hidden=i % len(_CARD_PEOPLE) == 5,
             )
         )
-    return BedCardsView(TRUST, WARD, DAY, tuple(cards), PRODUCED)
+    return BedCardsView(TRUST, WARD, DAY, tuple(cards), PRODUCED, shift_name="Late", shift_starts=time(14, 30), shift_ends=time(22, 0))
 
 
 def sample_contacts() -> TrustContacts:
@@ -144,17 +147,18 @@ def sample_poster(large_print: bool = False) -> PosterView:
 
 
 def sample_team_sheet() -> TeamSheetView:
+    rn, na, care = "Registered nurses", "Registered nursing associates", "Care staff"
     members = (
-        TeamMember("Aisha Rahman", "Registered nurse", in_charge=True),
-        TeamMember("Tom Hughes", "Registered nurse"),
-        TeamMember("Ch\u00e9 Adeyemi", "Registered nurse"),
-        TeamMember("\u0413\u0430\u043b\u0438\u043d\u0430 \u0428\u0435\u0432\u0447\u0435\u043d\u043a\u043e", "Registered nurse"),
-        TeamMember("Gurpreet Kaur (\u0a17\u0a41\u0a30\u0a2a\u0a4d\u0a30\u0a40\u0a24)", "Nursing associate"),
-        TeamMember("Sam Okoro", "Healthcare assistant"),
-        TeamMember("Ioana Popescu", "Healthcare assistant"),
-        TeamMember("Bilal Hussain", "Healthcare assistant"),
-        TeamMember("Lucy Whitfield", "Student nurse"),
-        TeamMember("Kofi Mensah", "Physiotherapist"),
+        TeamMember("Aisha Rahman", "Registered nurse", in_charge=True, group=rn, title="Deputy sister"),
+        TeamMember("Tom Hughes", "Registered nurse", group=rn),
+        TeamMember("Ch\u00e9 Adeyemi", "Registered nurse", group=rn),
+        TeamMember("\u0413\u0430\u043b\u0438\u043d\u0430 \u0428\u0435\u0432\u0447\u0435\u043d\u043a\u043e", "Registered nurse", group=rn),
+        TeamMember("Gurpreet Kaur (\u0a17\u0a41\u0a30\u0a2a\u0a4d\u0a30\u0a40\u0a24)", "Registered nursing associate", group=na),
+        TeamMember("Sam Okoro", "Healthcare support worker", group=care, title="Healthcare assistant"),
+        TeamMember("Ioana Popescu", "Healthcare support worker", group=care, title="Senior healthcare assistant"),
+        TeamMember("Bilal Hussain", "Healthcare support worker", group=care, title="Healthcare assistant"),
+        TeamMember("Lucy Whitfield", "Student", group="Students", title="Student nurse, 2nd year"),
+        TeamMember("Kofi Mensah", "Allied health professional", group="Allied health professionals", title="Physiotherapist"),
     )
     return TeamSheetView(
         trust=TRUST,
@@ -165,5 +169,5 @@ def sample_team_sheet() -> TeamSheetView:
         ends=time(22, 0),
         members=members,
         produced_at=PRODUCED,
-        role_order=("Registered nurse", "Nursing associate", "Healthcare assistant", "Student nurse"),
+        role_order=(rn, na, care, "Trainee nursing associates", "Allied health professionals", "Students"),
     )

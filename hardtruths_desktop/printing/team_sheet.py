@@ -1,4 +1,4 @@
-""" "Hello my name is": the team on duty for one shift, grouped by role, no photos.
+""" "Hello my name is": the team on duty for one shift, grouped by staff group, no photos.
 
 A long team list continues on further sheets, each with the heading and footer.
 """
@@ -24,10 +24,10 @@ from hardtruths_desktop.printing.models import PageSpec, TeamMember, TeamSheetVi
 
 
 def group_by_role(view: TeamSheetView) -> list[tuple[str, list[TeamMember]]]:
-    """Roles in the trust's order, then any other role alphabetically; names keep their order."""
+    """Staff groups in the given order, then any other alphabetically; names keep their order."""
     groups: dict[str, list[TeamMember]] = {}
     for member in view.members:
-        groups.setdefault(member.role, []).append(member)
+        groups.setdefault(member.heading, []).append(member)
     known = [r for r in view.role_order if r in groups]
     others = sorted((r for r in groups if r not in view.role_order), key=str.casefold)
     return [(role, groups[role]) for role in known + others]
@@ -41,6 +41,8 @@ def _plural(role: str, n: int) -> str:
 
 def _member_block(member: TeamMember, k: float) -> Block:
     lines: list[Block] = [Text(member.name, 22 * k, bold=True, max_lines=2, min_size=14, single_line_down_to=0.7)]
+    if member.title.strip():
+        lines.append(Text(member.title, 14 * k, max_lines=2))
     if member.in_charge:
         lines.append(Text("Nurse in charge", 14 * k, bold=True, colour=NHS_BLUE, max_lines=1))
     return Stack(lines)
@@ -72,7 +74,8 @@ def render_team_sheet(
         # Each role: a heading, then rows of names; a role may split across sheets by rows.
         pieces: list[tuple[Block, Block | None]] = []  # (block, role heading to repeat)
         for role, members in group_by_role(view):
-            role_head = Text(_plural(role, len(members)), 20 * k, bold=True, colour=NHS_BLUE, max_lines=2, gap_after=4 * k)
+            label = role if any(m.group for m in members) else _plural(role, len(members))
+            role_head = Text(label, 20 * k, bold=True, colour=NHS_BLUE, max_lines=2, gap_after=4 * k)
             for start in range(0, len(members), columns):
                 chunk: list[Block] = [_member_block(m, k) for m in members[start : start + columns]]
                 chunk += [Spacer(0)] * (columns - len(chunk))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.beds import check_named_nurse
 from hardtruths_desktop.domain.validation import MAX_NAME, ValidationError, clean_text
 from hardtruths_desktop.store.queries import WardRef, ward_of
 from hardtruths_desktop.store.session import WriteTx
@@ -31,6 +32,7 @@ class BedInput:
     expected_discharge: date | None = None
     instructions: str = ""
     sort_order: int | None = None
+    name_hidden: bool = False  # the patient asked for their name not to be shown on the card
 
 
 def check_bed(b: BedInput, today: date) -> dict[str, Any]:
@@ -41,11 +43,12 @@ def check_bed(b: BedInput, today: date) -> dict[str, Any]:
         "consultant": clean_text(b.consultant, "Consultant", "consultant", MAX_NAME),
         "expected_discharge": b.expected_discharge,
         "instructions": clean_text(b.instructions, "Special instructions", "instructions", MAX_INSTRUCTIONS),
+        "name_hidden": b.name_hidden,
     }
     if b.occupied and not values["preferred_name"]:
         raise ValidationError.single("preferred_name", f"Bed {label} is occupied: enter the name the patient wants to be called")
     if not b.occupied:
-        values.update(preferred_name="", consultant="", expected_discharge=None, instructions="")
+        values.update(preferred_name="", consultant="", expected_discharge=None, instructions="", name_hidden=False)
     edd = values["expected_discharge"]
     if edd is not None and not (date(today.year - 1, 1, 1) <= edd <= date(today.year + 2, 12, 31)):
         raise ValidationError.single("expected_discharge", f"{edd.isoformat()} is not a likely discharge date")
@@ -86,6 +89,7 @@ def set_named_nurse(tx: WriteTx, ward: WardRef, bed_label: str, shift_date: date
         person = tx.session.get(Staff, staff_id)
         if person is None or person.ward_id != ward.id or not person.active:
             raise ValidationError.single("named_nurse", "The named nurse must be on this ward's staff list")
+        check_named_nurse(person.name, person.role)
     nid = ids.bed_nurse_id(bid, shift_date, shift_code)
     row = tx.session.get(BedNurse, nid)
     if row is None:
@@ -110,6 +114,7 @@ class BedInfo:
     instructions: str
     named_nurse_id: str | None
     named_nurse: str
+    name_hidden: bool = False
 
 
 def list_beds(session: Session, ward: WardRef, shift_date: date, shift_code: str) -> list[BedInfo]:
@@ -124,7 +129,7 @@ def list_beds(session: Session, ward: WardRef, shift_date: date, shift_code: str
     names = {s.id: s.name for s in session.exec(select(Staff).where(Staff.ward_id == ward.id)).all()}
     return [
         BedInfo(b.id, b.label, b.occupied, b.preferred_name, b.consultant, b.expected_discharge, b.instructions,
-                nurses.get(b.id), names.get(nurses.get(b.id) or "", ""))
+                nurses.get(b.id), names.get(nurses.get(b.id) or "", ""), b.name_hidden)
         for b in beds
     ]
 

@@ -262,6 +262,7 @@ class SyncState(SQLModel, table=True):
 
 # --- print centre (issue 4): bed board, board details, trust contacts ------------------------------
 
+
 class Bed(SQLModel, table=True):
     """One bed on the ward's bed board. Only what may go on the public card above the bed:
     no NHS number, diagnosis or date of birth is ever stored here."""
@@ -276,6 +277,8 @@ class Bed(SQLModel, table=True):
     consultant: str = ""
     expected_discharge: date | None = None
     instructions: str = ""
+    # The patient asked for their name not to be shown: the card above the bed says so instead.
+    name_hidden: bool = False
     field_meta: str = "{}"
 
 

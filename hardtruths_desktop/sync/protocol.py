@@ -717,6 +717,7 @@ class BedRecord(SyncedRecord):
     consultant: ShortText = ""
     expected_discharge: OptDate = None
     instructions: Note = ""
+    name_hidden: Flag = False  # the patient asked for their name not to be shown on the card
 
 
 class BedNurseRecord(SyncedRecord):

@@ -19,7 +19,6 @@ from pypdf.generic import ContentStream
 from hardtruths_desktop.printing import (
     BedCard,
     PageSpec,
-    TeamMember,
     render_bed_cards,
     render_board,
     render_day_board,
@@ -131,14 +130,14 @@ def _text_modes(pdf: bytes) -> list[tuple[str, int]]:
 def test_fake_bold_after_a_chinese_name_is_switched_off(fonts: FontChain, raster: Any) -> None:
     """CJK has no bold face: it is drawn filled and stroked, and only it; every later line is plain."""
     team = samples.sample_team_sheet()
-    members = (TeamMember("王小明", "Registered nurse", in_charge=True), *team.members[1:])
+    members = (dataclasses.replace(team.members[0], name="王小明"), *team.members[1:])
     pdf = render_team_sheet(dataclasses.replace(team, members=members), PageSpec("a4"), fonts=fonts)
     modes = _text_modes(pdf)
     stroked = {font for font, mode in modes if mode == 2}
     assert stroked and all("DroidSansFallback" in font for font in stroked), stroked
     assert all(mode == 0 for font, mode in modes if "DroidSansFallback" not in font)
     # And in the picture: the names after it are exactly as dark as when no Chinese name precedes.
-    latin = (TeamMember("Wang Xiaoming", "Registered nurse", in_charge=True), *team.members[1:])
+    latin = (dataclasses.replace(team.members[0], name="Wang Xiaoming"), *team.members[1:])
     plain = render_team_sheet(dataclasses.replace(team, members=latin), PageSpec("a4"), fonts=fonts)
     img_cjk, img_plain = raster(pdf, dpi=60)[0], raster(plain, dpi=60)[0]
     w, h = img_cjk.size

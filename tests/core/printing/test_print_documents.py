@@ -152,7 +152,7 @@ def test_bed_card_shows_the_public_fields(fonts: FontChain) -> None:
         "Tuesday 24 November 2026",
         "Bay A, bed 1",
         "Margaret (Peggy)",
-        "My nurse this shift",
+        "My nurse for the late shift (14:30 to 22:00)",
         "Aisha Rahman",
         "My consultant",
         "Dr S. Patel",
@@ -165,7 +165,7 @@ def test_bed_card_shows_the_public_fields(fonts: FontChain) -> None:
 
 def test_bed_card_has_no_private_fields() -> None:
     names = {f.name for f in dataclasses.fields(BedCard)}
-    assert names == {"bed_label", "preferred_name", "named_nurse", "consultant", "expected_discharge", "special_instructions"}
+    assert names == {"bed_label", "preferred_name", "named_nurse", "consultant", "expected_discharge", "special_instructions", "name_hidden"}
     for forbidden in ("nhs", "diagnos", "birth", "dob"):
         assert not any(forbidden in n for n in names)
 
@@ -176,13 +176,18 @@ def test_bed_card_without_edd_says_to_be_confirmed(fonts: FontChain) -> None:
     assert "To be confirmed" in pdf_text(render_bed_cards(view, PageSpec("a4", True), fonts=fonts))
 
 
-def test_team_sheet_groups_by_role_in_trust_order(fonts: FontChain) -> None:
+def test_team_sheet_groups_by_staff_group_not_job_title(fonts: FontChain) -> None:
     text = _norm(pdf_text(render_team_sheet(samples.sample_team_sheet(), PageSpec("a4"), fonts=fonts)))
     assert "Hello, my name is" in text
-    order = ["Registered nurses", "Nursing associate", "Healthcare assistants", "Student nurse", "Physiotherapist"]
-    positions = [text.index(role) for role in order]
+    order = ["Registered nurses", "Registered nursing associates", "Care staff", "Allied health professionals", "Students"]
+    positions = [text.index(group) for group in order]
     assert positions == sorted(positions)
-    for name in ["Aisha Rahman", "Галина Шевченко", "Kofi Mensah", "Nurse in charge"]:
+    # Three people with three different job titles are one group; each title is under the name.
+    care = text[text.index("Care staff") : text.index("Allied health professionals")]
+    for name in ("Sam Okoro", "Ioana Popescu", "Bilal Hussain", "Senior healthcare assistant"):
+        assert name in care
+    assert "Healthcare assistants" not in text
+    for name in ["Aisha Rahman", "Галина Шевченко", "Kofi Mensah", "Nurse in charge", "Deputy sister", "Physiotherapist"]:
         assert name in text
 
 

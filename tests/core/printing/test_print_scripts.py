@@ -91,8 +91,8 @@ def test_board_and_cards_print_names_in_every_script(fonts: FontChain, raster: A
     for name in names:
         shift = dataclasses.replace(board.shift, nurse_in_charge=name)
         pdf = render_board(dataclasses.replace(board, shift=shift), PageSpec("a4"), fonts=fonts)
-        if name in EXTRACTABLE:
-            assert name in pdf_text(pdf)
+        # The name may wrap (58pt at least on A4): compare without the line breaks.
+        assert name.replace(" ", "") in pdf_text(pdf).replace(" ", "")
 
 
 def test_unprintable_characters_are_reported_not_printed_as_boxes(fonts: FontChain) -> None:
@@ -132,7 +132,7 @@ def test_very_long_names_stay_in_their_boxes(fonts: FontChain, raster: Any) -> N
         assert min(s for _, s in sizes) >= 11.99
         # The name sits between "Please call me" and the fields row below it.
         found = pdf_text(pdf)
-        assert "Please call me" in found and "My nurse this shift" in found
+        assert "Please call me" in found and "My nurse for the late shift" in found
         for image in raster(pdf, dpi=20):
             box = ink_box(image)
             assert box is not None
