@@ -163,9 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     en.add_argument("--code", required=True, help="the one-time enrolment code")
     en.add_argument("--ward", help="optional cross-check: the ward the code should be for (the code names its ward)")
     en.add_argument("--ca-bundle", help="a PEM file with the trust's own CA, if the OS does not trust it")
+    en.add_argument("--insecure-http", action="store_true", help="allow plain http:// to another computer (test networks only)")
+    en.add_argument("--force", action="store_true", help="enrol even though the station is enrolled with another server")
     sy = sub.add_parser("sync", parents=[common], help="send waiting changes to the trust server and fetch the ward's")
     sy.add_argument("--once", action="store_true", help="one cycle, then exit (0 = everything was accepted)")
     sy.add_argument("--json", action="store_true")
+    sy.add_argument("--insecure-http", action="store_true", help="allow plain http:// to another computer (test networks only)")
 
     ex = sub.add_parser("export", parents=[common], help="national returns")
     exsub = ex.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -559,7 +562,8 @@ def cmd_enrol(args: argparse.Namespace, data_dir: Path) -> int:
 
     store = _open(data_dir, must_exist=False)
     try:
-        res = SyncEngine(store).enrol(args.server, args.code, args.ward, args.ca_bundle)
+        res = SyncEngine(store, allow_insecure_http=args.insecure_http).enrol(args.server, args.code, args.ward, args.ca_bundle,
+                                                                              force=args.force)
     except SyncError as e:
         print(f"hardtruths-desktop: error: {e.message}", file=sys.stderr)
         return EXIT_SYNC
@@ -593,7 +597,7 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.sync.engine import SyncEngine
     from hardtruths_desktop.sync.scheduler import SyncSchedule
 
-    engine = SyncEngine(_open(data_dir))
+    engine = SyncEngine(_open(data_dir), allow_insecure_http=args.insecure_http)
     schedule = SyncSchedule()
     while True:
         result = engine.sync_once()

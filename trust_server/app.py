@@ -1,4 +1,9 @@
-"""The FastAPI application: ``create_app(settings)`` migrates the database, then serves."""
+"""The FastAPI application: ``create_app(settings)`` migrates the database, then serves.
+
+Middleware (outermost first): ``ScrubbedErrors`` (an unexpected error is answered 500/503 and
+logged without its message), then ``BodyLimit`` (bodies counted while they stream, before any
+credential is checked against the database); see ``trust_server.middleware``.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
-from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hardtruths_desktop.domain.validation import ValidationError
 from trust_server.api import admin, devices, sync
-from trust_server.db import make_engine, migrate, server_meta
+from trust_server.db import make_engine, prepare
 from trust_server.errors import ApiError
+from trust_server.middleware import BodyLimit, FailureLimiter, ScrubbedErrors
 from trust_server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,14 +44,18 @@ class AsciiJSONResponse(JSONResponse):
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    admin_token = settings.admin_token()  # refuses the start when empty or short
     engine = engine or make_engine(settings.database_url)
-    migrate(engine)
+    token_secret = prepare(engine, settings)
     app = FastAPI(title="Hard Truths trust server", version="1", summary="Ward stations sync here (SYNC.md)",
                   default_response_class=AsciiJSONResponse)
     app.state.engine = engine
-    app.state.admin_token = settings.admin_token()
-    with Session(engine) as s:
-        app.state.token_secret = server_meta(s).token_secret
+    app.state.admin_token = admin_token
+    app.state.token_secret = token_secret
+    app.state.enrol_limiter = FailureLimiter(settings.enrol_max_failures, settings.enrol_window_s)
+    app.add_middleware(BodyLimit, token_secret=lambda: str(app.state.token_secret),
+                       admin_token=lambda: str(app.state.admin_token))
+    app.add_middleware(ScrubbedErrors)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -76,7 +85,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as e:
-            log.warning("health check failed: %s", e)
+            log.warning("health check failed: %s", type(e).__name__)
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 

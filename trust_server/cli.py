@@ -12,7 +12,8 @@
     hardtruths-server admin ... feedback --ward W --month YYYY-MM [--json]
     hardtruths-server admin ... new-epoch                         (restore runbook)
 
-Errors are one line on stderr and a non-zero exit code.
+Errors are one line on stderr: exit 2 for bad input or configuration (an unknown ward, a short
+admin token file), 3 when the database cannot be opened, 1 for anything unexpected.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from sqlmodel import Session
 from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.domain.validation import ValidationError, parse_month
 from trust_server.errors import ApiError
-from trust_server.settings import Settings
+from trust_server.settings import ConfigError, Settings
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -102,19 +103,25 @@ def run_server(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open(args: argparse.Namespace) -> Session:
-    from trust_server.db import make_engine, migrate
+def _open(args: argparse.Namespace) -> tuple[Session, str]:
+    """A session on the migrated database, and the token-signing secret (enrolment codes need it)."""
+    from trust_server.db import make_engine, prepare
 
-    engine = make_engine(_settings(args).database_url)
-    migrate(engine)
-    return Session(engine, expire_on_commit=False)
+    settings = _settings(args)
+    engine = make_engine(settings.database_url)
+    try:
+        secret = prepare(engine, settings)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Session(engine, expire_on_commit=False), secret
 
 
 def admin(args: argparse.Namespace) -> int:
     from trust_server import devices, reference, staffing
     from trust_server.models import WardCreate
 
-    session = _open(args)
+    session, secret = _open(args)
     try:
         with session.begin():
             out: str
@@ -132,7 +139,7 @@ def admin(args: argparse.Namespace) -> int:
                     raise ValidationError.single("name", "Ward name is required")
                 out = f"Ward {w.code} ({w.name}) is ready."
             elif args.action == "enrolment-code":
-                out = devices.new_enrolment_code(session, args.ward).code
+                out = devices.new_enrolment_code(session, secret, args.ward).code
             elif args.action == "devices":
                 rows = devices.list_devices(session)
                 if args.json:
@@ -205,12 +212,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = admin if args.command == "admin" else run_server
     try:
         return handler(args)
-    except ValidationError as e:
+    except (ValidationError, ConfigError) as e:
         print(f"hardtruths-server: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except ApiError as e:
         print(f"hardtruths-server: {e.message}", file=sys.stderr)
+        return EXIT_USAGE if 400 <= e.status < 500 else EXIT_ERROR
     except SQLAlchemyError as e:
-        print(f"hardtruths-server: database error: {str(e).splitlines()[0][:300]}", file=sys.stderr)
+        from sqlalchemy.exc import OperationalError
+
+        from trust_server.middleware import describe
+
+        # a connection failure says why; other database errors may quote row values: type and code only
+        why = str(e.orig).splitlines()[0][:300] if isinstance(e, OperationalError) else describe(e).split(" at ")[0]
+        print(f"hardtruths-server: the database cannot be used: {why}", file=sys.stderr)
+        return EXIT_DATABASE
     except OSError as e:
         print(f"hardtruths-server: {e}", file=sys.stderr)
     return EXIT_ERROR

@@ -3,32 +3,52 @@
 SQLite (the embedded default) runs WAL with ``BEGIN IMMEDIATE`` for every transaction, so pushes
 serialise there; PostgreSQL serialises each device with ``FOR UPDATE NOWAIT`` on its row and all
 writers on the ``sync_counter`` row (SYNC.md 3.4).
+
+``prepare`` runs at every start (server and admin CLI): it migrates under a PostgreSQL advisory
+lock, so several servers started at once on an empty database never race the migration; the
+SQLite file is created 0600 (its ``-wal``/``-shm`` files inherit that). Statement parameters are
+hidden from database error messages, which end up in logs (no patient data in logs).
 """
 
 from __future__ import annotations
 
-import secrets
+import os
 import uuid
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlmodel import Session
 
 from trust_server.models import SCHEMA_MAX, SCHEMA_MIN, ServerMeta, SyncCounter
+from trust_server.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: pg_advisory_xact_lock key held while migrating ("HTMIGRAT" as a 64-bit number)
+MIGRATION_LOCK_KEY = int.from_bytes(b"HTMIGRAT", "big") - 2**63
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it gives the -wal and -shm the same mode)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                os.chmod(side, 0o600)
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            _private_file(Path(path))
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_con: Any, _record: Any) -> None:
@@ -45,7 +65,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=4)
+    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=4, hide_parameters=True)
 
 
 def alembic_config() -> Config:
@@ -54,29 +74,59 @@ def alembic_config() -> Config:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Upgrade the database to head (in-process, STYLE.md habit 10), then make the single rows."""
+def migrate(engine: Engine, settings: Settings | None = None) -> str | None:
+    """Upgrade the database to head (in-process, STYLE.md habit 10), then make the single rows,
+    all in one transaction holding the migration lock (PostgreSQL: an advisory lock; SQLite:
+    ``BEGIN IMMEDIATE``). With ``settings``, also settle the token-signing secret (moving it out
+    of a database that older versions kept it in, before the migration drops that column) and
+    return it."""
     cfg = alembic_config()
+    secret: str | None = None
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        if settings is not None:
+            secret = settings.token_secret(legacy=_legacy_token_secret(conn))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-    ensure_rows(engine)
+        ensure_rows(conn)
+    return secret
 
 
-def ensure_rows(engine: Engine) -> None:
-    with Session(engine) as s:
+def prepare(engine: Engine, settings: Settings) -> str:
+    """Every start: secure the data folder, migrate, and return the token-signing secret."""
+    from trust_server.settings import ConfigError, secure_folder
+
+    secure_folder(settings.data_dir)
+    secret = migrate(engine, settings)
+    assert secret is not None
+    with engine.connect() as conn:
+        trusts = int(conn.execute(text("SELECT count(*) FROM trust")).scalar_one())
+    if trusts > 1:
+        raise ConfigError(f"The database holds {trusts} trusts: one database serves one trust (docs/SECURITY.md); "
+                          "give each trust its own database")
+    return secret
+
+
+def _legacy_token_secret(conn: Connection) -> str | None:
+    insp = inspect(conn)
+    if not insp.has_table("server_meta") or "token_secret" not in {c["name"] for c in insp.get_columns("server_meta")}:
+        return None
+    value = conn.execute(text("SELECT token_secret FROM server_meta WHERE id = 1")).scalar_one_or_none()
+    return str(value) if value else None
+
+
+def ensure_rows(conn: Connection) -> None:
+    with Session(bind=conn) as s:
         if s.get(ServerMeta, 1) is None:
-            s.add(ServerMeta(id=1, epoch=str(uuid.uuid4()), token_secret=secrets.token_hex(32)))
+            s.add(ServerMeta(id=1, epoch=str(uuid.uuid4())))
         meta = s.get(ServerMeta, 1)
         if meta is not None and (meta.schema_min, meta.schema_max) != (SCHEMA_MIN, SCHEMA_MAX):
             meta.schema_min, meta.schema_max = SCHEMA_MIN, SCHEMA_MAX
             s.add(meta)
         if s.get(SyncCounter, 1) is None:
             s.add(SyncCounter(id=1, value=0))
-        try:
-            s.commit()
-        except IntegrityError:  # another worker made them first
-            s.rollback()
+        s.flush()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -22,21 +22,20 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)  # SQLite returns naive UTC
 
 
-def new_enrolment_code(session: Session, ward_code: str, now: datetime | None = None) -> EnrolmentCodePublic:
+def new_enrolment_code(session: Session, secret: str, ward_code: str, now: datetime | None = None) -> EnrolmentCodePublic:
     ward = ward_by_code(session, ward_code)
-    meta = server_meta(session)
     now = now or utc_now()
     code = auth.new_code()
     expires = now + timedelta(seconds=auth.CODE_TTL_S)
-    session.add(EnrolmentCode(code_hash=auth.hash_code(meta.token_secret, code), ward_id=ward.id, created_at=now,
+    session.add(EnrolmentCode(code_hash=auth.hash_code(secret, code), ward_id=ward.id, created_at=now,
                               expires_at=expires))
     return EnrolmentCodePublic(code=code, ward_code=ward.code, expires_at=iso(expires))
 
 
-def enrol(session: Session, req: EnrolRequest, now: datetime | None = None) -> EnrolResponse:
+def enrol(session: Session, secret: str, req: EnrolRequest, now: datetime | None = None) -> EnrolResponse:
     meta = server_meta(session)
     now = now or utc_now()
-    code_hash = auth.hash_code(meta.token_secret, req.code)
+    code_hash = auth.hash_code(secret, req.code)
     q = select(EnrolmentCode).where(col(EnrolmentCode.code_hash) == code_hash)
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update()
@@ -71,8 +70,7 @@ def enrol(session: Session, req: EnrolRequest, now: datetime | None = None) -> E
                          server_epoch=meta.epoch, ward_has_setup=ward_has_setup(session, ward.id))
 
 
-def issue_token(session: Session, req: TokenRequest) -> TokenResponse:
-    meta = server_meta(session)
+def issue_token(session: Session, secret: str, req: TokenRequest) -> TokenResponse:
     device = session.get(Device, req.device_id[:36])
     if device is None:
         raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
@@ -80,7 +78,7 @@ def issue_token(session: Session, req: TokenRequest) -> TokenResponse:
         raise ApiError(401, "invalid_credentials", "The station's secret is not right: enrol it again")
     if device.revoked_at is not None:
         raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
-    return TokenResponse(access_token=auth.make_token(meta.token_secret, device.device_id), expires_in=auth.TOKEN_TTL_S)
+    return TokenResponse(access_token=auth.make_token(secret, device.device_id), expires_in=auth.TOKEN_TTL_S)
 
 
 def revoke(session: Session, device_id: str) -> Device:

@@ -63,7 +63,6 @@ class ServerMeta(ServerTable, table=True):
     min_retained_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
     schema_min: int = SCHEMA_MIN
     schema_max: int = SCHEMA_MAX
-    token_secret: str = Field(max_length=128)  # hex; signs access tokens and enrolment-code hashes
 
 
 class SyncCounter(ServerTable, table=True):

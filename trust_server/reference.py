@@ -26,6 +26,7 @@ from hardtruths_desktop.domain.validation import (
 )
 from hardtruths_desktop.sync.protocol import schema_of
 from trust_server.apply import Author, Batch, Incoming, Outcome, raw_json, server_hlc
+from trust_server.errors import ApiError
 from trust_server.models import (
     SERVER_DEVICE_ID,
     EntityRecord,
@@ -72,9 +73,15 @@ def trust_id(code: str) -> str:
 
 
 def create_trust(session: Session, code: str, name: str) -> Trust:
+    """Create or rename THE trust of this database: one database serves one trust (docs/SECURITY.md),
+    so a second trust code is refused."""
     code = check_ward_code(code, "trust_code")
     name = clean_text(name, "Trust name", "trust_name", MAX_SHORT_TEXT, required=True)
     tid = trust_id(code)
+    other = session.exec(select(Trust).where(Trust.id != tid)).first()
+    if other is not None:
+        raise ApiError(409, "one_trust_per_database", f"This server's database belongs to trust {other.code}: each trust "
+                       "has its own database, its own server and its own admin token")
     write_record(session, "trust", tid, {"code": code, "name": name})  # its typed row follows (Batch.finish)
     row = session.get(Trust, tid)
     assert row is not None

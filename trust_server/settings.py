@@ -1,9 +1,25 @@
-"""Where the server keeps its files, which database it opens, and the admin credential."""
+"""Where the server keeps its files, which database it opens, and its two secrets.
+
+One deployment serves ONE trust (docs/SECURITY.md): its database, its data folder (or secret
+environment variables), its admin token and its token-signing secret belong to that trust only.
+
+* The **admin token** (``HARDTRUTHS_ADMIN_TOKEN``, else the ``admin-token`` file made in the data
+  folder on first start) authenticates trust IT on ``/v1/admin/*``.
+* The **token-signing secret** (``HARDTRUTHS_TOKEN_SECRET``, else the ``token-secret`` file) signs
+  access tokens and enrolment-code hashes. It is kept OUT of the database, so whoever can read a
+  database file or a backup cannot forge a ward's access token.
+
+Both files are written atomically (a complete file or none: a full disk cannot leave an empty one)
+with mode 0600 in a 0700 folder; an empty, short or group/world-readable one refuses the start.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +28,16 @@ import platformdirs
 ENV_DATA_DIR = "HARDTRUTHS_SERVER_DATA_DIR"
 ENV_DATABASE_URL = "HARDTRUTHS_SERVER_DATABASE_URL"
 ENV_ADMIN_TOKEN = "HARDTRUTHS_ADMIN_TOKEN"
+ENV_TOKEN_SECRET = "HARDTRUTHS_TOKEN_SECRET"
 ADMIN_TOKEN_FILE = "admin-token"
+TOKEN_SECRET_FILE = "token-secret"
+MIN_ADMIN_TOKEN = 32  # characters; the one we make has 43 (256 random bits)
+MIN_TOKEN_SECRET = 64  # hex digits (256 bits)
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+class ConfigError(Exception):
+    """The server's configuration cannot be used: one line for the operator, the start is refused."""
 
 
 def default_data_dir() -> Path:
@@ -20,10 +45,56 @@ def default_data_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("hardtruths-server", "HardTruths"))
 
 
+def secure_folder(folder: Path) -> None:
+    """Make ``folder`` (and parents) and keep it 0700: only the server's account reads inside."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(folder, 0o700)
+
+
+def write_secret_file(path: Path, value: str) -> str:
+    """Create ``path`` holding ``value`` (0600), atomically and only if it does not exist yet.
+
+    The text is written and fsynced under a temporary name, then hard-linked into place, which
+    fails if another process made the file first: the value in the file is returned either way."""
+    secure_folder(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(value + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if os.name == "posix":
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _read_secret_file(path: Path, what: str, min_len: int) -> str:
+    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        raise ConfigError(f"{path} ({what}) can be read by other accounts: run 'chmod 600 {path}'")
+    value = path.read_text(encoding="utf-8").strip()
+    if len(value) < min_len:
+        raise ConfigError(f"{path} ({what}) is empty or too short ({len(value)} characters, at least {min_len} "
+                          f"needed): delete it to have a new one made on the next start")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
+    #: failed enrolment attempts allowed per client address in ``enrol_window_s`` (then 429)
+    enrol_max_failures: int = 10
+    enrol_window_s: float = 600.0
 
     @classmethod
     def resolve(cls, database_url: str | None = None, data_dir: Path | str | None = None) -> Settings:
@@ -37,16 +108,33 @@ class Settings:
 
     def admin_token(self) -> str:
         """The admin bearer token: ``HARDTRUTHS_ADMIN_TOKEN``, else a file made in the data folder
-        on first start (readable by its owner only)."""
+        on first start. Shorter than ``MIN_ADMIN_TOKEN`` characters refuses the start."""
         env = os.environ.get(ENV_ADMIN_TOKEN)
-        if env:
-            return env
+        if env is not None and env.strip():
+            if len(env.strip()) < MIN_ADMIN_TOKEN:
+                raise ConfigError(f"{ENV_ADMIN_TOKEN} is too short ({len(env.strip())} characters, at least "
+                                  f"{MIN_ADMIN_TOKEN} needed)")
+            return env.strip()
         path = self.data_dir / ADMIN_TOKEN_FILE
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(token + "\n")
-        return token
+        if not path.exists():
+            write_secret_file(path, secrets.token_urlsafe(32))
+        return _read_secret_file(path, "the admin token", MIN_ADMIN_TOKEN)
+
+    def token_secret(self, legacy: str | None = None) -> str:
+        """The token-signing secret (hex): ``HARDTRUTHS_TOKEN_SECRET``, else the ``token-secret``
+        file, made on first start (from ``legacy``, the value older versions kept in the database,
+        so tokens and codes already issued stay valid)."""
+        env = os.environ.get(ENV_TOKEN_SECRET)
+        if env is not None and env.strip():
+            value = env.strip()
+            where = ENV_TOKEN_SECRET
+        else:
+            path = self.data_dir / TOKEN_SECRET_FILE
+            if not path.exists():
+                fresh = legacy if legacy and _HEX.fullmatch(legacy) and len(legacy) >= MIN_TOKEN_SECRET else secrets.token_hex(32)
+                write_secret_file(path, fresh)
+            value = _read_secret_file(path, "the token-signing secret", MIN_TOKEN_SECRET)
+            where = str(path)
+        if not _HEX.fullmatch(value) or len(value) % 2 or len(value) < MIN_TOKEN_SECRET:
+            raise ConfigError(f"{where} must be at least {MIN_TOKEN_SECRET} hexadecimal digits (256 bits)")
+        return value.lower()

@@ -1,15 +1,24 @@
 """Push and pull (SYNC.md 3.4, 3.5): the server side of the sync protocol.
 
-Transactions: ``push`` runs in one database transaction per batch (see ``trust_server.apply``)
-and is retried up to three times when it collides with another device's batch on a new record
-(unique violation) or a deadlock; the device's own row lock (``FOR UPDATE NOWAIT``) turns a
-second concurrent push of the same device into 409 ``request_outstanding``.
+Transactions: ``push`` runs in one database transaction per batch (see ``trust_server.apply``).
+It locks the device row first (``FOR UPDATE NOWAIT``: a second concurrent push of the same device
+is 409 ``request_outstanding``), then every record the batch writes OR refers to, in one sorted
+load (so two server processes always lock records in the same order and cannot deadlock), then the
+counter row last. A collision that still happens (two batches creating the same new record: a
+unique violation; a serialisation failure) is retried with jittered backoff; when the attempts run
+out the answer is 503 with ``Retry-After``, never 500.
+
+A mutation id is a promise about its content: a mutation id received again with a different
+payload (or from a station of another ward) is refused as ``mutation_id_conflict``, never answered
+``duplicate`` and never answered with another station's data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,12 +40,14 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from trust_server.apply import Author, Batch, Incoming, raw_json
+from trust_server.apply import REFERENCES, Author, Batch, Incoming, raw_json
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import AppliedMutation, ChangeLog, Device, EntityRecord, ServerMeta
 
 MAX_PULL = 1000
+PUSH_ATTEMPTS = 5
+BACKOFF_S = 0.05  # full jitter: sleep random(0, BACKOFF_S * 2**attempt) between attempts
 
 
 #: The server's clock: the domain's one clock (``domain/clock.py``); tests may pin it.
@@ -128,6 +139,12 @@ def _duplicate(rec: AppliedMutation, m: Mutation) -> ItemResult:
                       server_seq=rec.server_seq, effective=result.get("effective", {}), flags=flags)
 
 
+def _conflict(m: Mutation) -> ItemResult:
+    return ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status="rejected", flags=["mutation_id_conflict"],
+                      error="mutation_id_conflict: this change's id was already used for a different change; it was not "
+                            "applied (the station's copy is kept for review)")
+
+
 def _is_lock_unavailable(e: DBAPIError) -> bool:
     return getattr(e.orig, "sqlstate", None) == "55P03"
 
@@ -136,11 +153,15 @@ def _is_retryable(e: DBAPIError) -> bool:
     return isinstance(e, IntegrityError) or getattr(e.orig, "sqlstate", None) in ("40001", "40P01")
 
 
+def busy(retry_after: int = 2) -> ApiError:
+    return ApiError(503, "busy", "The trust server is busy: try again shortly", headers={"Retry-After": str(retry_after)})
+
+
 def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders) -> PushResponse:
     if req.device_id != device_id:
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
     _structure(req)
-    for attempt in range(3):
+    for attempt in range(PUSH_ATTEMPTS):
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 return _push_tx(session, device_id, req, headers)
@@ -148,9 +169,27 @@ def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeader
             if _is_lock_unavailable(e):
                 raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
                                headers={"Retry-After": "1"}) from None
-            if attempt == 2 or not _is_retryable(e):
+            if not _is_retryable(e):
                 raise
+            if attempt == PUSH_ATTEMPTS - 1:
+                raise busy() from None
+            time.sleep(random.uniform(0, BACKOFF_S * 2**attempt))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _lock_keys(muts: list[Mutation], last: int) -> set[tuple[str, str]]:
+    """Every record the new mutations write or refer to (a red flag's shift, a nurse in charge):
+    locked together in one sorted load, so no push ever locks a record after another."""
+    keys: set[tuple[str, str]] = set()
+    for m in muts:
+        if m.client_seq <= last:
+            continue
+        keys.add((m.entity, m.entity_id.lower()))
+        for (entity, field), target in REFERENCES.items():
+            ref = m.payload.get(field) if entity == m.entity else None
+            if isinstance(ref, str) and len(ref) <= 36:
+                keys.add((target, ref.lower()))
+    return keys
 
 
 def lock_device(session: Session, device_id: str) -> Device:
@@ -190,8 +229,22 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         for rec in session.execute(select(AppliedMutation).where(
                 col(AppliedMutation.mutation_id).in_([m.mutation_id for m in muts]))).scalars():
             by_mid[rec.mutation_id] = rec
+    other_wards: dict[str, str] = {}
+    others = {rec.device_id for rec in by_mid.values() if rec.device_id != device_id}
+    if others:
+        other_wards = {d: w for d, w in session.execute(
+            select(col(Device.device_id), col(Device.ward_id)).where(col(Device.device_id).in_(others))).all()}
+
+    def answered(rec: AppliedMutation, m: Mutation) -> ItemResult:
+        """The recorded verdict, only for the same change from this station (or a station of the same
+        ward: a re-enrolled PC re-sending); anything else is a conflict."""
+        same_ward = rec.device_id == device_id or other_wards.get(rec.device_id) == device.ward_id
+        if rec.payload_sha256 != _payload_sha(m) or not same_ward:
+            return _conflict(m)
+        return _duplicate(rec, m)
+
     batch = Batch(session, Author(device_id, device.ward_id), now)
-    batch.load({(m.entity, m.entity_id.lower()) for m in muts if m.client_seq > last})
+    batch.load(_lock_keys(muts, last))
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
     seen_in_batch: set[str] = set()
@@ -205,12 +258,12 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             if rec is None:
                 raise ApiError(409, "device_forked", f"client_seq {m.client_seq} is behind what this server holds for the "
                                "station and the change is unknown: enrol it again as a new station")
-            results.append(_duplicate(rec, m))
+            results.append(answered(rec, m))
             continue
         last = m.client_seq
         known = by_mid.get(m.mutation_id)
         if known is not None:
-            results.append(_duplicate(known, m))
+            results.append(answered(known, m))
             continue
         if m.mutation_id in seen_in_batch:
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id repeated in the batch")

@@ -26,6 +26,7 @@ import httpx
 
 from hardtruths_desktop import __version__
 from hardtruths_desktop.domain.hlc import Hlc
+from hardtruths_desktop.domain.server_address import check_server_url
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code, is_valid_unicode, printable
 from hardtruths_desktop.files import file_lock
 from hardtruths_desktop.store import migrate, sync_store
@@ -117,8 +118,10 @@ class SyncEngine:
         client_factory: ClientFactory = default_client,
         batch_size: int = BATCH,
         wall_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.store = store
+        self.allow_insecure_http = allow_insecure_http  # plain http:// to a host other than this PC
         self.credentials = credentials or default_credentials()
         self.client_factory = client_factory
         self.batch_size = batch_size
@@ -131,10 +134,14 @@ class SyncEngine:
 
     # --- enrolment -------------------------------------------------------------------------------
 
-    def enrol(self, server_url: str, code: str, ward_code: str | None = None, ca_bundle: str | None = None) -> EnrolResult:
-        url = server_url.strip().rstrip("/")
-        if not url.startswith(("https://", "http://")):
-            raise ValidationError.single("server", "The server address must start with https:// (or http:// on a test network)")
+    def enrol(self, server_url: str, code: str, ward_code: str | None = None, ca_bundle: str | None = None,
+              force: bool = False) -> EnrolResult:
+        """``force``: enrol even though the station is enrolled with another server already."""
+        url = check_server_url(server_url, self.allow_insecure_http)
+        previous = sync_store.sync_info(self.store)
+        if previous.device_id and previous.server_url and previous.server_url.rstrip("/").lower() != url.lower() and not force:
+            raise ValidationError.single("server", f"This station is enrolled with {previous.server_url}: enrolling with "
+                                         f"{url} moves it to another trust server; add --force if that is meant")
         if ca_bundle and not Path(ca_bundle).is_file():
             raise ValidationError.single("ca_bundle", f"No CA bundle file at {ca_bundle}")
         code = code.strip().replace(" ", "").replace("-", "")
@@ -183,6 +190,12 @@ class SyncEngine:
         result = SyncResult(ok=False)
         if not info.device_id or not info.server_url:
             result.error, result.message, result.retryable = "not_enrolled", "This station is not enrolled with the trust server yet", False
+            self._finish(result)
+            return result
+        try:
+            check_server_url(info.server_url, self.allow_insecure_http)
+        except ValidationError as e:
+            result.error, result.message, result.retryable = "insecure_http", str(e), False
             self._finish(result)
             return result
         with file_lock(self.store.path.with_suffix(".sync.lock"), wait=False) as got:  # one pusher per PC

@@ -86,7 +86,7 @@ class _Model(BaseModel):
 
 
 class Mutation(_Model):
-    client_seq: int = Field(ge=1)
+    client_seq: int = Field(ge=1, le=2**62)
     mutation_id: str = Field(min_length=36, max_length=36)
     entity: str = Field(max_length=40)
     entity_id: str = Field(min_length=36, max_length=36)
@@ -103,7 +103,7 @@ class PushRequest(_Model):
     device_id: str
     device_incarnation: str
     server_epoch: str | None = None
-    acked_through: int = Field(ge=0)
+    acked_through: int = Field(ge=0, le=2**62)
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
 
 
@@ -160,7 +160,7 @@ class EnrolRequest(_Model):
     device_incarnation: str = Field(min_length=36, max_length=36)
     app_version: str = Field(default="", max_length=40)
     schema_version: int = Field(ge=1, le=10_000)
-    start_seq: int = Field(default=0, ge=0)  # the first client_seq the device will send (its lowest unacked)
+    start_seq: int = Field(default=0, ge=0, le=2**62)  # the first client_seq the device will send (its lowest unacked)
 
 
 class EnrolResponse(_Model):

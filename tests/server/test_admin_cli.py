@@ -35,7 +35,7 @@ def test_admin_commands_end_to_end(capsys: pytest.CaptureFixture[str], fresh_pos
     assert rc == 0 and "T1" in out
     rc, out, _ = run(capsys, "admin", *db, "enrolment-code", "--ward", "T1")
     assert rc == 0 and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\n", out)
-    server = live_server_factory(fresh_postgres_url)
+    server = live_server_factory(fresh_postgres_url, tmp_path)  # one deployment: the CLI and server share its secret
     st = Station.enrol(server, "T1", out.strip())
     rc, out, _ = run(capsys, "admin", *db, "devices", "--json")
     listed = json.loads(out)
@@ -101,7 +101,7 @@ def test_staffing_json_matches_the_stations_after_a_push(capsys: pytest.CaptureF
         save_shift(tx, ward, first, "night", ShiftChange(groups={"rn": {"actual": 1, "actual_hours": 10}}), today)
         raise_red_flag(tx, ward, first, "night", "vital_signs", "Obs delayed on bay 3", today)
     store.close()
-    server = live_server_factory(fresh_postgres_url)
+    server = live_server_factory(fresh_postgres_url, tmp_path / "server")  # one deployment: the CLI and server share its secret
     st = Station.enrol(server, "T1", code)
     out = st.push(_outbox(store.path))
     assert [r["status"] for r in out["results"] if r["status"] != "applied"] == [], out["results"]

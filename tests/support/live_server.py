@@ -29,11 +29,19 @@ import uvicorn
 
 from support.postgres import free_port
 
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_TOKEN = "test-admin-token-0123456789-abcdefghijklmnop"  # 32+ characters: shorter refuses the start
+
+
+#: Tests on a shared server try bad enrolment codes on purpose (and schemathesis does): the per-address
+#: limit on failed enrolments would lock 127.0.0.1 out for the session, so it is raised unless a test
+#: asks for the real one (``enrol_max_failures=None``).
+TEST_ENROL_MAX_FAILURES = 1_000_000
 
 
 class LiveServer:
-    def __init__(self, database_url: str | None, data_dir: Path, admin_token: str = ADMIN_TOKEN, port: int | None = None) -> None:
+    def __init__(self, database_url: str | None, data_dir: Path, admin_token: str = ADMIN_TOKEN, port: int | None = None,
+                 enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1") -> None:
+        import dataclasses
         import os
 
         from trust_server.app import create_app
@@ -41,20 +49,25 @@ class LiveServer:
 
         os.environ[ENV_ADMIN_TOKEN] = admin_token
         self.settings = Settings.resolve(database_url, data_dir)
+        if enrol_max_failures is not None:
+            self.settings = dataclasses.replace(self.settings, enrol_max_failures=enrol_max_failures)
         self.database_url = self.settings.database_url
         self.admin_token = admin_token
         self.app = create_app(self.settings)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
+        config = uvicorn.Config(self.app, host=host, port=self.port, log_level="warning", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=5)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"trust-server-{self.port}", daemon=True)
 
     @classmethod
-    def start(cls, database_url: str | None = None, data_dir: Path | None = None, port: int | None = None) -> LiveServer:
-        """``port``: reuse a stopped server's port (a restart the stations reach at the same address)."""
-        srv = cls(database_url, data_dir or Path(tempfile.mkdtemp(prefix="hardtruths-server-")), port=port)
+    def start(cls, database_url: str | None = None, data_dir: Path | None = None, port: int | None = None,
+              enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1") -> LiveServer:
+        """``port``: reuse a stopped server's port (a restart the stations reach at the same address);
+        ``host``: where it listens (``0.0.0.0`` to be reached on the PC's network address too)."""
+        srv = cls(database_url, data_dir or Path(tempfile.mkdtemp(prefix="hardtruths-server-")), port=port,
+                  enrol_max_failures=enrol_max_failures, host=host)
         srv._thread.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -87,8 +100,9 @@ class LiveServer:
 def live_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 
-    def factory(database_url: str | None = None, data_dir: Path | None = None, port: int | None = None) -> LiveServer:
-        srv = LiveServer.start(database_url, data_dir or tmp_path_factory.mktemp("server"), port)
+    def factory(database_url: str | None = None, data_dir: Path | None = None, port: int | None = None,
+                enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1") -> LiveServer:
+        srv = LiveServer.start(database_url, data_dir or tmp_path_factory.mktemp("server"), port, enrol_max_failures, host)
         started.append(srv)
         return srv
 

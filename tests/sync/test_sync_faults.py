@@ -229,7 +229,7 @@ def test_network_down_server_stopped_then_up_everything_arrives_once(
     assert st.pending() == len(mids)
     more = st.record(DAY, "early", rn=1)  # the ward keeps working
     assert not st.sync().ok
-    own_server.live = live_server_factory(own_server.database_url, port=port)  # back, same address
+    own_server.live = live_server_factory(own_server.database_url, own_server.live.settings.data_dir, port=port)  # back, same address and secrets
     try:
         up = st.sync()
         assert up.ok and up.applied == len(mids) + len(more), up

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from hardtruths_desktop.domain.validation import parse_month
 from hardtruths_desktop.sync.protocol import ErrorBody, ShiftSummary
@@ -70,9 +70,9 @@ def set_establishment(ward_code: str, body: EstablishmentSet, session: SessionDe
 
 
 @router.post("/wards/{ward_code}/enrolment-codes", responses=ERRORS)
-def enrolment_code(ward_code: str, session: SessionDep) -> EnrolmentCodePublic:
+def enrolment_code(ward_code: str, session: SessionDep, request: Request) -> EnrolmentCodePublic:
     with session.begin():
-        return devices.new_enrolment_code(session, ward_code)
+        return devices.new_enrolment_code(session, request.app.state.token_secret, ward_code)
 
 
 @router.get("/wards/{ward_code}/staffing", responses=ERRORS)

@@ -11,11 +11,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from hardtruths_desktop.sync.protocol import HEADER_APP, HEADER_PENDING, HEADER_SCHEMA
 from trust_server import auth
 from trust_server.errors import ApiError
+from trust_server.models import Device
+from trust_server.settings import MIN_ADMIN_TOKEN
 from trust_server.sync import ClientHeaders
 
 MAX_BODY = 16 * 1024 * 1024
@@ -38,15 +40,24 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def _bearer(authorization: str | None) -> str:
-    if not authorization or not authorization.lower().startswith("bearer "):
+    token = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else ""
+    if not token:  # a blank token never matches anything
         raise ApiError(401, "unauthenticated", "Send 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
-    return authorization[7:].strip()
+    return token
 
 
-def current_device(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-    """The device id of a valid access token (the device row is checked by each operation)."""
+def current_device(request: Request, engine: EngineDep, authorization: Annotated[str | None, Header()] = None) -> str:
+    """The device id of a valid access token whose device is enrolled and not revoked: revocation
+    takes effect at once on every device endpoint, not when the 15-minute token expires."""
     token = _bearer(authorization)
-    return auth.read_token(request.app.state.token_secret, token)
+    device_id = auth.read_token(request.app.state.token_secret, token)
+    with engine.connect() as conn:
+        row = conn.execute(select(col(Device.revoked_at)).where(col(Device.device_id) == device_id)).first()
+    if row is None:
+        raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
+    if row[0] is not None:
+        raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
+    return device_id
 
 
 DeviceDep = Annotated[str, Depends(current_device)]
@@ -54,7 +65,8 @@ DeviceDep = Annotated[str, Depends(current_device)]
 
 def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     token = _bearer(authorization)
-    if not hmac.compare_digest(token.encode(), str(request.app.state.admin_token).encode()):
+    expected = str(request.app.state.admin_token or "")
+    if len(expected) < MIN_ADMIN_TOKEN or not hmac.compare_digest(token.encode(), expected.encode()):
         raise ApiError(403, "not_admin", "This needs the server's admin token")
 
 
