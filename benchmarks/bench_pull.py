@@ -48,7 +48,7 @@ def admin(srv: LiveServer, *args: str) -> str:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["admin", "--database-url", str(srv.database_url), *args]) == 0
+        assert main(["admin", "--database-url", str(srv.database_url), "--data-dir", str(srv.settings.data_dir), *args]) == 0
     return out.getvalue().strip()
 
 

@@ -75,7 +75,7 @@ class Server:
 
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            rc = main(["admin", "--database-url", self.database_url, *args])
+            rc = main(["admin", "--database-url", self.database_url, "--data-dir", str(self.live.settings.data_dir), *args])
         assert rc == 0, f"hardtruths-server admin {' '.join(args)} -> {rc}: {err.getvalue()}"
         return out.getvalue().strip()
 

@@ -31,7 +31,9 @@ def _admin(database_url: str, *args: str) -> str:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["admin", "--database-url", database_url, *args]) == 0
+        # the server's own data folder (the SQLite file's): the CLI signs enrolment codes with its secret
+        folder = database_url.removeprefix("sqlite:///").rsplit("/", 1)[0]
+        assert main(["admin", "--database-url", database_url, "--data-dir", folder, *args]) == 0
     return out.getvalue().strip()
 
 
