@@ -32,6 +32,7 @@ from sqlmodel import Session, col
 from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, iso_utc
 from hardtruths_desktop.domain.clock import utc_now as clock_utc_now
 from hardtruths_desktop.sync.protocol import (
+    SCHEMAS,
     Change,
     ItemResult,
     MetaResponse,
@@ -40,7 +41,7 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from trust_server.apply import REFERENCES, Author, Batch, Incoming, raw_json
+from trust_server.apply import Author, Batch, Incoming, raw_json
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import AppliedMutation, ChangeLog, Device, EntityRecord, ServerMeta
@@ -178,17 +179,19 @@ def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeader
 
 
 def _lock_keys(muts: list[Mutation], last: int) -> set[tuple[str, str]]:
-    """Every record the new mutations write or refer to (a red flag's shift, a nurse in charge):
-    locked together in one sorted load, so no push ever locks a record after another."""
+    """Every record the new mutations write or refer to (a red flag's shift, a nurse in charge, the
+    ward of a new record): locked together in one sorted load, so no push ever locks a record after
+    another it already holds (two server processes cannot deadlock)."""
     keys: set[tuple[str, str]] = set()
     for m in muts:
         if m.client_seq <= last:
             continue
         keys.add((m.entity, m.entity_id.lower()))
-        for (entity, field), target in REFERENCES.items():
-            ref = m.payload.get(field) if entity == m.entity else None
-            if isinstance(ref, str) and len(ref) <= 36:
-                keys.add((target, ref.lower()))
+        schema = SCHEMAS.get(m.entity)
+        for ref in schema.references if schema is not None else ():
+            target = m.payload.get(ref.field)
+            if isinstance(target, str) and len(target) <= 36 and "\x00" not in target:
+                keys.add((ref.target, target.lower()))
     return keys
 
 

@@ -19,7 +19,9 @@ router = APIRouter(tags=["devices"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422, 429)}
 
 
-def _shown(text: str) -> str:
+def _shown(text: str | None) -> str:
+    if text is None:
+        return "(the code's)"
     return "".join(ch if ch.isalnum() or ch in "-_ " else "?" for ch in text[:16])
 
 
