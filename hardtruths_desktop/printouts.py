@@ -176,14 +176,6 @@ def team_view(session: Session, req: PrintRequest, clock: Clock) -> p.TeamSheetV
     return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_now(clock), order)
 
 
-def _role_rank(role: str) -> int:
-    r = role.casefold()
-    for i, word in enumerate(("matron", "sister", "manager", "charge", "nurse", "associate", "assistant", "support", "student")):
-        if word in r:
-            return i
-    return 99
-
-
 # --- the one document registry ---------------------------------------------------------------------
 
 

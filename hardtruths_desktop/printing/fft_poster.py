@@ -15,7 +15,7 @@ from datetime import datetime
 from reportlab.lib.colors import HexColor
 
 from hardtruths_desktop.domain import spc
-from hardtruths_desktop.printing.fonts import RENDER_LOCK, FontChain
+from hardtruths_desktop.printing.fonts import FontChain
 from hardtruths_desktop.printing.layout import (
     NHS_BLUE,
     TEXT,
@@ -27,6 +27,7 @@ from hardtruths_desktop.printing.layout import (
     Stack,
     Text,
     Unprintable,
+    open_sheet,
     page_stack,
 )
 from hardtruths_desktop.printing.models import PageSpec
@@ -145,9 +146,8 @@ def render_fft_poster(view: FftPosterView, page: PageSpec, *, fonts: FontChain |
                       unprintable: Unprintable = "raise") -> bytes:
     """The FFT results poster as PDF bytes (A4 or A3, portrait or landscape)."""
     body, body_min = (18.0, 16.0) if view.large_print else (14.0, 12.0)
-    with RENDER_LOCK:
-        sheet = Sheet(page, title=f"Friends and Family Test: {view.ward}, {view.month_label}", author=view.trust,
-                      fonts=fonts, unprintable=unprintable)
+    with open_sheet(page, title=f"Friends and Family Test: {view.ward}, {view.month_label}", author=view.trust,
+                    fonts=fonts, unprintable=unprintable) as sheet:
         k = sheet.k
         blocks: list[Block] = [
             Text("What our patients told us", 34 * k, min_size=body_min + 8, bold=True, colour=NHS_BLUE, max_lines=2),

@@ -2,8 +2,8 @@
 
 Existing beds show the name, as before.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 
 from collections.abc import Sequence
