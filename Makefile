@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ui.kiosk.translations  # the kiosk's .qm files from resources/translations/*.ts
+	$(BIN)/python -m ui.kiosk.translations  # the kiosk's .qm files from hardtruths_desktop/resources/translations/*.ts
 	touch $(STAMP)
 
 ## Start the ward station (a demo trust is created when the store has no wards yet).

@@ -18,9 +18,10 @@ log = logging.getLogger(__name__)
 
 
 def style_sheet() -> str:
-    """The NHS colour sheet from resources/style (beside the packages, or bundled when frozen)."""
-    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[1]))
-    path = base / "resources" / "style" / "ward_station.qss"
+    """The NHS colour sheet from the core's resources (through the one resource helper, frozen or not)."""
+    from hardtruths_desktop.resources import resource
+
+    path = resource("style", "ward_station.qss")
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
@@ -57,9 +58,10 @@ def main(data_dir: Path | None = None, demo: bool = False) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     if data_dir is None:  # started as the hardtruths-station GUI script
-        from hardtruths_desktop.cli import default_data_dir
+        from hardtruths_desktop.runtime import default_data_dir, setup_logging
 
         data_dir = default_data_dir()
+        setup_logging(data_dir)
         demo = demo or "--demo" in sys.argv
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
