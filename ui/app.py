@@ -40,6 +40,13 @@ def setup_app(app: object) -> None:
         font.setPointSizeF(11)
         app.setFont(font)
     app.setStyleSheet(style_sheet())
+    from PySide6.QtGui import QIcon
+
+    from hardtruths_desktop import APP_ID
+    from hardtruths_desktop.resources import resource
+
+    app.setWindowIcon(QIcon(str(resource("icons", "ward-station.png"))))
+    app.setDesktopFileName(APP_ID)
 
 
 def idle_ms_from_env() -> int:
@@ -83,6 +90,9 @@ def main(data_dir: Path | None = None, demo: bool = False) -> int:
         app.exit(EXIT_STORE)
 
     window.store_failed.connect(store_failed)
+    from ui import probe
+
+    probe.install(app, window)  # only when HARDTRUTHS_PROBE is set (bundle tests, cold start benchmark)
     window.show()
     # Paint the window before the store worker starts importing the database layer: that import
     # is CPU-bound and would hold the GIL while the first frame is drawn.
