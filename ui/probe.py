@@ -46,7 +46,7 @@ class StartupProbe(QObject):
     def _ms(self) -> float | None:
         return None if self.t0 is None else round((time.time() - self.t0) * 1000, 1)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if self.result["shown_ms"] is None and event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
             self.result["shown_ms"] = self._ms() or 0.0
             QTimer.singleShot(0, self._finish if self.goal == "shown" else self._wait_ready)

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from support.bundle import ROOT, built_bundle, program
 
 pytestmark = pytest.mark.slow
@@ -46,16 +45,18 @@ def test_the_bundle_has_both_programs_and_only_the_station(bundle: Path) -> None
     assert f"{internal}resources/style/ward_station.qss" in files
     assert f"{internal}resources/valuesets/staffing.json" in files
     assert f"{internal}resources/fonts/NotoSans-Regular.ttf" in files
-    # no server stack, no tests or fixtures, no databases, keys or tokens
+    # no server stack, no tests or fixtures, no databases, tokens or private keys (certifi's public CA list is fine)
     leaks = [f for f in files if any(s in f.lower() for s in ("fastapi", "uvicorn", "psycopg", "trust_server", "tests/",
-                                                               ".sqlite", ".pem", ".key", "admin-token", "pytest"))]
+                                                               ".sqlite", ".db", "admin-token", "pytest", "hypothesis"))]
     assert leaks == []
+    keyish = [bundle / f for f in files if f.lower().endswith((".pem", ".key", ".crt", ".p12", ".pfx"))]
+    assert [k for k in keyish if b"PRIVATE KEY" in k.read_bytes() or k.suffix.lower() in (".key", ".p12", ".pfx")] == []
     from PyInstaller.archive.readers import CArchiveReader
 
     archive = CArchiveReader(str(program(bundle)))
     [pyz_name] = [n for n in archive.toc if n.endswith(".pyz")]
     modules = set(archive.open_embedded_archive(pyz_name).toc)
-    assert {"hardtruths_desktop.cli", "ui.launcher", "ui.app", "alembic.op", "sqlalchemy.dialects.sqlite"} <= modules
+    assert {"hardtruths_desktop.cli", "ui.app", "ui.main_window", "alembic.op", "sqlalchemy.dialects.sqlite"} <= modules
     assert not [m for m in modules if m.split(".")[0] in ("trust_server", "fastapi", "uvicorn", "psycopg", "tests", "pytest")]
     assert not [m for m in modules if m.startswith(("PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick"))]
 
