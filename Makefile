@@ -6,13 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test system-deps lint bench screenshots clean
+.PHONY: run test system-deps lint bench bundle screenshots clean
 
 $(STAMP): pyproject.toml | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ui.kiosk.translations  # the kiosk's .qm files from resources/translations/*.ts
+	$(BIN)/python -m pip install --quiet -e '.[dev,server]'
+	$(BIN)/python -m ui.kiosk.translations  # the kiosk's .qm files from hardtruths_desktop/resources/translations/*.ts
 	touch $(STAMP)
 
 ## Start the ward station (a demo trust is created when the store has no wards yet).
@@ -33,6 +33,11 @@ test: $(STAMP) system-deps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
+## The ward PC's program, frozen by PyInstaller (build.spec): dist/hardtruths-desktop/ (onedir).
+bundle: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller build.spec
+	@du -sh dist/hardtruths-desktop
+
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(BIN)/python $$b || exit 1; done
 
@@ -40,4 +45,4 @@ screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis *.egg-info build dist

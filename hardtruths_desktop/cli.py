@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from hardtruths_desktop.domain.validation import (
 )
 from hardtruths_desktop.domain.valuesets import staff_group, staff_group_codes
 from hardtruths_desktop.files import write_atomically
+from hardtruths_desktop.runtime import default_data_dir, setup_logging
 
 log = logging.getLogger("hardtruths_desktop")
 
@@ -57,15 +57,6 @@ RETURN_HEADER = [
     "chppd_care",
     "chppd_total",
 ]
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("HARDTRUTHS_DATA_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("HardTruthsWardStation", appauthor=False))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -185,7 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     """Run one command. ``clock``: the one clock of this run (tests pin a ``FixedClock``; the hidden
     ``--clock`` option does the same for a subprocess); by default the PC's clock."""
-    args = build_parser().parse_args(argv)
+    return run(build_parser().parse_args(argv), clock=clock)
+
+
+def run(args: argparse.Namespace, *, clock: Clock | None = None) -> int:
+    """Run a parsed sub-command. The window is not the core's: ``ui.launcher`` opens it when there is none."""
     data_dir: Path = getattr(args, "data_dir", None) or default_data_dir()
     if data_dir.exists() and not data_dir.is_dir():
         print(f"hardtruths-desktop: error: --data-dir {data_dir} is a file, not a folder: check the path", file=sys.stderr)
@@ -197,12 +192,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
             print(f"hardtruths-desktop: error: --clock: {e}", file=sys.stderr)
             return EXIT_BAD_INPUT
     args.clock = clock
-    _setup_logging(data_dir)
+    setup_logging(data_dir)
     if args.command is None:
-        from importlib import import_module
-
-        gui = import_module("ui.app")  # the only way the core reaches the GUI: by name, at run time
-        return int(gui.main(data_dir=data_dir, demo=args.demo, clock=clock))
+        print("hardtruths-desktop: error: name a sub-command (see --help); the ward station window opens from the "
+              "hardtruths-desktop program itself", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         return int(COMMANDS[args.command](args, data_dir))
     except ValidationError as e:
@@ -229,25 +223,6 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
 
 from hardtruths_desktop.store.migrate import StoreError as _StoreErrors  # noqa: E402
-
-
-def _setup_logging(data_dir: Path) -> None:
-    # A log line that cannot be written (full or read-only disk) must not print a "--- Logging error ---"
-    # traceback over the one line the command promises: logging's production setting.
-    logging.raiseExceptions = False
-    try:
-        logs = data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(logs / "ward-station.log", encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()  # nowhere to keep a log: the command still says what happened in one line
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    if not any(isinstance(h, type(handler)) for h in root.handlers):
-        root.addHandler(handler)
-    elif isinstance(handler, logging.FileHandler):
-        handler.close()  # not used: don't leak an open log file per call
-    root.setLevel(logging.INFO)
 
 
 def _check_out(out: Path, suffix: str) -> Path:

@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 
 
 def style_sheet() -> str:
-    """The NHS colour sheet from resources/style (beside the packages, or bundled when frozen)."""
-    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[1]))
-    path = base / "resources" / "style" / "ward_station.qss"
+    """The NHS colour sheet from the core's resources (through the one resource helper, frozen or not)."""
+    from hardtruths_desktop.resources import resource
+
+    path = resource("style", "ward_station.qss")
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
@@ -43,6 +44,13 @@ def setup_app(app: object) -> None:
         font.setPointSizeF(11)
         app.setFont(font)
     app.setStyleSheet(style_sheet())
+    from PySide6.QtGui import QIcon
+
+    from hardtruths_desktop import APP_ID
+    from hardtruths_desktop.resources import resource
+
+    app.setWindowIcon(QIcon(str(resource("icons", "ward-station.png"))))
+    app.setDesktopFileName(APP_ID)
 
 
 def idle_ms_from_env() -> int:
@@ -63,9 +71,10 @@ def main(data_dir: Path | None = None, demo: bool = False, clock: Clock | None =
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     if data_dir is None:  # started as the hardtruths-station GUI script
-        from hardtruths_desktop.cli import default_data_dir
+        from hardtruths_desktop.runtime import default_data_dir, setup_logging
 
         data_dir = default_data_dir()
+        setup_logging(data_dir)
         demo = demo or "--demo" in sys.argv
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -88,6 +97,9 @@ def main(data_dir: Path | None = None, demo: bool = False, clock: Clock | None =
         app.exit(EXIT_STORE)
 
     window.store_failed.connect(store_failed)
+    from ui import probe
+
+    probe.install(app, window)  # only when HARDTRUTHS_PROBE is set (bundle tests, cold start benchmark)
     window.show()
     # Paint the window before the store worker starts importing the database layer: that import
     # is CPU-bound and would hold the GIL while the first frame is drawn.

@@ -1,7 +1,7 @@
 """The Friends and Family Test (DOMAIN.md section 3): answers, scoring, moderation, themes.
 
 Pure rules, no I/O. The value sets (questions, answers, collection channels, comment themes, the
-words that suggest a name) are data in ``data/feedback.json`` that a trust can update.
+words that suggest a name) are data in ``resources/valuesets/feedback.json`` that a trust can update.
 
 Scoring, exactly as DOMAIN.md says: % positive = (Very good + Good) / all responses; % negative =
 (Poor + Very poor) / all responses. "All responses" includes "Don't know" (so a month of only
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
+from hardtruths_desktop import resources
 from hardtruths_desktop.domain.validation import MAX_NOTE, ValidationError, clean_text
 
 Polarity = Literal["positive", "neutral", "negative", "dont_know"]
@@ -81,7 +81,7 @@ class Theme:
 
 @cache
 def _data() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("data/feedback.json").read_text(encoding="utf-8")
+    text = resources.valueset("feedback").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

@@ -1,4 +1,4 @@
-"""National value sets (staff groups, red flag types), kept as data in ``data/staffing.json``.
+"""National value sets (staff groups, red flag types), kept as data in ``resources/valuesets/staffing.json``.
 
 DOMAIN.md asks that value sets are data a trust can update, never constants scattered in widgets:
 every screen and report asks this module for labels and codes.
@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal
+
+from hardtruths_desktop import resources
 
 ReturnGroup = Literal["rn", "care"]
 
@@ -34,7 +35,7 @@ class RedFlagType:
 
 @cache
 def _data() -> dict[str, list[dict[str, object]]]:
-    text = resources.files(__package__).joinpath("data/staffing.json").read_text(encoding="utf-8")
+    text = resources.valueset("staffing").read_text(encoding="utf-8")
     loaded: dict[str, list[dict[str, object]]] = json.loads(text)
     return loaded
 

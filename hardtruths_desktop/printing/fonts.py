@@ -14,7 +14,6 @@ this); callers may render from any thread.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import unicodedata
 import zlib
@@ -25,6 +24,8 @@ from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import SUBSETN, ShapeData, ShapedStr, TTFont
+
+from hardtruths_desktop import resources
 
 try:
     import uharfbuzz  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -70,17 +71,14 @@ _ARIAL_PLACES: tuple[tuple[str, str], ...] = (
 
 
 def bundled_fonts_dir() -> Path:
-    """The folder with the bundled fonts: ``resources/fonts`` of the source tree or frozen app.
+    """The folder with the bundled fonts: ``resources/fonts`` (through the resource helper).
 
     ``HARDTRUTHS_FONTS_DIR`` overrides it (for packagers).
     """
     override = os.environ.get("HARDTRUTHS_FONTS_DIR")
     if override:
         return Path(override)
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources" / "fonts"
-    return Path(__file__).resolve().parents[2] / "resources" / "fonts"
+    return resources.resource("fonts")
 
 
 def bundled_faces() -> tuple[FontFace, ...]:

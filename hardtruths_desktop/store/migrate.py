@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hardtruths_desktop import resources
 from hardtruths_desktop.files import exclusive_lock
 from hardtruths_desktop.store.engine import apply_pragmas
 
@@ -33,10 +33,8 @@ class StoreTooNewError(StoreError):
 
 
 def migrations_dir() -> Path:
-    """Alembic scripts: beside the packages in a checkout, or bundled next to the frozen app."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    base = Path(frozen) if frozen else Path(__file__).resolve().parents[2]
-    return base / "migrations"
+    """Alembic scripts (``store/migrations``), found through the one resource helper (frozen or not)."""
+    return resources.migrations_dir()
 
 
 def current_revision(path: Path) -> str | None:

@@ -1,6 +1,6 @@
 """Kiosk languages through Qt's translation system.
 
-``resources/translations/kiosk_<code>.ts`` are the Qt Linguist sources (written for this project;
+``hardtruths_desktop/resources/translations/kiosk_<code>.ts`` are the Qt Linguist sources (written for this project;
 each names its review status). ``build()`` compiles them to ``.qm`` with ``pyside6-lrelease``: run
 at install (``make``), by the tests, and on first use when a ``.qm`` is missing or older than its
 ``.ts``. ``python -m ui.kiosk.translations`` builds them all.
@@ -22,13 +22,11 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 log = logging.getLogger(__name__)
 
 
-def resources_dir() -> Path:
-    frozen = getattr(sys, "_MEIPASS", None)
-    return (Path(frozen) if frozen else Path(__file__).resolve().parents[2]) / "resources"
-
-
 def translations_dir() -> Path:
-    return resources_dir() / "translations"
+    """``hardtruths_desktop/resources/translations``, through the one resource helper (frozen or not)."""
+    from hardtruths_desktop.resources import resource
+
+    return resource("translations")
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,11 @@ from PySide6.QtWidgets import (
 
 from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.domain.clock import Clock, today
+from hardtruths_desktop.resources import resource
 from ui.kiosk import texts
 from ui.kiosk.faces import face_icon
 from ui.kiosk.texts import Variant, tr
-from ui.kiosk.translations import KioskTranslator, languages, resources_dir
+from ui.kiosk.translations import KioskTranslator, languages
 
 if TYPE_CHECKING:
     from hardtruths_desktop.store.queries import StaffInfo
@@ -103,7 +104,7 @@ def load_fonts() -> None:
     global _fonts_loaded
     if _fonts_loaded:
         return
-    folder = resources_dir() / "fonts"
+    folder = resource("fonts")
     for f in sorted(folder.glob("NotoSans*-Regular.ttf")) + sorted(folder.glob("NotoSans*-Bold.ttf")):
         QFontDatabase.addApplicationFont(str(f))
     _fonts_loaded = True
