@@ -27,7 +27,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_records_listed_and_voided_with_an_audit_and_a_tombstone_stations_pull(
         capsys: pytest.CaptureFixture[str], admin: Admin, ward: str) -> None:
-    db = ["--database-url", str(admin.server.database_url)]
+    db = ["--database-url", str(admin.server.database_url), "--data-dir", str(admin.server.settings.data_dir)]
     st = admin.station(ward)
     staff = str(uuid.uuid4())
     flag = str(uuid.uuid4())

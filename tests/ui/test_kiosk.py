@@ -51,7 +51,7 @@ def kiosk(qtbot: Any, demo_dir: Path) -> Any:
     from ui.kiosk.window import KioskWindow
     from ui.worker import StoreWorker
 
-    worker = StoreWorker(demo_dir)
+    worker = StoreWorker(demo_dir, CLOCK)
     k = KioskWindow(worker, w7(demo_dir), clock=CLOCK)
     qtbot.addWidget(k)
     k.resize(1024, 768)
