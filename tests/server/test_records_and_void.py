@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,8 +25,19 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.fixture
+def own_admin(live_server_factory: Callable[..., LiveServer], fresh_postgres_url: str) -> Iterator[Admin]:
+    """A server on its own database: the admin CLI refuses a database holding two trusts (one trust per
+    database), and the session's shared server collects trusts from other tests."""
+    srv = live_server_factory(fresh_postgres_url)
+    yield Admin(srv)
+    srv.stop()
+
+
 def test_records_listed_and_voided_with_an_audit_and_a_tombstone_stations_pull(
-        capsys: pytest.CaptureFixture[str], admin: Admin, ward: str) -> None:
+        capsys: pytest.CaptureFixture[str], own_admin: Admin) -> None:
+    admin = own_admin
+    ward = new_ward(admin)
     db = ["--database-url", str(admin.server.database_url), "--data-dir", str(admin.server.settings.data_dir)]
     st = admin.station(ward)
     staff = str(uuid.uuid4())
@@ -38,6 +49,7 @@ def test_records_listed_and_voided_with_an_audit_and_a_tombstone_stations_pull(
                                                            "raised_at": "2026-01-01T10:00:00Z", "raised_by": "x"})])
     assert {r["status"] for r in out["results"]} == {"applied"}, out
     rc, text, err = run(capsys, "admin", *db, "records", "--ward", ward, "--entity", "red_flag", "--json")
+    assert rc == 0, err
     listed = json.loads(text)
     assert rc == 0 and [r["id"] for r in listed] == [flag] and listed[0]["data"]["flag_type"] == "vital_signs"
 
