@@ -20,10 +20,12 @@ import os
 import re
 import secrets
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_DATA_DIR = "HARDTRUTHS_SERVER_DATA_DIR"
 ENV_DATABASE_URL = "HARDTRUTHS_SERVER_DATABASE_URL"
@@ -38,11 +40,6 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 
 class ConfigError(Exception):
     """The server's configuration cannot be used: one line for the operator, the start is refused."""
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get(ENV_DATA_DIR)
-    return Path(env) if env else Path(platformdirs.user_data_dir("hardtruths-server", "HardTruths"))
 
 
 def secure_folder(folder: Path) -> None:
@@ -88,19 +85,45 @@ def _read_secret_file(path: Path, what: str, min_len: int) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    database_url: str
+class Settings(BaseSettings):
+    """The server's settings, read once from the environment (``HARDTRUTHS_SERVER_*`` and the two
+    secret variables) by pydantic-settings, then from the data folder's secret files on demand.
+
+    Arguments given explicitly (the command line's ``--database-url`` / ``--data-dir``) win over
+    the environment; the environment wins over the defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="HARDTRUTHS_SERVER_", frozen=True, extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("hardtruths-server", "HardTruths")))
+    #: empty: an SQLite file in ``data_dir`` (the embedded default)
+    database_url: str = Field(default="", repr=False)
     #: failed enrolment attempts allowed per client address in ``enrol_window_s`` (then 429)
-    enrol_max_failures: int = 10
-    enrol_window_s: float = 600.0
+    enrol_max_failures: int = Field(default=10, ge=1)
+    enrol_window_s: float = Field(default=600.0, gt=0)
+    #: the two secrets straight from the environment (blank: use the files in ``data_dir``)
+    admin_token_env: SecretStr = Field(default=SecretStr(""), validation_alias=ENV_ADMIN_TOKEN)
+    token_secret_env: SecretStr = Field(default=SecretStr(""), validation_alias=ENV_TOKEN_SECRET)
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url.strip():
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'trust-server.sqlite'}")
+        return self
 
     @classmethod
     def resolve(cls, database_url: str | None = None, data_dir: Path | str | None = None) -> Settings:
-        folder = Path(data_dir) if data_dir else default_data_dir()
-        url = database_url or os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{folder / 'trust-server.sqlite'}"
-        return cls(folder, url)
+        """Settings from the environment, with the command line's choices (when given) on top."""
+        explicit: dict[str, Any] = {}
+        if data_dir:
+            explicit["data_dir"] = Path(data_dir)
+        if database_url:
+            explicit["database_url"] = database_url
+        try:
+            return cls(**explicit)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
+            raise ConfigError(f"server setting {where}: {first.get('msg', 'not valid')}") from None
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,12 +132,12 @@ class Settings:
     def admin_token(self) -> str:
         """The admin bearer token: ``HARDTRUTHS_ADMIN_TOKEN``, else a file made in the data folder
         on first start. Shorter than ``MIN_ADMIN_TOKEN`` characters refuses the start."""
-        env = os.environ.get(ENV_ADMIN_TOKEN)
-        if env is not None and env.strip():
-            if len(env.strip()) < MIN_ADMIN_TOKEN:
-                raise ConfigError(f"{ENV_ADMIN_TOKEN} is too short ({len(env.strip())} characters, at least "
+        env = self.admin_token_env.get_secret_value().strip()
+        if env:
+            if len(env) < MIN_ADMIN_TOKEN:
+                raise ConfigError(f"{ENV_ADMIN_TOKEN} is too short ({len(env)} characters, at least "
                                   f"{MIN_ADMIN_TOKEN} needed)")
-            return env.strip()
+            return env
         path = self.data_dir / ADMIN_TOKEN_FILE
         if not path.exists():
             write_secret_file(path, secrets.token_urlsafe(32))
@@ -124,9 +147,9 @@ class Settings:
         """The token-signing secret (hex): ``HARDTRUTHS_TOKEN_SECRET``, else the ``token-secret``
         file, made on first start (from ``legacy``, the value older versions kept in the database,
         so tokens and codes already issued stay valid)."""
-        env = os.environ.get(ENV_TOKEN_SECRET)
-        if env is not None and env.strip():
-            value = env.strip()
+        env = self.token_secret_env.get_secret_value().strip()
+        if env:
+            value = env
             where = ENV_TOKEN_SECRET
         else:
             path = self.data_dir / TOKEN_SECRET_FILE

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hardtruths_desktop import resources
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, utc_now
 from hardtruths_desktop.files import exclusive_lock
 from hardtruths_desktop.store.engine import apply_pragmas
 
@@ -55,11 +55,12 @@ def current_revision(path: Path) -> str | None:
         con.close()
 
 
-def backup_file(path: Path, label: str) -> Path:
-    """Copy the database aside with SQLite's online backup (consistent even in WAL mode)."""
+def backup_file(path: Path, label: str, clock: Clock = SYSTEM_CLOCK) -> Path:
+    """Copy the database aside with SQLite's online backup (consistent even in WAL mode), named
+    with the UTC time of ``clock``."""
     folder = path.parent / "backups"
     folder.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_now(clock).strftime("%Y%m%dT%H%M%SZ")
     target = folder / f"{path.stem}-{label}-{stamp}.sqlite"
     src = sqlite3.connect(path)
     dst = sqlite3.connect(target)
@@ -71,7 +72,7 @@ def backup_file(path: Path, label: str) -> Path:
     return target
 
 
-def upgrade(path: Path, target: str = "head") -> str | None:
+def upgrade(path: Path, target: str = "head", clock: Clock = SYSTEM_CLOCK) -> str | None:
     """Bring the database at ``path`` to ``target``; returns the backup's path if one was made.
 
     Raises StoreTooNewError for a database written by a newer app (it is never opened for writing).
@@ -83,10 +84,10 @@ def upgrade(path: Path, target: str = "head") -> str | None:
     # The GUI's store worker, its sync runner and a `sync --once` may open the store at the same
     # moment: one of them upgrades, the others wait and then find it done.
     with exclusive_lock(path.with_suffix(".upgrade.lock")):
-        return _upgrade_locked(path, target)
+        return _upgrade_locked(path, target, clock)
 
 
-def _upgrade_locked(path: Path, target: str) -> str | None:
+def _upgrade_locked(path: Path, target: str, clock: Clock) -> str | None:
     rev = current_revision(path)
     if rev is not None and rev not in KNOWN_REVISIONS:
         raise StoreTooNewError(
@@ -98,7 +99,7 @@ def _upgrade_locked(path: Path, target: str) -> str | None:
         return None
     backup = None
     if rev is not None:
-        backup = str(backup_file(path, f"before-upgrade-from-{rev}"))
+        backup = str(backup_file(path, f"before-upgrade-from-{rev}", clock))
         log.info("database backed up to %s before upgrading from %s", backup, rev)
     try:
         _run_alembic(path, target)

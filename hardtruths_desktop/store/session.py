@@ -254,10 +254,10 @@ class Store:
         self.data_dir = data_dir
         self.path = db_path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.backup_made = migrate.upgrade(self.path)
+        self.clock = clock
+        self.backup_made = migrate.upgrade(self.path, clock=clock)
         self.engine: Engine = make_engine(self.path)
         self._writer = writer(self.engine)
-        self.clock = clock
         self._ensure_sync_state()
 
     def _ensure_sync_state(self) -> None:

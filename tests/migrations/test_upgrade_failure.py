@@ -83,3 +83,20 @@ def test_two_openers_at_once_upgrade_once(tmp_path: Path) -> None:
     assert errors == []
     assert migrate.current_revision(folder / "ward-station.sqlite") == migrate.HEAD_REVISION
     assert len(list((folder / "backups").glob("*.sqlite"))) == 1  # one upgrade, one copy
+
+
+def test_the_backup_before_an_upgrade_is_named_by_the_stores_clock(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from hardtruths_desktop.domain.clock import LONDON, FixedClock
+    from hardtruths_desktop.store.session import Store
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    migrate.upgrade(folder / "ward-station.sqlite", "0003")
+    store = Store(folder, FixedClock(datetime(2027, 1, 1, 0, 30, tzinfo=LONDON)))
+    try:
+        assert store.backup_made is not None
+        assert Path(store.backup_made).name == "ward-station-before-upgrade-from-0003-20270101T003000Z.sqlite"
+    finally:
+        store.close()

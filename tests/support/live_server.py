@@ -41,7 +41,6 @@ TEST_ENROL_MAX_FAILURES = 1_000_000
 class LiveServer:
     def __init__(self, database_url: str | None, data_dir: Path, admin_token: str = ADMIN_TOKEN, port: int | None = None,
                  enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1") -> None:
-        import dataclasses
         import os
 
         from trust_server.app import create_app
@@ -50,7 +49,7 @@ class LiveServer:
         os.environ[ENV_ADMIN_TOKEN] = admin_token
         self.settings = Settings.resolve(database_url, data_dir)
         if enrol_max_failures is not None:
-            self.settings = dataclasses.replace(self.settings, enrol_max_failures=enrol_max_failures)
+            self.settings = self.settings.model_copy(update={"enrol_max_failures": enrol_max_failures})
         self.database_url = self.settings.database_url
         self.admin_token = admin_token
         self.app = create_app(self.settings)

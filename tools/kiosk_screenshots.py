@@ -1,6 +1,6 @@
 """Screenshots of the patient kiosk and the Feedback screen into docs/screenshots/ (offscreen, 1024x768).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.kiosk.screenshots [--out docs/screenshots]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tools.kiosk_screenshots [--out docs/screenshots]
 
 kiosk-language, kiosk-english, kiosk-arabic (right to left), kiosk-easy-read, kiosk-comment,
 kiosk-english-150 (system text at 150%), feedback-results (the ward sister's Feedback tab).

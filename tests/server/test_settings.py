@@ -1,0 +1,53 @@
+"""The server's settings come from pydantic-settings: environment, then the command line on top."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trust_server.settings import ConfigError, Settings
+
+
+def test_defaults_put_an_sqlite_file_in_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HARDTRUTHS_SERVER_DATABASE_URL", raising=False)
+    s = Settings.resolve(None, tmp_path)
+    assert s.data_dir == tmp_path
+    assert s.database_url == f"sqlite:///{tmp_path / 'trust-server.sqlite'}"
+    assert s.is_sqlite and s.enrol_max_failures == 10 and s.enrol_window_s == 600.0
+
+
+def test_environment_is_read_and_the_command_line_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARDTRUTHS_SERVER_DATA_DIR", str(tmp_path / "from-env"))
+    monkeypatch.setenv("HARDTRUTHS_SERVER_DATABASE_URL", "postgresql://ward@db/trust")
+    monkeypatch.setenv("HARDTRUTHS_SERVER_ENROL_MAX_FAILURES", "4")
+    s = Settings.resolve()
+    assert s.data_dir == tmp_path / "from-env"
+    assert s.database_url == "postgresql://ward@db/trust" and not s.is_sqlite
+    assert s.enrol_max_failures == 4
+    s = Settings.resolve("sqlite:///elsewhere.db", tmp_path / "cli")
+    assert (s.database_url, s.data_dir) == ("sqlite:///elsewhere.db", tmp_path / "cli")
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("HARDTRUTHS_SERVER_ENROL_MAX_FAILURES", "0"),
+    ("HARDTRUTHS_SERVER_ENROL_MAX_FAILURES", "ten"),
+    ("HARDTRUTHS_SERVER_ENROL_WINDOW_S", "-1"),
+])
+def test_a_bad_setting_refuses_the_start_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as err:
+        Settings.resolve(None, tmp_path)
+    message = str(err.value)
+    assert "\n" not in message and name.removeprefix("HARDTRUTHS_SERVER_").lower() in message
+
+
+def test_secrets_and_the_database_address_stay_out_of_the_repr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARDTRUTHS_ADMIN_TOKEN", "a" * 40)
+    monkeypatch.setenv("HARDTRUTHS_TOKEN_SECRET", "ab" * 32)
+    s = Settings.resolve("postgresql://ward:hunter2@db/trust", tmp_path)
+    assert s.admin_token() == "a" * 40
+    assert s.token_secret() == "ab" * 32
+    shown = repr(s)
+    assert "hunter2" not in shown and "a" * 40 not in shown and "ab" * 32 not in shown
