@@ -92,3 +92,29 @@ def _open_once(app: Any, worker: Any, info: Any, year: int, month: int) -> float
     ctx.deleteLater()
     app.processEvents()
     return ms
+
+
+def bare_table(rows: int, columns: int, repeat: int = 15) -> list[float]:
+    """The floor for a screen that shows a table: milliseconds to build a plain ``QTableWidget`` of
+    ``rows`` x ``columns`` short strings, show it at the same size and paint it once (no store, no
+    worker, no model of ours). Measured in the same run as the screen, so load cancels out."""
+    app = _app()
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        table = QTableWidget(rows, columns)
+        for r in range(rows):
+            for c in range(columns):
+                table.setItem(r, c, QTableWidgetItem(f"{r}.{c}"))
+        table.resize(1280, 760)
+        table.show()
+        app.processEvents()
+        table.repaint()
+        app.processEvents()
+        out.append((time.perf_counter() - t0) * 1000)
+        table.close()
+        table.deleteLater()
+        app.processEvents()
+    return out
