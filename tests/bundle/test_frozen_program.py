@@ -18,6 +18,7 @@ from support.bundle import ROOT, built_bundle, program
 
 pytestmark = pytest.mark.slow
 FIXTURE = ROOT / "tests" / "migrations" / "fixtures" / "store-0001.sqlite"
+RELEASE_FIXTURE = ROOT / "tests" / "migrations" / "fixtures" / "store-0008.sqlite"  # the previous release
 ARTIFACTS = ROOT / "build" / "test-artifacts"  # screenshots for a person to look at (git-ignored)
 
 
@@ -171,3 +172,26 @@ def test_an_old_store_is_upgraded_in_place_with_every_record(bundle: Path, tmp_p
     assert early["notes"] == "Bank nurse from Ward 9 — thank you"
     night = next(s for s in shifts if s["shift"] == "night")
     assert not night["recorded"] and night["groups"]["rn"]["planned"] == 3  # the plan from the old establishment
+
+
+def test_the_previous_release_store_is_upgraded_in_place(bundle: Path, tmp_path: Path) -> None:
+    """The store the previous release wrote (schema 0008, made by its own demo), opened by this bundle:
+    every table it had keeps every row, and the station reads it back."""
+    station = tmp_path / "station"
+    station.mkdir()
+    db = station / "ward-station.sqlite"
+    shutil.copy2(RELEASE_FIXTURE, db)
+    con = sqlite3.connect(db)
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                        " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'")]
+    con.close()
+    before = _table_rows(db, tables)
+    res = run(bundle, tmp_path, "check", "--data-dir", str(station))
+    assert res.returncode == 0, res.stderr
+    assert _table_rows(db, tables) == before
+    wards = json.loads(run(bundle, tmp_path, "ward", "list", "--json", "--data-dir", str(station)).stdout)
+    assert {w["code"] for w in wards} == {"W7", "AMU", "W12"}
+    res = run(bundle, tmp_path, "feedback", "summary", "--ward", "W7", "--month", "2026-11", "--json",
+              "--data-dir", str(station))
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["responses"] > 0
