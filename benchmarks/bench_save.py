@@ -1,15 +1,18 @@
 """Saving a shift (record + outbox + audit, durable) vs a bare durable SQLite commit of one row.
 
 Target (issue 2): at most 3x the bare commit. Both run on the same disk in the same process with
-WAL and synchronous=FULL, one transaction per save.
+WAL and synchronous=FULL, one transaction per save. The samples are interleaved (one bare commit,
+one save, ...), so a busy machine slows both alike and two runs agree (issue 13 asks within 20%).
 Run: .venv/bin/python benchmarks/bench_save.py
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import statistics
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,10 +25,10 @@ from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Actor, Store
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
-N = 300
+N = 500
 
 
-def bare_commit(folder: Path) -> list[float]:
+def bare_commit(folder: Path) -> Callable[[], None]:
     con = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
@@ -37,10 +40,10 @@ def bare_commit(folder: Path) -> list[float]:
         con.execute("INSERT INTO t (payload) VALUES (?)", (f"row {next(i)}",))
         con.execute("COMMIT")
 
-    return timed(one, N)
+    return one
 
 
-def shift_saves(folder: Path) -> list[float]:
+def shift_saves(folder: Path) -> Callable[[], None]:
     store = Store(folder, bench_clock())
     create_demo(store, days=3)
     with store.read() as s:
@@ -57,20 +60,33 @@ def shift_saves(folder: Path) -> list[float]:
         with store.write(actor) as tx:
             save_shift(tx, ward, base + timedelta(days=k % 380), ("early", "late", "night")[k // 380 % 3], change, tx.today)
 
-    timed(one, 20)  # warm up
-    return timed(one, N)
+    return one
+
+
+def interleaved(a: Callable[[], None], b: Callable[[], None], n: int) -> tuple[list[float], list[float]]:
+    """``n`` timings of each, taken alternately."""
+    ta: list[float] = []
+    tb: list[float] = []
+    for _ in range(n):
+        ta += timed(a, 1)
+        tb += timed(b, 1)
+    return ta, tb
 
 
 def main() -> None:
     folder = temp_dir("bench-save-")
-    bare = bare_commit(folder)
-    save = shift_saves(folder)
+    bare_one = bare_commit(folder)
+    save_one = shift_saves(folder)
+    interleaved(bare_one, save_one, 20)  # warm up
+    bare, save = interleaved(bare_one, save_one, N)
     ratio_med = statistics.median(save) / statistics.median(bare)
+    paired = statistics.median(x / y for x, y in zip(save, bare, strict=True))
     ratio_p99 = pct(save, 99) / pct(bare, 99)
     print(f"bare durable SQLite commit: {summary(bare)}")
     print(f"save a shift (record+outbox+audit): {summary(save)}")
+    print(f"median of paired ratios (each save / the bare commit just before it): {paired:.2f}x")
     print(f"ratio (median): {ratio_med:.2f}x  ratio (p99): {ratio_p99:.2f}x  target <= 3x  "
-          f"{'MET' if ratio_med <= 3 else 'NOT MET'}")
+          f"{'MET' if ratio_med <= 3 and ratio_p99 <= 3 else 'NOT MET'}  (load average {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":
