@@ -147,3 +147,26 @@ def test_second_push_while_one_is_in_flight_is_request_outstanding(admin: Admin,
         assert r.headers.get("Retry-After") == "1"
     st.seq = 0  # nothing was applied: the station sends the same seq again
     assert st.push([st.create_shift(TODAY)], acked_through=0)["results"][0]["status"] == "applied"
+
+
+def test_a_station_of_another_protocol_is_told_so_and_nothing_is_written(admin: Admin, ward: str) -> None:
+    """SYNC.md 3.10: Sync-Protocol is checked on push and pull. Another protocol: 426 with words for a
+    person, before anything is applied; not a number: 400; missing: taken as protocol 1."""
+    st = admin.station(ward)
+    day = date(2026, 11, 3)
+    m = st.create_shift(day)
+    r = st.push_raw([m], extra_headers={"Sync-Protocol": "2"})
+    assert r.status_code == 426, r.text
+    body = r.json()
+    assert body["error"] == "protocol_unsupported" and "protocol 2" in body["message"] and "lost" in body["message"]
+    r = st.http.get("/v1/sync/pull", params={"since": 0}, headers={**st.headers, "Sync-Protocol": "2"})
+    assert r.status_code == 426
+    r = st.push_raw([m], extra_headers={"Sync-Protocol": "one"})
+    assert r.status_code == 400 and r.json()["error"] == "bad_header"
+    assert st.shift_id(day) not in {c["id"] for c in st.pull_all()}  # nothing was applied
+    without = {k: v for k, v in st.headers.items() if k != "Sync-Protocol"}
+    r = st.http.post("/v1/sync/push", json={"device_id": st.device_id, "device_incarnation": st.incarnation,
+                                            "server_epoch": None, "acked_through": st.acked, "mutations": [m]},
+                     headers=without)
+    assert r.status_code == 200, r.text
+    assert r.json()["results"][0]["status"] == "applied"

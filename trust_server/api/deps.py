@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from hardtruths_desktop.sync.protocol import HEADER_APP, HEADER_PENDING, HEADER_SCHEMA
+from hardtruths_desktop.sync.protocol import HEADER_APP, HEADER_PENDING, HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION
 from trust_server import auth
 from trust_server.errors import ApiError
 from trust_server.models import Device
@@ -73,12 +73,30 @@ def require_admin(request: Request, authorization: Annotated[str | None, Header(
 AdminDep = Depends(require_admin)
 
 
+def check_protocol(value: str | None) -> None:
+    """SYNC.md 3.10: the station names the sync protocol it speaks in ``Sync-Protocol``. This server
+    speaks only ``PROTOCOL_VERSION``; any other is refused with 426 before anything is written,
+    so a station of another generation never half-applies a batch (it keeps everything and says so).
+    A request without the header is taken as protocol 1 (tools and the first stations)."""
+    if value is None:
+        return
+    text = value.strip()
+    if not (text.isdigit() and len(text) <= 4):
+        raise ApiError(400, "bad_header", f"{HEADER_PROTOCOL} must be a whole number")
+    if int(text) != PROTOCOL_VERSION:
+        raise ApiError(426, "protocol_unsupported",
+                       f"This station speaks sync protocol {int(text)}; the trust server speaks {PROTOCOL_VERSION}. "
+                       "Nothing recorded here is lost: ask IT to bring the station and the server to the same release.")
+
+
 def client_headers(
+    sync_protocol: Annotated[str | None, Header(alias=HEADER_PROTOCOL)] = None,
     client_schema: Annotated[str | None, Header(alias=HEADER_SCHEMA)] = None,
     app_version: Annotated[str | None, Header(alias=HEADER_APP)] = None,
     client_pending: Annotated[str | None, Header(alias=HEADER_PENDING)] = None,
     date: Annotated[str | None, Header()] = None,
 ) -> ClientHeaders:
+    check_protocol(sync_protocol)
     return ClientHeaders.parse(client_schema, app_version, client_pending, date)
 
 
