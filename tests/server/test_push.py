@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import psycopg
 from server_support import Admin
 
+from hardtruths_desktop.sync.protocol import PROTOCOL_VERSION
 from trust_server import auth
 
 TODAY = date.today()
@@ -150,16 +151,19 @@ def test_second_push_while_one_is_in_flight_is_request_outstanding(admin: Admin,
 
 
 def test_a_station_of_another_protocol_is_told_so_and_nothing_is_written(admin: Admin, ward: str) -> None:
-    """SYNC.md 3.10: Sync-Protocol is checked on push and pull. Another protocol: 426 with words for a
-    person, before anything is applied; not a number: 400; missing: taken as protocol 1."""
+    """SYNC.md 3.10: Sync-Protocol is checked on push and pull. A protocol newer than the server's (or 0):
+    426 with words for a person, before anything is applied; not a number: 400; missing: taken as 1."""
     st = admin.station(ward)
     day = date(2026, 11, 3)
     m = st.create_shift(day)
-    r = st.push_raw([m], extra_headers={"Sync-Protocol": "2"})
+    newer = str(PROTOCOL_VERSION + 1)
+    r = st.push_raw([m], extra_headers={"Sync-Protocol": newer})
     assert r.status_code == 426, r.text
     body = r.json()
-    assert body["error"] == "protocol_unsupported" and "protocol 2" in body["message"] and "lost" in body["message"]
-    r = st.http.get("/v1/sync/pull", params={"since": 0}, headers={**st.headers, "Sync-Protocol": "2"})
+    assert body["error"] == "protocol_unsupported" and f"protocol {newer}" in body["message"] and "lost" in body["message"]
+    r = st.http.get("/v1/sync/pull", params={"since": 0}, headers={**st.headers, "Sync-Protocol": newer})
+    assert r.status_code == 426
+    r = st.push_raw([m], extra_headers={"Sync-Protocol": "0"})
     assert r.status_code == 426
     r = st.push_raw([m], extra_headers={"Sync-Protocol": "one"})
     assert r.status_code == 400 and r.json()["error"] == "bad_header"

@@ -75,7 +75,8 @@ AdminDep = Depends(require_admin)
 
 def check_protocol(value: str | None) -> None:
     """SYNC.md 3.10: the station names the sync protocol it speaks in ``Sync-Protocol``. This server
-    speaks only ``PROTOCOL_VERSION``; any other is refused with 426 before anything is written,
+    speaks every protocol from 1 (older stations in the field keep syncing) up to ``PROTOCOL_VERSION``;
+    a newer one is refused with 426 before anything is written,
     so a station of another generation never half-applies a batch (it keeps everything and says so).
     A request without the header is taken as protocol 1 (tools and the first stations)."""
     if value is None:
@@ -83,9 +84,9 @@ def check_protocol(value: str | None) -> None:
     text = value.strip()
     if not (text.isdigit() and len(text) <= 4):
         raise ApiError(400, "bad_header", f"{HEADER_PROTOCOL} must be a whole number")
-    if int(text) != PROTOCOL_VERSION:
+    if not 1 <= int(text) <= PROTOCOL_VERSION:
         raise ApiError(426, "protocol_unsupported",
-                       f"This station speaks sync protocol {int(text)}; the trust server speaks {PROTOCOL_VERSION}. "
+                       f"This station speaks sync protocol {int(text)}; the trust server speaks 1 to {PROTOCOL_VERSION}. "
                        "Nothing recorded here is lost: ask IT to bring the station and the server to the same release.")
 
 
