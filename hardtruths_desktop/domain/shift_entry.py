@@ -7,8 +7,9 @@ with ``validation.check_shift``. The rules that used to live only in the form ho
 
 - an actual head count is required where people are planned (registered nurses and care staff,
   the two groups the national return counts): a blank "actual" is not taken as 0;
-- when only the people on duty are entered (no hours given or recorded for the group), their hours
-  follow pro rata at the planned hours per person (:func:`pro_rata_hours`);
+- hours follow people unless typed (:func:`merge_group`): people entered without hours count at the
+  planned hours per person, or the shift's real length where the group is not planned; people on
+  duty with 0 hours are refused (:func:`people_without_hours`, checked by ``validation.check_shift``);
 - one limit for the 23:59 patient count (``validation.MAX_PATIENTS``).
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
-from hardtruths_desktop.domain.staffing import GroupFigures
+from hardtruths_desktop.domain.staffing import GroupFigures, people_without_hours
 from hardtruths_desktop.domain.validation import MAX_PATIENTS, ValidationError, _show, parse_count, parse_hours
 from hardtruths_desktop.domain.valuesets import staff_group
 
@@ -84,15 +85,44 @@ def pro_rata_hours(actual: int, planned: int, planned_hours: float) -> float | N
     return None
 
 
-def merge_group(current: GroupFigures, entered: Mapping[str, int | float], pro_rata: bool = True) -> GroupFigures:
-    """A group's figures after a change. With ``pro_rata`` (what a person typed), when only people are
-    entered (no actual hours given now or recorded before), their hours follow at the planned hours
-    per person."""
+def hours_per_person(planned: int, planned_hours: float, shift_hours: float) -> float:
+    """What one person on duty counts for when their hours are not typed: the planned hours per
+    person where the group is planned (breaks already taken off), else the shift's real length."""
+    if planned > 0 and planned_hours > 0:
+        return planned_hours / planned
+    return shift_hours
+
+
+def _derived(heads: int, hours: float, per_person: float) -> bool:
+    """True when ``hours`` is what the rule would give ``heads`` people (or nothing was entered):
+    such hours were never typed, so they follow the people when the count changes."""
+    return hours == 0 or abs(hours - round(heads * per_person, 2)) < 0.005
+
+
+def merge_group(current: GroupFigures, entered: Mapping[str, int | float], pro_rata: bool = True,
+                shift_hours: float | None = None) -> GroupFigures:
+    """A group's figures after a change: THE rule that ties head counts to hours.
+
+    Hours follow people unless typed. With ``pro_rata`` (a person typed the change: the form, the
+    CLI), when a head count is entered without its hours and the hours on record were not typed
+    either (none yet, or exactly what this rule gave before), the hours become heads x hours per
+    person (:func:`hours_per_person`: the planned hours per person, else ``shift_hours``, the
+    shift's real length on its date). Programs that send exact figures (sync, the demo) pass
+    ``pro_rata=False``. ``validation.check_shift`` then refuses people on duty with 0 hours.
+    """
     new = replace(current, **entered)  # type: ignore[arg-type]
-    if pro_rata and "actual" in entered and "actual_hours" not in entered and current.actual_hours == 0:
-        hours = pro_rata_hours(new.actual, new.planned, new.planned_hours)
-        if hours is not None:
-            new = replace(new, actual_hours=hours)
+    if not pro_rata:
+        return new
+    length = shift_hours if shift_hours is not None else 0.0
+    if "planned" in entered and "planned_hours" not in entered:
+        per = hours_per_person(current.planned, current.planned_hours, length)
+        if per > 0 and _derived(current.planned, current.planned_hours, per):
+            new = replace(new, planned_hours=round(new.planned * per, 2))
+    if "actual" in entered and "actual_hours" not in entered:
+        old_per = hours_per_person(current.planned, current.planned_hours, length)
+        per = hours_per_person(new.planned, new.planned_hours, length)
+        if per > 0 and _derived(current.actual, current.actual_hours, old_per):
+            new = replace(new, actual_hours=round(new.actual * per, 2))
     return new
 
 
@@ -142,6 +172,6 @@ def parse_entry(figures: Mapping[str, Mapping[str, str]], patients: str, shown: 
 
 
 __all__ = [
-    "ACTUAL_REQUIRED", "GROUP_FIELDS", "ParsedEntry", "check_figures", "check_patients", "figure_label", "merge_group", "parse_entry",
-    "parse_figure", "pro_rata_hours",
+    "ACTUAL_REQUIRED", "GROUP_FIELDS", "ParsedEntry", "check_figures", "check_patients", "figure_label", "hours_per_person", "merge_group",
+    "parse_entry", "parse_figure", "people_without_hours", "pro_rata_hours",
 ]

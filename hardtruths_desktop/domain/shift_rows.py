@@ -15,7 +15,14 @@ from datetime import date, time, timedelta
 from typing import Any, Protocol
 
 from hardtruths_desktop.domain import ids
-from hardtruths_desktop.domain.staffing import GroupFigures, Period, computed_red_flags, ordered_group_codes
+from hardtruths_desktop.domain.staffing import (
+    GroupFigures,
+    Period,
+    computed_red_flags,
+    ordered_group_codes,
+    plan_for_length,
+    shift_length,
+)
 from hardtruths_desktop.domain.valuesets import red_flag_type
 
 
@@ -191,7 +198,7 @@ def shift_lines(
             elif include_unrecorded:
                 if plans is None:
                     plans = plan_on(plan, day)
-                planned = plans.get(p.code, {})
+                planned = plan_for_length(plans.get(p.code, {}), shift_length(day, p.start, p.end, p.period))
                 out.append(ShiftLine(ids.shift_id(ward_id, day, p.code), day, p.code, p.name, p.period, p.start, p.end, False,
                                      {c: planned[c] for c in ordered_group_codes(planned)},
                                      patients_at_midnight=census.get(day)))

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 
 Period = Literal["day", "night"]
+
+#: Ward time. (``domain.clock`` says the same; staffing imports nothing internal but value sets.)
+LONDON = ZoneInfo("Europe/London")
 
 RN_SHORTFALL_HOURS = 8.0
 RN_SHORTFALL_FRACTION = 0.25
@@ -51,6 +55,89 @@ class ShiftTimes:
         """Naive local start and end of this shift on ``shift_date`` (the date it starts on)."""
         start = datetime.combine(shift_date, self.start)
         return start, start + timedelta(hours=self.hours)
+
+    def length(self, shift_date: date) -> ShiftLength:
+        """The real length of this shift on ``shift_date`` (``shift_length``)."""
+        return shift_length(shift_date, self.start, self.end, self.period)
+
+
+@dataclass(frozen=True)
+class ShiftLength:
+    """How long a shift on a given date really lasts, in Europe/London (DOMAIN.md section 1: shift
+    length is real elapsed time). ``hours`` is what passed on the clock on the wall of a
+    station that stayed on all night; ``nominal`` what the pattern says on an ordinary day."""
+
+    hours: float
+    nominal: float
+    period: Period = "day"
+
+    @property
+    def clock_change(self) -> int:
+        """+1 when the clocks went back during the shift (an hour longer), -1 when they went forward."""
+        diff = self.hours - self.nominal
+        return 0 if abs(diff) < 1e-9 else (1 if diff > 0 else -1)
+
+    def words(self) -> str:
+        """"an 8-hour shift", "an 11-hour night (the clocks went back)"."""
+        kind = "night" if self.period == "night" else "shift"
+        n = f"{self.hours:g}"
+        article = "an" if n.startswith(("8", "11", "18")) else "a"  # said "an eight", "an eleven", "an eighteen"
+        text = f"{article} {n}-hour {kind}"
+        if self.clock_change > 0:
+            text += " (the clocks went back)"
+        elif self.clock_change < 0:
+            text += " (the clocks went forward)"
+        return text
+
+
+def _aware(day: date, at: time) -> datetime:
+    """A Europe/London wall time as an aware UTC instant (a time skipped by the spring change is
+    read as zoneinfo does, fold=0: the offset before the change)."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+def shift_bounds_utc(shift_date: date, start: time, end: time) -> tuple[datetime, datetime]:
+    """The real start and end (aware, UTC) of a shift that starts on ``shift_date``; a shift whose
+    end is at or before its start ends the next day."""
+    end_day = shift_date if end > start else shift_date + timedelta(days=1)
+    return _aware(shift_date, start), _aware(end_day, end)
+
+
+def shift_length(shift_date: date, start: time, end: time, period: Period = "day") -> ShiftLength:
+    """Real elapsed hours of a shift on ``shift_date``, Europe/London (the night that spans the
+    clocks going back is an hour longer, the spring night an hour shorter)."""
+    first, last = shift_bounds_utc(shift_date, start, end)
+    real = (last - first).total_seconds() / 3600
+    a = datetime.combine(date(2000, 1, 1), start)
+    b = datetime.combine(date(2000, 1, 1), end)
+    if b <= a:
+        b += timedelta(days=1)
+    return ShiftLength(round(real, 4), (b - a).total_seconds() / 3600, period)
+
+
+def plan_for_length(plan: Mapping[str, GroupFigures], length: ShiftLength) -> dict[str, GroupFigures]:
+    """The establishment's plan for one shift, on the day it really happens: on a night the clocks
+    change, every planned person works an hour more (autumn) or less (spring), so the planned hours
+    move by heads x that hour (never below 0)."""
+    delta = length.hours - length.nominal
+    if abs(delta) < 1e-9:
+        return dict(plan)
+    return {code: GroupFigures(g.planned, g.actual, round(max(0.0, g.planned_hours + g.planned * delta), 2), g.actual_hours,
+                               g.bank_agency)
+            for code, g in plan.items()}
+
+
+def people_without_hours(code: str, g: GroupFigures) -> str | None:
+    """The message when people are on duty with 0 hours (None when the figures agree)."""
+    try:
+        sg = staff_group(code)
+    except KeyError:
+        return None
+    if not sg.counts_for_care_hours or g.actual <= 0 or g.actual_hours > 0:
+        return None
+    who = f"1 {sg.singular.lower()}" if g.actual == 1 else f"{g.actual} {sg.label.lower()}"
+    return (f"{sg.label}: {who} on duty but 0 hours: enter their hours, or leave the hours blank to count "
+            "their planned hours (or the shift's length)")
 
 
 def fill_rate(actual_hours: float, planned_hours: float) -> float | None:

@@ -11,9 +11,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from hardtruths_desktop.domain.staffing import GroupFigures
+from hardtruths_desktop.domain.staffing import LONDON, GroupFigures, people_without_hours
 from hardtruths_desktop.domain.valuesets import recordable_red_flag_codes, staff_group, staff_group_codes
 
 MAX_HEADS = 60
@@ -157,6 +157,24 @@ def check_shift_date(d: date, today: date, field_name: str = "date") -> None:
         raise ValidationError.single(field_name, f"{d.isoformat()} is too far ahead: shifts can be planned up to 2 months ahead")
 
 
+def check_started(shift_name: str, shift_date: date, start: datetime, now: datetime, field_name: str = "actual") -> None:
+    """Who came on duty can be recorded once a shift has started (``start`` and ``now`` aware);
+    its plan may be entered any time ahead."""
+    if now < start:
+        local = start.astimezone(LONDON)
+        raise ValidationError.single(
+            field_name,
+            f"The {shift_name} shift of {shift_date:%a %d %b %Y} has not started yet (it starts at {local:%H:%M}): "
+            "you can enter its plan now, and who is actually on duty once it has started",
+        )
+
+
+def check_census_day(day: date, today: date, field_name: str = "patients_at_midnight") -> None:
+    """A 23:59 count is for today or a day gone by, never for a day still to come."""
+    if day > today:
+        raise ValidationError.single(field_name, f"The 23:59 patient count of {day:%a %d %b %Y} can only be entered on that day or after")
+
+
 def clean_text(text: str, label: str, field_name: str, maximum: int, required: bool = False) -> str:
     """Trimmed, NFC-normalised text; refuses control characters, broken Unicode and overlong text."""
     if "\x00" not in text and not is_valid_unicode(text):  # (a NUL is a control character: said below)
@@ -256,11 +274,13 @@ class StaffOnWard:
 
 @dataclass
 class ShiftContext:
-    shift_hours: float
+    shift_hours: float  # the shift's REAL length on its date (``staffing.shift_length``)
     beds: int
     today: date  # the ward's date from the clock: how far back or ahead a shift may be recorded
     staff: Mapping[str, StaffOnWard] = field(default_factory=dict)
     on_duty: frozenset[str] = frozenset()  # staff ids ticked as on duty this shift (empty: not recorded)
+    #: the shift's length in words for messages, e.g. "an 11-hour night (the clocks went back)"
+    shift_words: str = ""
 
 
 def check_shift(
@@ -278,6 +298,7 @@ def check_shift(
     except ValidationError as e:
         p.errors.update(e.errors)
     longest = ctx.shift_hours + 1.0  # people stay late; more than an hour over is a typing error
+    words = ctx.shift_words or f"a {ctx.shift_hours:g}-hour shift"
     for code, g in groups.items():
         try:
             label = staff_group(code).label
@@ -290,17 +311,22 @@ def check_shift(
                 p.add(f"{code}.{attr}", f"{label}: {n} people is not possible (0 to {MAX_HEADS})")
         for heads_attr, hours_attr, word in (("planned", "planned_hours", "planned"), ("actual", "actual_hours", "actual")):
             heads, hours = getattr(g, heads_attr), getattr(g, hours_attr)
+            # a plan is for the hours that exist (no staying late in a plan); people may stay late
+            most = heads * (ctx.shift_hours if word == "planned" else longest)
             if hours < 0:
                 p.add(f"{code}.{hours_attr}", f"{label}: {word} hours cannot be negative")
-            elif hours > heads * longest + 1e-9:
+            elif hours > most + 1e-9:
                 if heads == 0:
                     p.add(f"{code}.{hours_attr}", f"{label}: {hours:g} {word} hours but nobody {word}; enter the number of people too")
                 else:
                     p.add(
                         f"{code}.{hours_attr}",
                         f"{label}: {hours:g} {word} hours is more than {heads} {'person' if heads == 1 else 'people'}"
-                        f" can work in a {ctx.shift_hours:g}-hour shift",
+                        f" can work in {words}",
                     )
+        without = people_without_hours(code, g)
+        if without and f"{code}.actual_hours" not in p.errors:
+            p.add(f"{code}.actual_hours", without)
         if g.bank_agency > g.actual:
             p.add(f"{code}.bank_agency", f"{label}: bank/agency ({g.bank_agency}) cannot be more than the {g.actual} on duty")
     if nurse_in_charge_id is not None:

@@ -9,15 +9,17 @@ from typing import Any
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.shift_entry import GROUP_FIELDS, check_figures, check_patients, merge_group
-from hardtruths_desktop.domain.staffing import GroupFigures, ShiftTimes
+from hardtruths_desktop.domain.staffing import GroupFigures, ShiftTimes, plan_for_length, shift_bounds_utc
 from hardtruths_desktop.domain.validation import (
     MAX_NOTE,
     MAX_SHORT_TEXT,
     ShiftContext,
     StaffOnWard,
     ValidationError,
+    check_census_day,
     check_red_flag_type,
     check_shift,
+    check_started,
     clean_text,
 )
 from hardtruths_desktop.store.queries import WardRef, ward_of
@@ -35,9 +37,10 @@ class ShiftChange:
     nurse_in_charge_id: Any = KEEP  # str | None | KEEP
     patients_at_midnight: Any = KEEP  # int | None | KEEP
     notes: Any = KEEP  # str | KEEP
-    #: typed by a person (the form, the CLI): people entered without hours get hours pro rata
-    #: (``shift_entry.merge_group``); programs that send exact figures (sync, the demo) leave it off
-    hours_pro_rata: bool = False
+    #: hours follow people unless typed (``shift_entry.merge_group``), on every path: a head count
+    #: sent without its hours gets them (the plan's hours per person, else the shift's real length).
+    #: Only a caller that sends hours for every head count may turn it off (no caller does).
+    hours_pro_rata: bool = True
 
 
 def _ward_facts(tx: WriteTx, ward: WardRef) -> tuple[str, str, int]:
@@ -65,9 +68,10 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
     """Create or correct one shift. Validates the merged result; writes nothing when invalid.
 
     ``change`` holds figures already parsed by the form (``domain.shift_entry.parse_entry``) or the
-    CLI: text is parsed once, before this; here they are only checked to be numbers. When the change
-    says it was typed by a person (``hours_pro_rata``), people entered without their hours get hours
-    pro rata (``shift_entry.merge_group``). Returns True when anything
+    CLI: text is parsed once, before this; here they are only checked to be numbers. People entered
+    without their hours get hours (``shift_entry.merge_group``, the one rule), and people on duty
+    with 0 hours are refused (``validation.check_shift``). Actual figures for a shift that has not
+    started are refused; its plan may be entered ahead. Returns True when anything
     changed. Planned values of a new shift come from the establishment in force on that date.
 
     One data-access style: this is the save a nurse makes every shift, so every read and write here
@@ -88,6 +92,7 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         raise ValidationError.single("shift", f"Ward {ward_code} has no '{shift_code}' shift (shifts: {codes or 'none set up'})")
     times = ShiftTimes(prow[0], prow[1], time.fromisoformat(prow[2]), time.fromisoformat(prow[3]),
                        "night" if prow[4] == "night" else "day")
+    length = times.length(shift_date)  # real elapsed hours on this date (the clock changes)
     row = db.execute("SELECT nurse_in_charge_id, notes, field_meta, staffing_recorded, on_duty FROM shift WHERE id = ?",
                      (sid,)).fetchone()
     creating = row is None
@@ -99,7 +104,7 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         ):
             current[code] = GroupFigures(*figures)
     else:
-        current = _plan(tx, ward_id, shift_code, shift_date)
+        current = plan_for_length(_plan(tx, ward_id, shift_code, shift_date), length)
         current.setdefault("rn", GroupFigures())
         current.setdefault("care", GroupFigures())
     new_groups = dict(current)
@@ -111,11 +116,17 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         except ValidationError as e:
             problems.update(e.errors)
             continue
-        new_groups[code] = merge_group(new_groups.get(code, GroupFigures()), entered[code], change.hours_pro_rata)
+        new_groups[code] = merge_group(new_groups.get(code, GroupFigures()), entered[code], change.hours_pro_rata, length.hours)
+    if any(f in ("actual", "actual_hours", "bank_agency") for v in entered.values() for f in v):
+        try:
+            check_started(times.name, shift_date, shift_bounds_utc(shift_date, times.start, times.end)[0], tx.now)
+        except ValidationError as e:
+            problems.update(e.errors)
     census = None
     if change.patients_at_midnight is not KEEP and change.patients_at_midnight is not None:
         try:
             census = check_patients(change.patients_at_midnight)
+            check_census_day(shift_date, today)
         except ValidationError as e:
             problems.update(e.errors)
     if problems:
@@ -130,7 +141,7 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         if srow is not None:
             staff[srow[0]] = StaffOnWard(srow[0], srow[1], srow[2], bool(srow[3]))
     check_shift(shift_date, new_groups, nic, census, notes,
-                ShiftContext(shift_hours=times.hours, beds=beds, staff=staff, today=today,
+                ShiftContext(shift_hours=length.hours, beds=beds, staff=staff, today=today, shift_words=length.words(),
                              on_duty=frozenset(json.loads(row[4])) if row and nic != old_nic else frozenset()))
 
     # A create sends the plan (the same on every station) and only what the nurse entered: a value
@@ -201,6 +212,7 @@ def set_patients_at_midnight(tx: WriteTx, ward: WardRef, day: date, count: int |
     ward_id, ward_code, _beds = _ward_facts(tx, ward)
     if count is not None:
         count = check_patients(count)
+        check_census_day(day, tx.today)
     did = ids.ward_day_id(ward_id, day)
     row = tx.db.execute("SELECT patients_at_midnight, field_meta FROM ward_day WHERE id = ?", (did,)).fetchone()
     if (row is None and count is None) or (row is not None and row[0] == count):

@@ -23,7 +23,7 @@ from tests.support.awkward_days import AWKWARD_IDS, awkward_clocks
 
 @pytest.mark.parametrize("clock", awkward_clocks(), ids=AWKWARD_IDS)
 def test_today_is_the_shift_in_progress_on_the_ward_clock(tmp_path: Path, clock: FixedClock) -> None:
-    st = build_ward(tmp_path, plan_from=date(2020, 1, 1))
+    st = build_ward(tmp_path, clock, plan_from=date(2020, 1, 1))  # the store runs on the same clock
     now = local_now(clock)
     with st.store.read() as s:
         patterns = queries.ward_info(s, st.ward).patterns
@@ -53,7 +53,7 @@ def test_today_is_none_for_a_ward_that_is_gone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("clock", awkward_clocks(), ids=AWKWARD_IDS)
 def test_the_shift_form_and_staffing_show_read_the_same_shift(tmp_path: Path, clock: FixedClock) -> None:
-    st = build_ward(tmp_path, plan_from=date(2020, 1, 1))
+    st = build_ward(tmp_path, clock, plan_from=date(2020, 1, 1))  # the store runs on the same clock
     now = local_now(clock)
     day = now.date() - timedelta(days=1)
     with st.store.write(Actor.command_line()) as tx:

@@ -242,7 +242,9 @@ def test_a_valid_first_save_then_an_invalid_one_in_the_same_transaction_keeps_ne
 # --- outbox order, base tokens and the HLC ----------------------------------------------------------------
 
 def test_base_tokens_chain_from_edit_to_edit(station: WardStation) -> None:
-    _save(station, YESTERDAY, "early", _good_change(station))
+    typed = _good_change(station)
+    typed.groups["rn"]["actual_hours"] = 30  # typed hours (not 4 x the plan's 8): they stay when the count changes
+    _save(station, YESTERDAY, "early", typed)
     first = _outbox(station.path)[-1]
     _save(station, YESTERDAY, "early", ShiftChange(groups={"rn": {"actual": 5}}))
     second = _outbox(station.path)[-1]
