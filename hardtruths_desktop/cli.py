@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hardtruths_desktop import __version__, cli_feedback
+from hardtruths_desktop.domain import staffing_return
 from hardtruths_desktop.domain.clock import Clock, SystemClock, parse_clock
 from hardtruths_desktop.domain.validation import (
     MAX_PATIENTS,
@@ -34,29 +35,7 @@ log = logging.getLogger("hardtruths_desktop")
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_STORE, EXIT_SYNC = 0, 1, 2, 3, 4
 DEFAULT_SHIFTS = "early=07:00-15:00/day,late=14:30-22:00/day,night=21:30-07:30/night"
-RETURN_HEADER = [
-    "site",
-    "ward_code",
-    "ward_name",
-    "specialty",
-    "month",
-    "day_rn_planned_hours",
-    "day_rn_actual_hours",
-    "day_care_planned_hours",
-    "day_care_actual_hours",
-    "night_rn_planned_hours",
-    "night_rn_actual_hours",
-    "night_care_planned_hours",
-    "night_care_actual_hours",
-    "day_rn_fill_rate",
-    "day_care_fill_rate",
-    "night_rn_fill_rate",
-    "night_care_fill_rate",
-    "patients_at_midnight_total",
-    "chppd_rn",
-    "chppd_care",
-    "chppd_total",
-]
+RETURN_HEADER = staffing_return.return_header()  # today's columns first, unchanged; then completeness; then per group
 
 
 class _Parser(argparse.ArgumentParser):
@@ -169,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     sr = exsub.add_parser("staffing-return", parents=[common], help="monthly safe staffing return (CSV)")
     sr.add_argument("--month", required=True, help="YYYY-MM")
     sr.add_argument("--out", required=True, type=Path)
+    sr.add_argument("--strict", action="store_true",
+                    help="refuse a month with shifts not recorded or days without a 23:59 count (exit 2, nothing written)")
     cli_feedback.add_parsers(sub, exsub, common, _Parser)
     return p
 
@@ -478,10 +459,6 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
     return EXIT_OK
 
 
-def _fmt(value: float | None, places: int) -> str:
-    return "" if value is None else f"{value:.{places}f}"
-
-
 def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store import queries
     from hardtruths_desktop.store.tables import Ward
@@ -491,26 +468,33 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 
     y, m = parse_month(args.month, "--month")
     out = _check_out(args.out, ".csv")
+    month = f"{y:04d}-{m:02d}"
     store = _open(data_dir, args.clock)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(RETURN_HEADER)
+    w = csv.DictWriter(buf, fieldnames=RETURN_HEADER, lineterminator="\n")
+    w.writeheader()
+    lines: list[str] = []
+    incomplete: list[str] = []
     with store.read() as s:
         from sqlmodel import select
 
         for ward in s.exec(select(Ward).order_by(Ward.code)).all():
-            r = queries.month_return(s, ward, y, m)
-            w.writerow([
-                ward.site, ward.code, ward.name, ward.specialty, f"{y:04d}-{m:02d}",
-                *(f"{t.planned_hours:.2f}" if i == 0 else f"{t.actual_hours:.2f}"
-                  for t in (r.day_rn, r.day_care, r.night_rn, r.night_care) for i in (0, 1)),
-                _fmt(r.fill_rate("day", "rn"), 1), _fmt(r.fill_rate("day", "care"), 1),
-                _fmt(r.fill_rate("night", "rn"), 1), _fmt(r.fill_rate("night", "care"), 1),
-                r.patients_at_midnight_total,
-                _fmt(r.chppd_rn(), 2), _fmt(r.chppd_care(), 2), _fmt(r.chppd_total(), 2),
-            ])
+            r = queries.month_return(s, ward, y, m, args.clock.now())
+            w.writerow(staffing_return.return_row(ward.site, ward.code, ward.name, ward.specialty, month, r))
+            lines.append(staffing_return.ward_line(ward.code, month, r.completeness))
+            if not r.completeness.complete:
+                incomplete.append(ward.code)
+    if args.strict and incomplete:
+        for line in lines:
+            print(line, file=sys.stderr)
+        raise ValidationError.single(
+            "--strict", f"The {month} return is incomplete for ward{'s' if len(incomplete) > 1 else ''} {', '.join(incomplete)}:"
+            " record the missing shifts and 23:59 counts (listed above), or export without --strict; nothing was written")
     write_atomically(out, buf.getvalue())
-    print(f"Wrote the {y:04d}-{m:02d} staffing return to {out}")
+    for line in lines:
+        print(line, file=sys.stderr)
+    print(f"Wrote the {month} staffing return to {out}"
+          + (f" (incomplete: {', '.join(incomplete)}; the missing shifts and counts are named in its columns)" if incomplete else ""))
     return EXIT_OK
 
 

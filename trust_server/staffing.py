@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, select
 
-from hardtruths_desktop.domain.shift_rows import FlagIn, PatternIn, PlanIn, ShiftIn, shift_json, shift_lines
+from hardtruths_desktop.domain import staffing_return
+from hardtruths_desktop.domain.shift_rows import FlagIn, PatternIn, PlanIn, ShiftIn, ShiftLine, shift_json, shift_lines
 from hardtruths_desktop.domain.staffing import GroupFigures
-from hardtruths_desktop.sync.protocol import GROUP_FIELD, ShiftSummary
+from hardtruths_desktop.sync.protocol import GROUP_FIELD, ShiftSummary, StaffingReturn
 from trust_server.models import EntityRecord, Ward
 
 
@@ -46,6 +47,23 @@ def _text(value: Any) -> str:
 
 
 def month_shifts(session: Session, ward: Ward, year: int, month: int) -> list[ShiftSummary]:
+    lines, _census = _month_lines(session, ward, year, month)
+    return [ShiftSummary.model_validate(shift_json(ward.code, line)) for line in lines]
+
+
+def month_return(session: Session, ward: Ward, year: int, month: int, now: datetime) -> StaffingReturn:
+    """The ward's monthly staffing return as of ``now`` (aware): the station's own functions
+    (``domain.staffing_return``) on the server's merged records, so the two returns agree."""
+    lines, census = _month_lines(session, ward, year, month)
+    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    r = staffing_return.month_return(lines, census, first, last, now)
+    label = f"{year:04d}-{month:02d}"
+    row = staffing_return.return_row(ward.site, ward.code, ward.name, ward.specialty, label, r)
+    return StaffingReturn(ward=ward.code, month=label, complete=r.completeness.complete, summary=r.completeness.summary(),
+                          columns=staffing_return.return_header(), row=row)
+
+
+def _month_lines(session: Session, ward: Ward, year: int, month: int) -> tuple[list[ShiftLine], dict[date, int | None]]:
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     recs: dict[str, list[EntityRecord]] = defaultdict(list)
@@ -72,5 +90,4 @@ def month_shifts(session: Session, ward: Ward, year: int, month: int) -> list[Sh
                       needs_review=s.needs_review)
               for s in recs["shift"] if (day := _date(s.data.get("shift_date")))]
     census_typed = {k: v if isinstance(v, int) and not isinstance(v, bool) else None for k, v in census.items()}
-    return [ShiftSummary.model_validate(shift_json(ward.code, line))
-            for line in shift_lines(ward.id, first, last, patterns, shifts, plan, names, census_typed)]
+    return shift_lines(ward.id, first, last, patterns, shifts, plan, names, census_typed), census_typed

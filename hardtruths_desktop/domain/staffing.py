@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
@@ -216,20 +216,37 @@ class PeriodTotals:
 
 @dataclass
 class MonthlyReturn:
-    """One ward's row of the national monthly staffing return."""
+    """One ward's row of the national monthly staffing return (built by ``staffing_return.month_return``).
+
+    Two views of the staff groups: the 4-fill-rate summary (``day_rn`` ... ``night_care``, nursing
+    associates counted as care staff) and per staff group (``group_totals``). CHPPD divides the
+    hours of shifts on days with a 23:59 count (``add_shift(counted=True)``) by ``patient_days``.
+    """
 
     day_rn: PeriodTotals = field(default_factory=PeriodTotals)
     day_care: PeriodTotals = field(default_factory=PeriodTotals)
     night_rn: PeriodTotals = field(default_factory=PeriodTotals)
     night_care: PeriodTotals = field(default_factory=PeriodTotals)
-    care_hours_other: float = 0.0  # groups outside RN/care that still count for overall CHPPD
-    patients_at_midnight_total: int = 0
+    care_hours_other: float = 0.0  # counted hours of groups outside RN/care that still count for overall CHPPD
+    patients_at_midnight_total: int = 0  # the sum of every 23:59 count of the month
+    #: per (period, staff group code): planned and actual hours of recorded shifts
+    by_group: dict[tuple[str, str], PeriodTotals] = field(default_factory=dict)
+    #: actual hours per staff group on days with a 23:59 count (CHPPD's numerator)
+    counted_hours: dict[str, float] = field(default_factory=dict)
+    #: the patients CHPPD divides by: the counts of the days it covers (None: every count)
+    chppd_patient_days: int | None = None
+    chppd_days: int = 0
+    completeness: Any = None  # staffing_return.Completeness (what the figures do not cover)
 
     def totals(self, period: Period, return_group: str) -> PeriodTotals:
         t: PeriodTotals = getattr(self, f"{period}_{return_group}")
         return t
 
-    def add_shift(self, period: Period, groups: Mapping[str, GroupFigures]) -> None:
+    def group_totals(self, period: Period, code: str) -> PeriodTotals:
+        return self.by_group.get((period, code), PeriodTotals())
+
+    def add_shift(self, period: Period, groups: Mapping[str, GroupFigures], counted: bool = True) -> None:
+        """A recorded shift; ``counted``: its day has a 23:59 count, so its hours go into CHPPD."""
         for code, g in groups.items():
             try:
                 sg = staff_group(code)
@@ -237,12 +254,32 @@ class MonthlyReturn:
                 continue
             if not sg.counts_for_care_hours:
                 continue  # students: recorded, never counted
+            per = self.by_group.setdefault((period, code), PeriodTotals())
+            per.planned_hours += g.planned_hours
+            per.actual_hours += g.actual_hours
+            if counted:
+                self.counted_hours[code] = self.counted_hours.get(code, 0.0) + g.actual_hours
             if sg.return_group is None:
-                self.care_hours_other += g.actual_hours
+                if counted:
+                    self.care_hours_other += g.actual_hours
                 continue
             t = self.totals(period, sg.return_group)
             t.planned_hours += g.planned_hours
             t.actual_hours += g.actual_hours
+
+    @property
+    def patient_days(self) -> int:
+        return self.patients_at_midnight_total if self.chppd_patient_days is None else self.chppd_patient_days
+
+    def _counted(self, return_group: str | None) -> float:
+        total = 0.0
+        for code, hours in self.counted_hours.items():
+            try:
+                if staff_group(code).return_group == return_group:
+                    total += hours
+            except KeyError:
+                continue
+        return total
 
     @property
     def rn_actual_hours(self) -> float:
@@ -256,15 +293,26 @@ class MonthlyReturn:
         t = self.totals(period, return_group)
         return fill_rate(t.actual_hours, t.planned_hours)
 
+    def group_fill_rate(self, period: Period, code: str) -> float | None:
+        t = self.group_totals(period, code)
+        return fill_rate(t.actual_hours, t.planned_hours)
+
     def chppd_rn(self) -> float | None:
-        return chppd(self.rn_actual_hours, self.patients_at_midnight_total)
+        return chppd(self._counted("rn"), self.patient_days)
 
     def chppd_care(self) -> float | None:
-        return chppd(self.care_actual_hours, self.patients_at_midnight_total)
+        return chppd(self._counted("care"), self.patient_days)
 
     def chppd_total(self) -> float | None:
-        total = self.rn_actual_hours + self.care_actual_hours + self.care_hours_other
-        return chppd(total, self.patients_at_midnight_total)
+        """Today's overall CHPPD: RN, care staff (nursing associates included) and AHP hours."""
+        return chppd(self._counted("rn") + self._counted("care") + self.care_hours_other, self.patient_days)
+
+    def group_chppd(self, code: str) -> float | None:
+        return chppd(self.counted_hours.get(code, 0.0), self.patient_days)
+
+    def nursing_chppd(self) -> float | None:
+        """NStfFil's overall CHPPD: RN + nursing associates + care staff (AHP in its own columns)."""
+        return chppd(self._counted("rn") + self._counted("care"), self.patient_days)
 
 
 def ordered_group_codes(codes: Iterable[str]) -> list[str]:

@@ -88,6 +88,18 @@ def parse_month(text: str, field_name: str = "month") -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def parse_as_of(text: str, field_name: str = "as_of") -> datetime:
+    """A moment such as ``2026-12-01T10:00:00Z`` or ``2026-12-01T10:00+00:00`` (with its offset)."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError.single(field_name, f"'{_show(text)}' is not a time such as 2026-12-01T10:00:00Z") from None
+    if value.tzinfo is None:
+        raise ValidationError.single(field_name, f"'{_show(text)}' needs its offset from UTC, e.g. 2026-12-01T10:00:00Z")
+    _check_year(value.year, text, field_name)
+    return value
+
+
 def parse_count(text: str | float, label: str, field_name: str, maximum: int = MAX_HEADS) -> int:
     """A whole number of people (or patients) from text, 0..maximum."""
     if isinstance(text, bool):

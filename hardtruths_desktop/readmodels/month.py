@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from hardtruths_desktop.domain.staffing import MonthlyReturn
+from hardtruths_desktop.domain.staffing_return import Completeness, MissingShift
 from hardtruths_desktop.readmodels.common import ward_by_id
 from hardtruths_desktop.store.queries import ShiftView, month_bounds, month_return, shifts_in_range
 from hardtruths_desktop.store.session import Store
@@ -18,11 +19,13 @@ class MonthFigures:
     chppd_total: float | None
     fill_rates: dict[str, float | None]  # "day_rn", "day_care", "night_rn", "night_care" (None: nothing planned)
     patient_days: int  # the sum of the 23:59 counts
+    completeness: Completeness = field(default_factory=Completeness)  # what the figures do not cover (named, never zero)
 
     @classmethod
     def of(cls, r: MonthlyReturn) -> MonthFigures:
         rates = {f"{period}_{group}": r.fill_rate(period, group) for period in ("day", "night") for group in ("rn", "care")}
-        return cls(r.chppd_rn(), r.chppd_care(), r.chppd_total(), rates, r.patients_at_midnight_total)
+        return cls(r.chppd_rn(), r.chppd_care(), r.chppd_total(), rates, r.patients_at_midnight_total,
+                   r.completeness or Completeness())
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,22 @@ class Month:
 
 
 def load_month(store: Store, ward_id: str, year: int, month: int) -> Month:
-    """One query by date range (fast with years of history: benchmarks/bench_month.py)."""
+    """One query by date range (fast with years of history: benchmarks/bench_month.py); what is
+    missing is judged as of the store's clock."""
     first, last = month_bounds(year, month)
     with store.read() as s:
         ward = ward_by_id(s, ward_id)
         views = tuple(shifts_in_range(s, ward, first, last))
-        figures = MonthFigures.of(month_return(s, ward, year, month))
+        figures = MonthFigures.of(month_return(s, ward, year, month, store.clock.now()))
     return Month(year, month, views, figures)
 
 
-__all__ = ["Month", "MonthFigures", "load_month"]
+def census_shift(month: Month, day: date) -> str | None:
+    """The shift where the 23:59 count of ``day`` is entered: its night shift (else its last shift)."""
+    on_day = [v for v in month.shifts if v.date == day]
+    nights = [v for v in on_day if v.period == "night"]
+    pick = (nights or on_day)[-1:]
+    return pick[0].shift_code if pick else None
+
+
+__all__ = ["Completeness", "MissingShift", "Month", "MonthFigures", "census_shift", "load_month"]

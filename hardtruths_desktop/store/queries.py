@@ -6,12 +6,12 @@ import calendar
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain import ids, staffing_return
 from hardtruths_desktop.domain.shift_rows import (
     FlagIn,
     FlagLine,
@@ -240,17 +240,16 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def month_return(session: Session, ward: Ward, year: int, month: int) -> MonthlyReturn:
+def month_return(session: Session, ward: Ward, year: int, month: int, now: datetime | None = None) -> MonthlyReturn:
+    """The ward's return for a month (``domain.staffing_return.month_return``, as the trust server
+    computes it) as of ``now`` (aware; None: after the month, so every shift and day is due)."""
     first, last = month_bounds(year, month)
-    ret = MonthlyReturn()
-    for v in shifts_in_range(session, ward, first, last, include_unrecorded=False):
-        if v.recorded:  # a row made only for a red flag or a note is not "nobody came"
-            ret.add_shift(v.period, v.groups)
-    total = 0
-    for d in session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day >= first, WardDay.day <= last)).all():
-        total += d.patients_at_midnight or 0
-    ret.patients_at_midnight_total = total
-    return ret
+    census = {
+        d.day: d.patients_at_midnight
+        for d in session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day >= first, WardDay.day <= last)).all()
+    }
+    when = now or datetime.combine(last + timedelta(days=2), time(12), tzinfo=UTC)
+    return staffing_return.month_return(shifts_in_range(session, ward, first, last), census, first, last, when)
 
 
 # --- station state ------------------------------------------------------------------------------------

@@ -232,6 +232,19 @@ class ShiftSummary(_Model):
     groups: dict[str, GroupSummary]
 
 
+class StaffingReturn(_Model):
+    """One ward's monthly staffing return as the trust server computes it (``GET /v1/admin/wards/{code}
+    /staffing-return``): the same columns and values as a row of the station's
+    ``export staffing-return`` CSV (``domain.staffing_return``), and what it does not cover."""
+
+    ward: str
+    month: str
+    complete: bool
+    summary: str  # "3 shifts not recorded, 1 day without a midnight count"
+    columns: list[str]
+    row: dict[str, str]
+
+
 # --- the entity registry -------------------------------------------------------------------------------
 
 #: A field name: lower-case letters, digits, '_' and '.', at most 80 (no NUL, no surrogate, no space).

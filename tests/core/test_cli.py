@@ -346,7 +346,8 @@ def test_staffing_return_csv(station_dir: Path, tmp_path: Path, capsys: pytest.C
     rc, _stdout, err = run(capsys, station_dir, "export", "staffing-return", "--month", month, "--out", str(out))
     assert rc == 0, err
     text = out.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == ISSUE_HEADER
+    # today's columns first, names and order unchanged; the completeness and per-group columns follow
+    assert text.splitlines()[0].startswith(ISSUE_HEADER + ",complete,unrecorded_shifts,")
     rows = {r["ward_code"]: r for r in csv.DictReader(io.StringIO(text))}
     assert set(rows) == {"T1", "DSU"}
     t1 = rows["T1"]
@@ -360,6 +361,8 @@ def test_staffing_return_csv(station_dir: Path, tmp_path: Path, capsys: pytest.C
     assert dsu["day_rn_fill_rate"] == "100.0"
     assert dsu["day_care_fill_rate"] == "" and dsu["night_rn_fill_rate"] == "" and dsu["night_care_fill_rate"] == ""
     assert dsu["chppd_rn"] == "" and dsu["patients_at_midnight_total"] == "0"  # no census: no CHPPD, not an error
+    days_in_month = (TODAY.replace(day=1) - first).days
+    assert dsu["complete"] == "no" and dsu["days_without_count"] == str(days_in_month)  # named, not zero patients
 
 
 def test_staffing_return_of_the_demo_is_well_formed(demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from hardtruths_desktop.domain.validation import parse_month
-from hardtruths_desktop.sync.protocol import ErrorBody, ShiftSummary
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK
+from hardtruths_desktop.domain.validation import parse_as_of, parse_month
+from hardtruths_desktop.sync.protocol import ErrorBody, ShiftSummary, StaffingReturn
 from trust_server import devices, reference, staffing
 from trust_server.api.deps import AdminDep, SessionDep
 from trust_server.models import (
@@ -80,6 +81,16 @@ def ward_staffing(ward_code: str, month: Annotated[str, Query(max_length=7)], se
     """The ward's merged shifts for a month, shaped like the station's ``staffing show --json``."""
     y, m = parse_month(month)
     return staffing.month_shifts(session, reference.ward_by_code(session, ward_code), y, m)
+
+
+@router.get("/wards/{ward_code}/staffing-return", responses=ERRORS)
+def ward_staffing_return(ward_code: str, month: Annotated[str, Query(max_length=7)], session: SessionDep,
+                         as_of: Annotated[str | None, Query(max_length=40)] = None) -> StaffingReturn:
+    """The ward's monthly staffing return (the station's CSV row, computed from the merged records),
+    with what it does not cover; ``as_of`` (ISO time with offset) judges what is missing as of then."""
+    y, m = parse_month(month)
+    now = parse_as_of(as_of) if as_of else SYSTEM_CLOCK.now()
+    return staffing.month_return(session, reference.ward_by_code(session, ward_code), y, m, now)
 
 
 @router.get("/devices", responses=ERRORS)
