@@ -104,6 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--patients-at-midnight", metavar="N")
     rec.add_argument("--note", metavar="TEXT")
     rec.add_argument("--as", dest="as_name", metavar="NAME", help="the staff member making this record")
+    wd = stsub.add_parser("withdraw", parents=[common], help="withdraw a shift recorded on the wrong date (it becomes 'not recorded')")
+    wd.add_argument("--ward", required=True)
+    wd.add_argument("--date", required=True, help="YYYY-MM-DD (the date the shift starts)")
+    wd.add_argument("--shift", required=True)
+    wd.add_argument("--reason", required=True, metavar="TEXT", help="why, e.g. 'recorded on the wrong date: belongs to 3 Nov'")
+    wd.add_argument("--as", dest="as_name", required=True, metavar="NAME", help="the shift's nurse in charge or the ward sister")
+    esc = stsub.add_parser("escalate", parents=[common], help="escalate (or answer) a red flag computed from a shift's figures")
+    esc.add_argument("--ward", required=True)
+    esc.add_argument("--date", required=True)
+    esc.add_argument("--shift", required=True)
+    esc.add_argument("--flag", required=True, choices=("rn_shortfall", "fewer_than_two_rn"))
+    esc_what = esc.add_mutually_exclusive_group(required=True)
+    esc_what.add_argument("--to", metavar="WHO", help="who it was escalated to, e.g. 'Matron J. Okafor'")
+    esc_what.add_argument("--response", metavar="TEXT", help="the response: what was done")
+    esc.add_argument("--as", dest="as_name", metavar="NAME", help="the staff member making this record")
     show = stsub.add_parser("show", parents=[common], help="shifts of one date or month")
     show.add_argument("--ward", required=True)
     when = show.add_mutually_exclusive_group(required=True)
@@ -427,6 +442,8 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
     from hardtruths_desktop.store.session import Actor
     from hardtruths_desktop.store.shifts import save_shift
 
+    if args.action in ("withdraw", "escalate"):
+        return _staffing_amend(args, data_dir)
     if args.action == "record":
         day = parse_date(args.date, "--date")
         change = _record_change(args)  # all parsing before the store is touched
@@ -456,6 +473,35 @@ def cmd_staffing(args: argparse.Namespace, data_dir: Path) -> int:
             figures = "  ".join(f"{code.upper()} {g.actual}/{g.planned}" for code, g in v.groups.items() if code in ("rn", "care"))
             state = "recorded" if v.recorded else "not recorded"
             print(f"{v.date} {v.shift_name:9} {figures:16} NIC {v.nurse_in_charge or '-':24} {len(v.red_flags)} flag(s)  {state}")
+    return EXIT_OK
+
+
+def _staffing_amend(args: argparse.Namespace, data_dir: Path) -> int:
+    """``staffing withdraw`` and ``staffing escalate``: one write, by a named person where the rule needs one."""
+    from hardtruths_desktop.store import queries
+    from hardtruths_desktop.store.session import Actor
+    from hardtruths_desktop.store.shifts import escalate_computed_flag, resolve_computed_flag, withdraw_shift
+
+    day = parse_date(args.date, "--date")
+    code = args.shift.strip().lower()
+    store = _open(data_dir, args.clock)
+    with store.read() as s:
+        ward = queries.ward_row(s, args.ward)
+        actor = Actor.command_line()
+        if args.as_name:
+            person = queries.find_staff(s, ward.id, args.as_name)
+            actor = Actor(person.id, person.name)
+    with store.write(actor) as tx:
+        if args.action == "withdraw":
+            withdraw_shift(tx, ward.id, day, code, args.reason)
+            said = f"Withdrew the {ward.code} {day} {code} shift: it is now 'not recorded' (by {actor.name})."
+        elif args.to is not None:
+            escalate_computed_flag(tx, ward.id, day, code, args.flag, args.to, tx.today)
+            said = f"Recorded the escalation of '{args.flag}' on the {ward.code} {day} {code} shift (by {actor.name})."
+        else:
+            resolve_computed_flag(tx, ward.id, day, code, args.flag, args.response, tx.today)
+            said = f"Recorded the response to '{args.flag}' on the {ward.code} {day} {code} shift (by {actor.name})."
+    print(said)
     return EXIT_OK
 
 

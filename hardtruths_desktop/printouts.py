@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from hardtruths_desktop import printing as p
 from hardtruths_desktop.domain.clock import Clock, today, ward_now
-from hardtruths_desktop.domain.staffing import current_shift
+from hardtruths_desktop.domain.staffing import current_shift, duty_mismatch
 from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 from hardtruths_desktop.store import beds as bed_store
@@ -76,7 +76,14 @@ def resolve_shift(session: Session, ward: Ward, day: date | None, shift_code: st
     return day or today(clock), shift_code
 
 
-def _board_row(v: ShiftView) -> p.ShiftBoardRow:
+def _mismatch(session: Session, ward: Ward, v: ShiftView) -> tuple[str, ...]:
+    """The board's numbers against the names ticked on duty (only once the shift is recorded)."""
+    if not v.recorded:
+        return ()
+    return duty_mismatch(v.groups, [s.role for s in board_store.on_duty(session, ward, v.date, v.shift_code)])
+
+
+def _board_row(v: ShiftView, mismatch: tuple[str, ...] = ()) -> p.ShiftBoardRow:
     main: list[p.StaffGroupLine] = []
     extra: list[p.StaffGroupLine] = []
     for g in staff_groups():
@@ -90,7 +97,7 @@ def _board_row(v: ShiftView) -> p.ShiftBoardRow:
         (main if g.counts_for_care_hours else extra).append(line)
     return p.ShiftBoardRow(
         shift_name=v.shift_name, starts=v.start, ends=v.end, nurse_in_charge=v.nurse_in_charge or "Not yet named",
-        staff_groups=tuple(main), additional=tuple(extra), updated_at=_local(v.updated_at),
+        staff_groups=tuple(main), additional=tuple(extra), updated_at=_local(v.updated_at), mismatch=mismatch,
     )
 
 
@@ -104,14 +111,14 @@ def board_view(session: Session, req: PrintRequest, clock: Clock) -> p.BoardView
     day, code = resolve_shift(session, ward, req.day, req.shift_code, clock)
     v = queries.shift_view(session, ward, day, code)
     wb = board_store.ward_board(session, ward)
-    return p.BoardView(_trust_name(session, ward), ward.name, day, _board_row(v), wb.ward_manager or "Not set",
+    return p.BoardView(_trust_name(session, ward), ward.name, day, _board_row(v, _mismatch(session, ward, v)), wb.ward_manager or "Not set",
                        wb.matron or "Not set", produced_now(clock), _uniform_key(session, ward))
 
 
 def day_board_view(session: Session, req: PrintRequest, clock: Clock) -> p.DayBoardView:
     ward = queries.ward_row(session, req.ward_code)
     day = req.day or today(clock)
-    rows = tuple(_board_row(v) for v in queries.shifts_in_range(session, ward, day, day))
+    rows = tuple(_board_row(v, _mismatch(session, ward, v)) for v in queries.shifts_in_range(session, ward, day, day))
     wb = board_store.ward_board(session, ward)
     return p.DayBoardView(_trust_name(session, ward), ward.name, day, rows, wb.ward_manager or "Not set",
                           wb.matron or "Not set", produced_now(clock), _uniform_key(session, ward))
@@ -173,7 +180,8 @@ def team_view(session: Session, req: PrintRequest, clock: Clock) -> p.TeamSheetV
         for s in sorted(people, key=lambda s: s.name)
     )
     order = tuple(g.label for g in staff_groups())
-    return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_now(clock), order)
+    return p.TeamSheetView(_trust_name(session, ward), ward.name, day, v.shift_name, v.start, v.end, members, produced_now(clock), order,
+                           _mismatch(session, ward, v))
 
 
 # --- the one document registry ---------------------------------------------------------------------

@@ -7,6 +7,7 @@
     hardtruths-server admin ... devices [--json]
     hardtruths-server admin ... revoke --device ID
     hardtruths-server admin ... staffing --ward W --month YYYY-MM [--json]
+    hardtruths-server admin ... staffing-return --ward W --month YYYY-MM [--as-of TIME] [--json]
     hardtruths-server admin ... records --ward W [--entity E] [--json]   (no --ward: trust-wide records)
     hardtruths-server admin ... void --record ID --reason TEXT [--entity E]
     hardtruths-server admin ... feedback --ward W --month YYYY-MM [--json]
@@ -77,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ward", required=True)
     s.add_argument("--month", required=True)
     s.add_argument("--json", action="store_true")
+    sr = asub.add_parser("staffing-return", parents=[shared], help="a ward's monthly staffing return (the station's CSV row)")
+    sr.add_argument("--ward", required=True)
+    sr.add_argument("--month", required=True)
+    sr.add_argument("--as-of", default=None, help="judge what is missing as of this time (ISO, with offset; default now)")
+    sr.add_argument("--json", action="store_true")
     rec = asub.add_parser("records", parents=[shared], help="a ward's records as the server holds them")
     rec.add_argument("--ward", default=None, help="ward code (leave out for the trust-wide records)")
     rec.add_argument("--entity", default=None)
@@ -162,6 +168,18 @@ def admin(args: argparse.Namespace) -> int:
                         f"{v.date} {v.shift_name:9} RN {v.groups['rn'].actual}/{v.groups['rn'].planned}  "
                         f"CARE {v.groups['care'].actual}/{v.groups['care'].planned}  "
                         f"{'recorded' if v.recorded else 'not recorded'}" for v in shifts) or "No shifts."
+            elif args.action == "staffing-return":
+                from hardtruths_desktop.domain.clock import SYSTEM_CLOCK
+                from hardtruths_desktop.domain.validation import parse_as_of
+
+                y, m = parse_month(args.month, "--month")
+                now = parse_as_of(args.as_of, "--as-of") if args.as_of else SYSTEM_CLOCK.now()
+                ret = staffing.month_return(session, reference.ward_by_code(session, args.ward), y, m, now)
+                if args.json:
+                    out = json.dumps(ret.model_dump(), ensure_ascii=False, indent=2)
+                else:
+                    out = "\n".join([f"Ward {ret.ward} {ret.month}: {ret.summary}",
+                                     *(f"{c}: {ret.row[c]}" for c in ret.columns if ret.row[c] != "")])
             elif args.action == "records":
                 found = reference.list_records(session, args.ward, args.entity)
                 if args.json:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class RedFlagList(QListWidget):
-    #: the selected open, recorded flag changed (None when nothing actionable is selected)
+    #: the selected open flag changed (None when nothing actionable is selected)
     selection_changed = Signal(object)
 
     def __init__(self, empty_text: str, grey_resolved: bool = False, parent: QWidget | None = None) -> None:
@@ -48,7 +48,8 @@ class RedFlagList(QListWidget):
         self.selection_changed.emit(self.selected_flag())
 
     def selected_flag(self) -> RedFlagView | None:
-        """The selected flag if it can be escalated or resolved (recorded and still open)."""
+        """The selected flag if it can be escalated or resolved: still open (a computed flag too,
+        which its first escalation records)."""
         item = self.currentItem()
         f = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        return f if f is not None and f.id is not None and f.open else None
+        return f if f is not None and (f.id is not None or f.computed) and f.open else None

@@ -23,7 +23,7 @@ from hardtruths_desktop.domain.staffing import (
     plan_for_length,
     shift_length,
 )
-from hardtruths_desktop.domain.valuesets import red_flag_type
+from hardtruths_desktop.domain.valuesets import red_flag_type, red_flag_types
 
 
 @dataclass(frozen=True)
@@ -152,11 +152,21 @@ def groups_json(groups: Mapping[str, GroupFigures]) -> dict[str, dict[str, Any]]
     }
 
 
+def _line(f: FlagIn, names: Mapping[str, str], computed: bool = False) -> FlagLine:
+    return FlagLine(f.id, f.flag_type, flag_label(f.flag_type), computed, f.raised_at, names.get(f.raised_by, f.raised_by),
+                    f.detail, f.escalated_to, f.escalated_at, f.response, f.resolved_at)
+
+
 def _flags(s: ShiftIn, groups: dict[str, GroupFigures], names: Mapping[str, str]) -> tuple[FlagLine, ...]:
-    raised = [FlagLine(f.id, f.flag_type, flag_label(f.flag_type), False, f.raised_at, names.get(f.raised_by, f.raised_by),
-                       f.detail, f.escalated_to, f.escalated_at, f.response, f.resolved_at)
-              for f in sorted(s.flags, key=lambda f: f.raised_at or "")]
-    computed = [FlagLine(None, c, flag_label(c), True) for c in computed_red_flags(groups)] if s.recorded else []
+    """The shift's red flags: computed ones first (with their record once someone escalated or
+    answered one), then those nurses raised, oldest first. A computed flag's record stays shown
+    after the figures are corrected: it was escalated."""
+    computed_types = {t.code for t in red_flag_types() if t.computed}
+    records = {f.flag_type: f for f in s.flags if f.flag_type in computed_types}
+    now = computed_red_flags(groups) if s.recorded else []
+    computed = [_line(records[c], names, True) if c in records else FlagLine(None, c, flag_label(c), True) for c in now]
+    computed += [_line(f, names, True) for c, f in records.items() if c not in now]
+    raised = [_line(f, names) for f in sorted(s.flags, key=lambda f: f.raised_at or "") if f.flag_type not in computed_types]
     return (*computed, *raised)
 
 

@@ -140,6 +140,28 @@ def people_without_hours(code: str, g: GroupFigures) -> str | None:
             "their planned hours (or the shift's length)")
 
 
+def duty_mismatch(groups: Mapping[str, GroupFigures], ticked_roles: Iterable[str]) -> tuple[str, ...]:
+    """Where names are ticked on duty, how they differ from the counts: one sentence per staff
+    group, e.g. "Registered nurses: 5 counted on duty, 4 names ticked". Nothing when no names are
+    ticked (the team was not listed) or when they agree."""
+    ticked: dict[str, int] = {}
+    for role in ticked_roles:
+        ticked[role] = ticked.get(role, 0) + 1
+    if not ticked:
+        return ()
+    out = []
+    for code in ordered_group_codes(set(ticked) | {c for c, g in groups.items() if g.actual}):
+        counted = groups.get(code, GroupFigures()).actual
+        names = ticked.get(code, 0)
+        if counted != names:
+            try:
+                label = staff_group(code).label
+            except KeyError:
+                label = code
+            out.append(f"{label}: {counted} counted on duty, {names} name{'' if names == 1 else 's'} ticked")
+    return tuple(out)
+
+
 def fill_rate(actual_hours: float, planned_hours: float) -> float | None:
     """Actual / planned hours x 100; None when nothing was planned (not zero, not an error)."""
     if planned_hours <= 0:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from hardtruths_desktop.domain.staffing import LONDON, GroupFigures, people_without_hours
-from hardtruths_desktop.domain.valuesets import recordable_red_flag_codes, staff_group, staff_group_codes
+from hardtruths_desktop.domain.valuesets import recordable_red_flag_codes, red_flag_types, staff_group, staff_group_codes
 
 MAX_HEADS = 60
 MAX_NAME = 80
@@ -263,6 +263,21 @@ def check_staff_role(role: str, field_name: str = "role") -> str:
 def check_red_flag_type(code: str, field_name: str = "type") -> str:
     if code not in recordable_red_flag_codes():
         raise ValidationError.single(field_name, f"'{_show(code)}' is not a red flag a nurse raises; choose one of {', '.join(recordable_red_flag_codes())}")
+    return code
+
+
+def check_computed_flag_type(code: str, field_name: str = "type") -> str:
+    """A red flag computed from the figures (recorded only when someone escalates or answers it)."""
+    computed = tuple(t.code for t in red_flag_types() if t.computed)
+    if code not in computed:
+        raise ValidationError.single(field_name, f"'{_show(code)}' is not a red flag computed from the figures ({', '.join(computed)})")
+    return code
+
+
+def check_any_red_flag_type(code: str, field_name: str = "type") -> str:
+    """Any red flag of the value set: raised by a nurse, or computed and then escalated."""
+    if code not in {t.code for t in red_flag_types()}:
+        raise ValidationError.single(field_name, f"'{_show(code)}' is not a red flag type")
     return code
 
 

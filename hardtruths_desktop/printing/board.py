@@ -146,6 +146,16 @@ def _not_recorded_note(sheet: Sheet, groups: tuple[StaffGroupLine, ...]) -> list
     return [Text("Staff on duty not recorded yet for this shift", 16 * sheet.k, bold=True, max_lines=2)]
 
 
+def mismatch_note(sheet: Sheet, lines: tuple[str, ...], size: float = 14) -> list[Block]:
+    """Said on the sheet, never silently: the names ticked on duty differ from the numbers."""
+    if not lines:
+        return []
+    k = sheet.k
+    return [Spacer(6 * k),
+            Text("⚠ The names on the team sheet and these numbers differ: " + "; ".join(lines), size * k, bold=True,
+                 max_lines=4)]
+
+
 def _additional(sheet: Sheet, extra: tuple[StaffGroupLine, ...]) -> list[Block]:
     if not extra:
         return []
@@ -218,6 +228,7 @@ def render_board(
             Text("Staff on this shift", 17 * k, bold=True, colour=NHS_BLUE, gap_after=4 * k),
             _staffing_grid(sheet, shift.staff_groups, now),
             *_not_recorded_note(sheet, shift.staff_groups),
+            *mismatch_note(sheet, shift.mismatch),
             *_additional(sheet, shift.additional),
             Spacer(6 * k),
             *updated,
@@ -344,6 +355,9 @@ def render_day_board(
         rows.append([cell("Updated at", 14), *(cell(updated_text(s.updated_at, today) if s.updated_at else NOT_PLANNED, 14) for s in shifts)])
         grid = Grid(rows, [1.6] + [2.0] * len(shifts), col_gap=12 * k, row_pad=5 * k)
         note: list[Block] = [Text("* Not counted in the planned / on duty numbers.", 13 * k, max_lines=2)] if extra_labels else []
+        for s in shifts:  # names ticked and numbers that differ are said, per shift
+            if s.mismatch:
+                note += mismatch_note(sheet, tuple(f"{s.shift_name}: {m}" for m in s.mismatch), 13)
         # The nurses in charge span the sheet, one shift a line, so their names stay large.
         # The nurses in charge span the sheet, one shift a line, so their names stay large:
         # below the shift on portrait paper, beside it on landscape (where height is short).

@@ -53,6 +53,8 @@ class ShiftBoardRow:
     # Students and supernumerary staff: shown apart, not counted in the staffing numbers.
     additional: tuple[StaffGroupLine, ...] = ()
     updated_at: datetime | None = None
+    #: where names are ticked on duty and they differ from the counts (``staffing.duty_mismatch``)
+    mismatch: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,3 +196,5 @@ class TeamSheetView:
     produced_at: datetime
     # Staff group headings in the national order; any other heading follows alphabetically.
     role_order: tuple[str, ...] = field(default=())
+    #: the names ticked differ from the counts on the board (``staffing.duty_mismatch``)
+    mismatch: tuple[str, ...] = ()

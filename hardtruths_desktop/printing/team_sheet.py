@@ -71,6 +71,9 @@ def render_team_sheet(
                 gap_after=6 * k,
             ),
         ]
+        if view.mismatch:  # never silently: the board's numbers say otherwise
+            heading.append(Text("\u26a0 These names and the numbers on the ward board differ: " + "; ".join(view.mismatch),
+                                14 * k, bold=True, max_lines=4, gap_after=4 * k))
         # Each role: a heading, then rows of names; a role may split across sheets by rows.
         pieces: list[tuple[Block, Block | None]] = []  # (block, role heading to repeat)
         for role, members in group_by_role(view):

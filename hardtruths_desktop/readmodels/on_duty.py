@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from hardtruths_desktop.domain.staffing import duty_mismatch
 from hardtruths_desktop.domain.valuesets import staff_group
 from hardtruths_desktop.readmodels.common import ward_by_id
 from hardtruths_desktop.store import board
-from hardtruths_desktop.store.queries import list_staff
+from hardtruths_desktop.store.queries import list_staff, shift_view
 from hardtruths_desktop.store.session import Store
 
 
@@ -25,15 +26,20 @@ class OnDuty:
     shift_date: date
     shift_code: str
     staff: tuple[OnDutyPerson, ...]
+    #: the names ticked against the shift's counts, where they differ (``staffing.duty_mismatch``)
+    mismatch: tuple[str, ...] = ()
 
 
 def load_on_duty(store: Store, ward_id: str, day: date, shift_code: str) -> OnDuty:
     with store.read() as s:
         ward = ward_by_id(s, ward_id)
-        on = {p.id for p in board.on_duty(s, ward, day, shift_code)}
+        ticked = board.on_duty(s, ward, day, shift_code)
+        on = {p.id for p in ticked}
         staff = tuple(OnDutyPerson(p.id, p.name, p.title or staff_group(p.role).singular, p.id in on)
                       for p in list_staff(s, ward_id))
-    return OnDuty(day, shift_code, staff)
+        view = shift_view(s, ward, day, shift_code)
+        mismatch = duty_mismatch(view.groups, [p.role for p in ticked]) if view.recorded else ()
+    return OnDuty(day, shift_code, staff, mismatch)
 
 
 __all__ = ["OnDuty", "OnDutyPerson", "load_on_duty"]

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from sqlmodel import select
+
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.clock import LONDON
 from hardtruths_desktop.domain.shift_entry import GROUP_FIELDS, check_figures, check_patients, merge_group
+from hardtruths_desktop.domain.shift_rows import flag_label
 from hardtruths_desktop.domain.staffing import GroupFigures, ShiftTimes, plan_for_length, shift_bounds_utc
 from hardtruths_desktop.domain.validation import (
     MAX_NOTE,
@@ -17,6 +21,7 @@ from hardtruths_desktop.domain.validation import (
     StaffOnWard,
     ValidationError,
     check_census_day,
+    check_computed_flag_type,
     check_red_flag_type,
     check_shift,
     check_started,
@@ -24,7 +29,7 @@ from hardtruths_desktop.domain.validation import (
 )
 from hardtruths_desktop.store.queries import WardRef, ward_of
 from hardtruths_desktop.store.session import WriteTx, iso_utc
-from hardtruths_desktop.store.tables import RedFlag, Shift
+from hardtruths_desktop.store.tables import RedFlag, Shift, Ward
 
 KEEP: Any = object()  # "leave this field as it is"
 
@@ -207,6 +212,49 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
     return changed
 
 
+def withdraw_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, reason: str) -> None:
+    """Withdraw a shift recorded on the wrong date: an audited amendment (synced like every shift
+    change) that leaves it "not recorded": nobody on duty, no nurse in charge, no names ticked,
+    the plan kept, and a line in its notes saying who withdrew it, when and why. Only the shift's
+    nurse in charge or the ward sister / manager may (a named person: at the CLI, ``--as``). Red
+    flags raised on it stay (they happened); the day's 23:59 count is the day's, not the shift's.
+    """
+    db = tx.db
+    why = clean_text(reason, "Why it is withdrawn", "reason", MAX_SHORT_TEXT, required=True)
+    ward_id, ward_code, _beds = _ward_facts(tx, ward)
+    sid = ids.shift_id(ward_id, shift_date, shift_code)
+    row = db.execute("SELECT nurse_in_charge_id, notes, field_meta, staffing_recorded FROM shift WHERE id = ?", (sid,)).fetchone()
+    if row is None or not row[3]:
+        raise ValidationError.single("shift", f"The {shift_code} shift of {shift_date:%d %b %Y} is not recorded: nothing to withdraw")
+    actor = tx.actor.staff_id
+    if actor is None:
+        raise ValidationError.single("as", "Say who is withdrawing it (the nurse in charge of that shift or the ward sister)")
+    me = db.execute("SELECT is_manager, active FROM staff WHERE id = ?", (actor,)).fetchone()
+    if actor != row[0] and not (me is not None and me[0] and me[1]):
+        raise ValidationError.single("permission", "Only the shift's nurse in charge or the ward sister / manager can withdraw a shift")
+    payload: dict[str, Any] = {"staffing_recorded": False}
+    for code, actual, hours, bank in db.execute(
+            "SELECT staff_group, actual, actual_hours, bank_agency FROM shift_staffing WHERE shift_id = ?", (sid,)).fetchall():
+        for f, v in (("actual", actual), ("actual_hours", hours), ("bank_agency", bank)):
+            if v:
+                payload[f"groups.{code}.{f}"] = 0.0 if f == "actual_hours" else 0
+    if row[0] is not None:
+        payload["nurse_in_charge_id"] = None
+    on_duty = db.execute("SELECT on_duty FROM shift WHERE id = ?", (sid,)).fetchone()[0]
+    if json.loads(on_duty or "[]"):
+        payload["on_duty"] = []
+    when = tx.now.astimezone(LONDON)
+    line = f"Withdrawn {when:%d %b %Y %H:%M} by {tx.actor.name}: {why}"
+    notes = (row[1] + "\n" + line) if row[1] else line
+    payload["notes"] = clean_text(notes[-MAX_NOTE:], "The note", "note", MAX_NOTE)
+    _, meta_json = tx.emit_raw("shift", sid, "patch", payload, json.loads(row[2] or "{}"), "shift_withdrawn",
+                               {"ward": ward_code, "date": shift_date.isoformat(), "shift": shift_code, "reason": why})
+    db.execute("UPDATE shift SET nurse_in_charge_id = NULL, notes = ?, field_meta = ?, staffing_recorded = 0, on_duty = '[]',"
+               " updated_at = ?, updated_by = ? WHERE id = ?", (payload["notes"], meta_json, tx.now_iso, tx.actor_ref, sid))
+    db.execute("UPDATE shift_staffing SET actual = 0, actual_hours = 0, bank_agency = 0 WHERE shift_id = ?", (sid,))
+    tx.changes.add("shift", sid)
+
+
 def set_patients_at_midnight(tx: WriteTx, ward: WardRef, day: date, count: int | None) -> bool:
     """The 23:59 count of a date (None clears it). SQL on ``tx.db`` like ``save_shift``. True when it changed."""
     ward_id, ward_code, _beds = _ward_facts(tx, ward)
@@ -262,6 +310,64 @@ def raise_red_flag(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str
     return row
 
 
+def _computed_record(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, flag_type: str,
+                     today: date) -> tuple[Ward, RedFlag | None, str]:
+    """(ward, the record a computed flag already has or None, the shift id); refuses a type that is
+    not computed, and a flag the shift's figures do not raise (nothing to escalate)."""
+    ward_row = ward_of(tx.session, ward)
+    flag_type = check_computed_flag_type(flag_type)
+    sid = ids.shift_id(ward_row.id, shift_date, shift_code)
+    existing = tx.session.exec(select(RedFlag).where(RedFlag.shift_id == sid, RedFlag.flag_type == flag_type)).first()
+    if existing is None:
+        from hardtruths_desktop.store.queries import shift_view
+
+        view = shift_view(tx.session, ward_row, shift_date, shift_code)
+        if flag_type not in view.computed_flags:
+            raise ValidationError.single(
+                "red_flag", f"The figures of the {view.shift_name} shift of {shift_date:%d %b %Y} do not raise"
+                f" '{flag_label(flag_type)}': nothing to escalate")
+    return ward_row, existing, sid
+
+
+def escalate_computed_flag(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, flag_type: str,
+                           escalated_to: str, today: date) -> RedFlag:
+    """Escalate a red flag computed from the figures ("RN shortfall", "fewer than 2 RNs"): the
+    first escalation records it, linked to the shift and synced like any red flag (a ``red_flag``
+    record of the computed type, created with its escalation); later ones patch it."""
+    to = clean_text(escalated_to, "Escalated to", "escalated_to", MAX_SHORT_TEXT, required=True)
+    ward_row, existing, sid = _computed_record(tx, ward, shift_date, shift_code, flag_type, today)
+    if existing is not None:
+        return escalate_red_flag(tx, existing.id, to)
+    return _create_computed(tx, ward_row, sid, shift_date, shift_code, flag_type, escalated_to=to, escalated_at=iso_utc(tx.now))
+
+
+def resolve_computed_flag(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, flag_type: str,
+                          response: str, today: date) -> RedFlag:
+    """Record the response to a computed red flag (recording the flag first if nobody escalated it)."""
+    text = clean_text(response, "Response", "response", MAX_NOTE, required=True)
+    ward_row, existing, sid = _computed_record(tx, ward, shift_date, shift_code, flag_type, today)
+    if existing is not None:
+        return resolve_red_flag(tx, existing.id, text)
+    return _create_computed(tx, ward_row, sid, shift_date, shift_code, flag_type, response=text,
+                            resolved_at=iso_utc(tx.now), resolved_by=tx.actor.staff_id or tx.actor.name)
+
+
+def _create_computed(tx: WriteTx, ward: Ward, sid: str, shift_date: date, shift_code: str, flag_type: str,
+                     **fields: str) -> RedFlag:
+    ensure_shift(tx, ward, shift_date, shift_code, tx.today)
+    fid = ids.uuid7()
+    row = RedFlag(id=fid, ward_id=ward.id, shift_id=sid, flag_type=flag_type, raised_at=iso_utc(tx.now),
+                  raised_by=tx.actor.staff_id or tx.actor.name, detail="Computed from the shift's figures", **fields)
+    tx.session.add(row)
+    tx.session.flush()
+    tx.emit("red_flag", fid, "create",
+            {"ward_id": ward.id, "shift_id": sid, "flag_type": flag_type, "raised_at": row.raised_at,
+             "raised_by": row.raised_by, "detail": row.detail, **fields},
+            row, "red_flag_escalated" if "escalated_to" in fields else "red_flag_resolved",
+            {"ward": ward.code, "date": shift_date.isoformat(), "shift": shift_code, "computed": True})
+    return row
+
+
 def _flag(tx: WriteTx, flag_id: str) -> RedFlag:
     row = tx.session.get(RedFlag, flag_id)
     if row is None:
@@ -296,9 +402,12 @@ def resolve_red_flag(tx: WriteTx, flag_id: str, response: str) -> RedFlag:
 __all__ = [
     "KEEP",
     "ShiftChange",
+    "escalate_computed_flag",
     "escalate_red_flag",
     "raise_red_flag",
+    "resolve_computed_flag",
     "resolve_red_flag",
     "save_shift",
     "set_patients_at_midnight",
+    "withdraw_shift",
 ]

@@ -53,6 +53,7 @@ from hardtruths_desktop.domain.validation import (
     MAX_PATIENTS,
     MAX_SHORT_TEXT,
     ValidationError,
+    check_any_red_flag_type,
     check_red_flag_type,
     check_shift_code,
     check_staff_role,
@@ -65,7 +66,7 @@ from hardtruths_desktop.domain.validation import (
     parse_time,
     printable,
 )
-from hardtruths_desktop.domain.valuesets import staff_group_codes
+from hardtruths_desktop.domain.valuesets import recordable_red_flag_codes, staff_group_codes
 
 PROTOCOL_VERSION = 1
 
@@ -438,6 +439,7 @@ WardCode = Annotated[str, _rule(lambda v: check_ward_code(v if isinstance(v, str
 ShiftCode = Annotated[str, _rule(lambda v: check_shift_code(v if isinstance(v, str) else "", "shift_code"))]
 StaffGroup = Annotated[str, _rule(lambda v: check_staff_role(v if isinstance(v, str) else "", "role"))]
 RedFlagType = Annotated[str, _rule(lambda v: check_red_flag_type(v if isinstance(v, str) else "", "flag_type"))]
+AnyRedFlagType = Annotated[str, _rule(lambda v: check_any_red_flag_type(v if isinstance(v, str) else "", "flag_type"))]
 Period = Annotated[str, _rule(_one_of(("day", "night"), "a day or a night shift"))]
 Hours = Annotated[float, _rule(_hours)]
 Heads = Annotated[int, CountRule(60)]
@@ -708,9 +710,13 @@ class WardDayRecord(SyncedRecord):
 
 
 class RedFlagRecord(SyncedRecord):
+    """A red flag on a shift: raised by a nurse, or one computed from the figures ("RN shortfall",
+    "fewer than 2 RNs") that someone escalated or answered: such a record exists only with its
+    escalation or its response (issue 11)."""
+
     ward_id: Id
     shift_id: Id
-    flag_type: RedFlagType
+    flag_type: AnyRedFlagType
     raised_at: Timestamp
     raised_by: ShortText
     detail: Note = ""
@@ -719,6 +725,13 @@ class RedFlagRecord(SyncedRecord):
     response: Note = ""
     resolved_at: OptTimestamp = None
     resolved_by: ShortText = ""
+
+    @model_validator(mode="after")
+    def _computed_needs_its_escalation(self) -> RedFlagRecord:
+        if self.flag_type not in recordable_red_flag_codes() and not self.deleted and not (
+                self.escalated_to or self.resolved_at):
+            raise ValueError("A red flag computed from the figures is recorded only with its escalation or its response")
+        return self
 
 
 class BedRecord(SyncedRecord):

@@ -307,3 +307,122 @@ def test_nursing_associates_and_ahps_have_their_own_columns_beside_todays(tmp_pa
     assert _num(row["chppd_total"]) == round((nursing + hours("ahp")) / patients, 2)
     assert "nstf_chppd_student" not in row
     st.store.close()
+
+
+# --- withdrawing a shift recorded on the wrong date ------------------------------------------------------------
+
+def test_a_shift_recorded_on_the_wrong_date_is_withdrawn_by_its_nurse_in_charge(tmp_path: Path,
+                                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from core_support import sql
+
+    clock = FixedClock.london(2026, 12, 1, 10)
+    st = _ward(tmp_path, clock)
+    rec = ("staffing", "record", "--ward", "T1", "--date", "2026-11-20", "--shift", "late")
+    assert _cli(capsys, st, clock, *rec, "--rn-actual", "4", "--care-actual", "2", "--nurse-in-charge", "Aisha Rahman")[0] == 0
+    wd = ("staffing", "withdraw", "--ward", "T1", "--date", "2026-11-20", "--shift", "late", "--reason", "belongs to 21 Nov")
+    rc, _, err = _cli(capsys, st, clock, *wd, "--as", "Chloé Martin")  # a nurse, but not this shift's nurse in charge
+    assert rc == cli.EXIT_BAD_INPUT and "nurse in charge or the ward sister" in err and len(err.strip().splitlines()) == 1
+    assert _cli(capsys, st, clock, *wd[:-2])[0] == cli.EXIT_BAD_INPUT  # no reason, no --as: refused by the parser
+    rc, _out, err = _cli(capsys, st, clock, *wd, "--as", "Aisha Rahman")
+    assert rc == 0, err
+    with st.store.read() as s:
+        v = queries.shift_view(s, st.ward, date(2026, 11, 20), "late")
+    assert not v.recorded and v.nurse_in_charge is None and v.groups["rn"].actual == 0 and v.groups["rn"].actual_hours == 0
+    assert v.groups["rn"].planned == 4 and "Withdrawn 01 Dec 2026 10:00 by Aisha Rahman: belongs to 21 Nov" in v.notes
+    [(_action, changes)] = sql(st.path, "SELECT action, changes FROM audit_log WHERE action = 'shift_withdrawn'")
+    assert json.loads(str(changes))["reason"] == "belongs to 21 Nov"
+    [(op, payload)] = sql(st.path, "SELECT op, payload FROM outbox WHERE entity = 'shift' ORDER BY client_seq DESC LIMIT 1")
+    sent = json.loads(str(payload))
+    assert op == "patch" and sent["staffing_recorded"] is False and sent["groups.rn.actual"] == 0
+    # the return now names it as not recorded (its plan out of the fill rates, said so)
+    with st.store.read() as s:
+        r = queries.month_return(s, st.ward, 2026, 11, clock.now())
+    assert "2026-11-20 late" in [m.label() for m in r.completeness.unrecorded]
+    # nothing left to withdraw; the ward sister may withdraw any shift
+    assert _cli(capsys, st, clock, *wd, "--as", "Aisha Rahman")[0] == cli.EXIT_BAD_INPUT
+    assert _cli(capsys, st, clock, *rec, "--rn-actual", "4")[0] == 0
+    assert _cli(capsys, st, clock, *wd, "--as", "Mary O'Neill")[0] == 0
+    st.store.close()
+
+
+# --- computed red flags can be escalated and answered --------------------------------------------------------------
+
+def test_a_computed_red_flag_is_recorded_when_escalated_and_the_schema_checks_it(tmp_path: Path,
+                                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from core_support import sql
+
+    from hardtruths_desktop.store.shifts import raise_red_flag
+    from hardtruths_desktop.sync.protocol import SCHEMAS
+
+    clock = FixedClock.london(2026, 12, 1, 10)
+    st = _ward(tmp_path, clock)
+    day = ("--ward", "T1", "--date", "2026-11-30", "--shift", "early")
+    assert _cli(capsys, st, clock, "staffing", "record", *day, "--rn-actual", "1", "--care-actual", "2")[0] == 0
+    with st.store.read() as s:
+        before = queries.shift_view(s, st.ward, date(2026, 11, 30), "early")
+    assert [(f.flag_type, f.id) for f in before.red_flags] == [("rn_shortfall", None), ("fewer_than_two_rn", None)]
+    esc = ("staffing", "escalate", *day)
+    rc, _, err = _cli(capsys, st, clock, *esc, "--flag", "rn_shortfall", "--to", "Matron J. Okafor", "--as", "Aisha Rahman")
+    assert rc == 0, err
+    rc, _, err = _cli(capsys, st, clock, *esc, "--flag", "rn_shortfall", "--response", "Bank nurse from Ward 9 at 09:15")
+    assert rc == 0, err
+    with st.store.read() as s:
+        after = queries.shift_view(s, st.ward, date(2026, 11, 30), "early")
+    short = after.red_flags[0]
+    assert (short.flag_type, short.computed, short.escalated_to, short.response) == (
+        "rn_shortfall", True, "Matron J. Okafor", "Bank nurse from Ward 9 at 09:15")
+    assert short.id is not None and not short.open and after.red_flags[1].id is None  # the other is still to escalate
+    # synced like any red flag: the create carries its escalation, and the shared schema accepts it
+    [(payload,)] = sql(st.path, "SELECT payload FROM outbox WHERE entity = 'red_flag' AND op = 'create'")
+    record = json.loads(str(payload))
+    assert record["flag_type"] == "rn_shortfall" and record["escalated_to"] == "Matron J. Okafor"
+    schema = SCHEMAS["red_flag"]
+    schema.check_record(short.id, record)
+    with pytest.raises(ValidationError, match="escalation or its response"):  # a bare computed flag is refused
+        schema.check_record(short.id, {**record, "escalated_to": "", "escalated_at": None})
+    # a flag the figures do not raise cannot be escalated; nurses still cannot raise computed ones by hand
+    rc, _, err = _cli(capsys, st, clock, "staffing", "escalate", "--ward", "T1", "--date", "2026-11-29", "--shift", "early",
+                      "--flag", "rn_shortfall", "--to", "Matron")
+    assert rc == cli.EXIT_BAD_INPUT and "nothing to escalate" in err
+    with st.store.write(Actor.command_line()) as tx, pytest.raises(ValidationError):
+        raise_red_flag(tx, st.ward, date(2026, 11, 30), "early", "rn_shortfall", "", tx.today)
+    st.store.close()
+
+
+# --- the board and the team sheet agree, or say they do not ---------------------------------------------------------
+
+def test_names_ticked_and_numbers_on_duty_that_differ_are_said_on_save_and_on_both_sheets(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from hardtruths_desktop.printouts import PrintRequest, render
+    from hardtruths_desktop.readmodels.on_duty import load_on_duty
+    from hardtruths_desktop.store.board import set_on_duty
+
+    clock = FixedClock.london(2026, 11, 24, 16)
+    st = _ward(tmp_path, clock)
+    day = date(2026, 11, 24)
+    _save(st, day, "early", ShiftChange(groups={"rn": {"actual": 4}, "care": {"actual": 2}}, nurse_in_charge_id=st.staff["rn"].id))
+    ticked = [st.staff[k].id for k in ("rn", "rn2", "sister", "care", "student")]  # 3 RNs, 1 care, a student
+    with st.store.write(Actor.command_line()) as tx:
+        set_on_duty(tx, st.ward, day, "early", ticked, tx.today)
+    said = load_on_duty(st.store, st.ward.id, day, "early").mismatch
+    assert said == ("Registered nurses: 4 counted on duty, 3 names ticked", "Care staff: 2 counted on duty, 1 name ticked",
+                    "Students: 0 counted on duty, 1 name ticked")
+
+    def text(document: str) -> str:
+        with st.store.read() as s:
+            pdf = render(s, PrintRequest(document, "T1", day, "early"), clock)
+        return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
+
+    for document in ("board", "team", "day-board"):
+        printed = text(document)
+        assert "differ" in printed and "4 counted on duty, 3 names ticked" in printed, document
+    # once they agree, nothing is said
+    _save(st, day, "early", ShiftChange(groups={"rn": {"actual": 3}, "care": {"actual": 1}, "student": {"actual": 1}}))
+    assert load_on_duty(st.store, st.ward.id, day, "early").mismatch == ()
+    assert "differ" not in text("board") and "differ" not in text("team")
+    st.store.close()

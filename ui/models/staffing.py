@@ -114,12 +114,13 @@ def month_rows(views: Sequence[ShiftView]) -> list[Row]:
 
 def flag_line(f: RedFlagView, today: date | None = None) -> str:
     """One red flag as a sentence for the Today and Staffing lists."""
-    if f.computed:
-        return f"⚑ {f.label} (worked out from the staffing figures)"
-    parts = [f"⚑ {local_when(f.raised_at, today)} {f.label}"]
-    if f.detail:
+    if f.computed and f.id is None:
+        return f"⚑ {f.label} (worked out from the staffing figures) – not escalated yet"
+    head = f"{f.label} (worked out from the staffing figures)" if f.computed else f"{local_when(f.raised_at, today)} {f.label}"
+    parts = [f"⚑ {head}"]
+    if f.detail and not f.computed:
         parts.append(f"“{f.detail}”")
-    if f.raised_by:
+    if f.raised_by and not f.computed:
         parts.append(f"raised by {f.raised_by}")
     if f.escalated_to:
         parts.append(f"escalated to {f.escalated_to} {local_when(f.escalated_at, today)}")

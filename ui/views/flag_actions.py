@@ -44,33 +44,40 @@ def raise_flag(ctx: Context, parent: QWidget, shift_date: date, shift_code: str,
     ctx.write(op, lambda _r: None, _failed(parent, "Red flag not raised"))
 
 
-def escalate(ctx: Context, parent: QWidget, flag: RedFlagView) -> None:
-    if flag.id is None:
+def escalate(ctx: Context, parent: QWidget, flag: RedFlagView, shift: tuple[date, str] | None = None) -> None:
+    """Escalate a flag; a computed one not yet recorded (``flag.id`` None) is recorded on ``shift``."""
+    if flag.id is None and shift is None:
         return
     to = EscalateDialog.ask(parent, flag.label)
     if to is None:
         return
-    fid = flag.id
+    fid, ward_id = flag.id, ctx.ward_id
 
     def op(tx: WriteTx) -> None:
-        from hardtruths_desktop.store.shifts import escalate_red_flag
+        from hardtruths_desktop.store.shifts import escalate_computed_flag, escalate_red_flag
 
-        escalate_red_flag(tx, fid, to)
+        if fid is not None:
+            escalate_red_flag(tx, fid, to)
+        elif shift is not None:
+            escalate_computed_flag(tx, ward_id, shift[0], shift[1], flag.flag_type, to, tx.today)
 
     ctx.write(op, lambda _r: None, _failed(parent, "Escalation not recorded"))
 
 
-def resolve(ctx: Context, parent: QWidget, flag: RedFlagView) -> None:
-    if flag.id is None:
+def resolve(ctx: Context, parent: QWidget, flag: RedFlagView, shift: tuple[date, str] | None = None) -> None:
+    if flag.id is None and shift is None:
         return
     response = ResolveDialog.ask(parent, flag.label)
     if response is None:
         return
-    fid = flag.id
+    fid, ward_id = flag.id, ctx.ward_id
 
     def op(tx: WriteTx) -> None:
-        from hardtruths_desktop.store.shifts import resolve_red_flag
+        from hardtruths_desktop.store.shifts import resolve_computed_flag, resolve_red_flag
 
-        resolve_red_flag(tx, fid, response)
+        if fid is not None:
+            resolve_red_flag(tx, fid, response)
+        elif shift is not None:
+            resolve_computed_flag(tx, ward_id, shift[0], shift[1], flag.flag_type, response, tx.today)
 
     ctx.write(op, lambda _r: None, _failed(parent, "Response not recorded"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -78,6 +80,15 @@ class MonthView(Screen):
             grid.addWidget(val, i // 4 * 1, (i % 4) * 2 + 1)
         self.count_label = QLabel()
         self.count_label.setObjectName("muted")
+        self.count_label.setWordWrap(True)
+        # What the figures do not cover, named (never counted as zero): each line opens its shift.
+        self.missing_label = QLabel()
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setAccessibleName("Completeness of the month")
+        self.missing_list = QListWidget()
+        self.missing_list.setAccessibleName("Missing from this month: press Enter to open")
+        self.missing_list.itemActivated.connect(self._missing_activated)
+        self.missing_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
 
         self.model = RowTableModel(MONTH_HEADERS, numeric=(2, 3, 4, 5, 6, 7), parent=self)
         self.table = QTableView()
@@ -101,6 +112,8 @@ class MonthView(Screen):
         lay = QVBoxLayout(self)
         lay.addLayout(picker)
         lay.addLayout(grid)
+        lay.addWidget(self.missing_label)
+        lay.addWidget(self.missing_list)
         lay.addWidget(self.count_label)
         lay.addWidget(self.table, 1)
         lay.addWidget(hint)
@@ -147,9 +160,11 @@ class MonthView(Screen):
         for key, val in self.values.items():
             val.setText(shown[key])
         if data.recorded:
-            self.count_label.setText(f"{data.recorded} of {data.total} shifts recorded")
+            self.count_label.setText(f"{data.recorded} of {data.total} shifts recorded. Fill rates cover the recorded shifts;"
+                                     " CHPPD covers the days with a 23:59 count.")
         else:
             self.count_label.setText("No shifts recorded for this month yet: record them in Record staffing")
+        self._show_missing(data)
         rows = month_rows(data.shifts)
         self.model.set_rows(rows)
         if not self._widths_set and rows:
@@ -157,6 +172,32 @@ class MonthView(Screen):
             hh = self.table.horizontalHeader()
             hh.setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)  # nurse in charge takes the rest
             self._widths_set = True
+
+    def _show_missing(self, data: Month) -> None:
+        from hardtruths_desktop.readmodels.month import census_shift
+
+        c = data.figures.completeness
+        self.missing_list.clear()
+        if c.complete:
+            self.missing_label.setText("✓ " + c.summary() + (" so far" if c.not_yet else ""))
+            self.missing_list.hide()
+            return
+        self.missing_label.setText(f"⚠ {c.summary()}: open each below to record it (not counted as zero in the figures)")
+        entries: list[tuple[date, str, str]] = [
+            (m.day, m.shift_code, f"{m.day:%a %d %b}: {m.shift_name} shift not recorded") for m in c.unrecorded]
+        for d in c.days_without_count:
+            code = census_shift(data, d)
+            if code is not None:
+                entries.append((d, code, f"{d:%a %d %b}: no 23:59 patient count (enter it on that day's last shift)"))
+        for d, code, text in sorted(entries, key=lambda e: e[0]):
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, (d, code))
+            self.missing_list.addItem(item)
+        self.missing_list.show()
+
+    def _missing_activated(self, item: QListWidgetItem) -> None:
+        d, code = item.data(Qt.ItemDataRole.UserRole)
+        self.open_shift.emit(d, code)
 
     def _activated(self, index: QModelIndex) -> None:
         payload: Any = self.model.row_at(index.row()).payload

@@ -42,6 +42,11 @@ class OnDutyBox(Screen):
         self.count = QLabel()
         self.count.setObjectName("muted")
         self.error = error_label()
+        # the names ticked against the shift's numbers: said on save (and printed on both sheets)
+        self.mismatch = QLabel()
+        self.mismatch.setWordWrap(True)
+        self.mismatch.setAccessibleName("Names and numbers differ")
+        self.mismatch.hide()
         self.save_btn = QPushButton("Save &who is on duty")
         self.save_btn.setAccessibleName("Save who is on duty")
         self.save_btn.clicked.connect(self.save)
@@ -55,6 +60,7 @@ class OnDutyBox(Screen):
         lay.addWidget(QLabel("Tick everyone working this shift. Press Space to tick the highlighted name."))
         lay.addWidget(self.list)
         lay.addWidget(self.error)
+        lay.addWidget(self.mismatch)
         lay.addLayout(row)
 
     def show_shift(self, key: tuple[date, str] | None) -> None:
@@ -107,6 +113,11 @@ class OnDutyBox(Screen):
             self.list.addItem(item)
         self.list.blockSignals(False)
         self._count()
+        self.data = data
+        if data.mismatch:
+            self.mismatch.setText("⚠ The names ticked and the numbers on duty differ: " + "; ".join(data.mismatch)
+                                  + ". Correct the numbers or the ticks: both printed sheets will say so.")
+        self.mismatch.setVisible(bool(data.mismatch))
 
     def ticked(self) -> list[str]:
         return [str(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.list.count())

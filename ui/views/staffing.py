@@ -319,6 +319,11 @@ class StaffingView(Screen):
             self.state_label.setText(f"✓ Recorded – last saved {local_when(v.updated_at, data.today)}{who}. Correct any figure and press Enter.")
         else:
             self.state_label.setText("… Not recorded yet. Planned figures come from the ward's establishment; enter who is actually on duty.")
+        from hardtruths_desktop.domain.staffing import shift_length
+
+        length = shift_length(v.date, v.start, v.end, v.period)
+        if length.clock_change:  # say it: the hours on this shift are not the usual ones
+            self.state_label.setText(self.state_label.text() + f" This is {length.words()}.")
         if not keep_typed:
             self.fill(v, data.nurses)
         if self._focus_after_load:
@@ -373,12 +378,15 @@ class StaffingView(Screen):
         self._dirty = True
 
     def _actual_edited(self, code: str) -> None:
-        """Typing the people on duty fills their hours at the planned hours per person, until the
-        nurse types the hours themself (the core applies the same rule when only people are sent)."""
-        from hardtruths_desktop.domain.shift_entry import parse_figure, pro_rata_hours
+        """Typing the people on duty fills their hours at the planned hours per person (or the
+        shift's real length where the group is not planned), until the nurse types the hours
+        themself: the core's one rule (``shift_entry.merge_group``), shown as it is typed."""
+        from hardtruths_desktop.domain.shift_entry import hours_per_person, parse_figure
+        from hardtruths_desktop.domain.staffing import shift_length
 
-        if code in self._hours_touched:
+        if code in self._hours_touched or self.data is None:
             return
+        v = self.data.view
         row = self.rows[code]
         try:
             planned = int(parse_figure(code, "planned", row.edits["planned"].text() or "0"))
@@ -386,10 +394,9 @@ class StaffingView(Screen):
             actual = int(parse_figure(code, "actual", row.edits["actual"].text()))
         except ValidationError:
             return
-        hours = pro_rata_hours(actual, planned, planned_h)
-        if hours is not None:
-            row.edits["actual_hours"].setText(num(hours))
-            self._touched.add(f"{code}.actual_hours")
+        hours = round(actual * hours_per_person(planned, planned_h, shift_length(v.date, v.start, v.end).hours), 2)
+        row.edits["actual_hours"].setText(num(hours))
+        self._touched.add(f"{code}.actual_hours")
 
     # --- saving ---------------------------------------------------------------------------------------
 
@@ -528,12 +535,12 @@ class StaffingView(Screen):
     def _escalate(self) -> None:
         f = self._selected_flag()
         if f is not None:
-            flag_actions.escalate(self.ctx, self, f)
+            flag_actions.escalate(self.ctx, self, f, self.current_key())
 
     def _resolve(self) -> None:
         f = self._selected_flag()
         if f is not None:
-            flag_actions.resolve(self.ctx, self, f)
+            flag_actions.resolve(self.ctx, self, f, self.current_key())
 
 
 def _qdate(d: date) -> QDate:

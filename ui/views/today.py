@@ -197,13 +197,13 @@ class TodayView(Screen):
 
     def _escalate(self) -> None:
         f = self.selected_flag()
-        if f is not None:
-            flag_actions.escalate(self.ctx, self, f)
+        if f is not None and self.data is not None:
+            flag_actions.escalate(self.ctx, self, f, (self.data.view.date, self.data.view.shift_code))
 
     def _resolve(self) -> None:
         f = self.selected_flag()
-        if f is not None:
-            flag_actions.resolve(self.ctx, self, f)
+        if f is not None and self.data is not None:
+            flag_actions.resolve(self.ctx, self, f, (self.data.view.date, self.data.view.shift_code))
 
     def _update(self) -> None:
         if self.data is not None:
