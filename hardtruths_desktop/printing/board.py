@@ -152,7 +152,7 @@ def mismatch_note(sheet: Sheet, lines: tuple[str, ...], size: float = 14) -> lis
         return []
     k = sheet.k
     return [Spacer(6 * k),
-            Text("⚠ The names on the team sheet and these numbers differ: " + "; ".join(lines), size * k, bold=True,
+            Text("Please note: the names on the team sheet and these numbers differ: " + "; ".join(lines), size * k, bold=True,
                  max_lines=4)]
 
 

@@ -72,7 +72,7 @@ def render_team_sheet(
             ),
         ]
         if view.mismatch:  # never silently: the board's numbers say otherwise
-            heading.append(Text("\u26a0 These names and the numbers on the ward board differ: " + "; ".join(view.mismatch),
+            heading.append(Text("Please note: these names and the numbers on the ward board differ: " + "; ".join(view.mismatch),
                                 14 * k, bold=True, max_lines=4, gap_after=4 * k))
         # Each role: a heading, then rows of names; a role may split across sheets by rows.
         pieces: list[tuple[Block, Block | None]] = []  # (block, role heading to repeat)
