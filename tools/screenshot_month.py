@@ -77,7 +77,7 @@ def shoot(out: Path) -> list[Path]:
             win.show_screen(win.month)
             _until(lambda win=win: win.month.model.rowCount() > 0)  # type: ignore[misc]
             win.month.set_month(2026, 10)
-            _until(lambda win=win: win.month.data is not None and win.month.data.month == 10 and worker.pending == 0)  # type: ignore[misc]
+            _until(lambda win=win, worker=worker: win.month.data is not None and win.month.data.month == 10 and worker.pending == 0)  # type: ignore[misc]
             win.month.missing_list.setCurrentRow(0)
             app.processEvents()
             path = out / f"month-incomplete{suffix}.png"

@@ -1,0 +1,86 @@
+"""Issue 11 on screen: the Month names what is missing with a way to open each; a red flag computed
+from the figures can be escalated from Record staffing; the form says when the clocks change."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+from support.clocks import suite_clock
+
+from hardtruths_desktop.store import queries
+from hardtruths_desktop.store.session import Actor, Store
+from hardtruths_desktop.store.shifts import ShiftChange, save_shift, set_patients_at_midnight, withdraw_shift
+from hardtruths_desktop.store.tables import RedFlag
+
+NOV_3, NOV_12 = date(2026, 11, 3), date(2026, 11, 12)  # inside the UI demo's 40 days of history
+
+
+def _prepare(data_dir: Path) -> None:
+    store = Store(data_dir, suite_clock())
+    with store.read() as s:
+        ward = queries.ward_row(s, "W7")
+    with store.write(Actor.command_line()) as tx:
+        withdraw_shift(tx, ward.id, NOV_3, "night", "recorded on the wrong date")
+        set_patients_at_midnight(tx, ward.id, NOV_12, None)
+        save_shift(tx, ward.id, date(2026, 11, 20), "early", ShiftChange(groups={"rn": {"actual": 1}}), tx.today)
+    store.close()
+
+
+def test_the_month_names_what_is_missing_and_opens_each(demo_dir: Path, make_station: Any) -> None:
+    _prepare(demo_dir)
+    st = make_station(demo_dir)
+    st.sign_in("Mary O'Neill")
+    w = st.window
+    w.show_screen(w.month)
+    month = w.month
+    st.qtbot.waitUntil(lambda: month.data is not None)
+    st.qtbot.waitUntil(lambda: month.data is not None and month.data.month == 11)  # the month in progress
+    assert month.missing_label.text().startswith("⚠ 1 shift not recorded, 1 day without a midnight count")
+    assert month.missing_list.isVisibleTo(w) and month.missing_list.count() == 2
+    texts = [month.missing_list.item(i).text() for i in range(2)]
+    assert texts == ["Tue 03 Nov: Night shift not recorded",
+                     "Thu 12 Nov: no 23:59 patient count (enter it on that day's last shift)"]
+    month.missing_list.itemActivated.emit(month.missing_list.item(1))
+    st.qtbot.waitUntil(lambda: w.staffing.current_key() == (NOV_12, "night") and w.staffing.data is not None)
+    # a month before the demo's history: every shift named (and the list scrolls)
+    w.show_screen(w.month)
+    month.set_month(2026, 9)
+    st.qtbot.waitUntil(lambda: month.data is not None and month.data.month == 9)
+    assert month.missing_label.text().startswith("⚠ 90 shifts not recorded, 30 days without a midnight count")
+
+
+def test_a_computed_red_flag_is_escalated_from_record_staffing(demo_dir: Path, make_station: Any, monkeypatch: Any) -> None:
+    from ui.dialogs.red_flags import EscalateDialog
+
+    _prepare(demo_dir)
+    monkeypatch.setattr(EscalateDialog, "ask", classmethod(lambda cls, parent, label: "Site manager, bleep 2020"))
+    st = make_station(demo_dir)
+    st.sign_in("Aisha Rahman")
+    w = st.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    with st.qtbot.waitSignal(form.loaded, timeout=5000):
+        form.open_shift(date(2026, 11, 20), "early")
+    st.qtbot.waitUntil(lambda: form.data is not None and form.flags.count() >= 2)
+    row = next(i for i in range(form.flags.count()) if "Registered nurse time short" in form.flags.item(i).text())
+    form.flags.setCurrentRow(row)
+    assert form.escalate_btn.isEnabled() and form.resolve_btn.isEnabled()  # no longer greyed out
+    form.escalate_btn.click()
+    st.idle()
+    flags = st.read(lambda s: [(f.flag_type, f.escalated_to) for f in s.exec(select(RedFlag)).all() if f.flag_type == "rn_shortfall"])
+    assert flags == [("rn_shortfall", "Site manager, bleep 2020")]
+    st.qtbot.waitUntil(lambda: any("escalated to Site manager" in form.flags.item(i).text() for i in range(form.flags.count())))
+
+
+def test_the_form_says_a_night_is_an_hour_longer_when_the_clocks_go_back(station: Any) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+        form.open_shift(date(2026, 10, 24), "night")
+    station.qtbot.waitUntil(lambda: "an 11-hour night (the clocks went back)" in form.state_label.text())
+    assert form.data is not None and form.data.view.groups["rn"].planned_hours == 33.0  # 3 x 11 on W7's plan
