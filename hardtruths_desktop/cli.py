@@ -597,6 +597,10 @@ def _say_sync(result: Any, once: bool) -> None:
     if result.set_aside:
         print(f"The trust server sent {result.set_aside} record(s) this station cannot store: they are kept aside and "
               "listed under Review; tell IT.", file=err, flush=True)
+    if result.gaps_declared:
+        print(f"The trust server was restored from an old backup and asked for {result.gaps_declared} change(s) this "
+              "station deleted after 30 days: it has recorded them as missing for IT (admin gaps); everything since "
+              "was sent.", file=err, flush=True)
     if result.ok and not result.rejected:
         print(f"Synced: {result.applied} sent, {result.duplicates} already there, {result.pulled} received; nothing waiting.",
               flush=True)

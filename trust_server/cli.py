@@ -12,6 +12,7 @@
     hardtruths-server admin ... void --record ID --reason TEXT [--entity E]
     hardtruths-server admin ... feedback --ward W --month YYYY-MM [--json]
     hardtruths-server admin ... new-epoch                         (restore runbook)
+    hardtruths-server admin ... gaps [--json]                     (changes stations declared lost)
 
 Errors are one line on stderr: exit 2 for bad input or configuration (an unknown ward, a short
 admin token file), 3 when the database cannot be opened, 1 for anything unexpected.
@@ -92,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--reason", required=True)
     v.add_argument("--entity", default=None, help="needed only when two records share the id (a ward and its board)")
     asub.add_parser("new-epoch", parents=[shared], help="after restoring the database from a backup: make stations re-sync")
+    g = asub.add_parser("gaps", parents=[shared], help="changes stations can no longer send (after a restore from an old backup)")
+    g.add_argument("--json", action="store_true")
     return p
 
 
@@ -200,6 +203,17 @@ def admin(args: argparse.Namespace) -> int:
                 else:
                     score = fft.score(summary["counts"])
                     out = f"{summary['ward']} {summary['month']}: {score.describe()}"
+            elif args.action == "gaps":
+                from trust_server import gaps
+
+                found_gaps = gaps.list_gaps(session)
+                if args.json:
+                    out = json.dumps([g.model_dump() for g in found_gaps], indent=2)
+                else:
+                    out = "\n".join(f"{g.declared_at}  {g.ward_code:6} device {g.device_id}: {g.changes} change(s) "
+                                    f"{g.from_seq}-{g.to_seq} can never arrive (kept on the PC until "
+                                    f"{g.oldest_retained_wall_time or 'unknown'}): check with the ward"
+                                    for g in found_gaps) or "No gaps declared: every station's changes arrived."
             elif args.action == "new-epoch":
                 out = f"New server epoch {devices.new_epoch(session)}: stations will re-send what they hold and pull again."
             else:  # pragma: no cover - argparse refuses unknown actions

@@ -171,6 +171,22 @@ class EntityRecord(ServerTable, table=True):
     updated_at: datetime | None = _ts()
 
 
+class DeclaredGap(ServerTable, table=True):
+    """A range of a station's changes that can never reach the server (SYNC.md 3.9 ``gap_declared``):
+    recorded as an incident for IT and clinical safety (``admin gaps``), never silently assumed."""
+
+    __tablename__ = "declared_gap"
+    __table_args__ = (sa.UniqueConstraint("device_id", "from_seq"),)
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                                             primary_key=True, autoincrement=True))
+    device_id: str = Field(max_length=36)
+    ward_id: str = Field(max_length=36)
+    from_seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    to_seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    oldest_retained_wall_time: str | None = Field(default=None, max_length=40)
+    declared_at: datetime = _ts(nullable=False)
+
+
 class FieldHistory(ServerTable, table=True):
     """Append-only: every field value a mutation offered, and what became of it (SYNC.md 3.6)."""
 
@@ -287,6 +303,19 @@ class EnrolmentCodePublic(SQLModel):
     code: str
     ward_code: str
     expires_at: str
+
+
+class GapPublic(SQLModel):
+    """A declared gap as ``admin gaps`` lists it."""
+
+    id: int
+    device_id: str
+    ward_code: str
+    from_seq: int
+    to_seq: int
+    changes: int
+    oldest_retained_wall_time: str | None
+    declared_at: str
 
 
 class DevicePublic(SQLModel):

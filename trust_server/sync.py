@@ -215,7 +215,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         raise ApiError(409, "epoch_changed", "The server was restored from a backup: re-send retained changes, then pull everything")
     if req.acked_through > device.last_client_seq:
         raise ApiError(409, "epoch_changed", f"The server has lost changes it acknowledged (it holds up to "
-                       f"{device.last_client_seq}, the station says {req.acked_through}): re-send them")
+                       f"{device.last_client_seq}, the station says {req.acked_through}): re-send them",
+                       expected_seq=device.last_client_seq + 1)
     now = utc_now()
     last = device.last_client_seq
     muts = req.mutations
@@ -263,6 +264,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
                                "station and the change is unknown: enrol it again as a new station")
             results.append(answered(rec, m))
             continue
+        if m.client_seq > last + 1:  # a hole inside the batch: never skip a station's change silently
+            raise ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
         last = m.client_seq
         known = by_mid.get(m.mutation_id)
         if known is not None:

@@ -275,6 +275,15 @@ def requeue_recent_acked(store: Store, from_seq: int = 0) -> int:
         return int(cur.rowcount)
 
 
+def oldest_pending(store: Store, from_seq: int = 0) -> tuple[int, str] | None:
+    """The lowest pending ``client_seq`` from ``from_seq`` on, and its wall time; None when none waits."""
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT client_seq, wall_time FROM outbox WHERE state = 'pending' AND client_seq >= ?"
+            " ORDER BY client_seq LIMIT 1", (from_seq,)).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 def janitor(store: Store, server_offset_ms: int | None = None) -> int:
     """Delete acked outbox rows older than the retention window (by the server-corrected clock:
     ``acked_at`` is the server's time, and a PC clock set in the future must not empty the window).

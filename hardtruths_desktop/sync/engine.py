@@ -74,6 +74,8 @@ class SyncResult:
     held_wards: list[str] = field(default_factory=list)
     set_aside: int = 0  # pulled records this cycle that this station cannot store (kept, under Review)
     set_aside_total: int = 0
+    #: changes this station could no longer send to a server restored from an older backup (SYNC.md 3.9)
+    gaps_declared: int = 0
     error: str | None = None
     message: str = ""
     retryable: bool = True
@@ -390,13 +392,17 @@ class SyncEngine:
                 recoveries += 1
                 if recoveries > 5:
                     raise SyncError(code, "The trust server and this station disagree about what was sent; will retry")
-                if code == "expected_seq":
-                    expected = r.json().get("expected_seq") or 0
-                    # the server lacks rows we thought it had (a restore): send them again
-                    sync_store.requeue_recent_acked(self.store, from_seq=int(expected))
-                    continue
-                if code == "epoch_changed":
-                    self._recover_epoch(client)
+                if code in ("expected_seq", "epoch_changed"):
+                    if code == "epoch_changed":
+                        self._recover_epoch(client)
+                    expected = r.json().get("expected_seq")
+                    if isinstance(expected, int):
+                        # the server lacks rows we thought it had (a restore): send them again ...
+                        sync_store.requeue_recent_acked(self.store, from_seq=expected)
+                        first_held = sync_store.oldest_pending(self.store, expected)
+                        if first_held is not None and first_held[0] > expected:
+                            # ... but some were pruned here after the retention window: say so, never stall
+                            result.gaps_declared += self._declare_gap(client, expected, first_held[0] - 1, first_held[1])
                     continue
                 if code == "request_outstanding":
                     raise SyncError(code, "A previous upload is still being processed; retrying shortly", True, _retry_after(r) or 2)
@@ -406,6 +412,22 @@ class SyncEngine:
                 raise SyncError(code, _error_message(r, "The trust server refused the upload"))
             self._check_common(r)
             raise SyncError("unexpected_status", f"Unexpected answer from the trust server ({r.status_code})")
+
+    def _declare_gap(self, client: httpx.Client, from_seq: int, to_seq: int, oldest_wall_time: str) -> int:
+        """SYNC.md 3.9 ``gap_declared``: the server (restored from a backup older than this station's
+        30 days of retained changes) asks for changes this station no longer holds. Declare the range:
+        the server records it as an incident for IT (``hardtruths-server admin gaps``) and moves on,
+        so the changes after it are not held up. Returns how many changes the gap covers."""
+        info = sync_store.sync_info(self.store)
+        body = {"device_id": info.device_id, "from_seq": from_seq, "to_seq": to_seq,
+                "oldest_retained_wall_time": oldest_wall_time}
+        r = self._request(client, "POST", "/v1/sync/gap", json=body, headers=self._headers())
+        if r.status_code != 200:
+            self._check_common(r)
+            raise SyncError(_error_code(r) or "gap_refused", _error_message(r, "The trust server did not record the gap"))
+        log.warning("declared to the trust server that changes %d-%d can no longer be sent (pruned after %s days)",
+                    from_seq, to_seq, sync_store.ACKED_RETENTION.days)
+        return to_seq - from_seq + 1
 
     def _placeholder(self, m: dict[str, Any], info: sync_store.SyncInfo) -> dict[str, Any]:
         """Stands in, on the wire, for a change of a ward this PC is not enrolled for (SYNC.md decision

@@ -183,6 +183,23 @@ class TokenResponse(_Model):
     expires_in: int
 
 
+class GapRequest(_Model):
+    """SYNC.md 3.9: the station can no longer send ``from_seq``..``to_seq`` (the server, restored from an
+    older backup, asks for changes the station has already pruned after its retention window). It says
+    so instead of stalling; the server records the gap as an incident for IT and clinical safety and
+    moves the station's sequence past it."""
+
+    device_id: str = Field(max_length=36)
+    from_seq: int = Field(ge=1, le=2**62)
+    to_seq: int = Field(ge=1, le=2**62)
+    oldest_retained_wall_time: str | None = Field(default=None, max_length=40)
+
+
+class GapResponse(_Model):
+    device_last_client_seq: int
+    gap_id: int
+
+
 class ErrorBody(_Model):
     """Body of every 4xx from the sync endpoints: a machine-readable ``error`` and plain words."""
 

@@ -83,6 +83,57 @@ def test_14_server_restored_from_backup_epoch_change_repush_no_duplicates(
         restored.live.stop()
 
 
+def test_15b_server_restored_beyond_the_stations_retention_gap_declared_and_sync_goes_on(
+    own_server: Server, make_station: Callable[..., Station], pg_cluster: PostgresCluster,
+    live_server_factory: Callable[..., LiveServer],
+) -> None:
+    """SYNC.md 3.9 / 4.2 #15b: the restored server asks for changes the station pruned after its 30 days.
+    The station declares the range instead of stalling; the server records it for IT (``admin gaps``)
+    and takes everything after it; nothing else is lost or doubled."""
+    import json
+
+    from hardtruths_desktop.store import sync_store
+
+    ward = new_ward_code()
+    a = make_station("a").set_up_ward(ward)
+    own_server.create_ward(ward)
+    a.enrol(own_server, ward)
+    assert a.sync().ok
+    at_backup = a.max_seq()
+    snapshot = backup(own_server, pg_cluster, f"backup_{new_ward_code().lower()}")  # an old backup
+
+    a.record(DAY, "early", rn=4)  # accepted after the backup ...
+    a.record(DAY, "late", rn=3)
+    assert a.sync().ok
+    lost = [r["client_seq"] for r in a.outbox() if r["client_seq"] > at_backup]
+    assert lost and a.pending() == 0
+    # ... acknowledged long ago by now: the station's janitor prunes them after its 30 days
+    with a.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE outbox SET acked_at = '2000-01-01T00:00:00.000Z' WHERE state = 'acked'")
+    assert sync_store.janitor(a.store) >= len(lost)
+    a.record(DAY, "night", rn=2)  # still waiting when the server is restored
+
+    port = own_server.live.port
+    own_server.live.stop()
+    restored = Server(live_server_factory(snapshot, port=port))
+    try:
+        restored.admin("new-epoch")
+        result = a.sync_until_quiet()
+        assert result.ok, result
+        assert a.pending() == 0
+        [gap] = json.loads(restored.admin("gaps", "--json"))
+        assert (gap["from_seq"], gap["to_seq"], gap["changes"]) == (min(lost), max(lost), len(lost))
+        assert gap["ward_code"] == ward and gap["device_id"] == a.info().device_id
+        assert "can never arrive" in restored.admin("gaps")
+        assert restored.record("shift", a.shift_id(DAY, "night")) is not None  # what came after arrived
+        assert restored.record("shift", a.shift_id(DAY, "early")) is None  # the lost change is named, not invented
+        [device] = [d for d in restored.devices() if d["device_id"] == a.info().device_id]
+        assert device["last_client_seq"] == a.max_seq()
+        assert a.sync().ok  # and the next cycle is an ordinary one
+    finally:
+        restored.live.stop()
+
+
 def test_15_client_db_copied_to_another_pc_fork_detected_reenrol_pending_once(
     server: Server, make_station: Callable[..., Station], tmp_path: Path
 ) -> None:

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Path, Query, Request
 from hardtruths_desktop.domain.clock import SYSTEM_CLOCK
 from hardtruths_desktop.domain.validation import parse_as_of, parse_month
 from hardtruths_desktop.sync.protocol import ErrorBody, ShiftSummary, StaffingReturn
-from trust_server import devices, reference, staffing
+from trust_server import devices, gaps, reference, staffing
 from trust_server.api.deps import AdminDep, SessionDep
 from trust_server.models import (
     DevicePublic,
     EnrolmentCodePublic,
     EstablishmentSet,
+    GapPublic,
     RecordPublic,
     RecordWrites,
     RecordWritten,
@@ -96,6 +97,12 @@ def ward_staffing_return(ward_code: str, month: Annotated[str, Query(max_length=
 @router.get("/devices", responses=ERRORS)
 def list_devices(session: SessionDep) -> list[DevicePublic]:
     return devices.list_devices(session)
+
+
+@router.get("/gaps", responses=ERRORS)
+def list_gaps(session: SessionDep) -> list[GapPublic]:
+    """Changes stations declared they can no longer send (SYNC.md 3.9): incidents for IT and clinical safety."""
+    return gaps.list_gaps(session)
 
 
 @router.get("/records", responses=ERRORS)

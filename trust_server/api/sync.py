@@ -6,8 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from hardtruths_desktop.sync.protocol import ErrorBody, MetaResponse, PullResponse, PushRequest, PushResponse
-from trust_server import sync
+from hardtruths_desktop.sync.protocol import (
+    ErrorBody,
+    GapRequest,
+    GapResponse,
+    MetaResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from trust_server import gaps, sync
 from trust_server.api.deps import ClientHeadersDep, DeviceDep, EngineDep, GzipRoute, SessionDep
 from trust_server.errors import ApiError
 
@@ -39,3 +47,10 @@ def pull(
     if since < 0:  # pragma: no cover - Query(ge=0)
         raise ApiError(422, "invalid_request", "since must be 0 or more")
     return sync.pull(engine, device_id, since, limit, epoch, headers)
+
+
+@router.post("/gap", responses=ERRORS)
+def declare_gap(req: GapRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep) -> GapResponse:
+    """The station cannot send ``from_seq``..``to_seq`` (pruned before a server restore): recorded for IT
+    (``admin gaps``) and the station's sequence moves past it (SYNC.md 3.9)."""
+    return gaps.declare(engine, device_id, req)
