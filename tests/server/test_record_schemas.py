@@ -290,7 +290,17 @@ def _review_cases() -> list[Case]:
         del p["raised_at"]
         return rid, "create", p
 
+    def bare_computed_flag(w: World) -> tuple[str, str, dict[str, Any]]:
+        rid, p = _valid(w.st, "red_flag", w.trust_id, 4)
+        return rid, "create", {**p, "flag_type": "rn_shortfall"}  # computed: recorded only with its escalation
+
+    def unknown_flag_type(w: World) -> tuple[str, str, dict[str, Any]]:
+        rid, p = _valid(w.st, "red_flag", w.trust_id, 5)
+        return rid, "create", {**p, "flag_type": "made_up", "escalated_to": "Matron", "escalated_at": "2026-01-01T10:00:00Z"}
+
     return [
+        Case("red_flag", "a computed red flag without its escalation", bare_computed_flag),
+        Case("red_flag", "a red flag type outside the value set", unknown_flag_type),
         Case("shift", "an unpaired surrogate in a text", patch("shift", {"notes": "Bay 2 \ud800 closed"})),
         Case("shift", "a NUL in a field name", patch("shift", {"notes\x00": "x"})),
         Case("trust", "a trust with a duplicate code", dup_trust),

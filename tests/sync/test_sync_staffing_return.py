@@ -17,7 +17,13 @@ from hardtruths_desktop import cli
 from hardtruths_desktop.domain.clock import FixedClock
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Actor
-from hardtruths_desktop.store.shifts import ShiftChange, save_shift, set_patients_at_midnight, withdraw_shift
+from hardtruths_desktop.store.shifts import (
+    ShiftChange,
+    escalate_computed_flag,
+    save_shift,
+    set_patients_at_midnight,
+    withdraw_shift,
+)
 
 AS_OF = FixedClock.london(2026, 12, 1, 10)  # November is over
 
@@ -42,9 +48,17 @@ def test_the_servers_return_equals_the_stations_column_for_column(server: Server
             if d != 4:
                 set_patients_at_midnight(tx, w, day, 22 + d)
         withdraw_shift(tx, w, date(2026, 11, 6), "late", "recorded on the wrong date")
+        save_shift(tx, w, date(2026, 11, 7), "night", ShiftChange(groups={"rn": {"actual": 1}}), tx.today)
+        flag = escalate_computed_flag(tx, w, date(2026, 11, 7), "night", "fewer_than_two_rn", "Site team", tx.today)
     server.create_ward(ward)
     st.enrol(server, ward)
-    assert st.sync_until_quiet().ok
+    result = st.sync_until_quiet()
+    assert result.ok and result.rejected_total == 0, result
+    # the escalated computed red flag reached the trust, linked to its shift, checked by the shared schema
+    held = server.record("red_flag", flag.id)
+    assert held is not None and not held["deleted"]
+    assert (held["data"]["flag_type"], held["data"]["escalated_to"]) == ("fewer_than_two_rn", "Site team")
+    assert held["data"]["shift_id"] == st.shift_id(date(2026, 11, 7), "night")
 
     out = st.dir / "return.csv"
     rc = cli.main(["export", "staffing-return", "--month", "2026-11", "--out", str(out), "--data-dir", str(st.dir)], clock=AS_OF)

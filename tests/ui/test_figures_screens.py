@@ -84,3 +84,45 @@ def test_the_form_says_a_night_is_an_hour_longer_when_the_clocks_go_back(station
         form.open_shift(date(2026, 10, 24), "night")
     station.qtbot.waitUntil(lambda: "an 11-hour night (the clocks went back)" in form.state_label.text())
     assert form.data is not None and form.data.view.groups["rn"].planned_hours == 33.0  # 3 x 11 on W7's plan
+
+
+def test_the_nurse_in_charge_withdraws_a_shift_from_record_staffing(station: Any, monkeypatch: Any) -> None:
+    from ui.dialogs.red_flags import WithdrawDialog
+
+    monkeypatch.setattr(WithdrawDialog, "ask", classmethod(lambda cls, parent, label: "recorded on the wrong date"))
+    station.sign_in("Mary O'Neill")  # the ward sister
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    day = date(2026, 11, 20)
+    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+        form.open_shift(day, "late")
+    station.qtbot.waitUntil(lambda: form.data is not None and form.data.view.recorded and form.withdraw_btn.isEnabled())
+    form.withdraw_btn.click()
+    station.qtbot.waitUntil(lambda: form.data is not None and not form.data.view.recorded)
+    assert not form.withdraw_btn.isEnabled() and "Withdrawn" in form.note_edit.text()
+    assert "Not recorded yet" in form.state_label.text()
+
+
+def test_hours_follow_people_in_the_form_and_people_without_hours_are_refused(station: Any) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    day = date(2026, 11, 21)
+    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+        form.open_shift(day, "early")
+    station.qtbot.waitUntil(lambda: form.data is not None)
+    # people typed, hours filled by the same rule as the core: W7's early plan is 7.5 hours a person
+    edit = form.rows["rn"].edits["actual"]
+    edit.selectAll()
+    station.qtbot.keyClicks(edit, "3")
+    assert form.rows["rn"].edits["actual_hours"].text() == "22.5"
+    # typed 0 hours for people on duty: refused beside the field, nothing saved
+    hours = form.rows["rn"].edits["actual_hours"]
+    hours.selectAll()
+    station.qtbot.keyClicks(hours, "0")
+    form.save()
+    station.idle()
+    station.qtbot.waitUntil(lambda: form.rows["rn"].error.isVisible())
+    assert "on duty but 0 hours" in form.rows["rn"].error.text()

@@ -119,3 +119,30 @@ class ResolveDialog(_TextDialog):
         dlg = cls("Resolve a red flag", flag_label, "Record response", parent)
         dlg.text.setPlaceholderText("What was done, e.g. bank nurse moved from Ward 9")
         return dlg.text.text() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+
+class WithdrawDialog(_FlagDialog):
+    """Why a shift recorded on the wrong date is withdrawn (it becomes "not recorded")."""
+
+    def __init__(self, shift_label: str, parent: QWidget | None) -> None:
+        super().__init__("Withdraw a shift", f"{shift_label}: who was on duty, the nurse in charge and the names ticked are"
+                         " cleared and the shift shows as not recorded. The plan stays; the change is kept in the audit log"
+                         " and in the shift's note.", parent)
+        self.text = QLineEdit()
+        self.text.setMaxLength(MAX_SHORT_TEXT)
+        self.text.setPlaceholderText("e.g. recorded on the wrong date: belongs to Tuesday")
+        self.form.addRow(buddy_label("&Why:", self.text), self.text)
+        self.finish_layout("Withdraw shift")
+
+    def accept(self) -> None:
+        try:
+            clean_text(self.text.text(), "Why it is withdrawn", "reason", MAX_SHORT_TEXT, required=True)
+        except ValidationError as e:
+            show_error(self.error, next(iter(e.errors.values())))
+            return
+        super().accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, shift_label: str) -> str | None:
+        dlg = cls(shift_label, parent)
+        return dlg.text.text() if dlg.exec() == QDialog.DialogCode.Accepted else None

@@ -187,7 +187,13 @@ class StaffingView(Screen):
         self.save_btn.setObjectName("primary")
         self.save_btn.setAccessibleName("Save shift")
         self.save_btn.clicked.connect(self.save)
+        # a shift recorded on the wrong date: the nurse in charge or the ward sister withdraws it
+        self.withdraw_btn = QPushButton("Withdr&aw this shift…")
+        self.withdraw_btn.setAccessibleName("Withdraw this shift (recorded on the wrong date)")
+        self.withdraw_btn.clicked.connect(self._withdraw)
+        self.withdraw_btn.setEnabled(False)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.withdraw_btn)
         bottom.addStretch(1)
         bottom.addWidget(self.cancel_btn)
         bottom.addWidget(self.save_btn)
@@ -321,6 +327,7 @@ class StaffingView(Screen):
             self.state_label.setText("… Not recorded yet. Planned figures come from the ward's establishment; enter who is actually on duty.")
         from hardtruths_desktop.domain.staffing import shift_length
 
+        self.withdraw_btn.setEnabled(v.recorded)
         length = shift_length(v.date, v.start, v.end, v.period)
         if length.clock_change:  # say it: the hours on this shift are not the usual ones
             self.state_label.setText(self.state_label.text() + f" This is {length.words()}.")
@@ -531,6 +538,31 @@ class StaffingView(Screen):
             return
         label = f"{self.shift_box.currentText()} shift, {day_label(key[0])}"
         flag_actions.raise_flag(self.ctx, self, key[0], key[1], label)
+
+    def _withdraw(self) -> None:
+        from ui.dialogs.messages import Notice
+        from ui.dialogs.red_flags import WithdrawDialog
+
+        key = self.current_key()
+        if key is None or self.ctx.ward is None or self.ctx.user is None:
+            return
+        reason = WithdrawDialog.ask(self, f"{self.shift_box.currentText()} shift, {day_label(key[0])}")
+        if reason is None:
+            return
+        ward_id = self.ctx.ward_id
+
+        def op(tx: WriteTx) -> None:
+            from hardtruths_desktop.store.shifts import withdraw_shift
+
+            withdraw_shift(tx, ward_id, key[0], key[1], reason)
+
+        def failed(e: BaseException) -> None:
+            if isinstance(e, ValidationError):
+                Notice.error(self, "Shift not withdrawn", "\n".join(e.errors.values()))
+            else:
+                Notice.unexpected(self, e)
+
+        self.ctx.write(op, lambda _r: None, failed)
 
     def _escalate(self) -> None:
         f = self._selected_flag()
