@@ -1,6 +1,7 @@
 """The Month screen of a month with gaps, offscreen at 1024x768, at 100% and 150% text:
 docs/screenshots/month-incomplete.png and month-incomplete-150.png (issue 11: what is missing is
-named, with a way to open each).
+named, with a way to open each), and Record staffing on the night the clocks went back
+(staffing-clock-change*.png).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshot_month.py [--out docs/screenshots]
 
@@ -81,6 +82,15 @@ def shoot(out: Path) -> list[Path]:
             win.month.missing_list.setCurrentRow(0)
             app.processEvents()
             path = out / f"month-incomplete{suffix}.png"
+            win.grab().save(str(path))
+            saved.append(path)
+            # Record staffing on the night the clocks went back (a shift with a computed red flag)
+            win.show_screen(win.staffing)
+            win.staffing.open_shift(date(2026, 10, 24), "night")
+            _until(lambda win=win, worker=worker: win.staffing.data is not None and worker.pending == 0  # type: ignore[misc]
+                   and win.staffing.data.view.date == date(2026, 10, 24))
+            app.processEvents()
+            path = out / f"staffing-clock-change{suffix}.png"
             win.grab().save(str(path))
             saved.append(path)
             win.close()

@@ -126,3 +126,25 @@ def test_hours_follow_people_in_the_form_and_people_without_hours_are_refused(st
     station.idle()
     station.qtbot.waitUntil(lambda: form.rows["rn"].error.isVisible())
     assert "on duty but 0 hours" in form.rows["rn"].error.text()
+
+
+def test_names_ticked_that_differ_from_the_numbers_are_said_on_save(station: Any) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    day = date(2026, 11, 22)
+    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+        form.open_shift(day, "early")
+    box = form.on_duty
+    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3 and box._key == (day, "early"))
+    from PySide6.QtCore import Qt
+
+    for i in range(box.list.count()):  # untick everyone, then tick only the nurse in charge
+        box.list.item(i).setCheckState(Qt.CheckState.Unchecked)
+    nic = form.data.view.nurse_in_charge if form.data else None
+    box.tick(nic or "Aisha Rahman")
+    box.save()
+    station.idle()
+    station.qtbot.waitUntil(lambda: box.mismatch.isVisibleTo(w))
+    assert "Registered nurses:" in box.mismatch.text() and "1 name ticked" in box.mismatch.text()
