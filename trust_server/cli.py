@@ -13,6 +13,7 @@
     hardtruths-server admin ... feedback --ward W --month YYYY-MM [--json]
     hardtruths-server admin ... new-epoch                         (restore runbook)
     hardtruths-server admin ... gaps [--json]                     (changes stations declared lost)
+    hardtruths-server admin ... purge                             (nightly: retention, SYNC.md 3.8)
 
 Errors are one line on stderr: exit 2 for bad input or configuration (an unknown ward, a short
 admin token file), 3 when the database cannot be opened, 1 for anything unexpected.
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--reason", required=True)
     v.add_argument("--entity", default=None, help="needed only when two records share the id (a ward and its board)")
     asub.add_parser("new-epoch", parents=[shared], help="after restoring the database from a backup: make stations re-sync")
+    asub.add_parser("purge", parents=[shared], help="nightly retention: superseded change-log rows, tombstones over 180 days")
     g = asub.add_parser("gaps", parents=[shared], help="changes stations can no longer send (after a restore from an old backup)")
     g.add_argument("--json", action="store_true")
     return p
@@ -203,6 +205,11 @@ def admin(args: argparse.Namespace) -> int:
                 else:
                     score = fft.score(summary["counts"])
                     out = f"{summary['ward']} {summary['month']}: {score.describe()}"
+            elif args.action == "purge":
+                from trust_server import retention
+                from trust_server.sync import utc_now
+
+                out = retention.purge(session, utc_now()).describe()
             elif args.action == "gaps":
                 from trust_server import gaps
 

@@ -1,0 +1,100 @@
+"""Retention (SYNC.md 3.8): what the server may forget, and the cursor below which it has forgotten.
+
+Run nightly by IT (``hardtruths-server admin purge``; docs/DEPLOYMENT.md has a systemd timer). Two
+things go, nothing else (``mutation_log`` and ``field_history``, the audit trail, are kept whole):
+
+* **Superseded change-log rows.** A pull answers each record's *current* state once, at its newest
+  ``change_log`` row; an older row of the same record is never needed by any cursor, so it goes at
+  once.
+* **Old tombstones.** A record deleted more than 180 days ago whose deletion every active station
+  has already pulled (its ``change_log`` row is below the lowest ``last_pull_seq`` of the active,
+  non-revoked devices) loses its ``change_log`` row and its payload; its ``entity_record`` row stays
+  as the permanent marker ``(entity, id, deleted, the delete's field version, last_seq)``, so a late
+  create or patch for that id is merged against the delete (the record stays deleted, the values go
+  to ``field_history``): no resurrection. ``server_meta.min_retained_seq`` moves past the purged
+  rows; a station whose cursor is below it (only a device that was revoked or never pulled could be)
+  gets 410 and pulls everything again, which is non-destructive.
+
+The newest ``change_log`` row is never purged (a pull compares cursors with it to detect a restore).
+Devices not seen for 30 days hold the watermark back and are named in the report, for IT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlmodel import Session, col
+
+from hardtruths_desktop.sync.protocol import SCHEMAS
+from trust_server.db import server_meta
+from trust_server.models import ChangeLog, Device, EntityRecord, ServerMeta, ServerTable
+
+TOMBSTONE_AGE = timedelta(days=180)
+UNSEEN_AFTER = timedelta(days=30)
+
+
+@dataclass
+class PurgeReport:
+    superseded_rows: int = 0
+    tombstones_purged: int = 0
+    watermark: int = 0  # the lowest last_pull_seq of the active devices
+    min_retained_seq: int = 0
+    unseen_devices: list[str] = field(default_factory=list)  # active devices not seen for 30 days
+
+    def describe(self) -> str:
+        lines = [f"Purged {self.superseded_rows} superseded change-log row(s) and {self.tombstones_purged} tombstone(s) "
+                 f"deleted more than {TOMBSTONE_AGE.days} days ago; stations below change {self.min_retained_seq} "
+                 "pull everything again."]
+        if self.unseen_devices:
+            lines.append(f"{len(self.unseen_devices)} active station(s) not seen for {UNSEEN_AFTER.days} days hold "
+                         f"tombstones back (they may also hold unsent changes): {', '.join(self.unseen_devices)}")
+        return "\n".join(lines)
+
+
+def _aware(dt: datetime) -> datetime:
+    from datetime import UTC
+
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def purge(session: Session, now: datetime) -> PurgeReport:
+    """One retention pass in the caller's transaction (see the module's docstring)."""
+    report = PurgeReport()
+    meta: ServerMeta = server_meta(session)
+    high = session.execute(select(func.max(ChangeLog.seq))).scalar_one_or_none() or 0
+    active = session.execute(select(Device).where(col(Device.revoked_at).is_(None))).scalars().all()
+    report.watermark = min((d.last_pull_seq for d in active), default=high)
+    report.unseen_devices = sorted(d.device_id for d in active
+                                   if d.last_seen_at is None or _aware(d.last_seen_at) < now - UNSEEN_AFTER)
+
+    log = ServerTable.metadata.tables["change_log"]
+    newer = log.alias("newer")
+    superseded = exists().where(newer.c.entity == log.c.entity, newer.c.entity_id == log.c.entity_id,
+                                newer.c.seq > log.c.seq)
+    report.superseded_rows = session.connection().execute(delete(log).where(superseded)).rowcount
+
+    cutoff = now - TOMBSTONE_AGE
+    old = session.execute(
+        select(EntityRecord).where(col(EntityRecord.deleted).is_(True), col(EntityRecord.updated_at) < cutoff,
+                                   col(EntityRecord.last_seq) < report.watermark, col(EntityRecord.last_seq) < high)
+    ).scalars().all()
+    purged_high = 0
+    for rec in old:
+        gone = session.connection().execute(delete(log).where(log.c.entity == rec.entity, log.c.entity_id == rec.id)).rowcount
+        schema = SCHEMAS.get(rec.entity)
+        keys = (schema.ward_field, *schema.identity_key) if schema is not None else ()
+        marker = {k: rec.data[k] for k in keys if k and k in (rec.data or {})}
+        rec.data = {**marker, "deleted": True}
+        rec.field_meta = {k: v for k, v in (rec.field_meta or {}).items() if k == "deleted"}
+        if gone:
+            report.tombstones_purged += 1
+            purged_high = max(purged_high, rec.last_seq)
+    if purged_high >= meta.min_retained_seq:
+        session.execute(update(ServerMeta).where(col(ServerMeta.id) == 1).values(min_retained_seq=purged_high + 1))
+    report.min_retained_seq = max(meta.min_retained_seq, purged_high + 1 if purged_high else 0)
+    return report
+
+
+__all__ = ["TOMBSTONE_AGE", "PurgeReport", "purge"]
