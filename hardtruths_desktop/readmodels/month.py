@@ -55,7 +55,7 @@ def load_month(store: Store, ward_id: str, year: int, month: int) -> Month:
     with store.read() as s:
         ward = ward_by_id(s, ward_id)
         views = tuple(shifts_in_range(s, ward, first, last))
-        figures = MonthFigures.of(month_return(s, ward, year, month, store.clock.now()))
+        figures = MonthFigures.of(month_return(s, ward, year, month, store.clock.now(), views))
     return Month(year, month, views, figures)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -240,16 +241,19 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def month_return(session: Session, ward: Ward, year: int, month: int, now: datetime | None = None) -> MonthlyReturn:
+def month_return(session: Session, ward: Ward, year: int, month: int, now: datetime | None = None,
+                 views: Sequence[ShiftView] | None = None) -> MonthlyReturn:
     """The ward's return for a month (``domain.staffing_return.month_return``, as the trust server
-    computes it) as of ``now`` (aware; None: after the month, so every shift and day is due)."""
+    computes it) as of ``now`` (aware; None: after the month, so every shift and day is due).
+    ``views``: the month's shifts when the caller has already read them (the Month screen)."""
     first, last = month_bounds(year, month)
     census = {
         d.day: d.patients_at_midnight
         for d in session.exec(select(WardDay).where(WardDay.ward_id == ward.id, WardDay.day >= first, WardDay.day <= last)).all()
     }
     when = now or datetime.combine(last + timedelta(days=2), time(12), tzinfo=UTC)
-    return staffing_return.month_return(shifts_in_range(session, ward, first, last), census, first, last, when)
+    lines = views if views is not None else shifts_in_range(session, ward, first, last)
+    return staffing_return.month_return(lines, census, first, last, when)
 
 
 # --- station state ------------------------------------------------------------------------------------
