@@ -148,3 +148,26 @@ def test_names_ticked_that_differ_from_the_numbers_are_said_on_save(station: Any
     station.idle()
     station.qtbot.waitUntil(lambda: box.mismatch.isVisibleTo(w))
     assert "Registered nurses:" in box.mismatch.text() and "1 name ticked" in box.mismatch.text()
+
+
+def test_a_computed_red_flag_is_answered_from_today(demo_dir: Path, make_station: Any, monkeypatch: Any) -> None:
+    from ui.dialogs.red_flags import ResolveDialog
+
+    store = Store(demo_dir, suite_clock())  # 24 Nov 2026 14:00: the early shift is in progress
+    with store.read() as s:
+        ward = queries.ward_row(s, "W7")
+    with store.write(Actor.command_line()) as tx:
+        save_shift(tx, ward.id, date(2026, 11, 24), "early", ShiftChange(groups={"rn": {"actual": 1}}), tx.today)
+    store.close()
+    monkeypatch.setattr(ResolveDialog, "ask", classmethod(lambda cls, parent, label: "Two bank nurses from the pool at 14:20"))
+    st = make_station(demo_dir)
+    st.sign_in("Aisha Rahman")
+    today = st.window.today
+    st.qtbot.waitUntil(lambda: today.data is not None and today.flags.count() >= 2)
+    row = next(i for i in range(today.flags.count()) if "Fewer than 2 registered nurses" in today.flags.item(i).text())
+    today.flags.setCurrentRow(row)
+    assert today.resolve_btn.isEnabled()
+    today.resolve_btn.click()
+    st.idle()
+    got = st.read(lambda s: [(f.flag_type, f.response) for f in s.exec(select(RedFlag)).all() if f.flag_type == "fewer_than_two_rn"])
+    assert got == [("fewer_than_two_rn", "Two bank nurses from the pool at 14:20")]
