@@ -72,6 +72,7 @@ class MonthView(Screen):
         self.values: dict[str, QLabel] = {}
         for i, (key, label) in enumerate(SUMMARY):
             cap = QLabel(label + ":")
+            cap.setWordWrap(True)  # large system fonts: captions wrap rather than widen the screen
             val = QLabel("–")
             val.setObjectName("figure")
             val.setAccessibleName(label)
