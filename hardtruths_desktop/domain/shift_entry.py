@@ -130,6 +130,20 @@ def actual_missing(code: str) -> str:
     return f"{group_label(code)}: enter how many are actually on duty (0 if nobody)"
 
 
+def team_on_duty(ticked: Collection[str], nurse_in_charge_id: str | None) -> list[str]:
+    """Who is on duty once a shift is saved: the people ticked, and the nurse in charge.
+
+    The shift is one form saved by one Enter (figures, nurse in charge, who is on duty): naming
+    the nurse in charge ticks her on duty, so "tick them on duty first" can never block a save.
+    The same rule holds for the form, the CLI and the demo (``store.shifts.save_shift`` applies it).
+    Returns the ids sorted, without repeats (the order the shift record stores).
+    """
+    team = set(ticked)
+    if nurse_in_charge_id is not None:
+        team.add(nurse_in_charge_id)
+    return sorted(team)
+
+
 @dataclass(frozen=True)
 class ParsedEntry:
     groups: dict[str, Figures]  # staff group -> every figure of the group, parsed (blank = 0)
@@ -173,5 +187,5 @@ def parse_entry(figures: Mapping[str, Mapping[str, str]], patients: str, shown: 
 
 __all__ = [
     "ACTUAL_REQUIRED", "GROUP_FIELDS", "ParsedEntry", "check_figures", "check_patients", "figure_label", "hours_per_person", "merge_group",
-    "parse_entry", "parse_figure", "people_without_hours", "pro_rata_hours",
+    "parse_entry", "parse_figure", "people_without_hours", "pro_rata_hours", "team_on_duty",
 ]

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.clock import LONDON
-from hardtruths_desktop.domain.shift_entry import GROUP_FIELDS, check_figures, check_patients, merge_group
+from hardtruths_desktop.domain.shift_entry import GROUP_FIELDS, check_figures, check_patients, merge_group, team_on_duty
 from hardtruths_desktop.domain.shift_rows import flag_label
 from hardtruths_desktop.domain.staffing import GroupFigures, ShiftTimes, plan_for_length, shift_bounds_utc
 from hardtruths_desktop.domain.validation import (
@@ -46,6 +46,9 @@ class ShiftChange:
     #: sent without its hours gets them (the plan's hours per person, else the shift's real length).
     #: Only a caller that sends hours for every head count may turn it off (no caller does).
     hours_pro_rata: bool = True
+    #: who is ticked on duty (staff ids), saved with the figures in the same transaction; the
+    #: nurse in charge is always added (``shift_entry.team_on_duty``)
+    on_duty: Any = KEEP  # list[str] | KEEP
 
 
 def _ward_facts(tx: WriteTx, ward: WardRef) -> tuple[str, str, int]:
@@ -148,9 +151,12 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         srow = db.execute("SELECT id, name, role, active FROM staff WHERE id = ? AND ward_id = ?", (nic, ward_id)).fetchone()
         if srow is not None:
             staff[srow[0]] = StaffOnWard(srow[0], srow[1], srow[2], bool(srow[3]))
+    old_team: list[str] = json.loads(row[4]) if row else []
+    ticked = old_team if change.on_duty is KEEP else _known_staff(tx, ward_id, change.on_duty)
+    team = team_on_duty(ticked, nic)  # naming the nurse in charge ticks her on duty
     check_shift(shift_date, new_groups, nic, census, notes,
                 ShiftContext(shift_hours=length.hours, beds=beds, staff=staff, today=today, shift_words=length.words(),
-                             on_duty=frozenset(json.loads(row[4])) if row and nic != old_nic else frozenset()))
+                             on_duty=frozenset(team)))
 
     # A create sends the plan (the same on every station) and only what the nurse entered: a value
     # nobody typed (an actual of 0 by default) must not compete with one another station typed
@@ -175,6 +181,8 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         payload["nurse_in_charge_id"] = nic
     if (creating and change.notes is not KEEP) or (not creating and notes != old_notes):
         payload["notes"] = notes
+    if team != sorted(set(old_team)):
+        payload["on_duty"] = team
     old_recorded = bool(row[3]) if row else False
     recorded = old_recorded or any(f in ("actual", "actual_hours", "bank_agency") for v in entered.values() for f in v)
     if recorded and not old_recorded:
@@ -191,15 +199,16 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
             _, meta_json = tx.emit_raw("shift", sid, "create", payload, meta, "shift_recorded", audit)
             db.execute(
                 "INSERT INTO shift (id, ward_id, shift_date, shift_code, nurse_in_charge_id, notes, deleted, field_meta,"
-                " needs_review, on_duty, staffing_recorded, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,'[]',?,?,?)",
-                (sid, ward_id, shift_date.isoformat(), shift_code, nic, notes, meta_json, int(recorded), tx.now_iso, tx.actor_ref),
+                " needs_review, on_duty, staffing_recorded, updated_at, updated_by) VALUES (?,?,?,?,?,?,0,?,0,?,?,?,?)",
+                (sid, ward_id, shift_date.isoformat(), shift_code, nic, notes, meta_json, json.dumps(team), int(recorded),
+                 tx.now_iso, tx.actor_ref),
             )
         else:
             _, meta_json = tx.emit_raw("shift", sid, "patch", payload, meta, "shift_corrected", audit)
             db.execute(
-                "UPDATE shift SET nurse_in_charge_id = ?, notes = ?, field_meta = ?, staffing_recorded = ?, updated_at = ?,"
-                " updated_by = ? WHERE id = ?",
-                (nic, notes, meta_json, int(recorded), tx.now_iso, tx.actor_ref, sid),
+                "UPDATE shift SET nurse_in_charge_id = ?, notes = ?, field_meta = ?, staffing_recorded = ?, on_duty = ?,"
+                " updated_at = ?, updated_by = ? WHERE id = ?",
+                (nic, notes, meta_json, int(recorded), json.dumps(team), tx.now_iso, tx.actor_ref, sid),
             )
         db.executemany(
             "INSERT INTO shift_staffing (shift_id, staff_group, planned, actual, planned_hours, actual_hours, bank_agency)"
@@ -254,6 +263,16 @@ def withdraw_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str
                " updated_at = ?, updated_by = ? WHERE id = ?", (payload["notes"], meta_json, tx.now_iso, tx.actor_ref, sid))
     db.execute("UPDATE shift_staffing SET actual = 0, actual_hours = 0, bank_agency = 0 WHERE shift_id = ?", (sid,))
     tx.changes.add("shift", sid)
+
+
+def _known_staff(tx: WriteTx, ward_id: str, staff_ids: Any) -> list[str]:
+    """The ticked team, checked: everyone on this ward's current staff list."""
+    if isinstance(staff_ids, str) or not all(isinstance(i, str) for i in staff_ids):
+        raise ValidationError.single("on_duty", "Who is on duty must be a list of people on the staff list")
+    known = {r[0] for r in tx.db.execute("SELECT id FROM staff WHERE ward_id = ? AND active = 1", (ward_id,))}
+    if any(i not in known for i in staff_ids):
+        raise ValidationError.single("on_duty", "Everyone on duty must be on this ward's staff list")
+    return list(staff_ids)
 
 
 def set_patients_at_midnight(tx: WriteTx, ward: WardRef, day: date, count: int | None) -> bool:

@@ -300,8 +300,8 @@ def test_tick_who_is_on_duty(station: Station) -> None:
     new = next(n for i, n in enumerate(names) if box.list.item(i).data(Qt.ItemDataRole.UserRole) not in before)
     box.tick(new)
     assert "not saved yet" in box.count.text()
-    with station.qtbot.waitSignal(box.saved, timeout=10_000, raising=False) as blocker:
-        box.save_btn.click()
+    with station.qtbot.waitSignal(w.staffing.saved, timeout=10_000, raising=False) as blocker:
+        w.staffing.save_btn.click()  # the ticks are saved with the shift (issue 12)
     assert blocker.signal_triggered, (box.error.text(), box.count.text())
     d, code = current_shift_key(station)
     on = station.read(lambda s: {p.name for p in board.on_duty(s, ward_row(s, "W7"), d, code)})

@@ -1,7 +1,9 @@
-"""Who is on duty this shift: a tick list of the ward's staff, saved with ``store.board.set_on_duty``.
+"""Who is on duty this shift: a tick list of the ward's staff, part of the Record staffing form.
 
-Feeds the "Hello my name is" team sheet and the named-nurse choices on the Beds screen. Sits in
-Record staffing under the figures; the staffing screen tells it which shift it shows.
+The ticks are saved with the figures and the nurse in charge by the form's one Enter
+(``store.shifts.save_shift`` with ``ShiftChange.on_duty``); naming the nurse in charge ticks her here
+at once (and the core adds her whatever the form sends). Feeds the "Hello my name is" team sheet and
+the named-nurse choices on the Beds screen. The staffing screen tells it which shift it shows.
 """
 
 from __future__ import annotations
@@ -10,23 +12,20 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from hardtruths_desktop.domain.validation import ValidationError
-from ui.dialogs.messages import Notice
-from ui.screen import Job, Screen, ward_now
-from ui.widgets import error_label, show_error
+from ui.screen import Job, Screen
+from ui.widgets import error_label
 
 if TYPE_CHECKING:
     from hardtruths_desktop.readmodels.on_duty import OnDuty
-    from hardtruths_desktop.store.session import WriteTx
     from ui.context import Context
 
 
 class OnDutyBox(Screen):
     """A part of Record staffing with its own read-model (the staffing screen says which shift)."""
 
-    saved = Signal()
+    ticks_changed = Signal()
     entities = frozenset({"shift", "staff"})
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
@@ -47,21 +46,17 @@ class OnDutyBox(Screen):
         self.mismatch.setWordWrap(True)
         self.mismatch.setAccessibleName("Names and numbers differ")
         self.mismatch.hide()
-        self.save_btn = QPushButton("Save &who is on duty")
-        self.save_btn.setAccessibleName("Save who is on duty")
-        self.save_btn.clicked.connect(self.save)
-        row = QHBoxLayout()
-        row.addWidget(self.count, 1)
-        row.addWidget(self.save_btn)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.box)
         lay = QVBoxLayout(self.box)
-        lay.addWidget(QLabel("Tick everyone working this shift. Press Space to tick the highlighted name."))
+        hint = QLabel("Tick everyone working this shift (Space ticks the highlighted name). Saved with the shift.")
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
         lay.addWidget(self.list)
         lay.addWidget(self.error)
         lay.addWidget(self.mismatch)
-        lay.addLayout(row)
+        lay.addWidget(self.count)
 
     def show_shift(self, key: tuple[date, str] | None) -> None:
         """Show the shift the staffing screen has open (discarding unsaved ticks of another shift)."""
@@ -129,35 +124,27 @@ class OnDutyBox(Screen):
             if item.text().split(" – ")[0] == name:
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
+    def tick_id(self, staff_id: str) -> None:
+        """Tick one person (naming the nurse in charge ticks her)."""
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == staff_id and item.checkState() != Qt.CheckState.Checked:
+                item.setCheckState(Qt.CheckState.Checked)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def mark_saved(self) -> None:
+        """The form saved the ticks with the shift."""
+        self._dirty = False
+        self._count()
+
     def _ticked(self, _item: QListWidgetItem) -> None:
         self._dirty = True
         self._count()
+        self.ticks_changed.emit()
 
     def _count(self) -> None:
         n = len(self.ticked())
-        self.count.setText(f"{n} ticked as on duty" + (" (not saved yet)" if self._dirty else ""))
-
-    def save(self) -> None:
-        if self._key is None or self.ctx.ward is None or self.ctx.user is None:
-            return
-        d, code = self._key
-        ids = self.ticked()
-        ward_id, today = self.ctx.ward_id, ward_now(self.ctx.clock).date()
-
-        def op(tx: WriteTx) -> None:
-            from hardtruths_desktop.store import board
-            board.set_on_duty(tx, ward_id, d, code, ids, today)
-
-        def done(_r: None) -> None:
-            self._dirty = False
-            self._count()
-            self.saved.emit()
-
-        def failed(e: BaseException) -> None:
-            if isinstance(e, ValidationError):
-                show_error(self.error, " ".join(e.errors.values()))
-            else:
-                Notice.unexpected(self, e)
-
-        show_error(self.error, None)
-        self.ctx.write(op, done, failed)
+        self.count.setText(f"{n} ticked as on duty" + (" (not saved yet: press Enter to save the shift)" if self._dirty else ""))

@@ -63,9 +63,15 @@ class SignInView(Screen):
         self.notice.hide()
 
         self.ward_box = QComboBox()
+        # the ward list searches as you type ("Ward 7" finds Ward 7, not the first "W")
+        self.ward_box.setEditable(True)
+        self.ward_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.ward_box.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.ward_box.completer().setCompletionMode(self.ward_box.completer().CompletionMode.PopupCompletion)
         self.name_box = QComboBox()
         self.pin_edit = _pin_edit()
-        self.ward_label = buddy_label("&Ward:", self.ward_box)
+        self.ward_label = buddy_label("This station's &ward:", self.ward_box)
+        self.ward_label.setToolTip("Chosen once: the station remembers its ward. The ward sister can change it in Ward setup.")
         form = QFormLayout()
         form.addRow(self.ward_label, self.ward_box)
         form.addRow(buddy_label("&Your name:", self.name_box), self.name_box)
@@ -144,12 +150,14 @@ class SignInView(Screen):
         self.ward_box.clear()
         for w in roster.wards:
             self.ward_box.addItem(f"{w.name} ({w.site})" if w.site else w.name, w.code)
+        keep_ward = keep_ward if self._preferred_ward or not roster.home_ward else roster.home_ward
         i = self.ward_box.findData(keep_ward) if keep_ward else -1
         self.ward_box.setCurrentIndex(max(i, 0))
         self.ward_box.blockSignals(False)
-        several = len(roster.wards) > 1
-        self.ward_box.setVisible(several)
-        self.ward_label.setVisible(several)
+        # the station's ward is part of its setup: the list shows only until it is chosen
+        choose = len(roster.wards) > 1 and roster.home_ward is None and not self._preferred_ward
+        self.ward_box.setVisible(choose)
+        self.ward_label.setVisible(choose)
         self._ward_chosen(keep_staff=keep_staff)
         self.roster_loaded.emit()
 
@@ -222,11 +230,17 @@ class SignInView(Screen):
         from hardtruths_desktop.store.session import Actor
 
         sid = person.id
+        first_run_ward = self.ctx.ward.code if self.roster is not None and self.roster.home_ward is None and self.ctx.ward else None
 
         def op(tx: WriteTx) -> SignInResult:
             from hardtruths_desktop.store import auth
 
-            return auth.sign_in(tx, sid, pin)
+            result = auth.sign_in(tx, sid, pin)
+            if result.ok and first_run_ward is not None:  # the first sign-in chooses this station's ward
+                from hardtruths_desktop.store.station import set_station_ward
+
+                set_station_ward(tx, first_run_ward)
+            return result
 
         self.sign_in_btn.setEnabled(False)
         self.ctx.worker.write(Actor(person.id, person.name), op, lambda r: self._result(person, r), self._failed)

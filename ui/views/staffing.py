@@ -116,6 +116,7 @@ class StaffingView(Screen):
                     e.textEdited.connect(lambda _t, code=g.code: self._actual_edited(code))
                 if f == "actual_hours":
                     e.textEdited.connect(lambda _t, code=g.code: self._hours_touched.add(code))
+                e.installEventFilter(self)  # Up/Down move to the same figure of the next group
                 if i == 0:
                     name.setBuddy(e)
                 row.edits[f] = e
@@ -144,6 +145,7 @@ class StaffingView(Screen):
         self.note_error = error_label()
         self.nic_box.activated.connect(self._on_edit)
         self.nic_box.activated.connect(lambda _i: self._touched.add("nurse_in_charge"))
+        self.nic_box.activated.connect(self._nic_chosen)
         self.patients_label = buddy_label("&Patients on the ward at 23:59:", self.patients_edit, "Patients at 23:59")
         more = QGridLayout()
         more.addWidget(buddy_label("&Nurse in charge:", self.nic_box), 0, 0)
@@ -207,10 +209,12 @@ class StaffingView(Screen):
         lay.addWidget(self.state_label)
         lay.addWidget(groups_box)
         lay.addLayout(more)
-        lay.addWidget(flags_box)
-        self.on_duty = OnDutyBox(ctx)  # issue 4: who is on duty (team sheet)
+        # who is on duty: part of the one form (issue 12), saved by the same Enter, before the flags
+        self.on_duty = OnDutyBox(ctx)
+        self.on_duty.ticks_changed.connect(self._on_edit)
         lay.addWidget(self.on_duty)
         self.loaded.connect(lambda: self.on_duty.show_shift(self.current_key()))
+        lay.addWidget(flags_box)
         lay.addStretch(1)
         area = QScrollArea()
         area.setWidgetResizable(True)
@@ -225,8 +229,8 @@ class StaffingView(Screen):
         chain: list[QWidget] = [self.date_edit, self.shift_box]
         for row in self.rows.values():
             chain += [row.edits[f] for f in FIELDS]
-        chain += [self.all_groups, self.nic_box, self.patients_edit, self.note_edit, self.flags, self.raise_btn, self.escalate_btn,
-                  self.resolve_btn, self.cancel_btn, self.save_btn]
+        chain += [self.all_groups, self.nic_box, self.patients_edit, self.note_edit, self.on_duty.list, self.flags, self.raise_btn,
+                  self.escalate_btn, self.resolve_btn, self.cancel_btn, self.save_btn]
         for a, b in itertools.pairwise(chain):
             QWidget.setTabOrder(a, b)
 
@@ -375,9 +379,35 @@ class StaffingView(Screen):
                 row.error.hide()
 
     def revert(self) -> None:
-        """Esc: throw away what was typed and show the stored shift again."""
+        """Esc: throw away what was typed and show the stored shift again (the ticks too)."""
         if self.data is not None:
             self.fill(self.data.view, self.data.nurses)
+        self.on_duty.revert()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        """In the figures, Up and Down move to the same figure of the group above or below (a
+        table's arrows); Tab still moves on in reading order."""
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            key = obj.objectName()
+            code, _, f = key.partition(".")
+            visible = [c for c, row in self.rows.items() if row.edits[f].isVisible()] if code in self.rows else []
+            if code in visible:
+                i = visible.index(code) + (1 if event.key() == Qt.Key.Key_Down else -1)
+                if 0 <= i < len(visible):
+                    target = self.rows[visible[i]].edits[f]
+                    target.setFocus(Qt.FocusReason.TabFocusReason)
+                    target.selectAll()
+                return True
+        return super().eventFilter(obj, event)
+
+    def _nic_chosen(self, _i: int) -> None:
+        """Naming the nurse in charge ticks her on duty (the core applies the same rule)."""
+        nic = self.nic_box.currentData()
+        if nic is not None:
+            self.on_duty.tick_id(str(nic))
 
     # --- typing ---------------------------------------------------------------------------------------
 
@@ -436,6 +466,7 @@ class StaffingView(Screen):
             patients_at_midnight=patients if "patients_at_midnight" in touched else KEEP,
             notes=notes if "notes" in touched else KEEP,
             hours_pro_rata=True,
+            on_duty=self.on_duty.ticked() if self.on_duty.dirty and self.on_duty.data is not None else KEEP,
         )
 
     def save(self) -> None:
@@ -461,6 +492,8 @@ class StaffingView(Screen):
     def _saved(self, changed: bool) -> None:
         self.save_btn.setEnabled(True)
         self._dirty = False
+        self.on_duty.mark_saved()
+        self.on_duty.reload()
         if not changed:
             self.form_error.setText("Nothing had changed: the shift was already saved like this.")
             self.form_error.setAccessibleName(self.form_error.text())
@@ -482,7 +515,7 @@ class StaffingView(Screen):
 
     def error_widgets(self) -> dict[str, QLabel]:
         return {"nurse_in_charge": self.nic_error, "patients_at_midnight": self.patients_error,
-                "note": self.note_error, "date": self.date_error, "shift": self.date_error}
+                "note": self.note_error, "date": self.date_error, "shift": self.date_error, "on_duty": self.on_duty.error}
 
     def _clear_errors(self) -> None:
         for row in self.rows.values():
@@ -510,7 +543,7 @@ class StaffingView(Screen):
             elif key in self.error_widgets():
                 show_error(self.error_widgets()[key], msg)
                 w = {"nurse_in_charge": self.nic_box, "patients_at_midnight": self.patients_edit,
-                     "note": self.note_edit}.get(key, self.date_edit)
+                     "note": self.note_edit, "on_duty": self.on_duty.list}.get(key, self.date_edit)
                 _mark(w, True)
                 first = first or w
             else:

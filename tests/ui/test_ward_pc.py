@@ -1,0 +1,150 @@
+"""Issue 12: the ward station on a real ward PC, driven by the keyboard alone.
+
+The whole shift (figures, nurse in charge, who is on duty) is one form saved by one Enter; the
+journey from the sign-in page to "saved" is counted in keystrokes (a chord such as Alt+N is one
+keystroke; waiting for the screen is not a keystroke). ``benchmarks/bench_keystrokes.py`` prints the
+same count for ``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+Station = Any  # tests/ui/conftest.py: the main window and helpers
+
+KEYSTROKE_TARGET = 15
+
+
+def set_home_ward(data_dir: Path, code: str = "W7") -> None:
+    """What the first sign-in (or enrolment) does: this station's ward is Ward 7."""
+    from support.clocks import suite_clock
+
+    from hardtruths_desktop.store.session import Actor, Store
+    from hardtruths_desktop.store.station import set_station_ward
+
+    store = Store(data_dir, suite_clock())
+    try:
+        with store.write(Actor.command_line()) as tx:
+            set_station_ward(tx, code)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def ward7(make_station: Any, demo_dir: Path) -> Station:
+    set_home_ward(demo_dir)
+    return make_station(demo_dir)
+
+
+class Keys:
+    """Presses keys on whatever has the keyboard focus, like a person, and counts them."""
+
+    def __init__(self, qtbot: Any) -> None:
+        self.qtbot = qtbot
+        self.count = 0
+        self.log: list[str] = []
+
+    def _focus(self) -> Any:
+        w = QApplication.focusWidget()
+        assert w is not None, f"nothing has the keyboard focus after {self.log}"
+        return w
+
+    def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        self.qtbot.keyClick(self._focus(), key, modifier)
+        self.count += 1
+        self.log.append(f"{modifier.name}+{key.name}" if modifier != Qt.KeyboardModifier.NoModifier else key.name)
+
+    def type(self, text: str) -> None:
+        for ch in text:
+            self.qtbot.keyClicks(self._focus(), ch)
+            self.count += 1
+            self.log.append(ch)
+
+
+def whole_shift_by_keyboard(station: Station, keys: Keys) -> Any:
+    """Sign-in page -> saved: name, PIN, Enter; Enter on Today; RN actual, Down, care actual;
+    Alt+N and the first letter of the nurse in charge; Enter. Returns the staffing screen."""
+    w = station.window
+    station.wait_sign_in_page()
+    page = w.sign_in
+    page.prepare()  # as after start-up: the cursor is on "Your name"
+    assert page.name_box.hasFocus()
+    keys.type("Ai")  # Aisha Rahman
+    keys.press(Qt.Key.Key_Tab)
+    keys.type("2580")
+    keys.press(Qt.Key.Key_Return)
+    station.qtbot.waitUntil(lambda: w.ctx.user is not None and w.today.data is not None, timeout=10_000)
+    form = w.staffing
+    keys.press(Qt.Key.Key_Return)  # Today: Update staffing
+    station.qtbot.waitUntil(lambda: form.data is not None and form.rows["rn"].edits["actual"].hasFocus()
+                            and form.on_duty.data is not None, timeout=10_000)
+    planned = int(form.rows["rn"].edits["planned"].text())
+    keys.type(str(planned - 1))
+    keys.press(Qt.Key.Key_Down)  # to care staff actual
+    assert form.rows["care"].edits["actual"].hasFocus()
+    keys.type(form.rows["care"].edits["planned"].text() or "0")
+    keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert form.nic_box.hasFocus()
+    keys.type("A")  # the first registered nurse whose name starts with A: Aisha Rahman
+    assert form.nic_box.currentText().startswith("Aisha Rahman")
+    with station.qtbot.waitSignal(form.saved, timeout=10_000):
+        keys.press(Qt.Key.Key_Return)
+    return form
+
+
+def test_whole_shift_saved_by_keyboard_alone_in_15_keystrokes_nic_ticked_on_duty(ward7: Station) -> None:
+    from hardtruths_desktop.store.tables import Shift
+
+    station = ward7
+    keys = Keys(station.qtbot)
+    form = whole_shift_by_keyboard(station, keys)
+    assert not form.form_error.isVisible() or form.form_error.property("info"), form.form_error.text()
+    assert keys.count <= KEYSTROKE_TARGET, (keys.count, keys.log)
+    w = station.window
+    sid = w.staffing.data.view.shift_id
+    row = station.read(lambda s: s.get(Shift, sid))
+    aisha = w.ctx.user.id
+    assert row.nurse_in_charge_id == aisha
+    assert aisha in json.loads(row.on_duty)  # naming her ticked her on duty, in the same save
+
+
+def test_ticks_are_saved_by_the_forms_enter_and_come_before_save_in_tab_order(station: Station) -> None:
+    from hardtruths_desktop.store import board
+    from hardtruths_desktop.store.queries import ward_row
+
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    box = form.on_duty
+    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3)
+    assert not hasattr(box, "save_btn")  # no separate "Save who is on duty"
+    # Tab from the note reaches the ticks before Save
+    order, wdg = [], form.note_edit
+    for _ in range(40):
+        wdg = wdg.nextInFocusChain()
+        while not (wdg.focusPolicy() & Qt.FocusPolicy.TabFocus) or not wdg.isVisibleTo(form):
+            wdg = wdg.nextInFocusChain()
+        order.append(wdg)
+        if wdg is form.save_btn:
+            break
+    assert box.list in order and order.index(box.list) < order.index(form.save_btn)
+    before = set(box.ticked())
+    names = [box.list.item(i).text().split(" – ")[0] for i in range(box.list.count())]
+    new = next(n for i, n in enumerate(names) if box.list.item(i).data(Qt.ItemDataRole.UserRole) not in before)
+    box.list.setFocus()
+    box.tick(new)
+    assert "not saved yet" in box.count.text()
+    with station.qtbot.waitSignal(form.saved, timeout=10_000):
+        station.qtbot.keyClick(box.list, Qt.Key.Key_Return)
+    d, code = form.current_key()
+    on = station.read(lambda s: {p.name for p in board.on_duty(s, ward_row(s, "W7"), d, code)})
+    assert new in on and len(on) == len(before) + 1
+    station.qtbot.waitUntil(lambda: "not saved yet" not in box.count.text())
