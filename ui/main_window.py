@@ -193,6 +193,8 @@ class MainWindow(QMainWindow):
         self.month.open_shift.connect(self._update_staffing)
         self.print_centre.board_display_closed.connect(  # issue 4: leaving the board needs a PIN
             lambda: self.lock("The board display was closed. Sign in to carry on."))
+        self.print_centre.board_display_opening.connect(  # issue 12: nobody signed in behind the board
+            lambda: self.lock("The board display is showing. Sign in here to use the station."))
         for i in range(len(self.screens)):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.tabs.setCurrentIndex(i) if self.tabs.isTabEnabled(i) else None)

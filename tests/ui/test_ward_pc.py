@@ -148,3 +148,29 @@ def test_ticks_are_saved_by_the_forms_enter_and_come_before_save_in_tab_order(st
     on = station.read(lambda s: {p.name for p in board.on_duty(s, ward_row(s, "W7"), d, code)})
     assert new in on and len(on) == len(before) + 1
     station.qtbot.waitUntil(lambda: "not saved yet" not in box.count.text())
+
+
+def test_board_display_signs_out_and_ignores_everything_but_its_exit(station: Station) -> None:
+    from PySide6.QtCore import QPoint
+
+    station.sign_in("Mary O'Neill")  # the ward sister
+    w = station.window
+    w.show_screen(w.print_centre)
+    pc = w.print_centre
+    station.qtbot.waitUntil(lambda: pc.prepared is not None, timeout=20_000)
+    station.qtbot.keyClick(pc.board_btn, Qt.Key.Key_Space)  # "Show board on this screen"
+    bd = pc.board_display
+    station.qtbot.waitUntil(lambda: bd.isVisible())
+    assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in  # no session behind it
+    assert not w.idle.timer.isActive()  # nothing for a passer-by to keep awake
+    shown = w.stack.currentWidget()
+    for key, mod in ((Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier), (Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier),
+                     (Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier), (Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier),
+                     (Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)):
+        station.qtbot.keyClick(bd, key, mod)
+    station.qtbot.mouseClick(bd, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    station.qtbot.mouseDClick(bd, Qt.MouseButton.LeftButton, pos=QPoint(30, 30))
+    assert bd.isVisible() and w.ctx.user is None and w.stack.currentWidget() is shown
+    station.qtbot.keyClick(bd, Qt.Key.Key_Escape)  # its own exit
+    station.qtbot.waitUntil(lambda: not bd.isVisible())
+    assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in

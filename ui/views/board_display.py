@@ -5,15 +5,17 @@ screen: the view-model is read on the store worker and the PDF is drawn and rast
 pool, so the GUI thread only swaps a picture. It refreshes itself when staffing changes
 (``changes_applied``) and every minute by the clock, so it moves on to the next shift by itself.
 
-Leaving: press Esc. The board closes and the main window locks, so carrying on needs a staff PIN
-(a visitor at the entrance cannot get past the board into the station).
+Nobody stays signed in behind it: the main window signs the user out as the board opens (issue 12),
+and the board ignores every key, click, wheel and touch except its own exit, so a passer-by can
+neither use it nor keep anything awake. Leaving: press Esc. The board closes onto the sign-in page,
+so carrying on needs a staff PIN.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -25,6 +27,13 @@ if TYPE_CHECKING:
     from ui.context import Context
 
 REFRESH_MS = 60_000
+
+#: input the board swallows (its only input is Esc, its exit)
+IGNORED_INPUT = frozenset({
+    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
+    QEvent.Type.TabletPress, QEvent.Type.ContextMenu, QEvent.Type.KeyRelease,
+})
 
 
 def board_picture(prep: Prepared, size: QSize) -> QImage:
@@ -66,7 +75,7 @@ class BoardDisplay(QWidget):
         f = self.text.font()
         f.setPointSizeF(max(24.0, f.pointSizeF() * 2))
         self.text.setFont(f)
-        self.hint = QLabel("Press Esc to leave the board (a staff PIN is then needed to use the station).")
+        self.hint = QLabel("Press Esc to leave the board. Nobody is signed in: a staff PIN is needed to use the station.")
         self.hint.setObjectName("muted")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignRight)
         lay = QVBoxLayout(self)
@@ -155,11 +164,21 @@ class BoardDisplay(QWidget):
         if self.isVisible():
             self._resized.start()
 
+    def event(self, event: QEvent) -> bool:
+        """Everything but Esc is swallowed: no shortcut, click or key reaches anything else."""
+        t = event.type()
+        if t == QEvent.Type.ShortcutOverride:
+            event.accept()  # no application shortcut (Ctrl+1, Alt+...) fires from the board
+            return True
+        if t in IGNORED_INPUT:
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
             self.close()
-            return
-        super().keyPressEvent(event)
+        event.accept()  # every other key is ignored
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.clock.stop()

@@ -178,6 +178,7 @@ class PrintCentreView(Screen):
     printed = Signal(int)  # pages sent to the printer
     saved = Signal(object)  # Path
     board_display_closed = Signal()  # the full-screen board was left (the main window locks)
+    board_display_opening = Signal()  # issue 12: the main window signs the user out before the board shows
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -577,6 +578,7 @@ class PrintCentreView(Screen):
         if self.board_display is None:
             self.board_display = BoardDisplay(self.ctx)
             self.board_display.closed.connect(self._board_display_closed)
+        self.board_display_opening.emit()  # nobody stays signed in behind the board
         self.board_display.start()
 
     def _board_display_closed(self) -> None:
