@@ -100,7 +100,7 @@ def main(data_dir: Path | None = None, demo: bool = False, clock: Clock | None =
     from ui import probe
 
     probe.install(app, window)  # only when HARDTRUTHS_PROBE is set (bundle tests, cold start benchmark)
-    window.show()
+    window.show_where_left()  # issue 12: maximised the first time, then where it was left
     # Paint the window before the store worker starts importing the database layer: that import
     # is CPU-bound and would hold the GIL while the first frame is drawn.
     app.processEvents()  # expose and paint now

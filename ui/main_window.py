@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from hardtruths_desktop.domain.valuesets import staff_group
 from ui.context import Context
 from ui.dialogs.messages import Notice
+from ui.fit import FocusScroller, fit_screen, scrolling
 from ui.idle import DEFAULT_IDLE_MS, IdleWatcher
 from ui.sync_runner import SyncRunner
 from ui.views.sign_in import SignInView
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         self.changes_applied = self.ctx.changes_applied  # the one refresh signal (STYLE.md habit 4)
         worker.default_error = self._unexpected
         self.setWindowTitle("Hard Truths ward station")
-        self.resize(1280, 800)
+        self.resize(1000, 700)  # fits any ward PC; the station opens maximised or where it was left
 
         # top bar
         bar = QFrame()
@@ -83,12 +84,18 @@ class MainWindow(QMainWindow):
         self.review_btn.setObjectName("topButton")
         self.review_btn.setAccessibleName("Review rejected changes and staffing conflicts")
         self.review_btn.hide()
+        # issue 12: the bar fits a 1024 px screen at any text size: the words wrap, never widen the window
+        for lab in (self.ward_label, self.user_label, self.sync_label):
+            lab.setWordWrap(True)
+            lab.setMinimumWidth(self.fontMetrics().averageCharWidth() * 16)
+        self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.sync_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bl = QHBoxLayout(bar)
-        bl.addWidget(self.ward_label, 1)
+        bl.addWidget(self.ward_label, 2)
         right = QVBoxLayout()
-        right.addWidget(self.user_label, 0, Qt.AlignmentFlag.AlignRight)
-        right.addWidget(self.sync_label, 0, Qt.AlignmentFlag.AlignRight)
-        bl.addLayout(right)
+        right.addWidget(self.user_label)
+        right.addWidget(self.sync_label)
+        bl.addLayout(right, 3)
         bl.addWidget(self.review_btn)
         bl.addWidget(self.sync_btn)
         bl.addWidget(self.switch_btn)
@@ -134,6 +141,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         # wiring
+        self.focus_scroller = FocusScroller(self)  # a focused field is scrolled into view
         self.idle = IdleWatcher(idle_ms, self)
         self.idle.idle.connect(lambda: self.lock("Locked after a while without use. Sign in again to carry on."))
         self.sign_in.signed_in.connect(self._signed_in)
@@ -169,26 +177,25 @@ class MainWindow(QMainWindow):
             if view is self.staffing:  # scrolls its figures itself, keeping Save in view
                 self.tabs.addTab(view, title)
                 continue
-            area = QScrollArea()
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.Shape.NoFrame)
-            area.setWidget(view)
-            self.tabs.addTab(area, title)
+            self.tabs.addTab(scrolling(view), title)
         # --- issue 4: Print and Beds (each scrolls itself; appended so tab indices 0-3 stay put) ---
         self.print_centre = PrintCentreView(self.ctx)
         self.beds = BedsView(self.ctx)
         self.screens += [self.print_centre, self.beds]
-        self.tabs.addTab(self.print_centre, "Pr&int")
-        self.tabs.addTab(self.beds, "&Beds")
+        self.tabs.addTab(scrolling(self.print_centre), "Pr&int")
+        self.tabs.addTab(scrolling(self.beds), "&Beds")
         # --- end issue 4 ---
         # --- issue 9: Feedback (results, paper cards, moderation; starts the patient kiosk) ---
         from ui.views.feedback import FeedbackView
 
         self.feedback = FeedbackView(self.ctx)
         self.screens.append(self.feedback)
-        self.tabs.addTab(self.feedback, "&Feedback")
+        self.tabs.addTab(scrolling(self.feedback), "&Feedback")
         self.feedback.kiosk_requested.connect(self.start_kiosk)
         # --- end issue 9 ---
+        for view in self.screens:  # issue 12: long labels wrap, so no screen is wider than a small PC's
+            fit_screen(view)
+        self.tabs.currentChanged.connect(lambda _i: fit_screen(self.tabs.currentWidget()))
         self.today.update_staffing.connect(self._update_staffing)
         self.month.open_shift.connect(self._update_staffing)
         self.print_centre.board_display_closed.connect(  # issue 4: leaving the board needs a PIN
@@ -373,8 +380,30 @@ class MainWindow(QMainWindow):
 
         ReviewDialog.show_for(self, self.worker)
 
+    # --- where the window was left (issue 12) -------------------------------------------------------
+
+    def _settings(self) -> Any:
+        from PySide6.QtCore import QSettings
+
+        return QSettings(str(self.worker.data_dir / "station-window.ini"), QSettings.Format.IniFormat)
+
+    def show_where_left(self) -> None:
+        """Open where it was left on this PC (size, place, maximised), or maximised the first time."""
+        geometry = self._settings().value("window/geometry")
+        if geometry is not None and self.restoreGeometry(geometry):
+            self.show()
+        else:
+            self.showMaximized()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        try:
+            s = self._settings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.sync()
+        except OSError:  # a read-only data folder must not stop the station closing
+            log.warning("could not remember the window's place", exc_info=True)
         self.idle.detach()
+        self.focus_scroller.detach()
         self.sync_timer.stop()
         self.sync_runner.stop()
         if self.screens:

@@ -264,7 +264,7 @@ def test_contacts_page_saves_and_checks(station: Station) -> None:
     w = station.window
     w.show_screen(w.setup)
     page = w.setup.contacts
-    w.setup.tabs.setCurrentWidget(page)
+    w.setup.tabs.setCurrentIndex(3)  # Contacts (each section sits in a scroll area)
     station.qtbot.waitUntil(lambda: page.data is not None)
     assert "✓" in page.poster_state.text()
     assert page.key_table.rowCount() == 5

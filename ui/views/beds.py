@@ -118,7 +118,7 @@ class BedsView(Screen):
         for key, text, w, name in (
             ("label", "Be&d:", self.label_edit, "Bed"),
             ("occupied", "Occupied:", self.occupied, "Occupied"),
-            ("preferred_name", "Pre&ferred name:", self.name_edit, "Preferred name"),
+            ("preferred_name", "Preferred n&ame:", self.name_edit, "Preferred name"),
             ("consultant", "&Consultant:", self.consultant_edit, "Consultant"),
             ("expected_discharge", "E&xpected discharge:", self.edd_edit, "Expected date of discharge"),
             ("instructions", "Special instr&uctions:", self.instructions_edit, "Special instructions"),

@@ -147,7 +147,7 @@ class ContactsPage(Screen):
         self.key_table.itemChanged.connect(self._key_item_changed)
         self.add_key_btn = QPushButton("Add a &line")
         self.add_key_btn.clicked.connect(lambda: self.add_key_line("", "#", ""))
-        self.remove_key_btn = QPushButton("Remo&ve selected line")
+        self.remove_key_btn = QPushButton("Remove selected line")
         self.remove_key_btn.clicked.connect(self._remove_key_line)
         key_box = QGroupBox("Uniform key (on the who's in charge board)")
         kl = QVBoxLayout(key_box)

@@ -269,7 +269,7 @@ class PrintCentreView(Screen):
         self.pages_label = QLabel()
         self.pages_label.setObjectName("muted")
 
-        self.save_btn = QPushButton("Save as PD&F…")
+        self.save_btn = QPushButton("Save a PDF &copy…")
         self.save_btn.clicked.connect(self.save_pdf)
         self.print_btn = QPushButton("Print… (Enter)")
         self.print_btn.setObjectName("primary")

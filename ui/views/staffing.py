@@ -146,7 +146,7 @@ class StaffingView(Screen):
         self.nic_box.activated.connect(self._on_edit)
         self.nic_box.activated.connect(lambda _i: self._touched.add("nurse_in_charge"))
         self.nic_box.activated.connect(self._nic_chosen)
-        self.patients_label = buddy_label("&Patients on the ward at 23:59:", self.patients_edit, "Patients at 23:59")
+        self.patients_label = buddy_label("P&atients on the ward at 23:59:", self.patients_edit, "Patients at 23:59")
         more = QGridLayout()
         more.addWidget(buddy_label("&Nurse in charge:", self.nic_box), 0, 0)
         more.addWidget(self.nic_box, 0, 1)
@@ -164,7 +164,7 @@ class StaffingView(Screen):
         self.flags = RedFlagList("None on this shift.")
         self.flags.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 8)
         self.flags.selection_changed.connect(self._flag_selected)
-        self.raise_btn = QPushButton("Raise red &flag…")
+        self.raise_btn = QPushButton("Raise red fla&g…")
         self.escalate_btn = QPushButton("&Escalate…")
         self.resolve_btn = QPushButton("Re&solve…")
         self.escalate_btn.setAccessibleName("Escalate the selected red flag")
@@ -323,7 +323,7 @@ class StaffingView(Screen):
     def show_data(self, data: ShiftForm, keep_typed: bool = False, **_opts: Any) -> None:
         v = data.view
         self.flags.show_flags(v.red_flags, data.today)
-        self.patients_label.setText(f"&Patients on the ward at 23:59 on {day_label(v.date)}:")
+        self.patients_label.setText(f"P&atients on the ward at 23:59 on {day_label(v.date)}:")
         if v.recorded:
             who = f" by {v.updated_by}" if v.updated_by else ""
             self.state_label.setText(f"✓ Recorded – last saved {local_when(v.updated_at, data.today)}{who}. Correct any figure and press Enter.")

@@ -89,7 +89,7 @@ class TodayView(Screen):
         flags_row.addWidget(self.flags, 1)
         flags_row.addLayout(flag_buttons)
 
-        self.raise_btn = QPushButton("&Raise red flag")
+        self.raise_btn = QPushButton("Raise red fla&g")
         self.raise_btn.setObjectName("danger")
         self.raise_btn.clicked.connect(self._raise)
         self.update_btn = QPushButton("&Update staffing (Enter)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QModelIndex, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +33,7 @@ from ui.models.rows import Row, RowTableModel
 from ui.screen import Job, Screen
 from ui.text import num
 from ui.views.contacts import ContactsPage  # issue 4
+from ui.fit import scrolling
 from ui.widgets import FieldErrors, buddy_label, error_label, heading
 
 if TYPE_CHECKING:
@@ -97,11 +98,12 @@ class WardSetupView(Screen):
         self.title = heading("Ward setup", 1.4)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Ward setup sections")
-        self.tabs.addTab(self._staff_page(), "&Staff list")
-        self.tabs.addTab(self._pattern_page(), "Shift &pattern")
-        self.tabs.addTab(self._plan_page(), "&Establishment")
+        # each section scrolls (issue 12: Ward setup fits 1024x768)
+        self.tabs.addTab(scrolling(self._staff_page()), "&Staff list")
+        self.tabs.addTab(scrolling(self._pattern_page()), "S&hift pattern")
+        self.tabs.addTab(scrolling(self._plan_page()), "&Establishment")
         self.contacts = ContactsPage(ctx)  # issue 4: poster contacts, ward manager and matron, uniform key
-        self.tabs.addTab(self.contacts, "C&ontacts")
+        self.tabs.addTab(scrolling(self.contacts), "C&ontacts")
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.tabs, 1)
@@ -140,12 +142,14 @@ class WardSetupView(Screen):
         self.code_btn.clicked.connect(self.issue_code)
         for b in (self.edit_btn, self.deactivate_btn, self.code_btn):
             b.setEnabled(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_btn)
-        buttons.addWidget(self.deactivate_btn)
-        buttons.addWidget(self.code_btn)
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_btn)
+        selected = QHBoxLayout()  # two rows, so the buttons fit a small screen at large text
+        selected.addWidget(self.edit_btn)
+        selected.addWidget(self.deactivate_btn)
+        selected.addWidget(self.code_btn)
+        selected.addStretch(1)
+        buttons = QVBoxLayout()
+        buttons.addLayout(selected)
+        buttons.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignRight)
         lay = QVBoxLayout(page)
         lay.addWidget(self.staff_table, 1)
         lay.addWidget(QLabel("Select someone to edit them, or fill in the form to add a new member of staff."))
@@ -269,11 +273,11 @@ class WardSetupView(Screen):
         form = QFormLayout()
         _row_field(form, self.pat_errors, "code", "Shift &code:", self.pat_code)
         _row_field(form, self.pat_errors, "name", "Shift &name:", self.pat_name)
-        _row_field(form, self.pat_errors, "start", "&Starts at:", self.pat_start)
-        _row_field(form, self.pat_errors, "end", "E&nds at:", self.pat_end)
-        _row_field(form, self.pat_errors, "period", "&Day or night (national return):", self.pat_period, "Day or night")
+        _row_field(form, self.pat_errors, "start", "Starts &at:", self.pat_start)
+        _row_field(form, self.pat_errors, "end", "En&ds at:", self.pat_end)
+        _row_field(form, self.pat_errors, "period", "Day or ni&ght (national return):", self.pat_period, "Day or night")
         _row_field(form, self.pat_errors, "active", "In use:", self.pat_active, "In use")
-        self.pat_save = QPushButton("Sa&ve shift")
+        self.pat_save = QPushButton("Save shift")
         self.pat_save.setObjectName("primary")
         self.pat_save.clicked.connect(self.save_pattern)
         buttons = QHBoxLayout()
@@ -346,12 +350,12 @@ class WardSetupView(Screen):
         self.plan_fallback = error_label()
         self.plan_errors = FieldErrors(self.plan_fallback)
         form = QFormLayout()
-        _row_field(form, self.plan_errors, "shift", "S&hift:", self.plan_shift)
+        _row_field(form, self.plan_errors, "shift", "Shift &name:", self.plan_shift)
         _row_field(form, self.plan_errors, "staff_group", "Staff &group:", self.plan_group)
-        _row_field(form, self.plan_errors, "planned", "Planned &people:", self.plan_heads)
-        _row_field(form, self.plan_errors, "planned_hours", "Planned h&ours:", self.plan_hours)
-        _row_field(form, self.plan_errors, "effective_from", "&From (date):", self.plan_from, "Effective from")
-        self.plan_save = QPushButton("Sa&ve plan")
+        _row_field(form, self.plan_errors, "planned", "Planne&d people:", self.plan_heads)
+        _row_field(form, self.plan_errors, "planned_hours", "Planned ho&urs:", self.plan_hours)
+        _row_field(form, self.plan_errors, "effective_from", "From (d&ate):", self.plan_from, "Effective from")
+        self.plan_save = QPushButton("Save p&lan")
         self.plan_save.setObjectName("primary")
         self.plan_save.clicked.connect(self.save_plan)
         buttons = QHBoxLayout()

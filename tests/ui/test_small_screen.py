@@ -1,0 +1,145 @@
+"""Issue 12: every screen fits a small ward PC and is usable by keyboard.
+
+- every screen's (and the window's) minimum size hint is within 1024x740 at 100% text;
+- no two controls visible together share an Alt mnemonic, on any screen or inner tab;
+- Tab leaves every table and list (arrows move within it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QGroupBox, QLabel, QTabBar, QTabWidget, QWidget
+
+Station = Any  # tests/ui/conftest.py
+
+MAX_W, MAX_H = 1024, 740
+
+
+def each_screen(station: Station) -> Iterator[tuple[str, QWidget]]:
+    """Every main tab, and every tab inside it, made current in turn: (where, the main screen)."""
+    w = station.window
+    for i, view in enumerate(w.screens):
+        w.tabs.setCurrentIndex(i)
+        QApplication.processEvents()
+        inner = [t for t in view.findChildren(QTabWidget) if t.isVisibleTo(view)]
+        yield w.tabs.tabText(i), view
+        for t in inner:
+            for j in range(t.count()):
+                t.setCurrentIndex(j)
+                QApplication.processEvents()
+                yield f"{w.tabs.tabText(i)} > {t.tabText(j)}", view
+
+
+def mnemonic(text: str) -> str | None:
+    i = text.replace("&&", "").find("&")
+    if i < 0 or i + 1 >= len(text.replace("&&", "")):
+        return None
+    return text.replace("&&", "")[i + 1].lower()
+
+
+def visible_mnemonics(window: QWidget) -> dict[str, list[str]]:
+    """Alt keys of the controls a person sees right now (buttons, labels with a buddy, group boxes,
+    tab bars), in the main window and its top bar."""
+    found: dict[str, list[str]] = {}
+
+    def add(text: str) -> None:
+        key = mnemonic(text)
+        if key:
+            found.setdefault(key, []).append(text)
+
+    for b in window.findChildren(QAbstractButton):
+        if b.isVisible() and b.isEnabled() or (b.isVisible() and isinstance(b, QAbstractButton)):
+            add(b.text())
+    for lab in window.findChildren(QLabel):
+        if lab.isVisible() and lab.buddy() is not None:
+            add(lab.text())
+    for g in window.findChildren(QGroupBox):
+        if g.isVisible():
+            add(g.title())
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisible():
+            for i in range(bar.count()):
+                if bar.isTabVisible(i):
+                    add(bar.tabText(i))
+    return found
+
+
+def test_every_screen_fits_1024x740_at_100_percent_text(station: Station) -> None:
+    station.sign_in("Mary O'Neill")  # the ward sister sees every screen, Ward setup too
+    w = station.window
+    too_big = []
+    for where, view in each_screen(station):
+        for what, hint in (("screen", view.minimumSizeHint()), ("window", w.minimumSizeHint())):
+            if hint.width() > MAX_W or hint.height() > MAX_H:
+                too_big.append(f"{where}: {what} {hint.width()}x{hint.height()}")
+    assert not too_big, too_big
+
+
+def test_no_two_visible_controls_share_an_alt_key_on_any_screen(station: Station) -> None:
+    station.sign_in("Mary O'Neill")
+    clashes = []
+    for where, _view in each_screen(station):
+        for key, texts in visible_mnemonics(station.window).items():
+            if len(texts) > 1:
+                clashes.append(f"{where}: Alt+{key.upper()} {texts}")
+    # the sign-in page too
+    station.window.lock("Signed out.")
+    for key, texts in visible_mnemonics(station.window).items():
+        if len(texts) > 1:
+            clashes.append(f"Sign in: Alt+{key.upper()} {texts}")
+    assert not clashes, "\n".join(clashes)
+
+
+def test_tab_leaves_every_table(station: Station) -> None:
+    station.sign_in("Mary O'Neill")
+    trapped = []
+    for where, view in each_screen(station):
+        for table in view.findChildren(QAbstractItemView):
+            if not table.isVisible() or table.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                continue
+            if table.model() is not None and table.model().rowCount() == 0:
+                pass  # an empty table still must let Tab go
+            table.setFocus(Qt.FocusReason.TabFocusReason)
+            QApplication.processEvents()
+            if not table.hasFocus():
+                continue
+            for _ in range(3):
+                station.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            if table.hasFocus() or (QApplication.focusWidget() is not None and table.isAncestorOf(QApplication.focusWidget())):
+                trapped.append(f"{where}: {table.accessibleName() or type(table).__name__}")
+    assert not trapped, trapped
+
+
+def test_window_opens_maximised_then_where_it_was_left(make_station: Any, demo_dir: Any) -> None:
+    first = make_station(demo_dir)
+    first.window.show_where_left()
+    first.qtbot.waitUntil(first.window.isMaximized)
+    first.window.showNormal()
+    first.qtbot.waitUntil(lambda: not first.window.isMaximized())
+    first.window.resize(700, 500)  # within the offscreen platform's 800x600 screen
+    first.qtbot.waitUntil(lambda: first.window.size().width() == 700)
+    first.close()
+    assert (demo_dir / "station-window.ini").exists()  # in the station's data folder
+    again = make_station(demo_dir)
+    again.window.show_where_left()
+    again.qtbot.waitUntil(lambda: again.window.size().width() == 700 and again.window.size().height() == 500)
+    assert not again.window.isMaximized()
+
+
+def test_a_control_focused_below_the_fold_is_scrolled_into_view(station: Station) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.showNormal()
+    w.resize(1024, 500)  # a small window: the red flags are below the fold of Record staffing
+    w.show_screen(w.staffing)
+    form = w.staffing
+    station.qtbot.waitUntil(lambda: form.data is not None)
+    form.date_edit.setFocus()
+    QApplication.processEvents()
+    target = form.raise_btn
+    assert target.visibleRegion().isEmpty()  # out of sight to begin with
+    target.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab or a mnemonic moves the focus
+    station.qtbot.waitUntil(lambda: not target.visibleRegion().isEmpty())

@@ -1,0 +1,68 @@
+"""Fitting a small ward PC screen (issue 12): 1024x768 at 100% text, 1366x768 at 150%.
+
+Screens are laid out for reading, not for a fixed width: long one-line labels would otherwise set
+the window's minimum width (the top bar's sync line alone was 735 px). ``fit_screen`` lets every
+long label wrap and every form put a long label above its field, so a screen's minimum width is
+set by its fields and buttons; each screen also sits in a scroll area (``main_window.scrolling``)
+and ``FocusScroller`` scrolls a focused field into view (Alt+N below the fold).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFormLayout, QFrame, QLabel, QScrollArea, QWidget
+
+#: labels longer than this (characters) may wrap
+WRAP_FROM = 36
+
+
+def fit_screen(root: QWidget) -> None:
+    """Let long labels wrap and long form rows break; Tab leaves every table and list (arrows move
+    within it). Safe to call again (labels set later)."""
+    for view in root.findChildren(QAbstractItemView):
+        view.setTabKeyNavigation(False)
+    for lab in root.findChildren(QLabel):
+        if not lab.wordWrap() and len(lab.text()) > WRAP_FROM and lab.pixmap().isNull():
+            lab.setWordWrap(True)
+    for form in root.findChildren(QFormLayout):
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+
+
+def scrolling(view: QWidget) -> QScrollArea:
+    """A screen (or a section of one) in a scroll area, so large system fonts or a small screen
+    never clip it."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(view)
+    area.setAccessibleName(view.accessibleName() or "Screen")
+    return area
+
+
+class FocusScroller(QObject):
+    """Scrolls the scroll area holding the newly focused widget so the widget is in view (a
+    mnemonic or Tab never leaves the cursor in a field below the fold)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None:
+            return
+        p = new.parentWidget()
+        while p is not None:
+            area = p.parentWidget()
+            if isinstance(area, QScrollArea) and area.viewport() is p:
+                area.ensureWidgetVisible(new, 16, 16)
+            p = p.parentWidget()
+
+    def detach(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_changed)
+
+
+__all__ = ["FocusScroller", "fit_screen", "scrolling"]
