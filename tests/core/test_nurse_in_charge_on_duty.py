@@ -7,8 +7,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
 from core_support import WardStation
+from sqlmodel import select
 from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.domain import ids

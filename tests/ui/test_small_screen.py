@@ -51,7 +51,7 @@ def visible_mnemonics(window: QWidget) -> dict[str, list[str]]:
             found.setdefault(key, []).append(text)
 
     for b in window.findChildren(QAbstractButton):
-        if b.isVisible() and b.isEnabled() or (b.isVisible() and isinstance(b, QAbstractButton)):
+        if (b.isVisible() and b.isEnabled()) or (b.isVisible() and isinstance(b, QAbstractButton)):
             add(b.text())
     for lab in window.findChildren(QLabel):
         if lab.isVisible() and lab.buddy() is not None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -66,8 +67,10 @@ class SignInView(Screen):
         # the ward list searches as you type ("Ward 7" finds Ward 7, not the first "W")
         self.ward_box.setEditable(True)
         self.ward_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.ward_box.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.ward_box.completer().setCompletionMode(self.ward_box.completer().CompletionMode.PopupCompletion)
+        completer = self.ward_box.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.name_box = QComboBox()
         self.pin_edit = _pin_edit()
         self.ward_label = buddy_label("This station's &ward:", self.ward_box)

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 from hardtruths_desktop.domain.validation import ValidationError, parse_time
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 from ui.dialogs.messages import Notice
+from ui.fit import scrolling
 from ui.models.rows import Row, RowTableModel
 from ui.screen import Job, Screen
 from ui.text import num
 from ui.views.contacts import ContactsPage  # issue 4
-from ui.fit import scrolling
 from ui.widgets import FieldErrors, buddy_label, error_label, heading
 
 if TYPE_CHECKING:
