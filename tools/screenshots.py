@@ -1,6 +1,12 @@
-"""Render the ward station's screens offscreen into docs/screenshots/*.png (about 1280x800).
+"""Render the ward station's screens into docs/screenshots/*.png, as on a ward PC (issue 12).
 
+    xvfb-run -s "-screen 0 1024x768x24" .venv/bin/python tools/screenshots.py --platform xcb
+    xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python tools/screenshots.py --platform xcb --text 150 --suffix -150
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
+
+Under a real X server (Xvfb) the window opens maximised on the screen's size, as on a ward PC;
+offscreen it is sized 1024x768. ``--text 150`` makes every font half as big again (a PC set to
+150% text).
 
 Uses a fresh demo trust in a temporary folder; on Ward 7's current shift it records one
 registered nurse short and a escalated red flag (as in DESIGN.md's sketch), so Today shows
@@ -20,7 +26,7 @@ from typing import Any
 
 from hardtruths_desktop.domain.clock import Clock, FixedClock
 
-SIZE = (1280, 800)
+SIZE = (1024, 768)
 SCREENSHOT_MOMENT = (2026, 11, 24, 10, 0)  # an ordinary Tuesday morning, Europe/London
 
 
@@ -64,7 +70,7 @@ def _prepare_store(data_dir: Path, clock: Clock) -> None:
     store.close()
 
 
-def shoot(out: Path) -> list[Path]:
+def shoot(out: Path, text_percent: int = 100, suffix: str = "") -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -75,6 +81,11 @@ def shoot(out: Path) -> list[Path]:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     setup_app(app)
+    if text_percent != 100:  # the PC's text size setting
+        f = app.font()
+        f.setPointSizeF(f.pointSizeF() * text_percent / 100)
+        app.setFont(f)
+    real_screen = os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,16 +94,27 @@ def shoot(out: Path) -> list[Path]:
         _prepare_store(data_dir, clock)
         worker = StoreWorker(data_dir, clock)
         win = MainWindow(worker)
-        win.resize(*SIZE)
-        win.show()
+        if real_screen:
+            win.showMaximized()  # what a ward PC shows the first time
+        else:
+            win.resize(*SIZE)
+            win.show()
         win.start()
 
         def grab(name: str) -> None:
             _until(lambda: worker.pending == 0)
-            app.processEvents()
-            path = out / f"{name}.png"
+            for _ in range(5):
+                app.processEvents()
+            path = out / f"{name}{suffix}.png"
             win.grab().save(str(path))
             saved.append(path)
+
+        def sign_in(name: str) -> None:
+            _until(lambda: win.stack.currentWidget() is win.sign_in and win.sign_in.name_box.count() > 1)
+            win.sign_in.choose(name, "W7")
+            win.sign_in.pin_edit.setText("2580")
+            win.sign_in.submit()
+            _until(lambda: win.ctx.user is not None and win.today.data is not None)
 
         _until(lambda: win.stack.currentWidget() is win.sign_in and win.sign_in.name_box.count() > 1)
         win.sign_in.choose("Aisha Rahman", "W7")
@@ -101,16 +123,13 @@ def shoot(out: Path) -> list[Path]:
         _until(lambda: win.sign_in.message.isVisible())
         grab("sign-in")
 
-        win.sign_in.choose("Mary O'Neill", "W7")
-        win.sign_in.pin_edit.setText("2580")
-        win.sign_in.submit()
-        _until(lambda: win.ctx.user is not None and win.today.data is not None)
+        sign_in("Mary O'Neill")
         row = next((i for i in range(win.today.flags.count()) if "Pain relief" in win.today.flags.item(i).text()), 0)
         win.today.flags.setCurrentRow(row)
         grab("today")
 
         win.today.update_btn.click()
-        _until(lambda: win.staffing.data is not None and worker.pending == 0)
+        _until(lambda: win.staffing.data is not None and win.staffing.on_duty.data is not None and worker.pending == 0)
         grab("staffing")
         form = win.staffing
         form.rows["care"].edits["actual_hours"].setText("lots")
@@ -118,6 +137,10 @@ def shoot(out: Path) -> list[Path]:
         form.save()
         grab("staffing-errors")
         form.revert()
+        _until(lambda: worker.pending == 0)
+        form.note_edit.setFocus()  # the lower half: note, who is on duty, red flags (scrolled into view)
+        form.on_duty.list.setFocus()
+        grab("staffing-on-duty")
 
         win.show_screen(win.month)
         _until(lambda: win.month.model.rowCount() > 0)
@@ -129,8 +152,11 @@ def shoot(out: Path) -> list[Path]:
         grab("ward-setup")
         win.setup.tabs.setCurrentIndex(2)
         grab("ward-setup-establishment")
+        win.setup.tabs.setCurrentIndex(win.setup.tabs.count() - 1)
+        _until(lambda: win.setup.trust_server.data is not None)
+        grab("ward-setup-trust-server")
 
-        _print_centre_shots(app, win, worker, grab, out, saved)
+        _print_centre_shots(app, win, worker, grab, out, saved, sign_in, suffix)
 
         win.close()
         worker.stop()
@@ -140,7 +166,8 @@ def shoot(out: Path) -> list[Path]:
     return saved
 
 
-def _print_centre_shots(app: Any, win: Any, worker: Any, grab: Callable[[str], None], out: Path, saved: list[Path]) -> None:
+def _print_centre_shots(app: Any, win: Any, worker: Any, grab: Callable[[str], None], out: Path, saved: list[Path],
+                        sign_in: Callable[[str], None], suffix: str) -> None:
     """Issue 4: the Print tab's preview, the board display, Beds and Ward setup > Contacts."""
     from PySide6.QtPdf import QPdfDocument
 
@@ -149,18 +176,21 @@ def _print_centre_shots(app: Any, win: Any, worker: Any, grab: Callable[[str], N
     _until(lambda: pc.pdf_bytes is not None and pc.document.status() == QPdfDocument.Status.Ready and pc.tasks.pending == 0)
     grab("print-preview")
 
-    pc.open_board_display()
+    pc.open_board_display()  # signs the ward sister out (issue 12)
     bd = pc.board_display
-    bd.showNormal()  # the offscreen "screen" is not a real one: shoot at a 16:9 entrance screen's shape
-    bd.resize(1280, 720)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        bd.showNormal()  # the offscreen "screen" is not a real one: shoot at a 16:9 entrance screen's shape
+        bd.resize(1280, 720)
     _until(lambda: bd.nurse_in_charge != "" and bd.tasks.pending == 0 and worker.pending == 0)
     bd.refresh()
     _until(lambda: bd.tasks.pending == 0 and worker.pending == 0)
     app.processEvents()
-    path = out / "board-display.png"
+    path = out / f"board-display{suffix}.png"
     bd.grab().save(str(path))
     saved.append(path)
-    bd.hide()  # not close(): closing locks the station, and the shots go on
+    bd.close()  # the station is on its sign-in page behind the board
+    _until(lambda: win.stack.currentWidget() is win.sign_in)
+    sign_in("Mary O'Neill")
 
     win.show_screen(win.beds)
     _until(lambda: win.beds.model.rowCount() > 0)
@@ -168,7 +198,7 @@ def _print_centre_shots(app: Any, win: Any, worker: Any, grab: Callable[[str], N
     grab("beds")
 
     win.show_screen(win.setup)
-    win.setup.tabs.setCurrentWidget(win.setup.contacts)
+    win.setup.tabs.setCurrentIndex(3)  # Contacts
     _until(lambda: win.setup.contacts.data is not None)
     grab("contacts")
 
@@ -176,8 +206,13 @@ def _print_centre_shots(app: Any, win: Any, worker: Any, grab: Callable[[str], N
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "screenshots")
+    p.add_argument("--platform", default=None, help="Qt platform: xcb under Xvfb (a real X server), else offscreen")
+    p.add_argument("--text", type=int, default=100, help="text size in percent (150: a PC set to 150%% text)")
+    p.add_argument("--suffix", default="", help="added to every file name, e.g. -150")
     args = p.parse_args()
-    for path in shoot(args.out):
+    if args.platform:
+        os.environ["QT_QPA_PLATFORM"] = args.platform
+    for path in shoot(args.out, args.text, args.suffix):
         print(path)
     return 0
 

@@ -33,6 +33,29 @@ def style_sheet() -> str:
         return ""
 
 
+#: the screens' fonts, bundled (``resources/fonts``): text in Noto Sans, symbols from DejaVu Sans
+SCREEN_FONTS = ("Noto Sans", "DejaVu Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari",
+                "Noto Sans Bengali", "Noto Sans Gurmukhi", "Noto Sans Gujarati", "Noto Sans Tamil")
+_fonts_loaded = False
+
+
+def load_bundled_fonts() -> None:
+    """Register the bundled open fonts with Qt (once)."""
+    global _fonts_loaded
+    if _fonts_loaded:
+        return
+    from PySide6.QtGui import QFontDatabase
+
+    from hardtruths_desktop.resources import resource
+
+    for f in sorted(resource("fonts").glob("*.ttf")):
+        if f.name.startswith("DroidSans"):  # 4 MB of CJK: left to the system, to keep start-up short
+            continue
+        if QFontDatabase.addApplicationFont(str(f)) < 0:
+            log.warning("bundled font not loaded: %s", f.name)
+    _fonts_loaded = True
+
+
 def setup_app(app: object) -> None:
     """Fusion style, NHS colours, and a body font of at least 11pt that follows the system size."""
     from PySide6.QtWidgets import QApplication
@@ -42,7 +65,10 @@ def setup_app(app: object) -> None:
     font = app.font()
     if font.pointSizeF() < 11:
         font.setPointSizeF(11)
-        app.setFont(font)
+    # issue 12: the bundled fonts, so every name and symbol draws whatever the PC has installed
+    load_bundled_fonts()
+    font.setFamilies([*SCREEN_FONTS, font.family()])
+    app.setFont(font)
     app.setStyleSheet(style_sheet())
     from PySide6.QtGui import QIcon
 

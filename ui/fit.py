@@ -10,7 +10,7 @@ and ``FocusScroller`` scrolls a focused field into view (Alt+N below the fold).
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QFormLayout, QFrame, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QWidget
 
 #: labels longer than this (characters) may wrap
 WRAP_FROM = 36
@@ -24,6 +24,9 @@ def fit_screen(root: QWidget) -> None:
     for lab in root.findChildren(QLabel):
         if not lab.wordWrap() and len(lab.text()) > WRAP_FROM and lab.pixmap().isNull():
             lab.setWordWrap(True)
+    for box in root.findChildren(QComboBox):  # never clipped ("Night (21:30-07:30"), items filled late too
+        if not box.isEditable():
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     for form in root.findChildren(QFormLayout):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
 

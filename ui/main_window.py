@@ -44,7 +44,7 @@ def sync_status(store: Store) -> Any:
     return describe(store)
 
 
-SYNC_ICONS = {"ok": "✓", "waiting": "●", "offline": "▲", "stopped": "⛔"}
+SYNC_ICONS = {"ok": "✓", "waiting": "●", "offline": "▲", "stopped": "✖"}
 
 
 class MainWindow(QMainWindow):
@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         for view in self.screens:  # issue 12: long labels wrap, so no screen is wider than a small PC's
             fit_screen(view)
         self.tabs.currentChanged.connect(lambda _i: fit_screen(self.tabs.currentWidget()))
+        self.setup.trust_server.enroller = self.sync_runner.enrol  # issue 12: enrol from Ward setup
+        self.setup.trust_server.enrolled.connect(lambda _c: self.refresh_sync())
         self.today.update_staffing.connect(self._update_staffing)
         self.month.open_shift.connect(self._update_staffing)
         self.print_centre.board_display_closed.connect(  # issue 4: leaving the board needs a PIN
@@ -203,7 +205,7 @@ class MainWindow(QMainWindow):
             lambda: self.lock("The board display is showing. Sign in here to use the station."))
         for i in range(len(self.screens)):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
-            sc.activated.connect(lambda i=i: self.tabs.setCurrentIndex(i) if self.tabs.isTabEnabled(i) else None)
+            sc.activated.connect(lambda i=i: self.go_to_screen(i))
 
     def _unexpected(self, e: BaseException) -> None:
         Notice.unexpected(self, e)
@@ -283,6 +285,7 @@ class MainWindow(QMainWindow):
             # signing in starts from what is stored, so nothing is saved under the wrong name.
             self.staffing.revert()
             self.staffing.on_duty.revert()  # the ticks too
+            self.staffing.discard_drafts()  # and the drafts of other shifts (issue 12)
         self._locked_by = None
         self.ctx.set_user(person)
         self.tabs.setTabEnabled(3, bool(person.is_manager))
@@ -317,6 +320,22 @@ class MainWindow(QMainWindow):
         self.lock("The patient kiosk is showing. Leave it with your PIN, or sign in here.")
         self.kiosk = open_kiosk(self.worker, ward_id, self.feedback.clock, full_screen=full_screen,
                                 on_unlocked=self._signed_in)
+
+    def go_to_screen(self, i: int) -> None:
+        """Ctrl+1..: that screen, with the keyboard focus on its first control (not the scroll area
+        around it, which has no name; issue 12)."""
+        if not self.tabs.isTabEnabled(i):
+            return
+        self.tabs.setCurrentIndex(i)
+        view = self.screens[i]
+        w = view.nextInFocusChain()
+        for _ in range(500):
+            if w is view:
+                break
+            if view.isAncestorOf(w) and w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                w.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+            w = w.nextInFocusChain()
 
     def show_screen(self, view: QWidget) -> None:
         self.tabs.setCurrentIndex(self.screens.index(view))

@@ -67,6 +67,14 @@ class SyncRunner(QObject):
         """A local write: sync 2 s later (debounced)."""
         self.schedule.saved(time.monotonic())
 
+    def enrol(self, server_url: str, code: str, on_done: Any, on_error: Any) -> None:
+        """Issue 12: enrol from Ward setup, on the sync thread (network); a sync follows at once."""
+        def done(result: Any) -> None:
+            self.sync_now()
+            on_done(result)
+
+        self.jobs.run(lambda: self.engine().enrol(server_url, code), done, on_error)
+
     def sync_now(self) -> None:
         self.schedule.sync_now(time.monotonic())
         self._tick()

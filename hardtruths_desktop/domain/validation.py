@@ -325,7 +325,7 @@ def check_shift(
     except ValidationError as e:
         p.errors.update(e.errors)
     longest = ctx.shift_hours + 1.0  # people stay late; more than an hour over is a typing error
-    words = ctx.shift_words or f"a {ctx.shift_hours:g}-hour shift"
+    words = ctx.shift_words or f"{'an' if f'{ctx.shift_hours:g}'.startswith(('8', '11', '18')) else 'a'} {ctx.shift_hours:g}-hour shift"
     for code, g in groups.items():
         try:
             label = staff_group(code).label

@@ -396,7 +396,9 @@ def _flag(tx: WriteTx, flag_id: str) -> RedFlag:
 
 
 def escalate_red_flag(tx: WriteTx, flag_id: str, escalated_to: str) -> RedFlag:
-    to = clean_text(escalated_to, "Escalated to", "escalated_to", MAX_SHORT_TEXT, required=True)
+    if not str(escalated_to).strip():
+        raise ValidationError.single("escalated_to", "Say who the red flag was escalated to, e.g. Matron James Okafor")
+    to = clean_text(escalated_to, "Who it was escalated to", "escalated_to", MAX_SHORT_TEXT, required=True)
     row = _flag(tx, flag_id)
     if row.resolved_at is not None:
         raise ValidationError.single("red_flag", "This red flag is already resolved")

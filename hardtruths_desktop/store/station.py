@@ -16,16 +16,16 @@ from hardtruths_desktop.store.tables import SyncState, Ward
 
 
 def station_ward_code(session: Session) -> str | None:
-    """The code of this station's ward: the one chosen for it, else the ward it is enrolled with."""
+    """The code of this station's ward: the ward it is enrolled with, else the one chosen for it."""
     state = session.get(SyncState, 1)
     if state is None:
         return None
+    if state.device_id and state.ward_code and session.exec(select(Ward).where(Ward.code == state.ward_code)).first() is not None:
+        return state.ward_code  # enrolled: the ward the trust enrolled it with
     if state.home_ward_id:
         ward = session.get(Ward, state.home_ward_id)
         if ward is not None:
             return ward.code
-    if state.ward_code and session.exec(select(Ward).where(Ward.code == state.ward_code)).first() is not None:
-        return state.ward_code
     return None
 
 

@@ -69,11 +69,11 @@ def describe(store: Store) -> SyncStatus:
     enrolled = bool(info.device_id)
     level: Level
     if not enrolled:
-        level, text = "waiting", f"Not connected to the trust server yet · {waiting} · saved on this PC"
+        level, text = "waiting", f"Not connected to the trust server yet (connect in Ward setup > Trust server) · {waiting} · saved on this PC"
     elif info.sync_status == "revoked":
         level, text = "stopped", f"Stopped: this station was revoked by the trust, contact IT · {waiting} (kept here)"
     elif info.sync_status in ("needs_enrolment", "update_needed"):
-        what = "enrol the station again" if info.sync_status == "needs_enrolment" else "update the app"
+        what = "enrol the station again in Ward setup > Trust server" if info.sync_status == "needs_enrolment" else "update the app"
         level, text = "stopped", f"Stopped: {what} (call IT) · {waiting} (kept here)"
     elif info.sync_status == "offline":
         level, text = "offline", f"Offline since {_hhmm(info.last_attempt)} · {waiting} · last sync {_hhmm(last)}"

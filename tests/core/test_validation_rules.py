@@ -255,7 +255,7 @@ def test_nurse_in_charge_must_be_on_duty() -> None:
     [
         ({"rn": GroupFigures(4, -1, 32, 0)}, "rn.actual", "-1 people is not possible"),
         ({"rn": GroupFigures(4, 61, 32, 32)}, "rn.actual", "61 people is not possible"),
-        ({"rn": GroupFigures(4, 4, 32, 40)}, "rn.actual_hours", "more than 4 people can work in a 8-hour shift"),
+        ({"rn": GroupFigures(4, 4, 32, 40)}, "rn.actual_hours", "more than 4 people can work in an 8-hour shift"),
         ({"rn": GroupFigures(4, 4, -1, 32)}, "rn.planned_hours", "cannot be negative"),
         ({"rn": GroupFigures(4, 4, 32, 32), "care": GroupFigures(0, 0, 0, 8)}, "care.actual_hours", "nobody actual"),
         ({"rn": GroupFigures(4, 4, 32, 32, bank_agency=5)}, "rn.bank_agency", "cannot be more than the 4 on duty"),
@@ -282,3 +282,4 @@ def test_census_limits() -> None:
         _check(census=-1)
     with pytest.raises(ValidationError, match="please check it"):
         _check(census=49)
+

@@ -105,6 +105,11 @@ def test_save_as_pdf_writes_the_board_with_the_nurse_in_charge(station: Station,
         pc.save_btn.click()
     saved = blocker.args[0]
     assert saved == folder / "ward board.pdf"
+    # the next Save opens in the folder used last (remembered in the station's data folder)
+    monkeypatch.setattr(PrintDialogs, "ask_save_path", classmethod(
+        lambda cls, parent, suggested: asked.append(cls.last_folder) or None))
+    pc.save_btn.click()
+    assert asked[-1] == str(folder)
     assert asked and asked[0].endswith(".pdf") and "who's" not in asked[0]  # a safe file name
     text = pdf_text(saved.read_bytes())
     assert "Aisha Rahman" in text
@@ -165,7 +170,8 @@ def test_print_through_a_pdf_printer(station: Station, tmp_path: Path, monkeypat
     assert blocker.args[0] == pc.document.pageCount()
     assert out.stat().st_size > 10_000 and out.read_bytes().startswith(b"%PDF")
     assert len(PdfReader(out).pages) == pc.document.pageCount()
-    assert "Sent 1 page" in pc.status.text()
+    assert "Printed 1 page to the file" in pc.status.text()  # a PDF printer: not "collect it from the printer"
+    assert "Collect it" not in pc.status.text()
 
 
 def test_board_display_follows_staffing_changes(station: Station) -> None:

@@ -143,3 +143,37 @@ def test_a_control_focused_below_the_fold_is_scrolled_into_view(station: Station
     assert target.visibleRegion().isEmpty()  # out of sight to begin with
     target.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab or a mnemonic moves the focus
     station.qtbot.waitUntil(lambda: not target.visibleRegion().isEmpty())
+
+
+def test_ctrl_number_focuses_a_named_control_of_that_screen(station: Station) -> None:
+    station.sign_in("Mary O'Neill")
+    w = station.window
+    for i, view in enumerate(w.screens):
+        station.qtbot.keyClick(QApplication.focusWidget() or w, Qt.Key(Qt.Key.Key_1.value + i), Qt.KeyboardModifier.ControlModifier)
+        QApplication.processEvents()
+        focus = QApplication.focusWidget()
+        assert w.tabs.currentIndex() == i
+        assert focus is not None and view.isAncestorOf(focus), (w.tabs.tabText(i), focus)
+        assert focus.accessibleName() or (hasattr(focus, "text") and focus.text()), (w.tabs.tabText(i), type(focus).__name__)
+
+
+def test_every_symbol_on_the_screens_draws_with_the_bundled_fonts(qapp: Any) -> None:
+    import re
+    from pathlib import Path
+
+    from PySide6.QtGui import QFont, QRawFont
+
+    from hardtruths_desktop.resources import resource
+    from ui.app import SCREEN_FONTS
+
+    assert QApplication.font().families()[0] == SCREEN_FONTS[0]
+    fonts = [QRawFont(str(f), 12) for f in sorted(resource("fonts").glob("*.ttf")) if not f.name.startswith("Droid")]
+    assert all(f.isValid() for f in fonts)
+    ui = Path(__file__).resolve().parents[2] / "ui"
+    symbols = set()
+    for py in ui.rglob("*.py"):
+        symbols |= set(re.findall(r"[\u2190-\u2bff]", py.read_text(encoding="utf-8")))
+    assert symbols, "the scan found no symbols: it scans the wrong folder"
+    missing = sorted(c for c in symbols if not any(f.supportsCharacter(ord(c)) for f in fonts))
+    assert not missing, f"symbols no bundled font can draw: {missing}"
+    assert QFont(SCREEN_FONTS[0]).exactMatch()

@@ -92,7 +92,7 @@ def test_review_model_passes_modeltester(qtmodeltester: Any) -> None:
         ReviewItem("conflict", "2026-11-25", "W7 2026-11-25 late: staffing changed on two stations at once", "Check", "shift", "y"),
     ])
     qtmodeltester.check(model)
-    assert model.data(model.index(0, 0)) == "⛔ Rejected"
+    assert model.data(model.index(0, 0)) == "✖ Rejected"
 
 
 def test_the_runner_arms_its_timer_through_the_one_schedule(qtbot: Any, tmp_path: Path) -> None:

@@ -173,3 +173,106 @@ def test_board_display_signs_out_and_ignores_everything_but_its_exit(station: St
     station.qtbot.keyClick(bd, Qt.Key.Key_Escape)  # its own exit
     station.qtbot.waitUntil(lambda: not bd.isVisible())
     assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in
+
+
+def _type_rn_actual(station: Station, form: Any, value: str) -> None:
+    e = form.rows["rn"].edits["actual"]
+    e.setFocus()
+    e.selectAll()
+    station.qtbot.keyClicks(e, value)
+
+
+def test_typed_figures_survive_enter_on_today_and_an_idle_lock(station: Station) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    form = w.staffing
+    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+        station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
+    _type_rn_actual(station, form, "17")
+    # back to Today, and the obvious Enter again: the typed figure is still there
+    w.show_screen(w.today)
+    w.today.update_btn.setFocus()
+    station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
+    station.idle()
+    assert w.current_screen() is form and form.rows["rn"].edits["actual"].text() == "17"
+    assert form.rows["rn"].edits["actual"].hasFocus()
+    # an idle lock, the same nurse signs in again and presses Enter on Today
+    w.lock("Locked after a while without use.")
+    station.sign_in("Aisha Rahman")
+    station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
+    station.idle()
+    assert form.rows["rn"].edits["actual"].text() == "17"
+
+
+def test_changing_the_shift_keeps_what_was_typed_as_a_draft(station: Station) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.staffing)
+    form = w.staffing
+    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None)
+    first_key = form.current_key()
+    _type_rn_actual(station, form, "3")
+    box = form.on_duty
+    untick = next(i for i in range(box.list.count()) if box.list.item(i).checkState() == Qt.CheckState.Unchecked)
+    box.list.item(untick).setCheckState(Qt.CheckState.Checked)
+    ticks = set(box.ticked())
+    other = (form.shift_box.currentIndex() + 1) % form.shift_box.count()
+    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+        form.shift_box.setCurrentIndex(other)
+    assert form.current_key() != first_key
+    assert form.rows["rn"].edits["actual"].text() != "3" or form.data.view.recorded
+    station.qtbot.waitUntil(lambda: box.data is not None and (box.data.shift_date, box.data.shift_code) == form.current_key())
+    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+        form.shift_box.setCurrentIndex((other - 1) % form.shift_box.count())
+    assert form.current_key() == first_key
+    assert form.rows["rn"].edits["actual"].text() == "3"
+    assert "not saved yet" in form.form_error.text()
+    station.qtbot.waitUntil(lambda: box.data is not None and (box.data.shift_date, box.data.shift_code) == first_key)
+    station.qtbot.waitUntil(lambda: set(box.ticked()) == ticks)
+    assert box.dirty
+
+
+def test_enrol_from_ward_setup_and_the_top_bar_says_how(qtbot: Any, make_station: Any, demo_dir: Path, tmp_path: Path) -> None:
+    import contextlib
+    import io
+
+    from support.live_server import LiveServer
+
+    from hardtruths_desktop.sync.credentials import MemoryCredentials
+    from trust_server.cli import main as server_cli
+
+    srv = LiveServer.start(None, tmp_path / "server")  # the real server app over real HTTP on loopback
+    try:
+        def admin(*args: str) -> str:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                assert server_cli(["admin", "--database-url", srv.database_url, "--data-dir", str(srv.settings.data_dir), *args]) == 0
+            return out.getvalue().strip()
+
+        admin("create-ward", "--code", "W7", "--name", "Ward 7 - Elderly Care")
+        code = admin("enrolment-code", "--ward", "W7")
+        st = make_station(demo_dir, credentials=MemoryCredentials())
+        w = st.window
+        qtbot.waitUntil(lambda: "Not connected" in w.sync_label.text())
+        assert "Ward setup > Trust server" in w.sync_label.text()  # says how
+        st.sign_in("Mary O'Neill")
+        w.show_screen(w.setup)
+        page = w.setup.trust_server
+        w.setup.tabs.setCurrentIndex(w.setup.tabs.count() - 1)
+        qtbot.waitUntil(lambda: page.data is not None)
+        page.server_edit.setFocus()
+        qtbot.keyClicks(page.server_edit, srv.url)
+        qtbot.keyClick(page.server_edit, Qt.Key.Key_Tab)
+        assert page.code_edit.hasFocus()
+        qtbot.keyClicks(page.code_edit, "not-a-code!")
+        qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: page.connect_error.isVisible(), timeout=20_000)
+        assert "enrolment code" in page.connect_error.text()
+        page.code_edit.clear()
+        qtbot.keyClicks(page.code_edit, code)
+        with qtbot.waitSignal(page.enrolled, timeout=30_000):
+            qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
+        assert "Connected for ward W7" in page.state.text()
+        qtbot.waitUntil(lambda: "Not connected" not in w.sync_label.text(), timeout=30_000)
+    finally:
+        srv.stop()

@@ -67,7 +67,7 @@ class BedsView(Screen):
         self._editing: BedInfo | None = None
         self.setAccessibleName("Beds")
         self.title = heading("Beds", 1.4)
-        self.note = QLabel("ⓘ " + PUBLIC_NOTE)
+        self.note = QLabel("ℹ " + PUBLIC_NOTE)
         self.note.setObjectName("notice")
         self.note.setWordWrap(True)
         self.note.setAccessibleName(PUBLIC_NOTE)

@@ -34,6 +34,7 @@ class OnDutyBox(Screen):
         self.data: OnDuty | None = None
         self._key: tuple[date, str] | None = None
         self._dirty = False
+        self._draft_ticks: list[str] | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Staff on duty this shift")
         self.list.setMaximumHeight(self.fontMetrics().lineSpacing() * 8)
@@ -60,7 +61,7 @@ class OnDutyBox(Screen):
 
     def show_shift(self, key: tuple[date, str] | None) -> None:
         """Show the shift the staffing screen has open (discarding unsaved ticks of another shift)."""
-        if key != self._key:
+        if key != self._key and self._draft_ticks is None:
             self._dirty = False
         self._key = key
         self.reload(keep_ticks=self._dirty)
@@ -68,6 +69,7 @@ class OnDutyBox(Screen):
     def revert(self) -> None:
         """Back to the stored ticks (the next person signing in does not save someone else's)."""
         self._dirty = False
+        self._draft_ticks = None
         self.reload()
 
     def reload(self, keep_ticks: bool = False) -> None:
@@ -96,8 +98,17 @@ class OnDutyBox(Screen):
         if (data.shift_date, data.shift_code) == self._key:  # the staffing screen moved on meanwhile
             super()._load_arrived(seq, data, opts)
 
+    def keep_ticks(self, ids: list[str]) -> None:
+        """Ticks from a draft: shown (and marked unsaved) when this shift's list arrives."""
+        self._draft_ticks = list(ids)
+        self._dirty = True
+
     def show_data(self, data: OnDuty, keep_ticks: bool = False, **_opts: Any) -> None:
-        ticked = set(self.ticked()) if keep_ticks else {p.id for p in data.staff if p.on_duty}
+        if self._draft_ticks is not None and self._key == (data.shift_date, data.shift_code):
+            ticked, self._draft_ticks = set(self._draft_ticks), None
+            self._dirty = True
+        else:
+            ticked = set(self.ticked()) if keep_ticks else {p.id for p in data.staff if p.on_duty}
         self.list.blockSignals(True)
         self.list.clear()
         for p in data.staff:

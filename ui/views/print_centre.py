@@ -157,9 +157,12 @@ class PrintDialogs:
         dlg.setMinMax(1, max(1, pages))
         return dlg.exec() == QPrintDialog.DialogCode.Accepted
 
+    #: where "Save a PDF copy" opens: the last folder used on this station (issue 12), else Documents
+    last_folder: str | None = None
+
     @classmethod
     def ask_save_path(cls, parent: QWidget, suggested: str) -> Path | None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = cls.last_folder or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name, _filter = QFileDialog.getSaveFileName(parent, "Save as PDF", str(Path(folder) / suggested), "PDF files (*.pdf)")
         return Path(name) if name else None
 
@@ -529,8 +532,13 @@ class PrintCentreView(Screen):
 
         def done(pages: int) -> None:
             self.print_btn.setEnabled(self.pdf_bytes is not None)
-            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} to {printer.printerName() or 'the printer'}. "
-                                "Collect it from the printer.")
+            n = f"{pages} page{'s' if pages != 1 else ''}"
+            if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat or printer.outputFileName():
+                # a "print to file" printer: nothing comes out of a printer (issue 12)
+                self.status.setText(f"Printed {n} to the file {printer.outputFileName()}: nothing was sent to a printer.")
+            else:
+                self.status.setText(f"Sent {n} to {printer.printerName() or 'the printer'}. Collect it from the printer.")
+            self.status.setAccessibleName(self.status.text())
             self.printed.emit(pages)
 
         def fail(e: BaseException) -> None:
@@ -545,12 +553,21 @@ class PrintCentreView(Screen):
         """Save as PDF…: choose a file, written atomically in the pool."""
         if self.pdf_bytes is None or self.prepared is None:
             return
+        settings = self._settings()
+        PrintDialogs.last_folder = str(settings.value("print/save_folder", "")) or None
         path = PrintDialogs.ask_save_path(self, suggested_file_name(self.prepared))
         if path is None:
             return
+        settings.setValue("print/save_folder", str(path.parent))  # the next Save opens here
+        settings.sync()
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         self.save_to(path)
+
+    def _settings(self) -> Any:
+        from PySide6.QtCore import QSettings
+
+        return QSettings(str(self.ctx.worker.data_dir / "station-window.ini"), QSettings.Format.IniFormat)
 
     def save_to(self, path: Path) -> None:
         data = self.pdf_bytes

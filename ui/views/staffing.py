@@ -58,6 +58,19 @@ class GroupRow:
     error: QLabel = field(default_factory=error_label)
 
 
+@dataclass
+class Draft:
+    """Typed, unsaved figures of one shift, kept while another shift is shown."""
+
+    texts: dict[str, str]
+    nic: Any
+    patients: str
+    note: str
+    touched: set[str]
+    hours_touched: set[str]
+    ticks: list[str] | None
+
+
 class StaffingView(Screen):
     saved = Signal()
     entities = frozenset({"shift", "red_flag", "ward_day", "staff", "shift_pattern", "establishment"})
@@ -69,6 +82,8 @@ class StaffingView(Screen):
         self._touched: set[str] = set()  # field keys this nurse changed since the form was filled
         self._focus_after_load = False
         self._hours_touched: set[str] = set()
+        self._shown_key: tuple[date, str] | None = None  # the shift the fields show
+        self._drafts: dict[tuple[date, str], Draft] = {}  # unsaved figures of other shifts (issue 12)
         self.setAccessibleName("Record staffing")
 
 
@@ -138,8 +153,10 @@ class StaffingView(Screen):
         self.patients_edit.textEdited.connect(self._on_edit)
         self.patients_edit.textEdited.connect(lambda _t: self._touched.add("patients_at_midnight"))
         self.patients_error = error_label()
-        self.note_edit = QLineEdit()
-        self.note_edit.setMaxLength(4000)  # longer than the core allows, so the core's message shows
+        from hardtruths_desktop.domain.validation import MAX_NOTE
+        from ui.note_edit import NoteEdit
+
+        self.note_edit = NoteEdit(MAX_NOTE)  # issue 12: several lines, with a counter; Enter still saves
         self.note_edit.textEdited.connect(self._on_edit)
         self.note_edit.textEdited.connect(lambda _t: self._touched.add("notes"))
         self.note_error = error_label()
@@ -156,7 +173,8 @@ class StaffingView(Screen):
         more.addWidget(self.patients_error, 3, 1)
         more.addWidget(buddy_label("N&ote:", self.note_edit), 4, 0)
         more.addWidget(self.note_edit, 4, 1)
-        more.addWidget(self.note_error, 5, 1)
+        more.addWidget(self.note_edit.counter, 5, 1)
+        more.addWidget(self.note_error, 6, 1)
         more.setColumnStretch(1, 1)
 
         # red flags of this shift
@@ -268,7 +286,14 @@ class StaffingView(Screen):
             self.open_shift(cur[0], cur[1].code)
 
     def open_shift(self, d: date, code: str, focus: bool = False) -> None:
-        """Show a shift (discarding unsaved edits of another shift)."""
+        """Show a shift. Typed figures are never thrown away (issue 12): the shift already showing
+        keeps what was typed; another shift's unsaved figures are kept as a draft and come back
+        when that shift is opened again."""
+        if (d, code) == self._shown_key and self._unsaved():
+            if focus:
+                self._focus_first()
+            return
+        self._stash_draft()
         self.date_edit.blockSignals(True)
         self.shift_box.blockSignals(True)
         self.date_edit.setDate(_qdate(d))
@@ -288,8 +313,63 @@ class StaffingView(Screen):
         return self.date_edit.date().toPython(), str(code)  # type: ignore[return-value]
 
     def _which_changed(self) -> None:
+        self._stash_draft()  # the date or shift changed: what was typed waits as a draft
         self._dirty = False
         self.load()
+
+    # --- drafts: typed figures are never lost (issue 12) -----------------------------------------------
+
+    def _unsaved(self) -> bool:
+        return self._dirty or self.on_duty.dirty
+
+    def _stash_draft(self) -> None:
+        """Keep the unsaved figures of the shift showing (in memory, for this person)."""
+        key = self._shown_key
+        if key is None or not self._unsaved():
+            return
+        self._drafts[key] = Draft(
+            texts={f"{c}.{f}": e.text() for c, row in self.rows.items() for f, e in row.edits.items()},
+            nic=self.nic_box.currentData(), patients=self.patients_edit.text(), note=self.note_edit.text(),
+            touched=set(self._touched), hours_touched=set(self._hours_touched),
+            ticks=self.on_duty.ticked() if self.on_duty.dirty else None)
+        self._dirty = False
+        self.on_duty.mark_saved()
+
+    def _restore_draft(self, key: tuple[date, str]) -> bool:
+        draft = self._drafts.pop(key, None)
+        if draft is None:
+            return False
+        for k, text in draft.texts.items():
+            code, _, f = k.partition(".")
+            self.rows[code].edits[f].setText(text)
+        i = self.nic_box.findData(draft.nic)
+        if i >= 0:
+            self.nic_box.setCurrentIndex(i)
+        self.patients_edit.setText(draft.patients)
+        self.note_edit.setText(draft.note)
+        self._touched, self._hours_touched = set(draft.touched), set(draft.hours_touched)
+        if draft.ticks is not None:
+            self.on_duty.keep_ticks(draft.ticks)
+        self._dirty = True
+        self._group_visibility()
+        self.form_error.setText("What you typed for this shift earlier is back, not saved yet: Enter saves it, Esc puts back "
+                                "what is stored.")
+        self.form_error.setAccessibleName(self.form_error.text())
+        self.form_error.setProperty("info", True)
+        self.form_error.show()
+        return True
+
+    def discard_drafts(self) -> None:
+        """Someone else signed in: what the last person typed is not theirs to save."""
+        self._drafts.clear()
+
+    def has_unsaved(self) -> bool:
+        return self._unsaved() or bool(self._drafts)
+
+    def _focus_first(self) -> None:
+        first = self.rows["rn"].edits["actual"]
+        first.setFocus(Qt.FocusReason.TabFocusReason)
+        first.selectAll()
 
     def load(self) -> None:
         self.refresh()
@@ -335,13 +415,14 @@ class StaffingView(Screen):
         length = shift_length(v.date, v.start, v.end, v.period)
         if length.clock_change:  # say it: the hours on this shift are not the usual ones
             self.state_label.setText(self.state_label.text() + f" This is {length.words()}.")
+        key = (v.date, v.shift_code)
         if not keep_typed:
             self.fill(v, data.nurses)
+            self._restore_draft(key)
+        self._shown_key = key
         if self._focus_after_load:
             self._focus_after_load = False
-            first = self.rows["rn"].edits["actual"]
-            first.setFocus(Qt.FocusReason.TabFocusReason)
-            first.selectAll()
+            self._focus_first()
 
     def fill(self, v: ShiftView, nurses: Sequence[StaffInfo]) -> None:
         """Put a shift's stored values into the fields (used on load and by Esc)."""
@@ -494,6 +575,13 @@ class StaffingView(Screen):
         self._dirty = False
         self.on_duty.mark_saved()
         self.on_duty.reload()
+        if changed:  # issue 12: a visible confirmation
+            who = self.ctx.user.name if self.ctx.user else ""
+            self.form_error.setText(f"✓ Saved at {self.now():%H:%M}{' by ' + who if who else ''}: the figures, the nurse in "
+                                    "charge and who is on duty.")
+            self.form_error.setAccessibleName(self.form_error.text())
+            self.form_error.setProperty("info", True)
+            self.form_error.show()
         if not changed:
             self.form_error.setText("Nothing had changed: the shift was already saved like this.")
             self.form_error.setAccessibleName(self.form_error.text())

@@ -104,6 +104,10 @@ class WardSetupView(Screen):
         self.tabs.addTab(scrolling(self._plan_page()), "&Establishment")
         self.contacts = ContactsPage(ctx)  # issue 4: poster contacts, ward manager and matron, uniform key
         self.tabs.addTab(scrolling(self.contacts), "C&ontacts")
+        from ui.views.trust_server import TrustServerPage  # issue 12: enrol, the station's ward
+
+        self.trust_server = TrustServerPage(ctx)
+        self.tabs.addTab(scrolling(self.trust_server), "Trust server")
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.tabs, 1)
