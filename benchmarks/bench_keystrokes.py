@@ -24,7 +24,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from _common import bench_clock, temp_dir  # noqa: E402
+from _common import bench_clock, temp_dir
 
 TARGET, BEFORE, BEFORE_UNTICKED = 15, 24, 36
 

@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
         view = self.screens[i]
         w = view.nextInFocusChain()
         for _ in range(500):
-            if w is view:
+            if w is None or w is view:
                 break
             if view.isAncestorOf(w) and w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
                 w.setFocus(Qt.FocusReason.ShortcutFocusReason)

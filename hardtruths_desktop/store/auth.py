@@ -83,7 +83,8 @@ def sign_in(tx: WriteTx, staff_id: str, secret: str) -> SignInResult:
     locked = _parse(cred.locked_until)
     if locked and locked > tx.now:
         minutes = max(1, int((locked - tx.now).total_seconds() // 60) + 1)
-        return SignInResult(False, f"Too many wrong PINs: locked for {minutes} more minute{'s' if minutes != 1 else ''}, or ask the ward sister for a one-time code")
+        mins = f"{minutes} more minute{'s' if minutes != 1 else ''}"
+        return SignInResult(False, f"Too many wrong PINs: locked for {mins}, or ask the ward sister for a one-time code")
     if cred.pin_hash and _verify(cred.pin_hash, secret):
         cred.failed_attempts = 0
         cred.locked_until = None
