@@ -42,7 +42,8 @@ bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(BIN)/python $$b || exit 1; done
 
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
+	xvfb-run -a -s "-screen 0 1024x768x24" $(BIN)/python tools/screenshots.py --platform xcb
+	xvfb-run -a -s "-screen 0 1366x768x24" $(BIN)/python tools/screenshots.py --platform xcb --text 150 --suffix -150
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis *.egg-info build dist

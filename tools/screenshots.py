@@ -94,8 +94,12 @@ def shoot(out: Path, text_percent: int = 100, suffix: str = "") -> list[Path]:
         _prepare_store(data_dir, clock)
         worker = StoreWorker(data_dir, clock)
         win = MainWindow(worker)
-        if real_screen:
-            win.showMaximized()  # what a ward PC shows the first time
+        if real_screen:  # what a ward PC shows the first time: maximised (Xvfb has no window manager to do it)
+            screen = app.primaryScreen()
+            win.setGeometry(screen.availableGeometry())
+            win.show()
+            win.raise_()
+            win.activateWindow()  # focus changes (and scrolling to the focused field) need an active window
         else:
             win.resize(*SIZE)
             win.show()
@@ -140,6 +144,9 @@ def shoot(out: Path, text_percent: int = 100, suffix: str = "") -> list[Path]:
         _until(lambda: worker.pending == 0)
         form.note_edit.setFocus()  # the lower half: note, who is on duty, red flags (scrolled into view)
         form.on_duty.list.setFocus()
+        # Xvfb has no window manager to activate the window, so Qt reports no focus change: do what
+        # the station does on a real desktop when the focus moves (scroll the field into view)
+        win.focus_scroller._focus_changed(None, form.on_duty.list)
         grab("staffing-on-duty")
 
         win.show_screen(win.month)
@@ -181,6 +188,8 @@ def _print_centre_shots(app: Any, win: Any, worker: Any, grab: Callable[[str], N
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         bd.showNormal()  # the offscreen "screen" is not a real one: shoot at a 16:9 entrance screen's shape
         bd.resize(1280, 720)
+    else:  # Xvfb has no window manager to make it full screen: give it the whole screen
+        bd.setGeometry(app.primaryScreen().geometry())
     _until(lambda: bd.nurse_in_charge != "" and bd.tasks.pending == 0 and worker.pending == 0)
     bd.refresh()
     _until(lambda: bd.tasks.pending == 0 and worker.pending == 0)

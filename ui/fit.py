@@ -9,8 +9,8 @@ and ``FocusScroller`` scrolls a focused field into view (Alt+N below the fold).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QTabWidget, QWidget
 
 #: labels longer than this (characters) may wrap
 WRAP_FROM = 36
@@ -24,6 +24,12 @@ def fit_screen(root: QWidget) -> None:
     for lab in root.findChildren(QLabel):
         if not lab.wordWrap() and len(lab.text()) > WRAP_FROM and lab.pixmap().isNull():
             lab.setWordWrap(True)
+    for area in root.findChildren(QScrollArea):  # a frame around fields is no stop for Tab or Ctrl+1..
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    for tabs in root.findChildren(QTabWidget):  # a tab bar that takes the focus says what it is
+        bar = tabs.tabBar()
+        if bar is not None and not bar.accessibleName():
+            bar.setAccessibleName(tabs.accessibleName() or "Sections")
     for box in root.findChildren(QComboBox):  # never clipped ("Night (21:30-07:30"), items filled late too
         if not box.isEditable():
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -39,6 +45,7 @@ def scrolling(view: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(view)
     area.setAccessibleName(view.accessibleName() or "Screen")
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab and Ctrl+1.. go to a named control, not the frame
     return area
 
 

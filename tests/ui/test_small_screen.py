@@ -177,3 +177,22 @@ def test_every_symbol_on_the_screens_draws_with_the_bundled_fonts(qapp: Any) -> 
     missing = sorted(c for c in symbols if not any(f.supportsCharacter(ord(c)) for f in fonts))
     assert not missing, f"symbols no bundled font can draw: {missing}"
     assert QFont(SCREEN_FONTS[0]).exactMatch()
+
+
+def test_month_cells_never_say_it_by_colour_alone(station: Station) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.show_screen(w.month)
+    m = w.month.model
+    station.qtbot.waitUntil(lambda: m.rowCount() > 10)
+    coloured = 0
+    for i in range(m.rowCount()):
+        row = m.row_at(i)
+        for col, key in row.status.items():
+            if col in (6, 7) and key == "warn":
+                coloured += 1
+                assert row.cells[col].startswith("▲ "), row.cells
+            if col == 9:
+                coloured += 1
+                assert ("open)" in row.cells[col]) == (key == "bad") and ("(closed)" in row.cells[col]) == (key == "warn"), row.cells
+    assert coloured, "no coloured cell in the demo month: the test checks nothing"

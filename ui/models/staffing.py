@@ -79,6 +79,11 @@ def _sum_return_group(groups: Mapping[str, GroupFigures], wanted: str) -> GroupF
     return GroupFigures(planned, actual, ph, ah)
 
 
+def _fill_cell(rate: float | None) -> str:
+    """A fill rate; below 100% it carries "▲" as well as the amber colour."""
+    return ("▲ " if rate is not None and rate < 100 else "") + percent(rate)
+
+
 def month_rows(views: Sequence[ShiftView]) -> list[Row]:
     rows: list[Row] = []
     for v in views:
@@ -87,13 +92,14 @@ def month_rows(views: Sequence[ShiftView]) -> list[Row]:
         labels = [f.label for f in v.red_flags]
         open_n = sum(1 for f in v.red_flags if f.open)
         status: dict[int, str] = {}
+        # issue 12: never colour alone: open or closed is said in words, a fill rate below 100% has a symbol
+        flag_cell = (f"⚑ {len(labels)} " + (f"({open_n} open)" if open_n else "(closed)")) if labels else "none"
         if v.recorded:
             rn_fill = fill_rate(rn.actual_hours, rn.planned_hours)
             care_fill = fill_rate(care.actual_hours, care.planned_hours)
             cells = (
                 day_label(v.date), v.shift_name, str(rn.planned), str(rn.actual), str(care.planned), str(care.actual),
-                percent(rn_fill), percent(care_fill), v.nurse_in_charge or "not named",
-                (f"⚑ {len(labels)}" + (f" ({open_n} open)" if open_n else "")) if labels else "none",
+                _fill_cell(rn_fill), _fill_cell(care_fill), v.nurse_in_charge or "not named", flag_cell,
                 "✓ Recorded",
             )
             if labels:
@@ -102,7 +108,7 @@ def month_rows(views: Sequence[ShiftView]) -> list[Row]:
                 if rate is not None and rate < 100:
                     status[col] = "warn"
         else:  # red flags raised on a shift before its staffing was entered still show, and stand out
-            flags = (f"⚑ {len(labels)}" + (f" ({open_n} open)" if open_n else "")) if labels else "–"
+            flags = flag_cell if labels else "–"
             cells = (day_label(v.date), v.shift_name, str(rn.planned), "–", str(care.planned), "–", "–", "–",
                      v.nurse_in_charge or "–", flags, "… Not recorded")
             status[10] = "muted"

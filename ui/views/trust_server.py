@@ -121,7 +121,7 @@ class TrustServerPage(Screen):
                 self.server_edit.setText(info.server_url or "")
         else:
             self.state.setText("▲ Not connected to the trust server yet.")
-        keep = self.ward_box.currentData() or roster.home_ward
+        keep = roster.home_ward or self.ward_box.currentData()
         self.ward_box.clear()
         for w in roster.wards:
             self.ward_box.addItem(f"{w.name} ({w.code})", w.code)
