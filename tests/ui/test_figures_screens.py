@@ -144,7 +144,7 @@ def test_names_ticked_that_differ_from_the_numbers_are_said_on_save(station: Any
         box.list.item(i).setCheckState(Qt.CheckState.Unchecked)
     nic = form.data.view.nurse_in_charge if form.data else None
     box.tick(nic or "Aisha Rahman")
-    box.save()
+    form.save()  # the ticks are saved with the shift (issue 12)
     station.idle()
     station.qtbot.waitUntil(lambda: box.mismatch.isVisibleTo(w))
     assert "Registered nurses:" in box.mismatch.text() and "1 name ticked" in box.mismatch.text()

@@ -208,7 +208,7 @@ class StaffingView(Screen):
         self.save_btn.setAccessibleName("Save shift")
         self.save_btn.clicked.connect(self.save)
         # a shift recorded on the wrong date: the nurse in charge or the ward sister withdraws it
-        self.withdraw_btn = QPushButton("Withdr&aw this shift…")
+        self.withdraw_btn = QPushButton("Withdraw this shift…")  # no Alt key: rare, and Alt+A is Patients
         self.withdraw_btn.setAccessibleName("Withdraw this shift (recorded on the wrong date)")
         self.withdraw_btn.clicked.connect(self._withdraw)
         self.withdraw_btn.setEnabled(False)
