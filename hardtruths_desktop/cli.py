@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hardtruths_desktop import __version__, cli_feedback
+from hardtruths_desktop import __version__, cli_feedback, cli_incidents
 from hardtruths_desktop.domain import staffing_return
 from hardtruths_desktop.domain.clock import Clock, SystemClock, parse_clock
 from hardtruths_desktop.domain.validation import (
@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     sr.add_argument("--strict", action="store_true",
                     help="refuse a month with shifts not recorded or days without a 23:59 count (exit 2, nothing written)")
     cli_feedback.add_parsers(sub, exsub, common, _Parser)
+    cli_incidents.add_export_parser(exsub, common)  # issue 10
+    cli_incidents.add_print_parser(prsub, common)
+    cli_incidents.add_parsers(sub, common, _Parser)
     return p
 
 
@@ -506,6 +509,8 @@ def _staffing_amend(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
+    if args.action == "incidents":
+        return cli_incidents.cmd_export_incidents(args, data_dir, _open)
     from hardtruths_desktop.store import queries
     from hardtruths_desktop.store.tables import Ward
 
@@ -545,6 +550,8 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_print(args: argparse.Namespace, data_dir: Path) -> int:
+    if args.action == "candour-letter":
+        return cli_incidents.cmd_candour_letter(args, data_dir, _open)
     from hardtruths_desktop.printing import UnprintableCard, UnprintableCharacters, unprintable_cards
     from hardtruths_desktop.printouts import PrintRequest, bed_cards_view, render
 
@@ -636,6 +643,10 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
         _time.sleep(max(0.5, schedule.next_at - _time.monotonic()))
 
 
+def cmd_incident(args: argparse.Namespace, data_dir: Path) -> int:
+    return cli_incidents.cmd_incident(args, data_dir, _open)
+
+
 COMMANDS = {
     "enrol": cmd_enrol,
     "sync": cmd_sync,
@@ -647,4 +658,5 @@ COMMANDS = {
     "staffing": cmd_staffing,
     "export": cmd_export,
     "feedback": cli_feedback.cmd_feedback,
+    "incident": cmd_incident,
 }

@@ -8,6 +8,7 @@ Print screen (which runs these in its worker pool, off the GUI thread).
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,7 +29,7 @@ from hardtruths_desktop.store.queries import ShiftView
 from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.store.tables import Trust, Ward
 
-Document = Literal["board", "day-board", "bed-cards", "poster", "team", "fft-poster"]
+Document = Literal["board", "day-board", "bed-cards", "poster", "team", "fft-poster", "candour-letter"]
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -42,6 +43,8 @@ class PrintRequest:
     landscape: bool = False
     large_print: bool = False
     beds: tuple[str, ...] = ()
+    incident: str | None = None  # a document about one incident (the candour letter): its id or reference
+    staff_id: str | None = None  # who asks (a confidential document checks their role); None: IT at the command line
 
 
 def _local(iso_utc: str) -> datetime | None:
@@ -232,6 +235,58 @@ def _render_fft(view: Any, page: p.PageSpec) -> bytes:
     return render_fft_poster(view, page)
 
 
+def candour_letter_view(session: Session, req: PrintRequest, clock: Clock) -> Any:
+    """Issue 10: the draft duty of candour written follow-up of ``req.incident`` (id or reference).
+    Only a reviewer (ward manager, matron, IT at the command line) may print it: it carries the facts."""
+    from hardtruths_desktop.printing.candour_letter import CandourLetterView
+    from hardtruths_desktop.printing.layout import long_date
+    from hardtruths_desktop.readmodels.incidents import incident_detail
+    from hardtruths_desktop.store import incidents as repo
+
+    wanted = (req.incident or "").strip()
+    if not wanted:
+        raise ValidationError.single("incident", "Say which incident the letter is about (its reference, e.g. W7-20261125-1A2B)")
+    db: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
+    row = db.execute("SELECT i.id, w.name, t.name, w.id FROM incident i JOIN ward w ON w.id = i.ward_id"
+                     " JOIN trust t ON t.id = w.trust_id WHERE i.id = ? OR i.reference = ?", (wanted, wanted.upper())).fetchone()
+    if row is None:
+        raise ValidationError.single("incident", f"There is no incident '{wanted[:40]}' on this station")
+    if not repo.viewer_for(db, req.staff_id, row[3]).reviews:
+        raise ValidationError.single("permission", "Only the ward manager or matron can print a duty of candour letter")
+    manager = db.execute("SELECT name FROM staff WHERE ward_id = ? AND is_manager = 1 AND active = 1 ORDER BY name LIMIT 1",
+                         (row[3],)).fetchone()
+    d = incident_detail(db, row[0], on=today(clock), staff_id=req.staff_id)
+    c = d.candour
+    notified = next((x for x in (c.steps if c else ()) if x.code == "notified"), None)
+    written = next((x for x in (c.steps if c else ()) if x.code == "written"), None)
+    rec = d.json
+    occurred = long_date(date.fromisoformat(rec["occurred"][:10])) + (f" at {rec['occurred'][11:]}" if len(rec["occurred"]) > 10 else "")
+    enquiries = [f"We are reviewing what happened through a {d.response.lower()}."] if d.response else []
+    enquiries += [f"What we have found so far: {f}" for f in d.findings]
+    enquiries += [f"What we are changing: {a}" for a in d.actions]
+    return CandourLetterView(
+        trust=row[2], ward=row[1], reference=d.reference, occurred=occurred, location=d.location, description=d.description,
+        immediate_actions=d.immediate_actions, enquiries="\n".join(enquiries), aware_on=c.aware_on if c else None,
+        notified_on=notified.done_on if notified else None, notified_by=notified.by if notified else "",
+        written_due=written.due if written else None, manager=manager[0] if manager else "", produced_at=produced_now(clock),
+    )
+
+
+def _render_candour_letter(view: Any, page: p.PageSpec) -> bytes:
+    from hardtruths_desktop.printing.candour_letter import render_candour_letter
+
+    return render_candour_letter(view, page, unprintable="mark")  # a draft to edit: mark what cannot print, never drop it
+
+
+def _candour_title(v: Any) -> str:
+    return f"Duty of candour letter (draft) – {v.ward} – {v.reference}"
+
+
+def candour_letter(store: Store, incident: str, *, staff_id: str | None, clock: Clock | None = None) -> bytes:
+    """The candour letter's PDF bytes (CLI, Incidents screen): through the one registry."""
+    return render_prepared(prepare(store, PrintRequest("candour-letter", "", incident=incident, staff_id=staff_id), clock))
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     """Everything about one printed document: how it is offered, read, drawn, titled and named."""
@@ -244,6 +299,7 @@ class DocumentKind:
     title: Callable[[Any], str]  # the print job's / preview's title
     uses_date: bool = True
     uses_shift: bool = False
+    per_incident: bool = False  # printed from an incident (Incidents screen, CLI), not offered on the Print screen
 
 
 DOCUMENTS: dict[str, DocumentKind] = {d.key: d for d in (
@@ -259,6 +315,8 @@ DOCUMENTS: dict[str, DocumentKind] = {d.key: d for d in (
                  _team_title, uses_shift=True),
     DocumentKind("fft-poster", "Friends and Family Test results poster", "FFT results poster", fft_poster_view, _render_fft,
                  _fft_title),
+    DocumentKind("candour-letter", "Duty of candour letter (draft written follow-up)", "candour letter", candour_letter_view,
+                 _render_candour_letter, _candour_title, uses_date=False, per_incident=True),
 )}
 
 

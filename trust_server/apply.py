@@ -177,7 +177,7 @@ class Batch:
         infer_recorded = entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values)
         current = self.records.get(key)
         if schema.kind == "immutable":
-            self._check_immutable(m, values, current)
+            self._check_immutable(schema, m, values, current)
         if current is None and m.op in ("patch", "delete"):
             raise ValidationError.single("entity_id", f"There is no {entity} record {entity_id} on the server to change")
         ward = self._ward_of(schema, entity_id, values, current)
@@ -248,12 +248,16 @@ class Batch:
         out.key = key
         self.records[key] = rec
 
-    def _check_immutable(self, m: Incoming, values: Mapping[str, Any], current: Record | None) -> None:
+    def _check_immutable(self, schema: EntitySchema, m: Incoming, values: Mapping[str, Any], current: Record | None) -> None:
         """Create-only records (SYNC.md 3.6): a second create of the same id is refused unless it says
-        exactly the same; an amendment (``amends_id``) amends an original of the same ward and day."""
+        exactly the same. Amended in place (feedback): an amendment (``amends_id``) amends an original of
+        the same entity keeping ``schema.amend_keeps``. Otherwise (``incident_amendment``) the amendment is
+        its own record, sent once with op ``amend``; its references say what it amends."""
         if current is not None and current.data != dict(values):
             raise ValidationError.single("entity_id", f"This {m.entity.replace('_', ' ')} record already exists and is never "
                                          "changed: send an amendment")
+        if not schema.amended_in_place:
+            return
         parent_id = values.get("amends_id")
         if m.op == "amend" and not isinstance(parent_id, str):
             raise ValidationError.single("amends_id", "An amendment must say which response it amends")
@@ -268,7 +272,7 @@ class Batch:
                 raise ValidationError.single("amends_id", "It refers to a response the trust server does not have")
             if parent.data.get("amends_id") is not None:
                 raise ValidationError.single("amends_id", "An amendment amends the response itself, not another amendment")
-            if parent.ward_id != values.get("ward_id") or parent.data.get("response_date") != values.get("response_date"):
+            if any((parent.ward_id if f == "ward_id" else parent.data.get(f)) != values.get(f) for f in schema.amend_keeps):
                 raise ValidationError.single("amends_id", "An amendment must keep the response's ward and day")
 
     def _ward_of(self, schema: EntitySchema, entity_id: str, values: Mapping[str, Any], current: Record | None) -> str | None:

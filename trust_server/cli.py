@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--record", required=True)
     v.add_argument("--reason", required=True)
     v.add_argument("--entity", default=None, help="needed only when two records share the id (a ward and its board)")
+    inc = asub.add_parser("incidents", parents=[shared], help="a ward's incidents of a month, for the patient safety team")
+    inc.add_argument("--ward", required=True)
+    inc.add_argument("--month", required=True)
+    inc.add_argument("--json", action="store_true")
     asub.add_parser("new-epoch", parents=[shared], help="after restoring the database from a backup: make stations re-sync")
     asub.add_parser("purge", parents=[shared], help="nightly retention: superseded change-log rows, tombstones over 180 days")
     g = asub.add_parser("gaps", parents=[shared], help="changes stations can no longer send (after a restore from an old backup)")
@@ -129,7 +133,7 @@ def _open(args: argparse.Namespace) -> tuple[Session, str]:
 
 
 def admin(args: argparse.Namespace) -> int:
-    from trust_server import devices, reference, staffing
+    from trust_server import devices, incidents, reference, staffing
     from trust_server.models import WardCreate
 
     session, secret = _open(args)
@@ -221,6 +225,14 @@ def admin(args: argparse.Namespace) -> int:
                                     f"{g.from_seq}-{g.to_seq} can never arrive (kept on the PC until "
                                     f"{g.oldest_retained_wall_time or 'unknown'}): check with the ward"
                                     for g in found_gaps) or "No gaps declared: every station's changes arrived."
+            elif args.action == "incidents":
+                y, m = parse_month(args.month, "--month")
+                items = incidents.month_incidents(session, reference.ward_by_code(session, args.ward), y, m)
+                if args.json:
+                    out = json.dumps(items, ensure_ascii=False, indent=2)
+                else:
+                    out = "\n".join(f"{i['reference']:22} {i['occurred']:16} {i['category']:24} {i['harm']:9} {i['status']}"
+                                    for i in items) or "No incidents."
             elif args.action == "new-epoch":
                 out = f"New server epoch {devices.new_epoch(session)}: stations will re-send what they hold and pull again."
             else:  # pragma: no cover - argparse refuses unknown actions

@@ -25,13 +25,14 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, or_, select, tuple_
+from sqlalchemy import Engine, and_, func, insert, or_, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
 from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, iso_utc
 from hardtruths_desktop.domain.clock import utc_now as clock_utc_now
 from hardtruths_desktop.sync.protocol import (
+    RESTRICTED_ENTITIES,
     SCHEMAS,
     Change,
     ItemResult,
@@ -330,7 +331,8 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         if since > high:
             raise ApiError(410, "cursor_ahead", "The station has seen changes this server does not hold (server restored?): "
                            "pull everything again from 0")
-        scope = or_(col(ChangeLog.ward_id) == device.ward_id, col(ChangeLog.ward_id).is_(None))
+        scope = and_(or_(col(ChangeLog.ward_id) == device.ward_id, col(ChangeLog.ward_id).is_(None)),
+                     col(ChangeLog.entity).notin_(sorted(RESTRICTED_ENTITIES)))  # never back to any station
         rows = session.execute(
             select(col(ChangeLog.seq), col(ChangeLog.entity), col(ChangeLog.entity_id))
             .where(scope, col(ChangeLog.seq) > since).order_by(col(ChangeLog.seq)).limit(limit + 1)

@@ -192,6 +192,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(scrolling(self.feedback), "&Feedback")
         self.feedback.kiosk_requested.connect(self.start_kiosk)
         # --- end issue 9 ---
+        # --- issue 10: Incidents (report, review queue and candour, Safety Thermometer); Ctrl+8 ---
+        from ui.views.incidents import IncidentsView
+
+        self.incidents = IncidentsView(self.ctx)
+        self.screens.append(self.incidents)
+        self.tabs.addTab(self.incidents, "Incidents")  # Ctrl+8: every letter of it is an Alt key elsewhere
+        self.today.report_incident.connect(self._report_from_flag)
+        # --- end issue 10 ---
         for view in self.screens:  # issue 12: long labels wrap, so no screen is wider than a small PC's
             fit_screen(view)
         self.tabs.currentChanged.connect(lambda _i: fit_screen(self.tabs.currentWidget()))
@@ -320,6 +328,11 @@ class MainWindow(QMainWindow):
         self.lock("The patient kiosk is showing. Leave it with your PIN, or sign in here.")
         self.kiosk = open_kiosk(self.worker, ward_id, self.feedback.clock, full_screen=full_screen,
                                 on_unlocked=self._signed_in)
+    def _report_from_flag(self, shift_id: str, flag: Any) -> None:
+        from ui.models.staffing import flag_line
+
+        self.show_screen(self.incidents)
+        self.incidents.report_from_flag(shift_id, flag.id, flag.flag_type, flag_line(flag).removeprefix("⚑ "))
 
     def go_to_screen(self, i: int) -> None:
         """Ctrl+1..: that screen, with the keyboard focus on its first control (not the scroll area

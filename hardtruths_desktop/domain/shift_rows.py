@@ -92,6 +92,7 @@ class FlagLine:
     escalated_at: str | None = None
     response: str = ""
     resolved_at: str | None = None
+    incident_ref: str | None = None  # the reference of the incident reported from this flag (issue 10)
 
     @property
     def open(self) -> bool:
@@ -102,7 +103,7 @@ class FlagLine:
             "id": self.id, "type": self.flag_type, "label": self.label, "computed": self.computed,
             "raised_at": self.raised_at, "raised_by": self.raised_by, "detail": self.detail,
             "escalated_to": self.escalated_to, "escalated_at": self.escalated_at,
-            "response": self.response, "resolved_at": self.resolved_at,
+            "response": self.response, "resolved_at": self.resolved_at, "incident": self.incident_ref,
         }
 
 

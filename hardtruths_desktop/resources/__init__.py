@@ -9,6 +9,7 @@ at the same place inside the bundle (``DATA_FOLDERS``)::
     hardtruths_desktop/resources/icons/         the program's icon (PNG; ICO for the Windows executable)
     hardtruths_desktop/resources/translations/  the kiosk's Qt translations (.ts sources; .qm built at install)
     hardtruths_desktop/resources/valuesets/     national value sets as JSON (DOMAIN.md: data, not constants)
+    hardtruths_desktop/resources/incidents/     incident value sets, Never Events, England and Wales bank holidays
     hardtruths_desktop/store/migrations/        the local store's Alembic scripts (Alembic reads them from disk)
 
 Frozen by PyInstaller, the package's files sit under ``sys._MEIPASS`` with the same layout. This
@@ -23,7 +24,7 @@ from pathlib import Path
 
 #: Folders of the package that are data, not code: shipped as they are (package-relative paths).
 DATA_FOLDERS: tuple[str, ...] = ("resources/fonts", "resources/style", "resources/icons", "resources/translations",
-                                 "resources/valuesets", "store/migrations")
+                                 "resources/valuesets", "resources/incidents", "store/migrations")
 
 
 def package_dir() -> Path:

@@ -6,7 +6,7 @@ import calendar
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from hardtruths_desktop.domain.staffing import (
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
 from hardtruths_desktop.store.tables import (
     Establishment,
+    Incident,
     RedFlag,
     Shift,
     ShiftPattern,
@@ -227,6 +228,19 @@ def shifts_in_range(session: Session, ward: Ward, first: date, last: date, inclu
     shifts = [ShiftIn(r.id, r.shift_date, r.shift_code, staffing[r.id], r.nurse_in_charge_id, r.notes, r.staffing_recorded,
                       flags[r.id], r.updated_at, r.updated_by, r.needs_review) for r in shift_rows]
     lines = shift_lines(ward.id, first, last, pats, shifts, _plan_rows(session, ward.id, last), names, census, include_unrecorded)
+    if sids:  # issue 10: a red flag shows the reference of the incident reported from it
+        refs: dict[tuple[str, str], str] = {}
+        for sid_, fid, ftype, ref in session.exec(
+                select(Incident.shift_id, Incident.red_flag_id, Incident.red_flag_type, Incident.reference)
+                .where(col(Incident.shift_id).in_(sids)).order_by(col(Incident.reported_at))).all():
+            refs.setdefault((str(sid_), fid or ftype or ""), ref)
+        if refs:
+            # by the flag's row; a computed flag (escalated or not) also by its type
+            def ref_of(sid: str, f: FlagLine) -> str | None:
+                return refs.get((sid, f.id or "")) or (refs.get((sid, f.flag_type)) if f.computed else None)
+
+            lines = [replace(line, red_flags=tuple(replace(f, incident_ref=ref_of(line.shift_id, f)) for f in line.red_flags))
+                     for line in lines]
     return [ShiftView(ward.code, ward.id, *(getattr(line, f.name) for f in fields(ShiftLine))) for line in lines]
 
 

@@ -24,7 +24,11 @@ from hardtruths_desktop.store.tables import (
     BedNurse,
     Establishment,
     Feedback,
+    Incident,
+    IncidentAmendment,
+    IncidentReporter,
     RedFlag,
+    SafetyThermometer,
     Shift,
     ShiftPattern,
     Staff,
@@ -56,9 +60,13 @@ TABLES: dict[str, tuple[type[Any], str]] = {
     "trust_contacts": (TrustContacts, "trust_id"),
     "feedback": (Feedback, "id"),
     "you_said_we_did": (YouSaidWeDid, "id"),
+    "incident": (Incident, "id"),
+    "incident_amendment": (IncidentAmendment, "id"),
+    "incident_reporter": (IncidentReporter, "incident_id"),  # push only: the server never sends it back
+    "safety_thermometer": (SafetyThermometer, "id"),
 }
 DATE_FIELDS = {"shift_date", "day", "effective_from", "expected_discharge", "details_checked_on", "response_date"}
-JSON_TEXT_FIELDS = {"on_duty", "uniform_key"}
+JSON_TEXT_FIELDS = {"on_duty", "uniform_key", "involved", "patients", "data"}
 GROUP_COLUMNS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
 
 
@@ -398,6 +406,15 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
         # the server has just told us its time: a far-future clock, ours or another PC's, is not followed
         server_ms = int(datetime.fromisoformat(server_time.replace("Z", "+00:00")).timestamp() * 1000)
         hlc_last = at_server_time(max(hlc_last, Hlc.parse(tx.current_hlc)), server_ms)
+        stored_set = set(stored)
+        touched_incidents = [ch["id"] for ch in usable if ch["entity"] == "incident" and ("incident", ch["id"]) in stored_set]
+        touched_incidents += [str((ch.get("row") or {}).get("incident_id")) for ch in usable
+                              if ch["entity"] == "incident_amendment" and ("incident_amendment", ch["id"]) in stored_set
+                              and (ch.get("row") or {}).get("incident_id")]
+        if touched_incidents:  # the derived current view of each incident, in the same transaction
+            from hardtruths_desktop.store.incidents import refresh_states
+
+            refresh_states(db, touched_incidents)
         if newest_hlc:
             hlc_last = receive(hlc_last, cap_remote(Hlc.parse(newest_hlc), server_ms), 0)
         db.execute(

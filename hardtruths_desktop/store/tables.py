@@ -40,11 +40,17 @@ SYNCED_TABLES = (
     "trust_contacts",
     "feedback",
     "you_said_we_did",
+    "incident",
+    "incident_amendment",
+    "incident_reporter",
+    "safety_thermometer",
 )
 #: Trust-wide records: a station keeps its own copy (a station before enrolment prints its poster from
 #: it) but never sends it; the trust's administrators write them on the server and stations pull them
 #: (SYNC.md decision 9). ``sync.protocol.TRUST_WIDE_ENTITIES`` names the same entities.
 TRUST_TABLES = ("trust", "trust_contacts")
+#: Local-only tables that are derived from synced ones or private to one person (issue 10).
+LOCAL_DERIVED_TABLES = ("incident_state", "incident_draft")
 
 
 class Trust(SQLModel, table=True):
@@ -377,3 +383,106 @@ class YouSaidWeDid(SQLModel, table=True):
     written_by: str = ""
     deleted: bool = False
     field_meta: str = "{}"
+# --- incidents and the duty of candour (issue 10) ------------------------------------------------
+
+class Incident(SQLModel, table=True):
+    """A patient safety incident report: written once, never changed (SYNC.md 3.6); corrections,
+    review and candour steps are ``incident_amendment`` rows. JSON text: ``involved``, ``patients``."""
+
+    id: str = Field(primary_key=True)  # uuid7
+    ward_id: str = Field(foreign_key="ward.id", index=True)
+    reference: str
+    occurred_on: str  # YYYY-MM-DD (ward date)
+    occurred_time: str | None = None  # HH:MM ward time
+    occurred_period: str | None = None  # day_shift | night_shift | morning_handover | evening_handover
+    location: str = ""
+    description: str  # required: what happened
+    category: str
+    involved: str = "[]"
+    never_event: str | None = None
+    immediate_actions: str = ""
+    went_well: str = ""
+    near_miss: bool = False
+    patients: str = "[]"  # [{physical_harm, psychological_harm, prolonged_psychological, nhs_number, hospital_number}]
+    anonymous: bool = False  # reporter kept only in incident_reporter
+    reporter_id: str | None = None  # None when reported without a name shown to the ward
+    reported_at: str
+    shift_id: str | None = Field(default=None, foreign_key="shift.id", index=True)
+    red_flag_id: str | None = Field(default=None, foreign_key="red_flag.id")
+    red_flag_type: str | None = None  # a computed red flag has no row: its type links it
+    field_meta: str = "{}"
+
+
+class IncidentAmendment(SQLModel, table=True):
+    __tablename__ = "incident_amendment"
+    id: str = Field(primary_key=True)  # uuid7
+    incident_id: str = Field(foreign_key="incident.id", index=True)
+    ward_id: str = Field(foreign_key="ward.id")
+    amends_id: str | None = None  # the head the author saw (the incident itself, or an amendment)
+    kind: str
+    data: str  # JSON object: what the change holds (its kind's fields)
+    reason: str = ""
+    by_id: str | None = None
+    by_name: str = ""
+    at: str
+    field_meta: str = "{}"
+
+
+class IncidentReporter(SQLModel, table=True):
+    """The restricted record: who reported an incident "without my name shown to the ward".
+    Sent to the trust server (the patient safety team) and never sent back to ward stations."""
+
+    __tablename__ = "incident_reporter"
+    incident_id: str = Field(foreign_key="incident.id", primary_key=True)
+    ward_id: str = Field(foreign_key="ward.id")
+    reporter_id: str | None = None
+    reporter_name: str = ""
+    field_meta: str = "{}"
+
+
+class SafetyThermometer(SQLModel, table=True):
+    """One month's point-prevalence survey on a ward."""
+
+    __tablename__ = "safety_thermometer"
+    __table_args__ = (UniqueConstraint("ward_id", "month"),)
+    id: str = Field(primary_key=True)  # uuid5(ward/month)
+    ward_id: str = Field(foreign_key="ward.id")
+    month: str  # YYYY-MM
+    survey_date: str | None = None
+    surveyed: int = 0
+    harm_free: int = 0
+    pressure_ulcers: int = 0
+    falls_with_harm: int = 0
+    catheter_uti: int = 0
+    new_vte: int = 0
+    field_meta: str = "{}"
+
+
+class IncidentState(SQLModel, table=True):
+    """Local only, derived: an incident's current view (report + amendments folded), kept up to
+    date in the same transaction as every write and pull, so the review queue reads one row."""
+
+    __tablename__ = "incident_state"
+    __table_args__ = (Index("incident_state_queue", "ward_id", "status"),)
+    incident_id: str = Field(foreign_key="incident.id", primary_key=True)
+    ward_id: str
+    status: str
+    occurred_on: str
+    reported_at: str
+    category: str
+    harm: str
+    reporter_id: str | None = None  # the restricted reporter too, so the reporter sees their own
+    candour_status: str | None = None
+    candour_next_due: str | None = None
+    divergent: bool = False
+    amendments: int = 0
+
+
+class IncidentDraft(SQLModel, table=True):
+    """Local only, private: a report being typed, saved as the author types; gone once submitted."""
+
+    __tablename__ = "incident_draft"
+    author_id: str = Field(primary_key=True)  # staff id, or "station:cli"
+    ward_id: str = Field(foreign_key="ward.id")
+    data: str = "{}"
+    updated_at: str

@@ -231,6 +231,7 @@ class RedFlagSummary(_Model):
     escalated_at: str | None
     response: str
     resolved_at: str | None
+    incident: str | None = None  # the reference of the incident reported from this red flag (issue 10)
 
 
 class ShiftSummary(_Model):
@@ -510,6 +511,10 @@ class EntitySchema:
       ``identity_key`` the fields it reads (a unique tuple equal to it needs no look-up: two records
       with the same key have the same id).
     * ``table``: the station's table (default: the entity name).
+    * ``amended_in_place``: an immutable entity whose corrections are new records of the same entity
+      naming their original in ``amends_id`` (feedback), and ``amend_keeps`` the fields an amendment must
+      keep from it. False: amendments are their own entity that points at its subject through a
+      reference (``incident_amendment.incident_id``), each sent once with op ``amend``.
     """
 
     name: str
@@ -524,6 +529,8 @@ class EntitySchema:
     identity: Callable[[Mapping[str, Any]], str] | None = None
     identity_key: tuple[str, ...] = ()
     table: str | None = None
+    amended_in_place: bool = False
+    amend_keeps: tuple[str, ...] = ()
 
     @property
     def station_table(self) -> str:
@@ -929,10 +936,143 @@ class YouSaidWeDidRecord(SyncedRecord):
 
 
 register(EntitySchema("feedback", FeedbackRecord, kind="immutable",
-                      references=(Ref("ward_id", "ward"), Ref("amends_id", "feedback"))))
+                      references=(Ref("ward_id", "ward"), Ref("amends_id", "feedback")),
+                      amended_in_place=True, amend_keeps=("ward_id", "response_date")))
 register(EntitySchema("you_said_we_did", YouSaidWeDidRecord,
                       references=(Ref("ward_id", "ward"), Ref("feedback_id", "feedback"))))
 
+
+# --- incidents and the duty of candour (issue 10) ----------------------------------------------------------
+
+def _domain(fn: Callable[[], Any]) -> None:
+    try:
+        fn()
+    except ValidationError as e:
+        raise ValueError(str(e)) from None
+
+
+def _amendment_data(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value) or len(value) > 20:
+        raise ValueError("must be the change's fields")
+    if len(json.dumps(value, ensure_ascii=False, default=str)) > 25_000:
+        raise ValueError("is too long")
+    return value
+
+
+class IncidentPatient(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    physical_harm: Literal["none", "low", "moderate", "severe", "fatal"]
+    psychological_harm: Literal["none", "low", "moderate", "severe"] = "none"
+    prolonged_psychological: Flag = False
+    nhs_number: Annotated[str, Field(pattern=r"^(\d{10})?$")] = ""
+    hospital_number: Annotated[str, TextRule(20)] = ""
+
+
+def _patients(value: Any) -> list[dict[str, Any]]:
+    """Patients involved, as plain JSON (each checked against ``IncidentPatient``)."""
+    if not isinstance(value, list) or len(value) > 20:
+        raise ValueError("must be a list of at most 20 patients")
+    try:
+        return [IncidentPatient.model_validate(p).model_dump() for p in value]
+    except PydanticError as e:
+        errs = e.errors()
+        where = ".".join(str(x) for x in errs[0]["loc"]) if errs else "value"
+        msg = str(errs[0]["msg"]).lower() if errs else "is not valid"
+        raise ValueError(f"has a patient whose {where} {msg}") from None
+
+
+class IncidentRecord(SyncedRecord):
+    """An incident report as submitted: written once, never changed (corrections are amendments)."""
+
+    ward_id: Id
+    reference: Annotated[str, TextRule(40, required=True)]
+    occurred_on: IsoDate
+    occurred_time: Annotated[str | None, _rule(_optional(_hh_mm))] = None
+    occurred_period: Annotated[str | None, _rule(_optional(_one_of(
+        ("day_shift", "night_shift", "morning_handover", "evening_handover"), "a shift or handover")))] = None
+    location: Annotated[str, TextRule(120)] = ""
+    description: Annotated[str, TextRule(20_000, required=True, multiline=True)]
+    category: Annotated[str, TextRule(40, required=True)]
+    involved: Annotated[list[str], Field(max_length=20)] = Field(default_factory=list)
+    never_event: Annotated[str | None, _rule(_optional(_text(60, True, False)))] = None
+    immediate_actions: Annotated[str, TextRule(20_000, multiline=True)] = ""
+    went_well: Annotated[str, TextRule(20_000, multiline=True)] = ""
+    near_miss: Flag = False
+    patients: Annotated[list[dict[str, Any]], _rule(_patients)] = Field(default_factory=list)
+    anonymous: Flag = False
+    reporter_id: OptId = None
+    reported_at: Timestamp
+    shift_id: OptId = None
+    red_flag_id: OptId = None
+    red_flag_type: Annotated[str | None, _rule(_optional(_text(40, True, False)))] = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> IncidentRecord:
+        from hardtruths_desktop.domain.incidents import check_record
+
+        _domain(lambda: check_record(self.model_dump()))
+        return self
+
+
+class IncidentAmendmentRecord(SyncedRecord):
+    """One change to an incident (op ``amend``): what, who, when, why, and the head it amended."""
+
+    incident_id: Id
+    ward_id: Id
+    amends_id: OptId = None
+    kind: Annotated[str, _rule(_one_of(("triage", "confirm_harm", "findings", "actions", "candour", "candour_step",
+                                        "close", "withdraw"), "a kind of change to an incident"))]
+    data: Annotated[dict[str, Any], _rule(_amendment_data)]
+    reason: Annotated[str, TextRule(2000, multiline=True)] = ""
+    by_id: OptId = None
+    by_name: Annotated[str, TextRule(MAX_SHORT_TEXT)] = ""
+    at: Timestamp
+
+    @model_validator(mode="after")
+    def _rules(self) -> IncidentAmendmentRecord:
+        from hardtruths_desktop.domain.incidents import check_amendment
+
+        _domain(lambda: check_amendment(self.kind, self.data, self.reason, date.max))
+        return self
+
+
+class IncidentReporterRecord(SyncedRecord):
+    """Who reported an incident "without my name shown to the ward": sent to the trust, never back."""
+
+    incident_id: Id  # the record's id
+    ward_id: Id
+    reporter_id: OptId = None
+    reporter_name: Annotated[str, TextRule(MAX_NAME)] = ""
+
+
+class SafetyThermometerRecord(SyncedRecord):
+    ward_id: Id
+    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    survey_date: OptDate = None
+    surveyed: Annotated[int, CountRule(200)] = 0
+    harm_free: Annotated[int, CountRule(200)] = 0
+    pressure_ulcers: Annotated[int, CountRule(200)] = 0
+    falls_with_harm: Annotated[int, CountRule(200)] = 0
+    catheter_uti: Annotated[int, CountRule(200)] = 0
+    new_vte: Annotated[int, CountRule(200)] = 0
+
+
+def _thermometer_identity(r: Mapping[str, Any]) -> str:
+    from hardtruths_desktop.domain.thermometer import thermometer_id
+
+    return thermometer_id(r["ward_id"], r["month"])
+
+
+register(EntitySchema("incident", IncidentRecord, kind="immutable",
+                      references=(Ref("ward_id", "ward"), Ref("shift_id", "shift"), Ref("red_flag_id", "red_flag"))))
+register(EntitySchema("incident_amendment", IncidentAmendmentRecord, kind="immutable",
+                      references=(Ref("incident_id", "incident"), Ref("ward_id", "ward"))))
+register(EntitySchema("incident_reporter", IncidentReporterRecord, kind="immutable", key="incident_id",
+                      references=(Ref("incident_id", "incident"), Ref("ward_id", "ward"))))
+register(EntitySchema("safety_thermometer", SafetyThermometerRecord, unique=(("ward_id", "month"),),
+                      references=(Ref("ward_id", "ward"),), identity=_thermometer_identity, identity_key=("ward_id", "month")))
+#: Sent to the trust server but never pulled back by any station (the patient safety team's only).
+RESTRICTED_ENTITIES = frozenset({"incident_reporter"})
 
 
 # Register new entities ABOVE this line: these sets are computed once, from the registry.

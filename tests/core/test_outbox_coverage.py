@@ -52,7 +52,7 @@ def test_every_synced_table_exists_with_a_key() -> None:
         assert t in tables.metadata.tables
         _key_of(t)
     local_only = set(tables.metadata.tables) - set(tables.SYNCED_TABLES)
-    assert local_only == {"staff_credential", "audit_log", "outbox", "sync_state", "set_aside"}, (
+    assert local_only == {"staff_credential", "audit_log", "outbox", "sync_state", "set_aside", *tables.LOCAL_DERIVED_TABLES}, (
         "a new table must be declared synced (SYNCED_TABLES) or consciously local-only here")
 
 
@@ -147,6 +147,17 @@ def _steps(st: WardStation) -> list[tuple[str, Callable[[WriteTx], Any]]]:
     def raise_flag(tx: WriteTx) -> None:
         flag["id"] = shifts.raise_red_flag(tx, w, YESTERDAY, "late", "pain_relief_delay", "45 min wait", TODAY).id
 
+    from hardtruths_desktop.domain.clock import FixedClock
+    from hardtruths_desktop.domain.incidents import PatientInput, ReportInput
+    from hardtruths_desktop.store import incidents
+
+    clock = FixedClock.london(2026, 11, 25, 12, 0)
+    inc: dict[str, str] = {}
+
+    def report(tx: WriteTx) -> None:
+        inc["id"] = incidents.report_incident(tx, w.id, ReportInput(
+            "2026-11-24", "10:30", "", "Bay 2", "Fall", "patient_accident", patients=[PatientInput("low")]), clock=clock).id
+
     full = shifts.ShiftChange(groups={"rn": {"actual": 4, "actual_hours": 32}, "student": {"actual": 1, "actual_hours": 8}},
                               nurse_in_charge_id=rn.id, patients_at_midnight=26, notes="Busy")
     return [
@@ -195,6 +206,15 @@ def _steps(st: WardStation) -> list[tuple[str, Callable[[WriteTx], Any]]]:
         ("feedback.save_you_said", lambda tx: feedback.save_you_said(tx, w.id, YESTERDAY.strftime("%Y-%m"), "Noisy at night",
                                                                       "Quiet hours from 23:00", entry_id=flag["yswd"])),
         ("feedback.delete_you_said", lambda tx: feedback.delete_you_said(tx, flag["yswd"])),
+        ("incidents.report_incident", report),
+        ("incidents.report_incident", lambda tx: incidents.report_incident(tx, w.id, ReportInput(
+            "2026-11-24", "", "night_shift", "", "Anonymous report", "medication", anonymous=True), clock=clock)),
+        ("incidents.amend_incident", lambda tx: incidents.amend_incident(
+            tx, inc["id"], "triage", {"response": "swarm_huddle"}, clock=clock)),
+        ("incidents.record_thermometer", lambda tx: incidents.record_thermometer(
+            tx, w.id, "2026-11", {"surveyed": 20, "harm_free": 19, "new_vte": 1})),
+        ("incidents.record_thermometer", lambda tx: incidents.record_thermometer(
+            tx, w.id, "2026-11", {"surveyed": 21, "harm_free": 20, "new_vte": 1})),
     ]
 
 

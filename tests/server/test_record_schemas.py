@@ -140,13 +140,31 @@ def _valid(st: Station, entity: str, trust_id: str, n: int) -> tuple[str, dict[s
         return _uid(), {"ward_id": w, "response_date": day.isoformat(), "answer": "good", "comment_good": f"Kind staff {n}"}
     if entity == "you_said_we_did":
         return _uid(), {"ward_id": w, "month": "2026-11", "you_said": f"Noisy at night {n}", "we_did": "Quiet hours"}
+    if entity == "incident":  # issue 10
+        return _incident_id(st, n), {"ward_id": w, "reference": f"T-{n}", "occurred_on": "2026-01-01", "occurred_time": "10:00",
+                                     "description": "A fall", "category": "patient_accident", "reported_at": "2026-01-01T11:00:00Z",
+                                     "patients": [{"physical_harm": "low"}]}
+    if entity == "incident_amendment":
+        return _uid(), {"incident_id": _incident_id(st, 0), "ward_id": w, "kind": "findings", "data": {"text": "Learnt"},
+                        "by_name": "Mary", "at": "2026-01-02T09:00:00Z"}
+    if entity == "incident_reporter":
+        return _incident_id(st, n), {"ward_id": w, "reporter_name": "Dylan Evans"}
+    if entity == "safety_thermometer":
+        month = f"{2020 + n // 12:04d}-{n % 12 + 1:02d}"
+        from hardtruths_desktop.domain.thermometer import thermometer_id
+
+        return thermometer_id(w, month), {"ward_id": w, "month": month, "surveyed": 20, "harm_free": 20}
     if entity == "ward":
         raise AssertionError("wards are made by the admin")
     raise AssertionError(f"no valid {entity} record in this test: add one")
 
 
 ORDER = ("trust", "staff", "shift_pattern", "establishment", "shift", "ward_day", "red_flag", "bed", "bed_nurse",
-         "ward_board", "trust_contacts")
+         "ward_board", "trust_contacts", "incident", "incident_amendment", "incident_reporter", "safety_thermometer")
+
+
+def _incident_id(st: Station, n: int) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{st.ward_id}/incident/{n}"))
 
 
 def _world(server: LiveServer) -> World:

@@ -121,7 +121,8 @@ def month_rows(views: Sequence[ShiftView]) -> list[Row]:
 def flag_line(f: RedFlagView, today: date | None = None) -> str:
     """One red flag as a sentence for the Today and Staffing lists."""
     if f.computed and f.id is None:
-        return f"⚑ {f.label} (worked out from the staffing figures) – not escalated yet"
+        ref = f" – reported as incident {f.incident_ref}" if f.incident_ref else ""
+        return f"⚑ {f.label} (worked out from the staffing figures) – not escalated yet{ref}"
     head = f"{f.label} (worked out from the staffing figures)" if f.computed else f"{local_when(f.raised_at, today)} {f.label}"
     parts = [f"⚑ {head}"]
     if f.detail and not f.computed:
@@ -134,6 +135,8 @@ def flag_line(f: RedFlagView, today: date | None = None) -> str:
         parts.append("not escalated yet")
     if f.resolved_at:
         parts.append(f"resolved: {f.response}")
+    if f.incident_ref:
+        parts.append(f"reported as incident {f.incident_ref}")
     return " – ".join(parts)
 
 

@@ -199,6 +199,8 @@ class PrintCentreView(Screen):
         from hardtruths_desktop.printouts import DOCUMENTS
 
         for code, kind in DOCUMENTS.items():
+            if kind.per_incident:  # printed from its incident (the Incidents screen), not chosen here
+                continue
             label = kind.label
             self.doc_box.addItem(label, code)
         self.ward_label = QLabel()

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 class TodayView(Screen):
     update_staffing = Signal(object, str)  # date, shift code
-    entities = frozenset({"shift", "red_flag", "ward_day", "ward", "shift_pattern", "establishment", "staff"})
+    entities = frozenset({"shift", "red_flag", "ward_day", "ward", "shift_pattern", "establishment", "staff", "incident", "incident_amendment"})
+    report_incident = Signal(str, object)  # shift id, RedFlagView (issue 10)
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -52,6 +53,12 @@ class TodayView(Screen):
         self.banner.setObjectName("banner")
         self.banner.setFont(scaled_font(self.banner, 1.15))
         self.banner.setWordWrap(True)
+        # issue 10: overdue duty of candour steps (the ward manager and matron see them here)
+        self.candour = QLabel()
+        self.candour.setObjectName("banner")
+        self.candour.setProperty("status", "bad")
+        self.candour.setWordWrap(True)
+        self.candour.hide()
 
         self.model = RowTableModel(GROUP_HEADERS, numeric=(1, 2, 3, 4, 5), parent=self)
         self.table = QTableView()
@@ -84,6 +91,10 @@ class TodayView(Screen):
         flag_buttons = QVBoxLayout()
         flag_buttons.addWidget(self.escalate_btn)
         flag_buttons.addWidget(self.resolve_btn)
+        self.incident_btn = QPushButton("Report as i&ncident…")
+        self.incident_btn.setAccessibleName("Report the selected red flag as a staffing incident")
+        self.incident_btn.clicked.connect(self._report_incident)
+        flag_buttons.addWidget(self.incident_btn)
         flag_buttons.addStretch(1)
         flags_row = QHBoxLayout()
         flags_row.addWidget(self.flags, 1)
@@ -104,6 +115,7 @@ class TodayView(Screen):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.banner)
+        lay.addWidget(self.candour)
         lay.addWidget(self.table)
         lay.addWidget(self.patients)
         lay.addWidget(self.flags_title)
@@ -119,7 +131,8 @@ class TodayView(Screen):
         QWidget.setTabOrder(self.table, self.flags)
         QWidget.setTabOrder(self.flags, self.escalate_btn)
         QWidget.setTabOrder(self.escalate_btn, self.resolve_btn)
-        QWidget.setTabOrder(self.resolve_btn, self.raise_btn)
+        QWidget.setTabOrder(self.resolve_btn, self.incident_btn)
+        QWidget.setTabOrder(self.incident_btn, self.raise_btn)
         QWidget.setTabOrder(self.raise_btn, self.update_btn)
 
         # the shift in progress changes with the clock
@@ -132,6 +145,7 @@ class TodayView(Screen):
     def loader(self) -> Job | None:
         if self.ctx.ward is None:
             return None
+        self._refresh_candour()
         ward_id, now = self.ctx.ward_id, self.now()
 
         def job(store: Any) -> Today | None:
@@ -140,6 +154,23 @@ class TodayView(Screen):
             return load_today(store, ward_id, now=now)
 
         return job
+
+    def _refresh_candour(self) -> None:
+        """Overdue duty of candour steps (issue 10): shown to the ward manager and matron."""
+        if self.ctx.user is None or self.ctx.ward is None:
+            self.candour.hide()
+            return
+        from hardtruths_desktop.readmodels.incidents import load_overdue_candour
+
+        ward_id, staff_id, clock = self.ctx.ward_id, self.ctx.user.id, self.ctx.clock
+
+        def show(o: object) -> None:
+            text = getattr(o, "text", "")
+            self.candour.setText(text + (": see Incidents, Review queue" if text else ""))
+            self.candour.setAccessibleName(self.candour.text())
+            self.candour.setVisible(bool(text))
+
+        self.ctx.query(lambda store: load_overdue_candour(store, ward_id, clock=clock, staff_id=staff_id), show)
 
     def show_data(self, data: Today | None, **_opts: Any) -> None:
         if data is None:
@@ -188,6 +219,19 @@ class TodayView(Screen):
     def _flag_selected(self, f: RedFlagView | None) -> None:
         self.escalate_btn.setEnabled(f is not None)
         self.resolve_btn.setEnabled(f is not None)
+        any_flag = self.flag_for_incident()
+        self.incident_btn.setEnabled(any_flag is not None and any_flag.incident_ref is None)
+
+    def flag_for_incident(self) -> RedFlagView | None:
+        """The selected red flag, recorded or computed, open or resolved."""
+        item = self.flags.currentItem()
+        f = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return f if f is not None and self.data is not None else None
+
+    def _report_incident(self) -> None:
+        f = self.flag_for_incident()
+        if f is not None and self.data is not None:
+            self.report_incident.emit(self.data.view.shift_id, f)
 
     def _raise(self) -> None:
         if self.data is None or self.ctx.user is None:
