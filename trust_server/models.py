@@ -158,8 +158,14 @@ class ChangeLog(ServerTable, table=True):
     deleted: bool = False
 
 
+#: the day a dated record belongs to (a shift's date, a 23:59 count's day): the same text on PostgreSQL
+#: and SQLite 3.38+ (``->>``), so one expression serves the index and ``staffing._month_records``
+RECORD_DAY_SQL = "coalesce(data->>'shift_date', data->>'day')"
+
+
 class EntityRecord(ServerTable, table=True):
     __tablename__ = "entity_record"
+    __table_args__ = (sa.Index("ix_entity_record_ward_day", "ward_id", "entity", sa.text(RECORD_DAY_SQL)),)
     entity: str = Field(primary_key=True, max_length=40)
     id: str = Field(primary_key=True, max_length=36)
     ward_id: str | None = Field(default=None, max_length=36, index=True)

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from hardtruths_desktop.domain import staffing_return
 from hardtruths_desktop.domain.shift_rows import FlagIn, PatternIn, PlanIn, ShiftIn, ShiftLine, shift_json, shift_lines
 from hardtruths_desktop.domain.staffing import GroupFigures
 from hardtruths_desktop.sync.protocol import GROUP_FIELD, ShiftSummary, StaffingReturn
-from trust_server.models import EntityRecord, Ward
+from trust_server.models import RECORD_DAY_SQL, EntityRecord, Ward
 
 
 def _groups(data: dict[str, Any]) -> dict[str, GroupFigures]:
@@ -63,12 +64,41 @@ def month_return(session: Session, ward: Ward, year: int, month: int, now: datet
                           columns=staffing_return.return_header(), row=row)
 
 
+_UNDATED = ("shift_pattern", "staff", "establishment")  # a ward's set-up: small, read whole
+
+
+def dated_records_query(ward_id: str, lo: date, hi: date) -> Any:
+    """The shifts and 23:59 counts of a ward dated ``lo``..``hi``: one range scan of the expression
+    index ``ix_entity_record_ward_day`` (server migration 0006; tests/server/test_month_query.py
+    checks PostgreSQL's plan uses it)."""
+    day: sa.ColumnClause[str] = sa.literal_column(RECORD_DAY_SQL, sa.String())  # the index's own expression
+    return select(EntityRecord).where(col(EntityRecord.ward_id) == ward_id, col(EntityRecord.deleted).is_(False),
+                                      col(EntityRecord.entity).in_(("shift", "ward_day")),
+                                      day >= lo.isoformat(), day <= hi.isoformat())
+
+
+def _month_records(session: Session, ward_id: str, first: date, last: date) -> dict[str, list[EntityRecord]]:
+    """The ward's records a month needs, not its whole history: its set-up, the shifts and 23:59
+    counts dated in the month (one index range scan), and the red flags of those shifts. Before,
+    every call read every record the ward ever had (issue 13: 1,501 rows decoded for 90 shifts)."""
+    live = (col(EntityRecord.ward_id) == ward_id, col(EntityRecord.deleted).is_(False))
+    recs: dict[str, list[EntityRecord]] = defaultdict(list)
+    for r in session.exec(select(EntityRecord).where(*live, col(EntityRecord.entity).in_(_UNDATED))).all():
+        recs[r.entity].append(r)
+    for r in session.exec(dated_records_query(ward_id, first - timedelta(days=1), last + timedelta(days=1))).all():
+        recs[r.entity].append(r)
+    shift_ids = [r.id for r in recs["shift"]]
+    for i in range(0, len(shift_ids), 500):
+        chunk = shift_ids[i:i + 500]
+        recs["red_flag"] += session.exec(select(EntityRecord).where(
+            *live, col(EntityRecord.entity) == "red_flag", EntityRecord.data["shift_id"].as_string().in_(chunk))).all()
+    return recs
+
+
 def _month_lines(session: Session, ward: Ward, year: int, month: int) -> tuple[list[ShiftLine], dict[date, int | None]]:
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
-    recs: dict[str, list[EntityRecord]] = defaultdict(list)
-    for r in session.exec(select(EntityRecord).where(EntityRecord.ward_id == ward.id, EntityRecord.deleted == False)).all():  # noqa: E712
-        recs[r.entity].append(r)
+    recs = _month_records(session, ward.id, first, last)
     patterns = [PatternIn(_text(d.get("code")), _text(d.get("name")) or _text(d.get("code")), _time(d.get("start_time")),
                           _time(d.get("end_time")), "night" if d.get("period") == "night" else "day", d.get("active", True) is not False)
                 for d in sorted((p.data for p in recs["shift_pattern"]),

@@ -14,6 +14,8 @@ from server_support import Station
 from support.live_server import LiveServer
 
 from hardtruths_desktop import cli as station_cli
+from hardtruths_desktop.domain.clock import FixedClock
+from hardtruths_desktop.domain.clock import today as ward_today
 from hardtruths_desktop.store import reference as station_reference
 from hardtruths_desktop.store.session import Actor, Store
 from hardtruths_desktop.store.shifts import ShiftChange, raise_red_flag, save_shift
@@ -83,9 +85,12 @@ def test_staffing_json_matches_the_stations_after_a_push(capsys: pytest.CaptureF
     db = ["--database-url", fresh_postgres_url, "--data-dir", str(tmp_path / "server")]
     assert run(capsys, "admin", *db, "create-ward", "--code", "T1", "--name", "Test Ward 1")[0] == 0
     code = run(capsys, "admin", *db, "enrolment-code", "--ward", "T1")[1].strip()
-    today = date.today()
-    first = today.replace(day=1)
-    store = Store(tmp_path / "station")
+    # the station's clock is pinned (never today's date); the month is one that has ended both for it
+    # and for the server, which reads its own clock, so the two agree on what has started
+    clock = FixedClock.london(2026, 11, 24, 10, 0)
+    today = ward_today(clock)
+    first = date(2026, 10, 1)
+    store = Store(tmp_path / "station", clock)
     with store.write(Actor.command_line()) as tx:
         trust = station_reference.upsert_trust(tx, "TST", "Test Hospitals NHS Trust")
         ward = station_reference.upsert_ward(tx, trust.id, "T1", "Test Ward 1", "", "", 30)
@@ -107,7 +112,7 @@ def test_staffing_json_matches_the_stations_after_a_push(capsys: pytest.CaptureF
     assert [r["status"] for r in out["results"] if r["status"] != "applied"] == [], out["results"]
     month = first.strftime("%Y-%m")
     assert station_cli.main(["staffing", "show", "--ward", "T1", "--month", month, "--json",
-                             "--data-dir", str(tmp_path / "station")]) == 0
+                             "--data-dir", str(tmp_path / "station")], clock=clock) == 0
     station_view = json.loads(capsys.readouterr().out)
     rc, text, err = run(capsys, "admin", *db, "staffing", "--ward", "T1", "--month", month, "--json")
     assert rc == 0, err
