@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -187,7 +186,7 @@ def ours(pg: PostgresCluster, n: int, run: int) -> dict[str, float]:
         assert r_edit.applied == n, (r_edit.applied, n)
         b = Station(temp_dir("bench-vs-b-"))
         b.engine.enrol(srv.url, admin(data, url, "enrolment-code", "--ward", ward), ward)
-        t_pull, r_pull, up_pull, down_pull = b.sync()
+        t_pull, r_pull, _up, down_pull = b.sync()
         assert r_pull.pulled >= n, (r_pull.pulled, n)
         server_size = pg_bytes(url)
         a_size, b_size = a.file_bytes(), b.file_bytes()

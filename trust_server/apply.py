@@ -99,6 +99,8 @@ class Outcome:
     # filled in by ``apply``; seqs are stamped on them in ``finish``
     meta_entries: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: the record is now exactly what its author holds (applied as sent): its pull skips this change
+    clean: bool = False
 
 
 def hlc_key(hlc: str, device_id: str) -> tuple[int, int, str]:
@@ -129,16 +131,19 @@ class Batch:
         self.now = now
         self.now_ms = int(now.timestamp() * 1000)
         self.records: dict[Key, Record] = {}
+        #: keys looked up and not in the database: a new record is not looked up again (one query
+        #: per batch, not one ``SELECT ... FOR UPDATE`` round trip per new record)
+        self.absent: set[Key] = set()
         self.applied: list[tuple[Incoming, Outcome]] = []
         self.logged: list[Incoming] = []
         self.is_pg = session.get_bind().dialect.name == "postgresql"
 
     # --- 1. load ---------------------------------------------------------------------------
     def load(self, keys: Iterable[Key]) -> None:
-        wanted = sorted({k for k in keys if k not in self.records})
+        wanted = sorted({k for k in keys if k not in self.records and k not in self.absent})
         table = EntityRecord.__table__  # type: ignore[attr-defined]
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
+        for i in range(0, len(wanted), 1000):
+            chunk = wanted[i:i + 1000]
             q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
             if self.is_pg:
                 q = q.with_for_update()
@@ -147,6 +152,7 @@ class Batch:
                     r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
                     bool(r["needs_review"]), True, int(r["last_seq"]),
                 )
+        self.absent.update(k for k in wanted if k not in self.records)
 
     # --- 2. apply --------------------------------------------------------------------------
     def apply(self, m: Incoming) -> Outcome:
@@ -195,7 +201,7 @@ class Batch:
             out.flags.append("clock_behind")
         inc_key = (effective.pt, effective.lc, self.author.device_id)
         eff_text = str(effective)
-        conflict = lost_any = False
+        conflict = lost_any = agreed_any = False
         for f, value in values.items():
             stored = rec.meta.get(f)
             old = rec.data.get(f, False if f == "deleted" else None)
@@ -218,6 +224,7 @@ class Batch:
                     outcome = "concurrent_lost"
                 if old != value:
                     conflict = True
+            agreed_any = agreed_any or agreed
             if outcome == "concurrent_lost":
                 lost_any = True
             elif not agreed:  # an agreeing value keeps the stored token, so the first writer's next edit is still causal
@@ -228,13 +235,20 @@ class Batch:
             out.effective[f] = rec.data.get(f)
             if schema.kind == "immutable":
                 continue  # nothing merges on an immutable record: no per-field history (no second copy of a patient's words)
+            if current is None:
+                # the history of a new record is its create, kept whole in mutation_log (who, when, the
+                # values, the HLC): a field_history row per field would only copy it. A create that
+                # meets an existing record (two stations made the same shift) merges, with history.
+                continue
             out.history.append({
                 "entity": entity, "entity_id": entity_id, "field": f, "old_value": old, "new_value": value,
                 "incoming_hlc": m.hlc, "stored_hlc": stored_hlc, "outcome": outcome, "device_id": self.author.device_id,
                 "recorded_by": m.recorded_by[:120], "mutation_id": m.mutation_id, "server_seq": None, "at": self.now,
             })
+        derived = False
         if infer_recorded and not rec.data.get("staffing_recorded"):
             rec.data["staffing_recorded"] = True  # derived, so no token of its own: a station's own flag still merges
+            derived = True
         if not rec.deleted:
             # the record as every station will store it: whole, unique and with its references in place
             record = schema.check_record(entity_id, {f: v for f, v in rec.data.items() if schema.known_field(f)})
@@ -244,6 +258,9 @@ class Batch:
             out.flags.append("needs_review")
         if lost_any:
             out.flags.append("concurrent_lost")
+        # what the author holds after its own save: the values as sent, its own token and clock on each
+        out.clean = (not (conflict or lost_any or agreed_any or derived or out.flags) and effective == incoming
+                     and schema.kind != "immutable" and dict(values) == dict(m.payload))
         rec.touched = True
         out.key = key
         self.records[key] = rec
@@ -438,7 +455,7 @@ class Batch:
             rec = self.records[out.key]
             rec.last_seq = seq
             changes.append({"seq": seq, "ward_id": rec.ward_id, "entity": rec.entity, "entity_id": rec.id,
-                            "deleted": rec.deleted})
+                            "deleted": rec.deleted, "echo_of": self.author.device_id if out.clean else None})
         new_rows: list[dict[str, Any]] = []
         updated_rows: list[dict[str, Any]] = []
         for rec in self.records.values():

@@ -147,7 +147,12 @@ class MutationLog(ServerTable, table=True):
 
 
 class ChangeLog(ServerTable, table=True):
-    """One row per server change; ``seq`` comes from ``sync_counter`` so its order is commit order."""
+    """One row per server change; ``seq`` comes from ``sync_counter`` so its order is commit order.
+
+    ``echo_of``: the device whose mutation made this change when the record's state after it is
+    exactly what that device already holds (applied as sent: no conflict, no agreement, no value
+    normalised, no clock clamped); its pulls skip the change (a station never downloads its own
+    changes). NULL for every other change."""
 
     __tablename__ = "change_log"
     __table_args__ = (sa.Index("ix_change_log_ward_seq", "ward_id", "seq"),)
@@ -156,6 +161,7 @@ class ChangeLog(ServerTable, table=True):
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=36)
     deleted: bool = False
+    echo_of: str | None = Field(default=None, max_length=36)
 
 
 #: the day a dated record belongs to (a shift's date, a 23:59 count's day): the same text on PostgreSQL

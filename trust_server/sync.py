@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, tuple_
+from sqlalchemy import Engine, func, insert, or_, select, tuple_, union_all
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
@@ -70,9 +70,11 @@ class ClientHeaders:
     pending: int | None = None
     oldest_pending_s: int | None = None
     client_time: datetime | None = None
+    protocol: int = 1  # ``Sync-Protocol``: 2 = own changes skipped, compact field versions (protocol.py)
 
     @classmethod
-    def parse(cls, schema: str | None, app: str | None, pending: str | None, date_header: str | None) -> ClientHeaders:
+    def parse(cls, schema: str | None, app: str | None, pending: str | None, date_header: str | None,
+              protocol: str | None = None) -> ClientHeaders:
         schema_v = int(schema) if schema and schema.strip().isdigit() and len(schema.strip()) < 7 else None
         count = oldest = None
         if pending:
@@ -89,7 +91,8 @@ class ClientHeaders:
             except (TypeError, ValueError, IndexError, OverflowError):
                 client_time = None
         app_v = app.strip()[:40] if app else None
-        return cls(schema_v, app_v or None, count, oldest, client_time)
+        proto = int(protocol.strip()) if protocol and protocol.strip() in ("1", "2") else 1
+        return cls(schema_v, app_v or None, count, oldest, client_time, proto)
 
 
 def check_schema(meta: ServerMeta, headers: ClientHeaders, pulling: bool) -> None:
@@ -291,7 +294,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         m, o = next(it)
         item = ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status=o.status, server_seq=o.server_seq,
                           effective=o.effective, flags=o.flags, error=o.error)
-        final.append(item)
+        # protocol 2: a change applied as sent needs no echo of its values (the station has them)
+        final.append(item.model_copy(update={"effective": {}}) if headers.protocol >= 2 and o.clean else item)
         rows.append({"mutation_id": m.mutation_id, "device_id": device_id, "client_seq": m.client_seq,
                      "payload_sha256": _payload_sha(m), "status": o.status, "server_seq": o.server_seq,
                      "result": item.model_dump(include={"effective", "flags", "error"}), "received_at": now})
@@ -331,12 +335,20 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         if since > high:
             raise ApiError(410, "cursor_ahead", "The station has seen changes this server does not hold (server restored?): "
                            "pull everything again from 0")
-        scope = and_(or_(col(ChangeLog.ward_id) == device.ward_id, col(ChangeLog.ward_id).is_(None)),
-                     col(ChangeLog.entity).notin_(sorted(RESTRICTED_ENTITIES)))  # never back to any station
-        rows = session.execute(
-            select(col(ChangeLog.seq), col(ChangeLog.entity), col(ChangeLog.entity_id))
-            .where(scope, col(ChangeLog.seq) > since).order_by(col(ChangeLog.seq)).limit(limit + 1)
-        ).all()
+        # Two index range scans on (ward_id, seq), one for the ward's rows and one for the trust-wide
+        # rows, merged: a poll costs its own ward's changes, never a walk over other wards' rows.
+        # Protocol 2 skips the station's own changes (``echo_of``) unless it pulls from 0 (a full
+        # re-pull after a restore must bring back every record as the server holds it).
+        skip_own = headers.protocol >= 2 and since > 0
+        parts = []
+        for in_scope in (col(ChangeLog.ward_id) == device.ward_id, col(ChangeLog.ward_id).is_(None)):
+            q = select(col(ChangeLog.seq), col(ChangeLog.entity), col(ChangeLog.entity_id)).where(
+                in_scope, col(ChangeLog.seq) > since, col(ChangeLog.entity).notin_(sorted(RESTRICTED_ENTITIES)))  # never to a station
+            if skip_own:
+                q = q.where(or_(col(ChangeLog.echo_of).is_(None), col(ChangeLog.echo_of) != device_id))
+            parts.append(select(q.order_by(col(ChangeLog.seq)).limit(limit + 1).subquery()))
+        both = union_all(*parts).subquery()
+        rows = session.execute(select(both).order_by(both.c.seq).limit(limit + 1)).all()
         has_more = len(rows) > limit
         rows = rows[:limit]
         latest: dict[tuple[str, str], int] = {}
@@ -360,12 +372,31 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
                 if r is None:  # pragma: no cover - change_log rows always have a record
                     continue
                 row = {k: v for k, v in (r["data"] or {}).items() if k != "deleted"}
-                changes.append(Change(seq=seq, entity=key[0], id=key[1], ward_id=r["ward_id"], deleted=bool(r["deleted"]),
-                                      row=row, field_meta=r["field_meta"] or {}, needs_review=bool(r["needs_review"])))
+                fmeta: dict[str, Any] = r["field_meta"] or {}
+                if headers.protocol >= 2:
+                    changes.append(Change(seq=seq, entity=key[0], id=key[1], ward_id=r["ward_id"], deleted=bool(r["deleted"]),
+                                          row=row, needs_review=bool(r["needs_review"]), versions=compact_versions(fmeta)))
+                else:
+                    changes.append(Change(seq=seq, entity=key[0], id=key[1], ward_id=r["ward_id"], deleted=bool(r["deleted"]),
+                                          row=row, field_meta=fmeta, needs_review=bool(r["needs_review"])))
         next_since = rows[-1][0] if rows else since
+        if skip_own and not has_more:
+            # the station's own changes after the last row are not sent, but passed: every change up
+            # to ``high`` committed before this transaction read it (seq order is commit order)
+            next_since = max(next_since, high)
         device.last_pull_seq = max(device.last_pull_seq, next_since)
         device.last_seen_at = utc_now()
         session.add(device)
         return PullResponse(server_epoch=meta.epoch, min_retained_seq=meta.min_retained_seq, server_time=iso(utc_now()),
                             changes=changes, next_since=next_since, has_more=has_more)
 
+
+
+def compact_versions(meta: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """``{field: {tok, hlc, device_id, seq}}`` as protocol 2 sends it: what a station needs (the token
+    to name as its base, the clock), each token once with the fields it holds."""
+    by_tok: dict[tuple[str, str], list[str]] = {}
+    for f, m in meta.items():
+        if isinstance(m, dict) and isinstance(m.get("tok"), str):
+            by_tok.setdefault((m["tok"], str(m.get("hlc") or "")), []).append(f)
+    return [(tok, hlc, fields) for (tok, hlc), fields in by_tok.items()]

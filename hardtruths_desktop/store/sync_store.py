@@ -144,6 +144,12 @@ def counts(store: Store) -> tuple[int, str | None, int, int]:
     return int(n), oldest, int(rejected), int(review)
 
 
+def pending_count(store: Store) -> int:
+    """Changes waiting to be sent (the ``outbox_pending`` index: no scan of acknowledged rows)."""
+    with store.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM outbox WHERE state = 'pending'").scalar_one())
+
+
 def acked_through(store: Store) -> int:
     """The highest client_seq the server has answered: just below the first pending row, or the
     last number ever handed out (``sqlite_sequence`` survives the janitor deleting old rows)."""
@@ -153,17 +159,6 @@ def acked_through(store: Store) -> int:
             return int(first_pending) - 1
         v = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").scalar()
     return int(v or 0)
-
-
-def _ward_of(db: Any, entity: str, entity_id: str) -> str | None:
-    """The ward a synced record belongs to; None for trust-wide records (and entities this PC does not know)."""
-    if entity == "ward":
-        return entity_id
-    table = TABLES.get(entity)
-    if table is None or "ward_id" not in table[0].__table__.columns:
-        return None
-    row = db.execute(f"SELECT ward_id FROM {table[0].__tablename__} WHERE {table[1]} = ?", (entity_id,)).fetchone()
-    return row[0] if row else None
 
 
 def not_connected(store: Store, batch: list[dict[str, Any]], enrolled_ward_code: str | None) -> dict[int, str]:
@@ -180,12 +175,38 @@ def not_connected(store: Store, batch: list[dict[str, Any]], enrolled_ward_code:
     with store.engine.connect() as conn:
         db: Any = conn.connection.driver_connection
         codes = dict(db.execute("SELECT id, code FROM ward").fetchall())
+        wards = _wards_of(db, [(m["entity"], m["entity_id"]) for m in batch])  # one query per table, not per change
         for m in batch:
-            w = _ward_of(db, m["entity"], m["entity_id"])
+            w = wards.get((m["entity"], m["entity_id"]))
             if str(m["mutation_id"]).endswith(":held"):  # its number's placeholder, re-sent after a server restore
                 out[int(m["client_seq"])] = codes.get(w or "", "another ward")
             elif w is not None and w != enrolled:
                 out[int(m["client_seq"])] = codes.get(w, "another ward")
+    return out
+
+
+def _wards_of(db: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+    """The ward of each synced record (None: trust-wide, or an entity this PC does not know): one query
+    per table, in chunks of 500 ids."""
+    out: dict[tuple[str, str], str | None] = {}
+    by_entity: dict[str, set[str]] = {}
+    for entity, entity_id in keys:
+        if entity == "ward":
+            out[(entity, entity_id)] = entity_id
+            continue
+        table = TABLES.get(entity)
+        if table is None or "ward_id" not in table[0].__table__.columns:
+            out[(entity, entity_id)] = None
+            continue
+        by_entity.setdefault(entity, set()).add(entity_id)
+    for entity, wanted in by_entity.items():
+        cls, key = TABLES[entity]
+        ids_ = sorted(wanted)
+        for start in range(0, len(ids_), 500):
+            chunk = ids_[start:start + 500]
+            for rid, w in db.execute(f"SELECT {key}, ward_id FROM {cls.__tablename__} WHERE {key} IN ({', '.join('?' for _ in chunk)})",
+                                     chunk):
+                out[(entity, rid)] = w
     return out
 
 

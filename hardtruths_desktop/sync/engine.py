@@ -331,10 +331,13 @@ class SyncEngine:
     def _push_all(self, client: httpx.Client, result: SyncResult) -> None:
         batch_size = self.batch_size
         recoveries = timeouts = 0
+        waiting: int | None = None  # pending changes for the Client-Pending header: counted once a cycle
         while True:
             batch = sync_store.pending(self.store, batch_size)
             if not batch:
                 return
+            if waiting is None or waiting < len(batch):
+                waiting = sync_store.pending_count(self.store)
             info = sync_store.sync_info(self.store)
             held = sync_store.not_connected(self.store, batch, info.ward_code)
             body = {
@@ -342,11 +345,12 @@ class SyncEngine:
                 "acked_through": sync_store.acked_through(self.store),
                 "mutations": [self._placeholder(m, info) if m["client_seq"] in held else m for m in batch],
             }
-            raw = gzip.compress(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), mtime=0)
-            n, oldest, _, _ = sync_store.counts(self.store)
+            raw = gzip.compress(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), compresslevel=6, mtime=0)
+            oldest = batch[0]["wall_time"]  # the first pending change is the oldest (the outbox is in saving order)
             try:
                 r = self._request(client, "POST", "/v1/sync/push", content=raw,
-                                  headers={**self._headers((n, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"})
+                                  headers={**self._headers((waiting, oldest)), "Content-Encoding": "gzip",
+                                           "Content-Type": "application/json"})
             except httpx.TimeoutException:
                 # a slow or lossy link (SYNC.md 4.2 #24): send less at a time, in this cycle and the
                 # next ones, so every cycle gets something through; a batch the server did apply
@@ -360,6 +364,7 @@ class SyncEngine:
                 if self.batch_size < self.max_batch:  # the link carried a batch: grow back gently
                     self.batch_size = min(self.max_batch, self.batch_size + max(1, self.batch_size // 4))
                 resp = protocol.PushResponse.model_validate(r.json())
+                waiting = max(0, waiting - len(resp.results))
                 answered = {x.client_seq for x in resp.results}
                 sync_store.record_results(self.store, [x.model_dump() for x in resp.results if x.client_seq not in held],
                                           resp.server_time, held={seq: held[seq] for seq in answered & held.keys()})
@@ -494,7 +499,7 @@ class SyncEngine:
                 self._recover_epoch(client)
                 self._push_all(client, result)
                 continue
-            good, aside = split_storable([c.model_dump() for c in page.changes])
+            good, aside = split_storable([{**c.model_dump(exclude={"versions"}), "field_meta": c.metas()} for c in page.changes])
             result.pulled += sync_store.apply_changes(
                 self.store, good, page.next_since, page.server_epoch, page.server_time, set_aside=aside
             )

@@ -68,7 +68,10 @@ from hardtruths_desktop.domain.validation import (
 )
 from hardtruths_desktop.domain.valuesets import recordable_red_flag_codes, staff_group_codes
 
-PROTOCOL_VERSION = 1
+#: 2 (issue 13): a pull skips the station's own changes (unless it pulls from 0) and carries field
+#: versions compactly (``Change.versions``); a push answer leaves out ``effective`` of a change applied
+#: as sent. The server still answers protocol 1 stations as before.
+PROTOCOL_VERSION = 2
 
 Op = Literal["create", "patch", "delete", "amend"]
 Verdict = Literal["applied", "duplicate", "rejected"]
@@ -133,8 +136,16 @@ class Change(_Model):
     ward_id: str | None
     deleted: bool = False
     row: dict[str, Any]
-    field_meta: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    field_meta: dict[str, dict[str, Any]] = Field(default_factory=dict)  # protocol 1: {field: {tok, hlc, device_id, seq}}
     needs_review: bool = False
+    #: protocol 2: the field versions a station needs, by token: ``[[tok, hlc, [field, ...]], ...]``
+    versions: list[tuple[str, str, list[str]]] | None = None
+
+    def metas(self) -> dict[str, dict[str, Any]]:
+        """``{field: {"tok", "hlc"}}`` whichever way the change carried them."""
+        if self.versions is None:
+            return self.field_meta
+        return {f: {"tok": tok, "hlc": hlc} for tok, hlc, fields in self.versions for f in fields}
 
 
 class PullResponse(_Model):

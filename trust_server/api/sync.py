@@ -18,6 +18,7 @@ from hardtruths_desktop.sync.protocol import (
 from trust_server import gaps, sync
 from trust_server.api.deps import ClientHeadersDep, DeviceDep, EngineDep, GzipRoute, SessionDep
 from trust_server.errors import ApiError
+from trust_server.responses import AsciiJSONResponse
 
 router = APIRouter(prefix="/v1/sync", tags=["sync"], route_class=GzipRoute)
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 401, 403, 409, 410, 413, 422, 426)}
@@ -28,13 +29,21 @@ def meta(session: SessionDep, device_id: DeviceDep) -> MetaResponse:
     return sync.meta_response(session)
 
 
-@router.post("/push", responses=ERRORS)
-def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep) -> PushResponse:
+def _compact(resp: PushResponse | PullResponse, headers: sync.ClientHeaders) -> Any:
+    """Protocol 2 stations get the answer without fields at their default (they read them back as
+    the defaults): an empty ``effective``, ``flags`` or ``field_meta`` costs bytes per record."""
+    if headers.protocol < 2:
+        return resp
+    return AsciiJSONResponse(resp.model_dump(exclude_defaults=True))
+
+
+@router.post("/push", responses=ERRORS, response_model=PushResponse)
+def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep) -> Any:
     """Apply a batch of one station's mutations in client_seq order; one verdict per item."""
-    return sync.push(engine, device_id, req, headers)
+    return _compact(sync.push(engine, device_id, req, headers), headers)
 
 
-@router.get("/pull", responses=ERRORS)
+@router.get("/pull", responses=ERRORS, response_model=PullResponse)
 def pull(
     device_id: DeviceDep,
     engine: EngineDep,
@@ -42,11 +51,11 @@ def pull(
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=sync.MAX_PULL)] = 500,
     epoch: Annotated[str | None, Query(max_length=36)] = None,
-) -> PullResponse:
+) -> Any:
     """Changes to this station's ward and trust-wide records after ``since``, as current state."""
     if since < 0:  # pragma: no cover - Query(ge=0)
         raise ApiError(422, "invalid_request", "since must be 0 or more")
-    return sync.pull(engine, device_id, since, limit, epoch, headers)
+    return _compact(sync.pull(engine, device_id, since, limit, epoch, headers), headers)
 
 
 @router.post("/gap", responses=ERRORS)

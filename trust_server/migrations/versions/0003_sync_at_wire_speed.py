@@ -1,0 +1,26 @@
+"""Sync at wire speed (issue 13): ``change_log.echo_of`` (a station's pull skips its own changes).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-01 13:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0003'
+down_revision: str | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('change_log', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('echo_of', sa.String(length=36), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('change_log', schema=None) as batch_op:
+        batch_op.drop_column('echo_of')
