@@ -620,15 +620,12 @@ def _say_sync(result: Any, once: bool) -> None:
 
 
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
-    import time as _time
-
-    from hardtruths_desktop.sync.engine import SyncEngine
-    from hardtruths_desktop.sync.scheduler import SyncSchedule
+    from hardtruths_desktop.sync.engine import SyncEngine, SyncResult
+    from hardtruths_desktop.sync.loop import run_loop
 
     engine = SyncEngine(_open(data_dir, args.clock), allow_insecure_http=args.insecure_http)
-    schedule = SyncSchedule()
-    while True:
-        result = engine.sync_once()
+
+    def report(result: SyncResult) -> None:
         if result.held_wards and not args.json:
             print(f"Not sent: {result.held_total} change(s) of {', '.join('Ward ' + w for w in result.held_wards)}, which "
                   f"{'is' if len(result.held_wards) == 1 else 'are'} not connected to the trust server on this PC: they are kept here.",
@@ -637,10 +634,13 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
         else:
             _say_sync(result, args.once)
-        if args.once:  # 0 only when everything pending was accepted in this run
-            return EXIT_OK if result.ok and result.rejected == 0 else EXIT_SYNC
-        schedule.cycle_done(_time.monotonic(), result)
-        _time.sleep(max(0.5, schedule.next_at - _time.monotonic()))
+
+    if args.once:  # 0 only when everything pending was accepted in this run
+        result = engine.sync_once()
+        report(result)
+        return EXIT_OK if result.ok and result.rejected == 0 else EXIT_SYNC
+    run_loop(engine, report)  # until interrupted; saves by any process on this PC go within seconds
+    return EXIT_OK
 
 
 def cmd_incident(args: argparse.Namespace, data_dir: Path) -> int:

@@ -4,7 +4,9 @@ Threading contract: ``SyncRunner`` lives on the GUI thread. Each cycle runs ``Sy
 as a ``ui.jobs`` job on its own one-thread pool with its own ``Store`` (the same file; SQLite's locks and the engine's
 file lock keep it safe); the result comes back through the ``finished`` signal on the GUI thread.
 At most one cycle runs at a time. A one-second QTimer asks the pure ``SyncSchedule`` whether a
-cycle is due, so every path (success, failure, revoked) re-arms the next attempt.
+cycle is due, so every path (success, failure, revoked) re-arms the next attempt. Between cycles the
+same tick looks (on the pool thread, never the GUI's) at the outbox's last sequence number, so a save
+made by another process on this PC (a second window, the command line) is sent 2 s later too.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class SyncRunner(QObject):
         self.schedule = SyncSchedule()
         self.running = False
         self._engine: Any = None
+        self._watch: Any = None  # sync.loop.OutboxWatch, made on the pool thread
+        self._watching = False
         self.pool = single_thread_pool("sync", self)  # the engine's Store stays on one thread
         self.jobs = Jobs(self.pool, parent=self)
         self.timer = QTimer(self)
@@ -80,11 +84,38 @@ class SyncRunner(QObject):
         self._tick()
 
     def _tick(self) -> None:
-        if self.running or not self.schedule.due(time.monotonic()):
+        if self.running:
+            return
+        if not self.schedule.due(time.monotonic()):
+            if not self._watching and self._engine is not None:
+                self._watching = True
+                self.jobs.run(self._outbox_changed, self._watched, self._watch_failed)
             return
         self.running = True
         self.started.emit()
-        self.jobs.run(lambda: self.engine().sync_once(), self._done, self._crashed)
+        self.jobs.run(self._cycle, self._done, self._crashed)
+
+    def _cycle(self) -> Any:
+        """On the pool thread: one cycle; what the outbox holds now goes in it."""
+        from hardtruths_desktop.sync.loop import OutboxWatch
+
+        engine = self.engine()
+        if self._watch is None:
+            self._watch = OutboxWatch(engine.store)
+        self._watch.changed()
+        return engine.sync_once()
+
+    def _outbox_changed(self) -> bool:
+        """On the pool thread: has any process added to the outbox since the last look?"""
+        return self._watch is not None and bool(self._watch.changed())
+
+    def _watched(self, changed: bool) -> None:
+        self._watching = False
+        if changed:
+            self.saved()
+
+    def _watch_failed(self, _e: BaseException) -> None:
+        self._watching = False
 
     def _crashed(self, e: BaseException) -> None:
         """``sync_once`` reports its own errors; this is a last resort (the traceback is logged)."""

@@ -58,7 +58,7 @@ def check_bed(b: BedInput, today: date) -> dict[str, Any]:
 
 def save_bed(tx: WriteTx, ward: WardRef, b: BedInput, today: date) -> Bed:
     ward = ward_of(tx.session, ward)
-    values = check_bed(b, today)
+    values = check_bed(b, tx.validation_today(today))
     label = values.pop("label")
     bid = ids.bed_id(ward.id, label)
     row = tx.session.get(Bed, bid)

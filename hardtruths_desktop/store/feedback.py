@@ -50,7 +50,7 @@ def record_responses(tx: WriteTx, ward_id: str, day: date, batch: Sequence[fft.R
 
     Every card is checked before any is written: one bad card refuses the batch, saying which."""
     code = _ward_code(tx.db, ward_id)
-    fft.check_response_day(day, today)
+    fft.check_response_day(day, tx.validation_today(today))
     names = ward_staff_names(tx.db, ward_id)
     cleaned: list[fft.CleanResponse] = []
     for n, given in enumerate(batch, start=1):

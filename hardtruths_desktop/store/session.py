@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -99,8 +99,10 @@ class WriteTx:
         self._incarnation: str = incarnation
         self._offset_ms: int = offset
         self.now: datetime = utc_now(clock)
-        #: the ward's calendar date (Europe/London) at ``now``, e.g. for "how far ahead" checks
-        self.today: date = self.now.astimezone(LONDON).date()
+        #: the ward's calendar date (Europe/London) for "how far ahead / back" checks, by the
+        #: server-corrected clock once the station has synced: a PC clock reset to 2000 must not
+        #: refuse today's shift (SYNC.md 4.2 #8: data accepted, no block)
+        self.today: date = (self.now + timedelta(milliseconds=offset)).astimezone(LONDON).date()
         self._clock_ms = int(self.now.timestamp() * 1000)
         last = Hlc.parse(hlc_last)
         self._hlc = Hlc(last.pt, last.lc, (device_id or incarnation)[:8])  # SYNC.md 3.7: node = device id once enrolled
@@ -110,6 +112,11 @@ class WriteTx:
     @property
     def now_iso(self) -> str:
         return self._now_iso
+
+    def validation_today(self, today: date) -> date:
+        """The date a rule measures "too far ahead / back" from: the server-corrected ward date when
+        this station knows the server's time, else the caller's (its own clock's) ``today``."""
+        return self.today if self._offset_ms else today
 
 
     @property

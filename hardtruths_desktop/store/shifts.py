@@ -87,6 +87,7 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
     flush to agree with it): a handful of statements and one durable commit (benchmarks/bench_save.py).
     """
     db = tx.db
+    today = tx.validation_today(today)
     ward_id, ward_code, beds = _ward_facts(tx, ward)
     sid = ids.shift_id(ward_id, shift_date, shift_code)
     prow = db.execute(

@@ -144,6 +144,13 @@ def counts(store: Store) -> tuple[int, str | None, int, int]:
     return int(n), oldest, int(rejected), int(review)
 
 
+def outbox_high(store: Store) -> int:
+    """The last outbox sequence number handed out, by any process (one row of ``sqlite_sequence``)."""
+    with store.engine.connect() as conn:
+        v = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").scalar()
+    return int(v or 0)
+
+
 def pending_count(store: Store) -> int:
     """Changes waiting to be sent (the ``outbox_pending`` index: no scan of acknowledged rows)."""
     with store.engine.connect() as conn:

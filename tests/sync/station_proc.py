@@ -5,6 +5,8 @@ script uses ``MemoryCredentials`` and passes the secret between runs in ``HT_DEV
 
     python station_proc.py enrol DATA_DIR SERVER_URL CODE WARD   -> JSON {device_id, secret, result}
     HT_DEVICE_SECRET=... python station_proc.py sync DATA_DIR     -> JSON result of one cycle
+    HT_DEVICE_SECRET=... python station_proc.py loop DATA_DIR     -> the looping sync (``sync.loop``), a JSON
+                                                                    line per cycle, until killed
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ def main(argv: list[str]) -> int:
         device_id = sync_store.sync_info(store).device_id
         assert device_id
         creds.set(device_id, os.environ["HT_DEVICE_SECRET"])
+    if mode == "loop":
+        from hardtruths_desktop.sync.loop import run_loop
+
+        run_loop(engine, lambda r: print(json.dumps(r.to_json()), flush=True))
+        return 0
     result = engine.sync_once()
     out["result"] = result.to_json()
     store.close()
