@@ -7,9 +7,11 @@ Used by device pushes and by the server's own admin writes. A ``Batch`` works in
 2. ``apply`` each mutation in order, in memory and atomically: it works on a copy of the record
    and only replaces the batch's copy when every field has been checked and merged, so a rejected
    mutation leaves no trace (this is the per-mutation savepoint of SYNC.md 3.4);
-3. ``finish``: allocate the change sequence numbers LAST with one ``UPDATE sync_counter ...
-   RETURNING`` and write records, ``field_history``, ``change_log`` and ``mutation_log`` in bulk.
-   The counter row stays locked until commit, so ``change_log.seq`` order is commit order.
+3. ``finish``: write records, ``field_history`` and ``mutation_log`` in bulk under change ids
+   from a sequence, then (``sequence``, the transaction's last statement) place the changes in the
+   pull stream with one ``UPDATE sync_counter ... RETURNING`` and the ``change_log`` insert. The
+   counter row stays locked until commit, so ``change_log.seq`` order is commit order, but only
+   for that last insert and the commit.
 
 Merge rule per field ``f``: ``base[f] == field_meta[f].tok`` (the writer saw the current value)
 applies; otherwise the larger ``(hlc, device_id)`` wins, the loser is kept in ``field_history``
@@ -136,6 +138,7 @@ class Batch:
         self.absent: set[Key] = set()
         self.applied: list[tuple[Incoming, Outcome]] = []
         self.logged: list[Incoming] = []
+        self.changes: list[dict[str, Any]] = []  # change_log rows waiting for their place in the stream
         self.is_pg = session.get_bind().dialect.name == "postgresql"
 
     # --- 1. load ---------------------------------------------------------------------------
@@ -431,20 +434,28 @@ class Batch:
             self.session.flush()
 
     # --- 3. finish ---------------------------------------------------------------------------
-    def finish(self) -> int:
-        """Allocate seqs last and write everything; returns the counter's value (server_seq_high)."""
+    def finish(self, sequence: bool = True) -> int:
+        """Write everything; returns the counter's value (``server_seq_high``).
+
+        Each applied change gets a change id (``server_seq`` in verdicts, ``last_seq``, field
+        versions, history): on PostgreSQL from the ``change_id`` sequence, which locks nothing.
+        Its place in the pull stream (``change_log.seq``) comes from the ``sync_counter`` row in
+        ``sequence``, the transaction's LAST statement: the row stays locked only for that insert
+        and the commit, so seq order is commit order and a pull cursor never skips a change that
+        commits late, while pushes no longer queue on the row for their whole apply.
+        ``sequence=False``: the caller writes more rows first, then calls ``sequence`` itself."""
         n = len(self.applied)
-        if n:
+        if n and self.is_pg:
+            ids = [int(v) for (v,) in self.session.execute(text("SELECT nextval('change_id') FROM generate_series(1, :n)"),
+                                                            {"n": n})]
+        elif n:  # SQLite serialises writers anyway: the counter gives both (change id = its seq)
             high = int(self.session.execute(
-                text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"), {"n": n}
-            ).scalar_one())
+                text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"), {"n": n}).scalar_one())
+            ids = list(range(high - n + 1, high + 1))
         else:
-            high = int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
-        seq = high - n
-        changes: list[dict[str, Any]] = []
+            ids = []
         history: list[dict[str, Any]] = []
-        for _m, out in self.applied:
-            seq += 1
+        for (_m, out), seq in zip(self.applied, ids, strict=True):
             out.server_seq = seq
             for entry in out.meta_entries:
                 entry["seq"] = seq
@@ -454,8 +465,8 @@ class Batch:
             assert out.key is not None
             rec = self.records[out.key]
             rec.last_seq = seq
-            changes.append({"seq": seq, "ward_id": rec.ward_id, "entity": rec.entity, "entity_id": rec.id,
-                            "deleted": rec.deleted, "echo_of": self.author.device_id if out.clean else None})
+            self.changes.append({"id": seq, "ward_id": rec.ward_id, "entity": rec.entity, "entity_id": rec.id,
+                                 "deleted": rec.deleted, "echo_of": self.author.device_id if out.clean else None})
         new_rows: list[dict[str, Any]] = []
         updated_rows: list[dict[str, Any]] = []
         for rec in self.records.values():
@@ -480,8 +491,6 @@ class Batch:
                                          "k_entity": r["entity"], "k_id": r["id"]} for r in updated_rows])
         if history:
             self.session.execute(insert(FieldHistory.__table__), history)  # type: ignore[attr-defined]
-        if changes:
-            self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
         if self.logged:
             self.session.execute(insert(MutationLog.__table__), [  # type: ignore[attr-defined]
                 {"mutation_id": m.mutation_id, "device_id": self.author.device_id, "raw": m.raw,
@@ -494,6 +503,26 @@ class Batch:
             rec.touched = False
         self.applied = []
         self.logged = []
+        return self.sequence() if sequence else 0
+
+    def sequence(self) -> int:
+        """Place this transaction's changes in the pull stream: the last statement before commit
+        (see ``finish``). Returns the counter's value."""
+        changes, self.changes = self.changes, []
+        self.session.flush()  # anything the ORM still holds goes now, not while the counter is locked
+        if not changes:
+            return int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
+        if not self.is_pg:
+            for c in changes:
+                c["seq"] = c.pop("id")
+            self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
+            return int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
+        high = int(self.session.execute(text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"),
+                                        {"n": len(changes)}).scalar_one())
+        for seq, c in enumerate(changes, start=high - len(changes) + 1):
+            del c["id"]
+            c["seq"] = seq
+        self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
         return high
 
 

@@ -283,7 +283,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
                                        m.recorded_by, raw))
         fresh.append((m, outcome))
         results.append(None)
-    high = batch.finish()
+    batch.finish(sequence=False)  # the changes' place in the pull stream comes last, below
     final: list[ItemResult] = []
     rows: list[dict[str, Any]] = []
     it = iter(fresh)
@@ -313,6 +313,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     if headers.client_time is not None:
         device.clock_offset_ms = int((now - headers.client_time).total_seconds() * 1000)
     session.add(device)
+    high = batch.sequence()  # LAST: the counter row is held only for this and the commit
     return PushResponse(server_epoch=meta.epoch, server_time=iso(utc_now()), device_last_client_seq=last,
                         server_seq_high=high, results=final)
 

@@ -1,4 +1,6 @@
-"""Sync at wire speed (issue 13): ``change_log.echo_of`` (a station's pull skips its own changes).
+"""Sync at wire speed (issue 13): ``change_log.echo_of`` (a station's pull skips its own changes)
+and, on PostgreSQL, the ``change_id`` sequence (a change's id, taken without locking the counter row;
+it starts above every seq already handed out, so old and new ids never meet).
 
 Revision ID: 0003
 Revises: 0002
@@ -19,8 +21,13 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('change_log', schema=None) as batch_op:
         batch_op.add_column(sa.Column('echo_of', sa.String(length=36), nullable=True))
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("CREATE SEQUENCE change_id")
+        op.execute("SELECT setval('change_id', coalesce((SELECT max(value) FROM sync_counter), 0) + 1, false)")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP SEQUENCE change_id")
     with op.batch_alter_table('change_log', schema=None) as batch_op:
         batch_op.drop_column('echo_of')
