@@ -134,7 +134,7 @@ def test_sqlite_file_and_folder_are_private_and_the_database_cannot_forge_a_toke
 def test_a_secret_kept_in_the_database_by_an_older_version_moves_to_the_file(tmp_path: Path, fresh_postgres_url: str) -> None:
     from alembic import command
 
-    from trust_server.db import alembic_config, current_revision, make_engine, prepare
+    from trust_server.db import HEAD_REVISION, alembic_config, current_revision, make_engine, prepare
 
     engine = make_engine(fresh_postgres_url)
     try:
@@ -146,7 +146,7 @@ def test_a_secret_kept_in_the_database_by_an_older_version_moves_to_the_file(tmp
                                  " VALUES (1, '6f1c3f0e-0000-4000-8000-000000000001', 0, 1, 5, %s)", ("ab" * 32,))
         secret = prepare(engine, Settings.resolve(fresh_postgres_url, tmp_path))
         assert secret == "ab" * 32 == (tmp_path / TOKEN_SECRET_FILE).read_text().strip()
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == HEAD_REVISION  # upgraded to the head, through 0002
         with engine.connect() as conn:
             cols = {r[0] for r in conn.exec_driver_sql(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'server_meta'")}
