@@ -96,7 +96,6 @@ def client_headers(
     app_version: Annotated[str | None, Header(alias=HEADER_APP)] = None,
     client_pending: Annotated[str | None, Header(alias=HEADER_PENDING)] = None,
     date: Annotated[str | None, Header()] = None,
-    sync_protocol: Annotated[str | None, Header(alias=HEADER_PROTOCOL)] = None,
 ) -> ClientHeaders:
     check_protocol(sync_protocol)
     return ClientHeaders.parse(client_schema, app_version, client_pending, date, sync_protocol)
