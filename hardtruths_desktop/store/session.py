@@ -102,7 +102,8 @@ class WriteTx:
         #: the ward's calendar date (Europe/London) for "how far ahead / back" checks, by the
         #: server-corrected clock once the station has synced: a PC clock reset to 2000 must not
         #: refuse today's shift (SYNC.md 4.2 #8: data accepted, no block)
-        self.today: date = (self.now + timedelta(milliseconds=offset)).astimezone(LONDON).date()
+        self.server_now: datetime = self.now + timedelta(milliseconds=offset)  # == now until the first sync
+        self.today: date = self.server_now.astimezone(LONDON).date()
         self._clock_ms = int(self.now.timestamp() * 1000)
         last = Hlc.parse(hlc_last)
         self._hlc = Hlc(last.pt, last.lc, (device_id or incarnation)[:8])  # SYNC.md 3.7: node = device id once enrolled

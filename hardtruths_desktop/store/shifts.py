@@ -130,7 +130,7 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
         try:
             # the clock's instant; a caller that names another ward date (a PC whose clock is wrong) is
             # taken at its word, to the end of that day
-            now = tx.now if today == tx.today else datetime.combine(today, time(23, 59), tzinfo=LONDON)
+            now = tx.server_now if today == tx.today else datetime.combine(today, time(23, 59), tzinfo=LONDON)
             check_started(times.name, shift_date, shift_bounds_utc(shift_date, times.start, times.end)[0], now)
         except ValidationError as e:
             problems.update(e.errors)
