@@ -115,9 +115,11 @@ class WriteTx:
         return self._now_iso
 
     def validation_today(self, today: date) -> date:
-        """The date a rule measures "too far ahead / back" from: the server-corrected ward date when
-        this station knows the server's time, else the caller's (its own clock's) ``today``."""
-        return self.today if self._offset_ms else today
+        """The date a rule measures "too far ahead / has it started" from: the later of the caller's
+        ``today`` (its own clock) and the server-corrected ward date, so a PC clock that is behind
+        (reset to 2000) never refuses a save once the station has synced (SYNC.md 4.2 #8: never
+        block data because of a clock)."""
+        return max(today, self.today)
 
 
     @property
