@@ -220,6 +220,7 @@ def peer(n: int) -> dict[str, float]:
     if p.returncode != 0:
         raise RuntimeError(f"peer_bench.js failed: {p.stderr.strip()[-800:]}")
     out: dict[str, float] = json.loads(p.stdout.strip().splitlines()[-1])
+    out.pop("server", None)  # which store pouchdb-server used: LevelDB unless --in-memory
     return out
 
 
@@ -249,7 +250,11 @@ def main() -> None:
                             peers.setdefault(n, {}).setdefault(k, []).append(v)
                     except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
                         why_no_peer = str(e)
-    print(f"peer: {'PouchDB 9 -> pouchdb-server 4 (in-memory), same machine, same run' if why_no_peer is None else 'SKIPPED: ' + why_no_peer}")
+    peer_name = "PouchDB 9 (LevelDB) -> pouchdb-server 4 (LevelDB, its own process), same machine, same run"
+    print(f"peer: {peer_name if why_no_peer is None else 'SKIPPED: ' + why_no_peer}")
+    import os
+
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for n in sizes:
         r = results[n]
         print(f"\n== {n:,} shifts, medians of {args.runs} ==")
