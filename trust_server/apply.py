@@ -437,8 +437,9 @@ class Batch:
     def finish(self, sequence: bool = True) -> int:
         """Write everything; returns the counter's value (``server_seq_high``).
 
-        Each applied change gets a change id (``server_seq`` in verdicts, ``last_seq``, field
-        versions, history): on PostgreSQL from the ``change_id`` sequence, which locks nothing.
+        Each applied change gets a change id (``server_seq`` in verdicts, field versions, history):
+        on PostgreSQL from the ``change_id`` sequence, which locks nothing; a record's ``last_seq``
+        is set to its stream place in ``sequence``.
         Its place in the pull stream (``change_log.seq``) comes from the ``sync_counter`` row in
         ``sequence``, the transaction's LAST statement: the row stays locked only for that insert
         and the commit, so seq order is commit order and a pull cursor never skips a change that
@@ -519,10 +520,20 @@ class Batch:
             return int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
         high = int(self.session.execute(text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"),
                                         {"n": len(changes)}).scalar_one())
+        last: dict[tuple[str, str], int] = {}
         for seq, c in enumerate(changes, start=high - len(changes) + 1):
             del c["id"]
             c["seq"] = seq
+            last[(c["entity"], c["entity_id"])] = seq
         self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
+        # a record's last_seq is its place in the pull stream (retention compares it with cursors)
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        self.session.execute(update(table).where(table.c.entity == bindparam("k_entity"), table.c.id == bindparam("k_id"))
+                             .values(last_seq=bindparam("seq")),
+                             [{"k_entity": e, "k_id": i, "seq": q} for (e, i), q in last.items()])
+        for key, q in last.items():
+            if key in self.records:
+                self.records[key].last_seq = q
         return high
 
 

@@ -70,6 +70,11 @@ def purge(session: Session, now: datetime) -> PurgeReport:
                                    if d.last_seen_at is None or _aware(d.last_seen_at) < now - UNSEEN_AFTER)
 
     log = ServerTable.metadata.tables["change_log"]
+    # A row a station skips as its own change (``echo_of``) delivers nothing to that station; once
+    # the older rows of its record go, it must carry the record to every station, its author too.
+    older = log.alias("older")
+    has_older = exists().where(older.c.entity == log.c.entity, older.c.entity_id == log.c.entity_id, older.c.seq < log.c.seq)
+    session.connection().execute(update(log).where(log.c.echo_of.is_not(None), has_older).values(echo_of=None))
     newer = log.alias("newer")
     superseded = exists().where(newer.c.entity == log.c.entity, newer.c.entity_id == log.c.entity_id,
                                 newer.c.seq > log.c.seq)

@@ -118,3 +118,32 @@ def test_the_history_of_a_new_record_is_its_create(admin: Admin, ward: str) -> N
     b.push([second])
     rows = sql(admin, "SELECT field, outcome FROM field_history WHERE mutation_id = %s", (second["mutation_id"],))
     assert ("notes", "concurrent_won") in rows or ("notes", "concurrent_lost") in rows
+
+
+def test_after_a_purge_a_station_still_gets_a_change_its_own_later_change_superseded(admin: Admin, ward: str) -> None:
+    """Retention drops a record's older change_log rows; its newest row, even one a station would skip
+    as its own, then carries the record to every station (b's change is not lost to a)."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from trust_server.db import make_engine
+    from trust_server.retention import purge
+
+    a, b = admin.station(ward, "a"), admin.station(ward, "b")
+    a.push([a.create_shift(DAY, staffing_recorded=True)], extra_headers={"Sync-Protocol": "2"})
+    _, cursor = pull2(a, 0)
+    tok = next(c for c in pull2(b, 0)[0] if c["id"] == a.shift_id(DAY))["versions"][0][0]
+    b.push([b.mutation("shift", b.shift_id(DAY), "patch", {"notes": "from b"}, base={"notes": tok})],
+           extra_headers={"Sync-Protocol": "2"})
+    a.push([a.mutation("shift", a.shift_id(DAY), "patch", {"groups.rn.actual": 5}, base={"groups.rn.actual": tok})],
+           extra_headers={"Sync-Protocol": "2"})  # a's own, kept as sent: an echo for a
+    engine = make_engine(str(admin.server.database_url))
+    try:
+        with Session(engine) as session, session.begin():
+            assert purge(session, datetime.now(UTC)).superseded_rows >= 2  # b's row (and the create) went
+    finally:
+        engine.dispose()
+    back, _ = pull2(a, cursor)
+    rec = next(c for c in back if c["id"] == a.shift_id(DAY))
+    assert rec["row"]["notes"] == "from b" and rec["row"]["groups.rn.actual"] == 5
