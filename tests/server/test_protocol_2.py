@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import psycopg
-from server_support import Admin, Station
+from server_support import Admin, Station, new_ward
+from support.live_server import LiveServer
 
 TODAY = date.today()
 DAY = TODAY - timedelta(days=1)
@@ -120,9 +122,11 @@ def test_the_history_of_a_new_record_is_its_create(admin: Admin, ward: str) -> N
     assert ("notes", "concurrent_won") in rows or ("notes", "concurrent_lost") in rows
 
 
-def test_after_a_purge_a_station_still_gets_a_change_its_own_later_change_superseded(admin: Admin, ward: str) -> None:
+def test_after_a_purge_a_station_still_gets_a_change_its_own_later_change_superseded(
+        live_server_factory: Callable[..., LiveServer], fresh_postgres_url: str) -> None:
     """Retention drops a record's older change_log rows; its newest row, even one a station would skip
-    as its own, then carries the record to every station (b's change is not lost to a)."""
+    as its own, then carries the record to every station (b's change is not lost to a). On a server
+    of its own: a purge must not touch the other tests' records."""
     from datetime import UTC, datetime
 
     from sqlmodel import Session
@@ -130,6 +134,8 @@ def test_after_a_purge_a_station_still_gets_a_change_its_own_later_change_supers
     from trust_server.db import make_engine
     from trust_server.retention import purge
 
+    admin = Admin(live_server_factory(fresh_postgres_url))
+    ward = new_ward(admin)
     a, b = admin.station(ward, "a"), admin.station(ward, "b")
     a.push([a.create_shift(DAY, staffing_recorded=True)], extra_headers={"Sync-Protocol": "2"})
     _, cursor = pull2(a, 0)
