@@ -527,10 +527,11 @@ class Batch:
             last[(c["entity"], c["entity_id"])] = seq
         self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
         # a record's last_seq is its place in the pull stream (retention compares it with cursors)
-        table = EntityRecord.__table__  # type: ignore[attr-defined]
-        self.session.execute(update(table).where(table.c.entity == bindparam("k_entity"), table.c.id == bindparam("k_id"))
-                             .values(last_seq=bindparam("seq")),
-                             [{"k_entity": e, "k_id": i, "seq": q} for (e, i), q in last.items()])
+        self.session.execute(text(  # one statement, not one per record, while the counter row is held
+            "UPDATE entity_record AS e SET last_seq = v.seq FROM (SELECT unnest(CAST(:ents AS text[])) AS entity,"
+            " unnest(CAST(:ids AS text[])) AS id, unnest(CAST(:seqs AS bigint[])) AS seq) AS v"
+            " WHERE e.entity = v.entity AND e.id = v.id"),
+            {"ents": [e for e, _i in last], "ids": [i for _e, i in last], "seqs": list(last.values())})
         for key, q in last.items():
             if key in self.records:
                 self.records[key].last_seq = q

@@ -256,6 +256,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
     seen_in_batch: set[str] = set()
+    shas: dict[str, str] = {}  # mutation_id -> _payload_sha, computed once
     for m in muts:
         if m.client_seq <= last:
             rec = by_seq.get(m.client_seq)
@@ -279,6 +280,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id repeated in the batch")
         seen_in_batch.add(m.mutation_id)
         raw = raw_json(m.model_dump())
+        shas[m.mutation_id] = hashlib.sha256(raw_json({"entity": m.entity, "entity_id": m.entity_id, "op": m.op,
+                                                       "payload": m.payload, "base": m.base}).encode()).hexdigest()
         outcome = batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc,
                                        m.recorded_by, raw))
         fresh.append((m, outcome))
@@ -297,7 +300,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         # protocol 2: a change applied as sent needs no echo of its values (the station has them)
         final.append(item.model_copy(update={"effective": {}}) if headers.protocol >= 2 and o.clean else item)
         rows.append({"mutation_id": m.mutation_id, "device_id": device_id, "client_seq": m.client_seq,
-                     "payload_sha256": _payload_sha(m), "status": o.status, "server_seq": o.server_seq,
+                     "payload_sha256": shas[m.mutation_id], "status": o.status, "server_seq": o.server_seq,
                      "result": item.model_dump(include={"effective", "flags", "error"}), "received_at": now})
     if rows:
         session.execute(insert(AppliedMutation.__table__), rows)  # type: ignore[attr-defined]

@@ -38,7 +38,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
@@ -561,7 +561,7 @@ class EntitySchema:
         return value if isinstance(value, str) else None
 
     def known_field(self, f: str) -> bool:
-        return f in self.model.model_fields or any(p.fullmatch(f) for p, _a in self.patterns)
+        return _known_field(self.name, f)
 
     def unique_to_look_up(self) -> tuple[tuple[str, ...], ...]:
         return tuple(u for u in self.unique if u != self.identity_key)
@@ -645,6 +645,13 @@ def _to_validation_error(e: PydanticError, entity: str | None, field_name: str |
     elif msg.startswith("The text ") or msg.startswith("The number ") or msg.startswith("The hours "):
         msg = f"{_label(loc)} {msg.split(' ', 2)[2]}"
     return ValidationError.single(loc, printable(msg, 300))
+
+
+@lru_cache(maxsize=4096)  # bounded: field names come from the wire
+def _known_field(entity: str, f: str) -> bool:
+    """Whether ``f`` is a field of ``entity`` (cached: pulls and pushes ask it for every field of every record)."""
+    schema = SCHEMAS[entity]
+    return f in schema.model.model_fields or any(p.fullmatch(f) for p, _a in schema.patterns)
 
 
 @cache
