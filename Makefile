@@ -44,6 +44,7 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	xvfb-run -a -s "-screen 0 1024x768x24" $(BIN)/python tools/screenshots.py --platform xcb
 	xvfb-run -a -s "-screen 0 1366x768x24" $(BIN)/python tools/screenshots.py --platform xcb --text 150 --suffix -150
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots_incidents.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis *.egg-info build dist

@@ -18,22 +18,29 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from screenshots import _until
+from screenshots import SCREENSHOT_MOMENT, _until
 
 SIZE = (1024, 768)
 
 
+def clock() -> Any:
+    """The screenshots' pinned "now" (the one clock): the same pictures whatever the date."""
+    from hardtruths_desktop.domain.clock import FixedClock
+
+    return FixedClock.london(*SCREENSHOT_MOMENT)
+
+
 def seed(data_dir: Path) -> None:
     from hardtruths_desktop.demo import create_demo
-    from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, FixedClock, today
+    from hardtruths_desktop.domain.clock import FixedClock, today
     from hardtruths_desktop.domain.incidents import PatientInput, ReportInput
     from hardtruths_desktop.store import incidents as repo
     from hardtruths_desktop.store.queries import find_staff, ward_row
     from hardtruths_desktop.store.session import Actor, Store
 
-    store = Store(data_dir)
+    store = Store(data_dir, clock())
     create_demo(store)
-    on = today(SYSTEM_CLOCK)
+    on = today(clock())
     with store.read() as s:
         ward = ward_row(s, "W7")
         who = {n: find_staff(s, ward.id, n) for n in ("Aisha Rahman", "Dylan Evans", "Mary O'Neill", "Chloé Martin")}
@@ -109,7 +116,7 @@ def _shoot_once(app: Any, data_dir: Path, out: Path, scale: float, saved: list[P
     from ui.main_window import MainWindow
     from ui.worker import StoreWorker
 
-    worker = StoreWorker(data_dir)
+    worker = StoreWorker(data_dir, clock())
     win = MainWindow(worker)
     win.resize(*SIZE)
     win.show()
@@ -145,6 +152,11 @@ def _shoot_once(app: Any, data_dir: Path, out: Path, scale: float, saved: list[P
     r.patients[0].physical.setCurrentIndex(r.patients[0].physical.findData("low"))
     if scale != 1.0:
         grab("incidents-report-150")
+        inc.inner.setCurrentIndex(1)
+        _until(lambda: inc.review.model.rowCount() > 0)
+        inc.review.table.selectRow(0)
+        _until(lambda: inc.review.detail is not None)
+        grab("incidents-review-150")
     else:
         grab("incidents-report")
         r.category.setCurrentIndex(0)

@@ -74,7 +74,8 @@ def test_two_stations_and_the_server_agree_after_offline_work(server: Server, ma
 
     a.net.online = b.net.online = False
     i1 = report(a, "Aisha Rahman", "Wrong dose of enoxaparin given 💉", harm="moderate")
-    i2 = report(b, "Dylan Evans", "Insulin given late: مريض السرير ٤", anonymous=True)
+    long_rtl = ("Insulin given late: مريض السرير ٤ 💉 " * 700)[:20_000].rstrip()  # the longest a description may be
+    i2 = report(b, "Dylan Evans", long_rtl, anonymous=True)
     amend(a, "Mary O'Neill", i1, "triage", {"response": "after_action_review"})
     amend(a, "Mary O'Neill", i1, "candour", {"decision": "applies", "aware_on": "2026-11-25"})
     a_before = manager_view(a)
@@ -113,6 +114,12 @@ def test_two_stations_and_the_server_agree_after_offline_work(server: Server, ma
     # the anonymous reporter is in the restricted record on the server only
     assert by_id[i2]["anonymous"] is True and by_id[i2]["reporter_name"] == "Dylan Evans"
     assert server.record("incident_reporter", i2) is not None
+    stored = server.record("incident", i2)
+    assert stored is not None and stored["data"]["description"] == long_rtl  # 20,000 characters, RTL and emoji, unchanged
+    with a.store.read() as s:
+        from sqlmodel import text
+
+        assert s.exec(text("SELECT description FROM incident WHERE id = :i").bindparams(i=i2)).one()[0] == long_rtl  # type: ignore[call-overload]
     with a.store.read() as s:
         from sqlmodel import text
 

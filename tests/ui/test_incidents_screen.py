@@ -163,6 +163,19 @@ def test_candour_due_dates_across_a_bank_holiday(station: Any, qtbot: Any) -> No
     assert "Due by Mon 20 Apr 2026" in review.details.toPlainText()  # 2 Apr + 10 working days, Easter excluded
     assert [h.kind for h in review.detail.history] == ["candour"]
 
+    # a day after the written follow-up fell due: overdue in the review queue and on Today
+    pin(station, FixedClock.london(2026, 4, 21, 9, 0))
+    with qtbot.waitSignal(review.loaded, timeout=30_000):
+        review.refresh()
+    row = next(i for i in range(review.model.rowCount()) if review.model.row_at(i).cells[0] == ref)
+    assert review.model.row_at(row).cells[5].startswith("⚠")
+    assert f"overdue duty of candour step: {ref}" in review.summary.text()
+    today = station.window.today
+    station.window.show_screen(today)
+    today.refresh()
+    qtbot.waitUntil(lambda: today.candour.isVisible() and ref in today.candour.text(), timeout=30_000)
+    assert today.candour.text().startswith("⚠ Duty of candour: 1 incident with an overdue step")
+
 
 def test_what_each_role_sees(station: Any, qtbot: Any) -> None:
     mine = seed(station.data_dir, "Dylan Evans", CLOCK, occurred_on="2026-11-25", occurred_time="10:00", description="HCA report",

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -676,12 +675,15 @@ class ReviewView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sized once per load (below), not "resize to contents" on every layout pass: that asks the
+        # model for every cell again and again (the review queue opened 1.7x slower with it)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
         self.details = QTextBrowser()
         self.details.setAccessibleName("The chosen incident")
         self.details.setOpenLinks(False)
+        self.table.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
+        self.details.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.details)
@@ -689,15 +691,21 @@ class ReviewView(QWidget):
         lay.addWidget(split, 1)
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
-        for i, (kind, label) in enumerate(REVIEW_ACTIONS):
+        buttons: list[QPushButton] = []
+        for kind, label in REVIEW_ACTIONS:
             b = QPushButton(label)
             b.clicked.connect(lambda _c=False, k=kind: self.amend(k))
             self.buttons[kind] = b
-            grid.addWidget(b, i // 5, i % 5)
+            buttons.append(b)
         self.letter_btn = QPushButton("Candour l&etter (PDF)…")
         self.letter_btn.setToolTip("A draft written follow-up with the facts recorded, for you to edit and sign")
         self.letter_btn.clicked.connect(self.save_letter)
-        grid.addWidget(self.letter_btn, 1, 3, 1, 2)
+        buttons.append(self.letter_btn)
+        # five to a row at normal text; three when the text is large, so the screen never grows wider than a small PC's
+        widest = max(b.sizeHint().width() for b in buttons)
+        cols = 5 if widest * 5 <= 980 else 3
+        for i, b in enumerate(buttons):
+            grid.addWidget(b, i // cols, i % cols)
         lay.addLayout(grid)
         self._set_buttons()
 
@@ -739,6 +747,7 @@ class ReviewView(QWidget):
                 payload=r.id, status={5: "bad"} if r.overdue else ({5: "warn"} if r.candour.startswith("Proposed") else {}),
                 tooltip="Overdue duty of candour step" if r.overdue else "")
             for r in rows])
+        self.table.resizeColumnsToContents()
         if not rows:
             self.details.setPlainText("No incidents to review." if q.allowed else "You have not reported any incidents yet.")
             self.detail = None
@@ -1055,9 +1064,6 @@ class IncidentsView(QWidget):
         self.inner.setAccessibleName("Incident screens")
         for w, title in ((self.report, "Report an incident"), (self.review, "Review queue"),
                          (self.thermometer, "Safety Thermometer")):
-            if w is self.review:
-                self.inner.addTab(w, title)
-                continue
             area = QScrollArea()
             area.setWidgetResizable(True)
             area.setFrameShape(QFrame.Shape.NoFrame)
