@@ -136,8 +136,11 @@ def shoot(out: Path, text_percent: int = 100, suffix: str = "") -> list[Path]:
         _until(lambda: win.staffing.data is not None and win.staffing.on_duty.data is not None and worker.pending == 0)
         grab("staffing")
         form = win.staffing
-        form.rows["care"].edits["actual_hours"].setText("lots")
-        form.patients_edit.setText("60")
+        from PySide6.QtTest import QTest
+
+        for edit, typed in ((form.rows["care"].edits["actual_hours"], "lots"), (form.patients_edit, "60")):
+            edit.selectAll()
+            QTest.keyClicks(edit, typed)  # typed, as a nurse would (programmatic text is not "changed")
         form.save()
         grab("staffing-errors")
         form.revert()

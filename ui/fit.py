@@ -49,6 +49,38 @@ def scrolling(view: QWidget) -> QScrollArea:
     return area
 
 
+def searchable(box: QComboBox) -> None:
+    """A list that searches as you type (issue 12: "Ward 7" finds Ward 7, not the first "W"): the
+    suggestions show every item containing the words, and leaving the field picks the first item
+    that starts with, else contains, what was typed."""
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    completer = box.completer()
+    if completer is not None:
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(completer.CompletionMode.PopupCompletion)
+    edit = box.lineEdit()
+
+    def pick() -> None:
+        typed = edit.text().strip().casefold() if edit is not None else ""
+        if not typed:
+            return
+        texts = [box.itemText(i).casefold() for i in range(box.count())]
+        i = next((i for i, t in enumerate(texts) if t == typed), -1)
+        if i < 0:
+            i = next((i for i, t in enumerate(texts) if t.startswith(typed)), -1)
+        if i < 0:
+            i = next((i for i, t in enumerate(texts) if typed in t), -1)
+        if i >= 0:
+            box.setCurrentIndex(i)
+        if edit is not None:
+            edit.setText(box.currentText())  # never leave words that match no ward in the box
+
+    if edit is not None:  # Enter (or leaving the field) picks; Down/Up walk the suggestions
+        edit.editingFinished.connect(pick)
+        edit.returnPressed.connect(pick)
+
+
 class FocusScroller(QObject):
     """Scrolls the scroll area holding the newly focused widget so the widget is in view (a
     mnemonic or Tab never leaves the cursor in a field below the fold)."""
@@ -75,4 +107,4 @@ class FocusScroller(QObject):
             app.focusChanged.disconnect(self._focus_changed)
 
 
-__all__ = ["FocusScroller", "fit_screen", "scrolling"]
+__all__ = ["FocusScroller", "fit_screen", "scrolling", "searchable"]

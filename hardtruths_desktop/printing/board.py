@@ -287,10 +287,11 @@ def _with_key_if_room(sheet: Sheet, view: BoardView | DayBoardView, body: list[B
     The key gives way first: it is dropped when keeping it would shrink the rest of the sheet by
     more than a quarter (the nurse in charge's name never goes below :data:`NIC_FLOOR_PT` either way).
     """
-    bare = page_stack(sheet, view.trust, view.ward, view.produced_at, body)
+    on_screen = getattr(view, "on_screen", False)
+    bare = page_stack(sheet, view.trust, view.ward, view.produced_at, body, on_screen=on_screen)
     if not key:
         return bare
-    keyed = page_stack(sheet, view.trust, view.ward, view.produced_at, [*body, *key])
+    keyed = page_stack(sheet, view.trust, view.ward, view.produced_at, [*body, *key], on_screen=on_screen)
     width, height = sheet.content_width, sheet.content_height
     with_key = sheet.fitting_scale(keyed, width, height)
     without = sheet.fitting_scale(bare, width, height)

@@ -52,7 +52,9 @@ def hhmm(t: time | datetime) -> str:
     return f"{t.hour:02d}:{t.minute:02d}"
 
 
-def produced_line(produced_at: datetime) -> str:
+def produced_line(produced_at: datetime, on_screen: bool = False) -> str:
+    if on_screen:  # the live board display: it is not a printout
+        return f"On screen {long_date(produced_at.date())}, brought up to date at {hhmm(produced_at)}"
     return f"Printed {long_date(produced_at.date())} at {hhmm(produced_at)}"
 
 
@@ -477,7 +479,7 @@ def header_band(sheet: Sheet, trust: str, ward: str) -> Block:
     )
 
 
-def footer(sheet: Sheet, trust: str, ward: str, produced_at: datetime, extra: str = "") -> Block:
+def footer(sheet: Sheet, trust: str, ward: str, produced_at: datetime, extra: str = "", on_screen: bool = False) -> Block:
     """The line at the foot of every sheet: when it was printed, and ``extra`` or the ward and trust
     (which the header band also shows)."""
     right = extra or f"{ward} \u00b7 {trust}"
@@ -486,7 +488,7 @@ def footer(sheet: Sheet, trust: str, ward: str, produced_at: datetime, extra: st
             Rule(1.0, GREY, gap=3),
             Row(
                 [
-                    Text(produced_line(produced_at), 12, min_size=12, colour=TEXT, max_lines=2),
+                    Text(produced_line(produced_at, on_screen), 12, min_size=12, colour=TEXT, max_lines=2),
                     Text(right, 12, min_size=12, align="right", max_lines=2),
                 ],
                 weights=[1, 1],
@@ -495,6 +497,8 @@ def footer(sheet: Sheet, trust: str, ward: str, produced_at: datetime, extra: st
     )
 
 
-def page_stack(sheet: Sheet, trust: str, ward: str, produced_at: datetime, body: Sequence[Block], extra: str = "") -> Stack:
+def page_stack(sheet: Sheet, trust: str, ward: str, produced_at: datetime, body: Sequence[Block], extra: str = "",
+               on_screen: bool = False) -> Stack:
     """Header band, the body, a growing space, then the footer."""
-    return Stack([header_band(sheet, trust, ward), Spacer(10 * sheet.k), *body, Spacer(8, grow=1.0), footer(sheet, trust, ward, produced_at, extra)])
+    return Stack([header_band(sheet, trust, ward), Spacer(10 * sheet.k), *body, Spacer(8, grow=1.0),
+                  footer(sheet, trust, ward, produced_at, extra, on_screen)])

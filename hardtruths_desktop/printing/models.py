@@ -82,6 +82,8 @@ class BoardView:
     matron: str
     produced_at: datetime
     uniform_key: tuple[UniformKeyEntry, ...] = ()
+    #: shown live on the board display (issue 12): its footer says "Shown", not "Printed"
+    on_screen: bool = False
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,22 @@ def test_board_display_signs_out_and_ignores_everything_but_its_exit(station: St
     station.qtbot.waitUntil(lambda: not bd.isVisible())
     assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in
 
+    # the live board does not claim to be printed; the printed one still says when it was printed
+    import io
+
+    from pypdf import PdfReader
+
+    from hardtruths_desktop.printouts import render_prepared
+    from ui.views.board_display import on_screen
+
+    def text(pdf: bytes) -> str:
+        return " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+
+    assert pc.prepared is not None
+    live, printed = text(render_prepared(on_screen(pc.prepared))), text(render_prepared(pc.prepared))
+    assert "On screen" in live and "Printed" not in live
+    assert "Printed" in printed
+
 
 def _type_rn_actual(station: Station, form: Any, value: str) -> None:
     e = form.rows["rn"].edits["actual"]
@@ -276,3 +292,47 @@ def test_enrol_from_ward_setup_and_the_top_bar_says_how(qtbot: Any, make_station
         qtbot.waitUntil(lambda: "Not connected" not in w.sync_label.text(), timeout=30_000)
     finally:
         srv.stop()
+
+
+def test_every_problem_is_shown_at_once_and_nothing_is_written(station: Station, outbox_count: Any) -> None:
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    form = w.staffing
+    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+        station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
+    before = outbox_count(station)
+    hours = form.rows["care"].edits["actual_hours"]
+    hours.selectAll()
+    station.qtbot.keyClicks(hours, "lots")  # the form cannot read it
+    form.patients_edit.setFocus()
+    form.patients_edit.selectAll()
+    station.qtbot.keyClicks(form.patients_edit, "60")  # only the core knows the ward's beds
+    station.qtbot.keyClick(form.patients_edit, Qt.Key.Key_Return)  # one Enter
+    station.qtbot.waitUntil(lambda: form.patients_error.isVisible(), timeout=10_000)
+    assert "number of hours" in form.rows["care"].error.text()
+    assert "60 patients" in form.patients_error.text()
+    station.idle()
+    assert outbox_count(station) == before
+    assert hours.text() == "lots" and form.patients_edit.text() == "60"
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the suggestions popup, offscreen
+def test_first_run_the_ward_list_searches_as_you_type_and_the_ward_is_remembered(make_station: Any, demo_dir: Path) -> None:
+    st = make_station(demo_dir)  # a station whose ward is not chosen yet
+    w = st.window
+    st.wait_sign_in_page()
+    page = w.sign_in
+    assert page.ward_box.isVisible()  # first run: choose this station's ward
+    for typed, code in (("ward 7", "W7"), ("12", "W12"), ("acute", "AMU"), ("Ward 7", "W7")):
+        page.ward_box.setFocus()
+        page.ward_box.lineEdit().selectAll()
+        st.qtbot.keyClicks(page.ward_box.lineEdit(), typed)
+        st.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # the suggestions list has the keys
+        assert page.ward_box.currentData() == code, (typed, page.ward_box.currentText())
+        assert w.ctx.ward is not None and w.ctx.ward.code == code
+    st.sign_in("Aisha Rahman")  # the first sign-in makes Ward 7 this station's ward
+    st.close()
+    again = make_station(demo_dir)  # restarted: opens on Ward 7, no ward list to choose from
+    again.wait_sign_in_page()
+    assert not again.window.sign_in.ward_box.isVisible()
+    again.qtbot.waitUntil(lambda: again.window.ctx.ward is not None and again.window.ctx.ward.code == "W7")

@@ -36,9 +36,21 @@ IGNORED_INPUT = frozenset({
 })
 
 
+def on_screen(prep: Prepared) -> Prepared:
+    """The board as shown live (issue 12): its footer says "On screen ... brought up to date at",
+    not "Printed ... at"."""
+    from dataclasses import replace
+
+    from hardtruths_desktop.printing.models import BoardView
+
+    if isinstance(prep.view, BoardView):
+        return replace(prep, view=replace(prep.view, on_screen=True))
+    return prep
+
+
 def board_picture(prep: Prepared, size: QSize) -> QImage:
     """Runs in the pool: the board's PDF drawn as a picture that fits ``size``."""
-    pdf = render_prepared(prep)
+    pdf = render_prepared(on_screen(prep))
     doc, buf = load_pdf(pdf)
     try:
         page = doc.pagePointSize(0)

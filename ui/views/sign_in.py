@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from hardtruths_desktop.domain.validation import ValidationError
+from ui.fit import searchable
 from ui.screen import Job, Screen
 from ui.widgets import buddy_label, error_label, heading, show_error
 
@@ -64,13 +64,7 @@ class SignInView(Screen):
         self.notice.hide()
 
         self.ward_box = QComboBox()
-        # the ward list searches as you type ("Ward 7" finds Ward 7, not the first "W")
-        self.ward_box.setEditable(True)
-        self.ward_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        completer = self.ward_box.completer()
-        if completer is not None:
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        searchable(self.ward_box)  # the ward list searches as you type ("Ward 7" finds Ward 7, not the first "W")
         self.name_box = QComboBox()
         self.pin_edit = _pin_edit()
         self.ward_label = buddy_label("This station's &ward:", self.ward_box)

@@ -8,7 +8,7 @@ problems next to their fields. Typed text is never cleared by a failed save.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -83,6 +83,7 @@ class StaffingView(Screen):
         self._focus_after_load = False
         self._hours_touched: set[str] = set()
         self._shown_key: tuple[date, str] | None = None  # the shift the fields show
+        self._save_seq = 0
         self._drafts: dict[tuple[date, str], Draft] = {}  # unsaved figures of other shifts (issue 12)
         self.setAccessibleName("Record staffing")
 
@@ -461,6 +462,7 @@ class StaffingView(Screen):
 
     def revert(self) -> None:
         """Esc: throw away what was typed and show the stored shift again (the ticks too)."""
+        self._save_seq += 1  # a check on its way is stale
         if self.data is not None:
             self.fill(self.data.view, self.data.nurses)
         self.on_duty.revert()
@@ -518,18 +520,26 @@ class StaffingView(Screen):
 
     # --- saving ---------------------------------------------------------------------------------------
 
-    def gather(self) -> tuple[dict[str, dict[str, float | int]], int | None, dict[str, str]]:
+    def gather(self, leave_out: Collection[str] = ()) -> tuple[dict[str, dict[str, float | int]], int | None, dict[str, str]]:
         """Hand the typed text to the domain's one parse step. Returns groups, patients, and
-        problems by field key."""
+        problems by field key. ``leave_out``: field keys whose text is replaced by the stored value
+        (the ones that could not be read), so the rest can still be checked by the core."""
         from hardtruths_desktop.domain.shift_entry import parse_entry
 
-        texts = {code: {f: e.text() for f, e in row.edits.items()} for code, row in self.rows.items()}
-        shown = set(self.data.view.groups) if self.data else set()
+        stored = self.data.view if self.data else None
+        texts = {code: {f: (self._stored_text(code, f) if f"{code}.{f}" in leave_out else e.text()) for f, e in row.edits.items()}
+                 for code, row in self.rows.items()}
+        patients = "" if "patients_at_midnight" in leave_out else self.patients_edit.text()
+        shown = set(stored.groups) if stored else set()
         try:
-            entry = parse_entry(texts, self.patients_edit.text(), shown)
+            entry = parse_entry(texts, patients, shown)
         except ValidationError as e:
             return {}, None, e.errors
         return entry.groups, entry.patients_at_midnight, {}
+
+    def _stored_text(self, code: str, f: str) -> str:
+        g = self.data.view.groups.get(code) if self.data else None
+        return num(getattr(g, f)) if g is not None else ""
 
     def _change(self, groups: dict[str, dict[str, float | int]], patients: int | None) -> ShiftChange:
         """What to save: only the fields this nurse changed. A figure another station changed
@@ -555,13 +565,15 @@ class StaffingView(Screen):
         if key is None or self.ctx.ward is None or self.ctx.user is None:
             return
         self._clear_errors()
+        self._save_seq += 1  # a check still on its way from an earlier Enter is stale now
         groups, patients, problems = self.gather()
-        if problems:
-            self._show_errors(problems)
-            return
-        change = self._change(groups, patients)
         ward_id, today = self.ctx.ward_id, self.now().date()
         d, code = key
+        if problems:
+            self._show_errors(problems)
+            self._check_the_rest(problems, ward_id, d, code, today)
+            return
+        change = self._change(groups, patients)
 
         def op(tx: WriteTx) -> bool:
             from hardtruths_desktop.store.shifts import save_shift
@@ -569,6 +581,37 @@ class StaffingView(Screen):
 
         self.save_btn.setEnabled(False)
         self.ctx.write(op, self._saved, self._save_failed)
+
+    def _check_the_rest(self, problems: dict[str, str], ward_id: str, d: date, code: str, today: date) -> None:
+        """Issue 12: every problem at once. What could not be read is shown now; the rest of the
+        form goes through the core's checks in a transaction that is always rolled back (nothing
+        is written), and its problems join the first ones beside their fields."""
+        groups, patients, more = self.gather(leave_out=problems)
+        if more:
+            return
+        touched_before = self._touched
+        self._touched = touched_before - set(problems)
+        try:
+            change = self._change(groups, patients)
+        finally:
+            self._touched = touched_before
+
+        def check(tx: WriteTx) -> None:
+            from hardtruths_desktop.store.shifts import save_shift
+
+            try:
+                save_shift(tx, ward_id, d, code, change, today)
+            except ValidationError as e:
+                raise ValidationError({**e.errors, **problems}) from None
+            raise ValidationError(problems)  # never saved: the form still has unreadable fields
+
+        seq = self._save_seq
+
+        def checked(e: BaseException) -> None:
+            if isinstance(e, ValidationError) and seq == self._save_seq and self.current_key() == (d, code):
+                self._show_errors(e.errors)
+
+        self.ctx.write(check, lambda _r: None, checked)
 
     def _saved(self, changed: bool) -> None:
         self.save_btn.setEnabled(True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from hardtruths_desktop.domain.validation import ValidationError
+from ui.fit import searchable
 from ui.screen import Job, Screen
 from ui.widgets import buddy_label, error_label, show_error
 
@@ -69,12 +70,7 @@ class TrustServerPage(Screen):
 
         ward_box = QGroupBox("This station's ward")
         self.ward_box = QComboBox()
-        self.ward_box.setEditable(True)  # searches as you type
-        self.ward_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        completer = self.ward_box.completer()
-        if completer is not None:
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        searchable(self.ward_box)  # searches as you type
         self.ward_error = error_label()
         self.ward_btn = QPushButton("Ma&ke it this station's ward")
         self.ward_btn.clicked.connect(self.set_ward)
