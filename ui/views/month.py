@@ -65,7 +65,7 @@ class MonthView(Screen):
         self.month_box.currentIndexChanged.connect(lambda _i: self.refresh())
         picker = QHBoxLayout()
         picker.addWidget(self.title, 1)
-        picker.addWidget(buddy_label("&Month:", self.month_box))
+        picker.addWidget(buddy_label("Mont&h:", self.month_box))
         picker.addWidget(self.month_box)
 
         grid = QGridLayout()
