@@ -1,7 +1,7 @@
 """This station's own ward: part of its setup, remembered in the store (``sync_state.home_ward_id``).
 
-Chosen at the first sign-in in the GUI, by enrolment (the enrolled ward), or by IT with
-``hardtruths-desktop station ward W7``; changed by the ward sister in Ward setup. The sign-in page
+Chosen at the first sign-in in the GUI or by enrolment (the enrolled ward wins); changed by the
+ward sister in Ward setup > Trust server (there is no CLI command for it yet). The sign-in page
 opens on it, so a restart never lands on another ward. Local to this PC: never synced.
 """
 
