@@ -96,7 +96,8 @@ def mark_invalid(w: QWidget, bad: bool) -> None:
     w.style().polish(w)
 
 
-def save_form(owner: Any, op: Any, *, saved_text: Any, after: Any = None) -> None:
+def save_form(owner: Any, op: Any, *, saved_text: Any, after: Any = None,
+              not_saved_text: str = "Not saved: please correct the fields marked ⚠.") -> None:
     """The save step every edit form shares: clear old messages, disable Save, run ``op`` on the
     store worker, then say "✓ …saved" or show the problems beside their fields (typed text kept);
     an unexpected error is shown plainly. ``owner`` has ``ctx``, ``save_btn``, ``saved_label``,
@@ -116,7 +117,7 @@ def save_form(owner: Any, op: Any, *, saved_text: Any, after: Any = None) -> Non
         owner.save_btn.setEnabled(True)
         if isinstance(e, ValidationError):
             owner.errors.show(e.errors)
-            owner.saved_label.setText("Not saved: please correct the fields marked ⚠.")
+            owner.saved_label.setText(not_saved_text)
         else:
             Notice.unexpected(owner, e)
 

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from hardtruths_desktop.domain.clock import Clock, today
 from ui.dialogs.messages import Notice
 from ui.models.rows import Row, RowTableModel
-from ui.widgets import FieldErrors, buddy_label, error_label, heading, show_error
+from ui.widgets import FieldErrors, buddy_label, error_label, heading, save_form, show_error
 
 if TYPE_CHECKING:
     from hardtruths_desktop.domain.incidents import ReportInput
@@ -467,31 +467,17 @@ class ReportFormView(QWidget):
             return report_incident(tx, ward_id, report, clock=clock, shift_id=shift_id, red_flag_id=flag_id,
                                    red_flag_type=flag_type)
 
-        def done(result: Any) -> None:
-            self.save_btn.setEnabled(True)
+        def after(result: Any) -> None:
             self.link = (None, None, None)
             self.link_label.hide()
             self.fill(None, date.fromisoformat(self.date_edit.text()) if self.form is None else self.form.today)
             self.draft_label.clear()
-            self.saved_label.setText(f"✓ Reported as {result.reference}. Thank you: the ward manager will review it.")
-            self.saved_label.setAccessibleName(self.saved_label.text())
             self.reported.emit(result.reference)
             self.date_edit.setFocus()
 
-        def failed(e: BaseException) -> None:
-            from hardtruths_desktop.domain.validation import ValidationError
-
-            self.save_btn.setEnabled(True)
-            if isinstance(e, ValidationError):
-                self.errors.show(e.errors)
-                self.saved_label.setText("Not submitted: please correct the fields marked ⚠. Your draft is kept.")
-            else:
-                Notice.unexpected(self, e)
-
-        self.errors.clear()
-        self.saved_label.clear()
-        self.save_btn.setEnabled(False)
-        self.ctx.write(op, done, failed)
+        save_form(self, op, after=after,
+                  saved_text=lambda result: f"✓ Reported as {result.reference}. Thank you: the ward manager will review it.",
+                  not_saved_text="Not submitted: please correct the fields marked ⚠. Your draft is kept.")
 
     def start_again(self) -> None:
         if self.ctx.user is None:
