@@ -298,7 +298,7 @@ def test_hlc_persisted_and_never_going_back_when_the_wall_clock_does(tmp_path: P
     _save(st, YESTERDAY, "late", _good_change(st))
     [(h2,)] = sql(st.path, "SELECT hlc_last FROM sync_state")
     assert str(h2) > str(h1)
-    clock.ms = 1_900_000_000_000  # and forward again
+    clock.ms = 1_850_000_000_000  # and forward again (1.6 years: the shift is still inside the 3-year window)
     _save(st, YESTERDAY, "night", _good_change(st))
     [(h3,)] = sql(st.path, "SELECT hlc_last FROM sync_state")
     assert Hlc.parse(str(h3)).pt == clock.ms and Hlc.parse(str(h3)).lc == 0

@@ -62,7 +62,9 @@ def test_the_cli_loop_and_the_gui_runner_use_the_one_mapping() -> None:
     import inspect
 
     from hardtruths_desktop import cli
+    from hardtruths_desktop.sync import loop
 
-    src = inspect.getsource(cli.cmd_sync)
+    assert "run_loop(" in inspect.getsource(cli.cmd_sync)  # the CLI's loop lives in sync/loop.py
+    src = inspect.getsource(loop)
     assert "schedule.cycle_done(" in src
     assert not any(word in src for word in ("schedule.succeeded", "schedule.failed", "schedule.stopped"))
