@@ -12,8 +12,8 @@ import base64
 import hashlib
 import hmac
 import secrets
-import time
 
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, utc_now
 from trust_server.errors import ApiError
 
 TOKEN_TTL_S = 15 * 60
@@ -52,13 +52,19 @@ def _sign(server_secret: str, message: str) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def make_token(server_secret: str, device_id: str, now: float | None = None, ttl: int = TOKEN_TTL_S) -> str:
-    expiry = int(now if now is not None else time.time()) + ttl
+def _seconds(now: float | None, clock: Clock) -> float:
+    """``now`` (Unix seconds) when a caller gives it, else the server's one clock."""
+    return now if now is not None else utc_now(clock).timestamp()
+
+
+def make_token(server_secret: str, device_id: str, now: float | None = None, ttl: int = TOKEN_TTL_S,
+               clock: Clock = SYSTEM_CLOCK) -> str:
+    expiry = int(_seconds(now, clock)) + ttl
     message = f"{device_id}.{expiry}"
     return f"{TOKEN_PREFIX}{message}.{_sign(server_secret, message)}"
 
 
-def read_token(server_secret: str, token: str, now: float | None = None) -> str:
+def read_token(server_secret: str, token: str, now: float | None = None, clock: Clock = SYSTEM_CLOCK) -> str:
     """The device id a valid, unexpired token was issued to; ``ApiError`` 401 otherwise."""
     parts = token.split(".")
     if len(parts) != 4 or parts[0] + "." != TOKEN_PREFIX:
@@ -66,6 +72,6 @@ def read_token(server_secret: str, token: str, now: float | None = None) -> str:
     _, device_id, expiry, sig = parts
     if not hmac.compare_digest(_sign(server_secret, f"{device_id}.{expiry}"), sig):
         raise ApiError(401, "invalid_token", "The access token is not one this server issued")
-    if not expiry.isdigit() or int(expiry) < (now if now is not None else time.time()):
+    if not expiry.isdigit() or int(expiry) < _seconds(now, clock):
         raise ApiError(401, "token_expired", "The access token has expired: ask for a new one at /v1/token")
     return device_id

@@ -305,3 +305,21 @@ def test_out_of_range_numbers_and_months_are_4xx(admin: Admin, ward: str, capsys
         rc = server_main(["admin", "--data-dir", str(tmp_path), "staffing", "--ward", "X1", "--month", month])
         err = capsys.readouterr().err
         assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, (month, err)
+
+
+def test_token_expiry_reads_the_servers_clock() -> None:
+    """Access tokens are stamped and checked by the one clock (domain/clock.py), not the wall clock."""
+    from datetime import timedelta
+
+    from hardtruths_desktop.domain.clock import FixedClock
+    from trust_server import auth
+    from trust_server.errors import ApiError
+
+    secret = "ab" * 32
+    clock = FixedClock.london(2026, 12, 1, 10, 0)
+    token = auth.make_token(secret, "dev-1", clock=clock)
+    assert auth.read_token(secret, token, clock=clock) == "dev-1"
+    clock.advance(timedelta(seconds=auth.TOKEN_TTL_S + 1))
+    with pytest.raises(ApiError) as err:
+        auth.read_token(secret, token, clock=clock)
+    assert err.value.error == "token_expired"
