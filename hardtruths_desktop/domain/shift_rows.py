@@ -221,7 +221,9 @@ def shift_lines(
     return out
 
 
-class ShiftLike(Protocol):
+class ShiftBasics(Protocol):
+    """What every view of a shift has (``ShiftLine`` here, ``store.queries.ShiftView`` in the store)."""
+
     @property
     def date(self) -> date: ...
     @property
@@ -233,6 +235,13 @@ class ShiftLike(Protocol):
     @property
     def recorded(self) -> bool: ...
     @property
+    def groups(self) -> dict[str, GroupFigures]: ...
+
+
+class ShiftLike(ShiftBasics, Protocol):
+    """A shift as ``staffing show --json`` prints it."""
+
+    @property
     def nurse_in_charge(self) -> str | None: ...
     @property
     def patients_at_midnight(self) -> int | None: ...
@@ -240,8 +249,6 @@ class ShiftLike(Protocol):
     def notes(self) -> str: ...
     @property
     def red_flags(self) -> tuple[FlagLine, ...]: ...
-    @property
-    def groups(self) -> dict[str, GroupFigures]: ...
 
 
 def shift_json(ward_code: str, line: ShiftLike) -> dict[str, Any]:

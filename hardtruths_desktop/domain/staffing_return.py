@@ -30,11 +30,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
+from hardtruths_desktop.domain.shift_rows import ShiftBasics
 from hardtruths_desktop.domain.staffing import (
     LONDON,
-    GroupFigures,
     MonthlyReturn,
-    Period,
     shift_bounds_utc,
 )
 from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
@@ -42,25 +41,14 @@ from hardtruths_desktop.domain.valuesets import staff_group, staff_groups
 MIDNIGHT_COUNT_AT = time(23, 59)
 
 
-class ReturnLine(Protocol):
-    """What the return reads of a shift (``shift_rows.ShiftLine`` and ``store.queries.ShiftView`` fit)."""
+class ReturnLine(ShiftBasics, Protocol):
+    """What the return reads of a shift (``shift_rows.ShiftLine`` and ``store.queries.ShiftView`` fit):
+    the basics every shift view has, and when it starts and ends."""
 
-    @property
-    def date(self) -> date: ...
-    @property
-    def shift_code(self) -> str: ...
-    @property
-    def shift_name(self) -> str: ...
-    @property
-    def period(self) -> Period: ...
     @property
     def start(self) -> time: ...
     @property
     def end(self) -> time: ...
-    @property
-    def recorded(self) -> bool: ...
-    @property
-    def groups(self) -> dict[str, GroupFigures]: ...
 
 
 @dataclass(frozen=True)
