@@ -146,10 +146,9 @@ def shoot(out: Path, text_percent: int = 100, suffix: str = "") -> list[Path]:
         form.revert()
         _until(lambda: worker.pending == 0)
         form.note_edit.setFocus()  # the lower half: note, who is on duty, red flags (scrolled into view)
-        form.on_duty.list.setFocus()
-        # Xvfb has no window manager to activate the window, so Qt reports no focus change: do what
-        # the station does on a real desktop when the focus moves (scroll the field into view)
-        win.focus_scroller._focus_changed(None, form.on_duty.list)
+        form.on_duty.list.setFocus()  # Alt+U: the whole tick list is scrolled into view (FocusScroller)
+        if not real_screen:  # offscreen windows are never active, so no focus change is reported there
+            win.focus_scroller.bring_into_view(form.on_duty.list)
         grab("staffing-on-duty")
 
         win.show_screen(win.month)

@@ -9,7 +9,7 @@ and ``FocusScroller`` scrolls a focused field into view (Alt+N below the fold).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QTabWidget, QWidget
 
 #: labels longer than this (characters) may wrap
@@ -82,8 +82,15 @@ def searchable(box: QComboBox) -> None:
 
 
 class FocusScroller(QObject):
-    """Scrolls the scroll area holding the newly focused widget so the widget is in view (a
-    mnemonic or Tab never leaves the cursor in a field below the fold)."""
+    """Scrolls every scroll area holding the newly focused widget so the WHOLE widget is in view (a
+    mnemonic or Tab never leaves the cursor in a field below the fold, nor a list half hidden).
+
+    ``QScrollArea.ensureWidgetVisible`` is not enough: for a list or a line edit it only brings the
+    current item or the text cursor into view (Qt's "micro focus"), so under a real X server the
+    on-duty tick list stayed mostly below the fold. Here the widget's own rectangle is used, and the
+    scroll is done again once the layouts have settled (a focus change can show or hide an error)."""
+
+    MARGIN = 12
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -94,17 +101,52 @@ class FocusScroller(QObject):
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is None:
             return
-        p = new.parentWidget()
-        while p is not None:
-            area = p.parentWidget()
-            if isinstance(area, QScrollArea) and area.viewport() is p:
-                area.ensureWidgetVisible(new, 16, 16)
-            p = p.parentWidget()
+        self.bring_into_view(new)
+        QTimer.singleShot(0, lambda: self._again(new))
+
+    def _again(self, w: QWidget) -> None:
+        try:
+            if QApplication.focusWidget() is w:
+                self.bring_into_view(w)
+        except RuntimeError:  # deleted meanwhile
+            pass
+
+    @classmethod
+    def bring_into_view(cls, w: QWidget) -> None:
+        """Scroll each scroll area around ``w`` (innermost first) so ``w`` is wholly visible, or
+        its top is when it is taller than the area."""
+        for area in _areas_around(w):
+            inner = area.widget()
+            if inner is None:
+                continue
+            port = area.viewport().rect()
+            top_left = w.mapTo(inner, QPoint(0, 0))
+            r = QRect(top_left, w.size()).adjusted(-cls.MARGIN, -cls.MARGIN, cls.MARGIN, cls.MARGIN)
+            for bar, lo, hi, span in ((area.verticalScrollBar(), r.top(), r.bottom(), port.height()),
+                                      (area.horizontalScrollBar(), r.left(), r.right(), port.width())):
+                v = bar.value()
+                if hi - lo + 1 > span or lo < v:  # above the view, or too big: its top at the top
+                    v = lo
+                elif hi > v + span - 1:  # below the view: its bottom at the bottom
+                    v = hi - span + 1
+                bar.setValue(max(bar.minimum(), min(v, bar.maximum())))
 
     def detach(self) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)
+
+
+def _areas_around(w: QWidget) -> list[QScrollArea]:
+    """The scroll areas ``w`` sits in, innermost first."""
+    out: list[QScrollArea] = []
+    p = w.parentWidget()
+    while p is not None:
+        area = p.parentWidget()
+        if isinstance(area, QScrollArea) and area.viewport() is p:
+            out.append(area)
+        p = p.parentWidget()
+    return out
 
 
 __all__ = ["FocusScroller", "fit_screen", "scrolling", "searchable"]

@@ -173,8 +173,8 @@ class MainWindow(QMainWindow):
         self.screens = [self.today, self.staffing, self.month, self.setup]
         for view, title in zip(self.screens, ("&Today", "&Record staffing", "&Month", "Ward setu&p"), strict=True):
             # every screen scrolls, so large system fonts never clip it
-            if view is self.staffing:  # scrolls its figures itself, keeping Save in view
-                self.tabs.addTab(view, title)
+            if view is self.staffing or view is self.setup:  # scrolls itself (Save in view; each section), one
+                self.tabs.addTab(view, title)                   # scroll bar only, never one inside another
                 continue
             self.tabs.addTab(scrolling(view), title)
         # --- issue 4: Print and Beds (each scrolls itself; appended so tab indices 0-3 stay put) ---
@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         self.beds = BedsView(self.ctx)
         self.screens += [self.print_centre, self.beds]
         self.tabs.addTab(scrolling(self.print_centre), "Pr&int")
-        self.tabs.addTab(scrolling(self.beds), "&Beds")
+        self.tabs.addTab(self.beds, "&Beds")  # its table and its form scroll each (never a scroll area in another)
         # --- end issue 4 ---
         # --- issue 9: Feedback (results, paper cards, moderation; starts the patient kiosk) ---
         from ui.views.feedback import FeedbackView
@@ -425,6 +425,10 @@ class MainWindow(QMainWindow):
             self.show()
         else:
             self.showMaximized()
+        # take the keyboard: focus changes (and scrolling the focused field into view) need the
+        # active window, and an X server without a window manager never activates it by itself
+        self.raise_()
+        self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         try:

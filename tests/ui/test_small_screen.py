@@ -196,3 +196,83 @@ def test_month_cells_never_say_it_by_colour_alone(station: Station) -> None:
                 coloured += 1
                 assert ("open)" in row.cells[col]) == (key == "bad") and ("(closed)" in row.cells[col]) == (key == "warn"), row.cells
     assert coloured, "no coloured cell in the demo month: the test checks nothing"
+
+
+def visible_in_area(w: QWidget, area: Any) -> bool:
+    """All of ``w`` inside what the scroll area shows."""
+    from PySide6.QtCore import QPoint, QRect
+
+    return bool(area.viewport().rect().contains(QRect(w.mapTo(area.viewport(), QPoint(0, 0)), w.size())))
+
+
+def in_view(w: QWidget) -> bool:
+    """All of ``w`` is shown by every scroll area it sits in (there is at least one)."""
+    from PySide6.QtWidgets import QScrollArea
+
+    areas = []
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QScrollArea):
+            areas.append(p)
+        p = p.parentWidget()
+    assert areas, f"{w!r} is in no scroll area"
+    return all(visible_in_area(w, a) for a in areas)
+
+
+def test_a_field_focused_by_its_alt_key_is_wholly_in_view(station: Station) -> None:
+    """Issue 12: Alt+N on Ward setup > Staff list (the add-staff name, below the fold of a small
+    window) brings the whole field into the scroll area's visible rectangle."""
+
+    station.sign_in("Mary O'Neill")  # the ward sister: Ward setup
+    w = station.window
+    w.showNormal()
+    w.resize(1024, 420)
+    w.show_screen(w.setup)
+    setup = w.setup
+    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 0)
+    setup.tabs.setCurrentIndex(0)
+    setup.tabs.tabBar().setFocus()
+    QApplication.processEvents()
+    target = setup.staff_name
+    assert not in_view(target)  # below the fold to begin with
+    station.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is target
+    station.qtbot.waitUntil(lambda: in_view(target))
+
+
+def test_the_on_duty_tick_list_focused_is_wholly_in_view(station: Station) -> None:
+    """Alt+U, Who is on duty: Qt's own ensureWidgetVisible brings only a list's current row into
+    view; the whole tick list must be (it was not, under a real X server at 150% text)."""
+
+    station.sign_in("Aisha Rahman")
+    w = station.window
+    w.showNormal()
+    w.resize(1024, 560)
+    w.show_screen(w.staffing)
+    form = w.staffing
+    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None and station.worker.pending == 0)
+    form.date_edit.setFocus()
+    QApplication.processEvents()
+    target = form.on_duty.list
+    assert not in_view(target)
+    station.qtbot.keyClick(form.date_edit, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # "Who is on d&uty"
+    assert QApplication.focusWidget() is target
+    station.qtbot.waitUntil(lambda: in_view(target))
+
+
+def test_no_scroll_area_inside_another_on_any_screen(station: Station) -> None:
+    """Issue 12: Ward setup at 150% text showed a scroll bar inside a scroll bar; one scroll area
+    per screen or section, never nested (item views scroll their own rows)."""
+    from PySide6.QtWidgets import QScrollArea
+
+    station.sign_in("Mary O'Neill")
+    nested = []
+    for where, view in each_screen(station):
+        for area in view.findChildren(QScrollArea):
+            p = area.parentWidget()
+            while p is not None:
+                if isinstance(p, QScrollArea):
+                    nested.append((where, area.accessibleName(), p.accessibleName()))
+                    break
+                p = p.parentWidget()
+    assert not nested, sorted(set(nested))[:40]

@@ -30,7 +30,7 @@ class OnDutyBox(Screen):
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.box = QGroupBox("Who is on duty this shift (for the \"Hello my name is\" team sheet)")
+        self.box = QGroupBox("Who is on d&uty this shift (for the \"Hello my name is\" team sheet)")
         self.data: OnDuty | None = None
         self._key: tuple[date, str] | None = None
         self._dirty = False
