@@ -476,10 +476,24 @@ def _theme_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
                  for th in themes())
 
 
+@cache
+def _theme_words() -> tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]:
+    """Per theme: its one-word keywords (a set) and its phrases (" call bell "), for ``themes_of``."""
+    return tuple((th.code, frozenset(k for k in th.keywords if " " not in k), tuple(f" {k} " for k in th.keywords if " " in k))
+                 for th in themes())
+
+
 def themes_of(text: str) -> tuple[str, ...]:
-    """Theme codes whose keywords appear in ``text`` (whole words, any case)."""
-    folded = " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
-    return tuple(code for code, pattern in _theme_patterns() if pattern.search(folded))
+    """Theme codes whose keywords appear in ``text`` (whole words, any case).
+
+    The text is folded to words separated by single spaces, so a whole-word match is a set lookup
+    (one word) or a substring between spaces (a phrase): the same answer as ``_theme_patterns``,
+    without eight regular expressions per comment (the results screen reads a month's comments)."""
+    words = re.sub(r"[^\w]+", " ", text.casefold()).split()
+    present = set(words)
+    padded = f" {' '.join(words)} "
+    return tuple(code for code, single, phrases in _theme_words()
+                 if not present.isdisjoint(single) or any(p in padded for p in phrases))
 
 
 def theme_counts(comments: Iterable[str]) -> list[tuple[Theme, int]]:

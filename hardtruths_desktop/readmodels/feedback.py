@@ -121,14 +121,13 @@ def results_of(db: Any, ward: str, *, year: int, month: int) -> FeedbackResults:
     first = fft.month_bounds(*span[0])[0]
     m_first, last = fft.month_bounds(year, month)
     counts = repo.monthly_counts(db, wid, first, last)
-    this = repo.heads(db, wid, m_first, last)
+    shown = repo.shown_comments(db, wid, m_first, last)
     months_text = [f"{y:04d}-{m:02d}" for y, m in span[-3:]]
     yswd = tuple(YouSaid(*r) for r in db.execute(
         "SELECT id, month, you_said, we_did, written_by FROM you_said_we_did WHERE ward_id = ? AND deleted = 0"
         f" AND month IN ({', '.join('?' for _ in months_text)}) ORDER BY month DESC, id", (wid, *months_text)))
     held = repo.held_count(db, wid)
     points = tuple(MonthPoint(y, m, fft.score(counts.get((y, m), {}))) for y, m in span)
-    shown = [h for h in this if h.status in fft.SHOWN and (h.comment_good or h.comment_better)]
     comments = tuple(
         Comment(h.id, h.response_date, fft.answer(h.answer).label, h.comment_good, h.comment_better, h.status)
         for h in sorted(shown, key=lambda h: h.response_date, reverse=True)
@@ -213,10 +212,7 @@ def load_fft_return(store: Store, *, year: int, month: int) -> tuple[ReturnRow, 
     with _db(store) as db:
         for wid, code, name, site, specialty in db.execute("SELECT id, code, name, site, specialty FROM ward ORDER BY code").fetchall():
             counts = repo.monthly_counts(db, wid, first, last).get((year, month), {})
-            by_channel: dict[str, int] = {}
-            for h in repo.heads(db, wid, first, last):
-                if h.status != fft.WITHDRAWN:
-                    by_channel[h.channel] = by_channel.get(h.channel, 0) + 1
+            by_channel = repo.channel_counts(db, wid, first, last)
             rows.append(ReturnRow(site, code, name, specialty, f"{year:04d}-{month:02d}", fft.score(counts), by_channel))
     return tuple(rows)
 

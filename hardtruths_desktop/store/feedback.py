@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -80,6 +80,7 @@ def record_responses(tx: WriteTx, ward_id: str, day: date, batch: Sequence[fft.R
              c.status, findings, meta_json),
         )
         ids.append(fid)
+    refresh_heads(tx.db, ids)
     return ids
 
 
@@ -100,17 +101,58 @@ class Head:
     amendments: int
 
 
+#: The ONE definition of a response's current view: the response folded with its newest amendment
+#: (by the amendment's HLC, then its id). ``refresh_heads`` writes it into ``feedback_head``;
+#: migration 0010 holds a frozen copy for the backfill (tests/core/test_feedback_heads.py checks
+#: both against a fold of the events in Python).
 HEAD_SQL = (
-    "SELECT f.id AS id, f.ward_id AS ward_id, f.response_date AS response_date, COALESCE(h.answer, f.answer) AS answer,"
-    " f.channel AS channel, COALESCE(h.comment_good, f.comment_good) AS comment_good,"
+    "SELECT f.id AS id, f.ward_id AS ward_id, f.response_date AS response_date, f.rowid AS seq,"
+    " COALESCE(h.answer, f.answer) AS answer, f.channel AS channel,"
+    " COALESCE(h.comment_good, f.comment_good) AS comment_good,"
     " COALESCE(h.comment_better, f.comment_better) AS comment_better, COALESCE(h.status, f.status) AS status,"
-    " f.findings AS findings, f.status AS original_status,"
-    " (SELECT count(*) FROM feedback c WHERE c.amends_id = f.id) AS amendments"
+    " f.status AS original_status, f.findings AS findings,"
+    " (SELECT count(*) FROM feedback c WHERE c.amends_id = f.id) AS amendments, h.id AS head_id"
     " FROM feedback f LEFT JOIN feedback h ON h.id = ("
     "   SELECT a.id FROM feedback a WHERE a.amends_id = f.id"
-    "   ORDER BY json_extract(a.field_meta, '$.amends_id.hlc') DESC, a.id DESC LIMIT 1)"
+    "   ORDER BY coalesce(json_extract(a.field_meta, '$.amends_id.hlc'), '') DESC, a.id DESC LIMIT 1)"
     " WHERE f.amends_id IS NULL"
 )
+_HEAD_COLS = ("response_id, ward_id, response_date, seq, answer, channel, comment_good, comment_better, status,"
+              " original_status, findings, amendments, head_id")
+
+
+def refresh_heads(db: Any, ids: Iterable[str]) -> None:
+    """Bring ``feedback_head`` up to date for these records, in the caller's transaction: ids of
+    responses or of amendments (their response is refreshed), or of records just removed (their
+    head row goes). Every write of feedback calls it: a save, an amendment, a pulled page."""
+    wanted = sorted({i for i in ids if i})
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start:start + 400]
+        marks = ", ".join("?" for _ in chunk)
+        parents = {r[0] for r in db.execute(
+            f"SELECT amends_id FROM feedback WHERE id IN ({marks}) AND amends_id IS NOT NULL", chunk)}
+        todo = sorted(set(chunk) | parents)
+        marks = ", ".join("?" for _ in todo)
+        db.execute(f"DELETE FROM feedback_head WHERE response_id IN ({marks})", todo)
+        db.execute(f"INSERT INTO feedback_head ({_HEAD_COLS}) SELECT * FROM ({HEAD_SQL} AND f.id IN ({marks}))", todo)
+
+
+def touched_by_pull(db: Any, changes: Sequence[dict[str, Any]]) -> set[str]:
+    """The feedback records a pulled page writes or removes, and the responses they amend (read
+    BEFORE the page is written: a removed amendment's response is only known from the stored row)."""
+    ids = {str(ch["id"]) for ch in changes if ch.get("entity") == ENTITY}
+    ids |= {str(ch["row"]["amends_id"]) for ch in changes
+            if ch.get("entity") == ENTITY and (ch.get("row") or {}).get("amends_id")}
+    stored = sorted(ids)
+    for start in range(0, len(stored), 400):
+        chunk = stored[start:start + 400]
+        ids |= {r[0] for r in db.execute(
+            f"SELECT amends_id FROM feedback WHERE id IN ({', '.join('?' for _ in chunk)}) AND amends_id IS NOT NULL", chunk)}
+    return ids
+
+
+_SHOWN_COLS = ("response_id, ward_id, response_date, answer, channel, comment_good, comment_better, status, findings,"
+               " original_status, amendments")
 
 
 def _head(r: Any) -> Head:
@@ -118,88 +160,64 @@ def _head(r: Any) -> Head:
                 r[9], int(r[10]))
 
 
-_ORIGINAL_COLS = "id, ward_id, response_date, answer, channel, comment_good, comment_better, status, findings"
-_NOT_AMENDED = "NOT EXISTS (SELECT 1 FROM feedback a WHERE a.amends_id = f.id)"
-
-
-def _newest_amendments(db: Any, ward_id: str, first: date, last: date) -> tuple[dict[str, tuple[Any, ...]], dict[str, int]]:
-    """Per amended response of the ward in [first, last]: its newest amendment (by HLC, then id) and
-    how many it has. Amendments carry their response's ward and day, so the same index finds them."""
-    newest: dict[str, tuple[Any, ...]] = {}
-    count: dict[str, int] = {}
-    for row in db.execute(
-        "SELECT amends_id, answer, comment_good, comment_better, status, coalesce(json_extract(field_meta, '$.amends_id.hlc'), ''), id"
-        " FROM feedback WHERE ward_id = ? AND amends_id IS NOT NULL AND response_date BETWEEN ? AND ?",
-        (ward_id, first.isoformat(), last.isoformat()),
-    ):
-        parent = row[0]
-        count[parent] = count.get(parent, 0) + 1
-        if parent not in newest or (row[5], row[6]) > (newest[parent][5], newest[parent][6]):
-            newest[parent] = row
-    return newest, count
-
-
 def heads(db: Any, ward_id: str, first: date, last: date) -> list[Head]:
-    """Every response of the ward from ``first`` to ``last`` as it stands now (withdrawn ones too).
-
-    Two indexed queries (responses, then their amendments) merged here: most responses are never
-    amended, so this stays fast for years of feedback (benchmarks/bench_feedback.py)."""
-    newest, count = _newest_amendments(db, ward_id, first, last)
-    out = []
-    for r in db.execute(
-        f"SELECT {_ORIGINAL_COLS} FROM feedback WHERE ward_id = ? AND amends_id IS NULL AND response_date BETWEEN ? AND ?"
-        " ORDER BY response_date, rowid", (ward_id, first.isoformat(), last.isoformat()),
-    ):
-        a = newest.get(r[0])
-        answer, good, better, status = (a[1], a[2], a[3], a[4]) if a is not None else (r[3], r[5], r[6], r[7])
-        out.append(Head(r[0], r[1], date.fromisoformat(str(r[2])), answer, r[4], good, better, status,
-                        tuple(json.loads(r[8] or "[]")), r[7], count.get(r[0], 0)))
-    return out
+    """Every response of the ward from ``first`` to ``last`` as it stands now (withdrawn ones too),
+    in the order entered: one indexed read of ``feedback_head``."""
+    return [_head(r) for r in db.execute(
+        f"SELECT {_SHOWN_COLS} FROM feedback_head WHERE ward_id = ? AND response_date BETWEEN ? AND ?"
+        " ORDER BY response_date, seq", (ward_id, first.isoformat(), last.isoformat()))]
 
 
 def head(db: Any, feedback_id: str) -> Head | None:
-    r = db.execute(HEAD_SQL + " AND f.id = ?", (feedback_id,)).fetchone()
+    r = db.execute(f"SELECT {_SHOWN_COLS} FROM feedback_head WHERE response_id = ?", (feedback_id,)).fetchone()
     return None if r is None else _head(r)
+
+
+def shown_comments(db: Any, ward_id: str, first: date, last: date) -> list[Head]:
+    """The responses from ``first`` to ``last`` whose words may be shown on the ward (published,
+    approved, redacted or corrected, with a comment), in the order entered."""
+    shown = ", ".join(f"'{s}'" for s in sorted(fft.SHOWN))  # constants: literal, so SQLite can plan with them
+    return [_head(r) for r in db.execute(
+        f"SELECT {_SHOWN_COLS} FROM feedback_head WHERE ward_id = ? AND response_date BETWEEN ? AND ?"
+        f" AND status IN ({shown}) AND (comment_good != '' OR comment_better != '') ORDER BY response_date, seq",
+        (ward_id, first.isoformat(), last.isoformat()))]
+
+
+# ``status = 'held'`` written as a literal: SQLite uses the partial index feedback_head_held only when
+# the query's condition is the index's own, not a bound parameter
+_IS_HELD = f"status = '{fft.HELD}'"
 
 
 def held(db: Any, ward_id: str) -> list[Head]:
     """Responses whose comments wait for the ward sister (oldest first): held at capture and not
     yet decided (any decision is an amendment; a correction of a held response is refused)."""
-    rows = db.execute(f"SELECT {_ORIGINAL_COLS} FROM feedback f WHERE ward_id = ? AND amends_id IS NULL AND status = ?"
-                      f" AND {_NOT_AMENDED} ORDER BY response_date, rowid", (ward_id, fft.HELD))
-    return [Head(r[0], r[1], date.fromisoformat(str(r[2])), r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8] or "[]")),
-                 r[7], 0) for r in rows]
+    return [_head(r) for r in db.execute(
+        f"SELECT {_SHOWN_COLS} FROM feedback_head WHERE ward_id = ? AND {_IS_HELD} ORDER BY response_date, seq", (ward_id,))]
 
 
 def held_count(db: Any, ward_id: str) -> int:
-    return int(db.execute(f"SELECT count(*) FROM feedback f WHERE ward_id = ? AND amends_id IS NULL AND status = ?"
-                          f" AND {_NOT_AMENDED}", (ward_id, fft.HELD)).fetchone()[0])
+    return int(db.execute(f"SELECT count(*) FROM feedback_head WHERE ward_id = ? AND {_IS_HELD}", (ward_id,)).fetchone()[0])
 
 
 def monthly_counts(db: Any, ward_id: str, first: date, last: date) -> dict[tuple[int, int], dict[str, int]]:
-    """Counts per answer per month (withdrawn responses left out): the never-amended responses
-    counted by SQLite, the amended ones by their newest amendment."""
+    """Counts per answer per month as the responses stand now (withdrawn ones left out): one
+    GROUP BY over ``feedback_head``'s covering index."""
     out: dict[tuple[int, int], dict[str, int]] = {}
-
-    def add(month: str, answer_code: str, n: int) -> None:
-        y, m = parse_month(month)
-        bucket = out.setdefault((y, m), {})
-        bucket[answer_code] = bucket.get(answer_code, 0) + n
-
     for month, answer_code, n in db.execute(
-        f"SELECT substr(response_date, 1, 7), answer, count(*) FROM feedback f WHERE ward_id = ? AND amends_id IS NULL"
-        f" AND response_date BETWEEN ? AND ? AND {_NOT_AMENDED} GROUP BY 1, 2",
-        (ward_id, first.isoformat(), last.isoformat()),
+        "SELECT substr(response_date, 1, 7), answer, count(*) FROM feedback_head WHERE ward_id = ?"
+        " AND response_date BETWEEN ? AND ? AND status != ? GROUP BY 1, 2",
+        (ward_id, first.isoformat(), last.isoformat(), fft.WITHDRAWN),
     ):
-        add(month, answer_code, int(n))
-    newest, _count = _newest_amendments(db, ward_id, first, last)
-    if newest:
-        days = dict(db.execute(
-            f"SELECT id, response_date FROM feedback WHERE id IN ({', '.join('?' for _ in newest)})", list(newest)).fetchall())
-        for parent, a in newest.items():
-            if a[4] != fft.WITHDRAWN and parent in days:
-                add(str(days[parent])[:7], a[1], 1)
+        y, m = parse_month(month)
+        out.setdefault((y, m), {})[answer_code] = int(n)
     return out
+
+
+def channel_counts(db: Any, ward_id: str, first: date, last: date) -> dict[str, int]:
+    """Responses (withdrawn left out) per collection channel: kiosk, card."""
+    return {str(c): int(n) for c, n in db.execute(
+        "SELECT channel, count(*) FROM feedback_head WHERE ward_id = ? AND response_date BETWEEN ? AND ? AND status != ?"
+        " GROUP BY 1", (ward_id, first.isoformat(), last.isoformat(), fft.WITHDRAWN))}
 
 
 def amend_response(tx: WriteTx, feedback_id: str, kind: str, *, comment_good: str | None = None,
@@ -239,6 +257,7 @@ def amend_response(tx: WriteTx, feedback_id: str, kind: str, *, comment_good: st
     # the audit row names who decided and why; it does not repeat the patient's words
     tx.emit(ENTITY, aid, "amend", payload, row, f"feedback_{kind}",
             {"amends": feedback_id, "comment_good": "(see record)", "comment_better": "(see record)"})
+    refresh_heads(tx.db, [feedback_id])
     return aid
 
 
@@ -287,11 +306,14 @@ def delete_you_said(tx: WriteTx, entry_id: str) -> None:
 __all__ = [
     "Head",
     "amend_response",
+    "channel_counts",
     "delete_you_said",
     "heads",
     "held",
     "monthly_counts",
     "record_response",
     "record_responses",
+    "refresh_heads",
     "save_you_said",
+    "shown_comments",
 ]

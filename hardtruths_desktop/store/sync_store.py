@@ -402,6 +402,9 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
         usable, missing_refs = _check_references(db, known)
         refused = set_aside if set_aside is not None else []
         refused += missing_refs
+        from hardtruths_desktop.store.feedback import refresh_heads, touched_by_pull
+
+        feedback_touched = touched_by_pull(db, usable)  # read before the page is written (a removal's response)
         db.execute("SAVEPOINT pulled_page")
         try:
             applied, newest_hlc = _write_changes(db, usable, with_pending)
@@ -439,6 +442,8 @@ def apply_changes(store: Store, changes: list[dict[str, Any]], next_cursor: int,
         touched_incidents += [str((ch.get("row") or {}).get("incident_id")) for ch in usable
                               if ch["entity"] == "incident_amendment" and ("incident_amendment", ch["id"]) in stored_set
                               and (ch.get("row") or {}).get("incident_id")]
+        if feedback_touched:  # each response's current view (feedback_head), in the same transaction
+            refresh_heads(db, feedback_touched)
         if touched_incidents:  # the derived current view of each incident, in the same transaction
             from hardtruths_desktop.store.incidents import refresh_states
 

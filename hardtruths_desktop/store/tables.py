@@ -50,7 +50,7 @@ SYNCED_TABLES = (
 #: (SYNC.md decision 9). ``sync.protocol.TRUST_WIDE_ENTITIES`` names the same entities.
 TRUST_TABLES = ("trust", "trust_contacts")
 #: Local-only tables that are derived from synced ones or private to one person (issue 10).
-LOCAL_DERIVED_TABLES = ("incident_state", "incident_draft")
+LOCAL_DERIVED_TABLES = ("incident_state", "incident_draft", "feedback_head")
 
 
 class Trust(SQLModel, table=True):
@@ -367,6 +367,34 @@ class Feedback(SQLModel, table=True):
     reason: str = ""
     amended_by: str = ""
     field_meta: str = "{}"
+
+
+class FeedbackHead(SQLModel, table=True):
+    """Local only, derived: each response as it stands now (the response folded with its newest
+    amendment by HLC), one row per response, kept up to date in the same transaction as every save,
+    amendment and pulled page (``store.feedback.refresh_heads``); migration 0010 built it from the
+    events. The events in ``feedback`` stay as written (SYNC.md 3.6); this is only a projection, so
+    the results screen counts months with one indexed GROUP BY. No foreign key: a response the
+    trust voids takes its head row with it in the same pulled page (``refresh_heads`` deletes it)."""
+
+    __tablename__ = "feedback_head"
+    __table_args__ = (
+        Index("feedback_head_months", "ward_id", "response_date", "status", "answer", "channel"),
+        Index("feedback_head_held", "ward_id", "status", "response_date", "seq", sqlite_where=text("status = 'held'")),
+    )
+    response_id: str = Field(primary_key=True)
+    ward_id: str
+    response_date: date
+    seq: int  # the response's rowid in ``feedback``: the order it was entered, within a day
+    answer: str  # the current answer (a correction changes it)
+    channel: str
+    comment_good: str  # the current words (a redaction replaces them)
+    comment_better: str
+    status: str  # the current status: published, held, approved, redacted, withdrawn, corrected
+    original_status: str  # the response's own status at capture
+    findings: str = "[]"
+    amendments: int = 0
+    head_id: str | None = None  # the amendment in force, None when never amended
 
 
 class YouSaidWeDid(SQLModel, table=True):
