@@ -214,6 +214,8 @@ class MainWindow(QMainWindow):
         for i in range(len(self.screens)):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.go_to_screen(i))
+        if self.ctx.ward is not None:  # chosen on the sign-in page before the tabs existed: they load it now
+            self.ctx.ward_changed.emit()
 
     def _unexpected(self, e: BaseException) -> None:
         Notice.unexpected(self, e)
@@ -221,9 +223,22 @@ class MainWindow(QMainWindow):
     # --- start-up ---------------------------------------------------------------------------------------
 
     def start(self, demo: bool = False) -> None:
-        """Open the store on the worker (the window is already showing), then offer sign-in."""
-        self._build_screens()
-        self._show_message("Opening the ward station…", "")
+        """Offer sign-in, then open the store on the worker (the window is already showing).
+
+        Issue 13: the names come first from the database file itself (``peek_roster``: plain sqlite3,
+        read-only, no SQLAlchemy), so a nurse can choose her name and type her PIN while the full
+        store loads on the worker; signing in queues behind that. A store that is new, needs an
+        upgrade or cannot be read is left to the store worker, as before ("Opening the ward station…")."""
+        from hardtruths_desktop.readmodels.roster import peek_roster
+
+        early = peek_roster(self.worker.data_dir)
+        if early is not None:
+            self.stack.setCurrentWidget(self.sign_in)
+            self.sign_in.show_early(early, self._preferred_ward)
+            self.sign_in.prepare()
+            self.repaint()  # the names on screen before the worker starts importing the database layer
+        else:
+            self._show_message("Opening the ward station…", "")
 
         def probe(store: Store) -> int:
             from hardtruths_desktop.store.queries import list_wards
@@ -245,8 +260,12 @@ class MainWindow(QMainWindow):
                     "code it prints, chooses a PIN and completes Ward setup.")
                 self.demo_btn.show()
                 self.demo_btn.setFocus()
+            elif early is not None and self.stack.currentWidget() is self.sign_in:
+                self.sign_in.reload(self._preferred_ward)  # the same names, now through the store; typing goes on
             else:
                 self.show_sign_in()
+            if n:
+                QTimer.singleShot(0, self._build_screens)  # the work tabs, once the store has loaded
 
         self.worker.query(probe, opened, self._open_failed)
         self.refresh_sync()
@@ -272,6 +291,7 @@ class MainWindow(QMainWindow):
         def done(_r: None) -> None:
             self.refresh_sync()
             self.show_sign_in(notice="Demo trust created. Every demo PIN is 2580.")
+            QTimer.singleShot(0, self._build_screens)
 
         self.worker.query(make, done, self._open_failed)
 
@@ -288,6 +308,7 @@ class MainWindow(QMainWindow):
         self.sign_in.prepare(notice, staff_id)
 
     def _signed_in(self, person: Any) -> None:
+        self._build_screens()  # already built unless the nurse signed in as soon as the store opened
         if self._locked_by is not None and person.id != self._locked_by:
             # Typed but unsaved figures belong to the person who typed them: a different person
             # signing in starts from what is stored, so nothing is saved under the wrong name.

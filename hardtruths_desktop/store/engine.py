@@ -14,12 +14,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-DB_FILENAME = "ward-station.sqlite"
+from hardtruths_desktop.store.paths import DB_FILENAME, db_path
+
 BUSY_TIMEOUT_MS = 5000
-
-
-def db_path(data_dir: Path) -> Path:
-    return data_dir / DB_FILENAME
+__all__ = ["BUSY_TIMEOUT_MS", "DB_FILENAME", "apply_pragmas", "db_path", "make_engine", "writer"]
 
 
 def apply_pragmas(conn: sqlite3.Connection) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 from hardtruths_desktop import resources
 from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, utc_now
 from hardtruths_desktop.files import exclusive_lock
-from hardtruths_desktop.store.engine import apply_pragmas
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +126,8 @@ def _restore(backup: Path, path: Path) -> None:
 def _run_alembic(path: Path, target: str) -> None:
     from alembic.config import Config
     from sqlalchemy import create_engine, event
+
+    from hardtruths_desktop.store.engine import apply_pragmas  # here: the fast path imports no SQLAlchemy
 
     engine = create_engine(f"sqlite:///{path}")
 

@@ -6,7 +6,7 @@ import calendar
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -32,6 +32,8 @@ from hardtruths_desktop.domain.staffing import (
     computed_red_flags,
 )
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code
+from hardtruths_desktop.store.infos import StaffInfo as StaffInfo
+from hardtruths_desktop.store.infos import WardInfo as WardInfo
 from hardtruths_desktop.store.tables import (
     Establishment,
     Incident,
@@ -87,44 +89,6 @@ class ShiftView:
 
     def to_json(self) -> dict[str, Any]:
         return shift_json(self.ward_code, self)
-
-
-@dataclass(frozen=True)
-class WardInfo:
-    id: str
-    code: str
-    name: str
-    site: str
-    specialty: str
-    beds: int
-    trust_name: str
-    patterns: tuple[ShiftTimes, ...] = field(default=())
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code, "name": self.name, "site": self.site, "specialty": self.specialty,
-            "beds": self.beds, "trust": self.trust_name,
-            "shift_pattern": [
-                {"code": p.code, "name": p.name, "start": p.start.strftime("%H:%M"),
-                 "end": p.end.strftime("%H:%M"), "period": p.period}
-                for p in self.patterns
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class StaffInfo:
-    id: str
-    name: str
-    role: str
-    title: str
-    is_manager: bool
-    active: bool
-    ward_code: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "role": self.role, "title": self.title,
-                "is_manager": self.is_manager, "active": self.active, "ward": self.ward_code}
 
 
 # --- wards and staff ------------------------------------------------------------------------------

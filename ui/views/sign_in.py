@@ -139,6 +139,15 @@ class SignInView(Screen):
 
         return job
 
+    def show_early(self, roster: Roster, preferred_ward: str | None = None) -> None:
+        """The names read from the database file before the store opened (``MainWindow.start``,
+        issue 13); the store's own load replaces them later, keeping what was chosen and typed."""
+        if preferred_ward:
+            self._preferred_ward = preferred_ward
+        self.data = roster
+        self.show_data(roster)
+        self.loaded.emit()
+
     def show_data(self, data: Roster, **_opts: Any) -> None:
         roster = self.roster = data
         keep_ward = self.ward_box.currentData() or self._preferred_ward
@@ -263,8 +272,12 @@ class SignInView(Screen):
     def _failed(self, e: BaseException) -> None:
         self.sign_in_btn.setEnabled(True)
         self.set_pin_btn.setEnabled(True)
+        from hardtruths_desktop.store.migrate import StoreError
+
         if isinstance(e, ValidationError):
             show_error(self.message, " ".join(e.errors.values()))
+        elif isinstance(e, StoreError):  # the store did not open (the main window says so and closes)
+            show_error(self.message, str(e))
         else:
             from ui.dialogs.messages import Notice
 
