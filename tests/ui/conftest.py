@@ -70,8 +70,11 @@ class Station:
         self.window.start()
 
     def wait_sign_in_page(self) -> None:
+        """The sign-in page with its names, and the store open behind it (the work tabs built). The
+        names alone show before the store has opened (issue 13, ``tests/ui/test_early_sign_in.py``);
+        these tests drive the station once it has, as a nurse who takes a few seconds for her PIN."""
         w = self.window
-        self.qtbot.waitUntil(lambda: w.stack.currentWidget() is w.sign_in and w.sign_in.name_box.count() > 1)
+        self.qtbot.waitUntil(lambda: w.stack.currentWidget() is w.sign_in and w.sign_in.name_box.count() > 1 and bool(w.screens))
 
     def type_pin(self, name: str, pin: str, ward: str = "W7") -> None:
         from PySide6.QtCore import Qt
