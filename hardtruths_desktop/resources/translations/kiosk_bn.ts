@@ -1,13 +1,13 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <!-- Bengali (বাংলা) translation of the patient kiosk (Friends and Family Test). -->
-<!-- Review status: draft: written for this project by its developer, who is not a native speaker; not yet reviewed by a qualified translator or a native-speaking patient panel. The FFT question and six answers have not yet been checked against NHS England's published translation of the 2020 question: check them before use on a ward. -->
+<!-- Review status: DRAFT, NOT REVIEWED. Written for this project; no qualified translator, native speaker or patient panel has checked it. The FFT question and its six answers have not been checked against NHS England's published wording in this language. Have it reviewed before patients use it on a ward. -->
 <TS version="2.1" language="bn_BD" sourcelanguage="en_GB">
 <context>
     <name>About</name>
     <message>
         <source>Review status of this translation</source>
-        <translation>draft: written for this project by its developer, who is not a native speaker; not yet reviewed by a qualified translator or a native-speaking patient panel. The FFT question and six answers have not yet been checked against NHS England's published translation of the 2020 question: check them before use on a ward.</translation>
+        <translation>DRAFT, NOT REVIEWED. Written for this project; no qualified translator, native speaker or patient panel has checked it. The FFT question and its six answers have not been checked against NHS England's published wording in this language. Have it reviewed before patients use it on a ward.</translation>
     </message>
 </context>
 <context>
