@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen, QShortcut
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPainterPath, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -72,7 +72,10 @@ class SpcChart(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = p.fontMetrics()
-        left, right, top, bottom = fm.horizontalAdvance("100%") + 12, 12, 10, fm.height() * 2 + 8
+        names = ("mean", "upper limit", "lower limit")
+        # the lines' names sit in a margin right of the plot, clear of this month's point
+        left, top, bottom = fm.horizontalAdvance("100%") + 12, 10, fm.height() * 2 + 8
+        right = max(fm.horizontalAdvance(n) for n in names) + 12
         area = QRectF(left, top, max(10, self.width() - left - right), max(10, self.height() - top - bottom))
         p.setPen(QPen(GREY, 1))
         p.drawRect(area)
@@ -98,14 +101,23 @@ class SpcChart(QWidget):
         for edge in (lo, hi):
             p.setPen(INK)
             p.drawText(QRectF(0, y(edge) - fm.height() / 2, left - 6, fm.height()), Qt.AlignmentFlag.AlignRight, f"{edge:.0f}%")
+        name_y: dict[str, float] = {}
         for value, style, name in ((c.mean, Qt.PenStyle.SolidLine, "mean"), (c.upper, Qt.PenStyle.DashLine, "upper limit"),
                                    (c.lower, Qt.PenStyle.DashLine, "lower limit")):
             if value is None:
                 continue
             p.setPen(QPen(GREY if name != "mean" else INK, 1.5, style))
             p.drawLine(QPointF(area.left(), y(value)), QPointF(area.right(), y(value)))
-            below = y(value) - fm.height() < area.top()  # no room above the line: write the name under it
-            p.drawText(QPointF(area.right() - fm.horizontalAdvance(name) - 4, y(value) + (fm.ascent() + 2 if below else -3)), name)
+            name_y[name] = y(value)
+        # each name level with its line, nudged apart when two lines are close together
+        placed: list[float] = []
+        for name in sorted(name_y, key=lambda k: name_y[k]):
+            base = name_y[name] + fm.ascent() / 2 - 1
+            if placed and base - placed[-1] < fm.height():
+                base = placed[-1] + fm.height()
+            placed.append(base)
+            p.setPen(INK if name == "mean" else GREY)
+            p.drawText(QPointF(area.right() + 6, base), name)
         path = QPainterPath()
         started = False
         for i, v in enumerate(c.values):
@@ -131,11 +143,30 @@ class SpcChart(QWidget):
                 p.setBrush(QColor("#FFFFFF"))
                 p.drawEllipse(QPointF(x(i), y(v)), 4.5, 4.5)
         p.setPen(INK)
-        for i, lab in enumerate(self.labels):
-            if i % 2 == (n - 1) % 2:  # every other month, ending with this one
-                w = fm.horizontalAdvance(lab)
-                p.drawText(QPointF(min(max(0.0, x(i) - w / 2), self.width() - w), area.bottom() + fm.height() + 2), lab)
+        for at, lab in self.month_label_places(fm, [x(i) for i in range(n)]):
+            p.drawText(QPointF(at, area.bottom() + fm.height() + 2), lab)
         p.end()
+
+    def month_label_places(self, fm: QFontMetrics, xs: list[float]) -> list[tuple[float, str]]:
+        """Where each shown month name starts: from this month back, every k-th month, so that no
+        two names touch at any text size or chart width (this month's always shown)."""
+        labels = self.labels[:len(xs)]
+        n = len(labels)
+        step = (xs[-1] - xs[0]) / (n - 1) if n > 1 else 0.0
+        widest = max((fm.horizontalAdvance(lab) for lab in labels), default=0) + fm.horizontalAdvance("  ")
+        k = 1
+        while k < n and step * k < widest:
+            k += 1
+        out: list[tuple[float, str]] = []
+        room_left = float(self.width())
+        for i in range(n - 1, -1, -k):
+            w = fm.horizontalAdvance(labels[i])
+            at = min(max(0.0, xs[i] - w / 2), self.width() - w)
+            if at + w > room_left:
+                continue
+            out.append((at, labels[i]))
+            room_left = at - fm.horizontalAdvance(" ")
+        return out[::-1]
 
 
 class FeedbackView(QWidget):
@@ -190,7 +221,13 @@ class FeedbackView(QWidget):
         self.counts = QTableWidget(0, 3)
         self.counts.setHorizontalHeaderLabels(["Answer", "Responses", "Share"])
         self.counts.verticalHeader().hide()
-        self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # sized to its words ("Neither good nor poor", "Responses") at any text size: six rows, so
+        # measuring them is cheap; the chart takes the rest of the width
+        self.counts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.counts.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.counts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.counts.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.counts.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts.setAccessibleName("Responses per answer this month")
         self.counts.setMaximumHeight(260)
@@ -209,12 +246,12 @@ class FeedbackView(QWidget):
         v.addLayout(row)
         v.addWidget(self.headline)
         mid = QHBoxLayout()
-        mid.addWidget(self.counts, 1)
+        mid.addWidget(self.counts, 0, Qt.AlignmentFlag.AlignTop)
         right = QVBoxLayout()
         right.addWidget(QLabel("% positive, month by month (SPC chart: mean and process limits)"))
         right.addWidget(self.chart)
         right.addWidget(self.signals)
-        mid.addLayout(right, 2)
+        mid.addLayout(right, 1)
         v.addLayout(mid)
         v.addWidget(self.themes)
         v.addWidget(QLabel("Comments this month"))
@@ -461,8 +498,9 @@ class FeedbackView(QWidget):
             return
         item = self.moderation[row]
         found = "; ".join(f"{f.label}: \u201c{f.text}\u201d" for f in item.findings)
-        self.held_original.setText(f"As written: good: \u201c{item.comment_good}\u201d · better: \u201c{item.comment_better}\u201d"
-                                   f"\nFound: {found or 'nothing specific'}")
+        written = " · ".join(f"{name}: \u201c{text}\u201d" for name, text in (("good", item.comment_good), ("better", item.comment_better))
+                             if text)  # an empty answer is not shown as empty quotes
+        self.held_original.setText(f"As written: {written}\nFound: {found or 'nothing specific'}")
         self.redacted_good.setPlainText(item.suggested_good)
         self.redacted_better.setPlainText(item.suggested_better)
 
