@@ -287,6 +287,12 @@ def cmd_check(args: argparse.Namespace, data_dir: Path) -> int:
     if fk:
         print(f"hardtruths-desktop: error: {len(fk)} broken references between records", file=sys.stderr)
         return EXIT_STORE
+    from hardtruths_desktop.store.feedback import refresh_heads, stale_heads
+    from hardtruths_desktop.store.session import Actor
+
+    with store.write(Actor.command_line()) as tx:  # the results' derived table agrees with the responses
+        stale = stale_heads(tx.db)
+        refresh_heads(tx.db, stale)
     from hardtruths_desktop.printing import PageSpec, render_board
     from hardtruths_desktop.printing.samples import sample_board
 
@@ -296,8 +302,9 @@ def cmd_check(args: argparse.Namespace, data_dir: Path) -> int:
         log.exception("check: printing failed")
         print(f"hardtruths-desktop: error: the store is fine but printing does not work here ({e})", file=sys.stderr)
         return EXIT_UNEXPECTED
+    rebuilt = f"; feedback results rebuilt for {len(stale)} responses" if stale else ""
     print(f"ok: {store.path} (integrity ok, journal {mode}{', backed up before upgrade' if store.backup_made else ''};"
-          f" test board rendered, {len(pdf) // 1024} KB)")
+          f" test board rendered, {len(pdf) // 1024} KB{rebuilt})")
     return EXIT_OK
 
 

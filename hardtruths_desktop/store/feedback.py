@@ -137,6 +137,17 @@ def refresh_heads(db: Any, ids: Iterable[str]) -> None:
         db.execute(f"INSERT INTO feedback_head ({_HEAD_COLS}) SELECT * FROM ({HEAD_SQL} AND f.id IN ({marks}))", todo)
 
 
+def stale_heads(db: Any) -> list[str]:
+    """Responses whose ``feedback_head`` row is missing, differs from the events' fold, or whose
+    response is gone: none, unless something wrote ``feedback`` around the repository (``check``
+    finds and rebuilds them)."""
+    differ = db.execute(
+        f"SELECT id FROM (SELECT * FROM ({HEAD_SQL}) EXCEPT SELECT {_HEAD_COLS} FROM feedback_head)").fetchall()
+    orphans = db.execute("SELECT response_id FROM feedback_head WHERE response_id NOT IN"
+                         " (SELECT id FROM feedback WHERE amends_id IS NULL)").fetchall()
+    return sorted({r[0] for r in differ} | {r[0] for r in orphans})
+
+
 def touched_by_pull(db: Any, changes: Sequence[dict[str, Any]]) -> set[str]:
     """The feedback records a pulled page writes or removes, and the responses they amend (read
     BEFORE the page is written: a removed amendment's response is only known from the stored row)."""
@@ -316,4 +327,5 @@ __all__ = [
     "refresh_heads",
     "save_you_said",
     "shown_comments",
+    "stale_heads",
 ]

@@ -296,3 +296,28 @@ def test_themes_by_word_sets_equal_the_whole_word_patterns() -> None:
         folded = " ".join(__import__("re").sub(r"[^\w]+", " ", t.casefold()).split())
         want = tuple(code for code, pattern in fft._theme_patterns() if pattern.search(folded))
         assert fft.themes_of(t) == want, t
+
+
+def test_check_finds_and_rebuilds_a_projection_that_drifted(station: WardStation, capsys: pytest.CaptureFixture[str]) -> None:
+    """Written around the repository (a hand edit, a bug): ``check`` puts the derived table right."""
+    from hardtruths_desktop.cli import main
+
+    kept, changed, lost = (record(station, a, TODAY) for a in ("good", "poor", "neither"))
+    amend(station, changed, "withdraw", reason="typed twice")
+    station.store.close()
+    con = sqlite3.connect(station.path)
+    try:
+        con.execute("UPDATE feedback_head SET status = 'published' WHERE response_id = ?", (changed,))
+        con.execute("DELETE FROM feedback_head WHERE response_id = ?", (lost,))
+        con.execute("INSERT INTO feedback_head SELECT 'not-a-response', ward_id, response_date, seq, answer, channel, comment_good,"
+                    " comment_better, status, original_status, findings, amendments, head_id FROM feedback_head WHERE response_id = ?",
+                    (kept,))
+        con.commit()
+    finally:
+        con.close()
+    assert projection(station.path) != fold(station.path)
+    assert main(["check", "--data-dir", str(station.dir)], clock=FixedClock.london(2026, 11, 24, 14, 0)) == 0
+    assert "feedback results rebuilt for 3 responses" in capsys.readouterr().out
+    assert projection(station.path) == fold(station.path)
+    assert main(["check", "--data-dir", str(station.dir)], clock=FixedClock.london(2026, 11, 24, 14, 0)) == 0
+    assert "rebuilt" not in capsys.readouterr().out
