@@ -75,7 +75,7 @@ class SpcChart(QWidget):
         names = ("mean", "upper limit", "lower limit")
         # the lines' names sit in a margin right of the plot, clear of this month's point
         left, top, bottom = fm.horizontalAdvance("100%") + 12, 10, fm.height() * 2 + 8
-        right = max(fm.horizontalAdvance(n) for n in names) + 12
+        right = max(fm.horizontalAdvance(n) for n in names) + 16
         area = QRectF(left, top, max(10, self.width() - left - right), max(10, self.height() - top - bottom))
         p.setPen(QPen(GREY, 1))
         p.drawRect(area)
@@ -117,7 +117,7 @@ class SpcChart(QWidget):
                 base = placed[-1] + fm.height()
             placed.append(base)
             p.setPen(INK if name == "mean" else GREY)
-            p.drawText(QPointF(area.right() + 6, base), name)
+            p.drawText(QPointF(area.right() + 10, base), name)  # clear of a point (and a signal square) on the edge
         path = QPainterPath()
         started = False
         for i, v in enumerate(c.values):
