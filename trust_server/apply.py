@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, text, tuple_, update
+from sqlalchemy import insert, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -37,6 +37,7 @@ from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
+from trust_server.bulk import insert_rows, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationLog, Trust, Ward
 from trust_server.validate import clean_payload
 
@@ -478,26 +479,15 @@ class Batch:
                    "updated_at": self.now}
             (updated_rows if rec.in_db else new_rows).append(row)
         table = EntityRecord.__table__  # type: ignore[attr-defined]
-        if new_rows:
-            self.session.execute(insert(table), new_rows)
-        if updated_rows:
-            stmt = (
-                update(table)
-                .where(table.c.entity == bindparam("k_entity"), table.c.id == bindparam("k_id"))
-                .values(ward_id=bindparam("ward_id"), data=bindparam("data"), field_meta=bindparam("field_meta"),
-                        deleted=bindparam("deleted"), last_seq=bindparam("last_seq"),
-                        needs_review=bindparam("needs_review"), updated_at=bindparam("updated_at"))
-            )
-            self.session.execute(stmt, [{**{k: v for k, v in r.items() if k not in ("entity", "id")},
-                                         "k_entity": r["entity"], "k_id": r["id"]} for r in updated_rows])
-        if history:
-            self.session.execute(insert(FieldHistory.__table__), history)  # type: ignore[attr-defined]
-        if self.logged:
-            self.session.execute(insert(MutationLog.__table__), [  # type: ignore[attr-defined]
-                {"mutation_id": m.mutation_id, "device_id": self.author.device_id, "raw": m.raw,
-                 "recorded_by": m.recorded_by[:120].replace("\x00", ""), "received_at": self.now}
-                for m in self.logged
-            ])
+        # one COPY / one UPDATE per table on PostgreSQL, not a round trip per row (trust_server.bulk)
+        insert_rows(self.session, table, new_rows)
+        update_records(self.session, table, updated_rows, self.now)
+        insert_rows(self.session, FieldHistory.__table__, history)  # type: ignore[attr-defined]
+        insert_rows(self.session, MutationLog.__table__, [  # type: ignore[attr-defined]
+            {"mutation_id": m.mutation_id, "device_id": self.author.device_id, "raw": m.raw,
+             "recorded_by": m.recorded_by[:120].replace("\x00", ""), "received_at": self.now}
+            for m in self.logged
+        ])
         self._project([rec for rec in self.records.values() if rec.touched and rec.entity in ("trust", "ward")])
         for rec in self.records.values():
             rec.in_db = rec.in_db or rec.touched
@@ -525,7 +515,7 @@ class Batch:
             del c["id"]
             c["seq"] = seq
             last[(c["entity"], c["entity_id"])] = seq
-        self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
+        insert_rows(self.session, ChangeLog.__table__, changes)  # type: ignore[attr-defined]
         # a record's last_seq is its place in the pull stream (retention compares it with cursors)
         self.session.execute(text(  # one statement, not one per record, while the counter row is held
             "UPDATE entity_record AS e SET last_seq = v.seq FROM (SELECT unnest(CAST(:ents AS text[])) AS entity,"

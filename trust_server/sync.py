@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, or_, select, tuple_, union_all
+from sqlalchemy import Engine, func, or_, select, tuple_, union_all
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
@@ -43,6 +43,7 @@ from hardtruths_desktop.sync.protocol import (
     PushResponse,
 )
 from trust_server.apply import Author, Batch, Incoming, raw_json
+from trust_server.bulk import insert_rows
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import AppliedMutation, ChangeLog, Device, EntityRecord, ServerMeta
@@ -302,8 +303,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         rows.append({"mutation_id": m.mutation_id, "device_id": device_id, "client_seq": m.client_seq,
                      "payload_sha256": shas[m.mutation_id], "status": o.status, "server_seq": o.server_seq,
                      "result": item.model_dump(include={"effective", "flags", "error"}), "received_at": now})
-    if rows:
-        session.execute(insert(AppliedMutation.__table__), rows)  # type: ignore[attr-defined]
+    insert_rows(session, AppliedMutation.__table__, rows)  # type: ignore[attr-defined]
     device.last_client_seq = last
     device.last_seen_at = now
     if headers.app_version:

@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic import ValidationError as PydanticError
@@ -578,10 +578,9 @@ class EntitySchema:
         out: dict[str, Any] = {}
         for f, value in values.items():
             check_field_name(f)
-            adapter = _field_adapter(self.name, f)
-            if adapter is None:
+            if _field_adapter(self.name, f) is None:
                 raise ValidationError.single(f, f"'{printable(f, 80)}' is not a field of a {self.name.replace('_', ' ')} record")
-            out[f] = _validate(adapter, value, f)
+            out[f] = _validate_field(self.name, f, value)
         return out
 
     def check_record(self, entity_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -590,21 +589,18 @@ class EntitySchema:
         defaults filled in and the dynamic (``groups.*``) fields kept."""
         fixed: dict[str, Any] = {}
         dynamic: dict[str, Any] = {}
+        own = _field_names(self.model)
         for f, v in record.items():
             check_field_name(f)
-            if f in self.model.model_fields:
+            if f in own:
                 fixed[f] = v
-            elif any(p.fullmatch(f) for p, _t in self.patterns):
-                dynamic[f] = _validate(_field_adapter(self.name, f), v, f)  # type: ignore[arg-type]
+            elif _known_field(self.name, f):
+                dynamic[f] = _validate_field(self.name, f, v)
             else:
                 raise ValidationError.single(f, f"'{printable(f, 80)}' is not a field of a {self.name.replace('_', ' ')} record")
         if self.key != "id":
             fixed[self.key] = entity_id.lower()
-        try:
-            model = self.model.model_validate(fixed)
-        except PydanticError as e:
-            raise _to_validation_error(e, self.name) from None
-        out = {**model.model_dump(), **dynamic}
+        out = {**self._check_fixed(fixed), **dynamic}
         if self.identity is not None and not out.get("deleted"):
             try:
                 expected = self.identity(out)
@@ -613,6 +609,28 @@ class EntitySchema:
             if expected != entity_id.lower():
                 key = ", ".join(f.replace("_id", "") for f in self.identity_key) or "key"
                 raise ValidationError.single("entity_id", f"The id of this {self.name.replace('_', ' ')} does not match its {key}")
+        return out
+
+
+    def _check_fixed(self, fixed: dict[str, Any]) -> dict[str, Any]:
+        """The model's own fields validated and dumped, with its defaults filled in. A model with no
+        model-level rule is checked field by field through the same per-field validators (each value's
+        result cached, so a pull or push of 2,000 shifts does not re-run the same checks on the same
+        ward id, date and figures): the result and the first error are the model's own, in its field
+        order. A model with a model-level rule is validated whole."""
+        if _has_model_rules(self.model):
+            try:
+                return self.model.model_validate(fixed).model_dump()
+            except PydanticError as e:
+                raise _to_validation_error(e, self.name) from None
+        out: dict[str, Any] = {}
+        for f, required, default, factory in _field_plan(self.model):
+            if f in fixed:
+                out[f] = _validate_field(self.name, f, fixed[f])
+            elif required:
+                raise ValidationError.single(f, f"A {self.name.replace('_', ' ')} record must include '{f}'")
+            else:
+                out[f] = factory() if factory is not None else default
         return out
 
 
@@ -628,6 +646,58 @@ def _validate(adapter: TypeAdapter[Any], value: Any, f: str) -> Any:
         return adapter.validate_python(value)
     except PydanticError as e:
         raise _to_validation_error(e, None, f) from None
+
+
+#: values whose check is cached: immutable scalars (short text only, so the cache stays small)
+_SCALARS = (str, int, float, bool, type(None))
+_CACHED_TEXT = 80
+
+
+def _validate_field(entity: str, f: str, value: Any) -> Any:
+    """``value`` checked as field ``f`` of ``entity`` (a known field); raises ValidationError. The
+    checks are pure, so a scalar's result is cached (keyed by its type too: ``True`` is not ``1``)."""
+    kind = type(value)
+    if kind in _SCALARS and (kind is not str or len(value) <= _CACHED_TEXT):
+        ok, result = _validated_scalar(entity, f, kind.__name__, value)
+        if ok:
+            return result
+        if isinstance(result, ValidationError):
+            raise ValidationError(result.errors)
+    return _validate(_field_adapter(entity, f), value, f)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=65536)
+def _validated_scalar(entity: str, f: str, kind: str, value: Any) -> tuple[bool, Any]:
+    """(True, the checked value) or (False, the refusal); (False, None): not cacheable (a scalar that
+    became a list, say), checked again by the caller."""
+    try:
+        result = _validate(_field_adapter(entity, f), value, f)  # type: ignore[arg-type]
+    except ValidationError as e:
+        return False, e  # a refusal is cached too (a bad value sent again is refused again, the same way)
+    return (True, result) if isinstance(result, _SCALARS) else (False, None)
+
+
+@cache
+def _field_plan(model: type[BaseModel]) -> tuple[tuple[str, bool, Any, Callable[[], Any] | None], ...]:
+    """Each field of a record model: (name, required, default, default factory), in field order."""
+    plan: list[tuple[str, bool, Any, Callable[[], Any] | None]] = []
+    for f, info in model.model_fields.items():
+        factory = info.default_factory
+        if factory is not None and getattr(info, "default_factory_takes_validated_data", False):
+            raise TypeError(f"{model.__name__}.{f}: a default factory reading other fields is not supported here")
+        plan.append((f, info.is_required(), info.default, cast("Callable[[], Any] | None", factory)))
+    return tuple(plan)
+
+
+@cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(model.model_fields)
+
+
+@cache
+def _has_model_rules(model: type[BaseModel]) -> bool:
+    return bool(model.__pydantic_decorators__.model_validators) or any(
+        info.alias is not None or info.validation_alias is not None for info in model.model_fields.values())
 
 
 def _to_validation_error(e: PydanticError, entity: str | None, field_name: str | None = None) -> ValidationError:
@@ -679,6 +749,8 @@ def register(schema: EntitySchema) -> EntitySchema:
             raise ValueError(f"{schema.name}: reference field {ref.field!r} is not in its model")
     SCHEMAS[schema.name] = schema
     _field_adapter.cache_clear()
+    _validated_scalar.cache_clear()
+    _known_field.cache_clear()
     return schema
 
 

@@ -1,0 +1,95 @@
+"""Many rows in one statement (issue 13: a push of 2,000 changes spent most of its database time in
+one round trip per row).
+
+* ``insert_rows``: on PostgreSQL one ``COPY ... FROM STDIN`` on the session's own connection (so
+  inside its transaction), JSON columns sent as JSON text; elsewhere (SQLite) ``executemany``.
+* ``update_records``: the changed ``entity_record`` rows of a batch in one ``UPDATE ... FROM
+  unnest(...)`` on PostgreSQL; ``executemany`` elsewhere.
+
+JSON text is written with ``orjson`` when it can (it refuses text that is not valid Unicode; the
+standard library's ASCII-escaped form is the fallback). A Python ``None`` in a JSON column is the
+JSON ``null``, as SQLAlchemy's JSON type stores it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+import psycopg
+from sqlalchemy import JSON, Table, bindparam, insert, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON text (for a JSON column or a response)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # broken Unicode (a lone surrogate) or a type orjson does not know
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=str)
+
+
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table``."""
+    if not rows:
+        return
+    if not _is_pg(session):
+        session.execute(insert(table), list(rows))
+        return
+    cols = list(rows[0])
+    is_json = [isinstance(table.c[c].type, JSON) for c in cols]
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    names = ", ".join(f'"{c}"' for c in cols)
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    try:
+        with raw.cursor() as cur, cur.copy(statement) as copy:
+            for r in rows:
+                copy.write_row([json_text(r[c]) if j else r[c] for c, j in zip(cols, is_json, strict=True)])
+    except psycopg.Error as e:
+        # as SQLAlchemy raises it for any other statement (IntegrityError, OperationalError ...), so the
+        # push's retry on a unique violation and the error logging see the same exception
+        raise DBAPIError.instance(statement, None, e, psycopg.Error, hide_parameters=True,
+                                  dialect=session.get_bind().dialect) from None
+
+
+_UPDATE_RECORDS = text(
+    "UPDATE entity_record AS e SET ward_id = v.ward_id, data = CAST(v.data AS jsonb),"
+    " field_meta = CAST(v.field_meta AS jsonb), deleted = v.deleted, last_seq = v.last_seq,"
+    " needs_review = v.needs_review, updated_at = :updated_at"
+    " FROM unnest(CAST(:entity AS text[]), CAST(:id AS text[]), CAST(:ward_id AS text[]), CAST(:data AS text[]),"
+    " CAST(:field_meta AS text[]), CAST(:deleted AS boolean[]), CAST(:last_seq AS bigint[]),"
+    " CAST(:needs_review AS boolean[])) AS v(entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
+    " WHERE e.entity = v.entity AND e.id = v.id")
+
+
+def update_records(session: Session, table: Table, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+    """Write the current state of records already in ``entity_record`` (keys: entity, id, ward_id,
+    data, field_meta, deleted, last_seq, needs_review)."""
+    if not rows:
+        return
+    if _is_pg(session):
+        session.execute(_UPDATE_RECORDS, {
+            "entity": [r["entity"] for r in rows], "id": [r["id"] for r in rows], "ward_id": [r["ward_id"] for r in rows],
+            "data": [json_text(r["data"]) for r in rows], "field_meta": [json_text(r["field_meta"]) for r in rows],
+            "deleted": [bool(r["deleted"]) for r in rows], "last_seq": [int(r["last_seq"]) for r in rows],
+            "needs_review": [bool(r["needs_review"]) for r in rows], "updated_at": now})
+        return
+    stmt = (
+        update(table)
+        .where(table.c.entity == bindparam("k_entity"), table.c.id == bindparam("k_id"))
+        .values(ward_id=bindparam("ward_id"), data=bindparam("data"), field_meta=bindparam("field_meta"),
+                deleted=bindparam("deleted"), last_seq=bindparam("last_seq"),
+                needs_review=bindparam("needs_review"), updated_at=bindparam("updated_at"))
+    )
+    session.execute(stmt, [{"ward_id": r["ward_id"], "data": r["data"], "field_meta": r["field_meta"], "deleted": r["deleted"],
+                            "last_seq": r["last_seq"], "needs_review": r["needs_review"], "updated_at": now,
+                            "k_entity": r["entity"], "k_id": r["id"]} for r in rows])
