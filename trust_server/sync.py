@@ -296,13 +296,14 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             final.append(r)
             continue
         m, o = next(it)
-        item = ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status=o.status, server_seq=o.server_seq,
-                          effective=o.effective, flags=o.flags, error=o.error)
+        # built by the server from checked values: constructed, not validated again (2,000 a push)
         # protocol 2: a change applied as sent needs no echo of its values (the station has them)
-        final.append(item.model_copy(update={"effective": {}}) if headers.protocol >= 2 and o.clean else item)
+        echo = {} if headers.protocol >= 2 and o.clean else dict(o.effective)
+        final.append(ItemResult.model_construct(client_seq=m.client_seq, mutation_id=m.mutation_id, status=o.status,
+                                                server_seq=o.server_seq, effective=echo, flags=list(o.flags), error=o.error))
         rows.append({"mutation_id": m.mutation_id, "device_id": device_id, "client_seq": m.client_seq,
                      "payload_sha256": shas[m.mutation_id], "status": o.status, "server_seq": o.server_seq,
-                     "result": item.model_dump(include={"effective", "flags", "error"}), "received_at": now})
+                     "result": {"effective": dict(o.effective), "flags": list(o.flags), "error": o.error}, "received_at": now})
     insert_rows(session, AppliedMutation.__table__, rows)  # type: ignore[attr-defined]
     device.last_client_seq = last
     device.last_seen_at = now

@@ -269,13 +269,12 @@ def record_results(store: Store, results: list[dict[str, Any]], server_time: str
                 " WHERE client_seq = ? AND state = 'pending'",
                 (server_time, ward_code, not_connected_message(ward_code), seq),
             )
-        for r in results:
-            state = "rejected" if r["status"] == "rejected" else "acked"
-            tx.db.execute(
-                "UPDATE outbox SET state = ?, result = ?, acked_seq = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
-                " WHERE mutation_id = ? AND state = 'pending'",
-                (state, json.dumps(r, ensure_ascii=False), r.get("server_seq"), server_time, r.get("error"), r["mutation_id"]),
-            )
+        tx.db.executemany(
+            "UPDATE outbox SET state = ?, result = ?, acked_seq = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
+            " WHERE mutation_id = ? AND state = 'pending'",
+            [("rejected" if r["status"] == "rejected" else "acked", json.dumps(r, ensure_ascii=False), r.get("server_seq"),
+              server_time, r.get("error"), r["mutation_id"]) for r in results],
+        )
         tx.db.execute("UPDATE sync_state SET last_push_ok = ? WHERE id = 1", (server_time,))
 
 

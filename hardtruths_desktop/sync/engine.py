@@ -41,8 +41,8 @@ MIN_BATCH = 5  # the smallest push batch on a bad link
 MAX_TIMEOUTS_PER_CYCLE = 4
 PLACEHOLDER_NS = uuid.UUID("6f1c1f0e-3c55-4b0a-9a43-3f1f3d4e9b21")  # placeholders for changes held on this PC
 
-BATCH = 200
-PULL_PAGE = 500
+BATCH = 500  # protocol.MAX_BATCH: about 200 KB of JSON before gzip for shift edits (SYNC.md 3.4 says 256 KB)
+PULL_PAGE = 1000  # the server's MAX_PULL
 TIMEOUT_S = 30.0
 
 
@@ -494,7 +494,7 @@ class SyncEngine:
                 sync_store.update_sync_state(self.store, pull_cursor=0)  # full, non-destructive re-pull
                 continue
             self._check_common(r)
-            page = protocol.PullResponse.model_validate(r.json())
+            page = protocol.PullResponse.model_validate_json(r.content)
             if info.server_epoch and page.server_epoch != info.server_epoch:
                 self._recover_epoch(client)
                 self._push_all(client, result)
