@@ -7,11 +7,14 @@ Used by device pushes and by the server's own admin writes. A ``Batch`` works in
 2. ``apply`` each mutation in order, in memory and atomically: it works on a copy of the record
    and only replaces the batch's copy when every field has been checked and merged, so a rejected
    mutation leaves no trace (this is the per-mutation savepoint of SYNC.md 3.4);
-3. ``finish``: write records, ``field_history`` and ``mutation_log`` in bulk under change ids
-   from a sequence, then (``sequence``, the transaction's last statement) place the changes in the
-   pull stream with one ``UPDATE sync_counter ... RETURNING`` and the ``change_log`` insert. The
-   counter row stays locked until commit, so ``change_log.seq`` order is commit order, but only
-   for that last insert and the commit.
+3. ``finish``: write ``field_history`` and ``mutation_log`` in bulk under change ids from a
+   sequence, then (``sequence``, the transaction's last statements) place the changes in the pull
+   stream: on PostgreSQL, a lock on the stream of each ward the changes belong to (shared on the
+   trust's stream; exclusive on it for a trust-wide change), then their seqs from a database
+   sequence, ``change_log`` and the records themselves (with their place in the stream). The locks
+   are held until commit, so the changes a station reads (its ward's and the trust's) commit in seq
+   order and a pull cursor never passes a change that commits late; pushes of different wards no
+   longer queue on one counter row (issue 13). SQLite serialises writers and keeps the counter row.
 
 Merge rule per field ``f``: ``base[f] == field_meta[f].tok`` (the writer saw the current value)
 applies; otherwise the larger ``(hlc, device_id)`` wins, the loser is kept in ``field_history``
@@ -42,6 +45,11 @@ from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationL
 from trust_server.validate import clean_payload
 
 CLOCK_AHEAD_MS = 10 * 60 * 1000
+#: PostgreSQL advisory lock classes (two-int keys, a space apart from the migration's one-bigint key):
+#: the trust's stream (key 0) and each ward's stream (key ``hashtext(ward_id)``; two wards sharing a
+#: hash only queue on each other)
+STREAM_TRUST_LOCK = 0x48540001
+STREAM_WARD_LOCK = 0x48540002
 CLOCK_BEHIND_MS = 30 * 24 * 3600 * 1000
 
 Key = tuple[str, str]
@@ -140,6 +148,8 @@ class Batch:
         self.applied: list[tuple[Incoming, Outcome]] = []
         self.logged: list[Incoming] = []
         self.changes: list[dict[str, Any]] = []  # change_log rows waiting for their place in the stream
+        #: PostgreSQL: entity_record rows (new, updated) written with their stream place in ``sequence``
+        self.pending_rows: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
         self.is_pg = session.get_bind().dialect.name == "postgresql"
 
     # --- 1. load ---------------------------------------------------------------------------
@@ -436,15 +446,12 @@ class Batch:
 
     # --- 3. finish ---------------------------------------------------------------------------
     def finish(self, sequence: bool = True) -> int:
-        """Write everything; returns the counter's value (``server_seq_high``).
+        """Write everything; returns the stream's high seq (``server_seq_high``).
 
         Each applied change gets a change id (``server_seq`` in verdicts, field versions, history):
-        on PostgreSQL from the ``change_id`` sequence, which locks nothing; a record's ``last_seq``
-        is set to its stream place in ``sequence``.
-        Its place in the pull stream (``change_log.seq``) comes from the ``sync_counter`` row in
-        ``sequence``, the transaction's LAST statement: the row stays locked only for that insert
-        and the commit, so seq order is commit order and a pull cursor never skips a change that
-        commits late, while pushes no longer queue on the row for their whole apply.
+        on PostgreSQL from the ``change_id`` sequence, which locks nothing. Its place in the pull
+        stream (``change_log.seq``, a record's ``last_seq``) comes in ``sequence``, the
+        transaction's LAST statements (see the module's step 3).
         ``sequence=False``: the caller writes more rows first, then calls ``sequence`` itself."""
         n = len(self.applied)
         if n and self.is_pg:
@@ -480,8 +487,12 @@ class Batch:
             (updated_rows if rec.in_db else new_rows).append(row)
         table = EntityRecord.__table__  # type: ignore[attr-defined]
         # one COPY / one UPDATE per table on PostgreSQL, not a round trip per row (trust_server.bulk)
-        insert_rows(self.session, table, new_rows)
-        update_records(self.session, table, updated_rows, self.now)
+        if self.is_pg:  # written once, with their place in the stream, by ``sequence``
+            self.pending_rows[0].extend(new_rows)
+            self.pending_rows[1].extend(updated_rows)
+        else:
+            insert_rows(self.session, table, new_rows)
+            update_records(self.session, table, updated_rows, self.now)
         insert_rows(self.session, FieldHistory.__table__, history)  # type: ignore[attr-defined]
         insert_rows(self.session, MutationLog.__table__, [  # type: ignore[attr-defined]
             {"mutation_id": m.mutation_id, "device_id": self.author.device_id, "raw": m.raw,
@@ -497,35 +508,52 @@ class Batch:
         return self.sequence() if sequence else 0
 
     def sequence(self) -> int:
-        """Place this transaction's changes in the pull stream: the last statement before commit
-        (see ``finish``). Returns the counter's value."""
+        """Place this transaction's changes in the pull stream: the last statements before commit
+        (see the module's step 3). Returns the stream's high seq."""
         changes, self.changes = self.changes, []
-        self.session.flush()  # anything the ORM still holds goes now, not while the counter is locked
-        if not changes:
-            return int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
+        self.session.flush()  # anything the ORM still holds goes now, not while the stream is locked
         if not self.is_pg:
-            for c in changes:
-                c["seq"] = c.pop("id")
-            self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
+            if changes:
+                for c in changes:
+                    c["seq"] = c.pop("id")
+                self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
             return int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
-        high = int(self.session.execute(text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"),
-                                        {"n": len(changes)}).scalar_one())
         last: dict[tuple[str, str], int] = {}
-        for seq, c in enumerate(changes, start=high - len(changes) + 1):
-            del c["id"]
-            c["seq"] = seq
-            last[(c["entity"], c["entity_id"])] = seq
-        insert_rows(self.session, ChangeLog.__table__, changes)  # type: ignore[attr-defined]
-        # a record's last_seq is its place in the pull stream (retention compares it with cursors)
-        self.session.execute(text(  # one statement, not one per record, while the counter row is held
-            "UPDATE entity_record AS e SET last_seq = v.seq FROM (SELECT unnest(CAST(:ents AS text[])) AS entity,"
-            " unnest(CAST(:ids AS text[])) AS id, unnest(CAST(:seqs AS bigint[])) AS seq) AS v"
-            " WHERE e.entity = v.entity AND e.id = v.id"),
-            {"ents": [e for e, _i in last], "ids": [i for _e, i in last], "seqs": list(last.values())})
+        high = 0
+        if changes:
+            self._lock_streams({c["ward_id"] for c in changes})
+            # taken under the locks: within a ward's (and the trust's) stream, seq order is commit order
+            seqs = sorted(int(v) for (v,) in self.session.execute(
+                text("SELECT nextval('change_id') FROM generate_series(1, :n)"), {"n": len(changes)}))
+            for seq, c in zip(seqs, changes, strict=True):
+                del c["id"]
+                c["seq"] = seq
+                last[(c["entity"], c["entity_id"])] = seq
+            insert_rows(self.session, ChangeLog.__table__, changes)  # type: ignore[attr-defined]
+            high = seqs[-1]
+        # the records, once, with their place in the stream as last_seq (retention compares it with cursors)
+        (new_rows, updated_rows), self.pending_rows = self.pending_rows, ([], [])
+        for row in (*new_rows, *updated_rows):
+            row["last_seq"] = last.get((row["entity"], row["id"]), row["last_seq"])
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        insert_rows(self.session, table, new_rows)
+        update_records(self.session, table, updated_rows, self.now)
         for key, q in last.items():
             if key in self.records:
                 self.records[key].last_seq = q
+        if not changes:
+            high = int(self.session.execute(text("SELECT coalesce(max(seq), 0) FROM change_log")).scalar_one())
         return high
+
+    def _lock_streams(self, wards: set[str | None]) -> None:
+        """Until commit: the trust's stream (every station reads it) exclusively for a trust-wide
+        change, else shared, plus each ward's stream exclusively, in one order (no deadlock)."""
+        if None in wards:
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": STREAM_TRUST_LOCK})
+            return
+        self.session.execute(text("SELECT pg_advisory_xact_lock_shared(:c, 0)"), {"c": STREAM_TRUST_LOCK})
+        for ward in sorted(w for w in wards if w is not None):
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:c, hashtext(:w))"), {"c": STREAM_WARD_LOCK, "w": ward})
 
 
 def _projection(rec: Record) -> dict[str, Any]:

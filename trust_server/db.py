@@ -1,8 +1,9 @@
 """Engine, migrations and first-start rows.
 
 SQLite (the embedded default) runs WAL with ``BEGIN IMMEDIATE`` for every transaction, so pushes
-serialise there; PostgreSQL serialises each device with ``FOR UPDATE NOWAIT`` on its row and all
-writers on the ``sync_counter`` row (SYNC.md 3.4).
+serialise there (and take their seqs from the ``sync_counter`` row); PostgreSQL serialises each
+device with ``FOR UPDATE NOWAIT`` on its row, and the commits of each ward's changes on an
+advisory lock per ward (``apply.Batch.sequence``; SYNC.md 3.4, issue 13).
 
 ``prepare`` runs at every start (server and admin CLI): it migrates under a PostgreSQL advisory
 lock, so several servers started at once on an empty database never race the migration; the
@@ -32,7 +33,7 @@ MIGRATION_LOCK_KEY = int.from_bytes(b"HTMIGRAT", "big") - 2**63
 #: The newest migration's revision (tests/server/test_migrations.py checks it against the scripts):
 #: a database already there is not handed to Alembic at all (the admin CLI starts in a fraction of
 #: the time: no Alembic import, no script directory walk).
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def _private_file(path: Path) -> None:

@@ -67,6 +67,8 @@ class ServerMeta(ServerTable, table=True):
 
 
 class SyncCounter(ServerTable, table=True):
+    """SQLite's change sequence (PostgreSQL uses the ``change_id`` sequence since migration 0008)."""
+
     __tablename__ = "sync_counter"
     __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
     id: int = Field(default=1, primary_key=True)
@@ -148,7 +150,9 @@ class MutationLog(ServerTable, table=True):
 
 
 class ChangeLog(ServerTable, table=True):
-    """One row per server change; ``seq`` comes from ``sync_counter`` so its order is commit order.
+    """One row per server change; within a ward's changes and the trust-wide ones, ``seq`` order is
+    commit order (PostgreSQL: a sequence taken under a per-ward advisory lock held until commit;
+    SQLite: the ``sync_counter`` row). Seqs have gaps where a transaction rolled back.
 
     ``echo_of``: the device whose mutation made this change when the record's state after it is
     exactly what that device already holds (applied as sent: no conflict, no agreement, no value

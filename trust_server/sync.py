@@ -317,7 +317,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     if headers.client_time is not None:
         device.clock_offset_ms = int((now - headers.client_time).total_seconds() * 1000)
     session.add(device)
-    high = batch.sequence()  # LAST: the counter row is held only for this and the commit
+    high = batch.sequence()  # LAST: the stream locks are held only for this and the commit
     return PushResponse(server_epoch=meta.epoch, server_time=iso(utc_now()), device_last_client_seq=last,
                         server_seq_high=high, results=final)
 
@@ -333,6 +333,9 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
             raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
         check_schema(meta, headers, pulling=True)
         high = int(session.execute(select(func.max(ChangeLog.seq))).scalar_one_or_none() or 0)
+        # read BEFORE the page (each statement sees the commits made by its start): every change of
+        # this ward and the trust up to it is in the page's snapshot too
+        scope_high = _scope_high(session, device.ward_id) if headers.protocol >= 2 and since > 0 else 0
         if epoch is not None and epoch != meta.epoch:
             raise ApiError(410, "epoch_changed", "The server was restored from a backup: pull everything again from 0")
         if 0 < since < meta.min_retained_seq:  # since=0 is the full re-pull a 410 asks for
@@ -386,15 +389,24 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
                                           row=row, field_meta=fmeta, needs_review=bool(r["needs_review"])))
         next_since = rows[-1][0] if rows else since
         if skip_own and not has_more:
-            # the station's own changes after the last row are not sent, but passed: every change up
-            # to ``high`` committed before this transaction read it (seq order is commit order)
-            next_since = max(next_since, high)
+            # the station's own changes after the last row are not sent, but passed: every change of
+            # its ward and the trust up to their highest seq (read before the page) committed before
+            # the page was read (within those streams seq order is commit order; another ward's higher seq
+            # may commit before a lower one of this ward, so it is never the cursor)
+            next_since = max(next_since, scope_high)
         device.last_pull_seq = max(device.last_pull_seq, next_since)
         device.last_seen_at = utc_now()
         session.add(device)
         return PullResponse(server_epoch=meta.epoch, min_retained_seq=meta.min_retained_seq, server_time=iso(utc_now()),
                             changes=changes, next_since=next_since, has_more=has_more)
 
+
+
+def _scope_high(session: Session, ward_id: str) -> int:
+    """The highest seq of this ward's and the trust's changes (two index lookups)."""
+    mine = select(func.max(ChangeLog.seq)).where(col(ChangeLog.ward_id) == ward_id).scalar_subquery()
+    trust = select(func.max(ChangeLog.seq)).where(col(ChangeLog.ward_id).is_(None)).scalar_subquery()
+    return int(session.execute(select(func.coalesce(func.greatest(mine, trust), 0))).scalar_one())
 
 
 def compact_versions(meta: dict[str, Any]) -> list[tuple[str, str, list[str]]]:

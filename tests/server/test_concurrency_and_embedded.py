@@ -3,6 +3,7 @@ and the ``hardtruths-server`` entry point itself."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -51,9 +53,10 @@ def test_concurrent_pushes_to_the_same_shifts_lose_nothing(admin: Admin, ward: s
         applied = con.execute("SELECT count(*), count(DISTINCT server_seq) FROM applied_mutation WHERE mutation_id = ANY(%s)"
                               " AND status = 'applied'", (mids,)).fetchone()
         history = con.execute("SELECT count(*) FROM field_history WHERE mutation_id = ANY(%s)", (mids,)).fetchone()
-        seqs = [r[0] for r in con.execute("SELECT seq FROM change_log ORDER BY seq")]
+        ward_changes = con.execute("SELECT count(*), count(DISTINCT seq) FROM change_log WHERE ward_id = %s AND entity = 'shift'",
+                                   (stations[0].ward_id,)).fetchone()
     assert applied == (240, 240) and history == (240,)
-    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # gap-free: every allocated seq committed
+    assert ward_changes == (243, 243)  # every change in the pull stream once (3 creates, 240 edits; seqs may have gaps)
     last_writer = {c["id"]: c["field_meta"]["groups.rn.actual"]["tok"] for c in stations[1].pull_all() if c["entity"] == "shift"}
     assert set(last_writer.values()) <= set(mids)
 
@@ -91,3 +94,45 @@ def test_the_entry_point_starts_uvicorn_and_answers_health(tmp_path: Path) -> No
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_a_ward_cursor_never_passes_its_wards_late_commit_while_other_wards_commit(admin: Admin) -> None:
+    """The pull stream per ward (issue 13): a ward-A change holding its place in the stream (its seq
+    taken under ward A's stream lock, not yet committed) does not stop ward B's pushes, and a ward-A
+    station's cursor never moves past it, even when ward B's later seqs are committed and the
+    station's own changes are skipped (protocol 2 moves the cursor past them)."""
+    from trust_server.apply import STREAM_TRUST_LOCK, STREAM_WARD_LOCK
+
+    a, b = admin.station(new_ward(admin), "a"), admin.station(new_ward(admin), "b")
+    proto2 = {"Sync-Protocol": "2"}
+    a.push([a.create_shift(TODAY)], extra_headers=proto2)
+
+    def pull(since: int) -> dict[str, Any]:
+        r = a.http.get("/v1/sync/pull", params={"since": since, "limit": 500}, headers={**a.headers, **proto2})
+        assert r.status_code == 200, r.text
+        page: dict[str, Any] = r.json()
+        assert not page["has_more"]
+        return page
+
+    cursor = pull(0)["next_since"]
+    late_id = a.shift_id(TODAY, "late")
+    with psycopg.connect(admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")) as held:
+        # what Batch.sequence does for a ward-A change, left uncommitted
+        held.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", (STREAM_TRUST_LOCK,))
+        held.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (STREAM_WARD_LOCK, a.ward_id))
+        row = held.execute("SELECT nextval('change_id')").fetchone()
+        assert row is not None
+        late_seq = int(row[0])
+        data = {"ward_id": a.ward_id, "shift_date": TODAY.isoformat(), "shift_code": "late", "groups.rn.actual": 3}
+        held.execute("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
+                     " VALUES ('shift', %s, %s, %s, '{}', false, %s, false)", (late_id, a.ward_id, json.dumps(data), late_seq))
+        held.execute("INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted) VALUES (%s, %s, 'shift', %s, false)",
+                     (late_seq, a.ward_id, late_id))
+        out = b.push([b.create_shift(TODAY)], extra_headers=proto2)  # another ward is not held up ...
+        assert out["results"][0]["status"] == "applied" and out["results"][0]["server_seq"] > late_seq
+        page = pull(cursor)
+        assert late_id not in {c["id"] for c in page["changes"]}
+        assert page["next_since"] < late_seq  # ... and ward A's cursor stays below the uncommitted change
+        cursor = page["next_since"]
+        held.commit()
+    assert late_id in {c["id"] for c in pull(cursor)["changes"]}  # committed: the next pull brings it
