@@ -409,7 +409,8 @@ def _scope_high(session: Session, ward_id: str) -> int:
     """The highest seq of this ward's and the trust's changes (two index lookups)."""
     mine = select(func.max(ChangeLog.seq)).where(col(ChangeLog.ward_id) == ward_id).scalar_subquery()
     trust = select(func.max(ChangeLog.seq)).where(col(ChangeLog.ward_id).is_(None)).scalar_subquery()
-    return int(session.execute(select(func.coalesce(func.greatest(mine, trust), 0))).scalar_one())
+    row = session.execute(select(mine, trust)).one()
+    return max(int(row[0] or 0), int(row[1] or 0))
 
 
 def compact_versions(meta: dict[str, Any]) -> list[tuple[str, str, list[str]]]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pydantic
 
 from hardtruths_desktop import __version__
 from hardtruths_desktop.domain.clock import utc_now, wall_ms
@@ -494,7 +495,10 @@ class SyncEngine:
                 sync_store.update_sync_state(self.store, pull_cursor=0)  # full, non-destructive re-pull
                 continue
             self._check_common(r)
-            page = protocol.PullResponse.model_validate_json(r.content)
+            try:
+                page = protocol.PullResponse.model_validate_json(r.content)
+            except pydantic.ValidationError:  # e.g. an escaped lone surrogate (a broken record, set aside below)
+                page = protocol.PullResponse.model_validate(r.json())
             if info.server_epoch and page.server_epoch != info.server_epoch:
                 self._recover_epoch(client)
                 self._push_all(client, result)

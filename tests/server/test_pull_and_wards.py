@@ -22,7 +22,7 @@ def test_pull_pages_in_seq_order_and_collapses_to_current_state(admin: Admin, wa
     muts = [st.create_shift(TODAY - timedelta(days=i)) for i in range(5)]
     sid = st.shift_id(TODAY)
     muts.append(st.mutation("shift", sid, "patch", {"notes": "second edit"}))
-    st.push(muts)
+    verdicts = st.push(muts)["results"]
     since, seen, pages = 0, [], 0
     while True:
         r = st.http.get("/v1/sync/pull", params={"since": since, "limit": 2}, headers=st.headers)
@@ -37,7 +37,9 @@ def test_pull_pages_in_seq_order_and_collapses_to_current_state(admin: Admin, wa
     assert pages > 2
     shift = [c for c in seen if c["id"] == sid]
     assert shift[-1]["row"]["notes"] == "second edit"
-    assert shift[-1]["field_meta"]["notes"]["seq"] == shift[-1]["seq"]
+    # the field's version names the change that wrote it (its verdict's server_seq; its place in the
+    # stream, ``seq``, is taken at commit, after it)
+    assert shift[-1]["field_meta"]["notes"]["seq"] == verdicts[-1]["server_seq"] <= shift[-1]["seq"]
     devices = {d["device_id"]: d for d in admin.http.get("/v1/admin/devices").json()}
     assert devices[st.device_id]["last_pull_seq"] == since
 
