@@ -150,6 +150,20 @@ def shoot(out: Path, text_percent: int = 100, suffix: str = "") -> list[Path]:
         if not real_screen:  # offscreen windows are never active, so no focus change is reported there
             win.focus_scroller.bring_into_view(form.on_duty.list)
         grab("staffing-on-duty")
+        # issue 12: typed figures kept as the nurse's draft, offered back (here after the station
+        # started over for her, as after a restart) and marked "Unsaved draft"
+        rn_actual = form.rows["rn"].edits["actual"]
+        rn_actual.setFocus()
+        rn_actual.selectAll()
+        QTest.keyClicks(rn_actual, "6")
+        form.keep_draft()
+        _until(lambda: worker.pending == 0)
+        form.start_over()
+        _until(lambda: worker.pending == 0 and form.draft_label.isVisible())
+        rn_actual.setFocus()
+        grab("staffing-draft")
+        form.revert()  # Esc: the draft is thrown away
+        _until(lambda: worker.pending == 0)
 
         win.show_screen(win.month)
         _until(lambda: win.month.model.rowCount() > 0)

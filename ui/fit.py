@@ -9,8 +9,22 @@ and ``FocusScroller`` scrolls a focused field into view (Alt+N below the fold).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QTabWidget, QWidget
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 
 #: labels longer than this (characters) may wrap
 WRAP_FROM = 36
@@ -79,6 +93,44 @@ def searchable(box: QComboBox) -> None:
     if edit is not None:  # Enter (or leaving the field) picks; Down/Up walk the suggestions
         edit.editingFinished.connect(pick)
         edit.returnPressed.connect(pick)
+        popup = completer.popup() if completer is not None else None
+        if popup is not None:  # Tab while the suggestions show: pick, and move on (Qt ate the Tab)
+            tab = _TabPicks(box, edit, popup, pick)
+            popup.installEventFilter(tab)
+            edit.installEventFilter(tab)  # whichever has the keys: the box, its line edit or the suggestions
+            box.installEventFilter(tab)
+
+
+class _TabPicks(QObject):
+    """Tab (or Shift+Tab) typed while a search list's suggestions show picks the highlighted
+    suggestion, else the first match, closes the suggestions and moves on, as a nurse expects;
+    Qt's completer would swallow the Tab and leave the words typed in the box (issue 12)."""
+
+    def __init__(self, box: QComboBox, edit: QLineEdit, popup: QAbstractItemView, pick: Callable[[], None]) -> None:
+        super().__init__(box)
+        self.box, self.edit, self.popup, self.pick = box, edit, popup, pick
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) \
+                and (self.popup.isVisible() or self.edit.text() != self.box.currentText()):
+            current = self.popup.currentIndex()
+            if current.isValid():  # walked to with Down/Up
+                self.edit.setText(str(current.data()))
+            self.popup.hide()
+            self.pick()
+            forward = event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            _move_focus(self.box, forward)
+            return True
+        return False
+
+
+def _move_focus(w: QWidget, forward: bool) -> None:
+    """Tab or Shift+Tab from ``w``, as the keyboard would."""
+    key = Qt.Key.Key_Tab if forward else Qt.Key.Key_Backtab
+    mods = Qt.KeyboardModifier.NoModifier if forward else Qt.KeyboardModifier.ShiftModifier
+    edit = w.lineEdit() if isinstance(w, QComboBox) else None
+    QApplication.sendEvent(edit if edit is not None else w, QKeyEvent(QEvent.Type.KeyPress, key, mods))
 
 
 class FocusScroller(QObject):
@@ -137,6 +189,17 @@ class FocusScroller(QObject):
             app.focusChanged.disconnect(self._focus_changed)
 
 
+def columns_that_fit(widths: Sequence[int], available: int, drop_order: Sequence[int]) -> set[int]:
+    """Which columns to show in ``available`` pixels: all when they fit, else drop columns in
+    ``drop_order`` (least important first) until the rest fit or only the never-dropped ones are left."""
+    shown = set(range(len(widths)))
+    for col in drop_order:
+        if sum(widths[c] for c in shown) <= available:
+            break
+        shown.discard(col)
+    return shown
+
+
 def _areas_around(w: QWidget) -> list[QScrollArea]:
     """The scroll areas ``w`` sits in, innermost first."""
     out: list[QScrollArea] = []
@@ -149,4 +212,4 @@ def _areas_around(w: QWidget) -> list[QScrollArea]:
     return out
 
 
-__all__ = ["FocusScroller", "fit_screen", "scrolling", "searchable"]
+__all__ = ["FocusScroller", "columns_that_fit", "fit_screen", "scrolling", "searchable"]

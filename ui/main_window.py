@@ -309,14 +309,14 @@ class MainWindow(QMainWindow):
 
     def _signed_in(self, person: Any) -> None:
         self._build_screens()  # already built unless the nurse signed in as soon as the store opened
-        if self._locked_by is not None and person.id != self._locked_by:
-            # Typed but unsaved figures belong to the person who typed them: a different person
-            # signing in starts from what is stored, so nothing is saved under the wrong name.
-            self.staffing.revert()
-            self.staffing.on_duty.revert()  # the ticks too
-            self.staffing.discard_drafts()  # and the drafts of other shifts (issue 12)
+        returning = self._locked_by is not None and person.id == self._locked_by
         self._locked_by = None
         self.ctx.set_user(person)
+        if not returning:
+            # Typed but unsaved figures belong to the person who typed them (kept as their draft):
+            # anyone else starts from what is stored plus their OWN draft, so nothing is shown to or
+            # saved by the wrong person (issue 12).
+            self.staffing.start_over()
         self.tabs.setTabEnabled(3, bool(person.is_manager))
         self.tabs.setTabToolTip(3, "" if person.is_manager else "Only the ward sister or manager can change the ward setup")
         self.setup.setEnabled(bool(person.is_manager))
@@ -334,6 +334,8 @@ class MainWindow(QMainWindow):
         if self.ctx.user is None:
             return
         who = self.ctx.user.id
+        if self.screens:
+            self.staffing.keep_draft()  # what was typed is kept now, as this person's draft
         self._locked_by = who
         self.idle.stop()
         self.ctx.set_user(None)
@@ -458,6 +460,8 @@ class MainWindow(QMainWindow):
             s.sync()
         except OSError:  # a read-only data folder must not stop the station closing
             log.warning("could not remember the window's place", exc_info=True)
+        if self.screens:
+            self.staffing.keep_draft()  # closing: typed figures kept as a draft (the worker finishes it)
         self.idle.detach()
         self.focus_scroller.detach()
         self.sync_timer.stop()

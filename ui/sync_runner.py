@@ -71,13 +71,17 @@ class SyncRunner(QObject):
         """A local write: sync 2 s later (debounced)."""
         self.schedule.saved(time.monotonic())
 
-    def enrol(self, server_url: str, code: str, on_done: Any, on_error: Any) -> None:
-        """Issue 12: enrol from Ward setup, on the sync thread (network); a sync follows at once."""
+    def enrol(self, server_url: str, code: str, ca_bundle: str | None, force: bool, on_done: Any, on_error: Any) -> None:
+        """Issue 12: enrol from Ward setup, on the sync thread (network); a sync follows at once.
+        ``ca_bundle`` and ``force`` as the CLI's --ca-bundle and --force."""
+        from hardtruths_desktop.domain.enrolment import FORCE_FORM
+
         def done(result: Any) -> None:
             self.sync_now()
             on_done(result)
 
-        self.jobs.run(lambda: self.engine().enrol(server_url, code), done, on_error)
+        self.jobs.run(lambda: self.engine().enrol(server_url, code, ca_bundle=ca_bundle, force=force, force_hint=FORCE_FORM),
+                      done, on_error)
 
     def sync_now(self) -> None:
         self.schedule.sync_now(time.monotonic())

@@ -50,7 +50,7 @@ SYNCED_TABLES = (
 #: (SYNC.md decision 9). ``sync.protocol.TRUST_WIDE_ENTITIES`` names the same entities.
 TRUST_TABLES = ("trust", "trust_contacts")
 #: Local-only tables that are derived from synced ones or private to one person (issue 10).
-LOCAL_DERIVED_TABLES = ("incident_state", "incident_draft", "feedback_head")
+LOCAL_DERIVED_TABLES = ("incident_state", "incident_draft", "feedback_head", "shift_draft")
 
 
 class Trust(SQLModel, table=True):
@@ -512,5 +512,18 @@ class IncidentDraft(SQLModel, table=True):
     __tablename__ = "incident_draft"
     author_id: str = Field(primary_key=True)  # staff id, or "station:cli"
     ward_id: str = Field(foreign_key="ward.id")
+    data: str = "{}"
+    updated_at: str
+
+
+class ShiftDraft(SQLModel, table=True):
+    """Local only, private (issue 12): a shift's typed, unsaved figures, per ward, shift and the
+    person who typed them; gone when that shift is saved or the draft discarded. Never synced."""
+
+    __tablename__ = "shift_draft"
+    ward_id: str = Field(foreign_key="ward.id", primary_key=True)
+    shift_date: str = Field(primary_key=True)  # ISO date the shift starts on
+    shift_code: str = Field(primary_key=True)
+    author_id: str = Field(primary_key=True)  # staff id
     data: str = "{}"
     updated_at: str

@@ -27,6 +27,7 @@ import pydantic
 
 from hardtruths_desktop import __version__
 from hardtruths_desktop.domain.clock import utc_now, wall_ms
+from hardtruths_desktop.domain.enrolment import FORCE_CLI, check_ca_bundle_text, check_enrolment
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.server_address import check_server_url
 from hardtruths_desktop.domain.validation import ValidationError, check_ward_code, is_valid_unicode, printable
@@ -114,6 +115,34 @@ def default_client(base_url: str, ca_bundle: str | None) -> httpx.Client:
     return httpx.Client(base_url=base_url, verify=verify, timeout=TIMEOUT_S, trust_env=True)
 
 
+MAX_CA_BUNDLE_BYTES = 10 * 1024 * 1024
+
+
+def _load_ca_bundle(path: str) -> None:
+    """The certificates in it can be used (as the HTTPS client will)."""
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise ValidationError.single("ca_bundle", f"{path}: its certificate cannot be read ({reason}); ask IT for the "
+                                     "trust's CA bundle again") from None
+
+
+def _read_ca_bundle(path: str) -> str:
+    """The CA bundle's text (I/O here; the rule is ``domain.enrolment.check_ca_bundle_text``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationError.single("ca_bundle", f"No CA bundle file at {path}")
+    try:
+        with p.open("rb") as f:
+            data = f.read(MAX_CA_BUNDLE_BYTES + 1)
+    except OSError as e:
+        raise ValidationError.single("ca_bundle", f"Cannot read the CA bundle {path}: {e.strerror or e}") from None
+    if len(data) > MAX_CA_BUNDLE_BYTES:
+        raise ValidationError.single("ca_bundle", f"{path} is too big to be a CA bundle (over 10 MB)")
+    return data.decode("latin-1")
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -139,18 +168,27 @@ class SyncEngine:
     # --- enrolment -------------------------------------------------------------------------------
 
     def enrol(self, server_url: str, code: str, ward_code: str | None = None, ca_bundle: str | None = None,
-              force: bool = False) -> EnrolResult:
-        """``force``: enrol even though the station is enrolled with another server already."""
-        url = check_server_url(server_url, self.allow_insecure_http)
+              force: bool = False, force_hint: str = FORCE_CLI) -> EnrolResult:
+        """``force``: enrol even though the station is enrolled with another server already.
+        Every problem with the input is reported at once (``domain.enrolment``), before any network."""
         previous = sync_store.sync_info(self.store)
-        if previous.device_id and previous.server_url and previous.server_url.rstrip("/").lower() != url.lower() and not force:
-            raise ValidationError.single("server", f"This station is enrolled with {previous.server_url}: enrolling with "
-                                         f"{url} moves it to another trust server; add --force if that is meant")
-        if ca_bundle and not Path(ca_bundle).is_file():
-            raise ValidationError.single("ca_bundle", f"No CA bundle file at {ca_bundle}")
-        code = code.strip().replace(" ", "").replace("-", "")
-        if not code.isalnum() or not 6 <= len(code) <= 20:
-            raise ValidationError.single("code", "An enrolment code is the 6 to 20 letters or digits IT gave you")
+        errors: dict[str, str] = {}
+        try:
+            checked = check_enrolment(server_url, code, ca_bundle=ca_bundle, force=force,
+                                      enrolled_with=previous.server_url if previous.device_id else None,
+                                      allow_insecure_http=self.allow_insecure_http, force_hint=force_hint)
+        except ValidationError as e:
+            errors.update(e.errors)
+        bundle = (ca_bundle or "").strip()
+        if bundle and "ca_bundle" not in errors:
+            try:
+                check_ca_bundle_text(bundle, _read_ca_bundle(bundle))
+                _load_ca_bundle(bundle)
+            except ValidationError as e:
+                errors.update(e.errors)
+        if errors:
+            raise ValidationError(errors)
+        url, code, ca_bundle = checked.server_url, checked.code, checked.ca_bundle
         # The enrolment code names its ward (SYNC.md decision 7): --ward is only a cross-check.
         if ward_code is not None:
             ward_code = check_ward_code(ward_code, "ward")

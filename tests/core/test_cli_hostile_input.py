@@ -76,6 +76,9 @@ BAD_INPUT: dict[str, tuple[str, ...]] = {
     "print board date 9999-12-31": ("print", "board", "--ward", "W7", "--date", "9999-12-31", "--out", "/tmp/hardtruths-never.pdf"),
     "enrol: unreadable CA bundle": ("enrol", "--server", "https://127.0.0.1:9", "--code", "ABCD-EFGH", "--ca-bundle", "/nonexistent/ca.pem"),
     "enrol: CA bundle is a folder": ("enrol", "--server", "https://127.0.0.1:9", "--code", "ABCD-EFGH", "--ca-bundle", "/tmp"),
+    "enrol: CA bundle holds no certificate": ("enrol", "--server", "https://127.0.0.1:9", "--code", "ABCD-EFGH", "--ca-bundle",
+                                              "/etc/passwd"),
+    "enrol: every problem at once": ("enrol", "--server", "ftp://x", "--code", "AB!", "--ca-bundle", "/etc/passwd"),
 }
 
 

@@ -90,6 +90,7 @@ def test_typed_figures_stay_for_the_same_nurse_but_not_for_the_next_one(station:
     w.show_screen(w.staffing)
     form = w.staffing
     station.qtbot.waitUntil(lambda: form.data is not None)
+    station.idle()  # the form's load for Aisha (her own draft, if any) has arrived
     stored = form.note_edit.text()
     form.note_edit.setText("typed by Aisha, not saved")
     w.lock("Locked after a while without use.")

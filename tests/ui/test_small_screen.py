@@ -276,3 +276,41 @@ def test_no_scroll_area_inside_another_on_any_screen(station: Station) -> None:
                     break
                 p = p.parentWidget()
     assert not nested, sorted(set(nested))[:40]
+
+
+def test_month_drops_less_important_columns_when_narrow_and_never_scrolls_sideways(station: Station) -> None:
+    """Issue 12: at 1024x768 (150% text) the month table scrolled sideways; narrow, it keeps date,
+    shift, the fill rates and red flags and says what it hid; wide, every column is back."""
+    from ui.fit import columns_that_fit
+    from ui.views.month import MONTH_DROP_ORDER
+
+    assert columns_that_fit([10, 10, 10], 30, (2, 1)) == {0, 1, 2}
+    assert columns_that_fit([10, 10, 10], 25, (2, 1)) == {0, 1}
+    assert columns_that_fit([10, 10, 10], 5, (2, 1)) == {0}  # never below the ones that always stay
+    app = QApplication.instance()
+    normal = app.font()
+    big = app.font()
+    big.setPointSizeF(normal.pointSizeF() * 1.5)  # a PC set to 150% text
+    app.setFont(big)
+    try:
+        station.sign_in("Aisha Rahman")
+        w = station.window
+        w.showNormal()
+        w.show_screen(w.month)
+        m = w.month
+        station.qtbot.waitUntil(lambda: m.model.rowCount() > 10 and m._natural != [])
+        keep = {0, 1, 6, 7, 9}
+        assert keep.isdisjoint(MONTH_DROP_ORDER) and keep | set(MONTH_DROP_ORDER) == set(range(m.model.columnCount()))
+        w.resize(1024, 740)
+        station.qtbot.waitUntil(lambda: any(m.table.isColumnHidden(c) for c in MONTH_DROP_ORDER))
+        QApplication.processEvents()
+        assert not any(m.table.isColumnHidden(c) for c in keep)
+        assert m.table.horizontalScrollBar().maximum() == 0, "the month scrolls sideways"
+        assert "Hidden to fit the window" in m.hint.text()
+        w.resize(2600, 900)
+        station.qtbot.waitUntil(lambda: not any(m.table.isColumnHidden(c) for c in range(m.model.columnCount())))
+        QApplication.processEvents()
+        assert m.table.horizontalScrollBar().maximum() == 0
+        assert "Hidden" not in m.hint.text()
+    finally:
+        app.setFont(normal)

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from ui.context import Context
 
 
+#: columns that give way on a narrow window, least important first (issue 12); never dropped:
+#: Date, Shift, RN fill rate, Care fill rate, Red flags
+MONTH_DROP_ORDER = (10, 2, 4, 3, 5, 8)
+
+
 def summary(f: MonthFigures) -> dict[str, str]:
     """The month's figures as the summary grid shows them."""
     return {
@@ -106,9 +111,12 @@ class MonthView(Screen):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
         self._widths_set = False
+        self._natural: list[int] = []  # each column's width for its content, measured once
+        self.table.installEventFilter(self)  # narrow: drop the less important columns (issue 12)
         self.table.activated.connect(self._activated)
-        hint = QLabel("Press Enter or double-click a shift to open it for correction.")
+        self.hint = hint = QLabel("Press Enter or double-click a shift to open it for correction.")
         hint.setObjectName("muted")
+        hint.setWordWrap(True)
 
         lay = QVBoxLayout(self)
         lay.addLayout(picker)
@@ -171,8 +179,42 @@ class MonthView(Screen):
         if not self._widths_set and rows:
             self.table.resizeColumnsToContents()
             hh = self.table.horizontalHeader()
+            self._natural = [hh.sectionSize(i) for i in range(hh.count())]
             hh.setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)  # nurse in charge takes the rest
             self._widths_set = True
+            self._fit_columns()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        from PySide6.QtCore import QEvent, QTimer
+
+        if event.type() == QEvent.Type.Resize:  # the table's new width: fit once the layout settled
+            QTimer.singleShot(0, self._fit_columns)
+        return super().eventFilter(obj, event)
+
+    def resizeEvent(self, event: Any) -> None:
+        from PySide6.QtCore import QTimer
+
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """On a narrow window (1024x768 at 150% text) the table never scrolls sideways: the planned
+        and actual counts, who was in charge and when it was recorded give way; date, shift, the
+        fill rates and red flags always stay. Wide again, every column is back."""
+        if not self._natural:
+            return
+        from ui.fit import columns_that_fit
+
+        available = self.table.viewport().width() if self.table.viewport() else self.table.width()
+        if self.table.verticalScrollBar().isHidden():  # leave room for it: rows may come later
+            available -= self.table.style().pixelMetric(self.table.style().PixelMetric.PM_ScrollBarExtent)
+        shown = columns_that_fit(self._natural, available, MONTH_DROP_ORDER)
+        for col in range(len(self._natural)):
+            self.table.setColumnHidden(col, col not in shown)
+        hidden = [MONTH_HEADERS[c] for c in MONTH_DROP_ORDER if c not in shown]
+        self.hint.setText("Press Enter or double-click a shift to open it for correction."
+                          + (f" Hidden to fit the window: {', '.join(hidden)} (a wider window shows them; the shift "
+                             "itself has them all)." if hidden else ""))
 
     def _show_missing(self, data: Month) -> None:
         from hardtruths_desktop.readmodels.month import census_shift

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,7 +41,8 @@ from ui.views.on_duty import OnDutyBox  # issue 4
 from ui.widgets import buddy_label, error_label, mark_invalid, show_error
 
 if TYPE_CHECKING:
-    from hardtruths_desktop.readmodels.staffing import RedFlagView, ShiftForm, ShiftView, StaffInfo
+    from hardtruths_desktop.domain.shift_draft import ShiftDraft
+    from hardtruths_desktop.readmodels.staffing import KeptDraft, RedFlagView, ShiftForm, ShiftView, StaffInfo
     from hardtruths_desktop.store.session import WriteTx
     from hardtruths_desktop.store.shifts import ShiftChange
     from ui.context import Context
@@ -58,17 +59,8 @@ class GroupRow:
     error: QLabel = field(default_factory=error_label)
 
 
-@dataclass
-class Draft:
-    """Typed, unsaved figures of one shift, kept while another shift is shown."""
-
-    texts: dict[str, str]
-    nic: Any
-    patients: str
-    note: str
-    touched: set[str]
-    hours_touched: set[str]
-    ticks: list[str] | None
+#: a draft is written this long after the last keystroke (as the incident report's is)
+DRAFT_DELAY_MS = 300
 
 
 class StaffingView(Screen):
@@ -84,7 +76,13 @@ class StaffingView(Screen):
         self._hours_touched: set[str] = set()
         self._shown_key: tuple[date, str] | None = None  # the shift the fields show
         self._save_seq = 0
-        self._drafts: dict[tuple[date, str], Draft] = {}  # unsaved figures of other shifts (issue 12)
+        # issue 12: typed figures are kept as a draft in the local store, for the person who typed
+        # them, a moment after each keystroke (survives a shift change, an idle lock, a restart)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.keep_draft)
+        self._confirmation = ""  # "Saved at ...": shown until the next edit, through the refresh a save causes
         self.setAccessibleName("Record staffing")
 
 
@@ -201,6 +199,10 @@ class StaffingView(Screen):
         fl.addLayout(fb)
 
         self.form_error = error_label()
+        self.draft_label = QLabel()  # "Unsaved draft": shown while a kept draft is in the form
+        self.draft_label.setObjectName("draft")
+        self.draft_label.setWordWrap(True)
+        self.draft_label.hide()
         self.cancel_btn = QPushButton("Cancel changes (Esc)")
         self.cancel_btn.setAccessibleName("Cancel changes")
         self.cancel_btn.clicked.connect(self.revert)
@@ -242,6 +244,7 @@ class StaffingView(Screen):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
         outer.addWidget(area, 1)
+        outer.addWidget(self.draft_label)
         outer.addWidget(self.form_error)
         outer.addLayout(bottom)
 
@@ -295,6 +298,7 @@ class StaffingView(Screen):
                 self._focus_first()
             return
         self._stash_draft()
+        self._confirmation = ""
         self.date_edit.blockSignals(True)
         self.shift_box.blockSignals(True)
         self.date_edit.setDate(_qdate(d))
@@ -314,6 +318,7 @@ class StaffingView(Screen):
         return self.date_edit.date().toPython(), str(code)  # type: ignore[return-value]
 
     def _which_changed(self) -> None:
+        self._confirmation = ""
         self._stash_draft()  # the date or shift changed: what was typed waits as a draft
         self._dirty = False
         self.load()
@@ -324,48 +329,78 @@ class StaffingView(Screen):
         return self._dirty or self.on_duty.dirty
 
     def _stash_draft(self) -> None:
-        """Keep the unsaved figures of the shift showing (in memory, for this person)."""
-        key = self._shown_key
-        if key is None or not self._unsaved():
-            return
-        self._drafts[key] = Draft(
-            texts={f"{c}.{f}": e.text() for c, row in self.rows.items() for f, e in row.edits.items()},
-            nic=self.nic_box.currentData(), patients=self.patients_edit.text(), note=self.note_edit.text(),
-            touched=set(self._touched), hours_touched=set(self._hours_touched),
-            ticks=self.on_duty.ticked() if self.on_duty.dirty else None)
-        self._dirty = False
-        self.on_duty.mark_saved()
+        """The date or shift is changing: what was typed for the shift showing is kept now."""
+        self.keep_draft()
 
-    def _restore_draft(self, key: tuple[date, str]) -> bool:
-        draft = self._drafts.pop(key, None)
-        if draft is None:
-            return False
+    def current_draft(self) -> ShiftDraft:
+        from hardtruths_desktop.domain.shift_draft import ShiftDraft
+
+        return ShiftDraft(
+            texts={f"{c}.{f}": e.text() for c, row in self.rows.items() for f, e in row.edits.items()},
+            nurse_in_charge_id=self.nic_box.currentData(), patients=self.patients_edit.text(), note=self.note_edit.text(),
+            touched=frozenset(self._touched), hours_touched=frozenset(self._hours_touched),
+            ticks=tuple(self.on_duty.ticked()) if self.on_duty.dirty else None,
+        )
+
+    def keep_draft(self) -> None:
+        """Write the unsaved figures of the shift showing to the local store as the signed-in
+        person's draft (never synced; only they get it back)."""
+        self._draft_timer.stop()
+        key, user = self._shown_key, self.ctx.user
+        if key is None or user is None or self.ctx.ward is None or not self._unsaved():
+            return
+        from hardtruths_desktop.store.shift_drafts import save_draft
+
+        draft, staff_id, ward_id, clock = self.current_draft(), user.id, self.ctx.ward_id, self.ctx.clock
+        self.ctx.query(lambda store: save_draft(store, staff_id, ward_id, key[0], key[1], draft, clock=clock),
+                       lambda _r: None)
+
+    def _restore_draft(self, kept: KeptDraft) -> None:
+        """Put this person's kept draft back into the form, marked as an unsaved draft."""
+        draft = kept.draft
         for k, text in draft.texts.items():
             code, _, f = k.partition(".")
-            self.rows[code].edits[f].setText(text)
-        i = self.nic_box.findData(draft.nic)
+            if code in self.rows and f in self.rows[code].edits:
+                self.rows[code].edits[f].setText(text)
+        i = self.nic_box.findData(draft.nurse_in_charge_id)
         if i >= 0:
             self.nic_box.setCurrentIndex(i)
         self.patients_edit.setText(draft.patients)
         self.note_edit.setText(draft.note)
         self._touched, self._hours_touched = set(draft.touched), set(draft.hours_touched)
         if draft.ticks is not None:
-            self.on_duty.keep_ticks(draft.ticks)
+            self.on_duty.keep_ticks(list(draft.ticks))
         self._dirty = True
         self._group_visibility()
-        self.form_error.setText("What you typed for this shift earlier is back, not saved yet: Enter saves it, Esc puts back "
-                                "what is stored.")
-        self.form_error.setAccessibleName(self.form_error.text())
-        self.form_error.setProperty("info", True)
-        self.form_error.show()
-        return True
+        from hardtruths_desktop.domain.clock import LONDON
 
-    def discard_drafts(self) -> None:
-        """Someone else signed in: what the last person typed is not theirs to save."""
-        self._drafts.clear()
+        when = kept.saved_at.astimezone(LONDON)
+        self.draft_label.setText(f"✎ Unsaved draft: what you typed for this shift (last typed {when:%H:%M} on "
+                                 f"{when:%a %d %b}) is back, NOT saved yet. Enter saves it; Esc throws the draft away.")
+        self.draft_label.setAccessibleName(self.draft_label.text())
+        self.draft_label.show()
+
+    def _drop_draft_label(self) -> None:
+        self.draft_label.hide()
+        self.draft_label.clear()
+
+    def start_over(self) -> None:
+        """Someone else signed in (or the first person since the station started): the form shows
+        what is stored, plus that person's own draft of the shift if they left one. What the last
+        person typed stays kept for them, never shown to or saved by anyone else."""
+        self._draft_timer.stop()
+        self._save_seq += 1
+        self._confirmation = ""
+        self._dirty = False
+        self._touched.clear()
+        self._drop_draft_label()
+        if self.data is not None:  # at once: the next person never sees the last one's typing
+            self.fill(self.data.view, self.data.nurses)
+        self.on_duty.revert()
+        self.refresh(keep_if_typed=True)  # what this person types before it arrives is theirs: kept
 
     def has_unsaved(self) -> bool:
-        return self._unsaved() or bool(self._drafts)
+        return self._unsaved()
 
     def _focus_first(self) -> None:
         first = self.rows["rn"].edits["actual"]
@@ -380,12 +415,13 @@ class StaffingView(Screen):
         if key is None or self.ctx.ward is None:
             return None
         ward_id, now = self.ctx.ward_id, self.now()
+        staff_id = self.ctx.user.id if self.ctx.user else None
         d, code = key
 
         def job(store: Any) -> ShiftForm:
             from hardtruths_desktop.readmodels.staffing import load_shift_form
 
-            return load_shift_form(store, ward_id, d, code, now=now)
+            return load_shift_form(store, ward_id, d, code, now=now, staff_id=staff_id)
 
         return job
 
@@ -401,8 +437,9 @@ class StaffingView(Screen):
         # refresh the flags (and the figures unless the nurse is part-way through typing)
         self.refresh(keep_typed=self._dirty)
 
-    def show_data(self, data: ShiftForm, keep_typed: bool = False, **_opts: Any) -> None:
+    def show_data(self, data: ShiftForm, keep_typed: bool = False, keep_if_typed: bool = False, **_opts: Any) -> None:
         v = data.view
+        keep_typed = keep_typed or (keep_if_typed and self._dirty)
         self.flags.show_flags(v.red_flags, data.today)
         self.patients_label.setText(f"P&atients on the ward at 23:59 on {day_label(v.date)}:")
         if v.recorded:
@@ -419,7 +456,11 @@ class StaffingView(Screen):
         key = (v.date, v.shift_code)
         if not keep_typed:
             self.fill(v, data.nurses)
-            self._restore_draft(key)
+            if self._confirmation and key == self._shown_key:
+                self._info(self._confirmation)
+            self._drop_draft_label()
+            if data.draft is not None:
+                self._restore_draft(data.draft)
         self._shown_key = key
         if self._focus_after_load:
             self._focus_after_load = False
@@ -461,11 +502,21 @@ class StaffingView(Screen):
                 row.error.hide()
 
     def revert(self) -> None:
-        """Esc: throw away what was typed and show the stored shift again (the ticks too)."""
+        """Esc: throw away what was typed (and its kept draft) and show the stored shift again
+        (the ticks too)."""
         self._save_seq += 1  # a check on its way is stale
+        self._draft_timer.stop()
+        self._confirmation = ""
         if self.data is not None:
             self.fill(self.data.view, self.data.nurses)
         self.on_duty.revert()
+        self._drop_draft_label()
+        key, user = self._shown_key, self.ctx.user
+        if key is not None and user is not None and self.ctx.ward is not None:
+            from hardtruths_desktop.store.shift_drafts import discard_draft
+
+            staff_id, ward_id = user.id, self.ctx.ward_id
+            self.ctx.query(lambda store: discard_draft(store, staff_id, ward_id, key[0], key[1]), lambda _r: None)
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
         """In the figures, Up and Down move to the same figure of the group above or below (a
@@ -496,6 +547,8 @@ class StaffingView(Screen):
 
     def _on_edit(self, *_a: Any) -> None:
         self._dirty = True
+        self._confirmation = ""
+        self._draft_timer.start()  # kept as a draft a moment after the last keystroke
 
     def _actual_edited(self, code: str) -> None:
         """Typing the people on duty fills their hours at the planned hours per person (or the
@@ -574,10 +627,15 @@ class StaffingView(Screen):
             self._check_the_rest(problems, ward_id, d, code, today)
             return
         change = self._change(groups, patients)
+        self._draft_timer.stop()
+        staff_id = self.ctx.user.id
 
         def op(tx: WriteTx) -> bool:
+            from hardtruths_desktop.store.shift_drafts import discard_in
             from hardtruths_desktop.store.shifts import save_shift
-            return save_shift(tx, ward_id, d, code, change, today)
+            changed = save_shift(tx, ward_id, d, code, change, today)
+            discard_in(tx, staff_id, ward_id, d, code)  # saved: the draft has done its job (same transaction)
+            return changed
 
         self.save_btn.setEnabled(False)
         self.ctx.write(op, self._saved, self._save_failed)
@@ -616,24 +674,29 @@ class StaffingView(Screen):
     def _saved(self, changed: bool) -> None:
         self.save_btn.setEnabled(True)
         self._dirty = False
+        self._drop_draft_label()
         self.on_duty.mark_saved()
         self.on_duty.reload()
-        if changed:  # issue 12: a visible confirmation
+        if changed:  # issue 12: a visible confirmation (kept through the refresh the save causes)
             who = self.ctx.user.name if self.ctx.user else ""
-            self.form_error.setText(f"✓ Saved at {self.now():%H:%M}{' by ' + who if who else ''}: the figures, the nurse in "
-                                    "charge and who is on duty.")
-            self.form_error.setAccessibleName(self.form_error.text())
-            self.form_error.setProperty("info", True)
-            self.form_error.show()
-        if not changed:
-            self.form_error.setText("Nothing had changed: the shift was already saved like this.")
-            self.form_error.setAccessibleName(self.form_error.text())
-            self.form_error.setProperty("info", True)
-            self.form_error.show()
+            self._confirmation = (f"✓ Saved at {self.now():%H:%M}{' by ' + who if who else ''}: the figures, the nurse in "
+                                  "charge and who is on duty.")
+        else:
+            self._confirmation = "Nothing had changed: the shift was already saved like this."
+        self._info(self._confirmation)
         self.saved.emit()
+
+    def _info(self, text: str) -> None:
+        self.form_error.setText(text)
+        self.form_error.setAccessibleName(text)
+        self.form_error.setProperty("info", True)
+        self.form_error.style().unpolish(self.form_error)
+        self.form_error.style().polish(self.form_error)
+        self.form_error.show()
 
     def _save_failed(self, e: BaseException) -> None:
         self.save_btn.setEnabled(True)
+        self.keep_draft()  # not saved: what was typed is kept as a draft
         if isinstance(e, ValidationError):
             self._show_errors(e.errors)
         else:

@@ -12,18 +12,30 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hardtruths_desktop.domain.validation import ValidationError
 from ui.fit import searchable
 from ui.screen import Job, Screen
-from ui.widgets import buddy_label, error_label, show_error
+from ui.widgets import buddy_label, error_label, mark_invalid, show_error
 
 if TYPE_CHECKING:
     from hardtruths_desktop.store.session import Store, WriteTx
     from ui.context import Context
 
-Enroller = Callable[[str, str, Callable[[Any], None], Callable[[BaseException], None]], None]
+#: (server address, code, CA bundle path or None, move from another server, on_done, on_error)
+Enroller = Callable[[str, str, "str | None", bool, Callable[[Any], None], Callable[[BaseException], None]], None]
 
 
 class TrustServerPage(Screen):
@@ -46,6 +58,16 @@ class TrustServerPage(Screen):
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText("the one-time code IT gave you, e.g. K7QD-29XM")
         self.code_edit.setMaxLength(40)
+        # what the command line's --ca-bundle and --force do (issue 12)
+        self.ca_edit = QLineEdit()
+        self.ca_edit.setPlaceholderText("only if IT says so: the trust's CA bundle, e.g. C:\\Trust\\trust-ca.pem")
+        self.ca_edit.setMaxLength(1000)
+        self.ca_browse = QPushButton("Choose file…")
+        self.ca_browse.setAccessibleName("Choose the CA bundle file")
+        self.ca_browse.clicked.connect(self._choose_ca)
+        self.force_box = QCheckBox("Move this station to this server (it is connected to another one now)")
+        self.force_box.setAccessibleName("Move this station to this server")
+        self.server_error, self.code_error, self.ca_error = error_label(), error_label(), error_label()
         self.connect_error = error_label()
         self.connect_btn = QPushButton("Co&nnect")
         self.connect_btn.setObjectName("primary")
@@ -54,7 +76,15 @@ class TrustServerPage(Screen):
         self.code_edit.returnPressed.connect(self.connect_server)
         form = QFormLayout()
         form.addRow(buddy_label("Server &address:", self.server_edit, "Trust server address"), self.server_edit)
+        form.addRow("", self.server_error)
         form.addRow(buddy_label("Enrolment &code:", self.code_edit, "Enrolment code"), self.code_edit)
+        form.addRow("", self.code_error)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(self.ca_browse)
+        form.addRow(buddy_label("CA bund&le (optional):", self.ca_edit, "CA bundle file"), ca_row)
+        form.addRow("", self.ca_error)
+        form.addRow("", self.force_box)
         cl = QVBoxLayout(connect_box)
         intro = QLabel("IT gives the ward a server address and a one-time enrolment code for this ward. Until the station "
                        "is connected, everything is saved on this PC and nothing is lost; it is sent once connected.")
@@ -110,6 +140,7 @@ class TrustServerPage(Screen):
     def show_data(self, data: Any, **_opts: Any) -> None:
         roster, info = data
         self.data = data
+        self.force_box.setVisible(bool(info.device_id))  # only a connected station can be moved
         if info.device_id:
             self.state.setText(f"✓ Connected to {info.server_url} for ward {info.ward_code}. To move it to another "
                                "server, ask IT for a new code.")
@@ -126,23 +157,37 @@ class TrustServerPage(Screen):
 
     # --- connecting ------------------------------------------------------------------------------------
 
+    def _choose_ca(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "The trust's CA bundle", self.ca_edit.text(),
+                                              "CA bundle (*.pem *.crt *.cer);;Any file (*)")
+        if path:
+            self.ca_edit.setText(path)
+            self.ca_edit.setFocus()
+
+    def _field_errors(self) -> dict[str, tuple[QLabel, QWidget]]:
+        return {"server": (self.server_error, self.server_edit), "code": (self.code_error, self.code_edit),
+                "ca_bundle": (self.ca_error, self.ca_edit)}
+
     def connect_server(self) -> None:
         if self.enroller is None:
             return
         show_error(self.connect_error, None)
-        url, code = self.server_edit.text().strip(), self.code_edit.text().strip()
-        if not url or not code:
-            show_error(self.connect_error, "Type the server address and the enrolment code IT gave you")
-            (self.server_edit if not url else self.code_edit).setFocus()
-            return
+        for lab, w in self._field_errors().values():
+            show_error(lab, None)
+            mark_invalid(w, False)
+        url, code, ca = self.server_edit.text().strip(), self.code_edit.text().strip(), self.ca_edit.text().strip()
         self.connect_btn.setEnabled(False)
         self.connect_btn.setText("Connecting…")
-        self.enroller(url, code, self._enrolled, self._enrol_failed)
+        # the core checks everything (domain.enrolment), every problem at once, before any network
+        self.enroller(url, code, ca or None, self.force_box.isChecked(), self._enrolled, self._enrol_failed)
 
     def _enrolled(self, result: Any) -> None:
         self.connect_btn.setEnabled(True)
         self.connect_btn.setText("Co&nnect")
         self.code_edit.clear()
+        self.force_box.setChecked(False)
         setup = ("the trust's ward setup comes down at the next sync" if result.ward_has_setup
                  else "this station's ward setup becomes the trust's at the next sync")
         self.state.setText(f"✓ Connected for ward {result.ward_code}: {setup}.")
@@ -153,7 +198,20 @@ class TrustServerPage(Screen):
         self.connect_btn.setEnabled(True)
         self.connect_btn.setText("Co&nnect")
         if isinstance(e, ValidationError):
-            show_error(self.connect_error, " ".join(e.errors.values()))
+            first: QWidget | None = None
+            rest = []
+            for key, msg in e.errors.items():
+                if key in self._field_errors():
+                    lab, w = self._field_errors()[key]
+                    show_error(lab, msg)
+                    mark_invalid(w, True)
+                    first = first or w
+                else:
+                    rest.append(msg)
+            if rest:
+                show_error(self.connect_error, "Not connected: " + " ".join(rest))
+            if first is not None:
+                first.setFocus()
         elif hasattr(e, "message"):
             show_error(self.connect_error, f"Not connected: {e.message}")
         else:
