@@ -36,6 +36,7 @@ from sqlalchemy import insert, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
@@ -163,7 +164,7 @@ class Batch:
                 q = q.with_for_update()
             for r in self.session.execute(q).mappings():
                 self.records[(r["entity"], r["id"])] = Record(
-                    r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
+                    r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), field_meta.unpack(r["field_meta"]),
                     bool(r["needs_review"]), True, int(r["last_seq"]),
                 )
         self.absent.update(k for k in wanted if k not in self.records)
@@ -481,7 +482,7 @@ class Batch:
         for rec in self.records.values():
             if not rec.touched:
                 continue
-            row = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": rec.meta,
+            row = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": field_meta.pack(rec.meta),
                    "deleted": rec.deleted, "last_seq": rec.last_seq, "needs_review": rec.needs_review,
                    "updated_at": self.now}
             (updated_rows if rec.in_db else new_rows).append(row)

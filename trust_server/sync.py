@@ -145,6 +145,15 @@ def _duplicate(rec: AppliedMutation, m: Mutation) -> ItemResult:
                       server_seq=rec.server_seq, effective=result.get("effective", {}), flags=flags)
 
 
+def _recorded(effective: dict[str, Any], flags: list[str], error: str | None, clean: bool) -> dict[str, Any]:
+    """What ``applied_mutation.result`` keeps of a verdict (issue 13: bytes): the flags, the error and,
+    unless the change was applied exactly as sent, the effective values; empty parts are left out."""
+    kept: dict[str, Any] = {"flags": list(flags), "error": error}
+    if not clean:
+        kept["effective"] = dict(effective)
+    return {k: v for k, v in kept.items() if v}
+
+
 def _conflict(m: Mutation) -> ItemResult:
     return ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status="rejected", flags=["mutation_id_conflict"],
                       error="mutation_id_conflict: this change's id was already used for a different change; it was not "
@@ -303,7 +312,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
                                                 server_seq=o.server_seq, effective=echo, flags=list(o.flags), error=o.error))
         rows.append({"mutation_id": m.mutation_id, "device_id": device_id, "client_seq": m.client_seq,
                      "payload_sha256": shas[m.mutation_id], "status": o.status, "server_seq": o.server_seq,
-                     "result": {"effective": dict(o.effective), "flags": list(o.flags), "error": o.error}, "received_at": now})
+                     "result": _recorded(o.effective, o.flags, o.error, o.clean), "received_at": now})
     insert_rows(session, AppliedMutation.__table__, rows)  # type: ignore[attr-defined]
     device.last_client_seq = last
     device.last_seen_at = now

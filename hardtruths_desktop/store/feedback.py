@@ -101,6 +101,10 @@ class Head:
     amendments: int
 
 
+#: an amendment's clock: the one version of a create-only record (``domain.field_meta``: packed
+#: ``[[{tok, hlc}, [fields]]]``; a row stored before issue 13 holds ``{field: {tok, hlc}}``)
+CREATE_HLC = "coalesce(json_extract({0}, '$[0][0].hlc'), json_extract({0}, '$.amends_id.hlc'))"
+
 #: The ONE definition of a response's current view: the response folded with its newest amendment
 #: (by the amendment's HLC, then its id). ``refresh_heads`` writes it into ``feedback_head``;
 #: migration 0010 holds a frozen copy for the backfill (tests/core/test_feedback_heads.py checks
@@ -114,7 +118,7 @@ HEAD_SQL = (
     " (SELECT count(*) FROM feedback c WHERE c.amends_id = f.id) AS amendments, h.id AS head_id"
     " FROM feedback f LEFT JOIN feedback h ON h.id = ("
     "   SELECT a.id FROM feedback a WHERE a.amends_id = f.id"
-    "   ORDER BY coalesce(json_extract(a.field_meta, '$.amends_id.hlc'), '') DESC, a.id DESC LIMIT 1)"
+    f"   ORDER BY coalesce({CREATE_HLC.format('a.field_meta')}, '') DESC, a.id DESC LIMIT 1)"
     " WHERE f.amends_id IS NULL"
 )
 _HEAD_COLS = ("response_id, ward_id, response_date, seq, answer, channel, comment_good, comment_better, status,"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain import field_meta, ids
 from hardtruths_desktop.domain.candour import Candour, candour_for
 from hardtruths_desktop.domain.clock import Clock, local_now, today, utc_now
 from hardtruths_desktop.domain.incidents import (
@@ -514,7 +514,7 @@ def record_thermometer(tx: WriteTx, ward_id: str, month: str, values: Mapping[st
         old = dict(zip(cols, row[:7], strict=True))
         payload = {c: new[c] for c in cols if old[c] != new[c]}
         if payload:
-            _, meta = tx.emit_raw(THERMOMETER, sid, "patch", payload, json.loads(row[7] or "{}"), "thermometer_corrected",
+            _, meta = tx.emit_raw(THERMOMETER, sid, "patch", payload, field_meta.loads(row[7]), "thermometer_corrected",
                                   {"month": month})
             db.execute(f"UPDATE safety_thermometer SET {', '.join(f'{c} = ?' for c in cols)}, field_meta = ? WHERE id = ?",
                        (*(new[c] for c in cols), meta, sid))

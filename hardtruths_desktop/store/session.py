@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import LONDON, SYSTEM_CLOCK, Clock, utc_now, wall_ms
 from hardtruths_desktop.domain.clock import iso_utc as iso_utc  # one definition, in the domain (re-exported)
 from hardtruths_desktop.domain.hlc import Hlc, tick
@@ -149,7 +150,7 @@ class WriteTx:
         ``day_only``: an anonymous event (a patient's feedback) whose outbox, audit and HLC times
         must say no more than its day. Returns the mutation id.
         """
-        meta: dict[str, dict[str, Any]] = json.loads(record.field_meta or "{}") if record is not None else {}
+        meta: dict[str, dict[str, Any]] = field_meta.loads(record.field_meta) if record is not None else {}
         mutation_id, new_meta = self.emit_raw(entity, entity_id, op, payload, meta, action, audit_extra, day_only=day_only)
         if record is not None:
             record.field_meta = new_meta
@@ -195,7 +196,7 @@ class WriteTx:
             changes.update(audit_extra)
         self.audit(action, entity, entity_id, changes, at=wall if day_only is not None else None)
         self.changes.add(entity, entity_id)
-        return mutation_id, json.dumps(meta, separators=(",", ":"))
+        return mutation_id, field_meta.dumps(meta)  # each version once with its fields (issue 13)
 
     def _outbox(self, mutation_id: str, entity: str, entity_id: str, op: str, payload: Mapping[str, Any],
                 base: dict[str, str], hlc: str, wall: str) -> None:
@@ -232,7 +233,7 @@ class WriteTx:
             " VALUES (?,?,?,?,?,?,?,?)",
             (
                 at or self._now_iso, self.station_id, self.actor.staff_id, self.actor.name, action, entity, entity_id,
-                json.dumps(changes, ensure_ascii=False, default=str),
+                json.dumps(changes, ensure_ascii=False, default=str, separators=(",", ":")),
             ),
         )
 

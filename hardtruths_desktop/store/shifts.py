@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain import field_meta, ids
 from hardtruths_desktop.domain.clock import LONDON
 from hardtruths_desktop.domain.shift_entry import GROUP_FIELDS, check_figures, check_patients, merge_group, team_on_duty
 from hardtruths_desktop.domain.shift_rows import flag_label
@@ -193,7 +193,7 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
                 payload[f"groups.{code}.{f}"] = getattr(new_groups[code], f)
     changed = False
     if payload:
-        meta: dict[str, Any] = json.loads(row[2]) if row else {}
+        meta: dict[str, Any] = field_meta.loads(row[2]) if row else {}
         audit = {"ward": ward_code, "date": shift_date.isoformat(), "shift": shift_code}
         if creating:
             payload = {"ward_id": ward_id, "shift_date": shift_date.isoformat(), "shift_code": shift_code, **payload}
@@ -258,7 +258,7 @@ def withdraw_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str
     line = f"Withdrawn {when:%d %b %Y %H:%M} by {tx.actor.name}: {why}"
     notes = (row[1] + "\n" + line) if row[1] else line
     payload["notes"] = clean_text(notes[-MAX_NOTE:], "The note", "note", MAX_NOTE)
-    _, meta_json = tx.emit_raw("shift", sid, "patch", payload, json.loads(row[2] or "{}"), "shift_withdrawn",
+    _, meta_json = tx.emit_raw("shift", sid, "patch", payload, field_meta.loads(row[2]), "shift_withdrawn",
                                {"ward": ward_code, "date": shift_date.isoformat(), "shift": shift_code, "reason": why})
     db.execute("UPDATE shift SET nurse_in_charge_id = NULL, notes = ?, field_meta = ?, staffing_recorded = 0, on_duty = '[]',"
                " updated_at = ?, updated_by = ? WHERE id = ?", (payload["notes"], meta_json, tx.now_iso, tx.actor_ref, sid))
@@ -294,7 +294,7 @@ def set_patients_at_midnight(tx: WriteTx, ward: WardRef, day: date, count: int |
         tx.db.execute("INSERT INTO ward_day (id, ward_id, day, patients_at_midnight, field_meta) VALUES (?,?,?,?,?)",
                       (did, ward_id, day.isoformat(), count, meta_json))
     else:
-        _, meta_json = tx.emit_raw("ward_day", did, "patch", payload, json.loads(row[1] or "{}"), "census_recorded", audit)
+        _, meta_json = tx.emit_raw("ward_day", did, "patch", payload, field_meta.loads(row[1]), "census_recorded", audit)
         tx.db.execute("UPDATE ward_day SET patients_at_midnight = ?, field_meta = ? WHERE id = ?", (count, meta_json, did))
     return True
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.domain.hlc import Hlc, at_server_time, cap_remote, receive
 from hardtruths_desktop.domain.validation import printable
@@ -272,10 +273,16 @@ def record_results(store: Store, results: list[dict[str, Any]], server_time: str
         tx.db.executemany(
             "UPDATE outbox SET state = ?, result = ?, acked_seq = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
             " WHERE mutation_id = ? AND state = 'pending'",
-            [("rejected" if r["status"] == "rejected" else "acked", json.dumps(r, ensure_ascii=False), r.get("server_seq"),
-              server_time, r.get("error"), r["mutation_id"]) for r in results],
+            [("rejected" if r["status"] == "rejected" else "acked", json.dumps(_verdict(r), ensure_ascii=False, separators=(",", ":")),
+              r.get("server_seq"), server_time, r.get("error"), r["mutation_id"]) for r in results],
         )
         tx.db.execute("UPDATE sync_state SET last_push_ok = ? WHERE id = 1", (server_time,))
+
+
+def _verdict(r: dict[str, Any]) -> dict[str, Any]:
+    """What ``outbox.result`` keeps of the server's verdict (issue 13: bytes): not the ids the row
+    already holds, nor empty parts; ``flags`` always (the review list and tests read it)."""
+    return {k: v for k, v in r.items() if k not in ("client_seq", "mutation_id") and (v or k == "flags")}
 
 
 def finish_cycle(store: Store, *, sync_status: str, last_error: str | None, last_attempt: str | None,
@@ -582,7 +589,7 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
             row_data: dict[str, Any] = ch["row"]
             meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
             keep = _pending_fields(db, entity, entity_id) if (entity, entity_id) in with_pending else set()
-            meta: dict[str, Any] = json.loads(existing[entity_id]) if entity_id in existing else {}
+            meta: dict[str, Any] = field_meta.loads(existing[entity_id]) if entity_id in existing else {}
             plain: dict[str, Any] = {}
             groups: dict[str, dict[str, Any]] = {}
             for f, v in row_data.items():  # one pass: plain columns, per-group figures, their tokens
@@ -608,7 +615,7 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
             if "deleted" in info.columns and "deleted" not in keep:
                 plain["deleted"] = bool(ch.get("deleted"))
             values = {f: _to_column(f, v) for f, v in plain.items()}
-            values["field_meta"] = json.dumps(meta, separators=(",", ":"))
+            values["field_meta"] = field_meta.dumps(meta)
             if "needs_review" in info.columns:
                 values["needs_review"] = int(bool(ch.get("needs_review")))
             if "server_seq" in info.columns:

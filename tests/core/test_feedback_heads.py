@@ -23,6 +23,7 @@ from core_support import WardStation, open_station, sql
 from support.awkward_days import AWKWARD_IDS, awkward_clocks
 
 from hardtruths_desktop.domain import feedback as fft
+from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import FixedClock, today
 from hardtruths_desktop.readmodels.feedback import load_fft_return, load_moderation, load_month_summary, load_results
 from hardtruths_desktop.store import feedback as repo
@@ -48,7 +49,7 @@ def fold(path: Path) -> dict[str, tuple[Any, ...]]:
         if r[8] is not None:
             continue
         chain = amendments.get(r[0], [])
-        top = max(chain, key=lambda a: (json.loads(a[9]).get("amends_id", {}).get("hlc") or "", a[0]), default=None)
+        top = max(chain, key=lambda a: (field_meta.loads(a[9]).get("amends_id", {}).get("hlc") or "", a[0]), default=None)
         now = top if top is not None else r
         out[r[0]] = (r[1], str(r[2]), now[3], r[4], now[5], now[6], now[7], r[7], len(chain), top[0] if top else None)
     return out
@@ -144,7 +145,7 @@ def test_the_newest_amendment_by_clock_wins_not_the_last_written(station: WardSt
     amend(station, fid, "correct", reason="card said very good", new_answer="very_good")
     assert projection(station.path)[fid][2] == "very_good"
     # an amendment from another station, written earlier by its clock, arrives later: it does not win
-    older = json.loads(sql(station.path, "SELECT field_meta FROM feedback WHERE id = ?", (first,))[0][0])
+    older = field_meta.loads(sql(station.path, "SELECT field_meta FROM feedback WHERE id = ?", (first,))[0][0])
     stale_hlc = "0000000000001-00000-aaaaaaaa"
     pulled = _change(str(uuid.uuid4()), {**_amendment_row(station, fid, "neither"), "reason": "elsewhere"}, stale_hlc)
     _pull(station, [pulled])

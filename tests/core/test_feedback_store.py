@@ -15,6 +15,7 @@ from core_support import WardStation, db_snapshot, sql
 
 from hardtruths_desktop.cli import main
 from hardtruths_desktop.domain import feedback as fft
+from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.readmodels.feedback import load_fft_return, load_moderation, load_month_summary, load_results
 from hardtruths_desktop.store import feedback as repo
@@ -70,7 +71,7 @@ def test_no_identifying_field_is_stored(station: WardStation, tmp_path: Path) ->
 
 def test_field_meta_of_a_response_holds_only_the_day(station: WardStation) -> None:
     fid = record(station, "good")
-    meta = json.loads(sql(station.path, "SELECT field_meta FROM feedback WHERE id = ?", (fid,))[0][0])
+    meta = field_meta.loads(sql(station.path, "SELECT field_meta FROM feedback WHERE id = ?", (fid,))[0][0])
     assert {m["hlc"][:13] for m in meta.values()} == {"1795478400000"}
 
 

@@ -14,7 +14,7 @@ import pytest
 from core_support import FakeClock, WardStation, build_ward, db_snapshot, open_station, sql, table_counts
 from support.clocks import SUITE_TODAY
 
-from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain import field_meta, ids
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.store import queries, reference, shifts
@@ -60,8 +60,9 @@ def test_recording_a_shift_writes_record_outbox_and_audit(station: WardStation) 
     payload = json.loads(ob["payload"])
     assert payload["groups.rn.actual"] == 4 and payload["groups.rn.planned"] == 4  # plan pre-filled from establishment
     assert payload["nurse_in_charge_id"] == station.staff["rn"].id
-    [(meta,)] = sql(station.path, "SELECT field_meta FROM shift WHERE id = ?", (sid,))
-    meta = json.loads(str(meta))
+    [(stored,)] = sql(station.path, "SELECT field_meta FROM shift WHERE id = ?", (sid,))
+    assert str(stored).count(ob["mutation_id"]) == 1  # issue 13: the create's version stored once, not per field
+    meta = field_meta.loads(str(stored))
     assert {f: m["tok"] for f, m in meta.items()} == dict.fromkeys(payload, ob["mutation_id"])
     [(hlc_last,)] = sql(station.path, "SELECT hlc_last FROM sync_state")
     assert hlc_last == ob["hlc"]
@@ -255,7 +256,7 @@ def test_base_tokens_chain_from_edit_to_edit(station: WardStation) -> None:
     assert json.loads(third["base"]) == {"groups.rn.actual": second["mutation_id"]}
     assert "notes" not in json.loads(first["payload"])
     [(meta,)] = sql(station.path, "SELECT field_meta FROM shift WHERE id = ?", (third["entity_id"],))
-    meta = json.loads(str(meta))
+    meta = field_meta.loads(str(meta))
     assert meta["groups.rn.actual"]["tok"] == meta["notes"]["tok"] == third["mutation_id"]
     assert meta["groups.care.actual"]["tok"] == first["mutation_id"]
     assert meta["notes"]["hlc"] == third["hlc"]

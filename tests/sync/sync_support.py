@@ -25,7 +25,7 @@ import httpx
 import psycopg
 from support.live_server import LiveServer
 
-from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain import field_meta, ids
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.store import queries, reference, sync_store
 from hardtruths_desktop.store.session import Actor, Store
@@ -114,7 +114,7 @@ class Server:
         if not rows:
             return None
         data, meta, review, deleted = rows[0]
-        return {"data": data, "field_meta": meta, "needs_review": review, "deleted": deleted}
+        return {"data": data, "field_meta": field_meta.unpack(meta), "needs_review": review, "deleted": deleted}
 
     def count_records(self, entity: str, entity_id: str) -> int:
         return int(self.sql("SELECT count(*) FROM entity_record WHERE entity = %s AND id::text = %s", (entity, entity_id))[0][0])
@@ -352,7 +352,7 @@ class Station:
             r = conn.exec_driver_sql("SELECT needs_review, field_meta FROM shift WHERE id = ?", (self.shift_id(day, shift),)).one()
             groups = {g: (p, a) for g, p, a in conn.exec_driver_sql(
                 "SELECT staff_group, planned, actual FROM shift_staffing WHERE shift_id = ?", (self.shift_id(day, shift),))}
-        return {"needs_review": bool(r[0]), "field_meta": json.loads(r[1]), "groups": groups}
+        return {"needs_review": bool(r[0]), "field_meta": field_meta.loads(r[1]), "groups": groups}
 
     def hlcs(self) -> list[Hlc]:
         return [Hlc.parse(r["hlc"]) for r in self.outbox()]

@@ -1,0 +1,99 @@
+"""Bytes per shift-with-one-edit on the trust server and on the ward station (issue 13, size only).
+
+The same backlog as ``bench_vs_pouchdb.py`` (whose helpers it reuses): a real PostgreSQL
+(``tests/support/postgres.py``), the real ``hardtruths-server`` process over loopback HTTP, a station
+running the real ``SyncEngine``. Station A records N new shifts and syncs, then changes one figure of
+each and syncs again; a new station B pulls the ward. Then, per shift:
+
+- server: ``pg_database_size`` after VACUUM (what the issue measured), and the sum of
+  ``pg_total_relation_size`` over the server's tables (no fixed catalogue), with the biggest tables;
+- station A and B: the file after a WAL checkpoint (what the issue measured), and ``dbstat`` per table
+  and index.
+
+Run: .venv/bin/python benchmarks/bench_size.py [--n 20000]
+Target (issue 13): at least 3x smaller than before issue 13 (at N = 20,000: server 8,284 B, station
+5,326 B per shift with one edit, ``bench_vs_pouchdb.py --sizes 20000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+from _common import temp_dir
+from bench_vs_pouchdb import Station, admin, pg_bytes, record, set_up, shift_codes  # also puts tests/ on the path
+from support.postgres import PostgresCluster
+from support.server_process import ServerProcess
+
+BEFORE = {"server": 8284, "station": 5326}  # bytes per shift with one edit before issue 13, N = 20,000
+
+
+def pg_tables(database_url: str) -> list[tuple[str, int]]:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
+        rows = con.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC").fetchall()
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def station_tables(path: Path) -> list[tuple[str, int]]:
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        rows = con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
+    finally:
+        con.close()
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def show(label: str, n: int, whole: int, tables: list[tuple[str, int]], before: int | None) -> None:
+    ratio = f"  ({before / (whole / n):.2f}x smaller than before issue 13's {before:,} B; target >= 3x)" if before else ""
+    print(f"{label}: {whole / n:,.0f} B per shift{ratio}")
+    print(f"  tables and indexes: {sum(b for _, b in tables) / n:,.0f} B per shift; biggest: "
+          + ", ".join(f"{name} {b / n:,.0f}" for name, b in tables[:8]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=20000)
+    n = ap.parse_args().n
+    today = date.today()
+    codes = shift_codes(n)
+    keys = [(today - timedelta(days=1 + i // len(codes)), codes[i % len(codes)]) for i in range(n)]
+    ward = "BS1"
+    print(f"{n:,} shifts, each recorded then edited once; load average {os.getloadavg()[0]:.1f}")
+    with PostgresCluster.started(fsync=True) as pg:
+        url = pg.create_database("bench_size")
+        data = temp_dir("bench-size-server-")
+        with ServerProcess.start(url, data) as srv:
+            admin(data, url, "create-ward", "--code", ward, "--name", "Bench ward")
+            a = Station(temp_dir("bench-size-a-"))
+            set_up(a, ward, codes, today)
+            a.engine.enrol(srv.url, admin(data, url, "enrolment-code", "--ward", ward), ward)
+            a.sync()
+            record(a, ward, keys, today, 3)
+            assert a.sync()[1].applied == n
+            record(a, ward, keys, today, 4)
+            assert a.sync()[1].applied == n
+            b = Station(temp_dir("bench-size-b-"))
+            b.engine.enrol(srv.url, admin(data, url, "enrolment-code", "--ward", ward), ward)
+            assert b.sync()[1].pulled >= n
+            server_whole, server_tables = pg_bytes(url), pg_tables(url)
+            a.store.close()
+            b.store.close()
+    a_tables, b_tables = station_tables(a.store.path), station_tables(b.store.path)
+    show("server database", n, server_whole, server_tables, BEFORE["server"])
+    show("station file (recorded and edited here)", n, a.file_bytes(), a_tables, BEFORE["station"])
+    show("new station's file (pulled)", n, b.file_bytes(), b_tables, None)
+    for folder in (a.folder, b.folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

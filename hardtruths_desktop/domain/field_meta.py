@@ -1,0 +1,56 @@
+"""Per-field versions (SYNC.md 3.6) as they are stored: each version once, with the fields it holds.
+
+In memory a record's ``field_meta`` is ``{field: version}``, a version being a small dict (on a station
+``{"tok", "hlc"}``, on the trust server ``{"tok", "hlc", "device_id", "seq"}``). One mutation usually
+writes many fields with the same version (a new shift: a dozen), so storing it field by field repeated
+the same token and clock a dozen times (issue 13: 2.3 KB of a shift's 2.7 KB). Stored, it is
+``[[version, [field, ...]], ...]`` (like protocol 2's ``versions`` on the wire), lossless: ``unpack``
+gives back exactly the dict ``pack`` was given, and still reads the older ``{field: version}`` form.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+Meta = dict[str, dict[str, Any]]
+
+
+def pack(meta: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
+    """``{field: version}`` -> ``[[version, [field, ...]], ...]``, each distinct version once (first-seen order)."""
+    groups: dict[str, list[Any]] = {}
+    for f, version in meta.items():
+        key = json.dumps(version, sort_keys=True, separators=(",", ":"), default=str)
+        entry = groups.get(key)
+        if entry is None:
+            groups[key] = [dict(version), [f]]
+        else:
+            entry[1].append(f)
+    return list(groups.values())
+
+
+def unpack(stored: Any) -> Meta:
+    """The stored value (packed list, or the older ``{field: version}`` dict, or None) as ``{field: version}``."""
+    if not stored:
+        return {}
+    if isinstance(stored, dict):
+        return {str(f): dict(v) for f, v in stored.items() if isinstance(v, Mapping)}
+    meta: Meta = {}
+    for version, fields in stored:
+        for f in fields:
+            meta[str(f)] = dict(version)
+    return meta
+
+
+def dumps(meta: Mapping[str, Mapping[str, Any]]) -> str:
+    """The station's TEXT column: packed, compact JSON."""
+    return json.dumps(pack(meta), separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def loads(text: str | None) -> Meta:
+    """The station's TEXT column (either form) as ``{field: version}``."""
+    return unpack(json.loads(text)) if text else {}
+
+
+__all__ = ["Meta", "dumps", "loads", "pack", "unpack"]
