@@ -482,7 +482,7 @@ class Batch:
         for rec in self.records.values():
             if not rec.touched:
                 continue
-            row = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": field_meta.pack(rec.meta),
+            row = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": rec.meta,
                    "deleted": rec.deleted, "last_seq": rec.last_seq, "needs_review": rec.needs_review,
                    "updated_at": self.now}
             (updated_rows if rec.in_db else new_rows).append(row)

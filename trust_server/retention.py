@@ -93,7 +93,7 @@ def purge(session: Session, now: datetime) -> PurgeReport:
         keys = (schema.ward_field, *schema.identity_key) if schema is not None else ()
         marker = {k: rec.data[k] for k in keys if k and k in (rec.data or {})}
         rec.data = {**marker, "deleted": True}
-        rec.field_meta = field_meta.pack({k: v for k, v in field_meta.unpack(rec.field_meta).items() if k == "deleted"})
+        rec.field_meta = {k: v for k, v in field_meta.unpack(rec.field_meta).items() if k == "deleted"}
         if gone:
             report.tombstones_purged += 1
             purged_high = max(purged_high, rec.last_seq)
