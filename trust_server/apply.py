@@ -36,7 +36,6 @@ from sqlalchemy import insert, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
@@ -164,7 +163,7 @@ class Batch:
                 q = q.with_for_update()
             for r in self.session.execute(q).mappings():
                 self.records[(r["entity"], r["id"])] = Record(
-                    r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), field_meta.unpack(r["field_meta"]),
+                    r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
                     bool(r["needs_review"]), True, int(r["last_seq"]),
                 )
         self.absent.update(k for k in wanted if k not in self.records)

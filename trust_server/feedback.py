@@ -9,12 +9,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from hardtruths_desktop.domain import feedback as fft
-from hardtruths_desktop.domain import field_meta
 from trust_server.models import EntityRecord, Ward
 
 
 def _hlc(rec: EntityRecord) -> str:
-    meta = field_meta.unpack(rec.field_meta)
+    meta = rec.field_meta or {}
     return str((meta.get("amends_id") or {}).get("hlc") or "")
 
 

@@ -2,8 +2,7 @@
 
 Synced records of every entity live in one generic ``entity_record`` table: the flat field dict the
 stations send (``data``), the per-field merge metadata (``field_meta``: ``{field: {tok, hlc,
-device_id, seq}}``; kept in that form: PostgreSQL compresses its repetition, and the packed form of
-``domain/field_meta.py`` measured larger here, see ``benchmarks/bench_size.py``), the tombstone and the review flag. One merge path (``trust_server.apply``)
+device_id, seq}}``), the tombstone and the review flag. One merge path (``trust_server.apply``)
 therefore covers every entity a station syncs, including ones added later.
 
 Ids are UUID text (36 characters) so the same schema runs on SQLite and PostgreSQL. JSON columns
@@ -183,7 +182,7 @@ class EntityRecord(ServerTable, table=True):
     id: str = Field(primary_key=True, max_length=36)
     ward_id: str | None = Field(default=None, max_length=36, index=True)
     data: dict[str, Any] = _json()
-    field_meta: Any = _json()  # {field: version}; the packed form (domain.field_meta) is read too
+    field_meta: dict[str, Any] = _json()
     deleted: bool = False
     last_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     needs_review: bool = False

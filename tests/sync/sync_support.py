@@ -114,7 +114,7 @@ class Server:
         if not rows:
             return None
         data, meta, review, deleted = rows[0]
-        return {"data": data, "field_meta": field_meta.unpack(meta), "needs_review": review, "deleted": deleted}
+        return {"data": data, "field_meta": meta, "needs_review": review, "deleted": deleted}
 
     def count_records(self, entity: str, entity_id: str) -> int:
         return int(self.sql("SELECT count(*) FROM entity_record WHERE entity = %s AND id::text = %s", (entity, entity_id))[0][0])
