@@ -160,7 +160,11 @@ def shoot(out: Path, text_percent: int = 100, suffix: str = "") -> list[Path]:
         _until(lambda: worker.pending == 0)
         form.start_over()
         _until(lambda: worker.pending == 0 and form.draft_label.isVisible())
+        from PySide6.QtWidgets import QScrollArea
+
         rn_actual.setFocus()
+        for area in form.findChildren(QScrollArea):
+            area.verticalScrollBar().setValue(0)  # the top of the form, as it opens
         grab("staffing-draft")
         form.revert()  # Esc: the draft is thrown away
         _until(lambda: worker.pending == 0)

@@ -213,8 +213,7 @@ class MonthView(Screen):
             self.table.setColumnHidden(col, col not in shown)
         hidden = [MONTH_HEADERS[c] for c in MONTH_DROP_ORDER if c not in shown]
         self.hint.setText("Press Enter or double-click a shift to open it for correction."
-                          + (f" Hidden to fit the window: {', '.join(hidden)} (a wider window shows them; the shift "
-                             "itself has them all)." if hidden else ""))
+                          + (f" Hidden to fit the window: {', '.join(hidden)}." if hidden else ""))
 
     def _show_missing(self, data: Month) -> None:
         from hardtruths_desktop.readmodels.month import census_shift

@@ -375,8 +375,8 @@ class StaffingView(Screen):
         from hardtruths_desktop.domain.clock import LONDON
 
         when = kept.saved_at.astimezone(LONDON)
-        self.draft_label.setText(f"✎ Unsaved draft: what you typed for this shift (last typed {when:%H:%M} on "
-                                 f"{when:%a %d %b}) is back, NOT saved yet. Enter saves it; Esc throws the draft away.")
+        self.draft_label.setText(f"✎ Unsaved draft: what you typed here (last at {when:%H:%M} on {when:%a %d %b}) is back, "
+                                 "NOT saved yet. Enter saves it; Esc throws the draft away.")
         self.draft_label.setAccessibleName(self.draft_label.text())
         self.draft_label.show()
 

@@ -60,7 +60,7 @@ class TrustServerPage(Screen):
         self.code_edit.setMaxLength(40)
         # what the command line's --ca-bundle and --force do (issue 12)
         self.ca_edit = QLineEdit()
-        self.ca_edit.setPlaceholderText("only if IT says so: the trust's CA bundle, e.g. C:\\Trust\\trust-ca.pem")
+        self.ca_edit.setPlaceholderText("only if IT gives you one (a .pem file)")
         self.ca_edit.setMaxLength(1000)
         self.ca_browse = QPushButton("Choose file…")
         self.ca_browse.setAccessibleName("Choose the CA bundle file")
