@@ -61,7 +61,8 @@ def setup_app(app: object) -> None:
     from PySide6.QtWidgets import QApplication
 
     assert isinstance(app, QApplication)
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     font = app.font()
     if font.pointSizeF() < 11:
         font.setPointSizeF(11)
@@ -69,7 +70,9 @@ def setup_app(app: object) -> None:
     load_bundled_fonts()
     font.setFamilies([*SCREEN_FONTS, font.family()])
     app.setFont(font)
-    app.setStyleSheet(style_sheet())
+    sheet = style_sheet()
+    if app.styleSheet() != sheet:  # setting it again re-polishes every widget (seconds on a big window)
+        app.setStyleSheet(sheet)
     from PySide6.QtGui import QIcon
 
     from hardtruths_desktop import APP_ID
