@@ -1,15 +1,14 @@
 """Suite-wide settings: Qt runs offscreen, nothing touches the user's real data folder or keychain."""
 
 import os
+import sys
+from collections.abc import Generator
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HARDTRUTHS_DATA_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "hardtruths-test-default"))
 
-
-import sys  # noqa: E402
-from collections.abc import Generator  # noqa: E402
-
-import pytest  # noqa: E402
 
 
 @pytest.hookimpl(wrapper=True)

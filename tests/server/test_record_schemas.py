@@ -223,14 +223,14 @@ def _derived_cases() -> Iterator[Case]:
             if col.default is None and col.server_default is None and entity not in ("ward_board", "trust_contacts"):
                 yield Case(entity, f"NOT NULL {table.name}.{name} left out",
                            _new(entity, lambda p, name=name: p.pop(name, None)))
-        for u in table.constraints:
+        for u in sorted(table.constraints, key=_constraint_key):
             if isinstance(u, UniqueConstraint):
                 cols = tuple(c.name for c in u.columns)
                 yield Case(entity, f"UNIQUE {table.name}{cols}", _duplicate(entity, cols))
         for c in table.columns:
             if c.unique:
                 yield Case(entity, f"UNIQUE {table.name}.{c.name}", _duplicate(entity, (c.name,)))
-        for fk in table.foreign_keys:
+        for fk in sorted(table.foreign_keys, key=lambda f: (f.parent.name, f.target_fullname)):
             if fk.parent.name == schema.key and schema.key != "id":
                 yield Case(entity, f"FOREIGN KEY {table.name}.{fk.parent.name} (the record's id) to nothing",
                            _unknown_key(entity))
@@ -241,7 +241,7 @@ def _derived_cases() -> Iterator[Case]:
             target = _entity_of_table(fk.column.table.name)
             if any(r.field == name and r.same_ward for r in schema.references) and target in ("staff", "bed", "shift"):
                 yield Case(entity, f"FOREIGN KEY {table.name}.{name} -> a {target} of another ward", _other_ward(entity, name, target))
-        for ck in table.constraints:
+        for ck in sorted(table.constraints, key=_constraint_key):
             if isinstance(ck, CheckConstraint):
                 m = re.fullmatch(r"(\w+) IN \((.*)\)", str(ck.sqltext))
                 assert m, f"a CHECK this test cannot derive a case from: {ck.sqltext}"
@@ -254,6 +254,11 @@ def _derived_cases() -> Iterator[Case]:
                            _new(owner, lambda p, name=col.name: p.__setitem__(f"groups.rn.{name}", None)))
         yield Case(owner, f"PRIMARY KEY {part}.staff_group outside the value set",
                    _new(owner, lambda p: p.__setitem__("groups.zz.actual", 1)))
+
+
+def _constraint_key(c: Any) -> tuple[str, str, tuple[str, ...]]:
+    """A set's order changes with the hash seed: sort, so every pytest-xdist worker collects the same ids."""
+    return type(c).__name__, str(getattr(c, "sqltext", "")), tuple(col.name for col in getattr(c, "columns", ()))
 
 
 def _duplicate(entity: str, cols: tuple[str, ...]) -> Callable[[World], tuple[str, str, dict[str, Any]]]:
