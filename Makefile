@@ -28,9 +28,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Everything CI runs: lint, types, layer rules and the whole pytest suite.
+## Everything CI runs: lint, types, layer rules and the whole pytest suite (two workers: CI has 2 cores).
 test: $(STAMP) system-deps lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q; rc=$$?; \
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 ## The ward PC's program, frozen by PyInstaller (build.spec): dist/hardtruths-desktop/ (onedir).
