@@ -19,9 +19,13 @@ Meta = dict[str, dict[str, Any]]
 
 def pack(meta: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     """``{field: version}`` -> ``[[version, [field, ...]], ...]``, each distinct version once (first-seen order)."""
-    groups: dict[str, list[Any]] = {}
+    groups: dict[Any, list[Any]] = {}
     for f, version in meta.items():
-        key = json.dumps(version, sort_keys=True, separators=(",", ":"), default=str)
+        try:  # versions hold strings and numbers: hashable as they are (the save path packs on every save)
+            key: Any = tuple(sorted(version.items()))
+            hash(key)
+        except TypeError:
+            key = json.dumps(version, sort_keys=True, separators=(",", ":"), default=str)
         entry = groups.get(key)
         if entry is None:
             groups[key] = [dict(version), [f]]
