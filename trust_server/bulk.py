@@ -4,7 +4,7 @@ one round trip per row).
 * ``insert_rows``: on PostgreSQL one ``COPY ... FROM STDIN`` on the session's own connection (so
   inside its transaction), JSON columns sent as JSON text; elsewhere (SQLite) ``executemany``.
 * ``update_records``: the changed ``entity_record`` rows of a batch in one ``UPDATE ... FROM
-  unnest(...)`` on PostgreSQL; ``executemany`` elsewhere.
+  jsonb_to_recordset(...)`` on PostgreSQL (the rows sent as one JSON document); ``executemany`` elsewhere.
 
 JSON text is written with ``orjson`` when it can (it refuses text that is not valid Unicode; the
 standard library's ASCII-escaped form is the fallback). A Python ``None`` in a JSON column is the
@@ -31,6 +31,15 @@ def json_text(value: Any) -> str:
         return orjson.dumps(value).decode()
     except TypeError:  # broken Unicode (a lone surrogate) or a type orjson does not know
         return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=str)
+
+
+def json_value(text_or_bytes: str | bytes) -> Any:
+    """JSON text read back (``orjson``; the standard library for what it refuses, such as an integer
+    wider than 64 bits that an old version may have stored)."""
+    try:
+        return orjson.loads(text_or_bytes)
+    except orjson.JSONDecodeError:
+        return json.loads(text_or_bytes)
 
 
 def _is_pg(session: Session) -> bool:
@@ -62,12 +71,10 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 
 _UPDATE_RECORDS = text(
-    "UPDATE entity_record AS e SET ward_id = v.ward_id, data = CAST(v.data AS jsonb),"
-    " field_meta = CAST(v.field_meta AS jsonb), deleted = v.deleted, last_seq = v.last_seq,"
-    " needs_review = v.needs_review, updated_at = :updated_at"
-    " FROM unnest(CAST(:entity AS text[]), CAST(:id AS text[]), CAST(:ward_id AS text[]), CAST(:data AS text[]),"
-    " CAST(:field_meta AS text[]), CAST(:deleted AS boolean[]), CAST(:last_seq AS bigint[]),"
-    " CAST(:needs_review AS boolean[])) AS v(entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
+    "UPDATE entity_record AS e SET ward_id = v.ward_id, data = v.data, field_meta = v.field_meta, deleted = v.deleted,"
+    " last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
+    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id text, ward_id text, data jsonb, field_meta jsonb,"
+    " deleted boolean, last_seq bigint, needs_review boolean)"
     " WHERE e.entity = v.entity AND e.id = v.id")
 
 
@@ -77,11 +84,12 @@ def update_records(session: Session, table: Table, rows: Sequence[dict[str, Any]
     if not rows:
         return
     if _is_pg(session):
-        session.execute(_UPDATE_RECORDS, {
-            "entity": [r["entity"] for r in rows], "id": [r["id"] for r in rows], "ward_id": [r["ward_id"] for r in rows],
-            "data": [json_text(r["data"]) for r in rows], "field_meta": [json_text(r["field_meta"]) for r in rows],
-            "deleted": [bool(r["deleted"]) for r in rows], "last_seq": [int(r["last_seq"]) for r in rows],
-            "needs_review": [bool(r["needs_review"]) for r in rows], "updated_at": now})
+        # the rows as ONE JSON document (parameters as arrays of JSON text cost more to send than the
+        # update itself: measured 0.9 s against 0.2-0.3 s for 500 shifts)
+        doc = json_text([{"entity": r["entity"], "id": r["id"], "ward_id": r["ward_id"], "data": r["data"],
+                          "field_meta": r["field_meta"], "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
+                          "needs_review": bool(r["needs_review"])} for r in rows])
+        session.execute(_UPDATE_RECORDS, {"rows": doc, "updated_at": now})
         return
     stmt = (
         update(table)
