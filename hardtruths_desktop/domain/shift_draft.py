@@ -20,6 +20,9 @@ FIGURE_FIELDS = ("planned", "actual", "planned_hours", "actual_hours", "bank_age
 MAX_FIGURE_TEXT = 8  # the form's figure fields take 8 characters
 MAX_PATIENTS_TEXT = 6
 MAX_TICKS = 500
+#: a draft keeps a note well past what a save takes (MAX_NOTE): the note box lets a person paste more,
+#: and a draft that refused it would lose every figure typed with it. Saving still says "too long".
+MAX_DRAFT_NOTE = 20 * MAX_NOTE
 
 
 def figure_keys() -> frozenset[str]:
@@ -59,7 +62,7 @@ class ShiftDraft:
             texts={str(k): str(v)[:MAX_FIGURE_TEXT] for k, v in texts.items() if str(k) in known},
             nurse_in_charge_id=str(d["nurse_in_charge_id"]) if d.get("nurse_in_charge_id") else None,
             patients=str(d.get("patients") or "")[:MAX_PATIENTS_TEXT],
-            note=str(d.get("note") or "")[:MAX_NOTE],
+            note=str(d.get("note") or "")[:MAX_DRAFT_NOTE],
             touched=frozenset(str(k) for k in d.get("touched") or () if str(k) in known | other_keys()),
             hours_touched=frozenset(str(k) for k in d.get("hours_touched") or ()),
             ticks=None if not isinstance(ticks, list) else tuple(str(t) for t in ticks[:MAX_TICKS]),
@@ -78,8 +81,8 @@ def check_draft(draft: ShiftDraft) -> ShiftDraft:
             errors[key] = f"A figure is at most {MAX_FIGURE_TEXT} characters"
     if len(draft.patients) > MAX_PATIENTS_TEXT:
         errors["patients_at_midnight"] = f"The patient count is at most {MAX_PATIENTS_TEXT} characters"
-    if len(draft.note) > MAX_NOTE:
-        errors["note"] = f"The note is at most {MAX_NOTE} characters"
+    if len(draft.note) > MAX_DRAFT_NOTE:
+        errors["note"] = f"A draft's note is at most {MAX_DRAFT_NOTE} characters"
     if draft.ticks is not None and len(draft.ticks) > MAX_TICKS:
         errors["on_duty"] = f"At most {MAX_TICKS} people can be ticked on duty"
     if not draft.touched <= known | other_keys():
@@ -89,4 +92,4 @@ def check_draft(draft: ShiftDraft) -> ShiftDraft:
     return draft
 
 
-__all__ = ["FIGURE_FIELDS", "ShiftDraft", "check_draft"]
+__all__ = ["FIGURE_FIELDS", "MAX_DRAFT_NOTE", "ShiftDraft", "check_draft"]

@@ -10,7 +10,7 @@ from core_support import WardStation, sql, table_counts
 from support.clocks import suite_clock
 
 from hardtruths_desktop.domain.clock import today
-from hardtruths_desktop.domain.shift_draft import ShiftDraft, check_draft
+from hardtruths_desktop.domain.shift_draft import MAX_DRAFT_NOTE, ShiftDraft, check_draft
 from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.readmodels.staffing import load_shift_form
 from hardtruths_desktop.store.session import Actor
@@ -68,7 +68,7 @@ def test_a_draft_the_form_could_not_have_typed_is_refused_whole(station: WardSta
     clock = suite_clock()
     d, ward, aisha = today(clock), station.ward.id, station.staff["rn"].id
     for bad in (ShiftDraft(texts={"rn.actual": "123456789"}), ShiftDraft(texts={"ward.name": "x"}),
-                ShiftDraft(note="x" * 2001), ShiftDraft(patients="1234567"), ShiftDraft(touched=frozenset({"password"}))):
+                ShiftDraft(note="x" * (MAX_DRAFT_NOTE + 1)), ShiftDraft(patients="1234567"), ShiftDraft(touched=frozenset({"password"}))):
         with pytest.raises(ValidationError) as e:
             check_draft(bad)
         assert all(msg[0].isupper() for msg in e.value.errors.values())
@@ -78,3 +78,14 @@ def test_a_draft_the_form_could_not_have_typed_is_refused_whole(station: WardSta
     # a damaged stored draft reads back as what it can be trusted with, never more
     assert ShiftDraft.from_json({"texts": {"rn.actual": "3", "x.y": "z"}, "touched": ["rn.actual", "password"],
                                  "ticks": "nope"}) == ShiftDraft(texts={"rn.actual": "3"}, touched=frozenset({"rn.actual"}))
+
+
+def test_a_draft_keeps_a_note_too_long_to_save_up_to_its_own_limit() -> None:
+    """The note box takes a paste past what a save allows; a draft refusing it would lose the figures."""
+    from hardtruths_desktop.domain.validation import MAX_NOTE
+
+    long = ShiftDraft(texts={"rn.actual": "3"}, note="x" * (MAX_NOTE + 500))
+    assert check_draft(long) is long
+    assert ShiftDraft.from_json(long.to_json()).note == long.note
+    with pytest.raises(ValidationError):
+        check_draft(ShiftDraft(note="x" * (MAX_DRAFT_NOTE + 1)))

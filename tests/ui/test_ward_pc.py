@@ -485,3 +485,79 @@ def test_enrol_from_ward_setup_takes_a_ca_bundle_and_moving_servers_is_ticked(ma
         assert sync_store.sync_info(store).server_url == "https://old.trust.nhs.uk"  # nothing changed: it did not connect
     finally:
         store.close()
+
+
+def _visible_message_boxes() -> list[Any]:
+    from PySide6.QtWidgets import QMessageBox
+
+    return [b for b in QApplication.topLevelWidgets() if isinstance(b, QMessageBox) and b.isVisible()]
+
+
+def _switch_shift_and_back(station: Station, form: Any) -> None:
+    other = (form.shift_box.currentIndex() + 1) % form.shift_box.count()
+    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+        form.shift_box.setCurrentIndex(other)
+    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+        form.shift_box.setCurrentIndex((other - 1) % form.shift_box.count())
+    station.idle()
+
+
+def test_a_note_too_long_to_save_never_costs_the_figures_typed_with_it(station: Station) -> None:
+    """Review: the note box takes a paste past the 2,000 characters a save allows; the draft refused
+    it, an error box came up at every pause, and changing the shift threw the typed figures away."""
+    from hardtruths_desktop.domain.shift_draft import MAX_DRAFT_NOTE
+
+    station.sign_in("Aisha Rahman")
+    w, form = station.window, station.window.staffing
+    w.show_screen(form)
+    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None)
+    first_key = form.current_key()
+    _type_rn_actual(station, form, "3")
+    form.note_edit.setFocus()
+    form.note_edit.insertPlainText("x" * 2500)  # a paste: the counter says "too long", the draft keeps it
+    _switch_shift_and_back(station, form)
+    assert form.current_key() == first_key
+    assert form.rows["rn"].edits["actual"].text() == "3" and len(form.note_edit.text()) == 2500
+    assert "Unsaved draft" in form.draft_label.text() and not _visible_message_boxes()
+    assert len(_kept(station, "Aisha Rahman").draft.note) == 2500
+
+    # past even a draft's limit the store refuses it: this session holds it, says so, and no dialog
+    form.note_edit.setFocus()
+    form.note_edit.insertPlainText("y" * MAX_DRAFT_NOTE)
+    _switch_shift_and_back(station, form)
+    assert form.rows["rn"].edits["actual"].text() == "3" and len(form.note_edit.text()) == 2500 + MAX_DRAFT_NOTE
+    form.keep_draft()
+    station.idle()
+    assert "could not be kept" in form.draft_label.text() and not _visible_message_boxes()
+
+
+def test_a_kept_draft_brings_back_only_the_fields_its_typist_changed(station: Station) -> None:
+    """Review: a draft holds every field's text; a field its typist never touched shows what is stored
+    now (someone may have saved the shift since), not the text the draft happened to hold."""
+    from hardtruths_desktop.domain.shift_draft import ShiftDraft
+    from hardtruths_desktop.store.queries import find_staff, ward_row
+    from hardtruths_desktop.store.session import Store
+    from hardtruths_desktop.store.shift_drafts import save_draft
+
+    station.sign_in("Aisha Rahman")
+    w, form = station.window, station.window.staffing
+    w.show_screen(form)
+    station.qtbot.waitUntil(lambda: form.data is not None)
+    stored_care = form.rows["care"].edits["actual"].text()
+    stale = "77" if stored_care != "77" else "76"
+    d, code = form.current_key()
+    store = Store(station.data_dir, station.clock)
+    try:
+        with store.read() as s:
+            ward = ward_row(s, "W7")
+            aisha = find_staff(s, ward.id, "Aisha Rahman")
+        save_draft(store, aisha.id, ward.id, d, code,
+                   ShiftDraft(texts={"rn.actual": "5", "care.actual": stale}, touched=frozenset({"rn.actual"})),
+                   clock=station.clock)
+    finally:
+        store.close()
+    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+        form.load()
+    assert form.rows["rn"].edits["actual"].text() == "5"
+    assert form.rows["care"].edits["actual"].text() == stored_care
+    assert "Unsaved draft" in form.draft_label.text()

@@ -8,6 +8,7 @@ problems next to their fields. Typed text is never cleared by a failed save.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -39,6 +40,8 @@ from ui.text import day_label, hhmm, local_when, num
 from ui.views import flag_actions
 from ui.views.on_duty import OnDutyBox  # issue 4
 from ui.widgets import buddy_label, error_label, mark_invalid, show_error
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from hardtruths_desktop.domain.shift_draft import ShiftDraft
@@ -74,6 +77,8 @@ class StaffingView(Screen):
         self._touched: set[str] = set()  # field keys this nurse changed since the form was filled
         self._focus_after_load = False
         self._hours_touched: set[str] = set()
+        #: drafts sent to the store and not yet confirmed kept, by (person, ward, (date, shift))
+        self._held_drafts: dict[tuple[str, str, tuple[date, str]], ShiftDraft] = {}
         self._shown_key: tuple[date, str] | None = None  # the shift the fields show
         self._save_seq = 0
         # issue 12: typed figures are kept as a draft in the local store, for the person who typed
@@ -352,21 +357,43 @@ class StaffingView(Screen):
         from hardtruths_desktop.store.shift_drafts import save_draft
 
         draft, staff_id, ward_id, clock = self.current_draft(), user.id, self.ctx.ward_id, self.ctx.clock
+        held = (staff_id, ward_id, key)
+        # held in memory until the store has it: a draft the store cannot take (full disk, a bug)
+        # still comes back to this person in this session, and they are told, never shown a dialog
+        self._held_drafts[held] = draft
+
+        def kept(_r: object) -> None:
+            if self._held_drafts.get(held) is draft:
+                del self._held_drafts[held]
+
+        def not_kept(e: BaseException) -> None:
+            log.error("the shift draft could not be kept in the store (held in memory)", exc_info=e)
+            if self._shown_key == key:
+                self.draft_label.setText("⚠ What you typed could not be kept on this PC as a draft "
+                                         f"({(str(e).splitlines() or [type(e).__name__])[0]}). It is still here: press Enter to save it.")
+                self.draft_label.setAccessibleName(self.draft_label.text())
+                self.draft_label.show()
+
         self.ctx.query(lambda store: save_draft(store, staff_id, ward_id, key[0], key[1], draft, clock=clock),
-                       lambda _r: None)
+                       kept, not_kept)
 
     def _restore_draft(self, kept: KeptDraft) -> None:
         """Put this person's kept draft back into the form, marked as an unsaved draft."""
         draft = kept.draft
+        # only what this person changed goes back over the stored figures: a field they never touched
+        # shows what is stored now (someone may have saved the shift since the draft was kept)
         for k, text in draft.texts.items():
             code, _, f = k.partition(".")
-            if code in self.rows and f in self.rows[code].edits:
+            if k in draft.touched and code in self.rows and f in self.rows[code].edits:
                 self.rows[code].edits[f].setText(text)
-        i = self.nic_box.findData(draft.nurse_in_charge_id)
-        if i >= 0:
-            self.nic_box.setCurrentIndex(i)
-        self.patients_edit.setText(draft.patients)
-        self.note_edit.setText(draft.note)
+        if "nurse_in_charge" in draft.touched:
+            i = self.nic_box.findData(draft.nurse_in_charge_id)
+            if i >= 0:
+                self.nic_box.setCurrentIndex(i)
+        if "patients_at_midnight" in draft.touched:
+            self.patients_edit.setText(draft.patients)
+        if "notes" in draft.touched:
+            self.note_edit.setText(draft.note)
         self._touched, self._hours_touched = set(draft.touched), set(draft.hours_touched)
         if draft.ticks is not None:
             self.on_duty.keep_ticks(list(draft.ticks))
@@ -459,7 +486,13 @@ class StaffingView(Screen):
             if self._confirmation and key == self._shown_key:
                 self._info(self._confirmation)
             self._drop_draft_label()
-            if data.draft is not None:
+            held = self._held_drafts.get((self.ctx.user.id if self.ctx.user else "", self.ctx.ward_id, key))
+            if held is not None:  # the store could not take it: this session's copy comes back
+                from hardtruths_desktop.domain.clock import utc_now
+                from hardtruths_desktop.readmodels.staffing import KeptDraft
+
+                self._restore_draft(KeptDraft(draft=held, saved_at=utc_now(self.ctx.clock)))
+            elif data.draft is not None:
                 self._restore_draft(data.draft)
         self._shown_key = key
         if self._focus_after_load:
