@@ -26,6 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select, tuple_, union_all
+from sqlalchemy import text as sa_text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
@@ -376,10 +377,16 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         changes: list[Change] = []
         if latest:
             table = EntityRecord.__table__  # type: ignore[attr-defined]
-            found = {
-                (r["entity"], r["id"]): r
-                for r in session.execute(select(table).where(tuple_(table.c.entity, table.c.id).in_(list(latest)))).mappings()
-            }
+            if session.get_bind().dialect.name == "postgresql":
+                # one primary-key lookup per key (a row-value IN list of 1,000 pairs was planned as a scan
+                # of the whole table: each page cost more as the trust's records grew)
+                keys = sa_text("SELECT k.entity, k.id FROM unnest(CAST(:ents AS text[]), CAST(:ids AS text[])) AS k(entity, id)")
+                wanted = keys.bindparams(ents=[e for e, _i in latest], ids=[i for _e, i in latest]).columns(
+                    entity=table.c.entity.type, id=table.c.id.type).subquery()
+                q = select(table).join(wanted, (table.c.entity == wanted.c.entity) & (table.c.id == wanted.c.id))
+            else:
+                q = select(table).where(tuple_(table.c.entity, table.c.id).in_(list(latest)))
+            found = {(r["entity"], r["id"]): r for r in session.execute(q).mappings()}
             # Each record once, in its current state, placed where it FIRST changed in this window: a
             # record is always created before anything that refers to it, so a station applying the
             # page in order never meets a red flag before its shift (ordering by the latest change
