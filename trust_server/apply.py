@@ -158,9 +158,16 @@ class Batch:
         table = EntityRecord.__table__  # type: ignore[attr-defined]
         for i in range(0, len(wanted), 1000):
             chunk = wanted[i:i + 1000]
-            q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
             if self.is_pg:
-                q = q.with_for_update()
+                # a join to the keys (one primary-key lookup each; a row-value IN list of hundreds of pairs
+                # is planned as a scan of the whole table), rows locked in key order (LockRows above the sort)
+                key_rows = text("SELECT k.entity, k.id FROM unnest(CAST(:ents AS text[]), CAST(:ids AS text[])) AS k(entity, id)")
+                found_keys = key_rows.bindparams(ents=[e for e, _i in chunk], ids=[k for _e, k in chunk]).columns(
+                    entity=table.c.entity.type, id=table.c.id.type).subquery()
+                q = (sa_select(table).join(found_keys, (table.c.entity == found_keys.c.entity) & (table.c.id == found_keys.c.id))
+                     .order_by(table.c.entity, table.c.id).with_for_update(of=table))
+            else:
+                q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
             for r in self.session.execute(q).mappings():
                 self.records[(r["entity"], r["id"])] = Record(
                     r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
