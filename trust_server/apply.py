@@ -559,8 +559,16 @@ class Batch:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": STREAM_TRUST_LOCK})
             return
         self.session.execute(text("SELECT pg_advisory_xact_lock_shared(:c, 0)"), {"c": STREAM_TRUST_LOCK})
-        for ward in sorted(w for w in wards if w is not None):
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:c, hashtext(:w))"), {"c": STREAM_WARD_LOCK, "w": ward})
+        named = sorted(w for w in wards if w is not None)
+        if len(named) == 1:
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:c, hashtext(:w))"), {"c": STREAM_WARD_LOCK, "w": named[0]})
+            return
+        # several wards: locked in the order of the lock KEYS (two ward ids that hash alike share one
+        # key; taken in name order, two pushes could take such keys in opposite orders and deadlock)
+        keys = sorted({int(k) for k in self.session.execute(
+            text("SELECT hashtext(w) FROM unnest(CAST(:wards AS text[])) AS w"), {"wards": named}).scalars()})
+        for key in keys:
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": STREAM_WARD_LOCK, "k": key})
 
 
 def _projection(rec: Record) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +136,58 @@ def test_a_ward_cursor_never_passes_its_wards_late_commit_while_other_wards_comm
         cursor = page["next_since"]
         held.commit()
     assert late_id in {c["id"] for c in pull(cursor)["changes"]}  # committed: the next pull brings it
+
+
+def test_stream_locks_of_several_wards_are_taken_in_key_order(postgres_url: str) -> None:
+    """Review: ward stream locks are keyed by hashtext(ward id). Taken in NAME order, a push touching
+    wards a and c takes a's key first; a push touching c and b (b hashing like a, c < b by name) takes
+    c's key first: the two deadlock. Taken in KEY order they cannot: a push waiting for a key holds no
+    larger one."""
+    from typing import cast
+
+    from sqlalchemy import create_engine, text
+    from sqlmodel import Session
+
+    from trust_server.apply import STREAM_WARD_LOCK, Batch
+
+    engine = create_engine(postgres_url)
+    with engine.connect() as c:
+        a, b, key_a = c.execute(text(
+            "SELECT min(w), max(w), h FROM (SELECT 'ward-' || i AS w, hashtext('ward-' || i) AS h"
+            " FROM generate_series(1, 300000) AS i) s GROUP BY h HAVING count(*) > 1 LIMIT 1")).one()
+        mid = next(m for m in (f"{a}-{i}" for i in range(200))
+                   if c.execute(text("SELECT hashtext(:m)"), {"m": m}).scalar_one() < key_a)
+    assert a < mid < b  # by name: a, then mid, then b; by key: mid first
+    key_mid = int(engine.connect().execute(text("SELECT hashtext(:m)"), {"m": mid}).scalar_one())
+    holder = engine.connect()
+    holder.execute(text("SELECT pg_advisory_lock(:c, :k)"), {"c": STREAM_WARD_LOCK, "k": key_mid})
+    pusher = Session(engine)
+    pid = pusher.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    done = threading.Event()
+
+    def push() -> None:
+        Batch(pusher, cast(Any, None), datetime.now(UTC))._lock_streams({a, mid})
+        done.set()
+
+    t = threading.Thread(target=push, daemon=True)
+    t.start()
+    try:
+        with engine.connect() as watch:
+            for _ in range(500):
+                waiting = watch.execute(text("SELECT count(*) FROM pg_locks WHERE pid = :p AND NOT granted"), {"p": pid}).scalar_one()
+                if waiting:
+                    break
+                time.sleep(0.01)
+            assert waiting, "the pusher never waited on the held lock"
+            held_ward_keys = watch.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE pid = :p AND granted AND locktype = 'advisory' AND classid = :c"),
+                {"p": pid, "c": STREAM_WARD_LOCK}).scalar_one()
+        assert held_ward_keys == 0, "waiting for the smaller key while holding a larger one: a deadlock waits here"
+    finally:
+        holder.execute(text("SELECT pg_advisory_unlock(:c, :k)"), {"c": STREAM_WARD_LOCK, "k": key_mid})
+        holder.close()
+        t.join(10)
+        pusher.rollback()
+        pusher.close()
+        engine.dispose()
+    assert done.is_set()
