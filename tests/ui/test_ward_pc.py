@@ -529,6 +529,11 @@ def test_a_note_too_long_to_save_never_costs_the_figures_typed_with_it(station: 
     form.keep_draft()
     station.idle()
     assert "could not be kept" in form.draft_label.text() and not _visible_message_boxes()
+    station.qtbot.keyClick(form.rows["rn"].edits["actual"], Qt.Key.Key_Escape)  # thrown away: it stays away
+    station.idle()
+    _switch_shift_and_back(station, form)
+    assert form.note_edit.text() == "" or len(form.note_edit.text()) < 2500
+    assert not form.draft_label.isVisible()
 
 
 def test_a_kept_draft_brings_back_only_the_fields_its_typist_changed(station: Station) -> None:

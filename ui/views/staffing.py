@@ -377,6 +377,11 @@ class StaffingView(Screen):
         self.ctx.query(lambda store: save_draft(store, staff_id, ward_id, key[0], key[1], draft, clock=clock),
                        kept, not_kept)
 
+    def _forget_held(self) -> None:
+        """The shown shift's draft is done with (saved or thrown away): drop the session's copy too."""
+        if self._shown_key is not None and self.ctx.user is not None:
+            self._held_drafts.pop((self.ctx.user.id, self.ctx.ward_id, self._shown_key), None)
+
     def _restore_draft(self, kept: KeptDraft) -> None:
         """Put this person's kept draft back into the form, marked as an unsaved draft."""
         draft = kept.draft
@@ -544,6 +549,7 @@ class StaffingView(Screen):
             self.fill(self.data.view, self.data.nurses)
         self.on_duty.revert()
         self._drop_draft_label()
+        self._forget_held()
         key, user = self._shown_key, self.ctx.user
         if key is not None and user is not None and self.ctx.ward is not None:
             from hardtruths_desktop.store.shift_drafts import discard_draft
@@ -707,6 +713,7 @@ class StaffingView(Screen):
     def _saved(self, changed: bool) -> None:
         self.save_btn.setEnabled(True)
         self._dirty = False
+        self._forget_held()  # saved: a copy held for the session must not come back over it
         self._drop_draft_label()
         self.on_duty.mark_saved()
         self.on_duty.reload()
