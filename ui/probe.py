@@ -44,6 +44,8 @@ class StartupProbe(QObject):
         QTimer.singleShot(60_000, lambda: self._finish(2, "the goal was not reached in 60 s"))
 
     def _ms(self) -> float | None:
+        # a stopwatch, not the station's clock: t0 is the wall-clock epoch the PARENT process took when it
+        # spawned this one, so only the same wall clock can measure from it (never used for a date)
         return None if self.t0 is None else round((time.time() - self.t0) * 1000, 1)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
