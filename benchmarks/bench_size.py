@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from _common import temp_dir
-from bench_vs_pouchdb import Station, admin, pg_bytes, record, set_up, shift_codes  # also puts tests/ on the path
+from bench_vs_pouchdb import Station, admin, enrolled_station, pg_bytes, record, shift_codes  # also puts tests/ on the path
 from support.postgres import PostgresCluster
 from support.server_process import ServerProcess
 
@@ -97,11 +97,7 @@ def main() -> None:
         url = pg.create_database("bench_size")
         data = temp_dir("bench-size-server-")
         with ServerProcess.start(url, data) as srv:
-            admin(data, url, "create-ward", "--code", ward, "--name", "Bench ward")
-            a = Station(temp_dir("bench-size-a-"))
-            set_up(a, ward, codes, today)
-            a.engine.enrol(srv.url, admin(data, url, "enrolment-code", "--ward", ward), ward)
-            a.sync()
+            a = enrolled_station(srv.url, data, url, ward, codes, today, "bench-size-a-")
             record(a, ward, keys, today, 3)
             assert a.sync()[1].applied == n
             record(a, ward, keys, today, 4)

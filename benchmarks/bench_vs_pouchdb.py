@@ -144,6 +144,17 @@ def set_up(st: Station, ward: str, codes: list[str], today: date) -> None:
         reference.add_staff(tx, w, "Mary O'Neill", "rn", "Ward sister", True)
 
 
+def enrolled_station(srv_url: str, srv_data: Path, database_url: str, ward: str, codes: list[str], today: date,
+                     prefix: str) -> Station:
+    """The server's ward, a station set up for it, enrolled and synced once (nothing recorded yet)."""
+    admin(srv_data, database_url, "create-ward", "--code", ward, "--name", "Bench ward")
+    st = Station(temp_dir(prefix))
+    set_up(st, ward, codes, today)
+    st.engine.enrol(srv_url, admin(srv_data, database_url, "enrolment-code", "--ward", ward), ward)
+    st.sync()
+    return st
+
+
 def record(st: Station, ward: str, keys: list[tuple[date, str]], today: date, rn: int) -> None:
     with st.store.read() as s:
         from hardtruths_desktop.store import queries
@@ -173,11 +184,7 @@ def ours(pg: PostgresCluster, n: int, run: int) -> dict[str, float]:
     data = temp_dir("bench-vs-server-")
     ward = "BV1"
     with ServerProcess.start(url, data) as srv:
-        admin(data, url, "create-ward", "--code", ward, "--name", "Bench ward")
-        a = Station(temp_dir("bench-vs-a-"))
-        set_up(a, ward, codes, today)
-        a.engine.enrol(srv.url, admin(data, url, "enrolment-code", "--ward", ward), ward)
-        a.sync()
+        a = enrolled_station(srv.url, data, url, ward, codes, today, "bench-vs-a-")
         record(a, ward, keys, today, 3)
         t_new, r_new, up_new, down_new = a.sync()
         assert r_new.applied == n, (r_new.applied, n)
