@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import insert, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
@@ -580,5 +581,39 @@ def _projection(rec: Record) -> dict[str, Any]:
 
 
 def raw_json(obj: Any) -> str:
-    """JSON text safe for any database text column (NUL and other controls escaped)."""
+    """JSON text safe for any database text column (NUL and other controls escaped): compact, keys
+    sorted, every character outside printable ASCII escaped. The payload hash of every mutation a
+    server ever recorded is over this text, so it must never change by one byte.
+
+    Fast path (issue 13: two of these per pushed mutation): ``orjson`` writes the same bytes for a
+    tree of plain dicts, lists, text, integers, booleans and None when its output is printable-ASCII
+    JSON (it leaves DEL and non-ASCII unescaped, the standard library escapes them) and every float is
+    finite and written in positional notation by both (0, or 1e-4 <= |x| < 1e15; compared on 600,000
+    floats); anything else (a huge or tiny float, a lone surrogate, an integer wider than 64 bits,
+    another type) takes the standard library (``tests/server/test_push_batch.py`` compares the two)."""
+    if _plain(obj):
+        try:
+            fast = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # orjson.JSONEncodeError: broken Unicode, a huge integer
+            fast = b""
+        if fast and fast.isascii() and b"\x7f" not in fast:
+            return fast.decode()
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=True, sort_keys=True, default=str)
+
+
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _plain(obj: Any) -> bool:
+    """Only exact dicts (text keys), lists, text, integers, booleans, None and floats both libraries
+    write alike."""
+    kind = type(obj)
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is float:
+        return bool(obj == 0.0 or 1e-4 <= abs(obj) < 1e15)  # NaN and the infinities compare False
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in obj.items())
+    if kind is list:
+        return all(_plain(v) for v in obj)
+    return False

@@ -290,9 +290,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         if m.mutation_id in seen_in_batch:
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id repeated in the batch")
         seen_in_batch.add(m.mutation_id)
-        raw = raw_json(m.model_dump())
-        shas[m.mutation_id] = hashlib.sha256(raw_json({"entity": m.entity, "entity_id": m.entity_id, "op": m.op,
-                                                       "payload": m.payload, "base": m.base}).encode()).hexdigest()
+        raw = raw_json(dict(m.__dict__))  # == m.model_dump(): flat fields, no extras (extra="forbid")
+        shas[m.mutation_id] = _payload_sha(m)
         outcome = batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc,
                                        m.recorded_by, raw))
         fresh.append((m, outcome))

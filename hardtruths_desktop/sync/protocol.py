@@ -901,7 +901,13 @@ _GROUP_HOURS = re.compile(rf"^groups\.({_GROUPS})\.(planned_hours|actual_hours)$
 
 
 def _shift_identity(r: Mapping[str, Any]) -> str:
-    return ids.shift_id(r["ward_id"], date.fromisoformat(r["shift_date"]), r["shift_code"])
+    return _shift_id_of(r["ward_id"], r["shift_date"], r["shift_code"])
+
+
+@lru_cache(maxsize=65536)
+def _shift_id_of(ward: str, day: str, code: str) -> str:
+    """Cached: a push or pull of 2,000 shifts checks each one's id (a uuid5 and a date parse each)."""
+    return ids.shift_id(ward, date.fromisoformat(day), code)
 
 
 register(EntitySchema("trust", TrustRecord, scope="trust", kind="reference", ward_field=None, unique=(("code",),),

@@ -1,0 +1,120 @@
+"""A push batch applied as a batch (issue 13): each mutation keeps its own verdict, in order, whatever
+else the batch holds; the mutation's recorded text and payload hash never change by one byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from datetime import date, datetime
+from typing import Any
+
+import psycopg
+import pytest
+from server_support import Admin, meta_of
+
+from trust_server.apply import raw_json
+
+TODAY = date.today()
+
+
+def _stdlib(obj: Any) -> str:
+    """What every server before issue 13 recorded (and hashed)."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=True, sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize("obj", [
+    {"groups.rn.actual": 4, "groups.rn.actual_hours": 32.0, "notes": "", "staffing_recorded": True, "x": None},
+    {"b": [1, 2.5, -0.0, 0.1, 1e-4, 9.99e14, 123456.789], "a": {"z": 1, "A": [True, False]}},
+    {"f": 1e15}, {"f": 1e16}, {"f": 1e-5}, {"f": 5e-324}, {"f": math.inf}, {"f": math.nan}, {"f": -1e300},
+    {"text": "".join(chr(i) for i in range(128))},  # every ASCII control, DEL too
+    {"text": "Ward 7 \u2013 caf\u00e9 \U0001f600"}, {"text": "broken \ud800 half"},  # non-ASCII, a lone surrogate
+    {"n": 2**70}, {"n": -(2**63)}, {"when": datetime(2026, 3, 29, 1, 30)}, {"k": (1, 2)},
+    {"void": {"entity": "shift", "by": "it:someone"}, "previous": {"deleted": False, "notes": "x\ty\nz\"\\"}},
+])
+def test_recorded_text_is_byte_identical_to_what_older_servers_wrote(obj: Any) -> None:
+    assert raw_json(obj) == _stdlib(obj)
+
+
+def _sql(admin: Admin, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with psycopg.connect(admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")) as con:
+        return list(con.execute(query, params).fetchall())
+
+
+def test_verdicts_stay_with_their_mutations_in_a_mixed_batch(admin: Admin, ward: str) -> None:
+    """Two mutations of one record, a concurrent edit of another station, a refused one in the middle
+    and a new record after it, in ONE batch: each verdict is its own mutation's; the refused one leaves
+    no trace; the same batch sent again is answered with the same verdicts and applied once."""
+    a, b = admin.station(ward, "a"), admin.station(ward, "b")
+    a.push([a.create_shift(TODAY, "early"), a.create_shift(TODAY, "late")])
+    early, late = a.shift_id(TODAY, "early"), a.shift_id(TODAY, "late")
+    metas = {c["id"]: c["field_meta"] for c in b.pull_all()}
+    tok_rn = metas[early]["groups.rn.actual"]["tok"]
+    tok_notes = metas[early]["notes"]["tok"]
+    # b edits the early shift's notes first (a has not seen it): a's notes edit below is concurrent
+    b.push([b.mutation("shift", early, "patch", {"notes": "from b"}, base={"notes": tok_notes})])
+
+    m_rn = a.mutation("shift", early, "patch", {"groups.rn.actual": 3}, base={"groups.rn.actual": tok_rn})
+    m_bad = a.mutation("shift", early, "patch", {"groups.rn.actual": 61}, base={"groups.rn.actual": m_rn["mutation_id"]})
+    m_rn2 = a.mutation("shift", early, "patch", {"groups.rn.actual": 5}, base={"groups.rn.actual": m_rn["mutation_id"]})
+    m_notes = a.mutation("shift", early, "patch", {"notes": "from a"}, base={"notes": tok_notes}, hlc=a.next_hlc(60_000))
+    m_late = a.mutation("shift", late, "patch", {"groups.rn.actual": 2}, base={"groups.rn.actual": metas[late]["groups.rn.actual"]["tok"]})
+    m_new = a.create_shift(TODAY, "night")
+    batch = [m_rn, m_bad, m_rn2, m_notes, m_late, m_new]
+    res = a.push(batch)["results"]
+
+    assert [r["mutation_id"] for r in res] == [m["mutation_id"] for m in batch]
+    assert [r["client_seq"] for r in res] == [m["client_seq"] for m in batch]
+    assert [r["status"] for r in res] == ["applied", "rejected", "applied", "applied", "applied", "applied"]
+    assert res[1]["server_seq"] is None and res[1]["error"]
+    seqs = [r["server_seq"] for r in res if r["status"] == "applied"]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert res[0]["effective"] == {"groups.rn.actual": 3} and res[0]["flags"] == []
+    assert res[2]["effective"] == {"groups.rn.actual": 5} and res[2]["flags"] == []
+    # a's notes edit did not see b's: concurrent, a's later clock wins, the record is flagged
+    assert res[3]["effective"] == {"notes": "from a"} and "needs_review" in res[3]["flags"]
+    assert res[4]["effective"] == {"groups.rn.actual": 2} and res[4]["flags"] == []
+
+    state = {c["id"]: c for c in b.pull_all()}
+    assert state[early]["row"]["groups.rn.actual"] == 5 and state[early]["row"]["notes"] == "from a"
+    assert state[early]["needs_review"] is True and state[late]["needs_review"] is False
+    assert state[early]["field_meta"]["groups.rn.actual"]["tok"] == m_rn2["mutation_id"]
+    assert state[early]["field_meta"]["groups.rn.actual"]["seq"] == res[2]["server_seq"]
+    assert state[late]["row"]["groups.rn.actual"] == 2 and meta_of(list(state.values()), a.shift_id(TODAY, "night"))
+
+    history = _sql(admin, "SELECT mutation_id::text, field, outcome, new_value, server_seq FROM field_history"
+                          " WHERE mutation_id::text = ANY(%s) ORDER BY id", ([m["mutation_id"] for m in batch],))
+    assert history == [
+        (m_rn["mutation_id"], "groups.rn.actual", "applied", 3, res[0]["server_seq"]),
+        (m_rn2["mutation_id"], "groups.rn.actual", "applied", 5, res[2]["server_seq"]),
+        (m_notes["mutation_id"], "notes", "concurrent_won", "from a", res[3]["server_seq"]),
+        (m_late["mutation_id"], "groups.rn.actual", "applied", 2, res[4]["server_seq"]),
+    ]  # the refused one left none; the new record's history is its create
+    verdicts = _sql(admin, "SELECT mutation_id::text, status, server_seq FROM applied_mutation WHERE mutation_id::text = ANY(%s)",
+                    ([m["mutation_id"] for m in batch],))
+    assert sorted(verdicts) == sorted((r["mutation_id"], r["status"], r["server_seq"]) for r in res)
+    logged = _sql(admin, "SELECT raw FROM mutation_log WHERE mutation_id::text = ANY(%s)", ([m["mutation_id"] for m in batch],))
+    assert sorted(json.loads(r[0])["client_seq"] for r in logged) == [m["client_seq"] for m in batch]
+
+    again = a.push(batch, acked_through=0)["results"]
+    assert [r["status"] for r in again] == ["duplicate", "rejected", "duplicate", "duplicate", "duplicate", "duplicate"]
+    assert [r["server_seq"] for r in again] == [r["server_seq"] for r in res]
+    assert "duplicate" in again[1]["flags"] and again[1]["error"] == res[1]["error"]
+    assert again[3]["effective"] == res[3]["effective"]
+    counted = _sql(admin, "SELECT count(*) FROM applied_mutation WHERE mutation_id::text = ANY(%s)", ([m["mutation_id"] for m in batch],))
+    assert counted == [(len(batch),)]
+
+
+def test_a_mutation_id_sent_again_with_another_payload_is_a_conflict_not_a_duplicate(admin: Admin, ward: str) -> None:
+    a = admin.station(ward)
+    first = a.create_shift(TODAY, "early", notes="caf\u00e9 \u2013 7.5 hours")
+    a.push([first])
+    changed = {**first, "payload": {**first["payload"], "notes": "something else"}}
+    item = a.push([changed], acked_through=0)["results"][0]
+    assert item["status"] == "rejected" and "mutation_id_conflict" in item["flags"]
+    same = a.push([first], acked_through=0)["results"][0]
+    assert same["status"] == "duplicate"
+    body = {"entity": first["entity"], "entity_id": first["entity_id"], "op": first["op"], "payload": first["payload"],
+            "base": first["base"]}
+    [(sha,)] = _sql(admin, "SELECT payload_sha256 FROM applied_mutation WHERE mutation_id::text = %s", (first["mutation_id"],))
+    assert (sha.hex() if isinstance(sha, bytes) else sha) == hashlib.sha256(_stdlib(body).encode()).hexdigest()
