@@ -86,7 +86,7 @@ def main() -> None:
                         mids = [r[0] for r in conn.exec_driver_sql("SELECT mutation_id FROM outbox WHERE client_seq > ?",
                                                                      (before,))]
                     while True:
-                        n = con.execute("SELECT count(*) FROM applied_mutation WHERE mutation_id = ANY(%s)", (mids,)).fetchone()
+                        n = con.execute("SELECT count(*) FROM applied_mutation WHERE mutation_id::text = ANY(%s)", (mids,)).fetchone()
                         if n and n[0] == len(mids):
                             break
                         if time.perf_counter() - t0 > 120:

@@ -7,7 +7,8 @@ Used by device pushes and by the server's own admin writes. A ``Batch`` works in
 2. ``apply`` each mutation in order, in memory and atomically: it works on a copy of the record
    and only replaces the batch's copy when every field has been checked and merged, so a rejected
    mutation leaves no trace (this is the per-mutation savepoint of SYNC.md 3.4);
-3. ``finish``: write ``field_history`` and ``mutation_log`` in bulk under change ids from a
+3. ``finish``: write ``field_change`` (history) and ``received_mutation`` (each mutation as sent, with
+   its verdict: one row) in bulk under change ids from a
    sequence, then (``sequence``, the transaction's last statements) place the changes in the pull
    stream: on PostgreSQL, a lock on the stream of each ward the changes belong to (shared on the
    trust's stream; exclusive on it for a trust-wide change), then their seqs from a database
@@ -42,7 +43,7 @@ from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
 from trust_server.bulk import insert_rows, update_records
-from trust_server.models import ChangeLog, EntityRecord, FieldHistory, MutationLog, Trust, Ward
+from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedMutation, Trust, Ward
 from trust_server.validate import clean_payload
 
 CLOCK_AHEAD_MS = 10 * 60 * 1000
@@ -79,7 +80,10 @@ class Incoming:
     base: Mapping[str, str]
     hlc: str
     recorded_by: str
-    raw: str  # the mutation as received, for mutation_log
+    raw: str  # the mutation as received, for received_mutation
+    #: a station's: its place in the station's order and the payload hash (``sync._payload_sha``)
+    client_seq: int | None = None
+    payload_sha256: bytes | None = None
 
 
 @dataclass
@@ -147,7 +151,8 @@ class Batch:
         #: per batch, not one ``SELECT ... FOR UPDATE`` round trip per new record)
         self.absent: set[Key] = set()
         self.applied: list[tuple[Incoming, Outcome]] = []
-        self.logged: list[Incoming] = []
+        #: every mutation received (applied or refused) with its verdict, for ``received_mutation``
+        self.logged: list[tuple[Incoming, Outcome]] = []
         self.changes: list[dict[str, Any]] = []  # change_log rows waiting for their place in the stream
         #: PostgreSQL: entity_record rows (new, updated) written with their stream place in ``sequence``
         self.pending_rows: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
@@ -180,14 +185,16 @@ class Batch:
     def apply(self, m: Incoming) -> Outcome:
         """Validate and merge one mutation. Never raises for bad data: the outcome says ``rejected``."""
         out = Outcome(m.mutation_id, "applied")
-        self.logged.append(m)
         try:
             if not is_valid_unicode(m.recorded_by):
                 raise ValidationError.single("recorded_by", "Who recorded the change contains a broken character")
             self._merge(m, out)
         except ValidationError as e:
             # the message may echo what was sent: make it safe for a JSON reply and a database column
-            return Outcome(m.mutation_id, "rejected", error=printable(str(e) or "The change was refused"))
+            out = Outcome(m.mutation_id, "rejected", error=printable(str(e) or "The change was refused"))
+            self.logged.append((m, out))
+            return out
+        self.logged.append((m, out))
         self.applied.append((m, out))
         return out
 
@@ -258,7 +265,7 @@ class Batch:
             if schema.kind == "immutable":
                 continue  # nothing merges on an immutable record: no per-field history (no second copy of a patient's words)
             if current is None:
-                # the history of a new record is its create, kept whole in mutation_log (who, when, the
+                # the history of a new record is its create, kept whole in received_mutation (who, when, the
                 # values, the HLC): a field_history row per field would only copy it. A create that
                 # meets an existing record (two stations made the same shift) merges, with history.
                 continue
@@ -383,7 +390,7 @@ class Batch:
     def void(self, entity: str, entity_id: str, reason: str, recorded_by: str) -> Outcome:
         """An audited tombstone: the record is marked deleted and stripped to what identifies it
         (its ward, its key), so every station can apply it whatever it held; what it held stays in
-        ``mutation_log`` (JSON text with every character escaped) with the reason and who voided it.
+        ``received_mutation`` (JSON text with every character escaped) with the reason and who voided it.
         Raises ValidationError when there is no such record or live records still refer to it."""
         entity_id = entity_id.lower()
         key = (entity, entity_id)
@@ -415,8 +422,8 @@ class Batch:
                                    False, current.in_db, current.last_seq, touched=True)
         raw = raw_json({"void": {"entity": entity, "entity_id": entity_id, "reason": reason, "by": recorded_by},
                         "previous": current.data})
-        self.logged.append(Incoming(mid, entity, entity_id, "delete", {"deleted": True}, {}, hlc, printable(recorded_by, 120), raw))
-        self.applied.append((self.logged[-1], out))
+        self.logged.append((Incoming(mid, entity, entity_id, "delete", {"deleted": True}, {}, hlc, printable(recorded_by, 120), raw), out))
+        self.applied.append(self.logged[-1])
         return out
 
     def referring(self, entity: str, entity_id: str) -> list[Key]:
@@ -501,11 +508,17 @@ class Batch:
         else:
             insert_rows(self.session, table, new_rows)
             update_records(self.session, table, updated_rows, self.now)
-        insert_rows(self.session, FieldHistory.__table__, history)  # type: ignore[attr-defined]
-        insert_rows(self.session, MutationLog.__table__, [  # type: ignore[attr-defined]
-            {"mutation_id": m.mutation_id, "device_id": self.author.device_id, "raw": m.raw,
-             "recorded_by": m.recorded_by[:120].replace("\x00", ""), "received_at": self.now}
-            for m in self.logged
+        # who, from which device and when are the mutation's (received_mutation): not repeated per field
+        insert_rows(self.session, FieldChange.__table__, [  # type: ignore[attr-defined]
+            {"server_seq": h["server_seq"], "mutation_id": h["mutation_id"].lower(), "entity": h["entity"],
+             "entity_id": h["entity_id"], "field": h["field"], "outcome": h["outcome"], "incoming_hlc": h["incoming_hlc"],
+             "stored_hlc": h["stored_hlc"], "old_value": h["old_value"], "new_value": h["new_value"]} for h in history])
+        insert_rows(self.session, ReceivedMutation.__table__, [  # type: ignore[attr-defined]
+            {"mutation_id": m.mutation_id.lower(), "device_id": self.author.device_id, "client_seq": m.client_seq,
+             "server_seq": out.server_seq, "received_at": self.now, "payload_sha256": m.payload_sha256,
+             "status": out.status, "recorded_by": m.recorded_by[:120].replace("\x00", ""), "result": recorded_result(out),
+             "raw": m.raw}
+            for m, out in self.logged
         ])
         self._project([rec for rec in self.records.values() if rec.touched and rec.entity in ("trust", "ward")])
         for rec in self.records.values():
@@ -570,6 +583,15 @@ class Batch:
             text("SELECT hashtext(w) FROM unnest(CAST(:wards AS text[])) AS w"), {"wards": named}).scalars()})
         for key in keys:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": STREAM_WARD_LOCK, "k": key})
+
+
+def recorded_result(out: Outcome) -> dict[str, Any]:
+    """What ``received_mutation.result`` keeps of a verdict (issue 13: bytes): the flags, the error and,
+    unless the change was applied exactly as sent, the effective values; empty parts are left out."""
+    kept: dict[str, Any] = {"flags": list(out.flags), "error": out.error}
+    if not out.clean:
+        kept["effective"] = dict(out.effective)
+    return {k: v for k, v in kept.items() if v}
 
 
 def _projection(rec: Record) -> dict[str, Any]:

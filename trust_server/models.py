@@ -6,7 +6,8 @@ device_id, seq}}``), the tombstone and the review flag. One merge path (``trust_
 therefore covers every entity a station syncs, including ones added later.
 
 Ids are UUID text (36 characters) so the same schema runs on SQLite and PostgreSQL. JSON columns
-are JSONB on PostgreSQL. Append-only tables: ``mutation_log``, ``field_history``, ``change_log``.
+are JSONB on PostgreSQL. Append-only tables: ``received_mutation``, ``field_change``, ``change_log``
+(``applied_mutation``, ``mutation_log`` and ``field_history`` are views of the first two since 0009).
 """
 
 from __future__ import annotations
@@ -124,30 +125,34 @@ class EnrolmentCode(ServerTable, table=True):
     device_id: str | None = Field(default=None, max_length=36)
 
 
-class AppliedMutation(ServerTable, table=True):
-    __tablename__ = "applied_mutation"
+#: A UUID: 16 bytes on PostgreSQL (``uuid``, read back as lower-case text), text elsewhere (SQLite)
+UuidText = sa.String(36).with_variant(postgresql.UUID(as_uuid=False), "postgresql")
+
+
+class ReceivedMutation(ServerTable, table=True):
+    """Append-only: every mutation received, as sent (``raw``, JSON text, so any bytes a station sent
+    fit), with its verdict, in ONE row (issue 13; migration 0009 joined ``applied_mutation`` and
+    ``mutation_log``, which held the same ids twice; views of those names remain for reading).
+
+    ``client_seq`` and ``payload_sha256`` (the SHA-256 of ``apply.raw_json`` of the entity, id, op,
+    payload and base: a mutation id received again with another payload is a conflict) are a
+    station's; a mutation the server wrote itself (trust IT's records, a void) has neither.
+    ``status`` applied | rejected (NULL: the server's own, logged before 0009 without its verdict);
+    ``result`` the verdict's flags, error and effective values where they differ from what was sent."""
+
+    __tablename__ = "received_mutation"
     __table_args__ = (sa.UniqueConstraint("device_id", "client_seq"),)
-    mutation_id: str = Field(primary_key=True, max_length=36)
-    device_id: str = Field(max_length=36)
-    client_seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
-    payload_sha256: str = Field(max_length=64)
-    status: str = Field(max_length=16)  # applied | rejected
+    # fixed-width columns first (no alignment padding between them on PostgreSQL)
+    mutation_id: str = Field(sa_column=sa.Column(UuidText, primary_key=True))  # lower case
+    device_id: str = Field(sa_column=sa.Column(UuidText, nullable=False))
+    client_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
     server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
-    result: dict[str, Any] = _json()
     received_at: datetime = _ts(nullable=False)
-
-
-class MutationLog(ServerTable, table=True):
-    """Append-only: every mutation received, as sent (JSON text, so any bytes a station sent fit)."""
-
-    __tablename__ = "mutation_log"
-    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                                             primary_key=True, autoincrement=True))
-    mutation_id: str = Field(max_length=36, index=True)
-    device_id: str = Field(max_length=36)
-    raw: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    payload_sha256: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    status: str | None = Field(default=None, max_length=16)
     recorded_by: str = Field(default="", max_length=120)
-    received_at: datetime = _ts(nullable=False)
+    result: dict[str, Any] = _json()
+    raw: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
 
 
 class ChangeLog(ServerTable, table=True):
@@ -205,29 +210,34 @@ class DeclaredGap(ServerTable, table=True):
     declared_at: datetime = _ts(nullable=False)
 
 
-class FieldHistory(ServerTable, table=True):
-    """Append-only: every field value a mutation offered, and what became of it (SYNC.md 3.6)."""
+class FieldChange(ServerTable, table=True):
+    """Append-only: every field value a mutation offered to a record already there, and what became of
+    it (SYNC.md 3.6); a new record's history is its create, whole, in ``received_mutation``. Who, from
+    which device and when are the mutation's (``received_mutation``, by ``mutation_id``), so not
+    repeated here: ``device_id``, ``recorded_by`` and ``at`` are set only where an older server's
+    ``field_history`` row differed from its mutation (migration 0009). The view ``field_history``
+    shows each row with them filled in, as before."""
 
-    __tablename__ = "field_history"
+    __tablename__ = "field_change"
     __table_args__ = (
         sa.CheckConstraint("outcome IN ('applied','concurrent_won','concurrent_lost')", name="outcome"),
-        sa.Index("ix_field_history_record", "entity", "entity_id"),
+        sa.Index("ix_field_change_record", "entity", "entity_id"),
     )
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
                                                              primary_key=True, autoincrement=True))
+    server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    mutation_id: str = Field(sa_column=sa.Column(UuidText, nullable=False))
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=36)
     field: str = Field(max_length=80)
-    old_value: Any = _json(nullable=True)
-    new_value: Any = _json(nullable=True)
+    outcome: str = Field(max_length=16)
     incoming_hlc: str = Field(max_length=40)
     stored_hlc: str | None = Field(default=None, max_length=40)
-    outcome: str = Field(max_length=16)
-    device_id: str = Field(max_length=36)
-    recorded_by: str = Field(default="", max_length=120)
-    mutation_id: str = Field(max_length=36)
-    server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
-    at: datetime = _ts(nullable=False)
+    old_value: Any = _json(nullable=True)
+    new_value: Any = _json(nullable=True)
+    device_id: str | None = Field(default=None, sa_column=sa.Column(UuidText, nullable=True))
+    recorded_by: str | None = Field(default=None, max_length=120)
+    at: datetime | None = _ts()
 
 
 # --- data models for the admin API (not tables) ------------------------------------------------------

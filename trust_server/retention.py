@@ -1,7 +1,7 @@
 """Retention (SYNC.md 3.8): what the server may forget, and the cursor below which it has forgotten.
 
 Run nightly by IT (``hardtruths-server admin purge``; docs/DEPLOYMENT.md has a systemd timer). Two
-things go, nothing else (``mutation_log`` and ``field_history``, the audit trail, are kept whole):
+things go, nothing else (``received_mutation`` and ``field_change``, the audit trail, are kept whole):
 
 * **Superseded change-log rows.** A pull answers each record's *current* state once, at its newest
   ``change_log`` row; an older row of the same record is never needed by any cursor, so it goes at

@@ -44,10 +44,9 @@ from hardtruths_desktop.sync.protocol import (
     PushResponse,
 )
 from trust_server.apply import Author, Batch, Incoming, raw_json
-from trust_server.bulk import insert_rows
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
-from trust_server.models import AppliedMutation, ChangeLog, Device, EntityRecord, ServerMeta
+from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta
 
 MAX_PULL = 1000
 PUSH_ATTEMPTS = 5
@@ -114,9 +113,10 @@ def meta_response(session: Session) -> MetaResponse:
                         schema_max=meta.schema_max)
 
 
-def _payload_sha(m: Mutation) -> str:
+def _payload_sha(m: Mutation) -> bytes:
+    """The mutation's content hash, over the same bytes every server has hashed (``raw_json``)."""
     body = {"entity": m.entity, "entity_id": m.entity_id, "op": m.op, "payload": m.payload, "base": m.base}
-    return hashlib.sha256(raw_json(body).encode()).hexdigest()
+    return hashlib.sha256(raw_json(body).encode()).digest()
 
 
 def _structure(req: PushRequest) -> None:
@@ -134,7 +134,7 @@ def _structure(req: PushRequest) -> None:
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: contains a NUL character")
 
 
-def _duplicate(rec: AppliedMutation, m: Mutation) -> ItemResult:
+def _duplicate(rec: ReceivedMutation, m: Mutation) -> ItemResult:
     """The recorded verdict of a mutation already received. Applied => status ``duplicate``;
     rejected => status ``rejected`` again with the recorded error and a ``duplicate`` flag."""
     result: dict[str, Any] = dict(rec.result or {})
@@ -144,15 +144,6 @@ def _duplicate(rec: AppliedMutation, m: Mutation) -> ItemResult:
                           error=result.get("error"), flags=[*flags, "duplicate"])
     return ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status="duplicate",
                       server_seq=rec.server_seq, effective=result.get("effective", {}), flags=flags)
-
-
-def _recorded(effective: dict[str, Any], flags: list[str], error: str | None, clean: bool) -> dict[str, Any]:
-    """What ``applied_mutation.result`` keeps of a verdict (issue 13: bytes): the flags, the error and,
-    unless the change was applied exactly as sent, the effective values; empty parts are left out."""
-    kept: dict[str, Any] = {"flags": list(flags), "error": error}
-    if not clean:
-        kept["effective"] = dict(effective)
-    return {k: v for k, v in kept.items() if v}
 
 
 def _conflict(m: Mutation) -> ItemResult:
@@ -237,16 +228,17 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     muts = req.mutations
     if muts and muts[0].client_seq > last + 1:
         raise ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
-    by_seq: dict[int, AppliedMutation] = {}
-    by_mid: dict[str, AppliedMutation] = {}
+    # mutation ids compared in lower case: PostgreSQL keeps them as uuid (and reads them back so)
+    by_seq: dict[int, ReceivedMutation] = {}
+    by_mid: dict[str, ReceivedMutation] = {}
     if muts:
-        for rec in session.execute(select(AppliedMutation).where(
-                col(AppliedMutation.device_id) == device_id,
-                col(AppliedMutation.client_seq) >= muts[0].client_seq,
-                col(AppliedMutation.client_seq) <= muts[-1].client_seq)).scalars():
-            by_seq[rec.client_seq] = rec
-        for rec in session.execute(select(AppliedMutation).where(
-                col(AppliedMutation.mutation_id).in_([m.mutation_id for m in muts]))).scalars():
+        for rec in session.execute(select(ReceivedMutation).where(
+                col(ReceivedMutation.device_id) == device_id,
+                col(ReceivedMutation.client_seq) >= muts[0].client_seq,
+                col(ReceivedMutation.client_seq) <= muts[-1].client_seq)).scalars():
+            by_seq[int(rec.client_seq or 0)] = rec
+        for rec in session.execute(select(ReceivedMutation).where(
+                col(ReceivedMutation.mutation_id).in_([m.mutation_id.lower() for m in muts]))).scalars():
             by_mid[rec.mutation_id] = rec
     other_wards: dict[str, str] = {}
     others = {rec.device_id for rec in by_mid.values() if rec.device_id != device_id}
@@ -254,7 +246,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         other_wards = {d: w for d, w in session.execute(
             select(col(Device.device_id), col(Device.ward_id)).where(col(Device.device_id).in_(others))).all()}
 
-    def answered(rec: AppliedMutation, m: Mutation) -> ItemResult:
+    def answered(rec: ReceivedMutation, m: Mutation) -> ItemResult:
         """The recorded verdict, only for the same change from this station (or a station of the same
         ward: a re-enrolled PC re-sending); anything else is a conflict."""
         same_ward = rec.device_id == device_id or other_wards.get(rec.device_id) == device.ward_id
@@ -267,14 +259,13 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
     seen_in_batch: set[str] = set()
-    shas: dict[str, str] = {}  # mutation_id -> _payload_sha, computed once
     for m in muts:
         if m.client_seq <= last:
             rec = by_seq.get(m.client_seq)
-            if rec is not None and rec.mutation_id != m.mutation_id:
+            if rec is not None and rec.mutation_id != m.mutation_id.lower():
                 raise ApiError(409, "device_forked", f"client_seq {m.client_seq} was already used by another change: this "
                                "station's database was copied or restored; enrol it again as a new station")
-            rec = rec or by_mid.get(m.mutation_id)
+            rec = rec or by_mid.get(m.mutation_id.lower())
             if rec is None:
                 raise ApiError(409, "device_forked", f"client_seq {m.client_seq} is behind what this server holds for the "
                                "station and the change is unknown: enrol it again as a new station")
@@ -283,22 +274,21 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         if m.client_seq > last + 1:  # a hole inside the batch: never skip a station's change silently
             raise ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
         last = m.client_seq
-        known = by_mid.get(m.mutation_id)
+        mid = m.mutation_id.lower()
+        known = by_mid.get(mid)
         if known is not None:
             results.append(answered(known, m))
             continue
-        if m.mutation_id in seen_in_batch:
+        if mid in seen_in_batch:
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id repeated in the batch")
-        seen_in_batch.add(m.mutation_id)
+        seen_in_batch.add(mid)
         raw = raw_json(dict(m.__dict__))  # == m.model_dump(): flat fields, no extras (extra="forbid")
-        shas[m.mutation_id] = _payload_sha(m)
         outcome = batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc,
-                                       m.recorded_by, raw))
+                                       m.recorded_by, raw, m.client_seq, _payload_sha(m)))
         fresh.append((m, outcome))
         results.append(None)
-    batch.finish(sequence=False)  # the changes' place in the pull stream comes last, below
+    batch.finish(sequence=False)  # mutations and verdicts written; their place in the pull stream comes last, below
     final: list[ItemResult] = []
-    rows: list[dict[str, Any]] = []
     it = iter(fresh)
     for r in results:
         if r is not None:
@@ -310,10 +300,6 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         echo = {} if headers.protocol >= 2 and o.clean else dict(o.effective)
         final.append(ItemResult.model_construct(client_seq=m.client_seq, mutation_id=m.mutation_id, status=o.status,
                                                 server_seq=o.server_seq, effective=echo, flags=list(o.flags), error=o.error))
-        rows.append({"mutation_id": m.mutation_id, "device_id": device_id, "client_seq": m.client_seq,
-                     "payload_sha256": shas[m.mutation_id], "status": o.status, "server_seq": o.server_seq,
-                     "result": _recorded(o.effective, o.flags, o.error, o.clean), "received_at": now})
-    insert_rows(session, AppliedMutation.__table__, rows)  # type: ignore[attr-defined]
     device.last_client_seq = last
     device.last_seen_at = now
     if headers.app_version:

@@ -50,9 +50,9 @@ def test_concurrent_pushes_to_the_same_shifts_lose_nothing(admin: Admin, ward: s
     assert errors == []
     mids = [m["mutation_id"] for ms in batches.values() for m in ms]
     with psycopg.connect(admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")) as con:
-        applied = con.execute("SELECT count(*), count(DISTINCT server_seq) FROM applied_mutation WHERE mutation_id = ANY(%s)"
+        applied = con.execute("SELECT count(*), count(DISTINCT server_seq) FROM applied_mutation WHERE mutation_id::text = ANY(%s)"
                               " AND status = 'applied'", (mids,)).fetchone()
-        history = con.execute("SELECT count(*) FROM field_history WHERE mutation_id = ANY(%s)", (mids,)).fetchone()
+        history = con.execute("SELECT count(*) FROM field_history WHERE mutation_id::text = ANY(%s)", (mids,)).fetchone()
         ward_changes = con.execute("SELECT count(*), count(DISTINCT seq) FROM change_log WHERE ward_id = %s AND entity = 'shift'",
                                    (stations[0].ward_id,)).fetchone()
     assert applied == (240, 240) and history == (240,)

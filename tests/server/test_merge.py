@@ -14,7 +14,7 @@ def _history(admin: Admin, entity_id: str) -> list[tuple[str, str, object, str]]
     url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as con:
         return [(r[0], r[1], r[2], r[3]) for r in con.execute(
-            "SELECT field, outcome, new_value, device_id FROM field_history WHERE entity_id = %s ORDER BY id", (entity_id,))]
+            "SELECT field, outcome, new_value, device_id::text FROM field_history WHERE entity_id = %s ORDER BY id", (entity_id,))]
 
 
 def test_different_fields_edited_offline_both_survive_without_review(admin: Admin, ward: str) -> None:

@@ -15,8 +15,8 @@ from sqlalchemy import inspect
 from trust_server.db import HEAD_REVISION, MIGRATIONS_DIR, alembic_config, current_revision, make_engine, migrate
 from trust_server.models import metadata
 
-TABLES = {"server_meta", "sync_counter", "device", "enrolment_code", "applied_mutation", "mutation_log", "change_log",
-          "field_history", "entity_record", "trust", "ward"}
+TABLES = {"server_meta", "sync_counter", "device", "enrolment_code", "received_mutation", "change_log",
+          "field_change", "entity_record", "trust", "ward"}
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

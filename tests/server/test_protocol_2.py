@@ -113,12 +113,12 @@ def test_the_history_of_a_new_record_is_its_create(admin: Admin, ward: str) -> N
     a, b = admin.station(ward, "a"), admin.station(ward, "b")
     first = a.create_shift(DAY, notes="from a")
     a.push([first])
-    logged = sql(admin, "SELECT count(*) FROM mutation_log WHERE mutation_id = %s", (first["mutation_id"],))
+    logged = sql(admin, "SELECT count(*) FROM mutation_log WHERE mutation_id::text = %s", (first["mutation_id"],))
     history = sql(admin, "SELECT count(*) FROM field_history WHERE entity_id = %s", (a.shift_id(DAY),))
     assert logged == [(1,)] and history == [(0,)]  # the create, whole, in mutation_log; no per-field copies
     second = b.create_shift(DAY, notes="from b")  # the same shift made offline on b: a merge, with history
     b.push([second])
-    rows = sql(admin, "SELECT field, outcome FROM field_history WHERE mutation_id = %s", (second["mutation_id"],))
+    rows = sql(admin, "SELECT field, outcome FROM field_history WHERE mutation_id::text = %s", (second["mutation_id"],))
     assert ("notes", "concurrent_won") in rows or ("notes", "concurrent_lost") in rows
 
 

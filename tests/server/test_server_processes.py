@@ -137,7 +137,7 @@ def test_pushes_through_two_servers_that_refer_to_the_same_shifts_never_deadlock
     assert "deadlock detected" not in _pg_log_tail(pg_cluster, log_start)
     sent = [m["mutation_id"] for batches in plans.values() for b in batches for m in b]
     with psycopg.connect(pg_url(two_servers)) as con:
-        applied = con.execute("SELECT count(*) FROM applied_mutation WHERE mutation_id = ANY(%s) AND status = 'applied'",
+        applied = con.execute("SELECT count(*) FROM applied_mutation WHERE mutation_id::text = ANY(%s) AND status = 'applied'",
                               (sent,)).fetchone()
     assert applied == (len(sent),)
     for p in two_servers:
