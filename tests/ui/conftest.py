@@ -74,7 +74,9 @@ class Station:
         names alone show before the store has opened (issue 13, ``tests/ui/test_early_sign_in.py``);
         these tests drive the station once it has, as a nurse who takes a few seconds for her PIN."""
         w = self.window
-        self.qtbot.waitUntil(lambda: w.stack.currentWidget() is w.sign_in and w.sign_in.name_box.count() > 1 and bool(w.screens))
+        # a condition, not a timing: the store opens and the tabs build in steps, slowly on a busy machine
+        self.qtbot.waitUntil(lambda: w.stack.currentWidget() is w.sign_in and w.sign_in.name_box.count() > 1 and bool(w.screens),
+                             timeout=60_000)
 
     def type_pin(self, name: str, pin: str, ward: str = "W7") -> None:
         from PySide6.QtCore import Qt
