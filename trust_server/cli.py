@@ -7,7 +7,8 @@
     hardtruths-server admin ... devices [--json]
     hardtruths-server admin ... revoke --device ID
     hardtruths-server admin ... staffing --ward W --month YYYY-MM [--json]
-    hardtruths-server admin ... staffing-return --ward W --month YYYY-MM [--as-of TIME] [--json]
+    hardtruths-server admin ... staffing-return [--ward W] --month YYYY-MM [--as-of TIME] [--json | --csv]
+                                                                  (no --ward: every ward, the national return)
     hardtruths-server admin ... records --ward W [--entity E] [--json]   (no --ward: trust-wide records)
     hardtruths-server admin ... void --record ID --reason TEXT [--entity E]
     hardtruths-server admin ... feedback --ward W --month YYYY-MM [--json]
@@ -82,10 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--month", required=True)
     s.add_argument("--json", action="store_true")
     sr = asub.add_parser("staffing-return", parents=[shared], help="a ward's monthly staffing return (the station's CSV row)")
-    sr.add_argument("--ward", required=True)
+    sr.add_argument("--ward", default=None, help="ward code (leave out for every ward's row: the trust's national return)")
     sr.add_argument("--month", required=True)
     sr.add_argument("--as-of", default=None, help="judge what is missing as of this time (ISO, with offset; default now)")
-    sr.add_argument("--json", action="store_true")
+    sr_format = sr.add_mutually_exclusive_group()
+    sr_format.add_argument("--json", action="store_true")
+    sr_format.add_argument("--csv", action="store_true", help="the return's header and one row a ward, as CSV")
     rec = asub.add_parser("records", parents=[shared], help="a ward's records as the server holds them")
     rec.add_argument("--ward", default=None, help="ward code (leave out for the trust-wide records)")
     rec.add_argument("--entity", default=None)
@@ -189,12 +192,16 @@ def admin(args: argparse.Namespace) -> int:
 
                 y, m = parse_month(args.month, "--month")
                 now = parse_as_of(args.as_of, "--as-of") if args.as_of else SYSTEM_CLOCK.now()
-                ret = staffing.month_return(session, reference.ward_by_code(session, args.ward), y, m, now)
+                rets = ([staffing.month_return(session, reference.ward_by_code(session, args.ward), y, m, now)] if args.ward
+                        else staffing.trust_month_returns(session, y, m, now))
                 if args.json:
-                    out = json.dumps(ret.model_dump(), ensure_ascii=False, indent=2)
+                    out = json.dumps(rets[0].model_dump() if args.ward else [r.model_dump() for r in rets], ensure_ascii=False, indent=2)
+                elif args.csv:
+                    out = _csv([staffing_return_header(), *([r.row.get(c, "") for c in staffing_return_header()] for r in rets)])
                 else:
-                    out = "\n".join([f"Ward {ret.ward} {ret.month}: {ret.summary}",
-                                     *(f"{c}: {ret.row[c]}" for c in ret.columns if ret.row[c] != "")])
+                    out = "\n\n".join("\n".join([f"Ward {ret.ward} {ret.month}: {ret.summary}",
+                                                  *(f"{c}: {ret.row[c]}" for c in ret.columns if ret.row[c] != "")])
+                                      for ret in rets) or "No wards."
             elif args.action == "records":
                 found = reference.list_records(session, args.ward, args.entity)
                 if args.json:
@@ -250,6 +257,21 @@ def admin(args: argparse.Namespace) -> int:
             bind.dispose()
     _print(out)
     return EXIT_OK
+
+
+def staffing_return_header() -> list[str]:
+    from hardtruths_desktop.domain import staffing_return
+
+    return list(staffing_return.return_header())
+
+
+def _csv(rows: list[list[str]]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().rstrip("\n")
 
 
 def _print(text: str) -> None:

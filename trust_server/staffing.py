@@ -55,8 +55,21 @@ def month_shifts(session: Session, ward: Ward, year: int, month: int) -> list[Sh
 def month_return(session: Session, ward: Ward, year: int, month: int, now: datetime) -> StaffingReturn:
     """The ward's monthly staffing return as of ``now`` (aware): the station's own functions
     (``domain.staffing_return``) on the server's merged records, so the two returns agree."""
-    lines, census = _month_lines(session, ward, year, month)
-    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return _return(ward, year, month, now, *_month_lines(session, ward, year, month))
+
+
+def trust_month_returns(session: Session, year: int, month: int, now: datetime) -> list[StaffingReturn]:
+    """Every ward's return for the month in one call (the trust's national return), by ward code:
+    the records of all the wards read together (three queries, not three a ward), each ward's row
+    built exactly as ``month_return`` builds it."""
+    wards = sorted(session.exec(select(Ward)).all(), key=lambda w: w.code)
+    first, last = _month_bounds(year, month)
+    recs = _month_records(session, [w.id for w in wards], first, last)
+    return [_return(w, year, month, now, *_lines(w, first, last, recs.get(w.id, {}))) for w in wards]
+
+
+def _return(ward: Ward, year: int, month: int, now: datetime, lines: list[ShiftLine], census: dict[date, int | None]) -> StaffingReturn:
+    first, last = _month_bounds(year, month)
     r = staffing_return.month_return(lines, census, first, last, now)
     label = f"{year:04d}-{month:02d}"
     row = staffing_return.return_row(ward.site, ward.code, ward.name, ward.specialty, label, r)
@@ -64,41 +77,54 @@ def month_return(session: Session, ward: Ward, year: int, month: int, now: datet
                           columns=staffing_return.return_header(), row=row)
 
 
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
 _UNDATED = ("shift_pattern", "staff", "establishment")  # a ward's set-up: small, read whole
 
 
-def dated_records_query(ward_id: str, lo: date, hi: date) -> Any:
-    """The shifts and 23:59 counts of a ward dated ``lo``..``hi``: one range scan of the expression
-    index ``ix_entity_record_ward_day`` (server migration 0006; tests/server/test_month_query.py
-    checks PostgreSQL's plan uses it)."""
+def dated_records_query(ward_id: str | list[str], lo: date, hi: date) -> Any:
+    """The shifts and 23:59 counts of a ward (or of several) dated ``lo``..``hi``: one range scan
+    of the expression index ``ix_entity_record_ward_day`` a ward (server migration 0006;
+    tests/server/test_month_query.py checks PostgreSQL's plan uses it)."""
     day: sa.ColumnClause[str] = sa.literal_column(RECORD_DAY_SQL, sa.String())  # the index's own expression
-    return select(EntityRecord).where(col(EntityRecord.ward_id) == ward_id, col(EntityRecord.deleted).is_(False),
+    ward = col(EntityRecord.ward_id) == ward_id if isinstance(ward_id, str) else col(EntityRecord.ward_id).in_(ward_id)
+    return select(EntityRecord).where(ward, col(EntityRecord.deleted).is_(False),
                                       col(EntityRecord.entity).in_(("shift", "ward_day")),
                                       day >= lo.isoformat(), day <= hi.isoformat())
 
 
-def _month_records(session: Session, ward_id: str, first: date, last: date) -> dict[str, list[EntityRecord]]:
-    """The ward's records a month needs, not its whole history: its set-up, the shifts and 23:59
-    counts dated in the month (one index range scan), and the red flags of those shifts. Before,
-    every call read every record the ward ever had (issue 13: 1,501 rows decoded for 90 shifts)."""
-    live = (col(EntityRecord.ward_id) == ward_id, col(EntityRecord.deleted).is_(False))
-    recs: dict[str, list[EntityRecord]] = defaultdict(list)
+def _month_records(session: Session, ward_ids: list[str], first: date, last: date) -> dict[str, dict[str, list[EntityRecord]]]:
+    """The records a month needs of each ward (by ward id, then entity), not its whole history:
+    its set-up, the shifts and 23:59 counts dated in the month (an index range scan), and the red
+    flags of those shifts. Before, every call read every record the ward ever had (issue 13: 1,501
+    rows decoded for 90 shifts)."""
+    live = (col(EntityRecord.ward_id).in_(ward_ids), col(EntityRecord.deleted).is_(False))
+    recs: dict[str, dict[str, list[EntityRecord]]] = defaultdict(lambda: defaultdict(list))
     for r in session.exec(select(EntityRecord).where(*live, col(EntityRecord.entity).in_(_UNDATED))).all():
-        recs[r.entity].append(r)
-    for r in session.exec(dated_records_query(ward_id, first - timedelta(days=1), last + timedelta(days=1))).all():
-        recs[r.entity].append(r)
-    shift_ids = [r.id for r in recs["shift"]]
+        recs[r.ward_id or ""][r.entity].append(r)
+    shift_ids: list[str] = []
+    for r in session.exec(dated_records_query(ward_ids[0] if len(ward_ids) == 1 else ward_ids,
+                                              first - timedelta(days=1), last + timedelta(days=1))).all():
+        recs[r.ward_id or ""][r.entity].append(r)
+        if r.entity == "shift":
+            shift_ids.append(r.id)
     for i in range(0, len(shift_ids), 500):
         chunk = shift_ids[i:i + 500]
-        recs["red_flag"] += session.exec(select(EntityRecord).where(
-            *live, col(EntityRecord.entity) == "red_flag", EntityRecord.data["shift_id"].as_string().in_(chunk))).all()
+        for r in session.exec(select(EntityRecord).where(
+                *live, col(EntityRecord.entity) == "red_flag", EntityRecord.data["shift_id"].as_string().in_(chunk))).all():
+            recs[r.ward_id or ""]["red_flag"].append(r)
     return recs
 
 
 def _month_lines(session: Session, ward: Ward, year: int, month: int) -> tuple[list[ShiftLine], dict[date, int | None]]:
-    first = date(year, month, 1)
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    recs = _month_records(session, ward.id, first, last)
+    first, last = _month_bounds(year, month)
+    return _lines(ward, first, last, _month_records(session, [ward.id], first, last).get(ward.id, {}))
+
+
+def _lines(ward: Ward, first: date, last: date, found: dict[str, list[EntityRecord]]) -> tuple[list[ShiftLine], dict[date, int | None]]:
+    recs: dict[str, list[EntityRecord]] = defaultdict(list, found)
     patterns = [PatternIn(_text(d.get("code")), _text(d.get("name")) or _text(d.get("code")), _time(d.get("start_time")),
                           _time(d.get("end_time")), "night" if d.get("period") == "night" else "day", d.get("active", True) is not False)
                 for d in sorted((p.data for p in recs["shift_pattern"]),

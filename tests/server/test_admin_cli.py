@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sqlite3
@@ -117,3 +118,20 @@ def test_staffing_json_matches_the_stations_after_a_push(capsys: pytest.CaptureF
     rc, text, err = run(capsys, "admin", *db, "staffing", "--ward", "T1", "--month", month, "--json")
     assert rc == 0, err
     assert json.loads(text) == station_view
+
+    # the national return: every ward's row in one call, each exactly the row its own call gives
+    assert run(capsys, "admin", *db, "create-ward", "--code", "T0", "--name", "Test Ward 0")[0] == 0  # nothing recorded
+    as_of = ["--month", month, "--as-of", "2026-11-24T10:00:00+00:00"]
+    rc, text, err = run(capsys, "admin", *db, "staffing-return", "--ward", "T1", *as_of, "--json")
+    assert rc == 0, err
+    t1 = json.loads(text)
+    rc, text, err = run(capsys, "admin", *db, "staffing-return", *as_of, "--json")
+    assert rc == 0, err
+    every = json.loads(text)
+    assert [r["ward"] for r in every] == ["T0", "T1"] and every[1] == t1
+    assert every[0]["row"]["ward_code"] == "T0" and every[0]["row"]["unrecorded_shifts"] == "0"  # a ward without shift patterns
+    rc, text, err = run(capsys, "admin", *db, "staffing-return", *as_of, "--csv")
+    assert rc == 0, err
+    header, *rows = list(csv.reader(text.splitlines()))
+    assert header == t1["columns"] and len(rows) == 2
+    assert dict(zip(header, rows[1], strict=True)) == t1["row"]
