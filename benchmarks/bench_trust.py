@@ -338,6 +338,7 @@ def psycopg_connect(url: str) -> Any:
     return psycopg.connect(pg_dsn(url), autocommit=True)
 
 
+TRUST_INDEX = "ix_change_log_trust_seq"
 COPY_TABLES = ("entity_record", "applied_mutation", "mutation_log", "change_log", "field_history")
 
 
@@ -367,10 +368,14 @@ def copy_floor(url: str) -> tuple[float, int]:
 
 # ---------------------------------------------------------------- 2./3. plans of the server's own queries
 
-def explain(engine: Any, statement: str, params: Any) -> dict[str, Any]:
+def explain(engine: Any, statement: str, params: Any, without: str | None = None) -> dict[str, Any]:
+    """PostgreSQL's plan of the statement, run; ``without`` an index (dropped inside the transaction,
+    rolled back): the plan the code before that index got, in the same run."""
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
+        if without:
+            cur.execute(f"DROP INDEX IF EXISTS {without}")
         cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
         plan: dict[str, Any] = cur.fetchone()[0][0]
         raw.rollback()
@@ -390,7 +395,8 @@ def scan_rows(plan: dict[str, Any], relation: str) -> tuple[int, int, list[str]]
             loops = int(node.get("Actual Loops", 1))
             got += int(node.get("Actual Rows", 0)) * loops
             dropped += int(node.get("Rows Removed by Filter", 0)) * loops + int(node.get("Rows Removed by Index Recheck", 0)) * loops
-            kinds.append(f"{node['Node Type']}{' on ' + node['Index Name'] if 'Index Name' in node else ''}")
+            index = node.get("Index Name") or ",".join(c["Index Name"] for c in node.get("Plans", []) if "Index Name" in c)
+            kinds.append(f"{node['Node Type']}{' on ' + index if index else ''}")
         for child in node.get("Plans", []):
             walk(child)
 
@@ -449,7 +455,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
     with psycopg_connect(url) as con:
         own = dict(con.execute("SELECT ward_id, count(*) FROM change_log GROUP BY ward_id").fetchall())
         total = int(con.execute("SELECT count(*) FROM change_log").fetchone()[0])  # type: ignore[index]
-    read_head, dropped_head, ms_head, ward_rows = [], [], [], []
+    read_head, dropped_head, ms_head, ward_rows, dropped_before, pg_ms, pg_ms_before = [], [], [], [], [], [], []
     kinds_head: set[str] = set()
     for code in sorted(devices):
         device_id, ward_id, cursor = devices[code]
@@ -457,6 +463,10 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
         st, p = cap.find("UNION ALL", "change_log")
         plan = explain(engine, st, p)
         got, dropped, kinds = scan_rows(plan, "change_log")
+        before = explain(engine, st, p, without=TRUST_INDEX)
+        dropped_before.append(scan_rows(before, "change_log")[1])
+        pg_ms.append(plan["Execution Time"])
+        pg_ms_before.append(before["Execution Time"])
         read_head.append(got)
         dropped_head.append(dropped)
         ms_head.append(med)
@@ -466,6 +476,10 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
                  f"median, {max(ms_head):.1f} ms the slowest ward; the pull query's scans returned {max(read_head)} row(s) "
                  f"at most and discarded {max(dropped_head)} (a ward's own change_log rows: {min(ward_rows):,}-{max(ward_rows):,}; "
                  f"the trust's {total:,}); scans: {', '.join(sorted(kinds_head))}")
+    lines.append(f"  the same polls without {TRUST_INDEX} (the code before server migration 0011; index dropped inside the "
+                 f"EXPLAIN's transaction): discarded {statistics.median(dropped_before):,.0f} rows median, {max(dropped_before):,} "
+                 f"at most; the pull query in PostgreSQL {statistics.median(pg_ms_before):.2f} ms median (max {max(pg_ms_before):.2f}) "
+                 f"vs {statistics.median(pg_ms):.2f} ms (max {max(pg_ms):.2f}) with it")
     code = sorted(devices)[-1]
     device_id, ward_id, cursor = devices[code]
     med, mx = median_ms(lambda: srv_sync.pull(engine, device_id, 0, 1000, None, headers), 5)
