@@ -338,18 +338,19 @@ def psycopg_connect(url: str) -> Any:
     return psycopg.connect(pg_dsn(url), autocommit=True)
 
 
-TRUST_INDEX = "ix_change_log_trust_seq"
-COPY_TABLES = ("entity_record", "applied_mutation", "mutation_log", "change_log", "field_history")
-
-
-def copy_floor(url: str) -> tuple[float, int]:
-    """Seconds to COPY every row the push wrote into empty tables of the same definition, one
-    transaction (``bench_server_apply.py``'s floor at trust size); and the number of rows."""
+def copy_floor(url: str, changes: int) -> tuple[float, int, list[str]]:
+    """Seconds to COPY every row of the tables the push wrote (every base table holding more than a
+    quarter as many rows as there were changes: records, history, mutations and verdicts, change log, whatever the schema
+    calls them) into empty tables of the same definition, one transaction (``bench_server_apply.py``'s
+    floor at trust size); the number of rows; the tables."""
     import psycopg
 
     with psycopg.connect(pg_dsn(url)) as con:
+        tables = [str(r[0]) for r in con.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.reltuples > %s ORDER BY 1", (changes // 4,)).fetchall()]
         dumps: dict[str, bytes] = {}
-        for t in COPY_TABLES:
+        for t in tables:
             with con.cursor().copy(f"COPY {t} TO STDOUT") as cp:
                 dumps[t] = b"".join(bytes(b) for b in cp)
             con.execute(f"CREATE TABLE copy_{t} (LIKE {t} INCLUDING ALL)")
@@ -360,22 +361,19 @@ def copy_floor(url: str) -> tuple[float, int]:
                 with con.cursor().copy(f"COPY copy_{t} FROM STDIN") as cp:
                     cp.write(body)
         secs = time.perf_counter() - c0
-        for t in COPY_TABLES:
+        for t in tables:
             con.execute(f"DROP TABLE copy_{t}")
         con.commit()
-    return secs, sum(b.count(b"\n") for b in dumps.values())
+    return secs, sum(b.count(b"\n") for b in dumps.values()), tables
 
 
 # ---------------------------------------------------------------- 2./3. plans of the server's own queries
 
-def explain(engine: Any, statement: str, params: Any, without: str | None = None) -> dict[str, Any]:
-    """PostgreSQL's plan of the statement, run; ``without`` an index (dropped inside the transaction,
-    rolled back): the plan the code before that index got, in the same run."""
+def explain(engine: Any, statement: str, params: Any) -> dict[str, Any]:
+    """PostgreSQL's plan of the statement, run (and rolled back)."""
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        if without:
-            cur.execute(f"DROP INDEX IF EXISTS {without}")
         cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
         plan: dict[str, Any] = cur.fetchone()[0][0]
         raw.rollback()
@@ -455,7 +453,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
     with psycopg_connect(url) as con:
         own = dict(con.execute("SELECT ward_id, count(*) FROM change_log GROUP BY ward_id").fetchall())
         total = int(con.execute("SELECT count(*) FROM change_log").fetchone()[0])  # type: ignore[index]
-    read_head, dropped_head, ms_head, ward_rows, dropped_before, pg_ms, pg_ms_before = [], [], [], [], [], [], []
+    read_head, dropped_head, ms_head, ward_rows, pg_ms = [], [], [], [], []
     kinds_head: set[str] = set()
     for code in sorted(devices):
         device_id, ward_id, cursor = devices[code]
@@ -463,10 +461,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
         st, p = cap.find("UNION ALL", "change_log")
         plan = explain(engine, st, p)
         got, dropped, kinds = scan_rows(plan, "change_log")
-        before = explain(engine, st, p, without=TRUST_INDEX)
-        dropped_before.append(scan_rows(before, "change_log")[1])
         pg_ms.append(plan["Execution Time"])
-        pg_ms_before.append(before["Execution Time"])
         read_head.append(got)
         dropped_head.append(dropped)
         ms_head.append(med)
@@ -474,12 +469,9 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
         ward_rows.append(own.get(ward_id, 0))
     lines.append(f"poll at the head, each of {len(devices)} wards (median of 5 pulls each): {statistics.median(ms_head):.1f} ms "
                  f"median, {max(ms_head):.1f} ms the slowest ward; the pull query's scans returned {max(read_head)} row(s) "
-                 f"at most and discarded {max(dropped_head)} (a ward's own change_log rows: {min(ward_rows):,}-{max(ward_rows):,}; "
+                 f"at most and discarded {max(dropped_head)}, {statistics.median(pg_ms):.2f} ms median in PostgreSQL "
+                 f"(a ward's own change_log rows: {min(ward_rows):,}-{max(ward_rows):,}; "
                  f"the trust's {total:,}); scans: {', '.join(sorted(kinds_head))}")
-    lines.append(f"  the same polls without {TRUST_INDEX} (the code before server migration 0011; index dropped inside the "
-                 f"EXPLAIN's transaction): discarded {statistics.median(dropped_before):,.0f} rows median, {max(dropped_before):,} "
-                 f"at most; the pull query in PostgreSQL {statistics.median(pg_ms_before):.2f} ms median (max {max(pg_ms_before):.2f}) "
-                 f"vs {statistics.median(pg_ms):.2f} ms (max {max(pg_ms):.2f}) with it")
     code = sorted(devices)[-1]
     device_id, ward_id, cursor = devices[code]
     med, mx = median_ms(lambda: srv_sync.pull(engine, device_id, 0, 1000, None, headers), 5)
@@ -634,14 +626,15 @@ def main() -> None:
           f"(pinned clock {bench_clock().now():%Y-%m-%d %H:%M} UTC); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with PostgresCluster.started(fsync=True) as pg:
         two = push_run(pg, base, args.wards, 2, "two")
-        copy_s, copy_rows = copy_floor(two.url)
+        copy_s, copy_rows, copy_tables = copy_floor(two.url, two.year.changes + two.setup.changes)
         one = None if args.no_one_process else push_run(pg, base, args.wards, 1, "one")
         print("\n== 1. push: every ward's station syncs its year at once ==")
         for r in (two, one):
             if r is not None:
                 print("\n".join(describe_push(r)))
         floor_rate = (two.year.changes + two.setup.changes) / copy_s
-        print(f"floor: COPY of the {copy_rows:,} rows the push wrote into the same tables, one transaction: {copy_s:.2f} s "
+        print(f"floor: COPY of the {copy_rows:,} rows the push wrote ({', '.join(copy_tables)}) "
+              f"into tables of the same definition, one transaction: {copy_s:.2f} s "
               f"= {floor_rate:,.0f} changes/s; the year through two processes at **{two.year.changes / two.year.wall_s / floor_rate:.3f}x** the floor")
         if one is not None:
             print(f"second process: two / one = **{(two.year.changes / two.year.wall_s) / (one.year.changes / one.year.wall_s):.2f}x** the write "

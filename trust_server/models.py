@@ -166,11 +166,7 @@ class ChangeLog(ServerTable, table=True):
     changes). NULL for every other change."""
 
     __tablename__ = "change_log"
-    __table_args__ = (
-        sa.Index("ix_change_log_ward_seq", "ward_id", "seq"),
-        # the trust-wide changes in seq order (server migration 0011): a pull's second range scan
-        sa.Index("ix_change_log_trust_seq", "seq", postgresql_where=sa.text("ward_id IS NULL"), sqlite_where=sa.text("ward_id IS NULL")),
-    )
+    __table_args__ = (sa.Index("ix_change_log_ward_seq", "ward_id", "seq"),)
     seq: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     ward_id: str | None = Field(default=None, max_length=36)  # None: trust-wide record
     entity: str = Field(max_length=40)
