@@ -34,6 +34,9 @@ CLI_ACTOR_NAME = "command line"
 KIOSK_ACTOR_NAME = "patient kiosk"
 
 
+def _dumps(value: Mapping[str, Any]) -> str:
+    """The outbox's and audit's JSON: compact, UTF-8 as typed."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True)
@@ -169,9 +172,13 @@ class WriteTx:
         audit_extra: Mapping[str, Any] | None = None,
         *,
         day_only: date | None = None,
+        before: Mapping[str, Any] | None = None,
     ) -> tuple[str, str]:
         """``emit`` for callers that write the record with SQL themselves: updates ``meta`` in
-        place and returns ``(mutation_id, field_meta JSON)`` for the caller to store."""
+        place and returns ``(mutation_id, field_meta JSON)`` for the caller to store.
+
+        ``before``: the values this change replaced (``{field: old value}``), kept in the audit row
+        so the trail says "from what" even when the old value came from another station."""
         mutation_id = uuid7()
         wall = self._now_iso
         if day_only is None:
@@ -189,27 +196,35 @@ class WriteTx:
             if f in meta:
                 base[f] = meta[f]["tok"]
             meta[f] = {"tok": mutation_id, "hlc": hlc}
-        if entity not in TRUST_TABLES:  # the trust's own records are never sent by a ward station (decision 9)
-            self._outbox(mutation_id, entity, entity_id, op, payload, base, hlc, wall)
-        changes = dict(payload)
-        if audit_extra:
-            changes.update(audit_extra)
-        self.audit(action, entity, entity_id, changes, at=wall if day_only is not None else None)
+        old = _dumps(before) if before else None
+        extra = dict(audit_extra) if audit_extra else {}
+        if entity in TRUST_TABLES:  # the trust's own records are never sent by a ward station (decision 9)
+            self.audit(action, entity, entity_id, {**payload, **extra}, at=wall if day_only is not None else None, before=old)
+        else:
+            seq = self._outbox(mutation_id, entity, entity_id, op, payload, base, hlc, wall)
+            if any(v is None or k in payload for k, v in extra.items()):  # the trail could not rebuild it exactly
+                self.audit(action, entity, entity_id, {**payload, **extra}, at=wall, before=old)
+            else:
+                # the audit row names the outbox row, which holds who, when and what (issue 13: stored once)
+                self.db.execute(
+                    "INSERT INTO audit_log (station_id, actor_name, action, changes, client_seq, before) VALUES (?,?,?,?,?,?)",
+                    (self.station_id, self.actor.name, action, _dumps(extra) if extra else "{}", seq, old),
+                )
         self.changes.add(entity, entity_id)
         return mutation_id, field_meta.dumps(meta)  # each version once with its fields (issue 13)
 
     def _outbox(self, mutation_id: str, entity: str, entity_id: str, op: str, payload: Mapping[str, Any],
-                base: dict[str, str], hlc: str, wall: str) -> None:
-        self.db.execute(
+                base: dict[str, str], hlc: str, wall: str) -> int:
+        cur = self.db.execute(
             "INSERT INTO outbox (mutation_id, entity, entity_id, op, payload, base, hlc, schema_version,"
             " recorded_by, wall_time, state, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',0)",
             (
-                mutation_id, entity, entity_id, op,
-                json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str),
+                mutation_id, entity, entity_id, op, _dumps(payload),
                 json.dumps(base, separators=(",", ":")), hlc, migrate.SCHEMA_VERSION,
                 self.actor.recorded_by, wall,
             ),
         )
+        return int(cur.lastrowid or 0)
 
     def require_manager(self, what: str = "change the ward setup", unless_self: str | None = None) -> None:
         """Ward setup is for the ward sister / manager (and for IT at the command line).
@@ -225,16 +240,15 @@ class WriteTx:
 
             raise ValidationError.single("permission", f"Only the ward sister or ward manager can {what}")
 
-    def audit(self, action: str, entity: str, entity_id: str, changes: Mapping[str, Any], at: str | None = None) -> None:
+    def audit(self, action: str, entity: str, entity_id: str, changes: Mapping[str, Any], at: str | None = None,
+              before: str | None = None) -> None:
         """An audit row alone (for local-only events such as sign-in). ``at``: a coarser time
         than now (an anonymous event's day)."""
         self.db.execute(
-            "INSERT INTO audit_log (at, station_id, actor_id, actor_name, action, entity, entity_id, changes)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (
-                at or self._now_iso, self.station_id, self.actor.staff_id, self.actor.name, action, entity, entity_id,
-                json.dumps(changes, ensure_ascii=False, default=str, separators=(",", ":")),
-            ),
+            "INSERT INTO audit_log (at, station_id, actor_id, actor_name, action, entity, entity_id, changes, before)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (at or self._now_iso, self.station_id, self.actor.staff_id, self.actor.name, action, entity, entity_id,
+             _dumps(changes), before),
         )
 
     @property

@@ -205,7 +205,10 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
                  tx.now_iso, tx.actor_ref),
             )
         else:
-            _, meta_json = tx.emit_raw("shift", sid, "patch", payload, meta, "shift_corrected", audit)
+            was: dict[str, Any] = {"nurse_in_charge_id": old_nic, "notes": old_notes, "on_duty": old_team,
+                                   "staffing_recorded": old_recorded}
+            before = {f: was[f] if f in was else _group_value(current, f) for f in payload}
+            _, meta_json = tx.emit_raw("shift", sid, "patch", payload, meta, "shift_corrected", audit, before=before)
             db.execute(
                 "UPDATE shift SET nurse_in_charge_id = ?, notes = ?, field_meta = ?, staffing_recorded = ?, on_duty = ?,"
                 " updated_at = ?, updated_by = ? WHERE id = ?",
@@ -223,6 +226,13 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
     if change.patients_at_midnight is not KEEP and set_patients_at_midnight(tx, ward_id, shift_date, census):
         changed = True
     return changed
+
+
+def _group_value(groups: dict[str, GroupFigures], flat: str) -> Any:
+    """The value of ``groups.<code>.<field>`` in ``groups`` (None: the group was not there)."""
+    _, code, f = flat.split(".", 2)
+    g = groups.get(code)
+    return getattr(g, f) if g is not None else None
 
 
 def withdraw_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, reason: str) -> None:
@@ -244,22 +254,28 @@ def withdraw_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str
     if actor is not None and actor != row[0] and not (me is not None and me[0] and me[1]):
         raise ValidationError.single("permission", "Only the shift's nurse in charge or the ward sister / manager can withdraw a shift")
     payload: dict[str, Any] = {"staffing_recorded": False}
+    before: dict[str, Any] = {"staffing_recorded": True}
     for code, actual, hours, bank in db.execute(
             "SELECT staff_group, actual, actual_hours, bank_agency FROM shift_staffing WHERE shift_id = ?", (sid,)).fetchall():
         for f, v in (("actual", actual), ("actual_hours", hours), ("bank_agency", bank)):
             if v:
                 payload[f"groups.{code}.{f}"] = 0.0 if f == "actual_hours" else 0
+                before[f"groups.{code}.{f}"] = v
     if row[0] is not None:
         payload["nurse_in_charge_id"] = None
+        before["nurse_in_charge_id"] = row[0]
     on_duty = db.execute("SELECT on_duty FROM shift WHERE id = ?", (sid,)).fetchone()[0]
     if json.loads(on_duty or "[]"):
         payload["on_duty"] = []
+        before["on_duty"] = json.loads(on_duty)
     when = tx.now.astimezone(LONDON)
     line = f"Withdrawn {when:%d %b %Y %H:%M} by {tx.actor.name}: {why}"
     notes = (row[1] + "\n" + line) if row[1] else line
     payload["notes"] = clean_text(notes[-MAX_NOTE:], "The note", "note", MAX_NOTE)
+    before["notes"] = row[1]
     _, meta_json = tx.emit_raw("shift", sid, "patch", payload, field_meta.loads(row[2]), "shift_withdrawn",
-                               {"ward": ward_code, "date": shift_date.isoformat(), "shift": shift_code, "reason": why})
+                               {"ward": ward_code, "date": shift_date.isoformat(), "shift": shift_code, "reason": why},
+                               before=before)
     db.execute("UPDATE shift SET nurse_in_charge_id = NULL, notes = ?, field_meta = ?, staffing_recorded = 0, on_duty = '[]',"
                " updated_at = ?, updated_by = ? WHERE id = ?", (payload["notes"], meta_json, tx.now_iso, tx.actor_ref, sid))
     db.execute("UPDATE shift_staffing SET actual = 0, actual_hours = 0, bank_agency = 0 WHERE shift_id = ?", (sid,))
@@ -294,7 +310,8 @@ def set_patients_at_midnight(tx: WriteTx, ward: WardRef, day: date, count: int |
         tx.db.execute("INSERT INTO ward_day (id, ward_id, day, patients_at_midnight, field_meta) VALUES (?,?,?,?,?)",
                       (did, ward_id, day.isoformat(), count, meta_json))
     else:
-        _, meta_json = tx.emit_raw("ward_day", did, "patch", payload, field_meta.loads(row[1]), "census_recorded", audit)
+        _, meta_json = tx.emit_raw("ward_day", did, "patch", payload, field_meta.loads(row[1]), "census_recorded", audit,
+                                   before={"patients_at_midnight": row[0]})
         tx.db.execute("UPDATE ward_day SET patients_at_midnight = ?, field_meta = ? WHERE id = ?", (count, meta_json, did))
     return True
 

@@ -270,12 +270,18 @@ def record_results(store: Store, results: list[dict[str, Any]], server_time: str
                 " WHERE client_seq = ? AND state = 'pending'",
                 (server_time, ward_code, not_connected_message(ward_code), seq),
             )
-        tx.db.executemany(
-            "UPDATE outbox SET state = ?, result = ?, acked_seq = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
-            " WHERE mutation_id = ? AND state = 'pending'",
-            [("rejected" if r["status"] == "rejected" else "acked", json.dumps(_verdict(r), ensure_ascii=False, separators=(",", ":")),
-              r.get("server_seq"), server_time, r.get("error"), r["mutation_id"]) for r in results],
-        )
+        # found by its number (the primary key: the outbox keeps no mutation-id index, station
+        # migration 0012), the id checked; the server's seq is in the verdict (``acked_seq`` is no
+        # longer written: it repeated it)
+        for r in results:
+            values = ("rejected" if r["status"] == "rejected" else "acked", json.dumps(_verdict(r), ensure_ascii=False, separators=(",", ":")),
+                      server_time, r.get("error"))
+            cur = tx.db.execute(
+                "UPDATE outbox SET state = ?, result = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
+                " WHERE client_seq = ? AND mutation_id = ? AND state = 'pending'", (*values, r.get("client_seq"), r["mutation_id"]))
+            if cur.rowcount == 0:  # a verdict numbered otherwise than this row (never expected): by its id
+                tx.db.execute("UPDATE outbox SET state = ?, result = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
+                              " WHERE state = 'pending' AND mutation_id = ?", (*values, r["mutation_id"]))
         tx.db.execute("UPDATE sync_state SET last_push_ok = ? WHERE id = 1", (server_time,))
 
 
@@ -334,7 +340,26 @@ def janitor(store: Store, server_offset_ms: int | None = None) -> int:
     server_now_ms = store.now_ms() + offset
     cutoff = iso_utc(datetime.fromtimestamp(server_now_ms / 1000, UTC) - ACKED_RETENTION)
     with store.write(SYNC_ACTOR) as tx:
+        fold_into_audit(tx.db, cutoff)
         return int(tx.db.execute("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", (cutoff,)).rowcount)
+
+
+def fold_into_audit(db: Any, acked_before: str) -> int:
+    """Before outbox rows go, their audit rows take back what they named there (time, record,
+    author, payload), so the audit trail never depends on the 30-day outbox (station migration 0012).
+    ``acked_before``: the janitor's cut-off. Returns the audit rows completed."""
+    rows = db.execute(
+        "SELECT a.id, o.wall_time, o.entity, o.entity_id, o.recorded_by, o.payload, a.changes"
+        " FROM outbox o JOIN audit_log a ON a.client_seq = o.client_seq WHERE o.state = 'acked' AND o.acked_at < ?",
+        (acked_before,),
+    ).fetchall()
+    db.executemany(
+        "UPDATE audit_log SET at = ?, entity = ?, entity_id = ?, actor_id = ?, changes = ?, client_seq = NULL WHERE id = ?",
+        [(wall, entity, entity_id, recorded_by[6:] if recorded_by.startswith("staff:") else None,
+          json.dumps({**json.loads(payload), **json.loads(extras)}, separators=(",", ":"), ensure_ascii=False), aid)
+         for aid, wall, entity, entity_id, recorded_by, payload, extras in rows],
+    )
+    return len(rows)
 
 
 def _pending_fields(db: Any, entity: str, entity_id: str) -> set[str]:

@@ -202,28 +202,45 @@ class SetAside(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
+    """Who changed what, when, on which station. A synced change's row names its outbox row
+    (``client_seq``) instead of repeating it: ``at``, ``entity``, ``entity_id`` and ``actor_id`` are
+    NULL while that row is there (its ``wall_time``, ``entity``, ``entity_id``, ``recorded_by``), and
+    ``changes`` holds only what the outbox row does not (labels). The janitor folds the outbox row
+    back in before pruning it (station migration 0012, issue 13). Read it through
+    ``store.audit`` (the view ``audit_trail``), never column by column."""
+
     __tablename__ = "audit_log"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        Index("audit_log_outbox", "client_seq", sqlite_where=text("client_seq IS NOT NULL")),
+        {"sqlite_autoincrement": True},
+    )
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
-    at: str
+    at: str | None = None
     station_id: str
     actor_id: str | None = None
     actor_name: str
     action: str
-    entity: str
-    entity_id: str
+    entity: str | None = None
+    entity_id: str | None = None
     changes: str = "{}"
+    client_seq: int | None = None
+    #: the values the change replaced ({field: old value}), where the save knew them
+    before: str | None = None
 
 
 class Outbox(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("op IN ('create','patch','delete','amend')", name="op"),
         CheckConstraint("state IN ('pending','acked','rejected')", name="state"),
-        Index("outbox_pending", "state", "client_seq"),
+        # partial: acknowledged rows (kept 30 days) pay for no index entry (issue 13)
+        Index("outbox_pending", "client_seq", sqlite_where=text("state = 'pending'")),
+        Index("outbox_rejected", "client_seq", sqlite_where=text("state = 'rejected'")),
         {"sqlite_autoincrement": True},  # client_seq is never reused, even after the janitor deletes
     )
     client_seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
-    mutation_id: str = Field(unique=True)
+    #: unique by construction (UUIDv7 / v4); not indexed: verdicts are matched by client_seq and the
+    #: server de-duplicates by mutation id (station migration 0012)
+    mutation_id: str
     entity: str
     entity_id: str
     op: str

@@ -165,7 +165,7 @@ def test_record_any_group_with_set(station_dir: Path, capsys: pytest.CaptureFixt
 
 
 def _last_audit(path: Path) -> tuple[object, ...]:
-    return sql(path, "SELECT actor_id, actor_name, action FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    return sql(path, "SELECT actor_id, actor_name, action FROM audit_trail ORDER BY id DESC LIMIT 1")[0]
 
 
 def test_as_attributes_the_write_to_that_staff_member(station_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

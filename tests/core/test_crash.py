@@ -119,6 +119,6 @@ def test_saves_that_returned_survive_sigkill_exactly_once(tmp_path: Path) -> Non
     assert len(seqs) == len(set(seqs)) and seqs == list(range(1, len(seqs) + 1)), f"client_seq has gaps (seed {seed})"
     hlcs = [str(r[0]) for r in sql(path, "SELECT hlc FROM outbox ORDER BY client_seq")]
     assert hlcs == sorted(hlcs) and len(set(hlcs)) == len(hlcs)
-    assert sql(path, "SELECT count(*) FROM audit_log WHERE action IN ('shift_recorded', 'shift_corrected')") == [
+    assert sql(path, "SELECT count(*) FROM audit_trail WHERE action IN ('shift_recorded', 'shift_corrected')") == [
         (sum(len(v) for v in outbox.values()),)]
 

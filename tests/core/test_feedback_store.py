@@ -42,7 +42,7 @@ def test_response_is_saved_with_its_outbox_and_audit_rows(station: WardStation) 
     assert len(out) == 1 and out[0][:3] == ("feedback", "create", "station:kiosk")
     assert out[0][3] == "2026-11-24T00:00:00.000Z"  # the day's midnight, never the time
     assert out[0][4].startswith("1795478400000-00000-")  # 2026-11-24T00:00Z: the day's start, counter 0
-    audit = sql(station.path, "SELECT at, actor_name, action FROM audit_log WHERE entity_id = ?", (fid,))
+    audit = sql(station.path, "SELECT at, actor_name, action FROM audit_trail WHERE entity_id = ?", (fid,))
     assert audit == [("2026-11-24T00:00:00.000Z", "patient kiosk", "feedback_recorded")]
 
 

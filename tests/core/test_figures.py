@@ -331,7 +331,7 @@ def test_a_shift_recorded_on_the_wrong_date_is_withdrawn_by_its_nurse_in_charge(
         v = queries.shift_view(s, st.ward, date(2026, 11, 20), "late")
     assert not v.recorded and v.nurse_in_charge is None and v.groups["rn"].actual == 0 and v.groups["rn"].actual_hours == 0
     assert v.groups["rn"].planned == 4 and "Withdrawn 01 Dec 2026 10:00 by Aisha Rahman: belongs to 21 Nov" in v.notes
-    [(_action, changes)] = sql(st.path, "SELECT action, changes FROM audit_log WHERE action = 'shift_withdrawn'")
+    [(_action, changes)] = sql(st.path, "SELECT action, changes FROM audit_trail WHERE action = 'shift_withdrawn'")
     assert json.loads(str(changes))["reason"] == "belongs to 21 Nov"
     [(op, payload)] = sql(st.path, "SELECT op, payload FROM outbox WHERE entity = 'shift' ORDER BY client_seq DESC LIMIT 1")
     sent = json.loads(str(payload))

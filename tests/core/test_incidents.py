@@ -263,7 +263,7 @@ def test_only_reviewers_amend_and_every_change_is_an_amendment(ward: WardStation
     # nothing was updated in place: one incident row, seven amendment rows, each with its outbox row
     assert sql(ward.path, "SELECT count(*) FROM incident") == [(1,)]
     assert sql(ward.path, "SELECT count(*) FROM outbox WHERE entity = 'incident_amendment' AND op = 'amend'") == [(7,)]
-    assert sql(ward.path, "SELECT count(*) FROM audit_log WHERE entity = 'incident_amendment'") == [(7,)]
+    assert sql(ward.path, "SELECT count(*) FROM audit_trail WHERE entity = 'incident_amendment'") == [(7,)]
 
 
 def test_withdraw_by_reporter_is_an_amendment_and_needs_a_reason(ward: WardStation) -> None:

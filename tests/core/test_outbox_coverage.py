@@ -228,7 +228,7 @@ def test_every_repository_write_has_its_outbox_row_in_the_same_transaction(stati
     for name, step in steps:
         _clear_log(station.path)
         seq = _max_seq(station.path)
-        audit_before = sql(station.path, "SELECT count(*) FROM audit_log")[0][0]
+        audit_before = sql(station.path, "SELECT count(*) FROM audit_trail")[0][0]
         with station.store.write(Actor.command_line()) as tx:
             step(tx)
         logged, boxed = _log_and_outbox(station.path, seq)
@@ -240,7 +240,7 @@ def test_every_repository_write_has_its_outbox_row_in_the_same_transaction(stati
         else:
             assert logged, f"{name} wrote nothing: the step does not exercise it"
             n_box = _max_seq(station.path) - seq
-            n_audit = sql(station.path, "SELECT count(*) FROM audit_log")[0][0] - audit_before
+            n_audit = sql(station.path, "SELECT count(*) FROM audit_trail")[0][0] - audit_before
             n_trust = len({e for e, _ in trust_wide})
             assert n_audit == n_box + n_trust if trust_wide else n_audit == n_box, f"{name}: one audit row per outbox row"
 

@@ -26,7 +26,7 @@ def _set_pin(st: WardStation, key: str, pin: str) -> None:
 
 
 def _actions(st: WardStation, key: str) -> list[str]:
-    return [str(r[0]) for r in sql(st.path, "SELECT action FROM audit_log WHERE entity_id = ? ORDER BY id", (st.staff[key].id,))]
+    return [str(r[0]) for r in sql(st.path, "SELECT action FROM audit_trail WHERE entity_id = ? ORDER BY id", (st.staff[key].id,))]
 
 
 def test_right_and_wrong_pin(station: WardStation) -> None:
@@ -95,7 +95,7 @@ def test_one_time_code_flow(station: WardStation) -> None:
     assert not _sign_in(station, "care", code).ok  # the code is spent once a PIN is set
     actions = [a for a in _actions(station, "care") if a != "staff_added"]
     assert actions == ["sign_in_failed", "onetime_code_issued", "onetime_code_used", "pin_set", "signed_in", "sign_in_failed"]
-    [(actor,)] = sql(station.path, "SELECT actor_name FROM audit_log WHERE action = 'onetime_code_issued'")
+    [(actor,)] = sql(station.path, "SELECT actor_name FROM audit_trail WHERE action = 'onetime_code_issued'")
     assert actor == sister.name
 
 

@@ -67,7 +67,7 @@ def test_recording_a_shift_writes_record_outbox_and_audit(station: WardStation) 
     [(hlc_last,)] = sql(station.path, "SELECT hlc_last FROM sync_state")
     assert hlc_last == ob["hlc"]
     [(action, actor_id, actor_name, entity_id)] = sql(
-        station.path, "SELECT action, actor_id, actor_name, entity_id FROM audit_log ORDER BY id DESC LIMIT 1")
+        station.path, "SELECT action, actor_id, actor_name, entity_id FROM audit_trail ORDER BY id DESC LIMIT 1")
     assert (action, actor_id, actor_name, entity_id) == ("shift_recorded", sister.id, sister.name, sid)
 
 
@@ -112,7 +112,7 @@ def test_a_failure_after_the_save_rolls_back_record_outbox_and_audit_together(st
 def test_cli_identity_is_recorded_as_such(station: WardStation) -> None:
     _save(station, YESTERDAY, "late", _good_change(station))
     assert _outbox(station.path)[-1]["recorded_by"] == "station:cli"
-    [(actor_id, actor_name)] = sql(station.path, "SELECT actor_id, actor_name FROM audit_log ORDER BY id DESC LIMIT 1")
+    [(actor_id, actor_name)] = sql(station.path, "SELECT actor_id, actor_name FROM audit_trail ORDER BY id DESC LIMIT 1")
     assert (actor_id, actor_name) == (None, "command line")
     [(updated_by,)] = sql(station.path, "SELECT updated_by FROM shift WHERE id = ?", (ids.shift_id(station.ward.id, YESTERDAY, "late"),))
     assert updated_by == "command line"
@@ -382,7 +382,7 @@ def test_non_latin_nurse_in_charge_and_author(station: WardStation, key: str) ->
         view = queries.shift_view(s, station.ward, YESTERDAY, "early")
         found = queries.find_staff(s, station.ward.id, person.name)
     assert view.nurse_in_charge == person.name and found.id == person.id
-    [(actor_name,)] = sql(station.path, "SELECT actor_name FROM audit_log ORDER BY id DESC LIMIT 1")
+    [(actor_name,)] = sql(station.path, "SELECT actor_name FROM audit_trail ORDER BY id DESC LIMIT 1")
     assert actor_name == person.name
 
 

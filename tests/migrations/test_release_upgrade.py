@@ -68,9 +68,19 @@ def test_every_row_of_every_table_survives_the_upgrade(station: Path) -> None:
                          if c[1] in ("schema_version", "pull_cursor")]
                 now, rows = ([tuple(None if i in moved else v for i, v in enumerate(r)) for r in x] for x in (now, rows))
                 assert _rows(path, "SELECT schema_version FROM sync_state")[0][0] == migrate.SCHEMA_VERSION
+            if table == "audit_log":  # 0012: an audit row names its outbox row; the trail reads whole
+                now, rows = _trail(path), [(*r[:8], json.loads(r[8])) for r in rows]
             assert now == rows, table
+        # ... and the audit rows that repeated their outbox row now name it instead (issue 13)
+        assert _rows(path, "SELECT count(*) FROM audit_log WHERE client_seq IS NOT NULL")[0][0] > 100
     finally:
         store.close()
+
+
+def _trail(path: Path) -> list[tuple[object, ...]]:
+    """Every audit row as the trail reads it (``audit_trail``, station migration 0012), changes parsed."""
+    return sorted(((*r[:8], json.loads(r[8])) for r in _rows(
+        path, "SELECT id, at, station_id, actor_id, actor_name, action, entity, entity_id, changes FROM audit_trail")), key=repr)
 
 
 def test_the_upgraded_store_reads_back_through_the_command_line(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
