@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
 from hardtruths_desktop.domain import field_meta
@@ -88,14 +88,15 @@ class WriteTx:
     transaction starts: every row it writes carries the same instant.
     """
 
-    def __init__(self, session: Session, actor: Actor, clock: Clock) -> None:
-        self.session = session
+    def __init__(self, conn: Connection, actor: Actor, clock: Clock) -> None:
+        self._conn = conn
+        self._session: Session | None = None
         self.actor = actor
         self.clock = clock
         self.changes = Changes()
         #: The transaction's own sqlite3 connection, for the hot path (shift saves) and the
         #: outbox/audit inserts: same connection and transaction as ``session``.
-        self.db: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
+        self.db: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
         device_id, incarnation, hlc_last, offset = self.db.execute(
             "SELECT device_id, device_incarnation, hlc_last, server_offset_ms FROM sync_state WHERE id = 1"
         ).fetchone()
@@ -113,6 +114,14 @@ class WriteTx:
         self._hlc = Hlc(last.pt, last.lc, (device_id or incarnation)[:8])  # SYNC.md 3.7: node = device id once enrolled
         self._now_iso = iso_utc(self.now)
         self._persist_hlc = True
+
+    @property
+    def session(self) -> Session:
+        """An ORM session in this transaction, made when a repository first asks (a shift save
+        never does: SQL on ``db`` only, so the hot path pays for no session; issue 13)."""
+        if self._session is None:
+            self._session = Session(bind=self._conn, expire_on_commit=False)  # joins the open transaction
+        return self._session
 
     @property
     def now_iso(self) -> str:
@@ -260,7 +269,8 @@ class WriteTx:
         self._persist_hlc = False
 
     def finish(self) -> None:
-        self.session.flush()
+        if self._session is not None:
+            self._session.flush()
         if self._persist_hlc:
             self.db.execute("UPDATE sync_state SET hlc_last = ? WHERE id = 1", (str(self._hlc),))
 
@@ -313,11 +323,20 @@ class Store:
 
     @contextmanager
     def write(self, actor: Actor) -> Iterator[WriteTx]:
-        """A write transaction; commits (durably) on normal exit, rolls back on any exception."""
-        with Session(self._writer, expire_on_commit=False) as s, s.begin():
-            tx = WriteTx(s, actor, self.clock)
-            yield tx
-            tx.finish()
+        """A write transaction; commits (durably) on normal exit, rolls back on any exception.
+
+        The ORM session is made only if a repository asks for it (``WriteTx.session``): a shift
+        save pays for a connection and its transaction, nothing more (issue 13)."""
+        with self._writer.connect() as conn:
+            tx: WriteTx | None = None
+            try:
+                with conn.begin():  # BEGIN IMMEDIATE (engine.writer); COMMIT on exit, ROLLBACK on an exception
+                    tx = WriteTx(conn, actor, self.clock)
+                    yield tx
+                    tx.finish()
+            finally:
+                if tx is not None and tx._session is not None:
+                    tx._session.close()
 
     def station_id(self) -> str:
         with self.read() as s:

@@ -138,6 +138,7 @@ class ShiftStaffing(SQLModel, table=True):
     """One staff group's planned/actual figures on one shift (staff groups are an open value set)."""
 
     __tablename__ = "shift_staffing"
+    __table_args__ = {"sqlite_with_rowid": False}  # the key is the table (station migration 0012)
     shift_id: str = Field(foreign_key="shift.id", primary_key=True)
     staff_group: str = Field(primary_key=True)
     planned: int = 0
