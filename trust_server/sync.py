@@ -25,8 +25,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, tuple_, union_all
+from sqlalchemy import Engine, any_, bindparam, func, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
@@ -49,6 +50,7 @@ from trust_server.errors import ApiError
 from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta
 
 MAX_PULL = 1000
+CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 PUSH_ATTEMPTS = 5
 BACKOFF_S = 0.05  # full jitter: sleep random(0, BACKOFF_S * 2**attempt) between attempts
 
@@ -130,6 +132,10 @@ def _structure(req: PushRequest) -> None:
                 uuid.UUID(value)
             except ValueError:
                 raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: {label} is not a UUID") from None
+        if not CANONICAL_UUID.fullmatch(m.mutation_id):
+            # kept as a PostgreSQL uuid (server migration 0009), which reads only this form ("----" and 32
+            # hex digits is a UUID to Python, not to PostgreSQL): refused here, never a 500 at the insert
+            raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id is not a UUID in its usual form")
         if any("\x00" in s for s in (m.recorded_by, m.wall_time, m.entity)) or any("\x00" in v for v in m.base.values()):
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: contains a NUL character")
 
@@ -237,8 +243,13 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
                 col(ReceivedMutation.client_seq) >= muts[0].client_seq,
                 col(ReceivedMutation.client_seq) <= muts[-1].client_seq)).scalars():
             by_seq[int(rec.client_seq or 0)] = rec
-        for rec in session.execute(select(ReceivedMutation).where(
-                col(ReceivedMutation.mutation_id).in_([m.mutation_id.lower() for m in muts]))).scalars():
+        mids = [m.mutation_id.lower() for m in muts]
+        if session.get_bind().dialect.name == "postgresql":  # one array parameter, not 500 (each bound and converted)
+            by_id = select(ReceivedMutation).where(col(ReceivedMutation.mutation_id) == any_(
+                bindparam("mids", mids, type_=postgresql.ARRAY(postgresql.UUID(as_uuid=False)))))
+        else:
+            by_id = select(ReceivedMutation).where(col(ReceivedMutation.mutation_id).in_(mids))
+        for rec in session.execute(by_id).scalars():
             by_mid[rec.mutation_id] = rec
     other_wards: dict[str, str] = {}
     others = {rec.device_id for rec in by_mid.values() if rec.device_id != device_id}

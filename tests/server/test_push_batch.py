@@ -118,3 +118,19 @@ def test_a_mutation_id_sent_again_with_another_payload_is_a_conflict_not_a_dupli
             "base": first["base"]}
     [(sha,)] = _sql(admin, "SELECT payload_sha256 FROM applied_mutation WHERE mutation_id::text = %s", (first["mutation_id"],))
     assert (sha.hex() if isinstance(sha, bytes) else sha) == hashlib.sha256(_stdlib(body).encode()).hexdigest()
+
+
+def test_a_mutation_id_python_reads_but_postgresql_would_not_is_a_malformed_batch_not_a_500(admin: Admin, ward: str) -> None:
+    """Mutation ids are kept as PostgreSQL uuids: a form only Python reads ("----" and 32 hex digits) is
+    refused with the batch (the station bisects it out), never an error at the insert."""
+    a = admin.station(ward)
+    odd = a.create_shift(TODAY, "early")
+    odd["mutation_id"] = "----" + odd["mutation_id"].replace("-", "")
+    r = a.push_raw([odd])
+    assert r.status_code == 422 and r.json()["error"] == "batch_malformed", r.text
+    upper = a.create_shift(TODAY, "late")
+    upper["mutation_id"], upper["client_seq"] = upper["mutation_id"].upper(), odd["client_seq"]  # the refused batch used no seq
+    res = a.push([upper])["results"][0]
+    assert res["status"] == "applied" and res["mutation_id"] == upper["mutation_id"]
+    again = a.push([upper], acked_through=0)["results"][0]
+    assert again["status"] == "duplicate" and again["server_seq"] == res["server_seq"]

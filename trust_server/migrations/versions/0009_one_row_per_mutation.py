@@ -102,6 +102,15 @@ def upgrade() -> None:
     if twice:
         raise RuntimeError(f"mutation_log holds {twice} mutation id(s) twice: migration 0009 keeps one row per mutation; "
                            "settle them by hand first")
+    if pg:  # only a hostile station could have sent an id PostgreSQL's uuid cannot read (the push now refuses it)
+        canonical = "'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'"
+        odd = bind.execute(sa.text(
+            f"SELECT (SELECT count(*) FROM mutation_log WHERE mutation_id !~ {canonical} OR device_id !~ {canonical})"
+            f" + (SELECT count(*) FROM applied_mutation WHERE mutation_id !~ {canonical} OR device_id !~ {canonical})"
+            f" + (SELECT count(*) FROM field_history WHERE mutation_id !~ {canonical} OR device_id !~ {canonical})")).scalar_one()
+        if odd:
+            raise RuntimeError(f"{odd} row(s) of mutation_log, applied_mutation or field_history have a mutation or device id "
+                               "that is not a UUID in its usual form: migration 0009 keeps them as uuid; settle them by hand first")
     # every logged mutation, with its verdict when a station sent it; then any verdict without a logged mutation
     op.execute(
         "INSERT INTO received_mutation (mutation_id, device_id, client_seq, server_seq, received_at, payload_sha256, status,"
