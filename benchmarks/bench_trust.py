@@ -402,6 +402,24 @@ def scan_rows(plan: dict[str, Any], relation: str) -> tuple[int, int, list[str]]
     return got, dropped, kinds
 
 
+def scan_nodes(plan: dict[str, Any], relation: str) -> str:
+    """Each scan of ``relation``: kind, index, condition, rows returned and discarded."""
+    out: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        if node.get("Relation Name") == relation:
+            kids = [c for c in node.get("Plans", []) if "Index Name" in c]
+            index = node.get("Index Name") or ",".join(c["Index Name"] for c in kids)
+            cond = node.get("Index Cond") or node.get("Recheck Cond") or ""
+            out.append(f"{node['Node Type']} {index} [{cond}] rows {node.get('Actual Rows')}, "
+                       f"discarded {node.get('Rows Removed by Filter', 0)}")
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan["Plan"])
+    return "; ".join(out)
+
+
 def buffers(plan: dict[str, Any]) -> int:
     p = plan["Plan"]
     return int(p.get("Shared Hit Blocks", 0)) + int(p.get("Shared Read Blocks", 0))
@@ -454,6 +472,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
         own = dict(con.execute("SELECT ward_id, count(*) FROM change_log GROUP BY ward_id").fetchall())
         total = int(con.execute("SELECT count(*) FROM change_log").fetchone()[0])  # type: ignore[index]
     read_head, dropped_head, ms_head, ward_rows, pg_ms = [], [], [], [], []
+    worst = ""
     kinds_head: set[str] = set()
     for code in sorted(devices):
         device_id, ward_id, cursor = devices[code]
@@ -462,6 +481,8 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
         plan = explain(engine, st, p)
         got, dropped, kinds = scan_rows(plan, "change_log")
         pg_ms.append(plan["Execution Time"])
+        if dropped >= max(dropped_head, default=0) and dropped:
+            worst = f"  the poll that discarded most, {code} from seq {cursor}: {scan_nodes(plan, 'change_log')}"
         read_head.append(got)
         dropped_head.append(dropped)
         ms_head.append(med)
@@ -472,6 +493,8 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
                  f"at most and discarded {max(dropped_head)}, {statistics.median(pg_ms):.2f} ms median in PostgreSQL "
                  f"(a ward's own change_log rows: {min(ward_rows):,}-{max(ward_rows):,}; "
                  f"the trust's {total:,}); scans: {', '.join(sorted(kinds_head))}")
+    if worst:
+        lines.append(worst)
     code = sorted(devices)[-1]
     device_id, ward_id, cursor = devices[code]
     med, mx = median_ms(lambda: srv_sync.pull(engine, device_id, 0, 1000, None, headers), 5)
