@@ -227,6 +227,7 @@ class PushRun:
     stations: list[tuple[str, SyncEngine, Store]]
     url: str
     data: Path
+    run_dir: Path  # the stations' copies (about 130 MB at full size): removed at the end
 
 
 def push_run(pg: PostgresCluster, base: Path, wards: int, procs: int, tag: str) -> PushRun:
@@ -259,7 +260,7 @@ def push_run(pg: PostgresCluster, base: Path, wards: int, procs: int, tag: str) 
         for s in servers:
             s.stop()
     setup.changes, year.changes = n_setup, n
-    return PushRun(procs, setup, year, stations, url, data)
+    return PushRun(procs, setup, year, stations, url, data, run_dir)
 
 
 @dataclass
@@ -671,6 +672,10 @@ def main() -> None:
         print("\n== 4. size per trust-year ==")
         print("\n".join(size_lines(two.url, two.data, two.year.changes + two.setup.changes, args.wards, args.days)))
         print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+    for r in (two, one):
+        if r is not None:
+            shutil.rmtree(r.run_dir, ignore_errors=True)
+            shutil.rmtree(r.data, ignore_errors=True)
 
 
 if __name__ == "__main__":
