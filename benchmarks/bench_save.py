@@ -106,11 +106,43 @@ def one_run(k: int, n: int = N) -> tuple[float, float, float]:
     return ratio_med, ratio_p99, paired
 
 
+def wal_pages_per_save(n: int = 500) -> float:
+    """WAL pages one save writes (what its commit syncs and a checkpoint later copies): ``n`` saves
+    after a TRUNCATE checkpoint, with autocheckpoint off on the store's connections while counting."""
+    import hardtruths_desktop.store.engine as engine
+
+    original = engine.apply_pragmas
+
+    def no_autocheckpoint(conn: sqlite3.Connection) -> None:
+        original(conn)
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+    engine.apply_pragmas = no_autocheckpoint
+    try:
+        folder = temp_dir("bench-save-wal-")
+        save_one = shift_saves(folder)
+        for _ in range(20):
+            save_one()
+        con = sqlite3.connect(folder / "ward-station.sqlite")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        for _ in range(n):
+            save_one()
+        wal = folder / "ward-station.sqlite-wal"
+        return (wal.stat().st_size - 32) / (4096 + 24) / n
+    finally:
+        engine.apply_pragmas = original
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Save a shift vs a bare durable commit.")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--samples", type=int, default=N, help="pairs (bare commit, save) per run")
+    ap.add_argument("--wal-pages", action="store_true", help="only count the WAL pages one save writes")
     args = ap.parse_args()
+    if args.wal_pages:
+        print(f"WAL pages written per shift save: {wal_pages_per_save():.1f} (the floor writes ~2)")
+        return
     runs = [one_run(k + 1, args.samples) for k in range(args.runs)]
     for i, name in enumerate(("ratio (median)", "ratio (p99)", "paired ratio")):
         vals = [r[i] for r in runs]
