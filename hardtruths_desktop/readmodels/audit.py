@@ -3,8 +3,9 @@
 Read through the view ``audit_trail`` (station migration 0012), which joins each audit row to the
 outbox row it names while that row is kept (the outbox holds the change as sent: who, when, what;
 the audit row adds the action, the person's name, the station and the replaced values), and reads
-the audit row alone once the janitor has folded the outbox row into it. The CLI's ``audit`` and
-the tests read the same function.
+the audit row alone once the janitor has folded the outbox row into it. No screen or CLI
+command shows the trail yet; the tests read it through this function, and IT can read the view
+with any SQLite tool.
 
 "From what": the audit row's ``before`` where the save knew the replaced values (shifts, the
 23:59 count); otherwise the value this station's previous change of that field set (a value
