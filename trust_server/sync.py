@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, any_, bindparam, func, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
@@ -328,7 +329,21 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
                         server_seq_high=high, results=final)
 
 
-def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | None, headers: ClientHeaders) -> PullResponse:
+@dataclass(frozen=True)
+class EncodedPage:
+    """A pull page already encoded as JSON (protocol 2 on PostgreSQL: each change's JSON written by
+    the database, so a page costs no Python work per record)."""
+
+    body: bytes
+
+
+def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | None, headers: ClientHeaders,
+         encode_in_db: bool | None = None) -> PullResponse | EncodedPage:
+    """One page of changes after ``since`` (SYNC.md 3.5): each record once, in its current state.
+
+    ``encode_in_db`` (default: on PostgreSQL for protocol 2): PostgreSQL writes each change's JSON and
+    the page goes out as bytes (``EncodedPage``); otherwise a ``PullResponse`` is built here. Both carry
+    the same changes (``tests/server/test_pull_pages.py`` compares them)."""
     limit = max(1, min(limit, MAX_PULL))
     with Session(engine, expire_on_commit=False) as session, session.begin():
         meta = server_meta(session)
@@ -338,6 +353,8 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         if device.revoked_at is not None:
             raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
         check_schema(meta, headers, pulling=True)
+        is_pg = session.get_bind().dialect.name == "postgresql"
+        in_db = is_pg and (headers.protocol >= 2 if encode_in_db is None else encode_in_db)
         high = int(session.execute(select(func.max(ChangeLog.seq))).scalar_one_or_none() or 0)
         # read BEFORE the page (each statement sees the commits made by its start): every change of
         # this ward and the trust up to it is in the page's snapshot too
@@ -349,59 +366,12 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         if since > high:
             raise ApiError(410, "cursor_ahead", "The station has seen changes this server does not hold (server restored?): "
                            "pull everything again from 0")
-        # Two index range scans on (ward_id, seq), one for the ward's rows and one for the trust-wide
-        # rows, merged: a poll costs its own ward's changes, never a walk over other wards' rows.
         # Protocol 2 skips the station's own changes (``echo_of``) unless it pulls from 0 (a full
         # re-pull after a restore must bring back every record as the server holds it).
         skip_own = headers.protocol >= 2 and since > 0
-        parts = []
-        for in_scope in (col(ChangeLog.ward_id) == device.ward_id, col(ChangeLog.ward_id).is_(None)):
-            q = select(col(ChangeLog.seq), col(ChangeLog.entity), col(ChangeLog.entity_id)).where(
-                in_scope, col(ChangeLog.seq) > since, col(ChangeLog.entity).notin_(sorted(RESTRICTED_ENTITIES)))  # never to a station
-            if skip_own:
-                q = q.where(or_(col(ChangeLog.echo_of).is_(None), col(ChangeLog.echo_of) != device_id))
-            parts.append(select(q.order_by(col(ChangeLog.seq)).limit(limit + 1).subquery()))
-        both = union_all(*parts).subquery()
-        rows = session.execute(select(both).order_by(both.c.seq).limit(limit + 1)).all()
+        rows = _page_rows(session, device, since, limit, skip_own)
         has_more = len(rows) > limit
         rows = rows[:limit]
-        latest: dict[tuple[str, str], int] = {}
-        first: dict[tuple[str, str], int] = {}
-        for seq, entity, entity_id in rows:
-            latest[(entity, entity_id)] = seq
-            first.setdefault((entity, entity_id), seq)
-        changes: list[Change] = []
-        if latest:
-            table = EntityRecord.__table__  # type: ignore[attr-defined]
-            if session.get_bind().dialect.name == "postgresql":
-                # one primary-key lookup per key (a row-value IN list of 1,000 pairs was planned as a scan
-                # of the whole table: each page cost more as the trust's records grew)
-                keys = sa_text("SELECT k.entity, k.id FROM unnest(CAST(:ents AS text[]), CAST(:ids AS text[])) AS k(entity, id)")
-                wanted = keys.bindparams(ents=[e for e, _i in latest], ids=[i for _e, i in latest]).columns(
-                    entity=table.c.entity.type, id=table.c.id.type).subquery()
-                q = select(table).join(wanted, (table.c.entity == wanted.c.entity) & (table.c.id == wanted.c.id))
-            else:
-                q = select(table).where(tuple_(table.c.entity, table.c.id).in_(list(latest)))
-            found = {(r["entity"], r["id"]): r for r in session.execute(q).mappings()}
-            # Each record once, in its current state, placed where it FIRST changed in this window: a
-            # record is always created before anything that refers to it, so a station applying the
-            # page in order never meets a red flag before its shift (ordering by the latest change
-            # would put a shift that was edited later after its own red flags).
-            for key, seq in sorted(latest.items(), key=lambda kv: first[kv[0]]):
-                r = found.get(key)
-                if r is None:  # pragma: no cover - change_log rows always have a record
-                    continue
-                row = {k: v for k, v in (r["data"] or {}).items() if k != "deleted"}
-                fmeta: dict[str, Any] = r["field_meta"] or {}
-                # the server's own rows: constructed, not validated again (1,000 a page)
-                if headers.protocol >= 2:
-                    changes.append(Change.model_construct(seq=seq, entity=key[0], id=key[1], ward_id=r["ward_id"],
-                                                          deleted=bool(r["deleted"]), row=row, field_meta={},
-                                                          needs_review=bool(r["needs_review"]), versions=compact_versions(fmeta)))
-                else:
-                    changes.append(Change.model_construct(seq=seq, entity=key[0], id=key[1], ward_id=r["ward_id"],
-                                                          deleted=bool(r["deleted"]), row=row, field_meta=fmeta,
-                                                          needs_review=bool(r["needs_review"]), versions=None))
         next_since = rows[-1][0] if rows else since
         if skip_own and not has_more:
             # the station's own changes after the last row are not sent, but passed: every change of
@@ -409,12 +379,179 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
             # the page was read (within those streams seq order is commit order; another ward's higher seq
             # may commit before a lower one of this ward, so it is never the cursor)
             next_since = max(next_since, scope_high)
+        # Each record once, in its current state, placed where it first changed in this page (a record
+        # is created before anything that refers to it, so the page never has a red flag before its shift).
+        first: dict[tuple[str, str], int] = {}
+        for seq, entity, entity_id in rows:
+            first.setdefault((entity, entity_id), seq)
+        fetched = _records(session, list(first.items()), in_db, is_pg)
+        ahead = _referenced_ahead(session, device, fetched, next_since, skip_own, in_db, is_pg)
         device.last_pull_seq = max(device.last_pull_seq, next_since)
         device.last_seen_at = utc_now()
         session.add(device)
+        # what the page refers to that would otherwise come only in a later page, then the page's records
+        page = [*ahead.values(), *(fetched[key] for key in first if key in fetched)]
+        if in_db:
+            return EncodedPage(orjson.dumps({
+                "server_epoch": meta.epoch, "min_retained_seq": meta.min_retained_seq, "server_time": iso(utc_now()),
+                "changes": orjson.Fragment(b"[" + b",".join(r.encoded or b"" for r in page) + b"]"),
+                "next_since": next_since, "has_more": has_more}))
+        changes = [_change(r, headers.protocol) for r in page]
         return PullResponse(server_epoch=meta.epoch, min_retained_seq=meta.min_retained_seq, server_time=iso(utc_now()),
                             changes=changes, next_since=next_since, has_more=has_more)
 
+
+def _page_rows(session: Session, device: Device, since: int, limit: int, skip_own: bool) -> list[Any]:
+    """The first ``limit + 1`` change rows after ``since`` this station is sent, in seq order.
+
+    Two index range scans on (ward_id, seq), one for the ward's rows and one for the trust-wide rows,
+    merged: a poll costs its own ward's changes, never a walk over other wards' rows. A row is left
+    out when a LATER row of the same record will be sent (the record's ``last_seq`` row, not one of
+    this station's own echoes): that row brings the record's current state, which includes this
+    change, so a record changed many times is sent once (a new station pulling a ward whose shifts
+    were each created and edited downloads each shift once, not twice)."""
+    c = ChangeLog.__table__.alias("c")  # type: ignore[attr-defined]
+    later = ChangeLog.__table__.alias("later")  # type: ignore[attr-defined]
+    rec = EntityRecord.__table__  # type: ignore[attr-defined]
+    superseded = select(later.c.seq).select_from(rec.join(later, later.c.seq == rec.c.last_seq)).where(
+        rec.c.entity == c.c.entity, rec.c.id == c.c.entity_id, later.c.seq > c.c.seq,
+        later.c.entity == c.c.entity, later.c.entity_id == c.c.entity_id, later.c.ward_id.is_not_distinct_from(c.c.ward_id))
+    if skip_own:
+        superseded = superseded.where(or_(later.c.echo_of.is_(None), later.c.echo_of != device.device_id))
+    parts = []
+    for in_scope in (c.c.ward_id == device.ward_id, c.c.ward_id.is_(None)):
+        q = select(c.c.seq, c.c.entity, c.c.entity_id).where(
+            in_scope, c.c.seq > since, c.c.entity.notin_(sorted(RESTRICTED_ENTITIES)),  # never to a station
+            ~superseded.exists())
+        if skip_own:
+            q = q.where(or_(c.c.echo_of.is_(None), c.c.echo_of != device.device_id))
+        parts.append(select(q.order_by(c.c.seq).limit(limit + 1).subquery()))
+    both = union_all(*parts).subquery()
+    return list(session.execute(select(both).order_by(both.c.seq).limit(limit + 1)).all())
+
+
+@dataclass
+class _Pulled:
+    """One record of a page: its key, the seq it is sent at, what it refers to, and either its JSON
+    (written by PostgreSQL) or its row."""
+
+    entity: str
+    id: str
+    seq: int
+    refs: dict[str, str]
+    encoded: bytes | None = None
+    row: Any = None
+
+
+#: the fields that hold another record's id (``Ref.field`` of every schema), read with each record
+_REF_FIELDS: tuple[str, ...] = tuple(sorted({ref.field for s in SCHEMAS.values() for ref in s.references}))
+
+#: one change as protocol 2 sends it, written by PostgreSQL: ``row`` without the tombstone flag, the
+#: field versions by token (``compact_versions``, in the order of the record's ``field_meta``), and
+#: ``deleted`` / ``needs_review`` only when true (what ``model_dump(exclude_defaults=True)`` gives)
+_CHANGE_JSON = """(jsonb_build_object('seq', k.seq, 'entity', r.entity, 'id', r.id, 'ward_id', r.ward_id,
+    'row', CASE WHEN jsonb_typeof(r.data) = 'object' THEN r.data - 'deleted' ELSE '{}'::jsonb END,
+    'versions', coalesce((SELECT jsonb_agg(jsonb_build_array(g.tok, g.hlc, g.fields) ORDER BY g.o) FROM (
+        SELECT e.value->>'tok' AS tok,
+               coalesce(CASE WHEN jsonb_typeof(e.value->'hlc') = 'string' THEN e.value->>'hlc' END, '') AS hlc,
+               jsonb_agg(e.key ORDER BY e.o) AS fields, min(e.o) AS o
+        FROM jsonb_each(CASE WHEN jsonb_typeof(r.field_meta) = 'object' THEN r.field_meta ELSE '{}'::jsonb END)
+             WITH ORDINALITY AS e(key, value, o)
+        WHERE jsonb_typeof(e.value) = 'object' AND jsonb_typeof(e.value->'tok') = 'string'
+        GROUP BY 1, 2) AS g), '[]'::jsonb))
+  || CASE WHEN r.deleted THEN '{"deleted": true}'::jsonb ELSE '{}'::jsonb END
+  || CASE WHEN r.needs_review THEN '{"needs_review": true}'::jsonb ELSE '{}'::jsonb END)::text"""
+
+
+def _records(session: Session, keyed: list[tuple[tuple[str, str], int]], in_db: bool, is_pg: bool) -> dict[tuple[str, str], _Pulled]:
+    """The current state of each ``(entity, id)`` with the seq it is sent at: one query (on PostgreSQL a
+    join to the keys ``unnest``ed, one primary-key lookup each: a row-value IN list of 1,000 pairs was
+    planned as a scan of the whole table)."""
+    if not keyed:
+        return {}
+    refs = ", ".join(f"r.data->>'{f}' AS ref_{i}" for i, f in enumerate(_REF_FIELDS))
+    out: dict[tuple[str, str], _Pulled] = {}
+    if is_pg:
+        what = _CHANGE_JSON if in_db else "r.data, r.field_meta, r.deleted, r.needs_review"
+        sql = (f"SELECT r.entity, r.id, k.seq, r.ward_id, {refs}, {what} FROM unnest(CAST(:ents AS text[]),"
+               " CAST(:ids AS text[]), CAST(:seqs AS bigint[])) AS k(entity, id, seq)"
+               " JOIN entity_record r ON r.entity = k.entity AND r.id = k.id")
+        result = session.execute(sa_text(sql), {"ents": [k[0] for k, _s in keyed], "ids": [k[1] for k, _s in keyed],
+                                                "seqs": [s for _k, s in keyed]})
+    else:
+        seqs = dict(keyed)
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        result = session.execute(select(table).where(tuple_(table.c.entity, table.c.id).in_(list(seqs))))
+    n = len(_REF_FIELDS)
+    for r in result:
+        if is_pg:
+            entity, entity_id, seq, ward_id = r[0], r[1], int(r[2]), r[3]
+            ref_values = r[4:4 + n]
+            rest = r[4 + n:]
+        else:
+            m = r._mapping
+            entity, entity_id, ward_id = m["entity"], m["id"], m["ward_id"]
+            seq = seqs[(entity, entity_id)]
+            data = m["data"] if isinstance(m["data"], dict) else {}
+            ref_values = tuple(data.get(f) for f in _REF_FIELDS)
+            rest = (m["data"], m["field_meta"], m["deleted"], m["needs_review"])
+        p = _Pulled(entity, entity_id, seq, {f: v for f, v in zip(_REF_FIELDS, ref_values, strict=True) if isinstance(v, str)})
+        if in_db:
+            p.encoded = rest[0].encode()
+        else:
+            p.row = (ward_id, *rest)
+        out[(entity, entity_id)] = p
+    return out
+
+
+def _referenced_ahead(session: Session, device: Device, page: dict[tuple[str, str], _Pulled], next_since: int,
+                      skip_own: bool, in_db: bool, is_pg: bool) -> dict[tuple[str, str], _Pulled]:
+    """Records the page refers to whose only row left to send lies beyond the page (``_page_rows``
+    sends a record once, at its latest change: a shift edited after its red flag was raised comes
+    after the red flag). They are sent in this page too (and again at their own place), so a station
+    never sets aside a record whose reference is only late, not missing."""
+    found: dict[tuple[str, str], _Pulled] = {}
+    todo = page
+    for _round in range(8):  # a reference chain is short: red flag -> shift -> staff -> ward -> trust
+        wanted: set[tuple[str, str]] = set()
+        for (entity, entity_id), p in todo.items():
+            schema = SCHEMAS.get(entity)
+            for ref in schema.references if schema is not None else ():
+                target = entity_id if ref.field == schema.key and schema.key != "id" else p.refs.get(ref.field)  # type: ignore[union-attr]
+                if target is not None and len(target) <= 36:
+                    key = (ref.target, target)
+                    if key not in page and key not in found:
+                        wanted.add(key)
+        if not wanted:
+            break
+        rec = EntityRecord.__table__  # type: ignore[attr-defined]
+        log = ChangeLog.__table__  # type: ignore[attr-defined]
+        sent_later = select(log.c.seq).where(log.c.seq == rec.c.last_seq)
+        if skip_own:  # the station holds what its own echo brought
+            sent_later = sent_later.where(or_(log.c.echo_of.is_(None), log.c.echo_of != device.device_id))
+        # each column against its list (an index scan on the primary key; a row-value IN list of many
+        # pairs is planned as a scan of the whole table), the pairs themselves checked below
+        q = select(rec.c.entity, rec.c.id, rec.c.last_seq).where(
+            rec.c.entity.in_(sorted({e for e, _i in wanted})), rec.c.id.in_(sorted({i for _e, i in wanted})),
+            rec.c.last_seq > next_since,
+            or_(rec.c.ward_id == device.ward_id, rec.c.ward_id.is_(None)), rec.c.entity.notin_(sorted(RESTRICTED_ENTITIES)),
+            sent_later.exists())
+        ahead = [((e, i), int(s)) for e, i, s in session.execute(q).all() if (e, i) in wanted]
+        todo = _records(session, ahead, in_db, is_pg)
+        found.update(todo)
+    return found
+
+
+def _change(p: _Pulled, protocol_version: int) -> Change:
+    """The server's own row as a protocol ``Change`` (constructed, not validated again: 1,000 a page)."""
+    ward_id, data, fmeta, deleted, needs_review = p.row
+    row = {k: v for k, v in (data or {}).items() if k != "deleted"}
+    fmeta = fmeta or {}
+    if protocol_version >= 2:
+        return Change.model_construct(seq=p.seq, entity=p.entity, id=p.id, ward_id=ward_id, deleted=bool(deleted), row=row,
+                                      field_meta={}, needs_review=bool(needs_review), versions=compact_versions(fmeta))
+    return Change.model_construct(seq=p.seq, entity=p.entity, id=p.id, ward_id=ward_id, deleted=bool(deleted), row=row,
+                                  field_meta=fmeta, needs_review=bool(needs_review), versions=None)
 
 
 def _scope_high(session: Session, ward_id: str) -> int:
@@ -431,5 +568,6 @@ def compact_versions(meta: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
     by_tok: dict[tuple[str, str], list[str]] = {}
     for f, m in meta.items():
         if isinstance(m, dict) and isinstance(m.get("tok"), str):
-            by_tok.setdefault((m["tok"], str(m.get("hlc") or "")), []).append(f)
+            hlc = m.get("hlc")
+            by_tok.setdefault((m["tok"], hlc if isinstance(hlc, str) else ""), []).append(f)
     return [(tok, hlc, fields) for (tok, hlc), fields in by_tok.items()]

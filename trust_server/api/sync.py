@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from hardtruths_desktop.sync.protocol import (
     ErrorBody,
@@ -29,9 +29,12 @@ def meta(session: SessionDep, device_id: DeviceDep) -> MetaResponse:
     return sync.meta_response(session)
 
 
-def _compact(resp: PushResponse | PullResponse, headers: sync.ClientHeaders) -> Any:
+def _compact(resp: PushResponse | PullResponse | sync.EncodedPage, headers: sync.ClientHeaders) -> Any:
     """Protocol 2 stations get the answer without fields at their default (they read them back as
-    the defaults): an empty ``effective``, ``flags`` or ``field_meta`` costs bytes per record."""
+    the defaults): an empty ``effective``, ``flags`` or ``field_meta`` costs bytes per record. A page
+    the database encoded goes out as it is."""
+    if isinstance(resp, sync.EncodedPage):
+        return Response(content=resp.body, media_type="application/json")
     if headers.protocol < 2:
         return resp
     return AsciiJSONResponse(resp.model_dump(exclude_defaults=True))
