@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from datetime import time as dtime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -54,7 +55,7 @@ from hardtruths_desktop.store import reference  # noqa: E402
 from hardtruths_desktop.store.session import Actor, Store  # noqa: E402
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift  # noqa: E402
 from hardtruths_desktop.sync.credentials import MemoryCredentials  # noqa: E402
-from hardtruths_desktop.sync.engine import SyncEngine, SyncResult  # noqa: E402
+from hardtruths_desktop.sync.engine import SyncEngine, SyncResult, client_verify  # noqa: E402
 
 PEER_DIR = ROOT / "benchmarks" / "peer"
 DAYS = 1000  # within the 3 years a shift may be recorded back; N / DAYS shift codes a day
@@ -76,8 +77,8 @@ class CountingTransport(httpx.HTTPTransport):
     """httpx's real transport, counting bytes as they cross the wire: compressed bodies as sent plus
     the HTTP/1.1 request and status lines and headers (the peer counts its sockets' bytes)."""
 
-    def __init__(self, wire: Wire) -> None:
-        super().__init__()
+    def __init__(self, wire: Wire, verify: Any = True) -> None:
+        super().__init__(verify=verify)  # the station's own TLS context (engine.client_verify), as its real client
         self.wire = wire
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -102,7 +103,8 @@ class Station:
         self.engine = SyncEngine(self.store, MemoryCredentials(), client_factory=self.client)
 
     def client(self, base_url: str, ca_bundle: str | None) -> httpx.Client:
-        return httpx.Client(base_url=base_url, transport=CountingTransport(self.wire), timeout=120)
+        return httpx.Client(base_url=base_url, transport=CountingTransport(self.wire, client_verify(base_url, ca_bundle)),
+                            timeout=120)
 
     def sync(self) -> tuple[float, SyncResult, int, int]:
         up0, down0 = self.wire.up, self.wire.down

@@ -20,12 +20,16 @@ Meta = dict[str, dict[str, Any]]
 def pack(meta: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     """``{field: version}`` -> ``[[version, [field, ...]], ...]``, each distinct version once (first-seen order)."""
     groups: dict[Any, list[Any]] = {}
+    seen: dict[int, Any] = {}  # a version object shared by several fields (a pulled change's): its key once
     for f, version in meta.items():
-        try:  # versions hold strings and numbers: hashable as they are (the save path packs on every save)
-            key: Any = tuple(sorted(version.items()))
-            hash(key)
-        except TypeError:
-            key = json.dumps(version, sort_keys=True, separators=(",", ":"), default=str)
+        key: Any = seen.get(id(version))
+        if key is None:
+            try:  # versions hold strings and numbers: hashable as they are (the save path packs on every save)
+                key = tuple(sorted(version.items()))
+                hash(key)
+            except TypeError:
+                key = json.dumps(version, sort_keys=True, separators=(",", ":"), default=str)
+            seen[id(version)] = key
         entry = groups.get(key)
         if entry is None:
             groups[key] = [dict(version), [f]]

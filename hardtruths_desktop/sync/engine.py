@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -107,12 +108,32 @@ def ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
     return ctx
 
 
+@lru_cache(maxsize=8)
+def _cached_context(ca_bundle: str | None, _stamp: tuple[int, int] | None) -> ssl.SSLContext:
+    return ssl_context(ca_bundle) if _stamp != (-1, -1) else ssl.create_default_context()
+
+
+def client_verify(base_url: str, ca_bundle: str | None) -> ssl.SSLContext:
+    """The TLS context for a client of ``base_url``: ``ssl_context`` for https, built once per process
+    (and again when the CA bundle file changes), not on every sync cycle (loading a trust store costs
+    about 0.1 s); for plain http (this PC's own server) a default context, unused, built once too."""
+    if not base_url.startswith("https:"):
+        return _cached_context(None, (-1, -1))
+    stamp = None
+    if ca_bundle:
+        try:
+            st = Path(ca_bundle).stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+    return _cached_context(ca_bundle, stamp)
+
+
 ClientFactory = Callable[[str, str | None], httpx.Client]
 
 
 def default_client(base_url: str, ca_bundle: str | None) -> httpx.Client:
-    verify: ssl.SSLContext | bool = ssl_context(ca_bundle) if base_url.startswith("https:") else True
-    return httpx.Client(base_url=base_url, verify=verify, timeout=TIMEOUT_S, trust_env=True)
+    return httpx.Client(base_url=base_url, verify=client_verify(base_url, ca_bundle), timeout=TIMEOUT_S, trust_env=True)
 
 
 MAX_CA_BUNDLE_BYTES = 10 * 1024 * 1024
@@ -164,6 +185,7 @@ class SyncEngine:
         self._token: str | None = None
         self._token_expires = 0.0
         self._offset_ms: int | None = None  # the server clock offset measured in this cycle, saved at its end
+        self._sent_ms = self._answered_ms = 0  # the last request's send and answer times (wall_ms)
 
     # --- enrolment -------------------------------------------------------------------------------
 
@@ -327,9 +349,11 @@ class SyncEngine:
             self._token_expires = time.monotonic() + max(5, tok.expires_in - 30)
         return {"Authorization": f"Bearer {self._token}"}
 
-    def _request(self, client: httpx.Client, method: str, url: str, **kw: Any) -> httpx.Response:
+    def _request(self, client: httpx.Client, method: str, url: str, *, learn_offset: bool = True, **kw: Any) -> httpx.Response:
+        """``learn_offset=False``: the caller parses the body and hands its ``server_time`` to
+        ``_server_time_seen`` (a pull page is not parsed twice)."""
         headers = kw.pop("headers", {})
-        t0 = wall_ms(self.clock)
+        t0 = self._sent_ms = wall_ms(self.clock)
         r = client.request(method, url, headers={**headers, **self._auth(client)}, **kw)
         if r.status_code == 401:  # expired or lost token: refresh once, then retry
             r = client.request(method, url, headers={**headers, **self._auth(client, refresh=True)}, **kw)
@@ -338,7 +362,9 @@ class SyncEngine:
                     raise SyncError("unknown_device",
                                     _error_message(r, "The trust server no longer accepts this station: enrol it again"), False)
                 raise SyncError("offline", "Something between here and the trust server asked for a login; retrying", True)
-        self._learn_offset(r, t0)
+        self._answered_ms = wall_ms(self.clock)
+        if learn_offset:
+            self._learn_offset(r, t0)
         return r
 
     def _learn_offset(self, r: httpx.Response, t0: int) -> None:
@@ -348,8 +374,13 @@ class SyncEngine:
             server_time = None
         if not server_time:
             return
-        t1 = wall_ms(self.clock)
-        server_ms = int(datetime.fromisoformat(str(server_time).replace("Z", "+00:00")).timestamp() * 1000)
+        self._server_time_seen(str(server_time), t0, wall_ms(self.clock))
+
+    def _server_time_seen(self, server_time: str, t0: int | None = None, t1: int | None = None) -> None:
+        """The server's clock as an answer reported it (by default the last request's)."""
+        t0 = self._sent_ms if t0 is None else t0
+        t1 = self._answered_ms if t1 is None else t1
+        server_ms = int(datetime.fromisoformat(server_time.replace("Z", "+00:00")).timestamp() * 1000)
         self._offset_ms = server_ms - (t0 + (t1 - t0) // 2)  # saved once, when the cycle ends
 
     def _check_common(self, r: httpx.Response) -> None:
@@ -525,7 +556,7 @@ class SyncEngine:
         while True:
             info = sync_store.sync_info(self.store)
             r = self._request(client, "GET", "/v1/sync/pull", params={"since": info.pull_cursor, "limit": PULL_PAGE},
-                              headers=self._headers())
+                              headers=self._headers(), learn_offset=False)
             if r.status_code == 410:
                 resets += 1
                 if resets > 2:
@@ -537,6 +568,7 @@ class SyncEngine:
                 page = protocol.PullResponse.model_validate_json(r.content)
             except pydantic.ValidationError:  # e.g. an escaped lone surrogate (a broken record, set aside below)
                 page = protocol.PullResponse.model_validate(r.json())
+            self._server_time_seen(page.server_time, t1=wall_ms(self.clock))  # answered and read, as ``_learn_offset``
             if info.server_epoch and page.server_epoch != info.server_epoch:
                 self._recover_epoch(client)
                 self._push_all(client, result)
@@ -568,15 +600,25 @@ def split_storable(changes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
             if not isinstance(ch["id"], str) or len(ch["id"]) != 36 or not is_valid_unicode(ch["id"]):
                 raise ValidationError.single("id", "Its id is not a record id")
             if not ch["deleted"]:
-                schema.check_record(ch["id"], {k: v for k, v in ch["row"].items() if isinstance(k, str) and schema.known_field(k)})
-                bad_names = [k for k in ch["row"] if not isinstance(k, str) or not protocol.FIELD_NAME.fullmatch(k)]
-                if bad_names:
+                row = ch["row"]
+                known, bad_name = _row_shape(schema.name, tuple(row))
+                schema.check_record(ch["id"], {k: row[k] for k in known})
+                if bad_name:
                     raise ValidationError.single("row", "It has a field name this station cannot store")
         except ValidationError as e:
             aside.append((ch, printable(str(e), 300)))
             continue
         good.append(ch)
     return good, aside
+
+
+@lru_cache(maxsize=2048)  # bounded: field names come from the wire
+def _row_shape(entity: str, names: tuple[Any, ...]) -> tuple[tuple[str, ...], bool]:
+    """A pulled row's fields this version knows (checked), and whether any name is one this station
+    cannot store (the rest are left for a later version): pulled records come in a handful of shapes."""
+    schema = protocol.SCHEMAS[entity]
+    known = tuple(k for k in names if isinstance(k, str) and schema.known_field(k))
+    return known, any(not isinstance(k, str) or not protocol.FIELD_NAME.fullmatch(k) for k in names)
 
 
 def _error_code(r: httpx.Response) -> str:

@@ -145,7 +145,12 @@ class Change(_Model):
         """``{field: {"tok", "hlc"}}`` whichever way the change carried them."""
         if self.versions is None:
             return self.field_meta
-        return {f: {"tok": tok, "hlc": hlc} for tok, hlc, fields in self.versions for f in fields}
+        out: dict[str, dict[str, Any]] = {}
+        for tok, hlc, fields in self.versions:
+            version = {"tok": tok, "hlc": hlc}  # one dict per version, shared by its fields (read only)
+            for f in fields:
+                out[f] = version
+        return out
 
 
 class PullResponse(_Model):
@@ -589,15 +594,14 @@ class EntitySchema:
         defaults filled in and the dynamic (``groups.*``) fields kept."""
         fixed: dict[str, Any] = {}
         dynamic: dict[str, Any] = {}
-        own = _field_names(self.model)
-        for f, v in record.items():
-            check_field_name(f)
-            if f in own:
-                fixed[f] = v
-            elif _known_field(self.name, f):
-                dynamic[f] = _validate_field(self.name, f, v)
+        plan, refusal = _record_shape(self.name, tuple(record))
+        for f, own in plan:  # the fields before the first one refused by its name, in the record's order
+            if own:
+                fixed[f] = record[f]
             else:
-                raise ValidationError.single(f, f"'{printable(f, 80)}' is not a field of a {self.name.replace('_', ' ')} record")
+                dynamic[f] = _validate_field(self.name, f, record[f])
+        if refusal is not None:
+            raise ValidationError(refusal.errors)
         if self.key != "id":
             fixed[self.key] = entity_id.lower()
         out = {**self._check_fixed(fixed), **dynamic}
@@ -632,6 +636,28 @@ class EntitySchema:
             else:
                 out[f] = factory() if factory is not None else default
         return out
+
+
+@lru_cache(maxsize=2048)  # bounded: field names come from the wire
+def _record_shape(entity: str, names: tuple[Any, ...]) -> tuple[tuple[tuple[str, bool], ...], ValidationError | None]:
+    """Which of a record's fields (in its order) are the model's own and which are dynamic
+    (``groups.*``), up to the first field refused by its name, and that refusal: records of one
+    entity come in a handful of shapes, so a pull of 2,000 shifts does not match 26,000 names again."""
+    schema = SCHEMAS[entity]
+    own = _field_names(schema.model)
+    plan: list[tuple[str, bool]] = []
+    for f in names:
+        try:
+            check_field_name(f)
+        except ValidationError as e:
+            return tuple(plan), e
+        if f in own:
+            plan.append((f, True))
+        elif _known_field(entity, f):
+            plan.append((f, False))
+        else:
+            return tuple(plan), ValidationError.single(f, f"'{printable(f, 80)}' is not a field of a {entity.replace('_', ' ')} record")
+    return tuple(plan), None
 
 
 def check_field_name(name: Any) -> str:
@@ -751,6 +777,7 @@ def register(schema: EntitySchema) -> EntitySchema:
     _field_adapter.cache_clear()
     _validated_scalar.cache_clear()
     _known_field.cache_clear()
+    _record_shape.cache_clear()
     return schema
 
 

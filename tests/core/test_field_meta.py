@@ -31,3 +31,14 @@ def test_unpacked_versions_are_separate_dicts() -> None:
     meta = field_meta.unpack(field_meta.pack({"a": {"tok": "t"}, "b": {"tok": "t"}}))
     meta["a"]["seq"] = 7  # the server stamps a field's seq in place: its neighbours must not change
     assert meta["b"] == {"tok": "t"}
+
+
+def test_versions_shared_by_fields_pack_as_separate_ones_do() -> None:
+    """A pulled change's fields share one version object (``protocol.Change.metas``): packed, it is the
+    same as with a copy per field, including a field that holds an equal version of another change."""
+    one, two = {"tok": "t1", "hlc": "h1"}, {"tok": "t2", "hlc": "h2"}
+    shared = {"a": one, "b": two, "c": one, "d": {"tok": "t1", "hlc": "h1"}, "e": two}
+    copied = {f: dict(v) for f, v in shared.items()}
+    assert field_meta.pack(shared) == field_meta.pack(copied) == [[one, ["a", "c", "d"]], [two, ["b", "e"]]]
+    assert field_meta.dumps(shared) == field_meta.dumps(copied)
+    assert field_meta.unpack(field_meta.pack(shared)) == copied

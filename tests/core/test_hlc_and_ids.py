@@ -169,3 +169,15 @@ def test_uuid7_timestamp_is_the_clock_in_ms() -> None:
     before = real_time.time_ns() // 10**6
     u = uuid.UUID(ids.uuid7())
     assert before - 5 <= u.int >> 80 <= real_time.time_ns() // 10**6 + 5
+
+
+@given(st.text(max_size=60), st.uuids())
+def test_the_fast_uuid5_is_the_standard_librarys(name: str, namespace: uuid.UUID) -> None:
+    """``ids.uuid5`` (no UUID object: a station checks every pulled shift's id) gives the same text."""
+    try:
+        expected = str(uuid.uuid5(namespace, name))
+    except UnicodeEncodeError:  # a lone surrogate: both refuse it
+        with pytest.raises(UnicodeEncodeError):
+            ids.uuid5(namespace, name)
+        return
+    assert ids.uuid5(namespace, name) == expected
