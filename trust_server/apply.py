@@ -159,11 +159,22 @@ class Batch:
         self.is_pg = session.get_bind().dialect.name == "postgresql"
 
     # --- 1. load ---------------------------------------------------------------------------
-    def load(self, keys: Iterable[Key]) -> None:
-        wanted = sorted({k for k in keys if k not in self.records and k not in self.absent})
+    def load(self, keys: Iterable[Key], share: Iterable[Key] = ()) -> None:
+        """Load records (and remember which are absent). On PostgreSQL each row is locked to commit:
+        ``FOR UPDATE`` (a record this batch may write), or ``FOR SHARE`` for the keys in ``share`` that
+        it only refers to (a ward's trust, a shift's nurse): a void waits for the push, but pushes of
+        many wards referring to one trust no longer queue on its row (issue 13, go-live). All rows are
+        locked in one key order, whatever their mode, so two batches cannot deadlock."""
+        wanted = sorted({k for k in (*keys, *share) if k not in self.records and k not in self.absent})
+        shared = set(share).difference(keys)
         table = EntityRecord.__table__  # type: ignore[attr-defined]
-        for i in range(0, len(wanted), 1000):
-            chunk = wanted[i:i + 1000]
+        runs: list[tuple[bool, list[Key]]] = []  # consecutive keys of one lock mode, at most 1,000 a run
+        for k in wanted:
+            mode = k in shared
+            if not runs or runs[-1][0] != mode or len(runs[-1][1]) >= 1000:
+                runs.append((mode, []))
+            runs[-1][1].append(k)
+        for read_only, chunk in runs:
             if self.is_pg:
                 # a join to the keys (one primary-key lookup each; a row-value IN list of hundreds of pairs
                 # is planned as a scan of the whole table), rows locked in key order (LockRows above the sort)
@@ -171,7 +182,7 @@ class Batch:
                 found_keys = key_rows.bindparams(ents=[e for e, _i in chunk], ids=[k for _e, k in chunk]).columns(
                     entity=table.c.entity.type, id=table.c.id.type).subquery()
                 q = (sa_select(table).join(found_keys, (table.c.entity == found_keys.c.entity) & (table.c.id == found_keys.c.id))
-                     .order_by(table.c.entity, table.c.id).with_for_update(of=table))
+                     .order_by(table.c.entity, table.c.id).with_for_update(of=table, read=read_only))
             else:
                 q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
             for r in self.session.execute(q).mappings():
@@ -312,7 +323,7 @@ class Batch:
         if isinstance(parent_id, str):
             key = (m.entity, parent_id.lower())
             if key not in self.records:
-                self.load([key])
+                self.load([], share=[key])  # the amended response is read, never written
             parent = self.records.get(key)
             if parent is None:
                 raise ValidationError.single("amends_id", "It refers to a response the trust server does not have")
@@ -344,7 +355,7 @@ class Batch:
                 continue
             target_key = (ref.target, target_id.lower())
             if target_key not in self.records:
-                self.load([target_key])
+                self.load([], share=[target_key])  # referred to, not written: a shared lock
             target = self.records.get(target_key)
             what = ref.target.replace("_", " ")
             if target is None or target.deleted:  # a station would fail to apply it: refuse it here instead

@@ -191,21 +191,23 @@ def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeader
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _lock_keys(muts: list[Mutation], last: int) -> set[tuple[str, str]]:
-    """Every record the new mutations write or refer to (a red flag's shift, a nurse in charge, the
-    ward of a new record): locked together in one sorted load, so no push ever locks a record after
+def _lock_keys(muts: list[Mutation], last: int) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The records the new mutations write, and those they only refer to (a red flag's shift, a
+    nurse in charge, the trust of a new ward): locked together in one sorted load (the written ones
+    ``FOR UPDATE``, the referred-only ones ``FOR SHARE``), so no push ever locks a record after
     another it already holds (two server processes cannot deadlock)."""
-    keys: set[tuple[str, str]] = set()
+    writes: set[tuple[str, str]] = set()
+    refers: set[tuple[str, str]] = set()
     for m in muts:
         if m.client_seq <= last:
             continue
-        keys.add((m.entity, m.entity_id.lower()))
+        writes.add((m.entity, m.entity_id.lower()))
         schema = SCHEMAS.get(m.entity)
         for ref in schema.references if schema is not None else ():
             target = m.payload.get(ref.field)
             if isinstance(target, str) and len(target) <= 36 and "\x00" not in target:
-                keys.add((ref.target, target.lower()))
-    return keys
+                refers.add((ref.target, target.lower()))
+    return writes, refers - writes
 
 
 def lock_device(session: Session, device_id: str) -> Device:
@@ -267,7 +269,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         return _duplicate(rec, m)
 
     batch = Batch(session, Author(device_id, device.ward_id), now)
-    batch.load(_lock_keys(muts, last))
+    writes, refers = _lock_keys(muts, last)
+    batch.load(writes, share=refers)
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
     seen_in_batch: set[str] = set()

@@ -191,3 +191,54 @@ def test_stream_locks_of_several_wards_are_taken_in_key_order(postgres_url: str)
         pusher.close()
         engine.dispose()
     assert done.is_set()
+
+
+def test_pushes_referring_to_one_trust_do_not_queue_on_its_row(admin: Admin) -> None:
+    """Issue 13, go-live at trust size: every ward's set-up refers to the trust's record, and a push
+    locked what it referred to ``FOR UPDATE``, so all wards' first pushes queued on the trust's row.
+    A record only referred to is now locked ``FOR SHARE``: another push referring to it goes on at
+    once, while a change to the record itself (a void) still waits for those pushes to commit."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
+
+    from trust_server.apply import Author, Batch
+    from trust_server.sync import _lock_keys
+
+    ward_a, ward_b = new_ward(admin, with_setup=False), new_ward(admin, with_setup=False)
+    engine = create_engine(admin.server.database_url)
+    with engine.connect() as c:
+        ids = dict(c.execute(text("SELECT data->>'code', id FROM entity_record WHERE entity = 'ward' AND data->>'code' IN (:a, :b)"),
+                             {"a": ward_a, "b": ward_b}).all())
+        trust_id = c.execute(text("SELECT data->>'trust_id' FROM entity_record WHERE entity = 'ward' AND id = :w"),
+                             {"w": ids[ward_a]}).scalar_one()
+    trust = ("trust", trust_id)
+    # what a ward's set-up push writes and what it only refers to
+    create_ward = SimpleNamespace(client_seq=1, entity="ward", entity_id=ids[ward_b].upper(),
+                                  payload={"trust_id": trust_id, "code": ward_b, "name": "Ward B"})
+    assert _lock_keys(cast(Any, [create_ward]), 0) == ({("ward", ids[ward_b])}, {trust})
+
+    sessions = [Session(engine) for _ in range(3)]
+    first, second, voider = sessions
+    try:
+        now = datetime.now(UTC)
+        Batch(first, Author("a", ids[ward_a]), now).load([("ward", ids[ward_a])], share=[trust])  # held to commit
+        second.execute(text("SET lock_timeout = '5s'"))
+        other = Batch(second, Author("b", ids[ward_b]), now)
+        other.load([("ward", ids[ward_b])], share=[trust])  # old: FOR UPDATE, waits behind the first push
+        assert trust in other.records and ("ward", ids[ward_b]) in other.records
+        voider.execute(text("SET lock_timeout = '200ms'"))
+        try:
+            Batch(voider, Author("admin", None), now).load([trust])  # writing the trust waits for both
+        except OperationalError as e:
+            assert "lock timeout" in str(e)
+        else:
+            raise AssertionError("a write to the referred record did not wait for the pushes referring to it")
+    finally:
+        for s in sessions:
+            s.rollback()
+            s.close()
+        engine.dispose()
