@@ -3,8 +3,8 @@
 A 7-day, 4-station backlog: 2,000 shift-patch mutations (500 per station, each one field, base
 tokens chained as a station chains them) pushed gzip-compressed in batches of 200 over loopback
 HTTP to the real server on a real PostgreSQL (fsync on), the 4 stations at once. Then the rows the
-apply wrote for those mutations (entity_record, applied_mutation, mutation_log, change_log,
-field_history) are COPYed into empty tables of the same definition in one transaction: the
+apply wrote for those mutations (entity_record, received_mutation, change_log, field_change; before
+server migration 0009 also applied_mutation, mutation_log, field_history) are COPYed into empty tables of the same definition in one transaction: the
 physical ceiling. Targets: apply >= 0.1 x COPY; < 250 bytes per shift patch on the wire.
 
 Run: .venv/bin/python benchmarks/bench_server_apply.py
@@ -40,7 +40,7 @@ BATCH = 200
 DAYS = 7
 SHIFTS = ("early", "late", "night")
 FIELDS = ("groups.rn.actual", "groups.care.actual", "groups.rn.actual_hours", "groups.care.actual_hours", "notes")
-TABLES = ("entity_record", "applied_mutation", "mutation_log", "change_log", "field_history")
+TABLES = ("entity_record", "received_mutation", "change_log", "field_change")
 
 
 class BenchStation:
@@ -126,14 +126,13 @@ def main() -> None:
 
         # COPY ceiling: the rows the apply wrote for the backlog, into empty tables of the same definition
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as con:
-            since = con.execute("SELECT min(server_seq) FROM applied_mutation WHERE client_seq > 0 AND device_id <> %s",
+            since = con.execute("SELECT min(server_seq) FROM received_mutation WHERE client_seq > 0 AND device_id::text <> %s",
                                 (stations[0].device_id,)).fetchone()[0]
             queries = {
                 "entity_record": "SELECT * FROM entity_record",
-                "applied_mutation": f"SELECT * FROM applied_mutation WHERE server_seq >= {since}",
-                "mutation_log": "SELECT * FROM mutation_log",
+                "received_mutation": "SELECT * FROM received_mutation",
                 "change_log": f"SELECT * FROM change_log WHERE seq >= {since}",
-                "field_history": f"SELECT * FROM field_history WHERE server_seq >= {since}",
+                "field_change": f"SELECT * FROM field_change WHERE server_seq >= {since}",
             }
             dumps: dict[str, bytes] = {}
             rows = 0
