@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, any_, bindparam, func, or_, select, tuple_, union_all
+from sqlalchemy import Engine, and_, any_, bindparam, func, literal, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -405,7 +405,12 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
 
 
 def _page_rows(session: Session, device: Device, since: int, limit: int, skip_own: bool) -> list[Any]:
-    """The first ``limit + 1`` change rows after ``since`` this station is sent, in seq order.
+    """The first ``limit + 1`` change rows after ``since`` this station is sent, in seq order."""
+    return list(session.execute(page_rows_query(device.ward_id, device.device_id, since, limit, skip_own)).all())
+
+
+def page_rows_query(ward_id: str, device_id: str, since: int, limit: int, skip_own: bool) -> Any:
+    """The query of ``_page_rows``.
 
     Two index range scans on (ward_id, seq), one for the ward's rows and one for the trust-wide rows,
     merged: a poll costs its own ward's changes, never a walk over other wards' rows. A row is left
@@ -420,17 +425,22 @@ def _page_rows(session: Session, device: Device, since: int, limit: int, skip_ow
         rec.c.entity == c.c.entity, rec.c.id == c.c.entity_id, later.c.seq > c.c.seq,
         later.c.entity == c.c.entity, later.c.entity_id == c.c.entity_id, later.c.ward_id.is_not_distinct_from(c.c.ward_id))
     if skip_own:
-        superseded = superseded.where(or_(later.c.echo_of.is_(None), later.c.echo_of != device.device_id))
+        superseded = superseded.where(or_(later.c.echo_of.is_(None), later.c.echo_of != device_id))
     parts = []
-    for in_scope in (c.c.ward_id == device.ward_id, c.c.ward_id.is_(None)):
+    # The ward's part says its range as one row comparison on (ward_id, seq), which only that index can
+    # serve: with "seq > since" alone PostgreSQL may walk the primary key from the cursor and filter
+    # by ward when its statistics predate the latest pushes (at trust size, a ward's poll at its head
+    # read 5,520 other wards' rows). The trust-wide part (ward_id IS NULL) keeps the plain range.
+    ward_range = and_(c.c.ward_id == ward_id, tuple_(c.c.ward_id, c.c.seq) > tuple_(literal(ward_id), literal(since)))
+    for in_scope in (ward_range, and_(c.c.ward_id.is_(None), c.c.seq > since)):
         q = select(c.c.seq, c.c.entity, c.c.entity_id).where(
-            in_scope, c.c.seq > since, c.c.entity.notin_(sorted(RESTRICTED_ENTITIES)),  # never to a station
+            in_scope, c.c.entity.notin_(sorted(RESTRICTED_ENTITIES)),  # never to a station
             ~superseded.exists())
         if skip_own:
-            q = q.where(or_(c.c.echo_of.is_(None), c.c.echo_of != device.device_id))
+            q = q.where(or_(c.c.echo_of.is_(None), c.c.echo_of != device_id))
         parts.append(select(q.order_by(c.c.seq).limit(limit + 1).subquery()))
     both = union_all(*parts).subquery()
-    return list(session.execute(select(both).order_by(both.c.seq).limit(limit + 1)).all())
+    return select(both).order_by(both.c.seq).limit(limit + 1)
 
 
 @dataclass
