@@ -51,9 +51,14 @@ def unpack(stored: Any) -> Meta:
     return meta
 
 
+#: ``json.dumps(..., separators=(",", ":"), ensure_ascii=False, default=str)`` without building an
+#: encoder on every call (a pull writes a field_meta per record)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def dumps(meta: Mapping[str, Mapping[str, Any]]) -> str:
     """The station's TEXT column: packed, compact JSON."""
-    return json.dumps(pack(meta), separators=(",", ":"), ensure_ascii=False, default=str)
+    return _ENCODER.encode(pack(meta))
 
 
 def loads(text: str | None) -> Meta:

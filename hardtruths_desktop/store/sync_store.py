@@ -12,7 +12,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from hardtruths_desktop.domain import field_meta
@@ -528,25 +528,34 @@ def _check_references(db: Any, changes: list[dict[str, Any]]) -> tuple[list[dict
     refer to. Repeats until stable, since a set-aside record takes its dependants with it."""
     fks = _foreign_keys()
     refused: dict[int, str] = {}
+    # each change's table, whether it removes its row, and the ids it refers to: worked out once
+    facts: list[tuple[_TableInfo, bool, list[tuple[str, str, str]]]] = []
+    for ch in changes:
+        info = _table_info(ch["entity"])
+        assert info is not None
+        removes = _removes_row(ch)
+        refs: list[tuple[str, str, str]] = []
+        if not removes:
+            row = ch["row"]
+            for col_name, target, _tcol in fks.get(info.name, ()):
+                v = ch["id"] if col_name == info.key else row.get(col_name)
+                if isinstance(v, str):
+                    refs.append((col_name, target, v))
+        facts.append((info, removes, refs))
     while True:
         present: dict[str, set[str]] = {}  # table -> ids the page brings
         gone: dict[str, set[str]] = {}  # table -> ids the page removes
         for i, ch in enumerate(changes):
             if i in refused:
                 continue
-            info = _table_info(ch["entity"])
-            assert info is not None
-            (gone if _removes_row(ch) else present).setdefault(info.name, set()).add(ch["id"])
+            info, removes, _refs = facts[i]
+            (gone if removes else present).setdefault(info.name, set()).add(ch["id"])
         wanted: dict[str, set[str]] = {}
-        for i, ch in enumerate(changes):
-            if i in refused or _removes_row(ch):
+        for i in range(len(changes)):
+            if i in refused:
                 continue
-            info = _table_info(ch["entity"])
-            assert info is not None
-            row = {**ch["row"], info.key: ch["id"]}
-            for col_name, target, _tcol in fks.get(info.name, ()):
-                v = row.get(col_name)
-                if isinstance(v, str) and v not in present.get(target, set()):
+            for _col, target, v in facts[i][2]:
+                if v not in present.get(target, ()):
                     wanted.setdefault(target, set()).add(v)
         local: dict[str, set[str]] = {}
         for target, want in wanted.items():
@@ -562,9 +571,8 @@ def _check_references(db: Any, changes: list[dict[str, Any]]) -> tuple[list[dict
         for i, ch in enumerate(changes):
             if i in refused:
                 continue
-            info = _table_info(ch["entity"])
-            assert info is not None
-            if _removes_row(ch):
+            info, removes, refs = facts[i]
+            if removes:
                 for child, cols in _children(info.name):
                     for col_name in cols:
                         users = {r[0] for r in db.execute(
@@ -573,10 +581,8 @@ def _check_references(db: Any, changes: list[dict[str, Any]]) -> tuple[list[dict
                             refused[i] = (f"The trust voided this {ch['entity'].replace('_', ' ')}, but records on this station "
                                           f"still refer to it ({child.replace('_', ' ')})")
                 continue
-            row = {**ch["row"], info.key: ch["id"]}
-            for col_name, target, _tcol in fks.get(info.name, ()):
-                v = row.get(col_name)
-                if isinstance(v, str) and v not in present.get(target, set()) and v not in local.get(target, set()):
+            for col_name, target, v in refs:
+                if v not in present.get(target, ()) and v not in local.get(target, ()):
                     refused[i] = f"It refers to a {target.replace('_', ' ')} ({col_name} {v}) this station does not have"
                     break
         if len(refused) == before:
@@ -630,22 +636,16 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
             meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
             keep = _pending_fields(db, entity, entity_id) if (entity, entity_id) in with_pending else set()
             meta: dict[str, Any] = field_meta.loads(existing[entity_id]) if entity_id in existing else {}
-            plain: dict[str, Any] = {}
+            values: dict[str, Any] = {}
             groups: dict[str, dict[str, Any]] = {}
-            for f, v in row_data.items():  # one pass: plain columns, per-group figures, their tokens
-                if f in keep:
+            for f, code, col, convert in _write_plan(entity, tuple(row_data)):  # plain columns, per-group figures, their tokens
+                if keep and f in keep:
                     continue
-                if f in info.columns:
-                    if f == info.key or f == "field_meta":
-                        continue
-                    plain[f] = v
-                elif f.startswith("groups."):
-                    _, code, col = f.split(".", 2)
-                    if col not in GROUP_COLUMNS:
-                        continue
-                    groups.setdefault(code, {})[col] = v
+                v = row_data[f]
+                if code is None:
+                    values[f] = _to_column(f, v) if convert else (int(v) if type(v) is bool else v)
                 else:
-                    continue
+                    groups.setdefault(code, {})[col] = v
                 m = meta_in.get(f)
                 if m is not None:
                     meta[f] = m
@@ -653,8 +653,7 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
                     if hlc > newest_hlc:
                         newest_hlc = hlc
             if "deleted" in info.columns and "deleted" not in keep:
-                plain["deleted"] = bool(ch.get("deleted"))
-            values = {f: _to_column(f, v) for f, v in plain.items()}
+                values["deleted"] = int(bool(ch.get("deleted")))
             values["field_meta"] = field_meta.dumps(meta)
             if "needs_review" in info.columns:
                 values["needs_review"] = int(bool(ch.get("needs_review")))
@@ -687,6 +686,27 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
     for (name, key), rows in removals.items():
         db.executemany(f"DELETE FROM {name} WHERE {key} = ?", rows)
     return applied, newest_hlc
+
+
+@lru_cache(maxsize=2048)  # bounded: field names come from the wire
+def _write_plan(entity: str, names: tuple[str, ...]) -> tuple[tuple[str, str | None, str, bool], ...]:
+    """How each field of a pulled row is written, in the row's order: ``(field, None, column, convert)``
+    for a column of the entity's table (``convert``: a date or JSON text column, see ``_to_column``),
+    ``(field, group code, column, False)`` for a staff group's figure; fields this version does not
+    store are left out. Pulled rows come in a handful of shapes, so this is worked out once per shape."""
+    info = _table_info(entity)
+    assert info is not None
+    plan: list[tuple[str, str | None, str, bool]] = []
+    for f in names:
+        if f in info.columns:
+            if f == info.key or f == "field_meta":
+                continue
+            plan.append((f, None, f, f in DATE_FIELDS or f in JSON_TEXT_FIELDS))
+        elif f.startswith("groups."):
+            _, code, col = f.split(".", 2)
+            if col in GROUP_COLUMNS:
+                plan.append((f, code, col, False))
+    return tuple(plan)
 
 
 @dataclass(frozen=True)
