@@ -164,6 +164,19 @@ def _read_ca_bundle(path: str) -> str:
     return data.decode("latin-1")
 
 
+def clock_offset(server_ms: int, sent_ms: int, answered_ms: int) -> int:
+    """How far the PC's clock is behind the server's (SYNC.md 3.7), from a request sent at ``sent_ms``
+    and answered at ``answered_ms`` (PC clock) carrying the server's time ``server_ms``.
+
+    The server read its clock somewhere inside the round trip, so the estimate is only good to half of
+    it (plus the stamp's millisecond). A difference within that is not one we can see: the PC's clock
+    is kept as it is (0), so two well-set clocks order edits by when they were made, not by the
+    network's jitter (two stations of one ward had edits 7 ms apart ordered backwards under load)."""
+    half_rtt = max(0, answered_ms - sent_ms) // 2
+    offset = server_ms - (sent_ms + half_rtt)
+    return 0 if abs(offset) <= half_rtt + 1 else offset
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -381,7 +394,7 @@ class SyncEngine:
         t0 = self._sent_ms if t0 is None else t0
         t1 = self._answered_ms if t1 is None else t1
         server_ms = int(datetime.fromisoformat(server_time.replace("Z", "+00:00")).timestamp() * 1000)
-        self._offset_ms = server_ms - (t0 + (t1 - t0) // 2)  # saved once, when the cycle ends
+        self._offset_ms = clock_offset(server_ms, t0, t1)  # saved once, when the cycle ends
 
     def _check_common(self, r: httpx.Response) -> None:
         if r.status_code == 403 and _error_code(r) == "device_revoked":
