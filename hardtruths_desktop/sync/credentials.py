@@ -11,7 +11,19 @@ from typing import Protocol
 SERVICE = "hardtruths-ward-station"
 
 
+NO_KEYRING = ("This PC has no secure password store for the station's secret (Windows Credential Manager, "
+              "macOS Keychain, or a Secret Service such as GNOME Keyring on Linux): ask IT to set one up")
+
+
+class CredentialsUnavailable(Exception):
+    """The PC cannot keep the device secret (no OS keyring, or it refused): said plainly, never a crash."""
+
+
 class CredentialStore(Protocol):
+    def check(self) -> None:
+        """Raise ``CredentialsUnavailable`` if a secret could not be kept here (asked before enrolling,
+        so a PC without a keyring never spends its one-time code)."""
+
     def get(self, device_id: str) -> str | None: ...
 
     def set(self, device_id: str, secret: str) -> None: ...
@@ -22,16 +34,31 @@ class CredentialStore(Protocol):
 class KeyringCredentials:
     """The OS keyring (Windows Credential Manager, macOS Keychain, Secret Service)."""
 
+    def check(self) -> None:
+        import keyring
+        from keyring.backends import fail
+
+        if isinstance(keyring.get_keyring(), fail.Keyring):
+            raise CredentialsUnavailable(NO_KEYRING)
+
     def get(self, device_id: str) -> str | None:
         import keyring
+        from keyring.errors import KeyringError
 
-        value: str | None = keyring.get_password(SERVICE, device_id)
+        try:
+            value: str | None = keyring.get_password(SERVICE, device_id)
+        except KeyringError as e:
+            raise CredentialsUnavailable(f"{NO_KEYRING} ({e.__class__.__name__})") from e
         return value
 
     def set(self, device_id: str, secret: str) -> None:
         import keyring
+        from keyring.errors import KeyringError
 
-        keyring.set_password(SERVICE, device_id, secret)
+        try:
+            keyring.set_password(SERVICE, device_id, secret)
+        except KeyringError as e:
+            raise CredentialsUnavailable(f"{NO_KEYRING} ({e.__class__.__name__})") from e
 
     def delete(self, device_id: str) -> None:
         import keyring
@@ -46,6 +73,9 @@ class MemoryCredentials:
 
     def __init__(self) -> None:
         self._secrets: dict[str, str] = {}
+
+    def check(self) -> None:
+        return None
 
     def get(self, device_id: str) -> str | None:
         return self._secrets.get(device_id)

@@ -36,7 +36,7 @@ from hardtruths_desktop.files import file_lock
 from hardtruths_desktop.store import migrate, sync_store
 from hardtruths_desktop.store.session import Store, iso_utc
 from hardtruths_desktop.sync import protocol
-from hardtruths_desktop.sync.credentials import CredentialStore, default_credentials
+from hardtruths_desktop.sync.credentials import CredentialStore, CredentialsUnavailable, default_credentials
 from hardtruths_desktop.sync.fingerprint import fingerprint
 
 log = logging.getLogger(__name__)
@@ -224,6 +224,10 @@ class SyncEngine:
         if errors:
             raise ValidationError(errors)
         url, code, ca_bundle = checked.server_url, checked.code, checked.ca_bundle
+        try:  # before the code is spent: a PC that cannot keep the secret must not use it up
+            self.credentials.check()
+        except CredentialsUnavailable as e:
+            raise SyncError("no_keyring", f"{e}. Nothing was sent; the enrolment code is still unused.", False) from e
         # The enrolment code names its ward (SYNC.md decision 7): --ward is only a cross-check.
         if ward_code is not None:
             ward_code = check_ward_code(ward_code, "ward")
@@ -244,7 +248,10 @@ class SyncEngine:
             if r.status_code != 200:
                 raise SyncError(_error_code(r), _error_message(r, "Enrolment was refused"), retryable=False)
             resp = protocol.EnrolResponse.model_validate(r.json())
-        self.credentials.set(resp.device_id, resp.device_secret)
+        try:
+            self.credentials.set(resp.device_id, resp.device_secret)
+        except CredentialsUnavailable as e:  # the keyring refused after all: this code is spent, ask for another
+            raise SyncError("no_keyring", f"{e}. The enrolment code was used: ask IT for a new one.", False) from e
         sync_store.update_sync_state(
             self.store, device_id=resp.device_id, server_url=url, ca_bundle=ca_bundle, ward_code=resp.ward_code,
             server_epoch=resp.server_epoch, sync_status="enrolled", last_error=None, pull_cursor=0,
@@ -348,7 +355,10 @@ class SyncEngine:
         if refresh or self._token is None or time.monotonic() > self._token_expires:
             info = sync_store.sync_info(self.store)
             assert info.device_id is not None
-            secret = self.credentials.get(info.device_id)
+            try:
+                secret = self.credentials.get(info.device_id)
+            except CredentialsUnavailable as e:
+                raise SyncError("no_keyring", f"{e}. Nothing recorded here is lost.", False) from e
             if secret is None:
                 raise SyncError("needs_enrolment", "The device secret is missing from this PC's keyring: enrol the station again", False)
             r = client.post("/v1/token", json={"device_id": info.device_id, "device_secret": secret}, headers=self._headers())
