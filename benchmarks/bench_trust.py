@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import re
 import shutil
@@ -510,10 +511,11 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
     pages, since, changes = 0, 0, 0
     while True:
         r = srv_sync.pull(engine, device_id, since, 1000, None, headers)
+        page = json.loads(r.body) if isinstance(r, srv_sync.EncodedPage) else r.model_dump()  # PostgreSQL writes protocol 2 pages
         pages += 1
-        changes += len(r.changes)
-        since = r.next_since
-        if not r.has_more:
+        changes += len(page["changes"])
+        since = page["next_since"]
+        if not page["has_more"]:
             break
     full = time.perf_counter() - t0
     lines.append(f"the last ward's whole stream from 0: {pages} page(s), {changes:,} records in {full:.2f} s "
