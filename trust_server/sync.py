@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, any_, bindparam, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import Engine, and_, any_, bindparam, func, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -427,12 +427,10 @@ def page_rows_query(ward_id: str, device_id: str, since: int, limit: int, skip_o
     if skip_own:
         superseded = superseded.where(or_(later.c.echo_of.is_(None), later.c.echo_of != device_id))
     parts = []
-    # The ward's part says its range as one row comparison on (ward_id, seq), which only that index can
-    # serve: with "seq > since" alone PostgreSQL may walk the primary key from the cursor and filter
-    # by ward when its statistics predate the latest pushes (at trust size, a ward's poll at its head
-    # read 5,520 other wards' rows). The trust-wide part (ward_id IS NULL) keeps the plain range.
-    ward_range = and_(c.c.ward_id == ward_id, tuple_(c.c.ward_id, c.c.seq) > tuple_(literal(ward_id), literal(since)))
-    for in_scope in (ward_range, and_(c.c.ward_id.is_(None), c.c.seq > since)):
+    # Each part is a range on (ward_id, seq). PostgreSQL plans it well while its statistics are fresh;
+    # a row comparison (only that index could serve it) made it misjudge the ward's share and scan the
+    # whole table at trust size, so the plain range stays (see RESULTS.md, the trust-year rerun).
+    for in_scope in (and_(c.c.ward_id == ward_id, c.c.seq > since), and_(c.c.ward_id.is_(None), c.c.seq > since)):
         q = select(c.c.seq, c.c.entity, c.c.entity_id).where(
             in_scope, c.c.entity.notin_(sorted(RESTRICTED_ENTITIES)),  # never to a station
             ~superseded.exists())
