@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -173,8 +174,8 @@ class MainWindow(QMainWindow):
         """The work tabs one per turn of the event loop, once the store has opened: each screen takes
         a few hundred milliseconds to build, so a nurse typing her PIN meanwhile sees each key at once
         rather than waiting for all of them (issue 13)."""
-        if self.screens or self._build_steps is not None:
-            return
+        if self.screens or self._build_steps is not None or not shiboken6.isValid(self._build_timer):
+            return  # built, under way, or the window is being destroyed
         self._build_steps = self._screen_steps()
         self._build_timer.start()
 
@@ -305,7 +306,7 @@ class MainWindow(QMainWindow):
             else:
                 self.show_sign_in()
             if n:
-                QTimer.singleShot(0, self._build_screens_stepwise)  # the work tabs, once the store has loaded
+                self._build_screens_stepwise()  # the work tabs, once the store has loaded (on the window's own timer)
 
         self.worker.query(probe, opened, self._open_failed)
         self.refresh_sync()
@@ -331,7 +332,7 @@ class MainWindow(QMainWindow):
         def done(_r: None) -> None:
             self.refresh_sync()
             self.show_sign_in(notice="Demo trust created. Every demo PIN is 2580.")
-            QTimer.singleShot(0, self._build_screens_stepwise)
+            self._build_screens_stepwise()  # on the window's own timer: never fires after the window is gone
 
         self.worker.query(make, done, self._open_failed)
 
