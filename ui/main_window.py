@@ -4,10 +4,8 @@ sign-in page or the work tabs. Screens refresh from ``changes_applied`` (the wor
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -111,12 +109,7 @@ class MainWindow(QMainWindow):
         self.sign_in = SignInView(self.ctx)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Screens")
-        self.screens: list[QWidget] = []  # the work tabs, once all are built
-        self._build_steps: Iterator[bool] | None = None  # the step-by-step build under way
-        self._build_timer = QTimer(self)  # its next step (the window's own timer: it dies with the window)
-        self._build_timer.setSingleShot(True)
-        self._build_timer.setInterval(0)
-        self._build_timer.timeout.connect(self._next_build_step)
+        self.screens: list[QWidget] = []
         self.message_page = QWidget()
         ml = QVBoxLayout(self.message_page)
         self.message_title = heading("Opening the ward station…", 1.5)
@@ -162,35 +155,10 @@ class MainWindow(QMainWindow):
         self._update_bar()
 
     def _build_screens(self) -> None:
-        """The work tabs, all of them now (a nurse signed in before the step-by-step build ended)."""
+        """The work tabs, built once the window is showing (keeps cold start short: the sign-in
+        page is all that is needed first)."""
         if self.screens:
             return
-        steps = self._build_steps or self._screen_steps()
-        self._build_steps = None
-        for _ in steps:
-            pass
-
-    def _build_screens_stepwise(self) -> None:
-        """The work tabs one per turn of the event loop, once the store has opened: each screen takes
-        a few hundred milliseconds to build, so a nurse typing her PIN meanwhile sees each key at once
-        rather than waiting for all of them (issue 13)."""
-        if self.screens or self._build_steps is not None or not shiboken6.isValid(self._build_timer):
-            return  # built, under way, or the window is being destroyed
-        self._build_steps = self._screen_steps()
-        self._build_timer.start()
-
-    def _next_build_step(self) -> None:
-        steps = self._build_steps
-        if steps is None:
-            return  # finished meanwhile by _build_screens
-        if next(steps, False) is False:  # the build has ended
-            self._build_steps = None
-        else:
-            self._build_timer.start()
-
-    def _screen_steps(self) -> Iterator[bool]:
-        """Build the work tabs, yielding True after each screen; ``self.screens`` is set only at the end
-        (an empty list means "not built yet")."""
         from ui.views.beds import BedsView
         from ui.views.month import MonthView
         from ui.views.print_centre import PrintCentreView
@@ -199,15 +167,11 @@ class MainWindow(QMainWindow):
         from ui.views.ward_setup import WardSetupView
 
         self.today = TodayView(self.ctx)
-        yield True
         self.staffing = StaffingView(self.ctx)
-        yield True
         self.month = MonthView(self.ctx)
-        yield True
         self.setup = WardSetupView(self.ctx)
-        yield True
-        screens: list[QWidget] = [self.today, self.staffing, self.month, self.setup]
-        for view, title in zip(screens, ("&Today", "&Record staffing", "&Month", "Ward setu&p"), strict=True):
+        self.screens = [self.today, self.staffing, self.month, self.setup]
+        for view, title in zip(self.screens, ("&Today", "&Record staffing", "&Month", "Ward setu&p"), strict=True):
             # every screen scrolls, so large system fonts never clip it
             if view is self.staffing or view is self.setup:  # scrolls itself (Save in view; each section), one
                 self.tabs.addTab(view, title)                   # scroll bar only, never one inside another
@@ -215,32 +179,28 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(scrolling(view), title)
         # --- issue 4: Print and Beds (each scrolls itself; appended so tab indices 0-3 stay put) ---
         self.print_centre = PrintCentreView(self.ctx)
-        yield True
         self.beds = BedsView(self.ctx)
-        screens += [self.print_centre, self.beds]
+        self.screens += [self.print_centre, self.beds]
         self.tabs.addTab(scrolling(self.print_centre), "Pr&int")
         self.tabs.addTab(self.beds, "&Beds")  # its table and its form scroll each (never a scroll area in another)
-        yield True
         # --- end issue 4 ---
         # --- issue 9: Feedback (results, paper cards, moderation; starts the patient kiosk) ---
         from ui.views.feedback import FeedbackView
 
         self.feedback = FeedbackView(self.ctx)
-        screens.append(self.feedback)
+        self.screens.append(self.feedback)
         self.tabs.addTab(scrolling(self.feedback), "&Feedback")
         self.feedback.kiosk_requested.connect(self.start_kiosk)
-        yield True
         # --- end issue 9 ---
         # --- issue 10: Incidents (report, review queue and candour, Safety Thermometer); Ctrl+8 ---
         from ui.views.incidents import IncidentsView
 
         self.incidents = IncidentsView(self.ctx)
-        screens.append(self.incidents)
+        self.screens.append(self.incidents)
         self.tabs.addTab(self.incidents, "Incidents")  # Ctrl+8: every letter of it is an Alt key elsewhere
         self.today.report_incident.connect(self._report_from_flag)
-        yield True
         # --- end issue 10 ---
-        for view in screens:  # issue 12: long labels wrap, so no screen is wider than a small PC's
+        for view in self.screens:  # issue 12: long labels wrap, so no screen is wider than a small PC's
             fit_screen(view)
         self.tabs.currentChanged.connect(lambda _i: fit_screen(self.tabs.currentWidget()))
         self.setup.trust_server.enroller = self.sync_runner.enrol  # issue 12: enrol from Ward setup
@@ -251,10 +211,9 @@ class MainWindow(QMainWindow):
             lambda: self.lock("The board display was closed. Sign in to carry on."))
         self.print_centre.board_display_opening.connect(  # issue 12: nobody signed in behind the board
             lambda: self.lock("The board display is showing. Sign in here to use the station."))
-        for i in range(len(screens)):
+        for i in range(len(self.screens)):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.go_to_screen(i))
-        self.screens = screens
         if self.ctx.ward is not None:  # chosen on the sign-in page before the tabs existed: they load it now
             self.ctx.ward_changed.emit()
 
@@ -306,7 +265,7 @@ class MainWindow(QMainWindow):
             else:
                 self.show_sign_in()
             if n:
-                self._build_screens_stepwise()  # the work tabs, once the store has loaded (on the window's own timer)
+                QTimer.singleShot(0, self._build_screens)  # the work tabs, once the store has loaded
 
         self.worker.query(probe, opened, self._open_failed)
         self.refresh_sync()
@@ -332,7 +291,7 @@ class MainWindow(QMainWindow):
         def done(_r: None) -> None:
             self.refresh_sync()
             self.show_sign_in(notice="Demo trust created. Every demo PIN is 2580.")
-            self._build_screens_stepwise()  # on the window's own timer: never fires after the window is gone
+            QTimer.singleShot(0, self._build_screens)
 
         self.worker.query(make, done, self._open_failed)
 
@@ -503,8 +462,6 @@ class MainWindow(QMainWindow):
             log.warning("could not remember the window's place", exc_info=True)
         if self.screens:
             self.staffing.keep_draft()  # closing: typed figures kept as a draft (the worker finishes it)
-        self._build_timer.stop()  # a closed window builds no more screens
-        self._build_steps = None
         self.idle.detach()
         self.focus_scroller.detach()
         self.sync_timer.stop()
