@@ -155,6 +155,14 @@ class ReceivedMutation(ServerTable, table=True):
     raw: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
 
 
+#: a change's place in its ward's stream (or the trust's: ward_id NULL), indexed with the ward as
+#: ``ix_change_log_ward_stream`` (migration 0012). The pull's ranges are written on this expression, not
+#: on ``seq``, so the primary key cannot serve them: PostgreSQL reads a ward's rows by that index,
+#: whatever its statistics (with stale ones, or a generic plan, it walked the primary key from the
+#: cursor through every other ward's newer rows)
+WARD_STREAM_SQL = "seq + 0"
+
+
 class ChangeLog(ServerTable, table=True):
     """One row per server change; within a ward's changes and the trust-wide ones, ``seq`` order is
     commit order (PostgreSQL: a sequence taken under a per-ward advisory lock held until commit;
@@ -166,7 +174,7 @@ class ChangeLog(ServerTable, table=True):
     changes). NULL for every other change."""
 
     __tablename__ = "change_log"
-    __table_args__ = (sa.Index("ix_change_log_ward_seq", "ward_id", "seq"),)
+    __table_args__ = (sa.Index("ix_change_log_ward_stream", "ward_id", sa.text(f"({WARD_STREAM_SQL})")),)
     seq: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     ward_id: str | None = Field(default=None, max_length=36)  # None: trust-wide record
     entity: str = Field(max_length=40)

@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, any_, bindparam, func, or_, select, tuple_, union_all
+from sqlalchemy import Engine, any_, bindparam, func, literal_column, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -412,33 +412,50 @@ def _page_rows(session: Session, device: Device, since: int, limit: int, skip_ow
 def page_rows_query(ward_id: str, device_id: str, since: int, limit: int, skip_own: bool) -> Any:
     """The query of ``_page_rows``.
 
-    Two index range scans on (ward_id, seq), one for the ward's rows and one for the trust-wide rows,
-    merged: a poll costs its own ward's changes, never a walk over other wards' rows. A row is left
-    out when a LATER row of the same record will be sent (the record's ``last_seq`` row, not one of
-    this station's own echoes): that row brings the record's current state, which includes this
-    change, so a record changed many times is sent once (a new station pulling a ward whose shifts
-    were each created and edited downloads each shift once, not twice)."""
+    Two index range scans, one for the ward's rows and one for the trust-wide rows, each stopping
+    at ``limit + 1`` rows, merged: a poll costs its own ward's changes, never a walk over other
+    wards' rows. A row is left out when a LATER row of the same record will be sent (the record's
+    ``last_seq`` row, in the same stream, not one of this station's own echoes): that row brings the
+    record's current state, which includes this change, so a record changed many times is sent once
+    (a new station pulling a ward whose shifts were each created and edited downloads each shift
+    once, not twice).
+
+    Written so that index ranges are the only plan, whatever PostgreSQL's statistics (issue 13, at
+    trust size; ``tests/server/test_pull_plan.py``): each range is on ``_stream`` (``seq + 0``), which
+    only ``ix_change_log_ward_stream`` holds, so the primary key cannot serve it (with statistics
+    taken before the latest pushes, or as a generic plan, PostgreSQL walked the primary key from the
+    cursor through every other ward's newer rows); and the once-per-record test is a scalar
+    subquery, run for each row the range reads as two primary-key lookups (the record's
+    ``last_seq``, then that change), which PostgreSQL never turns into a join over the whole change
+    log (a ``NOT EXISTS`` became a hash anti-join reading all of it for a pull from 0)."""
     c = ChangeLog.__table__.alias("c")  # type: ignore[attr-defined]
     later = ChangeLog.__table__.alias("later")  # type: ignore[attr-defined]
-    rec = EntityRecord.__table__  # type: ignore[attr-defined]
-    superseded = select(later.c.seq).select_from(rec.join(later, later.c.seq == rec.c.last_seq)).where(
-        rec.c.entity == c.c.entity, rec.c.id == c.c.entity_id, later.c.seq > c.c.seq,
+    rec = EntityRecord.__table__.alias("rec")  # type: ignore[attr-defined]
+    # the seq of the record's latest change when that change comes later in the same stream and is sent
+    # to this station (NULL: this row is the one that brings the record). The stream is compared with
+    # IS NOT DISTINCT FROM, which no index serves: that change is found by its seq alone, never by a
+    # scan of the stream's rows.
+    superseding = select(later.c.seq).select_from(rec.join(later, later.c.seq == rec.c.last_seq)).where(
+        rec.c.entity == c.c.entity, rec.c.id == c.c.entity_id, rec.c.last_seq > c.c.seq,
         later.c.entity == c.c.entity, later.c.entity_id == c.c.entity_id, later.c.ward_id.is_not_distinct_from(c.c.ward_id))
     if skip_own:
-        superseded = superseded.where(or_(later.c.echo_of.is_(None), later.c.echo_of != device_id))
+        superseding = superseding.where(or_(later.c.echo_of.is_(None), later.c.echo_of != device_id))
     parts = []
-    # Each part is a range on (ward_id, seq). PostgreSQL plans it well while its statistics are fresh;
-    # a row comparison (only that index could serve it) made it misjudge the ward's share and scan the
-    # whole table at trust size, so the plain range stays (see RESULTS.md, the trust-year rerun).
-    for in_scope in (and_(c.c.ward_id == ward_id, c.c.seq > since), and_(c.c.ward_id.is_(None), c.c.seq > since)):
+    for mine in (c.c.ward_id == ward_id, c.c.ward_id.is_(None)):
         q = select(c.c.seq, c.c.entity, c.c.entity_id).where(
-            in_scope, c.c.entity.notin_(sorted(RESTRICTED_ENTITIES)),  # never to a station
-            ~superseded.exists())
+            mine, _stream(c) > since, c.c.entity.notin_(sorted(RESTRICTED_ENTITIES)),  # never to a station
+            superseding.scalar_subquery().is_(None))
         if skip_own:
             q = q.where(or_(c.c.echo_of.is_(None), c.c.echo_of != device_id))
-        parts.append(select(q.order_by(c.c.seq).limit(limit + 1).subquery()))
+        parts.append(select(q.order_by(_stream(c)).limit(limit + 1).subquery()))
     both = union_all(*parts).subquery()
     return select(both).order_by(both.c.seq).limit(limit + 1)
+
+
+def _stream(log: Any) -> Any:
+    """``models.WARD_STREAM_SQL`` on ``log`` (a change_log alias): the expression the ward's stream is
+    indexed by, the 0 written as is (a bound parameter would not match the index)."""
+    return log.c.seq + literal_column("0")
 
 
 @dataclass
@@ -566,9 +583,11 @@ def _change(p: _Pulled, protocol_version: int) -> Change:
 
 
 def _scope_high(session: Session, ward_id: str) -> int:
-    """The highest seq of this ward's and the trust's changes (two index lookups)."""
-    mine = select(func.max(ChangeLog.seq)).where(col(ChangeLog.ward_id) == ward_id).scalar_subquery()
-    trust = select(func.max(ChangeLog.seq)).where(col(ChangeLog.ward_id).is_(None)).scalar_subquery()
+    """The highest seq of this ward's and the trust's changes (two index lookups: on the stream index,
+    which the primary key cannot stand in for, see ``page_rows_query``)."""
+    log = ChangeLog.__table__  # type: ignore[attr-defined]
+    mine = select(func.max(_stream(log))).where(log.c.ward_id == ward_id).scalar_subquery()
+    trust = select(func.max(_stream(log))).where(log.c.ward_id.is_(None)).scalar_subquery()
     row = session.execute(select(mine, trust)).one()
     return max(int(row[0] or 0), int(row[1] or 0))
 
