@@ -371,14 +371,34 @@ def copy_floor(url: str, changes: int) -> tuple[float, int, list[str]]:
 
 # ---------------------------------------------------------------- 2./3. plans of the server's own queries
 
-def explain(engine: Any, statement: str, params: Any) -> dict[str, Any]:
-    """PostgreSQL's plan of the statement, run (and rolled back)."""
+def explain(engine: Any, statement: str, params: Any, generic: bool = False) -> dict[str, Any]:
+    """PostgreSQL's plan of the statement, run (and rolled back). ``generic``: the plan made without
+    the parameters' values, which a server connection runs once psycopg has prepared the statement
+    (its 6th run on a connection) and PostgreSQL has tried 5 custom plans (``pg_prepared_statements``
+    counted 140 generic plans of 150 polls on one connection)."""
+    from psycopg import sql
+
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
+        if not generic:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
+        else:
+            names: list[str] = []
+
+            def placeholder(m: re.Match[str]) -> str:
+                if m.group(1) not in names:
+                    names.append(m.group(1))
+                return f"${names.index(m.group(1)) + 1}"
+
+            cur.execute("PREPARE bench_generic AS " + re.sub(r"%\((\w+)\)s", placeholder, statement).replace("%%", "%"))
+            cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            args = ", ".join(sql.Literal(params[n]).as_string(cur) for n in names)
+            cur.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE bench_generic ({args})")
         plan: dict[str, Any] = cur.fetchone()[0][0]
         raw.rollback()
+        if generic:
+            cur.execute("DEALLOCATE bench_generic")
     finally:
         raw.close()
     return plan
@@ -455,6 +475,11 @@ def median_ms(fn: Any, repeat: int) -> tuple[float, float]:
     return statistics.median(out), max(out)
 
 
+#: the two plans of the pull query EXPLAINed: with the statement's values (the first 5 runs on a server
+#: connection) and the generic one (every run after, ``explain``)
+PLAN = {False: "custom plan", True: "generic plan"}
+
+
 def pull_costs(url: str, run: PushRun) -> list[str]:
     from sqlmodel import Session, select
 
@@ -473,40 +498,42 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
     with psycopg_connect(url) as con:
         own = dict(con.execute("SELECT ward_id, count(*) FROM change_log GROUP BY ward_id").fetchall())
         total = int(con.execute("SELECT count(*) FROM change_log").fetchone()[0])  # type: ignore[index]
-    read_head, dropped_head, ms_head, ward_rows, pg_ms = [], [], [], [], []
-    worst = ""
-    kinds_head: set[str] = set()
-    for code in sorted(devices):
-        device_id, ward_id, cursor = devices[code]
-        med, _mx = median_ms(lambda d=device_id, c=cursor: srv_sync.pull(engine, d, c, 1000, None, headers), 5)
-        st, p = cap.find("UNION ALL", "change_log")
-        plan = explain(engine, st, p)
-        got, dropped, kinds = scan_rows(plan, "change_log")
-        pg_ms.append(plan["Execution Time"])
-        if dropped >= max(dropped_head, default=0) and dropped:
-            worst = f"  the poll that discarded most, {code} from seq {cursor}: {scan_nodes(plan, 'change_log')}"
-        read_head.append(got)
-        dropped_head.append(dropped)
-        ms_head.append(med)
-        kinds_head.update(kinds)
-        ward_rows.append(own.get(ward_id, 0))
-    lines.append(f"poll at the head, each of {len(devices)} wards (median of 5 pulls each): {statistics.median(ms_head):.1f} ms "
-                 f"median, {max(ms_head):.1f} ms the slowest ward; the pull query's scans returned {max(read_head)} row(s) "
-                 f"at most and discarded {max(dropped_head)}, {statistics.median(pg_ms):.2f} ms median in PostgreSQL "
-                 f"(a ward's own change_log rows: {min(ward_rows):,}-{max(ward_rows):,}; "
-                 f"the trust's {total:,}); scans: {', '.join(sorted(kinds_head))}")
-    if worst:
-        lines.append(worst)
+    for generic in (False, True):
+        read_head, dropped_head, ms_head, ward_rows, pg_ms = [], [], [], [], []
+        worst = ""
+        kinds_head: set[str] = set()
+        for code in sorted(devices):
+            device_id, ward_id, cursor = devices[code]
+            med, _mx = median_ms(lambda d=device_id, c=cursor: srv_sync.pull(engine, d, c, 1000, None, headers), 5)
+            st, p = cap.find("UNION ALL", "change_log")
+            plan = explain(engine, st, p, generic)
+            got, dropped, kinds = scan_rows(plan, "change_log")
+            pg_ms.append(plan["Execution Time"])
+            if dropped >= max(dropped_head, default=0) and dropped:
+                worst = f"  the poll that discarded most, {code} from seq {cursor}: {scan_nodes(plan, 'change_log')}"
+            read_head.append(got)
+            dropped_head.append(dropped)
+            ms_head.append(med)
+            kinds_head.update(kinds)
+            ward_rows.append(own.get(ward_id, 0))
+        lines.append(f"poll at the head, each of {len(devices)} wards (median of 5 pulls each), {PLAN[generic]}: "
+                     f"{statistics.median(ms_head):.1f} ms median, {max(ms_head):.1f} ms the slowest ward; the pull query's "
+                     f"scans returned {max(read_head)} row(s) at most and discarded {max(dropped_head)}, "
+                     f"{statistics.median(pg_ms):.2f} ms median in PostgreSQL (a ward's own change_log rows: "
+                     f"{min(ward_rows):,}-{max(ward_rows):,}; the trust's {total:,}); scans: {', '.join(sorted(kinds_head))}")
+        if worst:
+            lines.append(worst)
     code = sorted(devices)[-1]
     device_id, ward_id, cursor = devices[code]
     med, mx = median_ms(lambda: srv_sync.pull(engine, device_id, 0, 1000, None, headers), 5)
     st, p = cap.find("UNION ALL", "change_log")
-    plan = explain(engine, st, p)
-    got, dropped, kinds = scan_rows(plan, "change_log")
-    lines.append(f"last ward ({code}) from cursor 0, first page of 1,000: {med:.1f} ms median (max {mx:.1f}); the pull query "
-                 f"read {got:,} change_log row(s), discarded {dropped:,} ({plan['Execution Time']:.1f} ms in PostgreSQL, "
-                 f"{buffers(plan):,} buffers); the ward has {own.get(ward_id, 0):,} rows of the trust's {total:,} (before "
-                 f"issue 13 it discarded 72,828); scans: {', '.join(kinds)}")
+    for generic in (False, True):
+        plan = explain(engine, st, p, generic)
+        got, dropped, kinds = scan_rows(plan, "change_log")
+        lines.append(f"last ward ({code}) from cursor 0, first page of 1,000, {PLAN[generic]}: {med:.1f} ms median (max {mx:.1f}); "
+                     f"the pull query read {got:,} change_log row(s), discarded {dropped:,} ({plan['Execution Time']:.1f} ms in "
+                     f"PostgreSQL, {buffers(plan):,} buffers); the ward has {own.get(ward_id, 0):,} rows of the trust's "
+                     f"{total:,} (before issue 13 it discarded 72,828); scans: {', '.join(kinds)}")
     t0 = time.perf_counter()
     pages, since, changes = 0, 0, 0
     while True:
