@@ -62,6 +62,58 @@ def pg_detail(database_url: str) -> str:
             f" row {float(ml[1]):.0f} B avg")
 
 
+def pg_breakdown(database_url: str, n: int) -> str:
+    """Per table (heap, TOAST, live/dead rows), per index and per column (average stored bytes), per shift."""
+    import psycopg
+
+    out = ["  server per table (B per shift: heap / toast / indexes; live, dead rows):"]
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
+        tabs = con.execute(
+            "SELECT c.relname, pg_relation_size(c.oid), pg_total_relation_size(c.oid) - pg_relation_size(c.oid)"
+            " - pg_indexes_size(c.oid), pg_indexes_size(c.oid), coalesce(s.n_live_tup, 0), coalesce(s.n_dead_tup, 0)"
+            " FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace"
+            " LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid"
+            " WHERE ns.nspname = 'public' AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 6").fetchall()
+        for name, heap, toast, idx, live, dead in tabs:
+            out.append(f"    {name}: {heap / n:,.0f} / {toast / n:,.0f} / {idx / n:,.0f}; live {live}, dead {dead}")
+            for iname, isize in con.execute(
+                    "SELECT i.relname, pg_relation_size(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                    " WHERE x.indrelid = %s::regclass ORDER BY 2 DESC", (name,)).fetchall():
+                out.append(f"      index {iname}: {isize / n:,.0f}")
+            cols = [r[0] for r in con.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped"
+                " ORDER BY attnum", (name,)).fetchall()]
+            if cols and live:
+                avgs = con.execute("SELECT " + ", ".join(f'avg(pg_column_size("{c}"))' for c in cols)
+                                   + f', avg(pg_column_size(t.*)) FROM "{name}" t').fetchone()
+                assert avgs
+                out.append("      columns (avg B): " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs))
+                           + f"; row {float(avgs[-1] or 0):.0f}")
+    return "\n".join(out)
+
+
+def station_breakdown(path: Path, n: int) -> str:
+    """Per table and index (dbstat: pages, payload, unused), and average column lengths of the big tables."""
+    con = sqlite3.connect(path)
+    out = [f"  {path.name} per table/index (B per shift: pages / payload / unused; rows):"]
+    try:
+        for name, pg, payload, unused in con.execute(
+                "SELECT name, sum(pgsize), sum(payload), sum(unused) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 12"):
+            out.append(f"    {name}: {pg / n:,.0f} / {payload / n:,.0f} / {unused / n:,.0f}")
+        free = con.execute("PRAGMA freelist_count").fetchone()[0] * con.execute("PRAGMA page_size").fetchone()[0]
+        out.append(f"    free pages: {free / n:,.0f}")
+        for table in ("outbox", "shift", "audit_log"):
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            if not cols or not rows:
+                continue
+            avgs = con.execute("SELECT " + ", ".join(f'avg(length("{c}"))' for c in cols) + f" FROM {table}").fetchone()
+            out.append(f"    {table} ({rows} rows) avg length: " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs)))
+    finally:
+        con.close()
+    return "\n".join(out)
+
+
 def station_tables(path: Path) -> list[tuple[str, int]]:
     con = sqlite3.connect(path)
     try:
@@ -106,14 +158,16 @@ def main() -> None:
             b.engine.enrol(srv.url, admin(data, url, "enrolment-code", "--ward", ward), ward)
             assert b.sync()[1].pulled >= n
             server_whole, server_tables = pg_bytes(url), pg_tables(url)
-            detail = pg_detail(url)
+            detail = pg_breakdown(url, n)
             a.store.close()
             b.store.close()
     a_tables, b_tables = station_tables(a.store.path), station_tables(b.store.path)
     show("server database", n, server_whole, server_tables, BEFORE["server"])
     print(detail)
     show("station file (recorded and edited here)", n, a.file_bytes(), a_tables, BEFORE["station"])
+    print(station_breakdown(a.store.path, n))
     show("new station's file (pulled)", n, b.file_bytes(), b_tables, None)
+    print(station_breakdown(b.store.path, n))
     for folder in (a.folder, b.folder):
         shutil.rmtree(folder, ignore_errors=True)
 

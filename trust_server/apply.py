@@ -519,10 +519,13 @@ class Batch:
         else:
             insert_rows(self.session, table, new_rows)
             update_records(self.session, table, updated_rows, self.now)
-        # who, from which device and when are the mutation's (received_mutation): not repeated per field
+        # who, from which device and when are the mutation's (received_mutation): not repeated per field,
+        # nor the clock it was sent with (migration 0010: ``history_hlc``)
+        raws = {m.mutation_id: m.raw for m, _out in self.logged}
         insert_rows(self.session, FieldChange.__table__, [  # type: ignore[attr-defined]
             {"server_seq": h["server_seq"], "mutation_id": h["mutation_id"].lower(), "entity": h["entity"],
-             "entity_id": h["entity_id"], "field": h["field"], "outcome": h["outcome"], "incoming_hlc": h["incoming_hlc"],
+             "entity_id": h["entity_id"], "field": h["field"], "outcome": h["outcome"],
+             "incoming_hlc": history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], "")),
              "stored_hlc": h["stored_hlc"], "old_value": h["old_value"], "new_value": h["new_value"]} for h in history])
         insert_rows(self.session, ReceivedMutation.__table__, [  # type: ignore[attr-defined]
             {"mutation_id": m.mutation_id.lower(), "device_id": self.author.device_id, "client_seq": m.client_seq,
@@ -594,6 +597,49 @@ class Batch:
             text("SELECT hashtext(w) FROM unnest(CAST(:wards AS text[])) AS w"), {"wards": named}).scalars()})
         for key in keys:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": STREAM_WARD_LOCK, "k": key})
+
+
+# --- the mutation as received, without what its row's columns hold (server migration 0010) --------------
+
+#: the keys of a station's mutation that ``received_mutation`` has as columns
+_ROW_KEYS = ("mutation_id", "client_seq", "recorded_by")
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def station_raw(fields: Mapping[str, Any]) -> str:
+    """``received_mutation.raw`` for a station's mutation (``fields``: every field of the protocol's
+    ``Mutation``): without ``mutation_id``, ``client_seq`` and ``recorded_by``, which the row holds
+    as columns, when the columns hold them exactly and the view ``mutation_log`` can read the rest
+    (PostgreSQL's ``jsonb`` refuses a NUL or a lone surrogate); else whole. ``full_raw`` gives the
+    station's exact text back either way."""
+    mid, by = fields["mutation_id"], fields["recorded_by"]
+    if isinstance(mid, str) and isinstance(by, str) and isinstance(fields.get("client_seq"), int) \
+            and _canonical_uuid(mid) and by == by[:120].replace("\x00", ""):
+        slim = raw_json({k: v for k, v in fields.items() if k not in _ROW_KEYS})
+        if '"mutation_id":' not in slim and "\\u0000" not in slim and not _SURROGATE.search(slim):
+            return slim
+    return raw_json(dict(fields))
+
+
+def full_raw(raw: str, mutation_id: str, client_seq: int | None, recorded_by: str) -> str:
+    """The mutation exactly as the station sent it (the same bytes ``raw_json`` gave then) from a
+    ``received_mutation`` row, slim (``station_raw``) or whole."""
+    if client_seq is None or '"mutation_id":' in raw:
+        return raw
+    return raw_json({**json.loads(raw), "mutation_id": str(mutation_id), "client_seq": client_seq, "recorded_by": recorded_by})
+
+
+def history_hlc(incoming_hlc: str, raw: str) -> str | None:
+    """``field_change.incoming_hlc``: None when it is the clock in its mutation's ``raw`` (found there
+    once, so the view ``field_history`` reads it back unambiguously)."""
+    return None if raw.count('"hlc":') == 1 and f'"hlc":"{incoming_hlc}"' in raw else incoming_hlc
+
+
+def _canonical_uuid(text_id: str) -> bool:
+    try:
+        return str(uuid.UUID(text_id)) == text_id
+    except ValueError:
+        return False
 
 
 def recorded_result(out: Outcome) -> dict[str, Any]:

@@ -138,7 +138,9 @@ class ReceivedMutation(ServerTable, table=True):
     payload and base: a mutation id received again with another payload is a conflict) are a
     station's; a mutation the server wrote itself (trust IT's records, a void) has neither.
     ``status`` applied | rejected (NULL: the server's own, logged before 0009 without its verdict);
-    ``result`` the verdict's flags, error and effective values where they differ from what was sent."""
+    ``result`` the verdict's flags, error and effective values where they differ from what was sent.
+    ``raw`` of a station's mutation leaves out what the columns hold (``apply.station_raw``, migration
+    0010; ``apply.full_raw`` and the view ``mutation_log`` give the mutation whole)."""
 
     __tablename__ = "received_mutation"
     __table_args__ = (sa.UniqueConstraint("device_id", "client_seq"),)
@@ -193,7 +195,8 @@ class EntityRecord(ServerTable, table=True):
     __table_args__ = (sa.Index("ix_entity_record_ward_day", "ward_id", "entity", sa.text(RECORD_DAY_SQL)),)
     entity: str = Field(primary_key=True, max_length=40)
     id: str = Field(primary_key=True, max_length=36)
-    ward_id: str | None = Field(default=None, max_length=36, index=True)
+    #: by ward: ``ix_entity_record_ward_day`` starts with it (its own index went in migration 0010)
+    ward_id: str | None = Field(default=None, max_length=36)
     data: dict[str, Any] = _json()
     field_meta: dict[str, Any] = _json()
     deleted: bool = False
@@ -239,7 +242,8 @@ class FieldChange(ServerTable, table=True):
     entity_id: str = Field(max_length=36)
     field: str = Field(max_length=80)
     outcome: str = Field(max_length=16)
-    incoming_hlc: str = Field(max_length=40)
+    #: None: the clock its mutation was sent with (``received_mutation.raw``; migration 0010)
+    incoming_hlc: str | None = Field(default=None, max_length=40)
     stored_hlc: str | None = Field(default=None, max_length=40)
     old_value: Any = _json(nullable=True)
     new_value: Any = _json(nullable=True)

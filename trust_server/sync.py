@@ -45,7 +45,7 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from trust_server.apply import Author, Batch, Incoming, raw_json
+from trust_server.apply import Author, Batch, Incoming, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta
@@ -297,7 +297,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         if mid in seen_in_batch:
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id repeated in the batch")
         seen_in_batch.add(mid)
-        raw = raw_json(dict(m.__dict__))  # == m.model_dump(): flat fields, no extras (extra="forbid")
+        raw = station_raw(m.__dict__)  # == m.model_dump(): flat fields, no extras (extra="forbid"); slim (0010)
         outcome = batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc,
                                        m.recorded_by, raw, m.client_seq, _payload_sha(m)))
         fresh.append((m, outcome))
