@@ -43,25 +43,6 @@ def pg_tables(database_url: str) -> list[tuple[str, int]]:
     return [(str(r[0]), int(r[1])) for r in rows]
 
 
-def pg_detail(database_url: str) -> str:
-    """Where entity_record's bytes go: average stored size of its columns, live/dead rows, heap/TOAST/indexes."""
-    import psycopg
-
-    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
-        cols = con.execute("SELECT avg(pg_column_size(data)), avg(pg_column_size(field_meta)), avg(pg_column_size(e.*)), count(*)"
-                           " FROM entity_record e WHERE entity = 'shift'").fetchone()
-        rel = con.execute("SELECT pg_relation_size('entity_record'), pg_indexes_size('entity_record'),"
-                          " pg_total_relation_size('entity_record') - pg_relation_size('entity_record') - pg_indexes_size('entity_record'),"
-                          " n_live_tup, n_dead_tup FROM pg_stat_user_tables WHERE relname = 'entity_record'").fetchone()
-        am = con.execute("SELECT avg(pg_column_size(result)), avg(pg_column_size(a.*)) FROM applied_mutation a").fetchone()
-        ml = con.execute("SELECT avg(pg_column_size(raw)), avg(pg_column_size(m.*)) FROM mutation_log m").fetchone()
-    assert cols and rel and am and ml
-    return (f"  entity_record (shifts): data {float(cols[0]):.0f} B, field_meta {float(cols[1]):.0f} B, row {float(cols[2]):.0f} B avg;"
-            f" heap {rel[0]:,} B, indexes {rel[1]:,} B, TOAST {rel[2]:,} B, live {rel[3]} dead {rel[4]}\n"
-            f"  applied_mutation: result {float(am[0]):.0f} B, row {float(am[1]):.0f} B avg; mutation_log: raw {float(ml[0]):.0f} B,"
-            f" row {float(ml[1]):.0f} B avg")
-
-
 def pg_breakdown(database_url: str, n: int) -> str:
     """Per table (heap, TOAST, live/dead rows), per index and per column (average stored bytes), per shift."""
     import psycopg
@@ -87,7 +68,7 @@ def pg_breakdown(database_url: str, n: int) -> str:
                 avgs = con.execute("SELECT " + ", ".join(f'avg(pg_column_size("{c}"))' for c in cols)
                                    + f', avg(pg_column_size(t.*)) FROM "{name}" t').fetchone()
                 assert avgs
-                out.append("      columns (avg B): " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs))
+                out.append("      columns (avg B): " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs[:-1], strict=True))
                            + f"; row {float(avgs[-1] or 0):.0f}")
     return "\n".join(out)
 
@@ -108,7 +89,7 @@ def station_breakdown(path: Path, n: int) -> str:
             if not cols or not rows:
                 continue
             avgs = con.execute("SELECT " + ", ".join(f'avg(length("{c}"))' for c in cols) + f" FROM {table}").fetchone()
-            out.append(f"    {table} ({rows} rows) avg length: " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs)))
+            out.append(f"    {table} ({rows} rows) avg length: " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs, strict=True)))
     finally:
         con.close()
     return "\n".join(out)
