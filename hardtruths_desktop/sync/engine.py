@@ -17,6 +17,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -575,36 +576,64 @@ class SyncEngine:
     # --- pull -------------------------------------------------------------------------------------
 
     def _pull_all(self, client: httpx.Client, result: SyncResult) -> None:
+        """Pull pages until the server has no more. While a page is checked and applied, the next one is
+        already being asked for (``since`` = this page's ``next_since``, known once it is parsed): the
+        server builds page k+1 while this PC writes page k. Nothing about safety changes: each page is
+        applied, with the cursor it moves to, in one transaction, in order; a page fetched ahead but not
+        yet applied when the sync stops is simply asked for again next time (the server already counts a
+        page it served as pulled, whether or not the station kept it)."""
         resets = 0
-        while True:
-            info = sync_store.sync_info(self.store)
-            r = self._request(client, "GET", "/v1/sync/pull", params={"since": info.pull_cursor, "limit": PULL_PAGE},
-                              headers=self._headers(), learn_offset=False)
-            if r.status_code == 410:
-                resets += 1
-                if resets > 2:
-                    raise SyncError("cursor_gone", "The trust server cannot continue from this station's position; will retry")
-                sync_store.update_sync_state(self.store, pull_cursor=0)  # full, non-destructive re-pull
-                continue
-            self._check_common(r)
-            try:
-                page = protocol.PullResponse.model_validate_json(r.content)
-            except pydantic.ValidationError:  # e.g. an escaped lone surrogate (a broken record, set aside below)
-                page = protocol.PullResponse.model_validate(r.json())
-            self._server_time_seen(page.server_time, t1=wall_ms(self.clock))  # answered and read, as ``_learn_offset``
-            if info.server_epoch and page.server_epoch != info.server_epoch:
-                self._recover_epoch(client)
-                self._push_all(client, result)
-                continue
-            good, aside = split_storable([  # as model_dump(exclude={"versions"}) gave them, without a deep copy per record
-                {"seq": c.seq, "entity": c.entity, "id": c.id, "ward_id": c.ward_id, "deleted": c.deleted, "row": dict(c.row),
-                 "field_meta": c.metas(), "needs_review": c.needs_review} for c in page.changes])
-            result.pulled += sync_store.apply_changes(
-                self.store, good, page.next_since, page.server_epoch, page.server_time, set_aside=aside
-            )
-            result.set_aside += len(aside)  # with those the store itself could not take
-            if not page.has_more:
-                return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as pool:  # waits for a request in flight
+            ahead: tuple[int, Future[tuple[httpx.Response, int, int]]] | None = None
+            while True:
+                info = sync_store.sync_info(self.store)
+                r = None
+                fetched_ahead = False
+                if ahead is not None:
+                    since, fut = ahead
+                    ahead = None
+                    got, t0, t1 = fut.result()  # network errors surface here, as they would have from the request
+                    if since == info.pull_cursor and got.status_code != 401:  # 401: asked again below, with a new token
+                        r, self._sent_ms, self._answered_ms, fetched_ahead = got, t0, t1, True
+                if r is None:
+                    r = self._request(client, "GET", "/v1/sync/pull", params={"since": info.pull_cursor, "limit": PULL_PAGE},
+                                      headers=self._headers(), learn_offset=False)
+                if r.status_code == 410:
+                    resets += 1
+                    if resets > 2:
+                        raise SyncError("cursor_gone", "The trust server cannot continue from this station's position; will retry")
+                    sync_store.update_sync_state(self.store, pull_cursor=0)  # full, non-destructive re-pull
+                    continue
+                self._check_common(r)
+                try:
+                    page = protocol.PullResponse.model_validate_json(r.content)
+                except pydantic.ValidationError:  # e.g. an escaped lone surrogate (a broken record, set aside below)
+                    page = protocol.PullResponse.model_validate(r.json())
+                # answered and read, as ``_learn_offset`` (a page asked for ahead: when its answer came)
+                self._server_time_seen(page.server_time, t1=self._answered_ms if fetched_ahead else wall_ms(self.clock))
+                if info.server_epoch and page.server_epoch != info.server_epoch:
+                    self._recover_epoch(client)
+                    self._push_all(client, result)
+                    continue
+                if page.has_more:
+                    ahead = (page.next_since, pool.submit(self._fetch_page, client, page.next_since, self._auth(client)))
+                good, aside = split_storable([  # as model_dump(exclude={"versions"}) gave them, without a deep copy per record
+                    {"seq": c.seq, "entity": c.entity, "id": c.id, "ward_id": c.ward_id, "deleted": c.deleted, "row": dict(c.row),
+                     "field_meta": c.metas(), "needs_review": c.needs_review} for c in page.changes])
+                result.pulled += sync_store.apply_changes(
+                    self.store, good, page.next_since, page.server_epoch, page.server_time, set_aside=aside
+                )
+                result.set_aside += len(aside)  # with those the store itself could not take
+                if not page.has_more:
+                    return
+
+    def _fetch_page(self, client: httpx.Client, since: int, auth: dict[str, str]) -> tuple[httpx.Response, int, int]:
+        """One pull page asked for ahead (on the pull's own thread): the answer and when it was sent and
+        answered (``wall_ms``), for the server clock offset. Touches neither the store nor the engine."""
+        t0 = wall_ms(self.clock)
+        r = client.request("GET", "/v1/sync/pull", params={"since": since, "limit": PULL_PAGE}, headers={**self._headers(), **auth})
+        r.read()
+        return r, t0, wall_ms(self.clock)
 
 
 def split_storable(changes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
