@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
+import orjson
+
 from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.domain.hlc import Hlc, at_server_time, cap_remote, receive
@@ -634,6 +636,16 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
                 continue
             row_data: dict[str, Any] = ch["row"]
             meta_in: dict[str, dict[str, Any]] = ch.get("field_meta") or {}
+            if entity_id not in existing and (entity, entity_id) not in with_pending:
+                # a record this station does not hold yet (a new station's first pull): nothing to merge
+                shape = _insert_shape(entity, tuple(row_data))
+                if shape is not None:
+                    cols, row_vals, hlc = _insert_row(shape, ch, row_data, meta_in, group_writes)
+                    writes.setdefault((info.name, info.key, "insert", cols), []).append(row_vals)
+                    if hlc > newest_hlc:
+                        newest_hlc = hlc
+                    applied += 1
+                    continue
             keep = _pending_fields(db, entity, entity_id) if (entity, entity_id) in with_pending else set()
             meta: dict[str, Any] = field_meta.loads(existing[entity_id]) if entity_id in existing else {}
             values: dict[str, Any] = {}
@@ -686,6 +698,90 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
     for (name, key), rows in removals.items():
         db.executemany(f"DELETE FROM {name} WHERE {key} = ?", rows)
     return applied, newest_hlc
+
+
+@dataclass(frozen=True)
+class _InsertShape:
+    """How a pulled record of one shape that the station does not hold yet becomes its row: the same
+    columns, in the same order, that the merge in ``_write_changes`` gives a new record."""
+
+    cols: tuple[str, ...]  # the key, the row's columns, deleted / field_meta / needs_review / server_seq, defaults
+    plain: tuple[tuple[str, bool], ...]  # (field, convert) of the table's own columns, in the row's order
+    flags: tuple[bool, bool, bool]  # the table has deleted, needs_review, server_seq
+    defaults: tuple[Any, ...]  # values of the NOT NULL columns the row does not carry
+    groups: tuple[tuple[str, tuple[str, ...], tuple[str | None, ...]], ...]  # (code, given columns, field per GROUP_COLUMNS)
+    versioned: tuple[str, ...]  # the fields written, in the row's order (their versions are kept)
+
+
+@lru_cache(maxsize=2048)  # bounded: field names come from the wire
+def _insert_shape(entity: str, names: tuple[str, ...]) -> _InsertShape | None:
+    """``_InsertShape`` of a row with these field names; None when a field would collide with a column
+    the merge sets itself (then the merge writes it)."""
+    info = _table_info(entity)
+    assert info is not None
+    plan = _write_plan(entity, names)
+    plain = tuple((f, convert) for f, code, _col, convert in plan if code is None)
+    extras = [c for c in ("deleted", "field_meta", "needs_review", "server_seq") if c == "field_meta" or c in info.columns]
+    if any(f in extras for f, _c in plain):
+        return None
+    written = {f for f, _c in plain} | set(extras)
+    defaults = tuple((c, v) for c, v in info.defaults if c not in written)
+    by_code: dict[str, dict[str, str]] = {}
+    for f, code, col, _convert in plan:
+        if code is not None:
+            by_code.setdefault(code, {})[col] = f
+    groups = tuple((code, tuple(c for c in GROUP_COLUMNS if c in cols), tuple(cols.get(c) for c in GROUP_COLUMNS))
+                   for code, cols in by_code.items())
+    return _InsertShape(cols=(info.key, *(f for f, _c in plain), *extras, *(c for c, _v in defaults)), plain=plain,
+                        flags=("deleted" in info.columns, "needs_review" in info.columns, "server_seq" in info.columns),
+                        defaults=tuple(v for _c, v in defaults), groups=groups, versioned=tuple(f for f, *_rest in plan))
+
+
+def _insert_row(shape: _InsertShape, ch: dict[str, Any], row_data: dict[str, Any], meta_in: dict[str, dict[str, Any]],
+                group_writes: dict[tuple[str, ...], list[tuple[Any, ...]]]) -> tuple[tuple[str, ...], tuple[Any, ...], str]:
+    """A new record's row (``shape.cols``), its staff groups added to ``group_writes``; returns the newest
+    field clock it carries. Writes what the merge would (``test_pull_new_station`` compares them)."""
+    entity_id = ch["id"]
+    vals: list[Any] = [entity_id]
+    for f, convert in shape.plain:
+        v = row_data[f]
+        vals.append(_to_column(f, v) if convert else (int(v) if type(v) is bool else v))
+    # the versions of the written fields, packed as ``field_meta.pack`` packs them (each version once,
+    # first-seen order); a pulled change shares one version object between its fields
+    packed: dict[int, list[Any]] = {}
+    newest = ""
+    for f in shape.versioned:
+        m = meta_in.get(f)
+        if m is None:
+            continue
+        entry = packed.get(id(m))
+        if entry is None:
+            packed[id(m)] = [m, [f]]
+            hlc = m.get("hlc") or ""
+            if hlc > newest:
+                newest = hlc
+        else:
+            entry[1].append(f)
+    entries = list(packed.values())
+    try:
+        if len(entries) > 1 and len({tuple(sorted(e[0].items())) for e in entries}) < len(entries):
+            raise TypeError("equal versions not shared")  # (protocol 1 sends a version per field) packed below
+        # orjson writes what ``field_meta.dumps`` writes for these strings and numbers, several times faster
+        text = orjson.dumps(entries).decode()
+    except TypeError:  # unhashable or unusual values, or equal versions: exactly as the merge packs them
+        text = field_meta.dumps({f: meta_in[f] for f in shape.versioned if f in meta_in})
+    has_deleted, has_review, has_seq = shape.flags
+    if has_deleted:
+        vals.append(int(bool(ch.get("deleted"))))
+    vals.append(text)
+    if has_review:
+        vals.append(int(bool(ch.get("needs_review"))))
+    if has_seq:
+        vals.append(ch["seq"])
+    vals.extend(shape.defaults)
+    for code, given, fields in shape.groups:  # a new row is 0 but for the pulled figures
+        group_writes.setdefault(given, []).append((entity_id, code, *(0 if f is None else row_data[f] for f in fields)))
+    return shape.cols, tuple(vals), newest
 
 
 @lru_cache(maxsize=2048)  # bounded: field names come from the wire
