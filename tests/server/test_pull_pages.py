@@ -159,3 +159,18 @@ def test_a_ward_with_no_changes_pulls_an_empty_page(admin: Admin) -> None:
     cursor = pages[-1]["next_since"]
     again = pull_pages(st, cursor)
     assert again == [{**again[0], "changes": []}] and again[0]["next_since"] >= cursor
+
+
+def test_keys_sent_to_postgresql_as_one_array_literal_come_back_as_they_were(admin: Admin) -> None:
+    """``_records`` passes the page's keys as array literals (one text parameter each, not a list
+    psycopg adapts value by value): quotes, backslashes, commas, braces and spaces survive."""
+    from sqlalchemy import text
+
+    odd = ['a"b', "c\\d", "e,f", "{g}", " h ", "", "NULL", "ünï", '\\"']
+    engine = make_engine(str(admin.server.database_url))
+    try:
+        with engine.connect() as conn:
+            back = conn.execute(text("SELECT CAST(:a AS text[])"), {"a": sync._pg_array(odd)}).scalar_one()
+    finally:
+        engine.dispose()
+    assert back == odd
