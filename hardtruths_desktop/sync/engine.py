@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pydantic
 
 from hardtruths_desktop import __version__
@@ -605,10 +606,13 @@ class SyncEngine:
                     sync_store.update_sync_state(self.store, pull_cursor=0)  # full, non-destructive re-pull
                     continue
                 self._check_common(r)
-                try:
-                    page = protocol.PullResponse.model_validate_json(r.content)
-                except pydantic.ValidationError:  # e.g. an escaped lone surrogate (a broken record, set aside below)
-                    page = protocol.PullResponse.model_validate(r.json())
+                page = read_page(r.content)
+                if page is None:  # anything the quick reading does not take: pydantic reads it, or refuses it, as always
+                    try:
+                        model = protocol.PullResponse.model_validate_json(r.content)
+                    except pydantic.ValidationError:  # e.g. an escaped lone surrogate (a broken record, set aside below)
+                        model = protocol.PullResponse.model_validate(r.json())
+                    page = page_of(model)
                 # answered and read, as ``_learn_offset`` (a page asked for ahead: when its answer came)
                 self._server_time_seen(page.server_time, t1=self._answered_ms if fetched_ahead else wall_ms(self.clock))
                 if info.server_epoch and page.server_epoch != info.server_epoch:
@@ -617,9 +621,7 @@ class SyncEngine:
                     continue
                 if page.has_more:
                     ahead = (page.next_since, pool.submit(self._fetch_page, client, page.next_since, self._auth(client)))
-                good, aside = split_storable([  # as model_dump(exclude={"versions"}) gave them, without a deep copy per record
-                    {"seq": c.seq, "entity": c.entity, "id": c.id, "ward_id": c.ward_id, "deleted": c.deleted, "row": dict(c.row),
-                     "field_meta": c.metas(), "needs_review": c.needs_review} for c in page.changes])
+                good, aside = split_storable(page.changes)
                 result.pulled += sync_store.apply_changes(
                     self.store, good, page.next_since, page.server_epoch, page.server_time, set_aside=aside
                 )
@@ -634,6 +636,78 @@ class SyncEngine:
         r = client.request("GET", "/v1/sync/pull", params={"since": since, "limit": PULL_PAGE}, headers={**self._headers(), **auth})
         r.read()
         return r, t0, wall_ms(self.clock)
+
+
+@dataclass
+class Page:
+    """A pull page as the station uses it: the changes as plain dicts (``split_storable``'s input)."""
+
+    server_epoch: str
+    server_time: str
+    next_since: int
+    has_more: bool
+    changes: list[dict[str, Any]]
+
+
+def page_of(model: protocol.PullResponse) -> Page:
+    """A page pydantic read, as the station uses it."""
+    return Page(model.server_epoch, model.server_time, model.next_since, model.has_more, [
+        # as model_dump(exclude={"versions"}) gave them, without a deep copy per record
+        {"seq": c.seq, "entity": c.entity, "id": c.id, "ward_id": c.ward_id, "deleted": c.deleted,
+         "row": dict(c.row), "field_meta": c.metas(), "needs_review": c.needs_review} for c in model.changes])
+
+
+_PAGE_KEYS = frozenset(("server_epoch", "min_retained_seq", "server_time", "changes", "next_since", "has_more"))
+_CHANGE_KEYS = frozenset(("seq", "entity", "id", "ward_id", "deleted", "row", "field_meta", "needs_review", "versions"))
+
+
+def read_page(body: bytes) -> Page | None:
+    """A pull page read by orjson, with the types ``protocol.PullResponse`` requires checked here (a
+    pydantic model per record cost ~20 ms a page of 1,000). None when anything is not exactly as a
+    server writes it (a key too many, a number as text, a big integer, broken text): the caller reads
+    such a page with pydantic, which takes it or refuses it as it always has."""
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if type(raw) is not dict or raw.keys() != _PAGE_KEYS:
+        return None
+    epoch, server_time, next_since, has_more, changes = (raw["server_epoch"], raw["server_time"], raw["next_since"],
+                                                         raw["has_more"], raw["changes"])
+    if (type(epoch) is not str or type(server_time) is not str or type(next_since) is not int or type(has_more) is not bool
+            or type(raw["min_retained_seq"]) is not int or type(changes) is not list):
+        return None
+    out: list[dict[str, Any]] = []
+    for c in changes:
+        if type(c) is not dict or not _CHANGE_KEYS.issuperset(c):
+            return None
+        seq, entity, entity_id, ward_id, row = c.get("seq"), c.get("entity"), c.get("id"), c.get("ward_id", 0), c.get("row")
+        deleted, needs_review = c.get("deleted", False), c.get("needs_review", False)
+        if (type(seq) is not int or type(entity) is not str or type(entity_id) is not str or type(row) is not dict
+                or (ward_id is not None and type(ward_id) is not str) or type(deleted) is not bool or type(needs_review) is not bool):
+            return None
+        metas = c.get("field_meta", {})  # protocol 1's versions, field by field
+        if type(metas) is not dict or any(type(m) is not dict for m in metas.values()):
+            return None
+        versions = c.get("versions")
+        if versions is not None:
+            if type(versions) is not list:
+                return None
+            metas = {}
+            for v in versions:
+                if type(v) is not list or len(v) != 3:
+                    return None
+                tok, hlc, fields = v
+                if type(tok) is not str or type(hlc) is not str or type(fields) is not list:
+                    return None
+                version = {"tok": tok, "hlc": hlc}  # one dict per version, shared by its fields (read only)
+                for f in fields:
+                    if type(f) is not str:
+                        return None
+                    metas[f] = version
+        out.append({"seq": seq, "entity": entity, "id": entity_id, "ward_id": ward_id, "deleted": deleted, "row": row,
+                    "field_meta": metas, "needs_review": needs_review})
+    return Page(epoch, server_time, next_since, has_more, out)
 
 
 def split_storable(changes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
