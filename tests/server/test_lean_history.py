@@ -5,13 +5,18 @@ is the same as before, and the exact text the station sent comes back byte for b
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
+from alembic import command
 from server_support import Admin
+from sqlalchemy import text
 
-from trust_server.apply import full_raw, raw_json
+from trust_server.apply import full_raw, history_hlc, raw_json, station_raw
+from trust_server.db import alembic_config, make_engine, migrate
 
 TODAY = date.today()
 
@@ -68,3 +73,40 @@ def test_history_and_log_of_a_create_an_edit_and_a_concurrent_edit_read_as_befor
         assert slim == (mid != odd["mutation_id"].lower())
         if slim:
             assert len(raw) < len(raw_json(sent[mid])) - 60
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_slim_rows_read_whole_in_both_databases_and_the_downgrade_makes_them_whole(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """The views on either database, and a downgrade to 0012, give the mutation and the clock back."""
+    url = f"sqlite:///{tmp_path / 'server.sqlite'}" if backend == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    engine = make_engine(url)
+    migrate(engine)
+    sent = {"client_seq": 7, "mutation_id": "01a23000-0000-7000-8000-0000000000a1", "entity": "shift",
+            "entity_id": "5c2d0000-0000-5000-8000-0000000000a1", "op": "patch", "payload": {"notes": "Si\u00e2n \u2013 1.5"},
+            "base": {"notes": "01a23000-0000-7000-8000-0000000000a0"}, "hlc": "1796162021132-00499-0f3c9a3e",
+            "schema_version": 12, "recorded_by": "staff:Si\u00e2n", "wall_time": "2026-12-01T21:53:41.132Z"}
+    raw = station_raw(sent)
+    assert '"mutation_id":' not in raw
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO received_mutation (mutation_id, device_id, client_seq, server_seq, received_at, status,"
+                       " recorded_by, result, raw) VALUES (:m, :d, 7, 1, :at, 'applied', :by, '{}', :raw)"),
+                  {"m": sent["mutation_id"], "d": "0f3c9a3e-1111-4a2b-9c3d-5e6f7a8b9c0d", "by": sent["recorded_by"],
+                   "raw": raw, "at": datetime(2026, 12, 1, tzinfo=UTC)})
+        c.execute(text("INSERT INTO field_change (server_seq, mutation_id, entity, entity_id, field, outcome, incoming_hlc,"
+                       " stored_hlc, old_value, new_value) VALUES (1, :m, 'shift', :e, 'notes', 'applied', :h, NULL, :o, :n)"),
+                  {"m": sent["mutation_id"], "e": sent["entity_id"], "h": history_hlc(str(sent["hlc"]), raw),
+                   "o": '"a"', "n": json.dumps(sent["payload"]["notes"])})  # type: ignore[index]
+    with engine.connect() as c:
+        assert json.loads(c.execute(text("SELECT raw FROM mutation_log")).scalar_one()) == sent
+        assert c.execute(text("SELECT incoming_hlc FROM field_history")).scalar_one() == sent["hlc"]
+        assert c.execute(text("SELECT incoming_hlc FROM field_change")).scalar_one() is None
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0012")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT raw FROM received_mutation")).scalar_one() == raw_json(sent)  # byte for byte
+        assert c.execute(text("SELECT incoming_hlc FROM field_change")).scalar_one() == sent["hlc"]
+        assert c.execute(text("SELECT raw FROM mutation_log")).scalar_one() == raw_json(sent)
+    engine.dispose()
