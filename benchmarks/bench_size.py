@@ -70,7 +70,7 @@ def pg_breakdown(database_url: str, n: int) -> str:
                 "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped"
                 " ORDER BY attnum", (name,)).fetchall()]
             if cols and live:
-                avgs = con.execute("SELECT " + ", ".join(f'avg(pg_column_size("{c}"))' for c in cols)
+                avgs = con.execute("SELECT " + ", ".join(f'avg(coalesce(pg_column_size("{c}"), 0))' for c in cols)
                                    + f', avg(pg_column_size(t.*)) FROM "{name}" t').fetchone()
                 assert avgs
                 out.append("      columns (avg B): " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs[:-1], strict=True))
@@ -93,11 +93,34 @@ def station_breakdown(path: Path, n: int) -> str:
             rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             if not cols or not rows:
                 continue
-            avgs = con.execute("SELECT " + ", ".join(f'avg(length("{c}"))' for c in cols) + f" FROM {table}").fetchone()
+            avgs = con.execute("SELECT " + ", ".join(f'avg(coalesce(length("{c}"), 0))' for c in cols) + f" FROM {table}").fetchone()
             out.append(f"    {table} ({rows} rows) avg length: " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs, strict=True)))
     finally:
         con.close()
     return "\n".join(out)
+
+
+def aged_station(path: Path, n: int) -> str:
+    """A copy of the station 31 days later: the janitor has pruned the acknowledged outbox rows (kept
+    30 days, SYNC.md decision 4) after folding each into its audit row. Bytes per shift in its tables
+    (``dbstat``; the freed pages, which later saves reuse, are counted apart)."""
+    from hardtruths_desktop.domain.clock import SYSTEM_CLOCK
+    from hardtruths_desktop.store import sync_store
+    from hardtruths_desktop.store.session import Store
+
+    folder = temp_dir("bench-size-aged-")
+    shutil.copy(path, folder / path.name)
+    store = Store(folder, SYSTEM_CLOCK)
+    pruned = sync_store.janitor(store, server_offset_ms=31 * 86_400_000)
+    store.close()
+    tables = station_tables(folder / path.name)
+    con = sqlite3.connect(folder / path.name)
+    free = con.execute("PRAGMA freelist_count").fetchone()[0] * con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return (f"  31 days later (the janitor pruned {pruned:,} acknowledged outbox rows, folding each into its audit row):"
+            f" {sum(b for _, b in tables) / n:,.0f} B per shift in tables and indexes ("
+            + ", ".join(f"{name} {b / n:,.0f}" for name, b in tables[:6]) + f"); freed pages {free / n:,.0f} B per shift")
 
 
 def station_tables(path: Path) -> list[tuple[str, int]]:
@@ -164,6 +187,7 @@ def main() -> None:
     print(detail)
     show("station file (recorded and edited here)", n, a.file_bytes(), a_tables, BEFORE["station"])
     print(station_breakdown(a.store.path, n))
+    print(aged_station(a.store.path, n))
     show("new station's file (pulled)", n, b.file_bytes(), b_tables, None)
     print(station_breakdown(b.store.path, n))
     for folder in (a.folder, b.folder):
