@@ -610,13 +610,14 @@ def station_raw(fields: Mapping[str, Any]) -> str:
     """``received_mutation.raw`` for a station's mutation (``fields``: every field of the protocol's
     ``Mutation``): without ``mutation_id``, ``client_seq`` and ``recorded_by``, which the row holds
     as columns, when the columns hold them exactly and the view ``mutation_log`` can read the rest
-    (PostgreSQL's ``jsonb`` refuses a NUL or a lone surrogate); else whole. ``full_raw`` gives the
+    (PostgreSQL's ``jsonb`` refuses a NUL, a lone surrogate, NaN and the infinities); else whole. ``full_raw`` gives the
     station's exact text back either way."""
     mid, by = fields["mutation_id"], fields["recorded_by"]
     if isinstance(mid, str) and isinstance(by, str) and isinstance(fields.get("client_seq"), int) \
             and _canonical_uuid(mid) and by == by[:120].replace("\x00", ""):
         slim = raw_json({k: v for k, v in fields.items() if k not in _ROW_KEYS})
-        if '"mutation_id":' not in slim and "\\u0000" not in slim and not _SURROGATE.search(slim):
+        if '"mutation_id":' not in slim and "\\u0000" not in slim and not _SURROGATE.search(slim) \
+                and "Infinity" not in slim and "NaN" not in slim:  # jsonb reads neither (the standard library writes them)
             return slim
     return raw_json(dict(fields))
 

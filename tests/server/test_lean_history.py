@@ -110,3 +110,13 @@ def test_slim_rows_read_whole_in_both_databases_and_the_downgrade_makes_them_who
         assert c.execute(text("SELECT incoming_hlc FROM field_change")).scalar_one() == sent["hlc"]
         assert c.execute(text("SELECT raw FROM mutation_log")).scalar_one() == raw_json(sent)
     engine.dispose()
+
+
+@pytest.mark.parametrize("odd", [{"f": float("inf")}, {"f": float("nan")}, {"t": "a\x00b"}, {"t": "half \ud800"},
+                                 {"mutation_id": "x"}])
+def test_a_mutation_jsonb_could_not_read_is_kept_whole(odd: dict[str, Any]) -> None:
+    sent = {"client_seq": 3, "mutation_id": "01a23000-0000-7000-8000-0000000000b1", "entity": "shift",
+            "entity_id": "5c2d0000-0000-5000-8000-0000000000b1", "op": "patch", "payload": odd, "base": {},
+            "hlc": "1796162021132-00499-0f3c9a3e", "schema_version": 12, "recorded_by": "staff:x", "wall_time": "2026"}
+    assert station_raw(sent) == raw_json(sent)
+    assert station_raw({**sent, "payload": {"f": 1.5}}) != raw_json({**sent, "payload": {"f": 1.5}})
