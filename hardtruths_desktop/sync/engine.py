@@ -13,6 +13,7 @@ import gzip
 import json
 import logging
 import platform
+import re
 import ssl
 import time
 import uuid
@@ -661,11 +662,17 @@ _PAGE_KEYS = frozenset(("server_epoch", "min_retained_seq", "server_time", "chan
 _CHANGE_KEYS = frozenset(("seq", "entity", "id", "ward_id", "deleted", "row", "field_meta", "needs_review", "versions"))
 
 
+#: 19 digits in a row: an integer that may not fit in 64 bits (or a long number in a text: read slowly, correctly)
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
 def read_page(body: bytes) -> Page | None:
     """A pull page read by orjson, with the types ``protocol.PullResponse`` requires checked here (a
     pydantic model per record cost ~20 ms a page of 1,000). None when anything is not exactly as a
     server writes it (a key too many, a number as text, a big integer, broken text): the caller reads
     such a page with pydantic, which takes it or refuses it as it always has."""
+    if _LONG_DIGITS.search(body):
+        return None  # orjson reads an integer beyond 64 bits as a float, silently: pydantic keeps it exact
     try:
         raw = orjson.loads(body)
     except orjson.JSONDecodeError:

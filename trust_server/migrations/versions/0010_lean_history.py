@@ -34,17 +34,20 @@ def _pg() -> bool:
     return bool(op.get_bind().dialect.name == 'postgresql')
 
 
-#: a slim row: a station's mutation whose raw no longer names its id (every whole one does)
-_SLIM = "m.client_seq IS NOT NULL AND m.raw NOT LIKE '%\"mutation_id\":%'"
+def _slim(pg: bool) -> str:
+    """A slim row: a station's mutation whose raw no longer names its id (every whole one does). The
+    exact text, as ``apply.station_raw`` tests it (a LIKE pattern's ``_`` would match any character)."""
+    find = "strpos" if pg else "instr"
+    return f"m.client_seq IS NOT NULL AND {find}(m.raw, '\"mutation_id\":') = 0"
 
 
 def create_views(pg: bool) -> None:
     if pg:
-        raw = (f"CASE WHEN {_SLIM} THEN (m.raw::jsonb || jsonb_build_object('mutation_id', m.mutation_id::text,"
+        raw = (f"CASE WHEN {_slim(pg)} THEN (m.raw::jsonb || jsonb_build_object('mutation_id', m.mutation_id::text,"
                " 'client_seq', m.client_seq, 'recorded_by', m.recorded_by))::text ELSE m.raw END")
         hlc = "substring(m.raw from '\"hlc\":\"([^\"]*)\"')"
     else:
-        raw = (f"CASE WHEN {_SLIM} THEN json_patch(m.raw, json_object('client_seq', m.client_seq, 'mutation_id',"
+        raw = (f"CASE WHEN {_slim(pg)} THEN json_patch(m.raw, json_object('client_seq', m.client_seq, 'mutation_id',"
                " m.mutation_id, 'recorded_by', m.recorded_by)) ELSE m.raw END")
         hlc = "json_extract(m.raw, '$.hlc')"
     op.execute(f"CREATE VIEW mutation_log AS SELECT m.mutation_id, m.device_id, {raw} AS raw, m.recorded_by, m.received_at"
@@ -77,7 +80,7 @@ def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS mutation_log")
     txt = "::text" if pg else ""
     slim = bind.execute(sa.text(f"SELECT m.mutation_id{txt}, m.client_seq, m.recorded_by, m.raw FROM received_mutation m"
-                                f" WHERE {_SLIM}")).all()
+                                f" WHERE {_slim(pg)}")).all()
     for mid, seq, by, raw in slim:
         whole = {**json.loads(raw), "mutation_id": mid, "client_seq": seq, "recorded_by": by}
         bind.execute(sa.text("UPDATE received_mutation SET raw = :raw WHERE client_seq = :seq AND recorded_by = :by"
