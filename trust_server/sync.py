@@ -389,7 +389,8 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
             first.setdefault((entity, entity_id), seq)
         fetched = _records(session, list(first.items()), in_db, is_pg)
         ahead = _referenced_ahead(session, device, fetched, next_since, skip_own, in_db, is_pg)
-        device.last_pull_seq = max(device.last_pull_seq, next_since)
+        # what the station has applied: the cursor it asks from (a page it fetched ahead may yet be lost)
+        device.last_pull_seq = max(device.last_pull_seq, since)
         device.last_seen_at = utc_now()
         session.add(device)
         # what the page refers to that would otherwise come only in a later page, then the page's records
