@@ -42,7 +42,7 @@ from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
-from trust_server.bulk import insert_rows, update_records
+from trust_server.bulk import insert_rows, patch_records, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedMutation, Trust, Ward
 from trust_server.validate import clean_payload
 
@@ -55,6 +55,7 @@ STREAM_WARD_LOCK = 0x48540002
 CLOCK_BEHIND_MS = 30 * 24 * 3600 * 1000
 
 Key = tuple[str, str]
+_ABSENT = object()
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,10 @@ class Batch:
         self.changes: list[dict[str, Any]] = []  # change_log rows waiting for their place in the stream
         #: PostgreSQL: entity_record rows (new, updated) written with their stream place in ``sequence``
         self.pending_rows: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+        #: PostgreSQL: each loaded record's ``data`` and ``field_meta`` as stored (never mutated: a merge
+        #: works on shallow copies, so a value it did not change is the very same object): an update
+        #: writes only the keys that differ (``bulk.patch_records``), not the whole record again
+        self.stored: dict[Key, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.is_pg = session.get_bind().dialect.name == "postgresql"
 
     # --- 1. load ---------------------------------------------------------------------------
@@ -186,10 +191,11 @@ class Batch:
             else:
                 q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
             for r in self.session.execute(q).mappings():
-                self.records[(r["entity"], r["id"])] = Record(
-                    r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
-                    bool(r["needs_review"]), True, int(r["last_seq"]),
-                )
+                loaded = Record(r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
+                                bool(r["needs_review"]), True, int(r["last_seq"]))
+                self.records[(loaded.entity, loaded.id)] = loaded
+                if self.is_pg:
+                    self.stored[(loaded.entity, loaded.id)] = (loaded.data, loaded.meta)
         self.absent.update(k for k in wanted if k not in self.records)
 
     # --- 2. apply --------------------------------------------------------------------------
@@ -510,6 +516,8 @@ class Batch:
             row = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": rec.meta,
                    "deleted": rec.deleted, "last_seq": rec.last_seq, "needs_review": rec.needs_review,
                    "updated_at": self.now}
+            if rec.in_db and self.is_pg:
+                self._as_patch(row, rec)
             (updated_rows if rec.in_db else new_rows).append(row)
         table = EntityRecord.__table__  # type: ignore[attr-defined]
         # one COPY / one UPDATE per table on PostgreSQL, not a round trip per row (trust_server.bulk)
@@ -542,6 +550,21 @@ class Batch:
         self.logged = []
         return self.sequence() if sequence else 0
 
+    def _as_patch(self, row: dict[str, Any], rec: Record) -> None:
+        """An updated record's row carries only its changed keys (``row["patch"]``) when none was removed:
+        a one-field edit sends and rewrites a few keys, not the record and its versions whole (issue 13)."""
+        key = (rec.entity, rec.id)
+        stored = self.stored.get(key)
+        self.stored[key] = (rec.data, rec.meta)  # what the database holds once this row is written
+        if stored is None:
+            return
+        old_data, old_meta = stored
+        if not (old_data.keys() <= rec.data.keys() and old_meta.keys() <= rec.meta.keys()):
+            return  # a key went (a void strips the record): written whole
+        row["data"] = {k: v for k, v in rec.data.items() if old_data.get(k, _ABSENT) is not v}
+        row["field_meta"] = {k: v for k, v in rec.meta.items() if old_meta.get(k, _ABSENT) is not v}
+        row["patch"] = True
+
     def sequence(self) -> int:
         """Place this transaction's changes in the pull stream: the last statements before commit
         (see the module's step 3). Returns the stream's high seq."""
@@ -572,7 +595,8 @@ class Batch:
             row["last_seq"] = last.get((row["entity"], row["id"]), row["last_seq"])
         table = EntityRecord.__table__  # type: ignore[attr-defined]
         insert_rows(self.session, table, new_rows)
-        update_records(self.session, table, updated_rows, self.now)
+        update_records(self.session, table, [r for r in updated_rows if not r.get("patch")], self.now)
+        patch_records(self.session, [r for r in updated_rows if r.get("patch")], self.now)
         for key, q in last.items():
             if key in self.records:
                 self.records[key].last_seq = q

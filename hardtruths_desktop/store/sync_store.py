@@ -9,6 +9,7 @@ pending keeps the local value (local pending writes sit on top of server state).
 from __future__ import annotations
 
 import json
+import json.encoder
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -128,6 +129,46 @@ def pending(store: Store, limit: int) -> list[dict[str, Any]]:
          "base": json.loads(r[6]), "hlc": r[7], "schema_version": r[8], "recorded_by": r[9], "wall_time": r[10]}
         for r in rows
     ]
+
+
+_encode_str = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses for text
+#: a pending change's fields sent as stored, besides its payload and base (``pending_wire``)
+_WIRE_FIELDS = ("client_seq", "mutation_id", "entity", "entity_id", "op", "hlc", "schema_version", "recorded_by", "wall_time")
+
+
+def pending_wire(store: Store, limit: int) -> list[dict[str, Any]]:
+    """``pending``, for sending: the payload and base stay the JSON text the outbox holds (under
+    ``payload_json`` / ``base_json``), spliced into the request by ``wire_json`` instead of being
+    parsed and written again (issue 13: ~35 us a change, 2,000 per push of a backlog)."""
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT client_seq, mutation_id, entity, entity_id, op, hlc, schema_version, recorded_by, wall_time, payload, base"
+            " FROM outbox WHERE state = 'pending' ORDER BY client_seq LIMIT ?",
+            (limit,),
+        ).all()
+    return [{**dict(zip(_WIRE_FIELDS, r[:9], strict=True)), "payload_json": r[9], "base_json": r[10]} for r in rows]
+
+
+def wire_json(m: dict[str, Any]) -> str:
+    """One change as JSON text for the push body: a ``pending_wire`` row (its stored payload and base
+    spliced in as they are) or a plain mutation dict (a placeholder)."""
+    if "payload_json" not in m:
+        return json.dumps(m, separators=(",", ":"), ensure_ascii=False)
+    # as ``json.dumps(..., ensure_ascii=False)`` writes each value, without a call per dict
+    return (f'{{"client_seq":{_jv(m["client_seq"])},"mutation_id":{_jv(m["mutation_id"])},"entity":{_jv(m["entity"])},'
+            f'"entity_id":{_jv(m["entity_id"])},"op":{_jv(m["op"])},"hlc":{_jv(m["hlc"])},'
+            f'"schema_version":{_jv(m["schema_version"])},"recorded_by":{_jv(m["recorded_by"])},"wall_time":{_jv(m["wall_time"])},'
+            f'"payload":{_raw(m["payload_json"])},"base":{_raw(m["base_json"])}}}')
+
+
+def _jv(v: Any) -> str:
+    if type(v) is str:
+        return str(_encode_str(v))
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _raw(text: str | None) -> str:
+    return "null" if text is None else text
 
 
 def set_aside_count(store: Store) -> int:
@@ -259,6 +300,9 @@ def release_held(store: Store, ward_id: str) -> int:
         return len(rows)
 
 
+_SET_VERDICT = "UPDATE outbox SET state = ?, result = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
+
+
 def record_results(store: Store, results: list[dict[str, Any]], server_time: str, held: dict[int, str] | None = None) -> None:
     """Mark each item acked/rejected with the server's verdict, in one transaction (never deletes).
     ``held``: client_seq -> ward code of changes a placeholder stood in for (kept, not refused)."""
@@ -275,15 +319,17 @@ def record_results(store: Store, results: list[dict[str, Any]], server_time: str
         # found by its number (the primary key: the outbox keeps no mutation-id index, station
         # migration 0012), the id checked; the server's seq is in the verdict (``acked_seq`` is no
         # longer written: it repeated it)
-        for r in results:
-            values = ("rejected" if r["status"] == "rejected" else "acked", json.dumps(_verdict(r), ensure_ascii=False, separators=(",", ":")),
-                      server_time, r.get("error"))
-            cur = tx.db.execute(
-                "UPDATE outbox SET state = ?, result = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
-                " WHERE client_seq = ? AND mutation_id = ? AND state = 'pending'", (*values, r.get("client_seq"), r["mutation_id"]))
-            if cur.rowcount == 0:  # a verdict numbered otherwise than this row (never expected): by its id
-                tx.db.execute("UPDATE outbox SET state = ?, result = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
-                              " WHERE state = 'pending' AND mutation_id = ?", (*values, r["mutation_id"]))
+        rows = [("rejected" if r["status"] == "rejected" else "acked", json.dumps(_verdict(r), ensure_ascii=False, separators=(",", ":")),
+                 server_time, r.get("error"), r.get("client_seq"), r["mutation_id"]) for r in results]
+        # all in one statement (issue 13); if any verdict missed its row, undone and matched one by one
+        tx.db.execute("SAVEPOINT verdicts")
+        if tx.db.executemany(_SET_VERDICT + " WHERE client_seq = ? AND mutation_id = ? AND state = 'pending'", rows).rowcount != len(rows):
+            tx.db.execute("ROLLBACK TO verdicts")
+            for row in rows:
+                cur = tx.db.execute(_SET_VERDICT + " WHERE client_seq = ? AND mutation_id = ? AND state = 'pending'", row)
+                if cur.rowcount == 0:  # a verdict numbered otherwise than this row (never expected): by its id
+                    tx.db.execute(_SET_VERDICT + " WHERE state = 'pending' AND mutation_id = ?", (*row[:4], row[5]))
+        tx.db.execute("RELEASE verdicts")
         tx.db.execute("UPDATE sync_state SET last_push_ok = ? WHERE id = 1", (server_time,))
 
 

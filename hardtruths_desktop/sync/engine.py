@@ -429,19 +429,21 @@ class SyncEngine:
         recoveries = timeouts = 0
         waiting: int | None = None  # pending changes for the Client-Pending header: counted once a cycle
         while True:
-            batch = sync_store.pending(self.store, batch_size)
+            batch = sync_store.pending_wire(self.store, batch_size)
             if not batch:
                 return
             if waiting is None or waiting < len(batch):
                 waiting = sync_store.pending_count(self.store)
             info = sync_store.sync_info(self.store)
             held = sync_store.not_connected(self.store, batch, info.ward_code)
-            body = {
+            head = {
                 "device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
                 "acked_through": sync_store.acked_through(self.store),
-                "mutations": [self._placeholder(m, info) if m["client_seq"] in held else m for m in batch],
             }
-            raw = gzip.compress(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), compresslevel=6, mtime=0)
+            # the changes' stored JSON spliced in, not parsed and written again (issue 13)
+            mutations = ",".join(sync_store.wire_json(self._placeholder(m, info) if m["client_seq"] in held else m) for m in batch)
+            body = f'{json.dumps(head, separators=(",", ":"), ensure_ascii=False)[:-1]},"mutations":[{mutations}]}}'
+            raw = gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
             oldest = batch[0]["wall_time"]  # the first pending change is the oldest (the outbox is in saving order)
             try:
                 r = self._request(client, "POST", "/v1/sync/push", content=raw,

@@ -135,6 +135,37 @@ def test_a_verdict_numbered_otherwise_is_still_recorded_by_its_id(station: WardS
     assert sql(station.path, "SELECT state FROM outbox WHERE client_seq = ?", (m["client_seq"],)) == [("acked",)]
 
 
+def test_verdicts_of_a_batch_are_recorded_each_on_its_row_even_when_one_is_numbered_otherwise(station: WardStation) -> None:
+    """All verdicts in one statement (issue 13); one that misses its row undoes it and each is matched alone."""
+    _ack_all(station.store, "2026-11-30T09:00:00.000Z")  # the ward's set-up
+    _two_edits(station)
+    rows = sync_store.pending(station.store, 3)
+    verdicts = [{"client_seq": m["client_seq"], "mutation_id": m["mutation_id"], "status": "applied", "server_seq": 10 + i,
+                 "flags": []} for i, m in enumerate(rows)]
+    sync_store.record_results(station.store, verdicts[:1], "2026-11-30T10:00:00.000Z")
+    verdicts[2] = {**verdicts[2], "client_seq": 999_999, "status": "rejected", "error": "refused", "server_seq": None}
+    sync_store.record_results(station.store, verdicts[1:], "2026-11-30T10:00:01.000Z")
+    got = sql(station.path, "SELECT client_seq, state, result, acked_at, last_error, attempts FROM outbox WHERE client_seq >= ?"
+              " ORDER BY client_seq", (rows[0]["client_seq"],))
+    assert [(c, s_, json.loads(str(r)), a, e, n) for c, s_, r, a, e, n in got] == [
+        (rows[0]["client_seq"], "acked", {"status": "applied", "server_seq": 10, "flags": []}, "2026-11-30T10:00:00.000Z", None, 1),
+        (rows[1]["client_seq"], "acked", {"status": "applied", "server_seq": 11, "flags": []}, "2026-11-30T10:00:01.000Z", None, 1),
+        (rows[2]["client_seq"], "rejected", {"status": "rejected", "error": "refused", "flags": []}, "2026-11-30T10:00:01.000Z",
+         "refused", 1),
+    ]
+
+
+def test_a_batch_on_the_wire_says_what_the_outbox_holds(station: WardStation) -> None:
+    """The push body splices each change's stored payload and base (issue 13): read back, it is
+    ``pending`` exactly, whatever the text holds."""
+    odd = Actor(station.staff["sister"].id, "Siobh\u00e1n \"Shiv\" O'Neill \\ \u2028 \U0001f600")
+    _save(station, ShiftChange(groups={"rn": {"actual": 4}}, notes="caf\u00e9 \"quoted\" \\ \t\n \u2013"), odd)
+    _two_edits(station)
+    wire = [json.loads(sync_store.wire_json(m)) for m in sync_store.pending_wire(station.store, 100)]
+    assert wire == sync_store.pending(station.store, 100) and len(wire) > 4
+    assert json.loads(sync_store.wire_json({"client_seq": 1, "payload": {"x": "\u00e9"}})) == {"client_seq": 1, "payload": {"x": "\u00e9"}}
+
+
 def test_the_0008_release_upgrades_to_a_lean_journal_and_never_reuses_a_number(tmp_path: Path) -> None:
     folder = tmp_path / "station"
     folder.mkdir()

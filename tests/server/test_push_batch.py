@@ -61,6 +61,8 @@ def test_verdicts_stay_with_their_mutations_in_a_mixed_batch(admin: Admin, ward:
     m_late = a.mutation("shift", late, "patch", {"groups.rn.actual": 2}, base={"groups.rn.actual": metas[late]["groups.rn.actual"]["tok"]})
     m_new = a.create_shift(TODAY, "night")
     batch = [m_rn, m_bad, m_rn2, m_notes, m_late, m_new]
+    stored_sql = "SELECT id, data, field_meta FROM entity_record WHERE entity = 'shift' AND id = ANY(%s)"
+    before = {i: (d, fm) for i, d, fm in _sql(admin, stored_sql, ([early, late],))}
     res = a.push(batch)["results"]
 
     assert [r["mutation_id"] for r in res] == [m["mutation_id"] for m in batch]
@@ -74,6 +76,16 @@ def test_verdicts_stay_with_their_mutations_in_a_mixed_batch(admin: Admin, ward:
     # a's notes edit did not see b's: concurrent, a's later clock wins, the record is flagged
     assert res[3]["effective"] == {"notes": "from a"} and "needs_review" in res[3]["flags"]
     assert res[4]["effective"] == {"groups.rn.actual": 2} and res[4]["flags"] == []
+
+    # as stored: an edit rewrites only the keys it changed (issue 13), the rest exactly as before
+    after = {i: (d, fm) for i, d, fm in _sql(admin, stored_sql, ([early, late],))}
+    assert after[early][0] == {**before[early][0], "groups.rn.actual": 5, "notes": "from a"}
+    assert after[late][0] == {**before[late][0], "groups.rn.actual": 2}
+    for sid, changed in ((early, {"groups.rn.actual": res[2], "notes": res[3]}), (late, {"groups.rn.actual": res[4]})):
+        assert after[sid][1].keys() == before[sid][1].keys()
+        for f, meta in after[sid][1].items():
+            assert meta == ({**meta, "tok": changed[f]["mutation_id"], "seq": changed[f]["server_seq"]} if f in changed
+                            else before[sid][1][f]), (sid, f)
 
     state = {c["id"]: c for c in b.pull_all()}
     assert state[early]["row"]["groups.rn.actual"] == 5 and state[early]["row"]["notes"] == "from a"
@@ -134,3 +146,19 @@ def test_a_mutation_id_python_reads_but_postgresql_would_not_is_a_malformed_batc
     assert res["status"] == "applied" and res["mutation_id"] == upper["mutation_id"]
     again = a.push([upper], acked_through=0)["results"][0]
     assert again["status"] == "duplicate" and again["server_seq"] == res["server_seq"]
+
+
+def test_a_body_the_fast_parser_would_read_otherwise_is_read_as_before(admin: Admin, ward: str) -> None:
+    """The push body is parsed by orjson (issue 13) except where it reads values otherwise than the
+    standard library (an integer beyond 64 bits would become a float): the recorded hash is over the
+    same values as before, so the same change sent again is a duplicate, not a conflict."""
+    a = admin.station(ward)
+    huge = a.create_shift(TODAY, "early")
+    huge["payload"] = {**huge["payload"], "groups.rn.actual": 2**64}
+    first = a.push([huge])["results"][0]
+    assert first["status"] == "rejected"
+    again = a.push([huge], acked_through=0)["results"][0]
+    assert again["status"] == "rejected" and "duplicate" in again["flags"] and "mutation_id_conflict" not in again["flags"]
+    body = {k: huge[k] for k in ("entity", "entity_id", "op", "payload", "base")}
+    [(sha,)] = _sql(admin, "SELECT payload_sha256 FROM received_mutation WHERE mutation_id::text = %s", (huge["mutation_id"],))
+    assert bytes(sha) == hashlib.sha256(_stdlib(body).encode()).digest()
