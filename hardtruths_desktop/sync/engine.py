@@ -195,6 +195,7 @@ class SyncEngine:
         self.client_factory = client_factory
         self.batch_size = batch_size
         self.max_batch = batch_size
+        self._saving: Future[None] | None = None  # a push batch's verdicts being saved (``_push_all``)
         #: which PC this is (None: ask the OS); tests give two "PCs" on one machine different ids
         self.machine: str | None = None
         self.clock = store.clock  # the store's clock: HLC, offsets, ages and stamps agree
@@ -425,11 +426,36 @@ class SyncEngine:
     # --- push -------------------------------------------------------------------------------------
 
     def _push_all(self, client: httpx.Client, result: SyncResult) -> None:
+        """Push every pending change, batch after batch. A batch's verdicts are saved while the next
+        batch is on its way (issue 13: a push of a backlog no longer waits for its own disk writes);
+        they are always saved before the next answer is looked at, and before this returns or raises."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-verdicts") as recorder:
+            try:
+                self._push_batches(client, result, recorder)
+            except BaseException:
+                self._settle_verdicts(quiet=True)  # saved (or logged) before the error goes up
+                raise
+            self._settle_verdicts()
+
+    def _settle_verdicts(self, quiet: bool = False) -> None:
+        """Wait for the verdicts being saved in the background, raising what saving them raised."""
+        saving, self._saving = self._saving, None
+        if saving is None:
+            return
+        try:
+            saving.result()
+        except Exception:
+            if not quiet:
+                raise
+            log.exception("saving the server's verdicts failed (they are asked for again next time)")
+
+    def _push_batches(self, client: httpx.Client, result: SyncResult, recorder: ThreadPoolExecutor) -> None:
         batch_size = self.batch_size
         recoveries = timeouts = 0
         waiting: int | None = None  # pending changes for the Client-Pending header: counted once a cycle
+        after = 0  # the last change of the batch whose verdicts are being saved (0: none are)
         while True:
-            batch = sync_store.pending_wire(self.store, batch_size)
+            batch = sync_store.pending_wire(self.store, batch_size, after)
             if not batch:
                 return
             if waiting is None or waiting < len(batch):
@@ -453,19 +479,30 @@ class SyncEngine:
                 # a slow or lossy link (SYNC.md 4.2 #24): send less at a time, in this cycle and the
                 # next ones, so every cycle gets something through; a batch the server did apply
                 # before the answer was lost comes back "duplicate"
+                self._settle_verdicts()
+                after = 0
                 timeouts += 1
                 if timeouts > MAX_TIMEOUTS_PER_CYCLE or len(batch) <= MIN_BATCH:
                     raise
                 batch_size = self.batch_size = max(MIN_BATCH, len(batch) // 2)
                 continue
+            self._settle_verdicts()  # the previous batch's verdicts are saved before this answer is read
+            after = 0
             if r.status_code == 200:
                 if self.batch_size < self.max_batch:  # the link carried a batch: grow back gently
                     self.batch_size = min(self.max_batch, self.batch_size + max(1, self.batch_size // 4))
                 resp = protocol.PushResponse.model_validate(r.json())
                 waiting = max(0, waiting - len(resp.results))
                 answered = {x.client_seq for x in resp.results}
-                sync_store.record_results(self.store, [x.model_dump() for x in resp.results if x.client_seq not in held],
-                                          resp.server_time, held={seq: held[seq] for seq in answered & held.keys()})
+                verdicts = [x.model_dump() for x in resp.results if x.client_seq not in held]
+                held_answered = {seq: held[seq] for seq in answered & held.keys()}
+                if len(resp.results) == len(batch) and answered == {m["client_seq"] for m in batch}:
+                    # every change of the batch answered: saved while the next batch (after it) is sent
+                    self._saving = recorder.submit(sync_store.record_results, self.store, verdicts, resp.server_time,
+                                                   held=held_answered)
+                    after = int(batch[-1]["client_seq"])
+                else:
+                    sync_store.record_results(self.store, verdicts, resp.server_time, held=held_answered)
                 for x in resp.results:
                     if x.client_seq in held:  # a placeholder: the change itself waits on this PC, not a refusal
                         result.held += 1
