@@ -684,7 +684,7 @@ def _projection(rec: Record) -> dict[str, Any]:
             "site": str(d.get("site", "")), "specialty": str(d.get("specialty", ""))}
 
 
-def raw_json(obj: Any, plain: bool | None = None) -> str:
+def raw_json(obj: Any) -> str:
     """JSON text safe for any database text column (NUL and other controls escaped): compact, keys
     sorted, every character outside printable ASCII escaped. The payload hash of every mutation a
     server ever recorded is over this text, so it must never change by one byte.
@@ -694,9 +694,8 @@ def raw_json(obj: Any, plain: bool | None = None) -> str:
     JSON (it leaves DEL and non-ASCII unescaped, the standard library escapes them) and every float is
     finite and written in positional notation by both (0, or 1e-4 <= |x| < 1e15; compared on 600,000
     floats); anything else (a huge or tiny float, a lone surrogate, an integer wider than 64 bits,
-    another type) takes the standard library (``tests/server/test_push_batch.py`` compares the two).
-    ``plain``: what ``_plain(obj)`` says, when the caller knows it already (a part of an object it checked)."""
-    if _plain(obj) if plain is None else plain:
+    another type) takes the standard library (``tests/server/test_push_batch.py`` compares the two)."""
+    if _plain(obj):
         try:
             fast = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
         except TypeError:  # orjson.JSONEncodeError: broken Unicode, a huge integer
