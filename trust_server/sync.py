@@ -341,7 +341,7 @@ class EncodedPage:
 
 
 def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | None, headers: ClientHeaders,
-         encode_in_db: bool | None = None) -> PullResponse | EncodedPage:
+         encode_in_db: bool | None = None, applied: int | None = None) -> PullResponse | EncodedPage:
     """One page of changes after ``since`` (SYNC.md 3.5): each record once, in its current state.
 
     ``encode_in_db`` (default: on PostgreSQL for protocol 2): PostgreSQL writes each change's JSON and
@@ -389,8 +389,9 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
             first.setdefault((entity, entity_id), seq)
         fetched = _records(session, list(first.items()), in_db, is_pg)
         ahead = _referenced_ahead(session, device, fetched, next_since, skip_own, in_db, is_pg)
-        # what the station has applied: the cursor it asks from (a page it fetched ahead may yet be lost)
-        device.last_pull_seq = max(device.last_pull_seq, since)
+        # what the station has applied: the cursor it asks from (a page it fetched ahead may yet be lost),
+        # or, when it asks for a page ahead of the one it is applying, the cursor it says it has applied
+        device.last_pull_seq = max(device.last_pull_seq, since if applied is None else min(since, applied))
         device.last_seen_at = utc_now()
         session.add(device)
         # what the page refers to that would otherwise come only in a later page, then the page's records

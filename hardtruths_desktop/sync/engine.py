@@ -619,10 +619,11 @@ class SyncEngine:
     def _pull_all(self, client: httpx.Client, result: SyncResult) -> None:
         """Pull pages until the server has no more. While a page is checked and applied, the next one is
         already being asked for (``since`` = this page's ``next_since``, known once it is parsed): the
-        server builds page k+1 while this PC writes page k. Nothing about safety changes: each page is
-        applied, with the cursor it moves to, in one transaction, in order; a page fetched ahead but not
-        yet applied when the sync stops is simply asked for again next time (the server already counts a
-        page it served as pulled, whether or not the station kept it)."""
+        server builds page k+1 while this PC writes page k. Each page is still applied, with the cursor
+        it moves to, in one transaction, in order; a page fetched ahead but not yet applied when the sync
+        stops is simply asked for again next time. The request ahead names the cursor applied so far
+        (``applied``): the server counts only that as pulled, so its purge never drops a deletion this
+        station has not applied (an older server ignores it)."""
         resets = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead") as pool:  # waits for a request in flight
             ahead: tuple[int, Future[tuple[httpx.Response, int, int]]] | None = None
@@ -660,7 +661,8 @@ class SyncEngine:
                     self._push_all(client, result)
                     continue
                 if page.has_more:
-                    ahead = (page.next_since, pool.submit(self._fetch_page, client, page.next_since, self._auth(client)))
+                    ahead = (page.next_since, pool.submit(self._fetch_page, client, page.next_since, info.pull_cursor,
+                                                          self._auth(client)))
                 good, aside = split_storable(page.changes)
                 result.pulled += sync_store.apply_changes(
                     self.store, good, page.next_since, page.server_epoch, page.server_time, set_aside=aside
@@ -669,11 +671,15 @@ class SyncEngine:
                 if not page.has_more:
                     return
 
-    def _fetch_page(self, client: httpx.Client, since: int, auth: dict[str, str]) -> tuple[httpx.Response, int, int]:
+    def _fetch_page(self, client: httpx.Client, since: int, applied: int, auth: dict[str, str]) -> tuple[httpx.Response, int, int]:
         """One pull page asked for ahead (on the pull's own thread): the answer and when it was sent and
-        answered (``wall_ms``), for the server clock offset. Touches neither the store nor the engine."""
+        answered (``wall_ms``), for the server clock offset. Touches neither the store nor the engine.
+        ``applied``: the cursor this station has applied (``since`` is the end of the page it is still
+        applying), so the server never counts as pulled a page a crash may yet lose (its purge keeps
+        what this station has not applied)."""
         t0 = wall_ms(self.clock)
-        r = client.request("GET", "/v1/sync/pull", params={"since": since, "limit": PULL_PAGE}, headers={**self._headers(), **auth})
+        r = client.request("GET", "/v1/sync/pull", params={"since": since, "limit": PULL_PAGE, "applied": applied},
+                           headers={**self._headers(), **auth})
         r.read()
         return r, t0, wall_ms(self.clock)
 

@@ -75,3 +75,38 @@ def test_a_pull_cut_off_with_a_page_fetched_ahead_resumes_without_loss(server: S
     again = cut.sync()
     assert again.ok and again.set_aside == 0, again
     assert dump(cut) == dump(whole)
+
+
+def test_the_server_counts_as_pulled_only_what_the_station_applied(server: Server, make_station: Callable[..., Station],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The station stops while applying a page whose next page it has already asked for: the server
+    (whose purge keeps what a station has not pulled) must not count that page as pulled."""
+    ward, _a = busy_ward(server, make_station)
+    whole = make_station("whole")
+    whole.enrol(server, ward)
+    assert whole.sync().ok
+    monkeypatch.setattr(engine_module, "PULL_PAGE", 3)
+    st = make_station("stops")
+    st.enrol(server, ward)
+    real = sync_store.apply_changes
+    calls = 0
+
+    def stops_on_the_second_page(*args: object, **kw: object) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # page 3 was asked for before page 2 is applied
+            raise OSError("the PC switched off while applying (test)")
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_store, "apply_changes", stops_on_the_second_page)
+    first = st.sync()
+    assert not first.ok and calls == 2, first
+    applied = st.info().pull_cursor
+    assert applied > 0
+    device_id = st.info().device_id
+    counted = server.sql("SELECT last_pull_seq FROM device WHERE device_id = %s", (device_id,))[0][0]
+    assert counted <= applied  # not the end of page 2, which page 3's request started from
+    monkeypatch.setattr(sync_store, "apply_changes", real)
+    again = st.sync()
+    assert again.ok and again.set_aside == 0, again
+    assert dump(st) == dump(whole)

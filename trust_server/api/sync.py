@@ -54,11 +54,14 @@ def pull(
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=sync.MAX_PULL)] = 500,
     epoch: Annotated[str | None, Query(max_length=36)] = None,
+    applied: Annotated[int | None, Query(ge=0, le=2**62)] = None,
 ) -> Any:
-    """Changes to this station's ward and trust-wide records after ``since``, as current state."""
+    """Changes to this station's ward and trust-wide records after ``since``, as current state.
+    ``applied``: the cursor the station has applied, when it asks for a page ahead (``since`` is then
+    the end of a page it has not applied yet); older servers ignore it."""
     if since < 0:  # pragma: no cover - Query(ge=0)
         raise ApiError(422, "invalid_request", "since must be 0 or more")
-    return _compact(sync.pull(engine, device_id, since, limit, epoch, headers), headers)
+    return _compact(sync.pull(engine, device_id, since, limit, epoch, headers, applied=applied), headers)
 
 
 @router.post("/gap", responses=ERRORS)
