@@ -15,18 +15,19 @@ payload (or from a station of another ward) is refused as ``mutation_id_conflict
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, any_, bindparam, func, literal_column, or_, select, tuple_, union_all
+from sqlalchemy import BigInteger, Engine, Integer, String, any_, bindparam, func, literal_column, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -51,6 +52,9 @@ from trust_server.errors import ApiError
 from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta
 
 MAX_PULL = 1000
+#: how stale a device's ``last_seen_at`` (the admin's "last sync") may get before a poll that moves no
+#: cursor writes it
+SEEN_EVERY = timedelta(minutes=1)
 CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 PUSH_ATTEMPTS = 5
 BACKOFF_S = 0.05  # full jitter: sleep random(0, BACKOFF_S * 2**attempt) between attempts
@@ -358,10 +362,9 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         check_schema(meta, headers, pulling=True)
         is_pg = session.get_bind().dialect.name == "postgresql"
         in_db = is_pg and (headers.protocol >= 2 if encode_in_db is None else encode_in_db)
-        high = int(session.execute(select(func.max(ChangeLog.seq))).scalar_one_or_none() or 0)
         # read BEFORE the page (each statement sees the commits made by its start): every change of
-        # this ward and the trust up to it is in the page's snapshot too
-        scope_high = _scope_high(session, device.ward_id) if headers.protocol >= 2 and since > 0 else 0
+        # this ward and the trust up to ``scope_high`` is in the page's snapshot too
+        high, scope_high = _highs(session, device.ward_id)
         if epoch is not None and epoch != meta.epoch:
             raise ApiError(410, "epoch_changed", "The server was restored from a backup: pull everything again from 0")
         if 0 < since < meta.min_retained_seq:  # since=0 is the full re-pull a 410 asks for
@@ -391,9 +394,15 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         ahead = _referenced_ahead(session, device, fetched, next_since, skip_own, in_db, is_pg)
         # what the station has applied: the cursor it asks from (a page it fetched ahead may yet be lost),
         # or, when it asks for a page ahead of the one it is applying, the cursor it says it has applied
-        device.last_pull_seq = max(device.last_pull_seq, since if applied is None else min(since, applied))
-        device.last_seen_at = utc_now()
-        session.add(device)
+        pulled = since if applied is None else min(since, applied)
+        now = utc_now()
+        seen = device.last_seen_at
+        if pulled > device.last_pull_seq or seen is None or abs(now - (seen if seen.tzinfo else seen.replace(tzinfo=UTC))) >= SEEN_EVERY:
+            # a poll that moves no cursor updates the device row at most once a minute: not a write and
+            # a durable commit for every station's poll every few seconds
+            device.last_pull_seq = max(device.last_pull_seq, pulled)
+            device.last_seen_at = now
+            session.add(device)
         # what the page refers to that would otherwise come only in a later page, then the page's records
         page = [*ahead.values(), *(fetched[key] for key in first if key in fetched)]
         if in_db:
@@ -408,11 +417,18 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
 
 def _page_rows(session: Session, device: Device, since: int, limit: int, skip_own: bool) -> list[Any]:
     """The first ``limit + 1`` change rows after ``since`` this station is sent, in seq order."""
-    return list(session.execute(page_rows_query(device.ward_id, device.device_id, since, limit, skip_own)).all())
+    return list(session.execute(page_rows_query(skip_own), page_rows_params(device.ward_id, device.device_id, since, limit)).all())
 
 
-def page_rows_query(ward_id: str, device_id: str, since: int, limit: int, skip_own: bool) -> Any:
-    """The query of ``_page_rows``.
+def page_rows_params(ward_id: str, device_id: str, since: int, limit: int) -> dict[str, Any]:
+    """The values of ``page_rows_query``'s parameters."""
+    return {"ward_id": ward_id, "device_id": device_id, "since": since, "n": limit + 1}
+
+
+@functools.cache
+def page_rows_query(skip_own: bool) -> Any:
+    """The query of ``_page_rows``, built once (a poll at the head spent more time building it than
+    PostgreSQL spends answering it); its parameters: ``page_rows_params``.
 
     Two index range scans, one for the ward's rows and one for the trust-wide rows, each stopping
     at ``limit + 1`` rows, merged: a poll costs its own ward's changes, never a walk over other
@@ -433,6 +449,8 @@ def page_rows_query(ward_id: str, device_id: str, since: int, limit: int, skip_o
     c = ChangeLog.__table__.alias("c")  # type: ignore[attr-defined]
     later = ChangeLog.__table__.alias("later")  # type: ignore[attr-defined]
     rec = EntityRecord.__table__.alias("rec")  # type: ignore[attr-defined]
+    ward_id, device_id = bindparam("ward_id", type_=String), bindparam("device_id", type_=String)
+    since, n = bindparam("since", type_=BigInteger), bindparam("n", type_=Integer)
     # the seq of the record's latest change when that change comes later in the same stream and is sent
     # to this station (NULL: this row is the one that brings the record). The stream is compared with
     # IS NOT DISTINCT FROM, which no index serves: that change is found by its seq alone, never by a
@@ -449,9 +467,9 @@ def page_rows_query(ward_id: str, device_id: str, since: int, limit: int, skip_o
             superseding.scalar_subquery().is_(None))
         if skip_own:
             q = q.where(or_(c.c.echo_of.is_(None), c.c.echo_of != device_id))
-        parts.append(select(q.order_by(_stream(c)).limit(limit + 1).subquery()))
+        parts.append(select(q.order_by(_stream(c)).limit(n).subquery()))
     both = union_all(*parts).subquery()
-    return select(both).order_by(both.c.seq).limit(limit + 1)
+    return select(both).order_by(both.c.seq).limit(n)
 
 
 def _stream(log: Any) -> Any:
@@ -597,14 +615,21 @@ def _change(p: _Pulled, protocol_version: int) -> Change:
                                   field_meta=fmeta, needs_review=bool(needs_review), versions=None)
 
 
-def _scope_high(session: Session, ward_id: str) -> int:
-    """The highest seq of this ward's and the trust's changes (two index lookups: on the stream index,
-    which the primary key cannot stand in for, see ``page_rows_query``)."""
+@functools.cache
+def _highs_query() -> Any:
     log = ChangeLog.__table__  # type: ignore[attr-defined]
-    mine = select(func.max(_stream(log))).where(log.c.ward_id == ward_id).scalar_subquery()
-    trust = select(func.max(_stream(log))).where(log.c.ward_id.is_(None)).scalar_subquery()
-    row = session.execute(select(mine, trust)).one()
-    return max(int(row[0] or 0), int(row[1] or 0))
+    ward_id = bindparam("ward_id", type_=String)
+    return select(select(func.max(log.c.seq)).scalar_subquery(),
+                  select(func.max(_stream(log))).where(log.c.ward_id == ward_id).scalar_subquery(),
+                  select(func.max(_stream(log))).where(log.c.ward_id.is_(None)).scalar_subquery())
+
+
+def _highs(session: Session, ward_id: str) -> tuple[int, int]:
+    """The highest seq of the stream, and of this ward's and the trust's changes: one statement of
+    three index lookups (the ward's and the trust's on the stream index, which the primary key cannot
+    stand in for, see ``page_rows_query``)."""
+    row = session.execute(_highs_query(), {"ward_id": ward_id}).one()
+    return int(row[0] or 0), max(int(row[1] or 0), int(row[2] or 0))
 
 
 def compact_versions(meta: dict[str, Any]) -> list[tuple[str, str, list[str]]]:

@@ -26,7 +26,7 @@ from psycopg import sql
 from sqlalchemy.engine import Dialect
 
 from trust_server.db import make_engine, migrate
-from trust_server.sync import MAX_PULL, page_rows_query
+from trust_server.sync import MAX_PULL, page_rows_params, page_rows_query
 
 WARDS = 50
 WARD = "plan-w07"
@@ -63,8 +63,8 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _server_statement(dialect: Dialect, since: int, skip_own: bool) -> tuple[str, list[Any]]:
     """The pull's statement as the server's driver sends it, with ``$n`` placeholders and their values."""
-    compiled = page_rows_query(WARD, DEVICE, since, MAX_PULL, skip_own).compile(
-        dialect=dialect, compile_kwargs={"render_postcompile": True})
+    bound = page_rows_query(skip_own).compile(dialect=dialect).construct_expanded_state(
+        page_rows_params(WARD, DEVICE, since, MAX_PULL))  # what the engine sends
     names: list[str] = []
 
     def placeholder(m: re.Match[str]) -> str:
@@ -72,8 +72,8 @@ def _server_statement(dialect: Dialect, since: int, skip_own: bool) -> tuple[str
             names.append(m.group(1))
         return f"${names.index(m.group(1)) + 1}"
 
-    text = re.sub(r"%\((\w+)\)s", placeholder, str(compiled)).replace("%%", "%")
-    return text, [compiled.params[n] for n in names]
+    text = re.sub(r"%\((\w+)\)s", placeholder, bound.statement).replace("%%", "%")
+    return text, [bound.parameters[n] for n in names]
 
 
 class Trust:
