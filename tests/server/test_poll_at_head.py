@@ -48,6 +48,9 @@ def test_a_poll_that_moves_no_cursor_writes_the_device_row_at_most_once_a_minute
         assert poll(cursor) == cursor
         later = device()
         assert later.last_seen_at == clock.at and later.xmin != first.xmin and later.last_pull_seq == cursor
+        clock.advance(timedelta(minutes=-10))  # the server's clock set back: written again, not stuck in the future
+        assert poll(cursor) == cursor
+        assert device().last_seen_at == clock.at
         clock.advance(timedelta(seconds=5))
         other.push([other.create_shift(date(2026, 11, 2))])  # the ward moves on: the next poll moves the cursor
         moved = poll(cursor)
