@@ -1,6 +1,6 @@
 """A poll at the head (every station's cycle ends with one, every few seconds) writes nothing when it
 moves no cursor: the device row's "last sync" is written at most once a minute then (issue 13: a
-write and a durable commit per station per poll). A pull that moves the cursor always writes it."""
+write and a durable commit per station per poll). A pull from a further cursor always writes it."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ def test_a_poll_that_moves_no_cursor_writes_the_device_row_at_most_once_a_minute
 
     try:
         cursor = poll(0)
+        assert poll(cursor) == cursor  # at the head: the station has applied everything before ``cursor``
         first = device()
         assert first.last_pull_seq == cursor > 0 and first.last_seen_at == clock.at
         clock.advance(timedelta(seconds=30))
@@ -52,9 +53,10 @@ def test_a_poll_that_moves_no_cursor_writes_the_device_row_at_most_once_a_minute
         assert poll(cursor) == cursor
         assert device().last_seen_at == clock.at
         clock.advance(timedelta(seconds=5))
-        other.push([other.create_shift(date(2026, 11, 2))])  # the ward moves on: the next poll moves the cursor
+        other.push([other.create_shift(date(2026, 11, 2))])  # the ward moves on
         moved = poll(cursor)
         assert moved > cursor
+        poll(moved)  # asked from a further cursor: written within the minute
         row = device()
         assert row.last_pull_seq == moved and row.last_seen_at == clock.at
     finally:
