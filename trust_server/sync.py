@@ -397,17 +397,10 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         pulled = since if applied is None else min(since, applied)
         now = utc_now()
         seen = device.last_seen_at
-        # what the station has applied: the cursor it asks from (a page it fetched ahead may yet be lost),
-        # or, when it asks for a page ahead of the one it is applying, the cursor it says it has applied
-        pulled = since if applied is None else min(since, applied)
-        now = utc_now()
-        seen = device.last_seen_at
         if pulled > device.last_pull_seq or seen is None or abs(now - (seen if seen.tzinfo else seen.replace(tzinfo=UTC))) >= SEEN_EVERY:
             # a poll that moves no cursor updates the device row at most once a minute: not a write and
             # a durable commit for every station's poll every few seconds
             device.last_pull_seq = max(device.last_pull_seq, pulled)
-            device.last_seen_at = now
-            session.add(device)
             device.last_seen_at = now
             session.add(device)
         # what the page refers to that would otherwise come only in a later page, then the page's records
