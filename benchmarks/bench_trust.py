@@ -296,10 +296,14 @@ def concurrent_sync(url: str, pg: PostgresCluster, servers: list[ServerProcess],
     lock = threading.Lock()
     gate = threading.Barrier(len(engines))
     limits = {e.store.path: setup_rows(e.store) for e in engines} if setup_only else {}
-    real_pending = sync_store.pending
+    real_pending, real_wire = sync_store.pending, sync_store.pending_wire
 
     def pending(store: Store, n: int) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = real_pending(store, n)
+        return [m for m in rows if m["client_seq"] <= limits.get(store.path, 1 << 62)]
+
+    def pending_wire(store: Store, n: int, after: int = 0) -> list[dict[str, Any]]:  # what a push sends
+        rows: list[dict[str, Any]] = real_wire(store, n, after)
         return [m for m in rows if m["client_seq"] <= limits.get(store.path, 1 << 62)]
 
     def one(engine: SyncEngine) -> float:
@@ -321,12 +325,14 @@ def concurrent_sync(url: str, pg: PostgresCluster, servers: list[ServerProcess],
     b0 = time.process_time()
     sampler.start()
     sync_store.pending = pending  # type: ignore[assignment]
+    sync_store.pending_wire = pending_wire  # type: ignore[assignment]
     t0 = time.perf_counter()
     try:
         with ThreadPoolExecutor(max_workers=len(engines)) as ex:
             times = list(ex.map(one, engines))
     finally:
         sync_store.pending = real_pending  # type: ignore[assignment]
+        sync_store.pending_wire = real_wire  # type: ignore[assignment]
     wall = time.perf_counter() - t0
     sampler.stop_flag.set()
     sampler.join()
@@ -498,6 +504,16 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
     with psycopg_connect(url) as con:
         own = dict(con.execute("SELECT ward_id, count(*) FROM change_log GROUP BY ward_id").fetchall())
         total = int(con.execute("SELECT count(*) FROM change_log").fetchone()[0])  # type: ignore[index]
+    for code, (device_id, ward_id, cursor) in devices.items():
+        # the station's head: the server records the cursor a station asks from (what it has applied),
+        # so the last answer's next_since is one poll ahead of last_pull_seq
+        while True:
+            page = srv_sync.pull(engine, device_id, cursor, 1000, None, headers, encode_in_db=False)
+            assert not isinstance(page, srv_sync.EncodedPage)
+            cursor = page.next_since
+            if not page.has_more:
+                break
+        devices[code] = (device_id, ward_id, cursor)
     for generic in (False, True):
         read_head, dropped_head, ms_head, ward_rows, pg_ms = [], [], [], [], []
         worst = ""
