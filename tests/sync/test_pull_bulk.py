@@ -56,13 +56,21 @@ class _CutAfter(httpx.BaseTransport):
         self.inner.close()
 
 
-def test_a_pull_cut_off_with_a_page_fetched_ahead_resumes_without_loss(server: Server, make_station: Callable[..., Station],
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def _whole_copy_then_small_pages(server: Server, make_station: Callable[..., Station],
+                                 monkeypatch: pytest.MonkeyPatch) -> tuple[str, Station]:
+    """A busy ward and a station that pulled it whole (the store to compare with); pulls from here
+    on come in pages of 3."""
     ward, _a = busy_ward(server, make_station)
     whole = make_station("whole")
     whole.enrol(server, ward)
     assert whole.sync().ok
     monkeypatch.setattr(engine_module, "PULL_PAGE", 3)
+    return ward, whole
+
+
+def test_a_pull_cut_off_with_a_page_fetched_ahead_resumes_without_loss(server: Server, make_station: Callable[..., Station],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    ward, whole = _whole_copy_then_small_pages(server, make_station, monkeypatch)
     cut = make_station("cut")
     cut.enrol(server, ward)
     cut.engine.client_factory = lambda url, ca: httpx.Client(base_url=url, transport=_CutAfter(cut, 2), timeout=30)
@@ -81,11 +89,7 @@ def test_the_server_counts_as_pulled_only_what_the_station_applied(server: Serve
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The station stops while applying a page whose next page it has already asked for: the server
     (whose purge keeps what a station has not pulled) must not count that page as pulled."""
-    ward, _a = busy_ward(server, make_station)
-    whole = make_station("whole")
-    whole.enrol(server, ward)
-    assert whole.sync().ok
-    monkeypatch.setattr(engine_module, "PULL_PAGE", 3)
+    ward, whole = _whole_copy_then_small_pages(server, make_station, monkeypatch)
     st = make_station("stops")
     st.enrol(server, ward)
     real = sync_store.apply_changes
