@@ -7,16 +7,13 @@
 set -euo pipefail
 old=${1:?usage: benchmarks/ab_compare.sh <old-commit> [rounds]}
 rounds=${2:-3}
-here=$(cd "$(dirname "$0")/.." && pwd)
-py="$here/.venv/bin/python"
-tree="/tmp/hardtruths-ab-$old"
-[ -d "$tree" ] || git -C "$here" worktree add --detach "$tree" "$old" >/dev/null
+. "$(dirname "$0")/ab_common.sh" "$old"
 export QT_QPA_PLATFORM=offscreen
 for round in $(seq 1 "$rounds"); do
   for b in bench_cold_start bench_save bench_month_view; do
-    echo "== round $round  old ($old)  $b  load $(cut -d' ' -f1 /proc/loadavg)"
+    round_header "$round" " old ($old)  $b"
     (cd "$tree" && PYTHONPATH="$tree" "$py" "benchmarks/$b.py" 2>&1 | grep -v propagateSizeHints | tail -4)
-    echo "== round $round  new  $b  load $(cut -d' ' -f1 /proc/loadavg)"
+    round_header "$round" " new  $b"
     (cd "$here" && "$py" "benchmarks/$b.py" 2>&1 | grep -v propagateSizeHints | tail -5)
   done
 done

@@ -8,14 +8,11 @@
 set -euo pipefail
 old=${1:?usage: benchmarks/ab_push.sh <old-commit> [rounds]}
 rounds=${2:-3}
-here=$(cd "$(dirname "$0")/.." && pwd)
-py="$here/.venv/bin/python"
-tree="/tmp/hardtruths-ab-$old"
-[ -d "$tree" ] || git -C "$here" worktree add --detach "$tree" "$old" >/dev/null
+. "$(dirname "$0")/ab_common.sh" "$old"
 for round in $(seq 1 "$rounds"); do
-  echo "== round $round  old ($old)  load $(cut -d' ' -f1 /proc/loadavg)"
+  round_header "$round" " old ($old)"
   (cd "$tree" && PYTHONPATH="$tree" "$py" benchmarks/bench_vs_pouchdb.py --sizes 2000 --runs 1 --no-peer) \
     | grep -E '^(push_|pull_s|server_B)'
-  echo "== round $round  new  load $(cut -d' ' -f1 /proc/loadavg)"
+  round_header "$round" " new"
   (cd "$here" && "$py" benchmarks/bench_vs_pouchdb.py --sizes 2000 --runs 1) | grep -E '^(push_|pull_s|server_B)'
 done

@@ -7,15 +7,12 @@ set -euo pipefail
 old=${1:?usage: benchmarks/ab_save.sh <old-commit> [rounds] [samples]}
 rounds=${2:-3}
 samples=${3:-1000}
-here=$(cd "$(dirname "$0")/.." && pwd)
-py="$here/.venv/bin/python"
-tree="/tmp/hardtruths-ab-$old"
-[ -d "$tree" ] || git -C "$here" worktree add --detach "$tree" "$old" >/dev/null
+. "$(dirname "$0")/ab_common.sh" "$old"
 for round in $(seq 1 "$rounds"); do
-  echo "== round $round  old ($old)  load $(cut -d' ' -f1 /proc/loadavg)"
+  round_header "$round" " old ($old)"
   # the old script may not know --samples: it then uses its own default
   (cd "$tree" && PYTHONPATH="$tree" "$py" benchmarks/bench_save.py --runs 1 --samples "$samples" 2>/dev/null \
      || PYTHONPATH="$tree" "$py" benchmarks/bench_save.py --runs 1) | grep '^run'
-  echo "== round $round  new  load $(cut -d' ' -f1 /proc/loadavg)"
+  round_header "$round" " new"
   (cd "$here" && "$py" benchmarks/bench_save.py --runs 1 --samples "$samples") | grep '^run'
 done
