@@ -18,12 +18,17 @@ import pytest
 import uvicorn
 from support.postgres import free_port
 
+from hardtruths_desktop.domain.clock import FixedClock
 from hardtruths_desktop.store.session import Actor, Store
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 from hardtruths_desktop.sync.credentials import MemoryCredentials
 from hardtruths_desktop.sync.engine import SyncEngine, SyncError
 
 trustme = pytest.importorskip("trustme")
+
+#: The station's clock. Pinned: it saves "today's" Early shift, which the core refuses before 07:00
+#: (an unpinned clock failed this test whenever the suite ran between midnight and 07:00).
+CLOCK = FixedClock.london(2026, 11, 25, 10, 0)
 
 
 def _admin(database_url: str, *args: str) -> str:
@@ -76,8 +81,8 @@ def _station(folder: Path) -> Any:
 
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["ward", "add", "--code", "W9", "--name", "Ward 9", "--trust-code", "RXX", "--trust-name", "Example Trust",
-                     "--data-dir", str(folder)]) == 0
-    return Store(folder)
+                     "--data-dir", str(folder)], clock=CLOCK) == 0
+    return Store(folder, CLOCK)
 
 
 def test_an_unverifiable_certificate_is_refused_and_a_trust_ca_bundle_is_accepted(https_server: tuple[str, str, str],
