@@ -217,6 +217,8 @@ class Batch:
 
     def _merge(self, m: Incoming, out: Outcome) -> None:
         entity, entity_id = m.entity, m.entity_id.lower()
+        if not _canonical_uuid(entity_id):  # history keeps it as a PostgreSQL uuid (migration 0013): its text must match the record's
+            raise ValidationError.single("entity_id", "The record id is not a UUID in its usual form")
         key = (entity, entity_id)
         if key not in self.records:
             self.load([key])
@@ -410,6 +412,8 @@ class Batch:
         ``received_mutation`` (JSON text with every character escaped) with the reason and who voided it.
         Raises ValidationError when there is no such record or live records still refer to it."""
         entity_id = entity_id.lower()
+        if not _canonical_uuid(entity_id):  # no record has such an id (the push refuses it; history keeps a uuid, 0013)
+            raise ValidationError.single("record", f"There is no {entity} record {printable(entity_id, 40)} on this server")
         key = (entity, entity_id)
         if key not in self.records:
             self.load([key])
@@ -531,7 +535,7 @@ class Batch:
         # nor the clock it was sent with (migration 0010: ``history_hlc``)
         raws = {m.mutation_id: m.raw for m, _out in self.logged}
         insert_rows(self.session, FieldChange.__table__, [  # type: ignore[attr-defined]
-            {"server_seq": h["server_seq"], "mutation_id": h["mutation_id"].lower(), "entity": h["entity"],
+            {"server_seq": None, "mutation_id": h["mutation_id"].lower(), "entity": h["entity"],  # its mutation's (0013)
              "entity_id": h["entity_id"], "field": h["field"], "outcome": h["outcome"],
              "incoming_hlc": history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], "")),
              "stored_hlc": h["stored_hlc"], "old_value": h["old_value"], "new_value": h["new_value"]} for h in history])

@@ -232,14 +232,15 @@ class FieldChange(ServerTable, table=True):
     __tablename__ = "field_change"
     __table_args__ = (
         sa.CheckConstraint("outcome IN ('applied','concurrent_won','concurrent_lost')", name="outcome"),
-        sa.Index("ix_field_change_record", "entity", "entity_id"),
+        sa.Index("ix_field_change_entity_id", "entity_id"),  # a record's history (0013: the uuid alone)
     )
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
                                                              primary_key=True, autoincrement=True))
+    #: None: its mutation's (``received_mutation.server_seq``; migration 0013), as the view shows it
     server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
     mutation_id: str = Field(sa_column=sa.Column(UuidText, nullable=False))
     entity: str = Field(max_length=40)
-    entity_id: str = Field(max_length=36)
+    entity_id: str = Field(sa_column=sa.Column(UuidText, nullable=False))  # uuid on PostgreSQL since 0013
     field: str = Field(max_length=80)
     outcome: str = Field(max_length=16)
     #: None: the clock its mutation was sent with (``received_mutation.raw``; migration 0010)
