@@ -246,8 +246,10 @@ class FieldChange(ServerTable, table=True):
     #: None: the clock its mutation was sent with (``received_mutation.raw``; migration 0010)
     incoming_hlc: str | None = Field(default=None, max_length=40)
     stored_hlc: str | None = Field(default=None, max_length=40)
-    old_value: Any = _json(nullable=True)
-    new_value: Any = _json(nullable=True)
+    #: ``json`` on PostgreSQL, not ``jsonb`` (migration 0013): a history value is only ever read whole, and a
+    #: figure is 2 bytes as text, 17 as jsonb
+    old_value: Any = Field(sa_column=sa.Column(sa.JSON, nullable=True))
+    new_value: Any = Field(sa_column=sa.Column(sa.JSON, nullable=True))
     device_id: str | None = Field(default=None, sa_column=sa.Column(UuidText, nullable=True))
     recorded_by: str | None = Field(default=None, max_length=120)
     at: datetime | None = _ts()

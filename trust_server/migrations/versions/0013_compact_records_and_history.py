@@ -13,6 +13,9 @@
 - ``field_change.entity_id`` becomes a PostgreSQL ``uuid`` (16 bytes, not 37), and its index is on
   the record id alone (the entity name added 8 bytes an entry and no selectivity: ids are UUIDs).
   The push refuses a record id that is not a UUID in its usual form, so its text stays the record's.
+- ``field_change.old_value`` / ``new_value`` become ``json`` (text) on PostgreSQL, not ``jsonb``: a
+  history value is only ever read whole (never searched inside), and a staffing figure is 2 bytes as
+  text, 17 as jsonb. The values read back the same (the view and every reader parse them).
 - ``field_change.server_seq`` is NULL where it is its mutation's (every row the server writes from
   now on): the view ``field_history`` fills it in from ``received_mutation``, as it already did for
   the author, the device and the time (0009) and the clock (0010).
@@ -66,7 +69,8 @@ def upgrade() -> None:
         if odd:
             raise RuntimeError(f"{odd} row(s) of field_change have a record id that is not a UUID in its usual lower-case "
                                "form: migration 0013 keeps it as uuid; settle them by hand first")
-        op.execute("ALTER TABLE field_change ALTER COLUMN entity_id TYPE uuid USING entity_id::uuid")
+        op.execute("ALTER TABLE field_change ALTER COLUMN entity_id TYPE uuid USING entity_id::uuid,"
+                   " ALTER COLUMN old_value TYPE json USING old_value::json, ALTER COLUMN new_value TYPE json USING new_value::json")
         for column in ("entity", "id", "ward_id", "data", "field_meta"):  # (PLAIN would cost the keys their 1-byte headers)
             op.execute(f"ALTER TABLE entity_record ALTER COLUMN {column} SET STORAGE MAIN")
         op.execute("ALTER TABLE entity_record SET (toast_tuple_target = 128)")
@@ -84,7 +88,8 @@ def downgrade() -> None:
                " WHERE m.mutation_id = field_change.mutation_id) WHERE server_seq IS NULL")
     op.drop_index('ix_field_change_entity_id', table_name='field_change')
     if pg:
-        op.execute("ALTER TABLE field_change ALTER COLUMN entity_id TYPE varchar(36) USING entity_id::text")
+        op.execute("ALTER TABLE field_change ALTER COLUMN entity_id TYPE varchar(36) USING entity_id::text,"
+                   " ALTER COLUMN old_value TYPE jsonb USING old_value::jsonb, ALTER COLUMN new_value TYPE jsonb USING new_value::jsonb")
         op.execute("ALTER TABLE entity_record RESET (toast_tuple_target)")
         for column in ("entity", "id", "ward_id", "data", "field_meta"):
             op.execute(f"ALTER TABLE entity_record ALTER COLUMN {column} SET STORAGE EXTENDED")
