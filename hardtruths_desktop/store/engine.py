@@ -17,7 +17,9 @@ from sqlalchemy.pool import QueuePool
 from hardtruths_desktop.store.paths import DB_FILENAME, db_path
 
 BUSY_TIMEOUT_MS = 5000
-__all__ = ["BUSY_TIMEOUT_MS", "DB_FILENAME", "apply_pragmas", "db_path", "make_engine", "writer"]
+#: ``sqlite_begin`` of a connection whose transaction was begun on its driver connection (no BEGIN sent)
+JOINED = "joined"
+__all__ = ["BUSY_TIMEOUT_MS", "JOINED", "DB_FILENAME", "apply_pragmas", "db_path", "make_engine", "writer"]
 
 
 #: WAL pages before a commit copies them into the database itself (SQLite's default is 1,000). A
@@ -54,6 +56,8 @@ def make_engine(path: Path) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "")
+        if mode == JOINED:  # the BEGIN was sent on the driver connection already (``Store.write``)
+            return
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine

@@ -27,16 +27,21 @@ from hardtruths_desktop.domain.clock import iso_utc as iso_utc  # one definition
 from hardtruths_desktop.domain.hlc import Hlc, tick
 from hardtruths_desktop.domain.ids import uuid7
 from hardtruths_desktop.store import migrate
-from hardtruths_desktop.store.engine import db_path, make_engine, writer
+from hardtruths_desktop.store.engine import JOINED, db_path, make_engine, writer
 from hardtruths_desktop.store.tables import TRUST_TABLES, SyncState
 
 CLI_ACTOR_NAME = "command line"
 KIOSK_ACTOR_NAME = "patient kiosk"
 
 
+#: made once (``json.dumps`` with options builds an encoder on every call: three per save)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
+_BASE_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def _dumps(value: Mapping[str, Any]) -> str:
     """The outbox's and audit's JSON: compact, UTF-8 as typed."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ class WriteTx:
     transaction starts: every row it writes carries the same instant.
     """
 
-    def __init__(self, conn: Connection, actor: Actor, clock: Clock) -> None:
+    def __init__(self, conn: Connection, actor: Actor, clock: Clock, db: sqlite3.Connection | None = None) -> None:
         self._conn = conn
         self._session: Session | None = None
         self.actor = actor
@@ -96,7 +101,7 @@ class WriteTx:
         self.changes = Changes()
         #: The transaction's own sqlite3 connection, for the hot path (shift saves) and the
         #: outbox/audit inserts: same connection and transaction as ``session``.
-        self.db: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+        self.db: sqlite3.Connection = db if db is not None else conn.connection.driver_connection  # type: ignore[assignment]
         device_id, incarnation, hlc_last, offset = self.db.execute(
             "SELECT device_id, device_incarnation, hlc_last, server_offset_ms FROM sync_state WHERE id = 1"
         ).fetchone()
@@ -120,6 +125,11 @@ class WriteTx:
         """An ORM session in this transaction, made when a repository first asks (a shift save
         never does: SQL on ``db`` only, so the hot path pays for no session; issue 13)."""
         if self._session is None:
+            if not self._conn.in_transaction():
+                # the transaction was begun on the driver connection (``Store.write``): SQLAlchemy
+                # is told it is in one without sending a second BEGIN (``engine._on_begin``)
+                self._conn.execution_options(sqlite_begin=JOINED)
+                self._conn.begin()
             self._session = Session(bind=self._conn, expire_on_commit=False)  # joins the open transaction
         return self._session
 
@@ -229,7 +239,7 @@ class WriteTx:
             " recorded_by, wall_time, state, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',0)",
             (
                 mutation_id, entity, entity_id, op, _dumps(payload),
-                json.dumps(base, separators=(",", ":")), hlc, migrate.SCHEMA_VERSION,
+                _BASE_ENCODER.encode(base), hlc, migrate.SCHEMA_VERSION,
                 self.actor.recorded_by, wall,
             ),
         )
@@ -328,12 +338,27 @@ class Store:
         The ORM session is made only if a repository asks for it (``WriteTx.session``): a shift
         save pays for a connection and its transaction, nothing more (issue 13)."""
         with self._writer.connect() as conn:
+            # BEGIN IMMEDIATE and COMMIT on the driver connection itself: SQLAlchemy's transaction
+            # object, its begin/commit events and the ORM session are made only when a repository
+            # asks for ``tx.session`` (issue 13: the save path's own CPU, bench_save.py)
+            db: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+            db.execute("BEGIN IMMEDIATE")
             tx: WriteTx | None = None
             try:
-                with conn.begin():  # BEGIN IMMEDIATE (engine.writer); COMMIT on exit, ROLLBACK on an exception
-                    tx = WriteTx(conn, actor, self.clock)
-                    yield tx
-                    tx.finish()
+                tx = WriteTx(conn, actor, self.clock, db)
+                yield tx
+                tx.finish()
+            except BaseException:
+                if conn.in_transaction():
+                    conn.rollback()  # the ORM joined: its transaction object rolls back (ROLLBACK)
+                elif db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            else:
+                if conn.in_transaction():
+                    conn.commit()  # the ORM joined: COMMIT through its transaction object
+                else:
+                    db.execute("COMMIT")
             finally:
                 if tx is not None and tx._session is not None:
                     tx._session.close()
