@@ -45,9 +45,10 @@ SERVER_DEVICE_ID = "00000000-0000-0000-0000-000000000000"
 #: Station schema versions whose payloads this server reads (no upcasters needed yet: versions
 #: 1-9 share the flat payload shape; 9 adds incidents and the Safety Thermometer; 10 adds only a
 #: local table on the station, feedback_head, so its payloads are 9's; 11 adds only the local
-#: shift drafts, shift_draft; 12 a leaner outbox and audit, issue 13). Raise SCHEMA_MAX when the station's store schema goes up.
+#: shift drafts, shift_draft; 12 a leaner outbox and audit, issue 13; 13 only how the station stores
+#: field versions, payloads as 12's). Raise SCHEMA_MAX when the station's store schema goes up.
 SCHEMA_MIN = 1
-SCHEMA_MAX = 12
+SCHEMA_MAX = 13
 
 
 def _json(nullable: bool = False) -> Any:

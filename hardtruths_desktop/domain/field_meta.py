@@ -4,8 +4,9 @@ In memory a record's ``field_meta`` is ``{field: version}``, a version being a s
 ``{"tok", "hlc"}``, on the trust server ``{"tok", "hlc", "device_id", "seq"}``). One mutation usually
 writes many fields with the same version (a new shift: a dozen), so storing it field by field repeated
 the same token and clock a dozen times (issue 13: 2.3 KB of a shift's 2.7 KB). Stored, it is
-``[[version, [field, ...]], ...]`` (like protocol 2's ``versions`` on the wire), lossless: ``unpack``
-gives back exactly the dict ``pack`` was given, and still reads the older ``{field: version}`` form.
+``[[version, [field, ...]], ...]`` (like protocol 2's ``versions`` on the wire), a field by its number in
+``FIELD_NAMES`` where it has one (station migration 0013), lossless: ``unpack`` gives back exactly the dict
+``pack`` was given, and still reads the older forms (``{field: version}``; fields by name).
 """
 
 from __future__ import annotations
@@ -16,9 +17,23 @@ from typing import Any
 
 Meta = dict[str, dict[str, Any]]
 
+#: Field names stored by number (issue 13, station migration 0013): a new shift's versions named its
+#: ~14 fields in ~240 characters (``"groups.care.planned_hours"`` ...), two fifths of the shift row.
+#: APPEND ONLY: a number, once stored, means its name for ever (stored rows are never renumbered).
+#: A name not listed is stored as itself, so nothing depends on this list being complete.
+_GROUPS = ("rn", "rna", "care", "nrna", "ahp", "student")  # valuesets.staff_group_codes() when written
+_GROUP_FIELDS = ("planned", "actual", "planned_hours", "actual_hours", "bank_agency")
+FIELD_NAMES: tuple[str, ...] = (
+    "ward_id", "shift_date", "shift_code", "nurse_in_charge_id", "notes", "on_duty", "staffing_recorded", "deleted",
+    *(f"groups.{g}.{f}" for g in _GROUPS for f in _GROUP_FIELDS),
+    "day", "patients_at_midnight",
+)
+_NUMBER = {name: i for i, name in enumerate(FIELD_NAMES)}
+
 
 def pack(meta: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
-    """``{field: version}`` -> ``[[version, [field, ...]], ...]``, each distinct version once (first-seen order)."""
+    """``{field: version}`` -> ``[[version, [field, ...]], ...]``, each distinct version once (first-seen order),
+    a field listed in ``FIELD_NAMES`` by its number."""
     groups: dict[Any, list[Any]] = {}
     seen: dict[int, Any] = {}  # a version object shared by several fields (a pulled change's): its key once
     for f, version in meta.items():
@@ -31,11 +46,17 @@ def pack(meta: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
                 key = json.dumps(version, sort_keys=True, separators=(",", ":"), default=str)
             seen[id(version)] = key
         entry = groups.get(key)
+        name: Any = _NUMBER.get(f, f)
         if entry is None:
-            groups[key] = [dict(version), [f]]
+            groups[key] = [dict(version), [name]]
         else:
-            entry[1].append(f)
+            entry[1].append(name)
     return list(groups.values())
+
+
+def stored_name(field: str) -> int | str:
+    """How ``pack`` lists a field: its number in ``FIELD_NAMES``, else its name."""
+    return _NUMBER.get(field, field)
 
 
 def unpack(stored: Any) -> Meta:
@@ -47,7 +68,7 @@ def unpack(stored: Any) -> Meta:
     meta: Meta = {}
     for version, fields in stored:
         for f in fields:
-            meta[str(f)] = dict(version)
+            meta[FIELD_NAMES[f] if type(f) is int else str(f)] = dict(version)
     return meta
 
 
@@ -66,4 +87,4 @@ def loads(text: str | None) -> Meta:
     return unpack(json.loads(text)) if text else {}
 
 
-__all__ = ["Meta", "dumps", "loads", "pack", "unpack"]
+__all__ = ["FIELD_NAMES", "Meta", "dumps", "loads", "pack", "stored_name", "unpack"]

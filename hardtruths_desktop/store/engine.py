@@ -19,7 +19,7 @@ from hardtruths_desktop.store.paths import DB_FILENAME, db_path
 BUSY_TIMEOUT_MS = 5000
 #: ``sqlite_begin`` of a connection whose transaction was begun on its driver connection (no BEGIN sent)
 JOINED = "joined"
-__all__ = ["BUSY_TIMEOUT_MS", "JOINED", "DB_FILENAME", "apply_pragmas", "db_path", "make_engine", "writer"]
+__all__ = ["BUSY_TIMEOUT_MS", "DB_FILENAME", "JOINED", "apply_pragmas", "db_path", "make_engine", "writer"]
 
 
 #: WAL pages before a commit copies them into the database itself (SQLite's default is 1,000). A

@@ -18,7 +18,7 @@ from hardtruths_desktop.files import exclusive_lock
 log = logging.getLogger(__name__)
 
 #: Every revision this app knows, oldest first. A test checks it against migrations/versions.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 SCHEMA_VERSION = len(KNOWN_REVISIONS)
 

@@ -211,10 +211,11 @@ class WriteTx:
             wall = iso_utc(midnight)  # the day's midnight (UTC), in the usual format: screens that show ages still read it
             mutation_id = str(uuid.uuid4())  # a UUIDv7 would carry the time in its first 48 bits
         base: dict[str, str] = {}
+        version = {"tok": mutation_id, "hlc": hlc}  # one object for all its fields: ``field_meta.pack`` keys it once
         for f in payload:
             if f in meta:
                 base[f] = meta[f]["tok"]
-            meta[f] = {"tok": mutation_id, "hlc": hlc}
+            meta[f] = version
         old = _dumps(before) if before else None
         extra = dict(audit_extra) if audit_extra else {}
         if entity in TRUST_TABLES:  # the trust's own records are never sent by a ward station (decision 9)

@@ -20,6 +20,7 @@ import orjson
 
 from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import utc_now
+from hardtruths_desktop.domain.field_meta import stored_name
 from hardtruths_desktop.domain.hlc import Hlc, at_server_time, cap_remote, receive
 from hardtruths_desktop.domain.validation import printable
 from hardtruths_desktop.store.session import Actor, Store, iso_utc
@@ -803,12 +804,12 @@ def _insert_row(shape: _InsertShape, ch: dict[str, Any], row_data: dict[str, Any
             continue
         entry = packed.get(id(m))
         if entry is None:
-            packed[id(m)] = [m, [f]]
+            packed[id(m)] = [m, [stored_name(f)]]  # a field by its number, as ``pack`` lists it (station migration 0013)
             hlc = m.get("hlc") or ""
             if hlc > newest:
                 newest = hlc
         else:
-            entry[1].append(f)
+            entry[1].append(stored_name(f))
     entries = list(packed.values())
     try:
         if len(entries) > 1 and len({tuple(sorted(e[0].items())) for e in entries}) < len(entries):
