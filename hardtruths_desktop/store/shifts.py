@@ -72,6 +72,20 @@ def _plan(tx: WriteTx, ward_id: str, shift_code: str, on: date) -> dict[str, Gro
     return plan
 
 
+#: ``save_shift``'s reads in one statement: the ward (0-2), its pattern for the shift code (3-8: code,
+#: name, start, end, period, active), the shift if recorded (9-14: nurse in charge, notes, field_meta,
+#: staffing_recorded, on_duty, id) and the nurse in charge named by the change, else the shift's (15-18)
+_FACTS = (
+    "SELECT w.id, w.code, w.beds, p.code, p.name, p.start_time, p.end_time, p.period, p.active,"
+    " s.nurse_in_charge_id, s.notes, s.field_meta, s.staffing_recorded, s.on_duty, s.id,"
+    " n.id, n.name, n.role, n.active"
+    " FROM ward w LEFT JOIN shift_pattern p ON p.ward_id = w.id AND p.code = ?"
+    " LEFT JOIN shift s ON s.id = ?"
+    " LEFT JOIN staff n ON n.id = coalesce(?, s.nurse_in_charge_id) AND n.ward_id = w.id"
+    " WHERE w.id = ?"
+)
+
+
 def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, change: ShiftChange, today: date) -> bool:
     """Create or correct one shift. Validates the merged result; writes nothing when invalid.
 
@@ -88,22 +102,23 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
     """
     db = tx.db
     today = tx.validation_today(today)
-    ward_id, ward_code, beds = _ward_facts(tx, ward)
+    ward_id = ward if isinstance(ward, str) else ward.id
     sid = ids.shift_id(ward_id, shift_date, shift_code)
-    prow = db.execute(
-        "SELECT code, name, start_time, end_time, period FROM shift_pattern WHERE ward_id = ? AND code = ?"
-        " AND (active = 1 OR EXISTS (SELECT 1 FROM shift WHERE id = ?))",  # a retired shift can still be corrected
-        (ward_id, shift_code, sid),
-    ).fetchone()
-    if prow is None:
+    # one statement reads the ward, its shift pattern, the shift (if recorded) and the nurse in charge
+    # it would keep (issue 13: four reads were four statements on the save path)
+    given_nic = None if change.nurse_in_charge_id is KEEP else change.nurse_in_charge_id
+    facts = db.execute(_FACTS, (shift_code, sid, given_nic, ward_id)).fetchone()
+    if facts is None:
+        raise ValidationError.single("ward", "This ward is no longer on the station")
+    ward_id, ward_code, beds = str(facts[0]), str(facts[1]), int(facts[2])
+    row = None if facts[14] is None else facts[9:14]
+    if facts[3] is None or not (facts[8] or row is not None):  # a retired shift can still be corrected
         codes = ", ".join(r[0] for r in db.execute(
             "SELECT code FROM shift_pattern WHERE ward_id = ? AND active = 1 ORDER BY sort_order", (ward_id,)))
         raise ValidationError.single("shift", f"Ward {ward_code} has no '{shift_code}' shift (shifts: {codes or 'none set up'})")
-    times = ShiftTimes(prow[0], prow[1], time.fromisoformat(prow[2]), time.fromisoformat(prow[3]),
-                       "night" if prow[4] == "night" else "day")
+    times = ShiftTimes(facts[3], facts[4], time.fromisoformat(facts[5]), time.fromisoformat(facts[6]),
+                       "night" if facts[7] == "night" else "day")
     length = times.length(shift_date)  # real elapsed hours on this date (the clock changes)
-    row = db.execute("SELECT nurse_in_charge_id, notes, field_meta, staffing_recorded, on_duty FROM shift WHERE id = ?",
-                     (sid,)).fetchone()
     creating = row is None
     current: dict[str, GroupFigures] = {}
     if row is not None:
@@ -149,8 +164,9 @@ def save_shift(tx: WriteTx, ward: WardRef, shift_date: date, shift_code: str, ch
     notes = old_notes if change.notes is KEEP else clean_text(str(change.notes), "The note", "note", MAX_NOTE)
     staff: dict[str, StaffOnWard] = {}
     if nic is not None:
-        srow = db.execute("SELECT id, name, role, active FROM staff WHERE id = ? AND ward_id = ?", (nic, ward_id)).fetchone()
-        if srow is not None:
+        srow = facts[15:19] if facts[15] == nic else db.execute(
+            "SELECT id, name, role, active FROM staff WHERE id = ? AND ward_id = ?", (nic, ward_id)).fetchone()
+        if srow is not None and srow[0] is not None:
             staff[srow[0]] = StaffOnWard(srow[0], srow[1], srow[2], bool(srow[3]))
     old_team: list[str] = json.loads(row[4]) if row else []
     ticked = old_team if change.on_duty is KEEP else _known_staff(tx, ward_id, change.on_duty)
