@@ -21,6 +21,16 @@ log = logging.getLogger(__name__)
 KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 SCHEMA_VERSION = len(KNOWN_REVISIONS)
+#: Schema versions that teach the station no field a pull could have skipped (only how it stores what
+#: it has): an upgrade across only these keeps the pull cursor instead of pulling everything again.
+#: 13: field versions name their fields by number (station migration 0013).
+NO_REPULL: frozenset[int] = frozenset({13})
+
+
+def needs_repull(old_schema: int, new_schema: int = SCHEMA_VERSION) -> bool:
+    """Whether a store upgraded from ``old_schema`` must pull everything again (a field it learnt
+    was skipped by earlier pulls)."""
+    return any(v not in NO_REPULL for v in range(old_schema + 1, new_schema + 1))
 
 
 class StoreError(RuntimeError):

@@ -310,7 +310,7 @@ class Store:
         with Session(self._writer) as s, s.begin():
             state = s.get(SyncState, 1)
             if state is not None and state.schema_version != migrate.SCHEMA_VERSION:
-                if state.schema_version < migrate.SCHEMA_VERSION:
+                if state.schema_version < migrate.SCHEMA_VERSION and migrate.needs_repull(state.schema_version):
                     # fields this version has just learnt were skipped by earlier pulls: fetch
                     # everything again (non-destructive: pending local edits stay on top)
                     state.pull_cursor = 0

@@ -91,9 +91,14 @@ def test_a_store_written_before_0013_reads_and_syncs_the_same_after_it(server: S
     shift_texts = [r[0] for r in _rows(path, "SELECT field_meta FROM shift")]
     assert all('"groups.rn.actual"' in t for t in shift_texts)  # the 0012 form
     outbox = _rows(path, "SELECT * FROM outbox ORDER BY client_seq")
+    [(cursor,)] = _rows(path, "SELECT pull_cursor FROM sync_state")
 
     a.reopen()  # the upgrade
-    assert migrate.current_revision(path) == "0013" == migrate.HEAD_REVISION
+    assert migrate.current_revision(path) == migrate.HEAD_REVISION and "0013" in migrate.KNOWN_REVISIONS
+    # 0013 teaches no field a pull skipped: from 12 to 13 the station does not pull its ward again
+    assert not migrate.needs_repull(12, 13) and migrate.needs_repull(11, 13)
+    kept = 0 if migrate.needs_repull(12) else cursor
+    assert cursor > 0 and _rows(path, "SELECT pull_cursor, schema_version FROM sync_state") == [(kept, migrate.SCHEMA_VERSION)]
     assert _metas(path) == metas  # every record's versions read exactly as before
     after = [r[0] for r in _rows(path, "SELECT field_meta FROM shift")]
     assert all('"groups.' not in t and t.startswith("[[{") for t in after)
