@@ -8,7 +8,10 @@ first, so the machine's load falls on both; compare the medians (and the rounds)
 
 Run: .venv/bin/python benchmarks/ab_pull_shared.py <old-commit> [--rounds 6] [--n 2000]
 The older code runs from ``git archive`` in /tmp with this checkout's virtualenv (as ``ab_pull.sh``);
-both sides must share the server's database schema (no server migration between them).
+the database is migrated by this checkout's server; when the older commit lacks some of its
+migrations (``trust_server/migrations/versions``), they are copied into the older tree and its
+``HEAD_REVISION`` set to this checkout's, so the older server starts on the newer schema (the older
+code's queries do not read what a newer migration adds; an index, for example).
 """
 
 from __future__ import annotations
@@ -55,6 +58,15 @@ def main() -> None:
         old.mkdir(parents=True)
         archive = subprocess.run(["git", "-C", str(HERE), "archive", args.old], check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    versions = Path("trust_server/migrations/versions")
+    missing = sorted(p.name for p in (HERE / versions).glob("0*.py") if not (old / versions / p.name).exists())
+    if missing:
+        for name in missing:
+            shutil.copy(HERE / versions / name, old / versions / name)
+        db_py = old / "trust_server" / "db.py"
+        head = next(line for line in (HERE / "trust_server" / "db.py").read_text().splitlines() if line.startswith("HEAD_REVISION ="))
+        db_py.write_text("\n".join(head if line.startswith("HEAD_REVISION =") else line for line in db_py.read_text().splitlines()) + "\n")
+        print(f"older tree: migrations {', '.join(missing)} copied in, {head}", flush=True)
     sys.path[:0] = [str(HERE / "benchmarks"), str(HERE / "tests"), str(HERE)]
     import bench_vs_pouchdb as b
     from support.postgres import PostgresCluster

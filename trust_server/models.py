@@ -193,7 +193,8 @@ RECORD_DAY_SQL = "coalesce(data->>'shift_date', data->>'day')"
 
 class EntityRecord(ServerTable, table=True):
     __tablename__ = "entity_record"
-    __table_args__ = (sa.Index("ix_entity_record_ward_day", "ward_id", "entity", sa.text(RECORD_DAY_SQL)),)
+    __table_args__ = (sa.Index("ix_entity_record_ward_day", "ward_id", "entity", sa.text(RECORD_DAY_SQL)),
+                      sa.Index("ix_entity_record_ward_last_seq", "ward_id", "last_seq"))  # a pull far behind (0014)
     entity: str = Field(primary_key=True, max_length=40)
     id: str = Field(primary_key=True, max_length=36)
     #: by ward: ``ix_entity_record_ward_day`` starts with it (its own index went in migration 0010)

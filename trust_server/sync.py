@@ -429,9 +429,54 @@ def _no_jit(session: Session) -> None:
     session.execute(sa_text("SET LOCAL jit = off"))
 
 
+#: serve a pull that skips none of the station's own changes from the records themselves
+#: (``record_rows_query``); off only in tests that compare it with the change-log walk
+WALK_RECORDS = True
+
+
+def walks_records(device: Device, skip_own: bool) -> bool:
+    """Whether this page is read from the records (``record_rows_query``) rather than the change log
+    (``page_rows_query``): when the station is sent every record whose latest change is after its
+    cursor, which both give alike: a pull that skips none of the station's own changes (from cursor
+    0, protocol 1), or a station that has never pushed (no change is its own: a new station's first
+    sync, page after page)."""
+    return WALK_RECORDS and (not skip_own or device.last_client_seq == 0)
+
+
 def _page_rows(session: Session, device: Device, since: int, limit: int, skip_own: bool) -> list[Any]:
     """The first ``limit + 1`` change rows after ``since`` this station is sent, in seq order."""
-    return list(session.execute(page_rows_query(skip_own), page_rows_params(device.ward_id, device.device_id, since, limit)).all())
+    q = record_rows_query() if walks_records(device, skip_own) else page_rows_query(skip_own)
+    return list(session.execute(q, page_rows_params(device.ward_id, device.device_id, since, limit)).all())
+
+
+@functools.cache
+def record_rows_query() -> Any:
+    """The rows of ``page_rows_query`` without its own-change rule, read from the records: each record
+    of the ward and the trust whose latest change (``last_seq``) is after the cursor, at that change,
+    in ``last_seq`` order; its parameters: ``page_rows_params``.
+
+    The change-log walk sends a change only when no later change of its record follows in the same
+    stream, i.e. each record once at its ``last_seq``; from cursor 0 at 20,000 shifts each edited
+    once it read and dropped all 20,000 creates (40,000 primary-key lookups) for the first page.
+    Here each stream is one range of ``ix_entity_record_ward_last_seq`` (migration 0014) stopping at
+    ``limit + 1`` rows. A record is sent only when its ``last_seq`` change is in the change log, in
+    the record's stream: a tombstone whose changes the retention purged is not sent (as the change-log
+    walk does not send it), and the test is a scalar subquery by primary key, which PostgreSQL never
+    turns into a join over the whole change log (``tests/server/test_pull_plan.py``)."""
+    rec = EntityRecord.__table__.alias("r")  # type: ignore[attr-defined]
+    log = ChangeLog.__table__.alias("l")  # type: ignore[attr-defined]
+    ward_id = bindparam("ward_id", type_=String)
+    since, n = bindparam("since", type_=BigInteger), bindparam("n", type_=Integer)
+    logged = select(literal_column("1")).select_from(log).where(
+        log.c.seq == rec.c.last_seq, log.c.entity == rec.c.entity, log.c.entity_id == rec.c.id,
+        log.c.ward_id.is_not_distinct_from(rec.c.ward_id)).scalar_subquery()
+    parts = []
+    for mine in (rec.c.ward_id == ward_id, rec.c.ward_id.is_(None)):
+        q = select(rec.c.last_seq.label("seq"), rec.c.entity, rec.c.id.label("entity_id")).where(
+            mine, rec.c.last_seq > since, rec.c.entity.notin_(sorted(RESTRICTED_ENTITIES)), logged.is_not(None))
+        parts.append(select(q.order_by(rec.c.last_seq).limit(n).subquery()))
+    both = union_all(*parts).subquery()
+    return select(both).order_by(both.c.seq).limit(n)
 
 
 def page_rows_params(ward_id: str, device_id: str, since: int, limit: int) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from psycopg import sql
 from sqlalchemy.engine import Dialect
 
 from trust_server.db import make_engine, migrate
-from trust_server.sync import MAX_PULL, page_rows_params, page_rows_query
+from trust_server.sync import MAX_PULL, page_rows_params, page_rows_query, record_rows_query
 
 WARDS = 50
 WARD = "plan-w07"
@@ -61,9 +61,11 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
-def _server_statement(dialect: Dialect, since: int, skip_own: bool) -> tuple[str, list[Any]]:
-    """The pull's statement as the server's driver sends it, with ``$n`` placeholders and their values."""
-    bound = page_rows_query(skip_own).compile(dialect=dialect).construct_expanded_state(
+def _server_statement(dialect: Dialect, since: int, skip_own: bool, records: bool = False) -> tuple[str, list[Any]]:
+    """The pull's statement as the server's driver sends it, with ``$n`` placeholders and their values
+    (``records``: the walk of the records, ``record_rows_query``, which has no own-change rule)."""
+    query = record_rows_query() if records else page_rows_query(skip_own)
+    bound = query.compile(dialect=dialect).construct_expanded_state(
         page_rows_params(WARD, DEVICE, since, MAX_PULL))  # what the engine sends
     names: list[str] = []
 
@@ -82,9 +84,9 @@ class Trust:
         self.dialect = dialect
         self.n = 0
 
-    def explain(self, since: int, skip_own: bool, generic: bool = False) -> dict[str, Any]:
+    def explain(self, since: int, skip_own: bool, generic: bool = False, records: bool = False) -> dict[str, Any]:
         """The plan of the server's pull query, run; and the rows it returns, checked."""
-        text, values = _server_statement(self.dialect, since, skip_own)
+        text, values = _server_statement(self.dialect, since, skip_own, records)
         self.n += 1
         name = f"pull_{self.n}"
         self.con.execute(f"PREPARE {name} AS {text}")
@@ -159,6 +161,25 @@ def check_plan(plan: dict[str, Any], may_read: int, what: str) -> None:
     assert read <= may_read, f"{what}: read {read} change-log rows, the ward's own and the trust-wide are {may_read}\n{shown}"
 
 
+def check_record_plan(plan: dict[str, Any], what: str) -> None:
+    """The walk of the records: one range of ``ix_entity_record_ward_last_seq`` per stream, each stopping
+    at the page's size (never the ward's whole record set, never a sequential scan), and the change log
+    read only by primary key, one row a record."""
+    shown = describe(plan)
+    scans = [n for n in _nodes(plan) if n.get("Relation Name") in ("change_log", "entity_record")]
+    assert any(n.get("Relation Name") == "entity_record" for n in scans), shown
+    for n in scans:
+        assert n["Node Type"] != "Seq Scan", f"{what}: a sequential scan of {n['Relation Name']}\n{shown}"
+        loops = int(n.get("Actual Loops", 1))
+        if n["Relation Name"] == "entity_record":
+            assert loops == 1 and n.get("Index Name") == "ix_entity_record_ward_last_seq", f"{what}: not the range\n{shown}"
+            read = int(n.get("Actual Rows", 0)) + int(n.get("Rows Removed by Filter", 0))
+            assert read <= MAX_PULL + 1, f"{what}: read {read} records for a page of {MAX_PULL}\n{shown}"
+        else:
+            assert int(n.get("Actual Rows", 0)) <= 1 and n.get("Index Name") == "pk_change_log", \
+                f"{what}: the change log read other than by primary key\n{shown}"
+
+
 @pytest.fixture
 def trust(fresh_postgres_url: str) -> Iterator[Trust]:
     engine = make_engine(fresh_postgres_url)
@@ -196,3 +217,7 @@ def test_pull_plans_read_only_the_wards_own_and_trust_wide_rows_whatever_the_sta
             what = f"{stats} statistics{', generic plan' if generic else ''}"
             check_plan(trust.explain(cursor, skip_own=True, generic=generic), trust.own_rows(cursor), f"poll at the head, {what}")
             check_plan(trust.explain(0, skip_own=False, generic=generic), trust.own_rows(0), f"pull from 0, {what}")
+            # the walk of the records (a pull from 0, a station that never pushed): the same rows
+            for since in (0, cursor // 2, cursor):
+                check_record_plan(trust.explain(since, skip_own=False, generic=generic, records=True),
+                                  f"records from {since}, {what}")
