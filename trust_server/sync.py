@@ -376,7 +376,7 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         # re-pull after a restore must bring back every record as the server holds it).
         skip_own = headers.protocol >= 2 and since > 0
         if is_pg and since < scope_high:
-            _no_jit(session)
+            _plan_settings(session, walks_records(device, skip_own))
         rows = _page_rows(session, device, since, limit, skip_own)
         has_more = len(rows) > limit
         rows = rows[:limit]
@@ -417,16 +417,24 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
                             changes=changes, next_since=next_since, has_more=has_more)
 
 
-def _no_jit(session: Session) -> None:
-    """No JIT compilation for the rest of the pull's transaction (PostgreSQL's default ``jit = on``).
+def _plan_settings(session: Session, records: bool) -> None:
+    """PostgreSQL settings for the rest of the pull's transaction (one statement, ``set_config`` local).
 
-    The page query's estimated cost grows with the rows after the cursor (the planner cannot know how
-    few of them the once-per-record test keeps), so far behind the head it passed ``jit_above_cost``
-    and, from cursor 0 at 20,000 shifts, the inlining and optimising thresholds too: PostgreSQL spent
-    ~1 s compiling a query that ran in 0.24 s, and 50-150 ms on each of the next pages, which
-    made a pull grow faster than the ward (issue 13: 14x for 10x the shifts). Every statement of a
-    pull is a short index walk; JIT never pays for itself here."""
-    session.execute(sa_text("SET LOCAL jit = off"))
+    ``jit = off``: the page query's estimated cost grows with the rows after the cursor (the planner
+    cannot know how few of them the once-per-record test keeps), so far behind the head it passed
+    ``jit_above_cost`` and, from cursor 0 at 20,000 shifts, the inlining and optimising thresholds
+    too: PostgreSQL spent ~1 s compiling a query that ran in 0.24 s, and 50-150 ms on each of the
+    next pages, which made a pull grow faster than the ward (issue 13: 14x for 10x the shifts). Every
+    statement of a pull is a short index walk; JIT never pays for itself here.
+
+    ``enable_bitmapscan = off`` when the page walks the records (``record_rows_query``): with
+    statistics that do not know the ward yet (a new ward, right after a restore) PostgreSQL expected
+    few rows after the cursor and read them all by a bitmap, checked each against the change log and
+    sorted them, for every page; without bitmaps the ordered range of ``ix_entity_record_ward_last_seq``
+    stopping at the page's size is the cheapest plan whatever the statistics
+    (``tests/server/test_pull_plan.py``, which runs the query with the same setting)."""
+    bitmaps = ", set_config('enable_bitmapscan', 'off', true)" if records else ""
+    session.execute(sa_text(f"SELECT set_config('jit', 'off', true){bitmaps}"))
 
 
 #: serve a pull that skips none of the station's own changes from the records themselves
