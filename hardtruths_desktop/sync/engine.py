@@ -13,7 +13,6 @@ import gzip
 import json
 import logging
 import platform
-import re
 import ssl
 import time
 import uuid
@@ -707,8 +706,16 @@ _PAGE_KEYS = frozenset(("server_epoch", "min_retained_seq", "server_time", "chan
 _CHANGE_KEYS = frozenset(("seq", "entity", "id", "ward_id", "deleted", "row", "field_meta", "needs_review", "versions"))
 
 
-#: 19 digits in a row: an integer that may not fit in 64 bits (or a long number in a text: read slowly, correctly)
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+#: 19 digits in a row: an integer that may not fit in 64 bits (or a long number in a text: read slowly, correctly).
+#: Found by mapping every digit to ``0`` and every other byte to a space, then a substring search:
+#: ~2 ms a page where the regular expression ``[0-9]{19}`` took ~27 ms (it tried a match at every digit)
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= c <= 0x39 else 0x20 for c in range(256))
+_LONG_DIGITS = b"0" * 19
+
+
+def has_long_digits(body: bytes) -> bool:
+    """Whether ``body`` holds 19 digits in a row (what ``re.search(rb"[0-9]{19}", body)`` finds)."""
+    return _LONG_DIGITS in body.translate(_DIGITS_AS_ZERO)
 
 
 def read_page(body: bytes) -> Page | None:
@@ -716,7 +723,7 @@ def read_page(body: bytes) -> Page | None:
     pydantic model per record cost ~20 ms a page of 1,000). None when anything is not exactly as a
     server writes it (a key too many, a number as text, a big integer, broken text): the caller reads
     such a page with pydantic, which takes it or refuses it as it always has."""
-    if _LONG_DIGITS.search(body):
+    if has_long_digits(body):
         return None  # orjson reads an integer beyond 64 bits as a float, silently: pydantic keeps it exact
     try:
         raw = orjson.loads(body)

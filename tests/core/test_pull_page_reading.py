@@ -94,3 +94,19 @@ def test_an_unusual_page_is_left_to_pydantic(body: bytes) -> None:
     except pydantic.ValidationError:
         return  # refused, as before
     assert page_of(model).changes  # taken by pydantic, as before
+
+
+def test_nineteen_digits_in_a_row_are_found_as_the_regular_expression_finds_them() -> None:
+    """``has_long_digits`` (a byte map and a substring search) answers as ``[0-9]{19}`` does."""
+    import random
+    import re
+
+    from hardtruths_desktop.sync.engine import has_long_digits
+
+    pattern = re.compile(rb"[0-9]{19}")
+    cases = [b"", b"1" * 18, b"1" * 19, b"x" + b"9" * 19, b"0" * 18 + b"-" + b"0" * 18, b"\xff\x00" + b"5" * 20,
+             b'{"seq": 9223372036854775807}', b'{"seq": 922337203685477580}', b"1741600000123-00007-3f6c9a3e"]
+    rng = random.Random(13)
+    cases += [bytes(rng.choice(b'0123456789a-"\xff') for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    for body in cases:
+        assert has_long_digits(body) == (pattern.search(body) is not None), body
