@@ -192,6 +192,10 @@ RECORD_DAY_SQL = "coalesce(data->>'shift_date', data->>'day')"
 
 
 class EntityRecord(ServerTable, table=True):
+    """One synced record, current state. On PostgreSQL (migration 0013, not expressible here) the table
+    has ``toast_tuple_target = 128`` and storage ``MAIN`` on its text and JSON columns: a row over 2 KB
+    (a shift with its field versions) is stored compressed whole, ``data`` too, and nothing leaves the row."""
+
     __tablename__ = "entity_record"
     __table_args__ = (sa.Index("ix_entity_record_ward_day", "ward_id", "entity", sa.text(RECORD_DAY_SQL)),
                       sa.Index("ix_entity_record_ward_last_seq", "ward_id", "last_seq"))  # a pull far behind (0014)
