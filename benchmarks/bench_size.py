@@ -74,7 +74,8 @@ def pg_breakdown(database_url: str, n: int) -> str:
                                    + f', avg(pg_column_size(t.*)) FROM "{name}" t').fetchone()
                 assert avgs
                 out.append("      columns (avg B): " + ", ".join(f"{c} {float(a or 0):.0f}" for c, a in zip(cols, avgs[:-1], strict=True))
-                           + f"; row {float(avgs[-1] or 0):.0f}")
+                           + f"; row {float(avgs[-1] or 0):.0f}; live rows {float(avgs[-1] or 0) * live / n:,.0f} B per shift"
+                           " (no dead space: the same whether or not autovacuum ran during the edits)")
     return "\n".join(out)
 
 
