@@ -132,7 +132,9 @@ def main() -> None:
                 "entity_record": "SELECT * FROM entity_record",
                 "received_mutation": "SELECT * FROM received_mutation",
                 "change_log": f"SELECT * FROM change_log WHERE seq >= {since}",
-                "field_change": f"SELECT * FROM field_change WHERE server_seq >= {since}",
+                # a history row's change number is its mutation's (server migration 0013: NULL in the row)
+                "field_change": f"SELECT f.* FROM field_change f JOIN received_mutation m ON m.mutation_id = f.mutation_id"
+                                f" WHERE coalesce(f.server_seq, m.server_seq) >= {since}",
             }
             dumps: dict[str, bytes] = {}
             rows = 0
