@@ -67,7 +67,7 @@ def test_the_date_sensitive_screens_on_an_awkward_day(awkward: tuple[str, FixedC
     name, clock, station = awkward
     w = station.window
     # the top bar measures how long changes have waited from the same clock
-    station.qtbot.waitUntil(lambda: "waiting" in w.sync_label.text())
+    station.qtbot.waitUntil(lambda: "waiting" in w.sync_label.text(), timeout=30_000)
     # anonymous feedback waits "since the day's midnight" (no time of day is kept): the age is under a day
     assert "waiting (oldest" in w.sync_label.text() and "days)" not in w.sync_label.text()
 
