@@ -220,7 +220,7 @@ class Batch:
         if not _canonical_uuid(entity_id):  # history keeps it as a PostgreSQL uuid (migration 0013): its text must match the record's
             raise ValidationError.single("entity_id", "The record id is not a UUID in its usual form")
         key = (entity, entity_id)
-        if key not in self.records:
+        if key not in self.records and key not in self.absent:  # a new record the batch's load found absent: no query
             self.load([key])
         schema = schema_of(entity)
         if schema.trust_wide and self.author.ward_id is not None:
@@ -299,7 +299,9 @@ class Batch:
             derived = True
         if not rec.deleted:
             # the record as every station will store it: whole, unique and with its references in place
-            record = schema.check_record(entity_id, {f: v for f, v in rec.data.items() if schema.known_field(f)})
+            # the payload's values are clean_payload's output: not checked again (a new record's are all of them)
+            known = rec.data if current is None else {f: v for f, v in rec.data.items() if schema.known_field(f)}
+            record = schema.check_record(entity_id, known, values)
             self.check_links(schema, rec, record, None if current is None else set(values))
         if conflict:
             rec.needs_review = True
@@ -370,7 +372,7 @@ class Batch:
                 raise ValidationError.single(ref.field, f"It refers to a {what} the trust server does not have")
             if ref.same_ward and rec.ward_id is not None and target.ward_id != rec.ward_id:
                 raise ValidationError.single(ref.field, f"It refers to a {what} of another ward")
-        for unique in schema.unique_to_look_up():
+        for unique in _uniques_to_look_up(schema):
             if fields is not None and not fields.intersection(unique):
                 continue
             wanted = tuple(record.get(f) for f in unique)
@@ -533,7 +535,7 @@ class Batch:
             update_records(self.session, table, updated_rows, self.now)
         # who, from which device and when are the mutation's (received_mutation): not repeated per field,
         # nor the clock it was sent with (migration 0010: ``history_hlc``)
-        raws = {m.mutation_id: m.raw for m, _out in self.logged}
+        raws = {m.mutation_id: m.raw for m, _out in self.logged} if history else {}
         insert_rows(self.session, FieldChange.__table__, [  # type: ignore[attr-defined]
             {"server_seq": None, "mutation_id": h["mutation_id"].lower(), "entity": h["entity"],  # its mutation's (0013)
              "entity_id": h["entity_id"], "field": h["field"], "outcome": h["outcome"],
@@ -664,11 +666,12 @@ def history_hlc(incoming_hlc: str, raw: str) -> str | None:
     return None if raw.count('"hlc":') == 1 and f'"hlc":"{incoming_hlc}"' in raw else incoming_hlc
 
 
+#: a UUID exactly as ``str(uuid.UUID(...))`` writes it
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _canonical_uuid(text_id: str) -> bool:
-    try:
-        return str(uuid.UUID(text_id)) == text_id
-    except ValueError:
-        return False
+    return _CANONICAL.fullmatch(text_id) is not None
 
 
 def recorded_result(out: Outcome) -> dict[str, Any]:
@@ -686,6 +689,17 @@ def _projection(rec: Record) -> dict[str, Any]:
         return {"id": rec.id, "code": str(d.get("code", "")), "name": str(d.get("name", ""))}
     return {"id": rec.id, "trust_id": str(d.get("trust_id", "")), "code": str(d.get("code", "")), "name": str(d.get("name", "")),
             "site": str(d.get("site", "")), "specialty": str(d.get("specialty", ""))}
+
+
+_UNIQUES: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+
+def _uniques_to_look_up(schema: EntitySchema) -> tuple[tuple[str, ...], ...]:
+    """``schema.unique_to_look_up()``, worked out once per entity (asked for every record a push writes)."""
+    found = _UNIQUES.get(schema.name)
+    if found is None or SCHEMAS.get(schema.name) is not schema:
+        found = _UNIQUES[schema.name] = schema.unique_to_look_up()
+    return found
 
 
 def raw_json(obj: Any) -> str:
@@ -710,6 +724,7 @@ def raw_json(obj: Any) -> str:
 
 
 _PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+_TEXT_ONLY = frozenset({str})
 
 
 def _plain(obj: Any) -> bool:
@@ -720,8 +735,8 @@ def _plain(obj: Any) -> bool:
         return True
     if kind is float:
         return bool(obj == 0.0 or 1e-4 <= abs(obj) < 1e15)  # NaN and the infinities compare False
-    if kind is dict:
-        return all(type(k) is str and _plain(v) for k, v in obj.items())
+    if kind is dict:  # the scalars, most of a mutation, are not walked one call each
+        return {type(k) for k in obj} <= _TEXT_ONLY and all(_plain(v) for v in obj.values() if type(v) not in _PLAIN_SCALARS)
     if kind is list:
-        return all(_plain(v) for v in obj)
+        return all(_plain(v) for v in obj if type(v) not in _PLAIN_SCALARS)
     return False

@@ -59,10 +59,11 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     assert raw is not None
     names = ", ".join(f'"{c}"' for c in cols)
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    pairs = list(zip(cols, is_json, strict=True))
     try:
         with raw.cursor() as cur, cur.copy(statement) as copy:
             for r in rows:
-                copy.write_row([json_text(r[c]) if j else r[c] for c, j in zip(cols, is_json, strict=True)])
+                copy.write_row([json_text(r[c]) if j else r[c] for c, j in pairs])
     except psycopg.Error as e:
         # as SQLAlchemy raises it for any other statement (IntegrityError, OperationalError ...), so the
         # push's retry on a unique violation and the error logging see the same exception

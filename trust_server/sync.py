@@ -133,6 +133,8 @@ def _structure(req: PushRequest) -> None:
             raise ApiError(422, "batch_malformed", f"Mutations must be in client_seq order without gaps ({prev.client_seq} then {m.client_seq})")
     for m in req.mutations:
         for label, value in (("mutation_id", m.mutation_id), ("entity_id", m.entity_id)):
+            if CANONICAL_UUID.fullmatch(value):
+                continue  # a UUID in its usual form (uuid.UUID reads it; the rest it reads is checked by it)
             try:
                 uuid.UUID(value)
             except ValueError:

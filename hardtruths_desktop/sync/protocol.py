@@ -588,23 +588,27 @@ class EntitySchema:
             out[f] = _validate_field(self.name, f, value)
         return out
 
-    def check_record(self, entity_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    def check_record(self, entity_id: str, record: Mapping[str, Any], checked: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The whole record (a create, or a patch merged into the current state) checked: required
         fields, types and defaults as the station's table has them. Returns it normalised, with the
-        defaults filled in and the dynamic (``groups.*``) fields kept."""
+        defaults filled in and the dynamic (``groups.*``) fields kept. ``checked``: values that are
+        already the output of this entity's field checks (``clean_values``): a field holding the very
+        same object is not checked again (issue 13: a push checked each new shift's 13 values twice)."""
         fixed: dict[str, Any] = {}
         dynamic: dict[str, Any] = {}
         plan, refusal = _record_shape(self.name, tuple(record))
+        done = checked if checked is not None else {}
         for f, own in plan:  # the fields before the first one refused by its name, in the record's order
             if own:
                 fixed[f] = record[f]
             else:
-                dynamic[f] = _validate_field(self.name, f, record[f])
+                value = record[f]
+                dynamic[f] = value if done.get(f, _UNSET) is value else _validate_field(self.name, f, value)
         if refusal is not None:
             raise ValidationError(refusal.errors)
         if self.key != "id":
             fixed[self.key] = entity_id.lower()
-        out = {**self._check_fixed(fixed), **dynamic}
+        out = {**self._check_fixed(fixed, done), **dynamic}
         if self.identity is not None and not out.get("deleted"):
             try:
                 expected = self.identity(out)
@@ -616,7 +620,7 @@ class EntitySchema:
         return out
 
 
-    def _check_fixed(self, fixed: dict[str, Any]) -> dict[str, Any]:
+    def _check_fixed(self, fixed: dict[str, Any], checked: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The model's own fields validated and dumped, with its defaults filled in. A model with no
         model-level rule is checked field by field through the same per-field validators (each value's
         result cached, so a pull or push of 2,000 shifts does not re-run the same checks on the same
@@ -628,9 +632,11 @@ class EntitySchema:
             except PydanticError as e:
                 raise _to_validation_error(e, self.name) from None
         out: dict[str, Any] = {}
+        done = checked if checked is not None else {}
         for f, required, default, factory in _field_plan(self.model):
             if f in fixed:
-                out[f] = _validate_field(self.name, f, fixed[f])
+                value = fixed[f]
+                out[f] = value if done.get(f, _UNSET) is value else _validate_field(self.name, f, value)
             elif required:
                 raise ValidationError.single(f, f"A {self.name.replace('_', ' ')} record must include '{f}'")
             else:
@@ -660,8 +666,16 @@ def _record_shape(entity: str, names: tuple[Any, ...]) -> tuple[tuple[tuple[str,
     return tuple(plan), None
 
 
+_UNSET = object()
+
+
+@lru_cache(maxsize=4096)  # bounded: field names come from the wire
+def _good_field_name(name: str) -> bool:
+    return FIELD_NAME.fullmatch(name) is not None
+
+
 def check_field_name(name: Any) -> str:
-    if not isinstance(name, str) or not FIELD_NAME.fullmatch(name):
+    if not isinstance(name, str) or not _good_field_name(name):
         shown = printable(name, 40) if isinstance(name, str) else "?"
         raise ValidationError.single("payload", f"'{shown}' is not a field name")
     return name

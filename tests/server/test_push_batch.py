@@ -31,6 +31,7 @@ def _stdlib(obj: Any) -> str:
     {"text": "Ward 7 \u2013 caf\u00e9 \U0001f600"}, {"text": "broken \ud800 half"},  # non-ASCII, a lone surrogate
     {"n": 2**70}, {"n": -(2**63)}, {"when": datetime(2026, 3, 29, 1, 30)}, {"k": (1, 2)},
     {"void": {"entity": "shift", "by": "it:someone"}, "previous": {"deleted": False, "notes": "x\ty\nz\"\\"}},
+    "plain text", 'q"uo\\te \\u0041', "", "tab\there", "del\x7f", "caf\u00e9", "half \ud800", 0, -7, 2**70, True, None,
 ])
 def test_recorded_text_is_byte_identical_to_what_older_servers_wrote(obj: Any) -> None:
     assert raw_json(obj) == _stdlib(obj)
@@ -162,3 +163,24 @@ def test_a_body_the_fast_parser_would_read_otherwise_is_read_as_before(admin: Ad
     body = {k: huge[k] for k in ("entity", "entity_id", "op", "payload", "base")}
     [(sha,)] = _sql(admin, "SELECT payload_sha256 FROM received_mutation WHERE mutation_id::text = %s", (huge["mutation_id"],))
     assert bytes(sha) == hashlib.sha256(_stdlib(body).encode()).digest()
+
+
+
+def test_a_value_checked_once_is_not_checked_again_but_every_other_value_is() -> None:
+    """``check_record(..., checked=)`` (a push's new record: its payload was just checked field by field)
+    skips only the very objects ``clean_values`` returned; the record's other values are checked."""
+    import uuid
+
+    from hardtruths_desktop.domain import ids
+    from hardtruths_desktop.domain.validation import ValidationError
+    from hardtruths_desktop.sync.protocol import SCHEMAS
+
+    schema = SCHEMAS["shift"]
+    ward = str(uuid.UUID(int=7))
+    shift_id = ids.shift_id(ward, date(2027, 2, 28), "early")
+    values = schema.clean_values({"ward_id": ward, "shift_date": "2027-02-28", "shift_code": "early", "notes": "  padded ",
+                                  "groups.rn.actual": 3, "on_duty": []})
+    assert schema.check_record(shift_id, values, values) == schema.check_record(shift_id, values)
+    for field, bad in (("notes", "a\x00b"), ("groups.rn.actual", -1), ("shift_code", 5)):
+        with pytest.raises(ValidationError):
+            schema.check_record(shift_id, {**values, field: bad}, values)  # not the object clean_values returned
