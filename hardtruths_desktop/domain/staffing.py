@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -96,6 +97,7 @@ def _aware(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)  # pure, and asked on every save (the zone arithmetic is the cost)
 def shift_bounds_utc(shift_date: date, start: time, end: time) -> tuple[datetime, datetime]:
     """The real start and end (aware, UTC) of a shift that starts on ``shift_date``; a shift whose
     end is at or before its start ends the next day."""
@@ -103,6 +105,7 @@ def shift_bounds_utc(shift_date: date, start: time, end: time) -> tuple[datetime
     return _aware(shift_date, start), _aware(end_day, end)
 
 
+@lru_cache(maxsize=4096)  # pure (a frozen result), and asked on every save
 def shift_length(shift_date: date, start: time, end: time, period: Period = "day") -> ShiftLength:
     """Real elapsed hours of a shift on ``shift_date``, Europe/London (the night that spans the
     clocks going back is an hour longer, the spring night an hour shorter)."""
