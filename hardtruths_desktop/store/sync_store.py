@@ -166,6 +166,8 @@ def wire_json(m: dict[str, Any]) -> str:
 def _jv(v: Any) -> str:
     if type(v) is str:
         return str(_encode_str(v))
+    if type(v) is int:  # client_seq, schema_version: as json.dumps writes an integer
+        return str(v)
     return json.dumps(v, ensure_ascii=False)
 
 

@@ -453,23 +453,22 @@ class SyncEngine:
         recoveries = timeouts = 0
         waiting: int | None = None  # pending changes for the Client-Pending header: counted once a cycle
         after = 0  # the last change of the batch whose verdicts are being saved (0: none are)
+        ready: Future[_WireBatch] | None = None  # the next batch, built while the one before was on its way
         while True:
-            batch = sync_store.pending_wire(self.store, batch_size, after)
+            wire = self._prepared(ready, batch_size, after)
+            ready = None
+            if wire is None:
+                wire = self._wire_batch(batch_size, after)
+            batch, held, raw = wire.batch, wire.held, wire.body
             if not batch:
                 return
             if waiting is None or waiting < len(batch):
                 waiting = sync_store.pending_count(self.store)
-            info = sync_store.sync_info(self.store)
-            held = sync_store.not_connected(self.store, batch, info.ward_code)
-            head = {
-                "device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
-                "acked_through": sync_store.acked_through(self.store),
-            }
-            # the changes' stored JSON spliced in, not parsed and written again (issue 13)
-            mutations = ",".join(sync_store.wire_json(self._placeholder(m, info) if m["client_seq"] in held else m) for m in batch)
-            body = f'{json.dumps(head, separators=(",", ":"), ensure_ascii=False)[:-1]},"mutations":[{mutations}]}}'
-            raw = gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
             oldest = batch[0]["wall_time"]  # the first pending change is the oldest (the outbox is in saving order)
+            # the batch after this one is read and written while this one is on its way (issue 13); used only
+            # if this one is answered whole (any other answer sends, halves or re-reads from the outbox again)
+            following = recorder.submit(self._wire_batch, batch_size, int(batch[-1]["client_seq"])) \
+                if len(batch) >= batch_size else None
             try:
                 r = self._request(client, "POST", "/v1/sync/push", content=raw,
                                   headers={**self._headers((waiting, oldest)), "Content-Encoding": "gzip",
@@ -500,6 +499,7 @@ class SyncEngine:
                     self._saving = recorder.submit(sync_store.record_results, self.store, verdicts, resp.server_time,
                                                    held=held_answered)
                     after = int(batch[-1]["client_seq"])
+                    ready = following
                 else:
                     sync_store.record_results(self.store, verdicts, resp.server_time, held=held_answered)
                 for x in resp.results:
@@ -551,6 +551,35 @@ class SyncEngine:
                 raise SyncError(code, _error_message(r, "The trust server refused the upload"))
             self._check_common(r)
             raise SyncError("unexpected_status", f"Unexpected answer from the trust server ({r.status_code})")
+
+    def _wire_batch(self, size: int, after: int) -> _WireBatch:
+        """Up to ``size`` pending changes numbered after ``after``, as the gzip body of one push."""
+        batch = sync_store.pending_wire(self.store, size, after)
+        if not batch:
+            return _WireBatch(size, after, batch, {}, b"")
+        info = sync_store.sync_info(self.store)
+        held = sync_store.not_connected(self.store, batch, info.ward_code)
+        head = {
+            "device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
+            "acked_through": sync_store.acked_through(self.store),
+        }
+        # the changes' stored JSON spliced in, not parsed and written again (issue 13)
+        mutations = ",".join(sync_store.wire_json(self._placeholder(m, info) if m["client_seq"] in held else m) for m in batch)
+        body = f'{json.dumps(head, separators=(",", ":"), ensure_ascii=False)[:-1]},"mutations":[{mutations}]}}'
+        return _WireBatch(size, after, batch, held, gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0))
+
+    @staticmethod
+    def _prepared(ready: Future[_WireBatch] | None, size: int, after: int) -> _WireBatch | None:
+        """The batch built ahead, if it is the one wanted now (same size, right after the answered one).
+        Building it failed: None (it is built again here, and its error, if it recurs, goes up as before)."""
+        if ready is None:
+            return None
+        try:
+            wire = ready.result()
+        except Exception:
+            log.debug("building the next push batch ahead failed; building it again", exc_info=True)
+            return None
+        return wire if (wire.size, wire.after) == (size, after) else None
 
     def _declare_gap(self, client: httpx.Client, from_seq: int, to_seq: int, oldest_wall_time: str) -> int:
         """SYNC.md 3.9 ``gap_declared``: the server (restored from a backup older than this station's
@@ -681,6 +710,18 @@ class SyncEngine:
                            headers={**self._headers(), **auth})
         r.read()
         return r, t0, wall_ms(self.clock)
+
+
+@dataclass(frozen=True)
+class _WireBatch:
+    """One push batch as it goes on the wire: ``size`` and ``after`` as asked, the pending rows, the
+    ones held on this PC (client_seq -> ward code) and the gzip body."""
+
+    size: int
+    after: int
+    batch: list[dict[str, Any]]
+    held: dict[int, str]
+    body: bytes
 
 
 @dataclass

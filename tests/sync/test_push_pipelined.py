@@ -4,10 +4,15 @@ station, real server over loopback HTTP."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
+import pytest
 from sync_support import Network, Server, Station, new_ward_code
+
+from hardtruths_desktop.store import sync_store
 
 DAY = date.today() - timedelta(days=2)  # the trust server checks dates against its own (real) clock
 
@@ -52,3 +57,31 @@ def test_each_answered_batch_is_saved_when_the_next_one_fails(server: Server, ma
     assert again.ok and again.pushed == len(mids) - 4 and again.duplicates == 0
     assert all(r["state"] == "acked" for r in st.outbox())
     assert server.applied(mids) == {m: 1 for m in mids}  # each change once
+
+
+def test_the_next_batch_is_read_and_written_while_the_one_before_is_on_its_way(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The push builds batch k+1 (outbox rows read, body written and compressed) on its worker thread
+    while batch k is on the wire, and sends it only once batch k is answered whole: every change
+    arrives once, in order, and the station's outbox ends acknowledged."""
+    ward = new_ward_code()
+    st = make_station("a").set_up_ward(ward)
+    server.create_ward(ward)
+    st.enrol(server, ward)
+    assert st.sync().ok  # the ward's set-up
+    mids = [mid for k in range(5) for mid in st.record(DAY - timedelta(days=k), "early", rn=3, care=2)]
+    st.engine.batch_size = st.engine.max_batch = 2
+    reads: list[tuple[int, str]] = []
+    real = sync_store.pending_wire
+
+    def recorded(store: Any, limit: int, after: int = 0) -> list[dict[str, Any]]:
+        reads.append((after, threading.current_thread().name))
+        return real(store, limit, after)
+
+    monkeypatch.setattr(sync_store, "pending_wire", recorded)
+    result = st.sync()
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids)
+    assert server.applied(mids) == {m: 1 for m in mids}  # each change once
+    assert all(r["state"] == "acked" for r in st.outbox())
+    ahead = [after for after, thread in reads if thread.startswith("push-verdicts")]
+    assert len(ahead) >= len(mids) // 2 - 1 and ahead == sorted(ahead) and 0 not in ahead  # batches 2.. built ahead
