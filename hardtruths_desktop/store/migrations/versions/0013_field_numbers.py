@@ -50,7 +50,14 @@ def upgrade() -> None:
             if new != text and field_meta.loads(new) == meta:  # lossless, or left as it is
                 updates.append((new, text))
         if updates:  # by value: the same text gets the same new text (and WITHOUT ROWID tables need no rowid)
-            conn.exec_driver_sql(f'UPDATE "{table}" SET field_meta = ? WHERE field_meta = ?', updates)  # type: ignore[arg-type]
+            # through an indexed map, one UPDATE a table: an UPDATE per text scanned the whole table each time
+            # (nearly every row has its own versions: ~9 minutes for 20,000 shifts at the first start)
+            conn.exec_driver_sql("CREATE TEMP TABLE field_meta_0013 (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+            conn.exec_driver_sql("INSERT INTO field_meta_0013 (new, old) VALUES (?, ?)", updates)
+            conn.exec_driver_sql(
+                f'UPDATE "{table}" SET field_meta = (SELECT m.new FROM field_meta_0013 AS m WHERE m.old = "{table}".field_meta) '
+                f"WHERE field_meta IN (SELECT old FROM field_meta_0013)")
+            conn.exec_driver_sql("DROP TABLE field_meta_0013")
 
 
 def downgrade() -> None:
