@@ -33,14 +33,20 @@ class CutAfterPushes(Network):
         pass
 
 
-def test_each_answered_batch_is_saved_when_the_next_one_fails(server: Server, make_station: Callable[..., Station]) -> None:
+def _enrolled_with_changes(server: Server, make_station: Callable[..., Station], days: int) -> tuple[Station, list[str]]:
+    """A station enrolled on a new ward and synced, with ``days`` Early shifts waiting, pushed 2 changes a batch."""
     ward = new_ward_code()
     st = make_station("a").set_up_ward(ward)
     server.create_ward(ward)
     st.enrol(server, ward)
     assert st.sync().ok  # the ward's set-up
-    mids = [mid for k in range(7) for mid in st.record(DAY - timedelta(days=k), "early", rn=3, care=2)]
+    mids = [mid for k in range(days) for mid in st.record(DAY - timedelta(days=k), "early", rn=3, care=2)]
     st.engine.batch_size = st.engine.max_batch = 2
+    return st, mids
+
+
+def test_each_answered_batch_is_saved_when_the_next_one_fails(server: Server, make_station: Callable[..., Station]) -> None:
+    st, mids = _enrolled_with_changes(server, make_station, days=7)
     st.net = CutAfterPushes(2)  # two batches answered; the third cannot be sent
 
     result = st.sync()
@@ -64,13 +70,7 @@ def test_the_next_batch_is_read_and_written_while_the_one_before_is_on_its_way(
     """The push builds batch k+1 (outbox rows read, body written and compressed) on its worker thread
     while batch k is on the wire, and sends it only once batch k is answered whole: every change
     arrives once, in order, and the station's outbox ends acknowledged."""
-    ward = new_ward_code()
-    st = make_station("a").set_up_ward(ward)
-    server.create_ward(ward)
-    st.enrol(server, ward)
-    assert st.sync().ok  # the ward's set-up
-    mids = [mid for k in range(5) for mid in st.record(DAY - timedelta(days=k), "early", rn=3, care=2)]
-    st.engine.batch_size = st.engine.max_batch = 2
+    st, mids = _enrolled_with_changes(server, make_station, days=5)
     reads: list[tuple[int, str]] = []
     real = sync_store.pending_wire
 
