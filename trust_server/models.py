@@ -46,7 +46,9 @@ SERVER_DEVICE_ID = "00000000-0000-0000-0000-000000000000"
 #: 1-9 share the flat payload shape; 9 adds incidents and the Safety Thermometer; 10 adds only a
 #: local table on the station, feedback_head, so its payloads are 9's; 11 adds only the local
 #: shift drafts, shift_draft; 12 a leaner outbox and audit, issue 13; 13 only how the station stores
-#: field versions, payloads as 12's). Raise SCHEMA_MAX when the station's store schema goes up.
+#: field versions, payloads as 12's). Raise SCHEMA_MAX when the station's WIRE schema goes up
+#: (``migrate.SCHEMA_VERSION``, which rises only when a payload changes); a storage-only station
+#: migration (0014 on) leaves it alone, and needs no server upgrade.
 SCHEMA_MIN = 1
 SCHEMA_MAX = 13
 

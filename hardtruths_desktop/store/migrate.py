@@ -18,11 +18,22 @@ from hardtruths_desktop.files import exclusive_lock
 log = logging.getLogger(__name__)
 
 #: Every revision this app knows, oldest first. A test checks it against migrations/versions.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013",
+                                     "0014")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
-SCHEMA_VERSION = len(KNOWN_REVISIONS)
-#: Schema versions that teach the station no field a pull could have skipped (only how it stores what
-#: it has): an upgrade across only these keeps the pull cursor instead of pulling everything again.
+#: The store's own revision (its number in KNOWN_REVISIONS): local, never sent. A migration that only
+#: changes how the station stores what it has raises this and nothing else.
+STORE_REVISION = len(KNOWN_REVISIONS)
+#: The schema the station's changes are written in ON THE WIRE: sent as ``Client-Schema`` (and at
+#: enrolment), stamped on each outbox row, compared by the server with its ``SCHEMA_MAX``. It rises
+#: only when a payload changes (a new field or entity, a changed meaning), never for a storage-only
+#: migration, so a server one release old keeps accepting the station (issue 13: a storage-only
+#: migration used to bump it and get 409 ``schema_too_new``). Up to 13 it was the store revision;
+#: since 0014 (the acknowledged changes archived) the two are apart. ``sync_state.schema_version``
+#: holds the wire schema the store's data is in (so an upgrade re-pulls only when the wire schema rises).
+SCHEMA_VERSION = 13
+#: Wire schema versions that teach the station no field a pull could have skipped (only how it stores
+#: what it has): an upgrade across only these keeps the pull cursor instead of pulling everything again.
 #: 13: field versions name their fields by number (station migration 0013).
 NO_REPULL: frozenset[int] = frozenset({13})
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import json.encoder
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
@@ -381,6 +382,7 @@ def requeue_recent_acked(store: Store, from_seq: int = 0) -> int:
     they are pushed again (the server answers ``duplicate`` for those it still has)."""
     cutoff = iso_utc(utc_now(store.clock) - ACKED_RETENTION)
     with store.write(SYNC_ACTOR) as tx:
+        unarchive(tx.db, from_seq, cutoff)  # archived ones come back into the outbox as they were, first
         cur = tx.db.execute(
             # rejected rows too: their sequence numbers must reach the restored server again
             "UPDATE outbox SET state = 'pending' WHERE state IN ('acked', 'rejected') AND client_seq >= ?"
@@ -408,18 +410,119 @@ def janitor(store: Store, server_offset_ms: int | None = None) -> int:
     cutoff = iso_utc(datetime.fromtimestamp(server_now_ms / 1000, UTC) - ACKED_RETENTION)
     with store.write(SYNC_ACTOR) as tx:
         fold_into_audit(tx.db, cutoff)
-        return int(tx.db.execute("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", (cutoff,)).rowcount)
+        pruned = int(tx.db.execute("DELETE FROM outbox WHERE state = 'acked' AND acked_at < ?", (cutoff,)).rowcount)
+        # archived rows: their audit rows were completed when they were archived
+        pruned += int(tx.db.execute("SELECT coalesce(sum(n_rows), 0) FROM outbox_archive WHERE acked_to < ?", (cutoff,)).fetchone()[0])
+        tx.db.execute("DELETE FROM outbox_archive WHERE acked_to < ?", (cutoff,))
+    archive_acked(store)
+    return pruned
+
+
+#: the newest acknowledged changes kept in their sending form (a few days of a ward's work: what a
+#: restore of last night's backup asks for again, and what a person looking at the outbox expects)
+ARCHIVE_KEEP = 500
+#: acknowledged changes per archive row (one zlib stream: the more rows, the better it compresses)
+ARCHIVE_BATCH = 500
+#: every column of an outbox row, in the table's order (what an archive row keeps of each)
+OUTBOX_COLUMNS = ("client_seq", "mutation_id", "entity", "entity_id", "op", "payload", "base", "hlc", "schema_version",
+                  "recorded_by", "wall_time", "state", "attempts", "last_error", "result", "acked_seq", "acked_at")
+_ARCHIVABLE = "state = 'acked' AND coalesce(result, '') NOT LIKE '%concurrent_lost%'"  # the review list reads the others
+_ARCHIVE_FORMAT = 1
+
+
+def archive_acked(store: Store, keep: int = ARCHIVE_KEEP, batch: int = ARCHIVE_BATCH) -> int:
+    """Fold acknowledged outbox rows, oldest first, into compressed ``outbox_archive`` rows of ``batch``
+    each, keeping the newest ``keep`` (and any the review list reads: a change the server did not
+    apply) in their sending form. Each batch in its own short transaction (a save waits for one
+    batch at most), off the save path: run by the janitor after a sync cycle. The audit rows that
+    named the archived rows take back what they named (``fold_into_audit``), so the audit trail never
+    reads the archive. Only whole batches are archived. Returns the rows archived."""
+    done = 0
+    while True:
+        with store.write(SYNC_ACTOR) as tx:
+            db = tx.db
+            [(n,)] = db.execute(f"SELECT count(*) FROM outbox WHERE {_ARCHIVABLE}").fetchall()
+            if n - keep < batch:
+                return done
+            rows = db.execute(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM outbox WHERE {_ARCHIVABLE} ORDER BY client_seq LIMIT ?",
+                              (batch,)).fetchall()
+            seqs = [r[0] for r in rows]
+            marks = ", ".join("?" for _ in seqs)
+            named = db.execute(
+                "SELECT a.id, o.wall_time, o.entity, o.entity_id, o.recorded_by, o.payload, a.changes"
+                f" FROM outbox o JOIN audit_log a ON a.client_seq = o.client_seq WHERE o.client_seq IN ({marks})", seqs).fetchall()
+            # the outbox rows go first: the pages they free take the archive row and the audit rows' growth
+            db.execute(f"DELETE FROM outbox WHERE client_seq IN ({marks})", seqs)
+            acked_at = OUTBOX_COLUMNS.index("acked_at")
+            db.execute("INSERT INTO outbox_archive (first_seq, last_seq, n_rows, acked_to, body) VALUES (?, ?, ?, ?, ?)",
+                       (seqs[0], seqs[-1], len(rows), max(str(r[acked_at] or "") for r in rows), pack_rows(rows)))
+            _fold(db, named)
+            done += len(rows)
+
+
+def pack_rows(rows: list[tuple[Any, ...]]) -> bytes:
+    """Outbox rows (``OUTBOX_COLUMNS``) as one compressed blob: column by column (like values side by
+    side compress best), JSON with every character escaped (any text comes back exactly, lone
+    surrogates included), zlib."""
+    columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in OUTBOX_COLUMNS]
+    text = json.dumps({"v": _ARCHIVE_FORMAT, "columns": list(OUTBOX_COLUMNS), "values": columns},
+                      separators=(",", ":"), ensure_ascii=True)
+    return zlib.compress(text.encode("ascii"), 9)
+
+
+def unpack_rows(body: bytes) -> list[tuple[Any, ...]]:
+    """``pack_rows`` undone: the rows, in ``OUTBOX_COLUMNS`` order, exactly as they were."""
+    doc = json.loads(zlib.decompress(body))
+    if doc.get("v") != _ARCHIVE_FORMAT:
+        raise ValueError(f"outbox archive format {doc.get('v')!r} is not one this version reads")
+    by_name = dict(zip(doc["columns"], doc["values"], strict=True))
+    n = len(doc["values"][0]) if doc["values"] else 0
+    cols = [by_name.get(c, [None] * n) for c in OUTBOX_COLUMNS]
+    return list(zip(*cols, strict=True))
+
+
+def unarchive(db: Any, from_seq: int = 0, acked_since: str = "") -> int:
+    """Archived rows back into ``outbox`` exactly as they were (state, verdict, acknowledgement time),
+    every archive row holding one numbered ``from_seq`` or later with one acknowledged at or after
+    ``acked_since``; for a restore's re-send (``requeue_recent_acked``), in the caller's transaction.
+    Their audit rows stay as they are (complete since the archiving). Returns the rows brought back."""
+    back = 0
+    for first_seq, body in db.execute(
+            "SELECT first_seq, body FROM outbox_archive WHERE last_seq >= ? AND acked_to >= ? ORDER BY first_seq",
+            (from_seq, acked_since)).fetchall():
+        rows = unpack_rows(body)
+        db.executemany(f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) VALUES ({', '.join('?' for _ in OUTBOX_COLUMNS)})", rows)
+        db.execute("DELETE FROM outbox_archive WHERE first_seq = ?", (first_seq,))
+        back += len(rows)
+    return back
+
+
+def outbox_rows(store: Store) -> list[dict[str, Any]]:
+    """Every change this station keeps, in its sending form or archived, by ``client_seq``: each a
+    dict of ``OUTBOX_COLUMNS`` as the outbox holds them (payload, base, result as JSON text)."""
+    with store.engine.connect() as conn:
+        db: Any = conn.connection.driver_connection
+        rows = db.execute(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM outbox").fetchall()
+        for (body,) in db.execute("SELECT body FROM outbox_archive").fetchall():
+            rows.extend(unpack_rows(body))
+    rows.sort(key=lambda r: r[0])
+    return [dict(zip(OUTBOX_COLUMNS, r, strict=True)) for r in rows]
 
 
 def fold_into_audit(db: Any, acked_before: str) -> int:
     """Before outbox rows go, their audit rows take back what they named there (time, record,
     author, payload), so the audit trail never depends on the 30-day outbox (station migration 0012).
     ``acked_before``: the janitor's cut-off. Returns the audit rows completed."""
-    rows = db.execute(
+    return _fold(db, db.execute(
         "SELECT a.id, o.wall_time, o.entity, o.entity_id, o.recorded_by, o.payload, a.changes"
         " FROM outbox o JOIN audit_log a ON a.client_seq = o.client_seq WHERE o.state = 'acked' AND o.acked_at < ?",
         (acked_before,),
-    ).fetchall()
+    ).fetchall())
+
+
+def _fold(db: Any, rows: list[tuple[Any, ...]]) -> int:
+    """Complete these audit rows (``id, wall_time, entity, entity_id, recorded_by, payload, changes``)
+    from their outbox rows: they no longer name one."""
     db.executemany(
         "UPDATE audit_log SET at = ?, entity = ?, entity_id = ?, actor_id = ?, changes = ?, client_seq = NULL WHERE id = ?",
         [(wall, entity, entity_id, recorded_by[6:] if recorded_by.startswith("staff:") else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, MetaData, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, Integer, LargeBinary, MetaData, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Alembic's batch mode needs named constraints to alter SQLite tables (STYLE.md habit 10).
@@ -257,6 +257,23 @@ class Outbox(SQLModel, table=True):
     result: str | None = None
     acked_seq: int | None = None
     acked_at: str | None = None
+
+
+class OutboxArchive(SQLModel, table=True):
+    """Acknowledged outbox rows, folded a batch at a time into one compressed row (station migration
+    0014, issue 13): kept for the re-send after a server restore (SYNC.md 3.9, 30 days), not in their
+    sending form. ``body``: zlib of the rows' columns as JSON (``sync_store.archive_acked``); they come
+    back into ``outbox`` exactly as they were when a restore asks for them (``sync_store.unarchive``).
+    The audit rows that named them were completed (folded) when they were archived."""
+
+    __tablename__ = "outbox_archive"
+    #: the lowest client_seq in it (an archive row is found by the range it covers)
+    first_seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    last_seq: int
+    n_rows: int
+    #: the newest ``acked_at`` of its rows: the janitor drops it whole once that is past the 30 days
+    acked_to: str
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class SyncState(SQLModel, table=True):

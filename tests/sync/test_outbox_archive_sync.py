@@ -1,0 +1,92 @@
+"""Station migration 0014 (issue 13) against the real server over HTTP on PostgreSQL:
+
+- a station whose store went up a storage-only revision still speaks wire schema 13, so a server one
+  release old (``SCHEMA_MAX`` 13, as main had before 0014) takes its changes (before, the store's
+  number went on the wire and such a server answered 409 ``schema_too_new``);
+- the server restored from a backup after the station archived its acknowledged changes: they come
+  back out of the archive, are re-sent with their original ids, and everything converges, each
+  change exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from support.live_server import LiveServer
+from support.postgres import PostgresCluster
+from sync_support import Server, Station, month_of, new_ward_code
+from test_sync_recovery import backup
+
+from hardtruths_desktop.store import migrate, sync_store
+
+DAY = date.today() - timedelta(days=2)
+MONTH = month_of(DAY)
+#: the trust server's SCHEMA_MAX in the release before station migration 0014 (main at 23a3916)
+PREVIOUS_SERVER_SCHEMA_MAX = 13
+
+
+def test_a_storage_only_upgrade_syncs_with_a_server_one_release_old(server: Server, make_station: Callable[..., Station]) -> None:
+    [(was,)] = server.sql("SELECT schema_max FROM server_meta")
+    server.sql("UPDATE server_meta SET schema_max = %s RETURNING schema_max", (PREVIOUS_SERVER_SCHEMA_MAX,))
+    try:
+        ward = new_ward_code()
+        st = make_station("a").set_up_ward(ward)
+        server.create_ward(ward)
+        st.enrol(server, ward)
+        assert migrate.STORE_REVISION > PREVIOUS_SERVER_SCHEMA_MAX >= migrate.SCHEMA_VERSION
+        mids = st.record(DAY, "early", rn=4, care=2) + st.record(DAY, "late", rn=3)
+        result = st.sync()
+        assert result.ok and result.applied >= len(mids), result
+        assert server.applied(mids) == dict.fromkeys(mids, 1)
+        assert server.staffing(ward, MONTH) == st.staffing(MONTH)
+        [device] = [d for d in server.devices() if d["device_id"] == st.info().device_id]
+        assert device["schema_version"] == migrate.SCHEMA_VERSION  # what it said it speaks
+        # the store's own number on the wire is what that server refuses (what 0013 ran into)
+        more = st.record(DAY, "night", rn=2)
+        batch = sync_store.pending(st.store, 10)
+        r = st.raw_push(batch, schema=migrate.STORE_REVISION, acked_through=sync_store.acked_through(st.store))
+        assert r.status_code == 409 and r.json()["error"] == "schema_too_new", r.text
+        assert st.sync().ok and server.applied(more) == dict.fromkeys(more, 1)
+    finally:
+        server.sql("UPDATE server_meta SET schema_max = %s RETURNING schema_max", (was,))
+
+
+def test_server_restored_after_the_station_archived_its_changes(
+    own_server: Server, make_station: Callable[..., Station], pg_cluster: PostgresCluster,
+    live_server_factory: Callable[..., LiveServer],
+) -> None:
+    ward = new_ward_code()
+    a = make_station("a").set_up_ward(ward)
+    a.record(DAY, "early", rn=4, care=2)
+    own_server.create_ward(ward)
+    a.enrol(own_server, ward)
+    assert a.sync().ok
+    snapshot = backup(own_server, pg_cluster, f"backup_{new_ward_code().lower()}")  # last night's backup
+    a.record(DAY, "early", rn=5)  # accepted by the server after the backup ...
+    a.record(DAY, "night", rn=2)
+    a.record(DAY - timedelta(days=1), "late", care=1)
+    assert a.sync().ok
+    kept = sync_store.outbox_rows(a.store)
+    archivable = [r for r in kept if r["state"] == "acked" and "concurrent_lost" not in (r["result"] or "")]
+    assert len(archivable) > 10 and sync_store.archive_acked(a.store, keep=0, batch=1) == len(archivable)  # ... and archived since
+    assert sync_store.outbox_rows(a.store) == kept
+
+    port = own_server.live.port
+    own_server.live.stop()
+    restored = Server(live_server_factory(snapshot, port=port))
+    try:
+        restored.admin("new-epoch")
+        result = a.sync_until_quiet()
+        assert result.ok, result
+        ids = [r["mutation_id"] for r in kept]
+        assert restored.applied(ids) == dict.fromkeys(ids, 1)  # everything there, each exactly once
+        for day in (DAY, DAY - timedelta(days=1)):
+            assert a.staffing(month_of(day)) == restored.staffing(ward, month_of(day))
+        rec = restored.record("shift", a.shift_id(DAY))
+        assert rec is not None and rec["data"]["groups.rn.actual"] == 5
+        assert a.pending() == 0
+        # the re-sent rows are the originals: same ids, payloads and clocks (the verdicts are the restored server's)
+        fields = ("client_seq", "mutation_id", "entity", "entity_id", "op", "payload", "base", "hlc", "recorded_by", "wall_time")
+        assert [{k: r[k] for k in fields} for r in sync_store.outbox_rows(a.store)] == [{k: r[k] for k in fields} for r in kept]
+    finally:
+        restored.live.stop()
