@@ -65,7 +65,8 @@ def test_history_and_log_of_a_create_an_edit_and_a_concurrent_edit_read_as_befor
         assert logged[mid] == sent[mid]  # the whole mutation as sent: same keys, same values
     assert logged[odd["mutation_id"].lower()] == odd
 
-    rows = _sql(admin, "SELECT mutation_id::text, client_seq, recorded_by, raw FROM received_mutation"
+    # the stored text, kept once a request since 0015 (the view gives it as the row's ``raw`` held it)
+    rows = _sql(admin, "SELECT mutation_id::text, client_seq, recorded_by, raw FROM received_raw"
                        " WHERE mutation_id::text = ANY(%s)", (list(sent),))
     for mid, seq, by, raw in rows:
         assert full_raw(raw, mid, seq, by) == raw_json(sent[mid])  # byte for byte what 0009 kept (and hashed)
