@@ -6,7 +6,7 @@ and rows written before 0015 are converted (PostgreSQL) and read the same, befor
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,15 +75,21 @@ def test_a_push_keeps_its_texts_once_and_the_audit_and_a_resend_read_as_before(a
     assert r["status"] == "rejected" and "mutation_id_conflict" in r["flags"]
 
 
-def test_a_full_push_is_stored_compressed(admin: Admin, ward: str) -> None:
+def test_a_big_push_is_kept_100_texts_a_row_compressed(admin: Admin, ward: str) -> None:
     a = admin.station(ward)
-    creates = [a.create_shift(date(2026, 11, 1 + i // 2), ("early", "late")[i % 2]) for i in range(20)]
+    creates = [a.create_shift(date(2026, 10, 1) + timedelta(days=i // 2), ("early", "late")[i % 2]) for i in range(120)]
     a.push(creates)
+    places = _sql(admin, "SELECT batch_id, batch_index FROM received_mutation WHERE mutation_id::text = ANY(%s) ORDER BY client_seq",
+                  ([m["mutation_id"] for m in creates],))
+    first, second = places[0][0], places[100][0]
+    assert places == [(first, i) for i in range(1, 101)] + [(second, i) for i in range(1, 21)] and first != second
     [(compression, stored, plain)] = _sql(
-        admin, "SELECT pg_column_compression(b.raws), pg_column_size(b.raws), octet_length(array_to_string(b.raws, ''))"
-               " FROM received_batch b JOIN received_mutation m ON m.batch_id = b.id WHERE m.mutation_id = %s",
-        (creates[0]["mutation_id"],))
-    assert compression == "pglz" and stored * 3 < plain  # 20 shifts' texts in a third of their length
+        admin, "SELECT pg_column_compression(raws), pg_column_size(raws), octet_length(array_to_string(raws, ''))"
+               " FROM received_batch WHERE id = %s", (first,))
+    assert compression == "pglz" and stored * 3 < plain  # 100 shifts' texts in under a third of their length
+    stored_texts = dict(_sql(admin, "SELECT mutation_id::text, raw FROM received_raw WHERE mutation_id::text = ANY(%s)",
+                             ([m["mutation_id"] for m in creates],)))
+    assert stored_texts == {m["mutation_id"]: station_raw(m) for m in creates}
 
 
 # --- rows written before 0015 -------------------------------------------------------------------------
