@@ -42,7 +42,7 @@ from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
-from trust_server.bulk import insert_rows, patch_records, update_records
+from trust_server.bulk import insert_rows, json_text, patch_records, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
 from trust_server.validate import clean_payload
 
@@ -635,6 +635,10 @@ class Batch:
 
 #: texts in one ``received_batch`` row at most: reading one text decompresses its row (100: ~0.1 ms)
 TEXTS_PER_ROW = 100
+_LOG_TEXTS = text(
+    "INSERT INTO received_batch (raws)"
+    " SELECT ARRAY(SELECT e FROM json_array_elements_text(t.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i)"
+    " FROM json_array_elements(CAST(:doc AS json)) WITH ORDINALITY AS t(c, n) ORDER BY t.n RETURNING id")
 
 
 def log_texts(session: Session, raws: list[str]) -> list[tuple[int, int]]:
@@ -645,9 +649,14 @@ def log_texts(session: Session, raws: list[str]) -> list[tuple[int, int]]:
     if not raws:
         return []
     chunks = [raws[i:i + TEXTS_PER_ROW] for i in range(0, len(raws), TEXTS_PER_ROW)]
-    table = ReceivedBatch.__table__  # type: ignore[attr-defined]
-    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                          [{"raws": chunk} for chunk in chunks]).scalars().all()
+    if session.get_bind().dialect.name == "postgresql":
+        # one JSON document, made into the rows' arrays by PostgreSQL (psycopg writes a text[] parameter in
+        # Python, ~0.1 ms a text: 0.2 s of CPU a push of 2,000); the ids, taken in row order, sorted back
+        ids = sorted(int(v) for v in session.execute(_LOG_TEXTS, {"doc": json_text(chunks)}).scalars())
+    else:
+        table = ReceivedBatch.__table__  # type: ignore[attr-defined]
+        ids = [int(v) for v in session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                               [{"raws": chunk} for chunk in chunks]).scalars()]
     return [(int(row_id), i) for row_id, chunk in zip(ids, chunks, strict=True) for i in range(1, len(chunk) + 1)]
 
 
