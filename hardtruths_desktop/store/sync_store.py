@@ -414,7 +414,6 @@ def janitor(store: Store, server_offset_ms: int | None = None) -> int:
         # archived rows: their audit rows were completed when they were archived
         pruned += int(tx.db.execute("SELECT coalesce(sum(n_rows), 0) FROM outbox_archive WHERE acked_to < ?", (cutoff,)).fetchone()[0])
         tx.db.execute("DELETE FROM outbox_archive WHERE acked_to < ?", (cutoff,))
-    archive_acked(store)
     return pruned
 
 
@@ -427,17 +426,33 @@ ARCHIVE_BATCH = 500
 OUTBOX_COLUMNS = ("client_seq", "mutation_id", "entity", "entity_id", "op", "payload", "base", "hlc", "schema_version",
                   "recorded_by", "wall_time", "state", "attempts", "last_error", "result", "acked_seq", "acked_at")
 _ARCHIVABLE = "state = 'acked' AND coalesce(result, '') NOT LIKE '%concurrent_lost%'"  # the review list reads the others
+#: an audit row that names an archivable outbox row takes what it named (time, record, author, payload,
+#: exactly as the view ``audit_trail`` merges them) and names it no longer; the caller narrows the range
+_FOLD_SQL = (
+    "UPDATE audit_log SET at = o.wall_time, entity = o.entity, entity_id = o.entity_id,"
+    " actor_id = CASE WHEN o.recorded_by LIKE 'staff:%' THEN substr(o.recorded_by, 7) END,"
+    " changes = CASE WHEN audit_log.changes = '{}' THEN o.payload ELSE json_patch(o.payload, audit_log.changes) END,"
+    " client_seq = NULL"
+    " FROM outbox AS o WHERE o.client_seq = audit_log.client_seq"
+    " AND o.state = 'acked' AND coalesce(o.result, '') NOT LIKE '%concurrent_lost%'"  # as _ARCHIVABLE
+)
 _ARCHIVE_FORMAT = 1
 
 
-def archive_acked(store: Store, keep: int = ARCHIVE_KEEP, batch: int = ARCHIVE_BATCH) -> int:
+def archive_acked(store: Store, keep: int | None = None, batch: int | None = None) -> int:
     """Fold acknowledged outbox rows, oldest first, into compressed ``outbox_archive`` rows of ``batch``
-    each, keeping the newest ``keep`` (and any the review list reads: a change the server did not
-    apply) in their sending form. Each batch in its own short transaction (a save waits for one
-    batch at most), off the save path: run by the janitor after a sync cycle. The audit rows that
-    named the archived rows take back what they named (``fold_into_audit``), so the audit trail never
-    reads the archive. Only whole batches are archived. Returns the rows archived."""
+    (default ``ARCHIVE_BATCH``) each, keeping the newest ``keep`` (default ``ARCHIVE_KEEP``) and any
+    the review list reads (a change the server did not apply) in their sending form. Each batch in its
+    own short transaction (a save waits for one batch at most), off the save and push paths: the sync
+    engine runs it after a cycle that had nothing to send. The audit rows that named the archived rows
+    take back what they named first, so the audit trail never reads the archive. Only whole batches
+    are archived. Returns the rows archived."""
+    keep = ARCHIVE_KEEP if keep is None else keep
+    batch = ARCHIVE_BATCH if batch is None else batch
     done = 0
+    with store.engine.connect() as conn:  # usually nothing to do: found without a write transaction
+        if int(conn.exec_driver_sql(f"SELECT count(*) FROM outbox WHERE {_ARCHIVABLE}").scalar_one()) - keep < batch:
+            return done
     while True:
         with store.write(SYNC_ACTOR) as tx:
             db = tx.db
@@ -447,16 +462,12 @@ def archive_acked(store: Store, keep: int = ARCHIVE_KEEP, batch: int = ARCHIVE_B
             rows = db.execute(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM outbox WHERE {_ARCHIVABLE} ORDER BY client_seq LIMIT ?",
                               (batch,)).fetchall()
             seqs = [r[0] for r in rows]
-            marks = ", ".join("?" for _ in seqs)
-            named = db.execute(
-                "SELECT a.id, o.wall_time, o.entity, o.entity_id, o.recorded_by, o.payload, a.changes"
-                f" FROM outbox o JOIN audit_log a ON a.client_seq = o.client_seq WHERE o.client_seq IN ({marks})", seqs).fetchall()
-            # the outbox rows go first: the pages they free take the archive row and the audit rows' growth
-            db.execute(f"DELETE FROM outbox WHERE client_seq IN ({marks})", seqs)
+            # their audit rows take what they named, as the view ``audit_trail`` reads it (one statement)
+            db.execute(_FOLD_SQL + " AND o.client_seq BETWEEN ? AND ?", (seqs[0], seqs[-1]))
+            db.execute(f"DELETE FROM outbox WHERE client_seq IN ({', '.join('?' for _ in seqs)})", seqs)
             acked_at = OUTBOX_COLUMNS.index("acked_at")
             db.execute("INSERT INTO outbox_archive (first_seq, last_seq, n_rows, acked_to, body) VALUES (?, ?, ?, ?, ?)",
                        (seqs[0], seqs[-1], len(rows), max(str(r[acked_at] or "") for r in rows), pack_rows(rows)))
-            _fold(db, named)
             done += len(rows)
 
 
@@ -467,7 +478,7 @@ def pack_rows(rows: list[tuple[Any, ...]]) -> bytes:
     columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in OUTBOX_COLUMNS]
     text = json.dumps({"v": _ARCHIVE_FORMAT, "columns": list(OUTBOX_COLUMNS), "values": columns},
                       separators=(",", ":"), ensure_ascii=True)
-    return zlib.compress(text.encode("ascii"), 9)
+    return zlib.compress(text.encode("ascii"), 6)
 
 
 def unpack_rows(body: bytes) -> list[tuple[Any, ...]]:

@@ -303,6 +303,8 @@ class SyncEngine:
                     self._pull_all(client, result)
                 result.ok = True
                 sync_store.janitor(self.store, self._offset_ms)  # acked rows older than the 30-day retention window
+                if not result.pushed:  # a cycle with nothing to send (the loop's next poll): off the push's time
+                    sync_store.archive_acked(self.store)  # acknowledged changes into compressed batches (issue 13)
             except SyncError as e:
                 result.error, result.message, result.retryable, result.retry_after = e.code, e.message, e.retryable, e.retry_after
             except httpx.HTTPError as e:
