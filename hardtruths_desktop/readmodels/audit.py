@@ -3,7 +3,8 @@
 Read through the view ``audit_trail`` (station migration 0012), which joins each audit row to the
 outbox row it names while that row is kept (the outbox holds the change as sent: who, when, what;
 the audit row adds the action, the person's name, the station and the replaced values), and reads
-the audit row alone once the janitor has folded the outbox row into it. No screen or CLI
+the audit row alone once the outbox row was folded into it (by the janitor after 30 days, or when the
+sync archived it, station migration 0014: the trail never reads the compressed archive). No screen or CLI
 command shows the trail yet; the tests read it through this function, and IT can read the view
 with any SQLite tool.
 

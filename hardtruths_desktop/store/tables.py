@@ -207,7 +207,8 @@ class AuditLog(SQLModel, table=True):
     (``client_seq``) instead of repeating it: ``at``, ``entity``, ``entity_id`` and ``actor_id`` are
     NULL while that row is there (its ``wall_time``, ``entity``, ``entity_id``, ``recorded_by``), and
     ``changes`` holds only what the outbox row does not (labels). The janitor folds the outbox row
-    back in before pruning it (station migration 0012, issue 13). Read it through
+    back in before pruning it (station migration 0012, issue 13), and so does the archiving of
+    acknowledged rows (0014, ``sync_store.archive_acked``). Read it through
     ``store.audit`` (the view ``audit_trail``), never column by column."""
 
     __tablename__ = "audit_log"
