@@ -304,7 +304,7 @@ class SyncEngine:
                 result.ok = True
                 sync_store.janitor(self.store, self._offset_ms)  # acked rows older than the 30-day retention window
                 if not result.pushed:  # a cycle with nothing to send (the loop's next poll): off the push's time
-                    sync_store.archive_acked(self.store)  # acknowledged changes into compressed batches (issue 13)
+                    self._archive()
             except SyncError as e:
                 result.error, result.message, result.retryable, result.retry_after = e.code, e.message, e.retryable, e.retry_after
             except httpx.HTTPError as e:
@@ -314,6 +314,14 @@ class SyncEngine:
                 result.error, result.message = "unexpected", f"Sync stopped by an unexpected error ({type(e).__name__}); it will retry"
             self._finish(result, started)
         return result
+
+    def _archive(self) -> None:
+        """Acknowledged changes into compressed batches (issue 13, station migration 0014): housekeeping,
+        so a failure is logged and the cycle stays a success (the rows stay in the outbox, whole)."""
+        try:
+            sync_store.archive_acked(self.store)
+        except Exception:
+            log.exception("archiving acknowledged changes failed; they stay in the outbox as sent")
 
     def _moved(self, info: sync_store.SyncInfo) -> bool:
         here = fingerprint(self.store.path, self.machine)

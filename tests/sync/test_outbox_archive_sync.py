@@ -98,3 +98,25 @@ def test_server_restored_after_the_station_archived_its_changes(
         assert [{k: r[k] for k in fields} for r in sync_store.outbox_rows(a.store)] == [{k: r[k] for k in fields} for r in kept]
     finally:
         restored.live.stop()
+
+
+def test_archiving_that_fails_keeps_the_rows_and_the_cycle_a_success(
+    server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sync_store, "ARCHIVE_KEEP", 0)
+    monkeypatch.setattr(sync_store, "ARCHIVE_BATCH", 1)
+    ward = new_ward_code()
+    st = make_station("a").set_up_ward(ward)
+    server.create_ward(ward)
+    st.enrol(server, ward)
+    st.record(DAY, "early", rn=4)
+    assert st.sync().ok
+    with st.store.engine.begin() as conn:  # an audit row SQLite cannot read as JSON (a damaged file, say)
+        [(seq,)] = conn.exec_driver_sql("SELECT max(client_seq) FROM audit_log WHERE client_seq IS NOT NULL").all()
+        conn.exec_driver_sql("UPDATE audit_log SET changes = '{oops' WHERE client_seq = ?", (seq,))
+    result = st.sync()  # nothing to send: archives, up to the damaged row
+    assert result.ok and not result.error, result
+    rows = sync_store.outbox_rows(st.store)
+    never = {r["client_seq"] for r in rows if r["state"] != "acked" or "concurrent_lost" in (r["result"] or "")}
+    assert {r[0] for r in _live(st)} == {seq} | never  # the others archived; that one kept whole, as sent
+    assert len(rows) > len(never) + 5 and rows[-1]["client_seq"] == seq
