@@ -74,7 +74,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 _UPDATE_RECORDS = text(
     "UPDATE entity_record AS e SET ward_id = v.ward_id, data = v.data, field_meta = v.field_meta, deleted = v.deleted,"
     " last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
-    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id text, ward_id text, data jsonb, field_meta jsonb,"
+    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id text, ward_id text, data jsonb, field_meta json,"
     " deleted boolean, last_seq bigint, needs_review boolean)"
     " WHERE e.entity = v.entity AND e.id = v.id")
 
@@ -105,7 +105,8 @@ def update_records(session: Session, table: Table, rows: Sequence[dict[str, Any]
 
 
 _PATCH_RECORDS = text(
-    "UPDATE entity_record AS e SET ward_id = v.ward_id, data = e.data || v.data, field_meta = e.field_meta || v.field_meta,"
+    "UPDATE entity_record AS e SET ward_id = v.ward_id, data = e.data || v.data,"
+    " field_meta = (e.field_meta::jsonb || v.field_meta)::json,"  # json since server migration 0015b
     " deleted = v.deleted, last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
     " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id text, ward_id text, data jsonb, field_meta jsonb,"
     " deleted boolean, last_seq bigint, needs_review boolean)"

@@ -209,7 +209,8 @@ class ChangeLog(ServerTable, table=True):
     entity: str = Field(max_length=40)
     entity_id: str = Field(max_length=36)
     deleted: bool = False
-    echo_of: str | None = Field(default=None, max_length=36)
+    #: a device id: ``uuid`` on PostgreSQL since migration 0015b (16 bytes, not 37)
+    echo_of: str | None = Field(default=None, sa_column=sa.Column(UuidText, nullable=True))
 
 
 #: the day a dated record belongs to (a shift's date, a 23:59 count's day): the same text on PostgreSQL
@@ -230,7 +231,9 @@ class EntityRecord(ServerTable, table=True):
     #: by ward: ``ix_entity_record_ward_day`` starts with it (its own index went in migration 0010)
     ward_id: str | None = Field(default=None, max_length=36)
     data: dict[str, Any] = _json()
-    field_meta: dict[str, Any] = _json()
+    #: ``json`` (text) on PostgreSQL, not ``jsonb`` (migration 0015b): read whole (the pull sends its text, a push
+    #: loads it), never searched inside; its 13 alike versions compress to ~60 bytes less a row as text
+    field_meta: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     deleted: bool = False
     last_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     needs_review: bool = False

@@ -49,7 +49,7 @@ from hardtruths_desktop.sync.protocol import (
 from trust_server.apply import Author, Batch, Incoming, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
-from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta
+from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
 
 MAX_PULL = 1000
 #: how stale a device's ``last_seen_at`` (the admin's "last sync") may get before a poll that moves no
@@ -518,7 +518,7 @@ def page_rows_query(skip_own: bool) -> Any:
     c = ChangeLog.__table__.alias("c")  # type: ignore[attr-defined]
     later = ChangeLog.__table__.alias("later")  # type: ignore[attr-defined]
     rec = EntityRecord.__table__.alias("rec")  # type: ignore[attr-defined]
-    ward_id, device_id = bindparam("ward_id", type_=String), bindparam("device_id", type_=String)
+    ward_id, device_id = bindparam("ward_id", type_=String), bindparam("device_id", type_=UuidText)  # echo_of: uuid (0015b)
     since, n = bindparam("since", type_=BigInteger), bindparam("n", type_=Integer)
     # the seq of the record's latest change when that change comes later in the same stream and is sent
     # to this station (NULL: this row is the one that brings the record). The stream is compared with
@@ -568,7 +568,7 @@ _REF_FIELDS: tuple[str, ...] = tuple(sorted({ref.field for s in SCHEMAS.values()
 #: ``_encode`` turns into ``compact_versions`` (grouping them in SQL, ``jsonb_each`` and an aggregate
 #: per record, cost PostgreSQL more than the whole rest of the page)
 _CHANGE_PARTS = ("(CASE WHEN jsonb_typeof(r.data) = 'object' THEN r.data - 'deleted' ELSE '{}'::jsonb END)::text,"
-                 " (CASE WHEN jsonb_typeof(r.field_meta) = 'object' THEN r.field_meta ELSE '{}'::jsonb END)::text,"
+                 " (CASE WHEN json_typeof(r.field_meta) = 'object' THEN r.field_meta ELSE '{}'::json END)::text,"  # json (0015b)
                  " r.deleted, r.needs_review")
 
 

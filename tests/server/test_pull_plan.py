@@ -33,7 +33,7 @@ from trust_server.sync import MAX_PULL, page_rows_params, page_rows_query, recor
 
 WARDS = 50
 WARD = "plan-w07"
-DEVICE = "plan-device"
+DEVICE = "0f3c9a3e-2222-4a2b-9c3d-5e6f7a8b9c0d"  # a device id: change_log.echo_of is a uuid (0015b)
 HISTORY = 40_000  # changes before the statistics go stale
 LATER = 8_000  # other wards' changes after
 TRUST_EVERY = 97  # one record in 97 is trust-wide (ward_id NULL)
@@ -46,7 +46,7 @@ def _change_rows(first: int, last: int, wards: str, trust_every: int) -> str:
     return f"""
     INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted, echo_of)
     SELECT s, CASE WHEN r % {trust_every} = 0 THEN NULL ELSE {wards} END, 'shift', 'rec-' || r, false,
-           CASE WHEN edit AND r % 3 = 0 THEN '{DEVICE}' END
+           CASE WHEN edit AND r % 3 = 0 THEN '{DEVICE}'::uuid END
     FROM (SELECT s, ((s - 1) / 200) * 100 + (s - 1) % 100 AS r, ((s - 1) / 100) % 2 = 1 AS edit
           FROM generate_series({first}, {last}) AS s) AS g"""
 
@@ -108,7 +108,7 @@ class Trust:
 
     def expected(self, since: int, skip_own: bool, limit: int = MAX_PULL) -> list[tuple[int, str, str]]:
         """The pull's rule in Python over the whole change log."""
-        rows = self.con.execute("SELECT seq, ward_id, entity, entity_id, echo_of FROM change_log").fetchall()
+        rows = self.con.execute("SELECT seq, ward_id, entity, entity_id, echo_of::text FROM change_log").fetchall()
         last = dict(((e, i), s) for e, i, s in self.con.execute("SELECT entity, id, last_seq FROM entity_record"))
         by_seq = {r[0]: r for r in rows}
         out = []

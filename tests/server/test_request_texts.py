@@ -203,3 +203,52 @@ def test_a_row_written_after_0015_goes_back_into_its_row_on_a_downgrade_in_sqlit
             assert c.execute(text("SELECT raw FROM received_mutation")).scalar_one() == raw
     finally:
         engine.dispose()
+
+
+# --- migration 0015b: field versions as json text, a change's echo device as uuid ---------------------
+
+def _write_as_0015(engine: Engine, echo: str) -> dict[str, Any]:
+    meta = {f: {"tok": OLD[0][0], "hlc": "1792888200000-00000-0f3c9a3e", "device_id": DEV_A, "seq": 21}
+            for f in ("ward_id", "shift_date", "shift_code", "groups.rn.actual", "notes")}
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
+                       " VALUES ('shift', :id, NULL, '{\"notes\": \"Si\\u00e2n\"}'::jsonb, CAST(:meta AS jsonb), false, 21, false)"),
+                  {"id": SHIFT, "meta": json.dumps(meta)})
+        c.execute(text("INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted, echo_of) VALUES (21, NULL, 'shift', :id,"
+                       " false, :echo)"), {"id": SHIFT, "echo": echo})
+    return meta
+
+
+def test_0015b_keeps_field_versions_as_text_and_echoes_as_uuid_and_back(fresh_postgres_url: str) -> None:
+    engine = make_engine(fresh_postgres_url)
+    try:
+        _at(engine, "0015")
+        meta = _write_as_0015(engine, DEV_A)
+        migrate(engine)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT pg_typeof(field_meta)::text, field_meta::text::jsonb = CAST(:m AS jsonb),"
+                                  " pg_typeof(echo_of)::text, echo_of::text FROM entity_record, change_log"),
+                             {"m": json.dumps(meta)}).one() == ("json", True, "uuid", DEV_A)
+            assert c.execute(text("SELECT attstorage FROM pg_attribute WHERE attrelid = 'entity_record'::regclass"
+                                  " AND attname = 'field_meta'")).scalar_one() == "m"
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0015")
+        with engine.connect() as c:
+            assert c.execute(text("SELECT pg_typeof(field_meta)::text, field_meta = CAST(:m AS jsonb), pg_typeof(echo_of)::text,"
+                                  " echo_of FROM entity_record, change_log"), {"m": json.dumps(meta)}).one() == (
+                "jsonb", True, "character varying", DEV_A)
+    finally:
+        engine.dispose()
+
+
+def test_0015b_refuses_an_echo_device_uuid_would_change(fresh_postgres_url: str) -> None:
+    engine = make_engine(fresh_postgres_url)
+    try:
+        _at(engine, "0015")
+        _write_as_0015(engine, DEV_A.upper())
+        with pytest.raises(RuntimeError, match="echo device"):
+            migrate(engine)
+    finally:
+        engine.dispose()
