@@ -81,7 +81,7 @@ def main() -> None:
         url = pg.create_database("ab_pull_shared")
         data = b.temp_dir("ab-pull-shared-srv-")
         os.chdir(HERE)
-        with ServerProcess.start(url, data) as srv_new:
+        with ServerProcess.start(url, data, pinned_clock=None) as srv_new:
             a = b.enrolled_station(srv_new.url, data, url, ward, codes, today, "ab-pull-shared-a-")
             b.record(a, ward, keys, today, 3)
             a.sync()
@@ -90,7 +90,7 @@ def main() -> None:
             os.chdir(old)  # ``python -m trust_server.cli`` finds the old code first
             os.environ["PYTHONPATH"] = str(old)
             try:
-                srv_old = ServerProcess.start(url, data)
+                srv_old = ServerProcess.start(url, data, pinned_clock=None)
             finally:
                 os.chdir(HERE)
                 del os.environ["PYTHONPATH"]

@@ -30,6 +30,7 @@ from support.live_server import LiveServer  # noqa: E402
 from support.postgres import PostgresCluster  # noqa: E402
 
 from hardtruths_desktop.demo import create_demo  # noqa: E402
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK  # noqa: E402
 from hardtruths_desktop.store import sync_store  # noqa: E402
 from hardtruths_desktop.store.session import Store  # noqa: E402
 from hardtruths_desktop.sync.credentials import MemoryCredentials  # noqa: E402
@@ -77,7 +78,7 @@ def bare_insert(n: int, sample: list[dict[str, Any]]) -> float:
 
 def main() -> None:
     with PostgresCluster.started(fsync=True) as pg:
-        srv = LiveServer.start(pg.create_database("bench_pull"), temp_dir("bench-pull-server-"))
+        srv = LiveServer.start(pg.create_database("bench_pull"), temp_dir("bench-pull-server-"), clock=SYSTEM_CLOCK)
         try:
             admin(srv, "create-ward", "--code", WARD, "--name", "Ward 7 - Elderly Care")
             seed = Store(temp_dir("bench-pull-seed-"))

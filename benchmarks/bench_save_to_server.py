@@ -47,7 +47,7 @@ def main() -> None:
     with PostgresCluster.started(fsync=True) as pg:
         url = pg.create_database("bench_save_to_server")
         data = temp_dir("bench-s2s-server-")
-        with ServerProcess.start(url, data) as srv:
+        with ServerProcess.start(url, data, pinned_clock=None) as srv:
             admin(data, url, "create-ward", "--code", "BS1", "--name", "Bench ward")
             st = Station(temp_dir("bench-s2s-station-"))
             set_up(st, "BS1", ["early", "late", "night"], today)

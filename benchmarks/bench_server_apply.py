@@ -32,6 +32,7 @@ from support.live_server import LiveServer  # noqa: E402
 from support.postgres import PostgresCluster  # noqa: E402
 
 from hardtruths_desktop.domain import ids  # noqa: E402
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK  # noqa: E402
 from hardtruths_desktop.domain.hlc import Hlc  # noqa: E402
 
 STATIONS = 4
@@ -86,7 +87,7 @@ def main() -> None:
     rnd = random.Random(7)
     with PostgresCluster.started(fsync=True) as pg:
         url = pg.create_database("bench")
-        with LiveServer.start(url) as srv:
+        with LiveServer.start(url, clock=SYSTEM_CLOCK) as srv:
             admin = httpx.Client(base_url=srv.url, headers=srv.admin_headers(), timeout=60)
             admin.post("/v1/admin/wards", json={"code": "B1", "name": "Bench ward"}).raise_for_status()
             stations = [BenchStation(srv, "B1", admin.post("/v1/admin/wards/B1/enrolment-codes").json()["code"])

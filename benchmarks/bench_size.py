@@ -170,7 +170,7 @@ def main() -> None:
     with PostgresCluster.started(fsync=True) as pg:
         url = pg.create_database("bench_size")
         data = temp_dir("bench-size-server-")
-        with ServerProcess.start(url, data) as srv:
+        with ServerProcess.start(url, data, pinned_clock=None) as srv:
             a = enrolled_station(srv.url, data, url, ward, codes, today, "bench-size-a-")
             per = -(-n // rounds)
             for r in range(0, n, per):

@@ -67,7 +67,7 @@ from _common import bench_clock, pct, temp_dir  # noqa: E402
 from support.postgres import PostgresCluster  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
-from hardtruths_desktop.domain.clock import LONDON, FixedClock, today  # noqa: E402
+from hardtruths_desktop.domain.clock import LONDON, SYSTEM_CLOCK, FixedClock, today  # noqa: E402
 from hardtruths_desktop.store import reference  # noqa: E402
 from hardtruths_desktop.store.session import Actor, Store  # noqa: E402
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift  # noqa: E402
@@ -234,7 +234,7 @@ class PushRun:
 def push_run(pg: PostgresCluster, base: Path, wards: int, procs: int, tag: str) -> PushRun:
     url = pg.create_database(f"trust_{tag}")
     data = temp_dir(f"bench-trust-{tag}-server-")
-    servers = [ServerProcess.start(url, data) for _ in range(procs)]
+    servers = [ServerProcess.start(url, data, pinned_clock=None) for _ in range(procs)]
     try:
         for i in range(wards):
             admin(data, url, "create-ward", "--code", ward_code(i), "--name", f"Ward {ward_code(i)}")
@@ -510,7 +510,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
         # the station's head: the server records the cursor a station asks from (what it has applied),
         # so the last answer's next_since is one poll ahead of last_pull_seq
         while True:
-            page = srv_sync.pull(engine, device_id, cursor, 1000, None, headers, encode_in_db=False)
+            page = srv_sync.pull(engine, device_id, cursor, 1000, None, headers, encode_in_db=False, clock=SYSTEM_CLOCK)
             assert not isinstance(page, srv_sync.EncodedPage)
             cursor = page.next_since
             if not page.has_more:
@@ -522,7 +522,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
         kinds_head: set[str] = set()
         for code in sorted(devices):
             device_id, ward_id, cursor = devices[code]
-            med, _mx = median_ms(lambda d=device_id, c=cursor: srv_sync.pull(engine, d, c, 1000, None, headers), 5)
+            med, _mx = median_ms(lambda d=device_id, c=cursor: srv_sync.pull(engine, d, c, 1000, None, headers, clock=SYSTEM_CLOCK), 5)
             st, p = cap.find("UNION ALL", "change_log")
             plan = explain(engine, st, p, generic)
             got, dropped, kinds = scan_rows(plan, "change_log")
@@ -543,7 +543,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
             lines.append(worst)
     code = sorted(devices)[-1]
     device_id, ward_id, cursor = devices[code]
-    med, mx = median_ms(lambda: srv_sync.pull(engine, device_id, 0, 1000, None, headers), 5)
+    med, mx = median_ms(lambda: srv_sync.pull(engine, device_id, 0, 1000, None, headers, clock=SYSTEM_CLOCK), 5)
     st, p = cap.find("UNION ALL", "change_log")
     for generic in (False, True):
         plan = explain(engine, st, p, generic)
@@ -558,7 +558,7 @@ def pull_costs(url: str, run: PushRun) -> list[str]:
     t0 = time.perf_counter()
     pages, since, changes = 0, 0, 0
     while True:
-        r = srv_sync.pull(engine, device_id, since, 1000, None, headers)
+        r = srv_sync.pull(engine, device_id, since, 1000, None, headers, clock=SYSTEM_CLOCK)
         page = json.loads(r.body) if isinstance(r, srv_sync.EncodedPage) else r.model_dump()  # PostgreSQL writes protocol 2 pages
         pages += 1
         changes += len(page["changes"])

@@ -57,7 +57,7 @@ def main(n: int = 2000) -> None:
         keys = [(today - timedelta(days=1 + i // len(codes)), codes[i % len(codes)]) for i in range(n)]
         url = pg.create_database("push_cpu")
         data = bench.temp_dir("push-cpu-server-")
-        with ServerProcess.start(url, data) as srv:
+        with ServerProcess.start(url, data, pinned_clock=None) as srv:
             a = bench.enrolled_station(srv.url, data, url, "BV1", codes, today, "push-cpu-a-")
             for label, rn in (("push_new", 3), ("push_edit", 4)):
                 bench.record(a, "BV1", keys, today, rn)

@@ -47,12 +47,12 @@ def capture(pg: Any, out: Path, n: int = 2000) -> None:
     keys = [(today - timedelta(days=1 + i // len(codes)), codes[i % len(codes)]) for i in range(n)]
     url = pg.create_database("capture")
     data = bench.temp_dir("push-replay-server-")
-    srv = ServerProcess.start(url, data)
+    srv = ServerProcess.start(url, data, pinned_clock=None)
     station = bench.enrolled_station(srv.url, data, url, "BV1", codes, today, "push-replay-")
     srv.stop()
     with psycopg.connect(f"host=127.0.0.1 port={pg.port} user={pg.user} dbname=postgres", autocommit=True) as con:
         con.execute('CREATE DATABASE "snap" TEMPLATE "capture"')
-    srv = ServerProcess.start(url, data, port=srv.port)
+    srv = ServerProcess.start(url, data, port=srv.port, pinned_clock=None)
     bodies: list[tuple[str, bytes, dict[str, str]]] = []
     label = ["new"]
     send = station.engine._request
@@ -81,9 +81,12 @@ def capture(pg: Any, out: Path, n: int = 2000) -> None:
 
 def worker(cap: Path, rounds: int) -> None:
     """In the tree on PYTHONPATH: replay the bodies ``rounds`` times (after one warm-up round)."""
+    import inspect
+
     import orjson
     import psycopg
 
+    from hardtruths_desktop.domain.clock import SYSTEM_CLOCK
     from hardtruths_desktop.sync.protocol import PushRequest
     from trust_server import sync
     from trust_server.db import make_engine
@@ -97,6 +100,9 @@ def worker(cap: Path, rounds: int) -> None:
     bodies = {lab: [gzip.decompress((cap / f"{lab}-{i}.json.gz").read_bytes()) for i in range(1, k + 1)]
               for lab, k in meta["batches"].items()}
 
+    # the server's clock is an argument since i13-clock4 (older server code, replayed A/B, has none)
+    clock_kw: dict[str, Any] = {"clock": SYSTEM_CLOCK} if "clock" in inspect.signature(sync.push).parameters else {}
+
     def one_round() -> dict[str, float]:
         name = "r_" + uuid.uuid4().hex[:8]
         with psycopg.connect(admin, autocommit=True) as con:
@@ -108,7 +114,7 @@ def worker(cap: Path, rounds: int) -> None:
             for body in batches:
                 t0 = time.process_time()
                 req = PushRequest.model_validate(orjson.loads(body))
-                resp = sync.push(engine, meta["device_id"], req, headers)
+                resp = sync.push(engine, meta["device_id"], req, headers, **clock_kw)
                 AsciiJSONResponse(resp.model_dump(exclude_defaults=True))
                 cpu += time.process_time() - t0
                 assert all(r.status == "applied" for r in resp.results)

@@ -18,13 +18,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hardtruths_desktop.domain.clock import iso_utc
 from hardtruths_desktop.domain.validation import ValidationError
 from trust_server.api import admin, devices, sync
 from trust_server.db import make_engine, prepare
 from trust_server.errors import ApiError
 from trust_server.middleware import BodyLimit, FailureLimiter, ScrubbedErrors
 from trust_server.responses import AsciiJSONResponse
-from trust_server.settings import Settings
+from trust_server.settings import ENV_PINNED_CLOCK, Settings
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.admin_token = admin_token
     app.state.token_secret = token_secret
     app.state.enrol_limiter = FailureLimiter(settings.enrol_max_failures, settings.enrol_window_s)
+    #: the server's one clock (``Settings.clock``): every "now" of a request asks it (``deps.ClockDep``)
+    app.state.clock = settings.clock
+    if settings.clock_is_pinned:
+        log.warning("THE SERVER'S CLOCK IS PINNED at %s (%s): it never sees time pass, so shift dates, clocks, "
+                    "tokens and retention are judged as of that moment. For tests and demos only: unset it on a "
+                    "ward's server.", iso_utc(settings.clock.now()), ENV_PINNED_CLOCK)
     app.add_middleware(BodyLimit, token_secret=lambda: str(app.state.token_secret),
-                       admin_token=lambda: str(app.state.admin_token))
+                       admin_token=lambda: str(app.state.admin_token), clock=settings.clock)
     # answers gzip-compressed for clients that accept it (stations do: push answers and pull pages are
     # mostly repeated keys); level 5: most of level 9's saving at a fraction of its CPU
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=5)

@@ -38,7 +38,6 @@ from sqlalchemy import insert, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
@@ -129,11 +128,11 @@ _server_hlc_lock = threading.Lock()
 _server_hlc = [Hlc(0, 0, "00000000")]
 
 
-def server_hlc(now_ms: int | None = None) -> str:
-    """A fresh HLC from the server clock, monotonic within this process."""
+def server_hlc(now_ms: int) -> str:
+    """A fresh HLC from the server clock's ``now_ms`` (``wall_ms(clock)``), monotonic within this process."""
     with _server_hlc_lock:
         last = _server_hlc[0]
-        pt = max(last.pt, now_ms if now_ms is not None else wall_ms(SYSTEM_CLOCK))
+        pt = max(last.pt, now_ms)
         nxt = Hlc(pt, last.lc + 1 if pt == last.pt else 0, "00000000")
         _server_hlc[0] = nxt
         return str(nxt)

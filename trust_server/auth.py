@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 
-from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, utc_now
+from hardtruths_desktop.domain.clock import Clock, utc_now
 from trust_server.errors import ApiError
 
 TOKEN_TTL_S = 15 * 60
@@ -57,14 +57,14 @@ def _seconds(now: float | None, clock: Clock) -> float:
     return now if now is not None else utc_now(clock).timestamp()
 
 
-def make_token(server_secret: str, device_id: str, now: float | None = None, ttl: int = TOKEN_TTL_S,
-               clock: Clock = SYSTEM_CLOCK) -> str:
+def make_token(server_secret: str, device_id: str, now: float | None = None, ttl: int = TOKEN_TTL_S, *,
+               clock: Clock) -> str:
     expiry = int(_seconds(now, clock)) + ttl
     message = f"{device_id}.{expiry}"
     return f"{TOKEN_PREFIX}{message}.{_sign(server_secret, message)}"
 
 
-def read_token(server_secret: str, token: str, now: float | None = None, clock: Clock = SYSTEM_CLOCK) -> str:
+def read_token(server_secret: str, token: str, now: float | None = None, *, clock: Clock) -> str:
     """The device id a valid, unexpired token was issued to; ``ApiError`` 401 otherwise."""
     parts = token.split(".")
     if len(parts) != 4 or parts[0] + "." != TOKEN_PREFIX:

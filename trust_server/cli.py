@@ -33,9 +33,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from hardtruths_desktop.domain import feedback as fft
+from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.domain.validation import ValidationError, parse_month
 from trust_server.errors import ApiError
-from trust_server.settings import ConfigError, Settings
+from trust_server.settings import ENV_PINNED_CLOCK, ConfigError, Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
 
@@ -117,7 +118,11 @@ def run_server(args: argparse.Namespace) -> int:
 
     from trust_server.app import create_app
 
-    app = create_app(_settings(args))
+    settings = _settings(args)
+    app = create_app(settings)  # refuses a bad configuration first (one line, exit 2)
+    if settings.clock_is_pinned:  # said on the terminal too, not only in the log
+        print(f"hardtruths-server: WARNING: the clock is pinned at {settings.pinned_clock} "
+              f"({ENV_PINNED_CLOCK}): for tests and demos only", file=sys.stderr)
     # Everything imported and built so far lives as long as the process: moved out of the collector's
     # sight, so its full passes during a push scan only the push's own objects (issue 13: py-spy put a
     # sixth of a 500-change push in collections walking the imported libraries' objects)
@@ -127,11 +132,10 @@ def run_server(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open(args: argparse.Namespace) -> tuple[Session, str]:
+def _open(settings: Settings) -> tuple[Session, str]:
     """A session on the migrated database, and the token-signing secret (enrolment codes need it)."""
     from trust_server.db import make_engine, prepare
 
-    settings = _settings(args)
     engine = make_engine(settings.database_url)
     try:
         secret = prepare(engine, settings)
@@ -145,25 +149,27 @@ def admin(args: argparse.Namespace) -> int:
     from trust_server import devices, incidents, reference, staffing
     from trust_server.models import WardCreate
 
-    session, secret = _open(args)
+    settings = _settings(args)
+    clock = settings.clock  # the server's: every "now" of a command (a code's expiry, --as-of's default, purge)
+    session, secret = _open(settings)
     try:
         with session.begin():
             out: str
             if args.action == "create-trust":
-                t = reference.create_trust(session, args.code, args.name)
+                t = reference.create_trust(session, args.code, args.name, clock=clock)
                 out = f"Trust {t.code} ({t.name}) is ready."
             elif args.action == "create-ward":
                 w = reference.create_ward(session, WardCreate(code=args.code.strip()[:16] or "?", name=args.name.strip()[:200] or "?",
                                                               site=args.site[:200], specialty=args.specialty[:200],
                                                               beds=args.beds if 1 <= args.beds <= 120 else 28,
-                                                              trust_code=args.trust))
+                                                              trust_code=args.trust), clock=clock)
                 if not 1 <= args.beds <= 120:
                     raise ValidationError.single("beds", "A ward has between 1 and 120 beds")
                 if not args.name.strip():
                     raise ValidationError.single("name", "Ward name is required")
                 out = f"Ward {w.code} ({w.name}) is ready."
             elif args.action == "enrolment-code":
-                out = devices.new_enrolment_code(session, secret, args.ward).code
+                out = devices.new_enrolment_code(session, secret, args.ward, utc_now(clock)).code
             elif args.action == "devices":
                 rows = devices.list_devices(session)
                 if args.json:
@@ -174,7 +180,7 @@ def admin(args: argparse.Namespace) -> int:
                              f"{'REVOKED' if r.revoked else 'active'}" for r in rows]
                     out = "\n".join(lines) or "No stations are enrolled yet."
             elif args.action == "revoke":
-                d = devices.revoke(session, args.device)
+                d = devices.revoke(session, args.device, utc_now(clock))
                 out = f"Device {d.device_id} is revoked; its records are kept."
             elif args.action == "staffing":
                 y, m = parse_month(args.month, "--month")
@@ -187,11 +193,10 @@ def admin(args: argparse.Namespace) -> int:
                         f"CARE {v.groups['care'].actual}/{v.groups['care'].planned}  "
                         f"{'recorded' if v.recorded else 'not recorded'}" for v in shifts) or "No shifts."
             elif args.action == "staffing-return":
-                from hardtruths_desktop.domain.clock import SYSTEM_CLOCK
                 from hardtruths_desktop.domain.validation import parse_as_of
 
                 y, m = parse_month(args.month, "--month")
-                now = parse_as_of(args.as_of, "--as-of") if args.as_of else SYSTEM_CLOCK.now()
+                now = parse_as_of(args.as_of, "--as-of") if args.as_of else utc_now(clock)
                 rets = ([staffing.month_return(session, reference.ward_by_code(session, args.ward), y, m, now)] if args.ward
                         else staffing.trust_month_returns(session, y, m, now))
                 if args.json:
@@ -210,7 +215,7 @@ def admin(args: argparse.Namespace) -> int:
                     out = "\n".join(f"{r.entity:15} {r.id}  {'VOID ' if r.deleted else ''}"
                                     f"{json.dumps(r.data, ensure_ascii=False, sort_keys=True)[:160]}" for r in found) or "No records."
             elif args.action == "void":
-                voided = reference.void_record(session, args.record, args.reason, args.entity)
+                voided = reference.void_record(session, args.record, args.reason, args.entity, clock=clock)
                 out = f"The {voided.entity.replace('_', ' ')} record {voided.id} is void; stations remove it when they next sync."
             elif args.action == "feedback":
                 from trust_server import feedback
@@ -224,9 +229,8 @@ def admin(args: argparse.Namespace) -> int:
                     out = f"{summary['ward']} {summary['month']}: {score.describe()}"
             elif args.action == "purge":
                 from trust_server import retention
-                from trust_server.sync import utc_now
 
-                out = retention.purge(session, utc_now()).describe()
+                out = retention.purge(session, utc_now(clock)).describe()
             elif args.action == "gaps":
                 from trust_server import gaps
 

@@ -9,22 +9,22 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from hardtruths_desktop.domain.clock import Clock
 from hardtruths_desktop.sync.protocol import EnrolRequest, EnrolResponse, TokenRequest, TokenResponse
 from trust_server import auth
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import Device, DevicePublic, EnrolmentCode, EnrolmentCodePublic, ServerMeta, Ward
 from trust_server.reference import ward_by_code, ward_has_setup
-from trust_server.sync import iso, utc_now
+from trust_server.sync import iso
 
 
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)  # SQLite returns naive UTC
 
 
-def new_enrolment_code(session: Session, secret: str, ward_code: str, now: datetime | None = None) -> EnrolmentCodePublic:
+def new_enrolment_code(session: Session, secret: str, ward_code: str, now: datetime) -> EnrolmentCodePublic:
     ward = ward_by_code(session, ward_code)
-    now = now or utc_now()
     code = auth.new_code()
     expires = now + timedelta(seconds=auth.CODE_TTL_S)
     session.add(EnrolmentCode(code_hash=auth.hash_code(secret, code), ward_id=ward.id, created_at=now,
@@ -32,9 +32,8 @@ def new_enrolment_code(session: Session, secret: str, ward_code: str, now: datet
     return EnrolmentCodePublic(code=code, ward_code=ward.code, expires_at=iso(expires))
 
 
-def enrol(session: Session, secret: str, req: EnrolRequest, now: datetime | None = None) -> EnrolResponse:
+def enrol(session: Session, secret: str, req: EnrolRequest, now: datetime) -> EnrolResponse:
     meta = server_meta(session)
-    now = now or utc_now()
     code_hash = auth.hash_code(secret, req.code)
     q = select(EnrolmentCode).where(col(EnrolmentCode.code_hash) == code_hash)
     if session.get_bind().dialect.name == "postgresql":
@@ -70,7 +69,7 @@ def enrol(session: Session, secret: str, req: EnrolRequest, now: datetime | None
                          server_epoch=meta.epoch, ward_has_setup=ward_has_setup(session, ward.id))
 
 
-def issue_token(session: Session, secret: str, req: TokenRequest) -> TokenResponse:
+def issue_token(session: Session, secret: str, req: TokenRequest, *, clock: Clock) -> TokenResponse:
     device = session.get(Device, req.device_id[:36])
     if device is None:
         raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
@@ -78,15 +77,15 @@ def issue_token(session: Session, secret: str, req: TokenRequest) -> TokenRespon
         raise ApiError(401, "invalid_credentials", "The station's secret is not right: enrol it again")
     if device.revoked_at is not None:
         raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
-    return TokenResponse(access_token=auth.make_token(secret, device.device_id), expires_in=auth.TOKEN_TTL_S)
+    return TokenResponse(access_token=auth.make_token(secret, device.device_id, clock=clock), expires_in=auth.TOKEN_TTL_S)
 
 
-def revoke(session: Session, device_id: str) -> Device:
+def revoke(session: Session, device_id: str, now: datetime) -> Device:
     device = session.get(Device, device_id.strip().lower()[:36])
     if device is None:
         raise ApiError(404, "not_found", f"There is no device {device_id.strip()[:36]} on this server")
     if device.revoked_at is None:
-        device.revoked_at = utc_now()
+        device.revoked_at = now
         session.add(device)
     return device
 

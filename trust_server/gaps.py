@@ -10,7 +10,7 @@ changes from arriving.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -19,22 +19,22 @@ from sqlmodel import Session, col, select
 from hardtruths_desktop.sync.protocol import GapRequest, GapResponse
 from trust_server.errors import ApiError
 from trust_server.models import DeclaredGap, GapPublic, Ward
-from trust_server.sync import busy, iso, lock_device, utc_now
+from trust_server.sync import busy, iso, lock_device
 
 
-def declare(engine: Engine, device_id: str, req: GapRequest) -> GapResponse:
+def declare(engine: Engine, device_id: str, req: GapRequest, now: datetime) -> GapResponse:
     if req.device_id != device_id:
         raise ApiError(403, "wrong_device", "The gap names a different device from the access token")
     if req.to_seq < req.from_seq:
         raise ApiError(422, "invalid_request", "to_seq must be at least from_seq")
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
-            return _declare_tx(session, device_id, req)
+            return _declare_tx(session, device_id, req, now)
     except DBAPIError:
         raise busy() from None
 
 
-def _declare_tx(session: Session, device_id: str, req: GapRequest) -> GapResponse:
+def _declare_tx(session: Session, device_id: str, req: GapRequest, now: datetime) -> GapResponse:
     device = lock_device(session, device_id)
     same = session.execute(select(DeclaredGap).where(col(DeclaredGap.device_id) == device_id,
                                                      col(DeclaredGap.from_seq) == req.from_seq)).scalar_one_or_none()
@@ -47,7 +47,7 @@ def _declare_tx(session: Session, device_id: str, req: GapRequest) -> GapRespons
     if req.from_seq != expected:
         raise ApiError(409, "expected_seq", f"The server expects client_seq {expected} next", expected_seq=expected)
     gap = DeclaredGap(device_id=device_id, ward_id=device.ward_id, from_seq=req.from_seq, to_seq=req.to_seq,
-                      oldest_retained_wall_time=req.oldest_retained_wall_time, declared_at=utc_now())
+                      oldest_retained_wall_time=req.oldest_retained_wall_time, declared_at=now)
     session.add(gap)
     device.last_client_seq = req.to_seq
     session.flush()

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
+from hardtruths_desktop.domain.clock import Clock
 from trust_server import auth
 from trust_server.errors import ApiError
 
@@ -75,8 +76,9 @@ def _too_large(limit: int) -> ApiError:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, token_secret: Callable[[], str], admin_token: Callable[[], str]) -> None:
+    def __init__(self, app: ASGIApp, token_secret: Callable[[], str], admin_token: Callable[[], str], clock: Clock) -> None:
         self.app = app
+        self.clock = clock
         self.token_secret = token_secret
         self.admin_token = admin_token
 
@@ -87,7 +89,7 @@ class BodyLimit:
         path: str = scope.get("path", "")
         if path == PUSH_PATH:
             try:
-                auth.read_token(self.token_secret(), token)
+                auth.read_token(self.token_secret(), token, clock=self.clock)
             except ApiError:
                 return PUBLIC_MAX_BODY
             return PUSH_MAX_BODY

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.clock import Clock, utc_now, wall_ms
 from hardtruths_desktop.domain.ids import uuid7
 from hardtruths_desktop.domain.validation import (
     MAX_SHORT_TEXT,
@@ -40,15 +41,15 @@ from trust_server.models import (
     Ward,
     WardCreate,
 )
-from trust_server.sync import utc_now
 
 DEFAULT_TRUST_CODE = "TRUST"
 SERVER_AUTHOR = "server:admin"
 
 
-def write_record(session: Session, entity: str, entity_id: str, values: Mapping[str, Any], recorded_by: str = SERVER_AUTHOR) -> Outcome:
-    """Create or patch one record as the server; raises ValidationError when it is refused."""
-    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
+def write_record(session: Session, entity: str, entity_id: str, values: Mapping[str, Any], recorded_by: str = SERVER_AUTHOR, *,
+                 clock: Clock) -> Outcome:
+    """Create or patch one record as the server (as of ``clock``, the server's); raises ValidationError when it is refused."""
+    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now(clock))
     batch.load([(entity, entity_id)])
     current = batch.records.get((entity, entity_id))
     if current is not None:
@@ -58,7 +59,7 @@ def write_record(session: Session, entity: str, entity_id: str, values: Mapping[
     base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}
     mid = uuid7()
     op = "patch" if current is not None else "create"
-    hlc = server_hlc()
+    hlc = server_hlc(wall_ms(clock))
     raw = raw_json({"mutation_id": mid, "entity": entity, "entity_id": entity_id, "op": op, "payload": dict(values),
                     "base": base, "hlc": hlc, "recorded_by": recorded_by})
     outcome = batch.apply(Incoming(mid, entity, entity_id, op, values, base, hlc, recorded_by, raw))
@@ -72,7 +73,7 @@ def trust_id(code: str) -> str:
     return ids.ward_id("TRUST/" + code)  # the station's rule (store.reference.upsert_trust)
 
 
-def create_trust(session: Session, code: str, name: str) -> Trust:
+def create_trust(session: Session, code: str, name: str, *, clock: Clock) -> Trust:
     """Create or rename THE trust of this database: one database serves one trust (docs/SECURITY.md),
     so a second trust code is refused."""
     code = check_ward_code(code, "trust_code")
@@ -82,25 +83,25 @@ def create_trust(session: Session, code: str, name: str) -> Trust:
     if other is not None:
         raise ApiError(409, "one_trust_per_database", f"This server's database belongs to trust {other.code}: each trust "
                        "has its own database, its own server and its own admin token")
-    write_record(session, "trust", tid, {"code": code, "name": name})  # its typed row follows (Batch.finish)
+    write_record(session, "trust", tid, {"code": code, "name": name}, clock=clock)  # its typed row follows (Batch.finish)
     row = session.get(Trust, tid)
     assert row is not None
     return row
 
 
-def find_trust(session: Session, code: str | None) -> Trust:
+def find_trust(session: Session, code: str | None, *, clock: Clock) -> Trust:
     if code:
         row = session.exec(select(Trust).where(Trust.code == check_ward_code(code, "trust"))).first()
         if row is None:
             raise ValidationError.single("trust", f"There is no trust '{code[:20]}' on this server")
         return row
     first = session.exec(select(Trust).order_by(Trust.code)).first()
-    return first if first is not None else create_trust(session, DEFAULT_TRUST_CODE, "NHS Trust")
+    return first if first is not None else create_trust(session, DEFAULT_TRUST_CODE, "NHS Trust", clock=clock)
 
 
-def create_ward(session: Session, w: WardCreate) -> Ward:
+def create_ward(session: Session, w: WardCreate, *, clock: Clock) -> Ward:
     code = check_ward_code(w.code, "code")
-    trust = find_trust(session, w.trust_code)
+    trust = find_trust(session, w.trust_code, clock=clock)
     values: dict[str, Any] = {
         "name": clean_text(w.name, "Ward name", "name", MAX_SHORT_TEXT, required=True),
         "site": clean_text(w.site, "Site", "site", MAX_SHORT_TEXT),
@@ -109,7 +110,7 @@ def create_ward(session: Session, w: WardCreate) -> Ward:
     wid = ids.ward_id(code)
     current = session.get(Ward, wid)
     owner = current.trust_id if current is not None else trust.id  # a ward stays with its trust
-    write_record(session, "ward", wid, {"trust_id": owner, "code": code, **values, "beds": w.beds})  # typed row follows
+    write_record(session, "ward", wid, {"trust_id": owner, "code": code, **values, "beds": w.beds}, clock=clock)  # typed row follows
     row = session.get(Ward, wid)
     assert row is not None
     return row
@@ -124,21 +125,21 @@ def ward_by_code(session: Session, code: str) -> Ward:
     return row
 
 
-def add_staff(session: Session, ward: Ward, s: StaffCreate) -> tuple[str, Outcome]:
+def add_staff(session: Session, ward: Ward, s: StaffCreate, *, clock: Clock) -> tuple[str, Outcome]:
     sid = uuid7()
     return sid, write_record(session, "staff", sid, {"ward_id": ward.id, "name": s.name, "role": s.role, "title": s.title,
-                                                      "is_manager": s.is_manager, "active": s.active})
+                                                      "is_manager": s.is_manager, "active": s.active}, clock=clock)
 
 
-def set_shift_pattern(session: Session, ward: Ward, p: ShiftPatternSet) -> tuple[str, Outcome]:
+def set_shift_pattern(session: Session, ward: Ward, p: ShiftPatternSet, *, clock: Clock) -> tuple[str, Outcome]:
     code = p.code.strip().lower()
     pid = ids.pattern_id(ward.id, code)
     return pid, write_record(session, "shift_pattern", pid, {
         "ward_id": ward.id, "code": code, "name": p.name, "start_time": p.start_time, "end_time": p.end_time,
-        "period": p.period, "sort_order": p.sort_order, "active": p.active})
+        "period": p.period, "sort_order": p.sort_order, "active": p.active}, clock=clock)
 
 
-def set_establishment(session: Session, ward: Ward, e: EstablishmentSet) -> tuple[str, Outcome]:
+def set_establishment(session: Session, ward: Ward, e: EstablishmentSet, *, clock: Clock) -> tuple[str, Outcome]:
     try:
         day = date.fromisoformat(e.effective_from)
     except ValueError:
@@ -147,7 +148,7 @@ def set_establishment(session: Session, ward: Ward, e: EstablishmentSet) -> tupl
     eid = ids.establishment_id(ward.id, code, e.staff_group, day)
     return eid, write_record(session, "establishment", eid, {
         "ward_id": ward.id, "shift_code": code, "staff_group": e.staff_group, "effective_from": day.isoformat(),
-        "planned_heads": e.planned_heads, "planned_hours": e.planned_hours})
+        "planned_heads": e.planned_heads, "planned_hours": e.planned_hours}, clock=clock)
 
 
 def ward_has_setup(session: Session, ward_id: str) -> bool:
@@ -161,10 +162,11 @@ def ward_has_setup(session: Session, ward_id: str) -> bool:
 
 # --- trust IT: any record, written, listed or voided as the trust (SYNC.md decision 9) --------------
 
-def write_records(session: Session, writes: list[RecordWrite], recorded_by: str = SERVER_AUTHOR) -> list[RecordWritten]:
+def write_records(session: Session, writes: list[RecordWrite], recorded_by: str = SERVER_AUTHOR, *,
+                  clock: Clock) -> list[RecordWritten]:
     """Create or patch records as the trust (trust-wide ones included), one verdict per record:
     a refused record is answered ``rejected`` with the reason and the others still apply."""
-    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
+    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now(clock))
     outcomes: list[tuple[RecordWrite, str, Outcome]] = []
     for w in writes:
         entity_id = w.id.lower()
@@ -178,7 +180,7 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
         current = batch.records.get((w.entity, entity_id))
         values = dict(w.values)
         base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}
-        mid, hlc = uuid7(), server_hlc()
+        mid, hlc = uuid7(), server_hlc(wall_ms(clock))
         op = "patch" if current is not None else "create"
         raw = raw_json({"mutation_id": mid, "entity": w.entity, "entity_id": entity_id, "op": op, "payload": values,
                         "base": base, "hlc": hlc, "recorded_by": recorded_by})
@@ -217,7 +219,7 @@ def safe_value(value: Any) -> Any:
 
 
 def void_record(session: Session, record_id: str, reason: str, entity: str | None = None,
-                recorded_by: str = SERVER_AUTHOR) -> RecordWritten:
+                recorded_by: str = SERVER_AUTHOR, *, clock: Clock) -> RecordWritten:
     """Trust IT voids a record: an audited tombstone every station applies (``Batch.void``)."""
     reason = clean_text(reason, "The reason", "reason", MAX_SHORT_TEXT, required=True)
     if entity is not None:
@@ -235,7 +237,7 @@ def void_record(session: Session, record_id: str, reason: str, entity: str | Non
         raise ValidationError.single("record", f"There is no record {printable(rid, 40)} on this server")
     if len(found) > 1:
         raise ValidationError.single("entity", f"Several records have the id {rid} ({', '.join(sorted(found))}): say which with --entity")
-    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now())
+    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now(clock))
     o = batch.void(found[0], rid, reason, recorded_by)
     batch.finish()
     return RecordWritten(entity=found[0], id=rid, status="applied", server_seq=o.server_seq)

@@ -9,6 +9,12 @@ environment variables), its admin token and its token-signing secret belong to t
   access tokens and enrolment-code hashes. It is kept OUT of the database, so whoever can read a
   database file or a backup cannot forge a ward's access token.
 
+The server's **clock** (``Settings.clock``) is the one every server "now" asks: the shift-date
+window, HLC physical time, the clock_ahead / clock_behind checks, token and enrolment-code expiry,
+retention, the admin return's "as of". It is the PC's clock unless ``HARDTRUTHS_SERVER_PINNED_CLOCK``
+pins it at one moment (tests and demos: the server then never sees time pass); a pinned server says
+so in a WARNING at every start (``create_app``), because no ward's server may run like that.
+
 Both files are written atomically (a complete file or none: a full disk cannot leave an empty one)
 with mode 0600 in a 0700 folder; an empty, short or group/world-readable one refuses the start.
 """
@@ -24,13 +30,16 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, SystemClock, parse_clock
 
 ENV_DATA_DIR = "HARDTRUTHS_SERVER_DATA_DIR"
 ENV_DATABASE_URL = "HARDTRUTHS_SERVER_DATABASE_URL"
 ENV_ADMIN_TOKEN = "HARDTRUTHS_ADMIN_TOKEN"
 ENV_TOKEN_SECRET = "HARDTRUTHS_TOKEN_SECRET"
+ENV_PINNED_CLOCK = "HARDTRUTHS_SERVER_PINNED_CLOCK"
 ADMIN_TOKEN_FILE = "admin-token"
 TOKEN_SECRET_FILE = "token-secret"
 MIN_ADMIN_TOKEN = 32  # characters; the one we make has 43 (256 random bits)
@@ -103,12 +112,42 @@ class Settings(BaseSettings):
     #: the two secrets straight from the environment (blank: use the files in ``data_dir``)
     admin_token_env: SecretStr = Field(default=SecretStr(""), validation_alias=ENV_ADMIN_TOKEN)
     token_secret_env: SecretStr = Field(default=SecretStr(""), validation_alias=ENV_TOKEN_SECRET)
+    #: ``HARDTRUTHS_SERVER_PINNED_CLOCK``: the server's "now" stands still at this time (ISO with an offset,
+    #: or Europe/London wall time ``YYYY-MM-DDTHH:MM``); empty (always, on a ward's server): the PC's clock
+    pinned_clock: str = Field(default="", max_length=40)
+    _clock: Clock = PrivateAttr(default=SYSTEM_CLOCK)
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url.strip():
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'trust-server.sqlite'}")
+        if self.pinned_clock.strip():
+            self._clock = parse_clock(self.pinned_clock)
         return self
+
+    @field_validator("pinned_clock")
+    @classmethod
+    def _readable_clock(cls, value: str) -> str:
+        if value.strip():
+            parse_clock(value)  # a ValueError in words: resolve() makes it a ConfigError
+        return value
+
+    @property
+    def clock(self) -> Clock:
+        """The server's one clock: every "now" of the server asks it (see the module's docstring)."""
+        return self._clock
+
+    @property
+    def clock_is_pinned(self) -> bool:
+        return not isinstance(self._clock, SystemClock)
+
+    def with_clock(self, clock: Clock) -> Settings:
+        """These settings with ``clock`` as the server's clock (a test harness shares a ``FixedClock`` it
+        moves; the environment's ``HARDTRUTHS_SERVER_PINNED_CLOCK`` does the same for a server in its
+        own process)."""
+        copy = self.model_copy()
+        copy._clock = clock
+        return copy
 
     @classmethod
     def resolve(cls, database_url: str | None = None, data_dir: Path | str | None = None) -> Settings:
@@ -123,7 +162,10 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
-            raise ConfigError(f"server setting {where}: {first.get('msg', 'not valid')}") from None
+            if where == "pinned_clock":
+                where = ENV_PINNED_CLOCK
+            msg = str(first.get("msg", "not valid")).removeprefix("Value error, ")
+            raise ConfigError(f"server setting {where}: {msg}") from None
 
     @property
     def is_sqlite(self) -> bool:

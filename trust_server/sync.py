@@ -33,8 +33,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
-from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, iso_utc
-from hardtruths_desktop.domain.clock import utc_now as clock_utc_now
+from hardtruths_desktop.domain.clock import Clock, iso_utc, utc_now
 from hardtruths_desktop.sync.protocol import (
     RESTRICTED_ENTITIES,
     SCHEMAS,
@@ -60,14 +59,7 @@ PUSH_ATTEMPTS = 5
 BACKOFF_S = 0.05  # full jitter: sleep random(0, BACKOFF_S * 2**attempt) between attempts
 
 
-#: The server's clock: the domain's one clock (``domain/clock.py``); tests may pin it.
-CLOCK: Clock = SYSTEM_CLOCK
 iso = iso_utc
-
-
-def utc_now() -> datetime:
-    return clock_utc_now(CLOCK)
-
 
 @dataclass(frozen=True)
 class ClientHeaders:
@@ -114,9 +106,9 @@ def check_schema(meta: ServerMeta, headers: ClientHeaders, pulling: bool) -> Non
                        "its records still upload.", upload_allowed=True)
 
 
-def meta_response(session: Session) -> MetaResponse:
+def meta_response(session: Session, *, clock: Clock) -> MetaResponse:
     meta = server_meta(session)
-    return MetaResponse(server_epoch=meta.epoch, server_time=iso(utc_now()), schema_min=meta.schema_min,
+    return MetaResponse(server_epoch=meta.epoch, server_time=iso(utc_now(clock)), schema_min=meta.schema_min,
                         schema_max=meta.schema_max)
 
 
@@ -177,14 +169,15 @@ def busy(retry_after: int = 2) -> ApiError:
     return ApiError(503, "busy", "The trust server is busy: try again shortly", headers={"Retry-After": str(retry_after)})
 
 
-def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders) -> PushResponse:
+def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, *, clock: Clock) -> PushResponse:
+    """``clock``: the server's (``Settings.clock``): the shift-date window, HLC checks, ``server_time``."""
     if req.device_id != device_id:
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
     _structure(req)
     for attempt in range(PUSH_ATTEMPTS):
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                return _push_tx(session, device_id, req, headers)
+                return _push_tx(session, device_id, req, headers, clock)
         except DBAPIError as e:
             if _is_lock_unavailable(e):
                 raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
@@ -228,7 +221,7 @@ def lock_device(session: Session, device_id: str) -> Device:
     return device
 
 
-def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders) -> PushResponse:
+def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock) -> PushResponse:
     meta = server_meta(session)
     device = lock_device(session, device_id)
     check_schema(meta, headers, pulling=False)
@@ -238,7 +231,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         raise ApiError(409, "epoch_changed", f"The server has lost changes it acknowledged (it holds up to "
                        f"{device.last_client_seq}, the station says {req.acked_through}): re-send them",
                        expected_seq=device.last_client_seq + 1)
-    now = utc_now()
+    now = utc_now(clock)
     last = device.last_client_seq
     muts = req.mutations
     if muts and muts[0].client_seq > last + 1:
@@ -334,7 +327,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         device.clock_offset_ms = int((now - headers.client_time).total_seconds() * 1000)
     session.add(device)
     high = batch.sequence()  # LAST: the stream locks are held only for this and the commit
-    return PushResponse(server_epoch=meta.epoch, server_time=iso(utc_now()), device_last_client_seq=last,
+    return PushResponse(server_epoch=meta.epoch, server_time=iso(utc_now(clock)), device_last_client_seq=last,
                         server_seq_high=high, results=final)
 
 
@@ -347,7 +340,7 @@ class EncodedPage:
 
 
 def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | None, headers: ClientHeaders,
-         encode_in_db: bool | None = None, applied: int | None = None) -> PullResponse | EncodedPage:
+         encode_in_db: bool | None = None, applied: int | None = None, *, clock: Clock) -> PullResponse | EncodedPage:
     """One page of changes after ``since`` (SYNC.md 3.5): each record once, in its current state.
 
     ``encode_in_db`` (default: on PostgreSQL for protocol 2): PostgreSQL writes each change's JSON and
@@ -399,7 +392,7 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         # what the station has applied: the cursor it asks from (a page it fetched ahead may yet be lost),
         # or, when it asks for a page ahead of the one it is applying, the cursor it says it has applied
         pulled = since if applied is None else min(since, applied)
-        now = utc_now()
+        now = utc_now(clock)
         seen = device.last_seen_at
         if pulled > device.last_pull_seq or seen is None or abs(now - (seen if seen.tzinfo else seen.replace(tzinfo=UTC))) >= SEEN_EVERY:
             # a poll that moves no cursor updates the device row at most once a minute: not a write and
@@ -411,11 +404,11 @@ def pull(engine: Engine, device_id: str, since: int, limit: int, epoch: str | No
         page = [*ahead.values(), *(fetched[key] for key in first if key in fetched)]
         if in_db:
             return EncodedPage(orjson.dumps({
-                "server_epoch": meta.epoch, "min_retained_seq": meta.min_retained_seq, "server_time": iso(utc_now()),
+                "server_epoch": meta.epoch, "min_retained_seq": meta.min_retained_seq, "server_time": iso(utc_now(clock)),
                 "changes": orjson.Fragment(b"[" + b",".join(r.encoded or b"" for r in page) + b"]"),
                 "next_since": next_since, "has_more": has_more}))
         changes = [_change(r, headers.protocol) for r in page]
-        return PullResponse(server_epoch=meta.epoch, min_retained_seq=meta.min_retained_seq, server_time=iso(utc_now()),
+        return PullResponse(server_epoch=meta.epoch, min_retained_seq=meta.min_retained_seq, server_time=iso(utc_now(clock)),
                             changes=changes, next_since=next_since, has_more=has_more)
 
 

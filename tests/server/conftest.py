@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import pytest
 from server_support import Admin, new_ward
-from support.live_server import LiveServer, live_server, live_server_factory  # noqa: F401
+from support.live_server import LiveServer, live_server, live_server_factory, pinned_server_cli  # noqa: F401
 from support.postgres import fresh_postgres_url, pg_cluster, postgres_url  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _server_cli_pinned(pinned_server_cli: None) -> None:  # noqa: F811
+    """Every test: the admin CLI in-process and a server process run on the suite's clock."""
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-import time
 import uuid
 from datetime import date
 from typing import Any
@@ -14,6 +13,7 @@ import httpx
 from support.live_server import LiveServer
 
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.clock import wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
 
 _ward_counter = itertools.count(1)
@@ -66,7 +66,7 @@ class Station:
         self.incarnation = incarnation
         self.seq = 0
         self.acked = 0
-        self.hlc = Hlc(int(time.time() * 1000), 0, self.device_id[:8])
+        self.hlc = Hlc(wall_ms(server.clock), 0, self.device_id[:8])  # the server's pinned clock: never the PC's
         self.http = httpx.Client(base_url=server.url, timeout=30)
         self.token = self._token()
 
@@ -88,7 +88,7 @@ class Station:
         return {"Authorization": f"Bearer {self.token}", "Sync-Protocol": "1", "Client-Schema": "4", "App-Version": "test"}
 
     def next_hlc(self, offset_ms: int = 0) -> str:
-        now = int(time.time() * 1000) + offset_ms
+        now = wall_ms(self.server.clock) + offset_ms
         pt = max(self.hlc.pt, now) if offset_ms >= 0 else now
         self.hlc = Hlc(pt, self.hlc.lc + 1 if pt == self.hlc.pt else 0, self.device_id[:8])
         return str(self.hlc)

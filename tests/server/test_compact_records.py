@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,11 @@ import pytest
 from alembic import command
 from server_support import Admin
 from sqlalchemy import Engine, text
+from support.clocks import SUITE_TODAY
 
 from trust_server.db import alembic_config, make_engine, migrate
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 DEV = "0f3c9a3e-1111-4a2b-9c3d-5e6f7a8b9c0d"
 SHIFT = "5c2d0000-0000-5000-8000-000000000013"
 WARD = "6d3e0000-0000-5000-8000-000000000013"

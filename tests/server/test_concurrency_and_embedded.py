@@ -11,17 +11,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
 from server_support import Admin, Station, new_ward
+from support.clocks import SUITE_TODAY, suite_clock
 from support.live_server import LiveServer
 from support.postgres import free_port
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 
 
 def test_concurrent_pushes_to_the_same_shifts_lose_nothing(admin: Admin, ward: str) -> None:
@@ -166,7 +166,7 @@ def test_stream_locks_of_several_wards_are_taken_in_key_order(postgres_url: str)
     done = threading.Event()
 
     def push() -> None:
-        Batch(pusher, cast(Any, None), datetime.now(UTC))._lock_streams({a, mid})
+        Batch(pusher, cast(Any, None), suite_clock().now())._lock_streams({a, mid})
         done.set()
 
     t = threading.Thread(target=push, daemon=True)
@@ -224,7 +224,7 @@ def test_pushes_referring_to_one_trust_do_not_queue_on_its_row(admin: Admin) -> 
     sessions = [Session(engine) for _ in range(3)]
     first, second, voider = sessions
     try:
-        now = datetime.now(UTC)
+        now = suite_clock().now()
         Batch(first, Author("a", ids[ward_a]), now).load([("ward", ids[ward_a])], share=[trust])  # held to commit
         second.execute(text("SET lock_timeout = '5s'"))
         other = Batch(second, Author("b", ids[ward_b]), now)

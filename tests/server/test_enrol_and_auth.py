@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import time
 import uuid
+from datetime import timedelta
 
 import httpx
 import psycopg
 from server_support import Admin, Station
 
+from hardtruths_desktop.domain.clock import wall_ms
 from trust_server import auth
 
 
@@ -32,8 +33,8 @@ def test_enrolment_code_expires_after_a_day(admin: Admin, ward: str) -> None:
     code = admin.code(ward)
     secret = admin.server.app.state.token_secret
     with psycopg.connect(admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")) as con:
-        con.execute("UPDATE enrolment_code SET expires_at = now() - interval '1 second' WHERE code_hash = %s",
-                    (auth.hash_code(secret, code),))
+        con.execute("UPDATE enrolment_code SET expires_at = %s WHERE code_hash = %s",  # a second ago by the server's clock
+                    (admin.server.clock.now() - timedelta(seconds=1), auth.hash_code(secret, code)))
     r = _enrol(admin, code, ward)
     assert r.status_code == 403 and r.json()["error"] == "enrolment_code_expired"
 
@@ -56,10 +57,11 @@ def test_access_tokens_expire_and_must_be_genuine(admin: Admin, ward: str) -> No
     st = admin.station(ward)
     secret = admin.server.app.state.token_secret
     assert st.http.get("/v1/sync/meta", headers=st.headers).status_code == 200
-    st.token = auth.make_token(secret, st.device_id, now=time.time() - auth.TOKEN_TTL_S - 1)
+    st.token = auth.make_token(secret, st.device_id, now=wall_ms(admin.server.clock) / 1000 - auth.TOKEN_TTL_S - 1,
+                               clock=admin.server.clock)
     r = st.http.get("/v1/sync/meta", headers=st.headers)
     assert r.status_code == 401 and r.json()["error"] == "token_expired"
-    st.token = auth.make_token("00" * 32, st.device_id)
+    st.token = auth.make_token("00" * 32, st.device_id, clock=admin.server.clock)
     assert st.http.get("/v1/sync/meta", headers=st.headers).json()["error"] == "invalid_token"
     assert st.http.get("/v1/sync/meta").status_code == 401
 

@@ -5,7 +5,7 @@ is the same as before, and the exact text the station sent comes back byte for b
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,12 @@ import pytest
 from alembic import command
 from server_support import Admin
 from sqlalchemy import text
+from support.clocks import SUITE_TODAY
 
 from trust_server.apply import full_raw, history_hlc, raw_json, station_raw
 from trust_server.db import alembic_config, make_engine, migrate
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 
 
 def _sql(admin: Admin, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -6,8 +6,9 @@ from datetime import date
 
 import psycopg
 from server_support import Admin, meta_of
+from support.clocks import SUITE_TODAY
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 
 
 def _history(admin: Admin, entity_id: str) -> list[tuple[str, str, object, str]]:

@@ -22,7 +22,6 @@ def test_a_poll_that_moves_no_cursor_writes_the_device_row_at_most_once_a_minute
     st = admin.station(ward)
     other = admin.station(ward, "second station")
     clock = FixedClock.london(2026, 12, 1, 10, 0)
-    monkeypatch.setattr(srv_sync, "CLOCK", clock)
     engine = make_engine(admin.server.database_url)
     headers = srv_sync.ClientHeaders(schema=4, protocol=2)
 
@@ -33,7 +32,7 @@ def test_a_poll_that_moves_no_cursor_writes_the_device_row_at_most_once_a_minute
                              {"d": st.device_id}).one()
 
     def poll(since: int) -> int:
-        page = srv_sync.pull(engine, st.device_id, since, 1000, None, headers)
+        page = srv_sync.pull(engine, st.device_id, since, 1000, None, headers, clock=clock)
         assert isinstance(page, srv_sync.EncodedPage)
         return int(orjson.loads(page.body)["next_since"])
 

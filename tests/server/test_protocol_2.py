@@ -6,14 +6,15 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 from server_support import Admin, Station, new_ward
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 DAY = TODAY - timedelta(days=1)
 
 
@@ -127,7 +128,6 @@ def test_after_a_purge_a_station_still_gets_a_change_its_own_later_change_supers
     """Retention drops a record's older change_log rows; its newest row, even one a station would skip
     as its own, then carries the record to every station (b's change is not lost to a). On a server
     of its own: a purge must not touch the other tests' records."""
-    from datetime import UTC, datetime
 
     from sqlmodel import Session
 
@@ -147,7 +147,7 @@ def test_after_a_purge_a_station_still_gets_a_change_its_own_later_change_supers
     engine = make_engine(str(admin.server.database_url))
     try:
         with Session(engine) as session, session.begin():
-            assert purge(session, datetime.now(UTC)).superseded_rows >= 2  # b's row (and the create) went
+            assert purge(session, admin.server.clock.now()).superseded_rows >= 2  # b's row (and the create) went
     finally:
         engine.dispose()
     back, _ = pull2(a, cursor)

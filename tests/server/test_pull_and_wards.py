@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import psycopg
 from server_support import Admin, meta_of, new_ward
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.domain import ids
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 
 
 def _sql(admin: Admin, query: str, *args: object) -> None:

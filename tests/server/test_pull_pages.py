@@ -10,13 +10,14 @@ from typing import Any
 import orjson
 import psycopg
 from server_support import Admin, Station, new_ward
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.sync.protocol import SCHEMAS
 from trust_server import sync
 from trust_server.db import make_engine
 
-DAY = date.today() - timedelta(days=3)
+DAY = SUITE_TODAY - timedelta(days=3)
 
 
 def pull_pages(st: Station, since: int = 0, limit: int = 500, protocol: str = "2") -> list[dict[str, Any]]:
@@ -132,8 +133,8 @@ def test_the_page_postgresql_encodes_is_the_page_python_builds(admin: Admin) -> 
         headers = sync.ClientHeaders(protocol=2)
         for since, limit in ((0, 1000), (0, 3), (5, 7)):
             while True:
-                fast = sync.pull(engine, c.device_id, since, limit, None, headers, encode_in_db=True)
-                slow = sync.pull(engine, c.device_id, since, limit, None, headers, encode_in_db=False)
+                fast = sync.pull(engine, c.device_id, since, limit, None, headers, encode_in_db=True, clock=admin.server.clock)
+                slow = sync.pull(engine, c.device_id, since, limit, None, headers, encode_in_db=False, clock=admin.server.clock)
                 assert isinstance(fast, sync.EncodedPage) and isinstance(slow, sync.PullResponse)
                 got, want = orjson.loads(fast.body), slow.model_dump(mode="json", exclude_defaults=True)
                 got.pop("server_time"), want.pop("server_time")
@@ -143,7 +144,7 @@ def test_the_page_postgresql_encodes_is_the_page_python_builds(admin: Admin) -> 
                 if not got["has_more"]:
                     break
                 since = got["next_since"]
-        whole = orjson.loads(sync.pull(engine, c.device_id, 0, 1000, None, headers, encode_in_db=True).body)  # type: ignore[union-attr]
+        whole = orjson.loads(sync.pull(engine, c.device_id, 0, 1000, None, headers, encode_in_db=True, clock=admin.server.clock).body)  # type: ignore[union-attr]
         kinds = {c["entity"] for c in whole["changes"]}
         assert {"trust", "ward", "staff", "shift", "red_flag"} <= kinds
         assert any(c.get("deleted") for c in whole["changes"]) and any(c.get("needs_review") for c in whole["changes"])

@@ -65,7 +65,7 @@ def test_a_pull_from_0_reads_the_records_of_its_page_only(admin: Admin, ward: st
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        page = srv_sync.pull(engine, fresh.device_id, 0, 10, None, HEADERS)
+        page = srv_sync.pull(engine, fresh.device_id, 0, 10, None, HEADERS, clock=admin.server.clock)
         assert isinstance(page, srv_sync.EncodedPage) and len(orjson.loads(page.body)["changes"]) == 10
     finally:
         engine.dispose()
@@ -121,7 +121,7 @@ def test_a_pull_behind_the_head_runs_without_jit_compilation(admin: Admin, ward:
 
     event.listen(engine, "before_cursor_execute", check)
     try:
-        page = srv_sync.pull(engine, st.device_id, 0, 1000, None, HEADERS)
+        page = srv_sync.pull(engine, st.device_id, 0, 1000, None, HEADERS, clock=admin.server.clock)
         assert isinstance(page, srv_sync.EncodedPage)
         assert len(orjson.loads(page.body)["changes"]) >= 3
     finally:

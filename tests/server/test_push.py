@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 import psycopg
 from server_support import Admin
+from support.clocks import SUITE_TODAY
 
 from hardtruths_desktop.sync.protocol import PROTOCOL_VERSION
 from trust_server import auth
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 
 
 def test_applied_then_duplicate_returns_the_recorded_verdict(admin: Admin, ward: str) -> None:
@@ -109,7 +110,7 @@ def test_revoked_device_is_refused_and_keeps_nothing_half_done(admin: Admin, war
 def test_unknown_device_must_re_enrol(admin: Admin, ward: str) -> None:
     st = admin.station(ward)
     ghost = "0f0f0f0f-0000-4000-8000-000000000000"
-    st.token = auth.make_token(admin.server.app.state.token_secret, ghost)
+    st.token = auth.make_token(admin.server.app.state.token_secret, ghost, clock=admin.server.clock)
     st.device_id = ghost
     r = st.push_raw([st.create_shift(TODAY)])
     assert r.status_code == 401 and r.json()["error"] == "unknown_device"

@@ -12,10 +12,11 @@ from typing import Any
 import psycopg
 import pytest
 from server_support import Admin, meta_of
+from support.clocks import SUITE_TODAY
 
 from trust_server.apply import raw_json
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 
 
 def _stdlib(obj: Any) -> str:

@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 from server_support import Admin, Station, new_ward
 from sqlalchemy import CheckConstraint, Column, Table, UniqueConstraint
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.store import sync_store, tables
 from hardtruths_desktop.sync.protocol import SCHEMAS, EntitySchema
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 #: station-only columns: merge metadata and local bookkeeping, never on the wire
 LOCAL_COLUMNS = {"field_meta", "server_seq", "needs_review", "updated_at", "updated_by"}
 #: tables synced as part of another entity's record (``shift_staffing`` rows are ``groups.<g>.<f>`` of a shift)

@@ -6,17 +6,18 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from server_support import Admin, new_ward
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 
 from hardtruths_desktop.domain import ids
 from trust_server.cli import main
 
-DAY = date.today() - timedelta(days=1)
+DAY = SUITE_TODAY - timedelta(days=1)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -65,6 +66,7 @@ def test_records_listed_and_voided_with_an_audit_and_a_tombstone_stations_pull(
     raw = admin.http.get("/v1/admin/records", params={"ward": ward, "entity": "red_flag"}).json()
     assert raw[0]["deleted"] is True
     # a device cannot bring it back: undeleting it makes it a whole record again, which it no longer is
+    admin.server.clock.advance(timedelta(seconds=5))  # (pinned clocks: the station's change comes after the void)
     again = st.push([st.mutation("red_flag", flag, "patch", {"deleted": False})])["results"][0]
     assert again["status"] == "rejected" and "must include" in again["error"], again
     assert admin.http.get("/v1/admin/records", params={"ward": ward, "entity": "red_flag"}).json()[0]["deleted"] is True

@@ -126,7 +126,7 @@ def test_sqlite_file_and_folder_are_private_and_the_database_cannot_forge_a_toke
     # whatever a reader of the database tries as the key, the forged token is refused
     for guess in texts:
         if len(guess) >= 32 and all(c in "0123456789abcdef" for c in guess):
-            forged = auth.make_token(guess, st.device_id)
+            forged = auth.make_token(guess, st.device_id, clock=srv.clock)
             r = st.http.get("/v1/sync/meta", headers={"Authorization": f"Bearer {forged}"})
             assert r.status_code == 401
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hardtruths_desktop.domain.clock import FixedClock, today
+from hardtruths_desktop.domain.clock import FixedClock, iso_utc, today
 
 SUITE_AT = (2026, 11, 24, 14, 0)  # Europe/London wall-clock time
 
@@ -20,3 +20,9 @@ def suite_clock() -> FixedClock:
 
 
 SUITE_TODAY: date = today(suite_clock())
+
+#: the suite's "now" in milliseconds since the epoch (a station's HLC physical time, ``sync_support.Clock``)
+SUITE_MS: int = int(suite_clock().now().timestamp() * 1000)
+
+#: the suite's "now" as ``HARDTRUTHS_SERVER_PINNED_CLOCK`` takes it (a trust server in its own process)
+SUITE_ISO: str = iso_utc(suite_clock().now())

@@ -10,7 +10,12 @@ From pytest (re-export in a conftest)::
   session end (``stop()`` twice is harmless).
 
 ``LiveServer`` has ``.url`` (``http://127.0.0.1:PORT``), ``.admin_token``, ``.database_url``,
-``.app`` and ``.stop()``; it is also a context manager (``with LiveServer.start(url, dir) as srv``).
+``.app``, ``.clock`` and ``.stop()``; it is also a context manager (``with LiveServer.start(url, dir) as srv``).
+
+The server's clock is pinned (tests never read today's date): ``.clock`` is a ``FixedClock`` at the
+suite's "now" (``support.clocks.SUITE_AT``) unless ``clock=`` gives another; every "now" of the server
+(the shift-date window, HLC checks, token expiry, retention) asks it. A test that needs the shared
+server at another moment uses ``server_time(srv, at)``, which puts the clock back afterwards.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -27,6 +33,8 @@ import httpx
 import pytest
 import uvicorn
 
+from hardtruths_desktop.domain.clock import Clock, FixedClock
+from support.clocks import SUITE_ISO, suite_clock
 from support.postgres import free_port
 
 ADMIN_TOKEN = "test-admin-token-0123456789-abcdefghijklmnop"  # 32+ characters: shorter refuses the start
@@ -40,7 +48,8 @@ TEST_ENROL_MAX_FAILURES = 1_000_000
 
 class LiveServer:
     def __init__(self, database_url: str | None, data_dir: Path, admin_token: str = ADMIN_TOKEN, port: int | None = None,
-                 enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1") -> None:
+                 enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1",
+                 clock: Clock | None = None) -> None:
         import os
 
         from trust_server.app import create_app
@@ -50,6 +59,8 @@ class LiveServer:
         self.settings = Settings.resolve(database_url, data_dir)
         if enrol_max_failures is not None:
             self.settings = self.settings.model_copy(update={"enrol_max_failures": enrol_max_failures})
+        self.clock: Clock = clock or suite_clock()
+        self.settings = self.settings.with_clock(self.clock)
         self.database_url = self.settings.database_url
         self.admin_token = admin_token
         self.app = create_app(self.settings)
@@ -62,11 +73,14 @@ class LiveServer:
 
     @classmethod
     def start(cls, database_url: str | None = None, data_dir: Path | None = None, port: int | None = None,
-              enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1") -> LiveServer:
+              enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1",
+              clock: Clock | None = None) -> LiveServer:
         """``port``: reuse a stopped server's port (a restart the stations reach at the same address);
-        ``host``: where it listens (``0.0.0.0`` to be reached on the PC's network address too)."""
+        ``host``: where it listens (``0.0.0.0`` to be reached on the PC's network address too);
+        ``clock``: the server's clock (default: a fresh ``FixedClock`` at the suite's "now"; benchmarks whose
+        stations run on the PC's clock pass ``SYSTEM_CLOCK``)."""
         srv = cls(database_url, data_dir or Path(tempfile.mkdtemp(prefix="hardtruths-server-")), port=port,
-                  enrol_max_failures=enrol_max_failures, host=host)
+                  enrol_max_failures=enrol_max_failures, host=host, clock=clock)
         srv._thread.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -95,13 +109,38 @@ class LiveServer:
         self.stop()
 
 
+@contextlib.contextmanager
+def server_time(srv: LiveServer, at: datetime) -> Iterator[FixedClock]:
+    """The server's clock at ``at`` inside the block, back where it was after (the session's server is shared)."""
+    clock = srv.clock
+    assert isinstance(clock, FixedClock), "server_time moves a pinned server's clock"
+    before = clock.now()
+    clock.set(at)
+    try:
+        yield clock
+    finally:
+        clock.set(before)
+
+
+@pytest.fixture(autouse=False)
+def pinned_server_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``HARDTRUTHS_SERVER_PINNED_CLOCK`` at the suite's "now" for the test: the admin CLI run in-process
+    (``trust_server.cli.main``) and a server a test starts as a process read it, never the PC's date.
+    The server and sync conftests use it for every test."""
+    from trust_server.settings import ENV_PINNED_CLOCK
+
+    monkeypatch.setenv(ENV_PINNED_CLOCK, SUITE_ISO)
+
+
 @pytest.fixture(scope="session")
 def live_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 
     def factory(database_url: str | None = None, data_dir: Path | None = None, port: int | None = None,
-                enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1") -> LiveServer:
-        srv = LiveServer.start(database_url, data_dir or tmp_path_factory.mktemp("server"), port, enrol_max_failures, host)
+                enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1",
+                clock: Clock | None = None) -> LiveServer:
+        srv = LiveServer.start(database_url, data_dir or tmp_path_factory.mktemp("server"), port, enrol_max_failures, host,
+                               clock)
         started.append(srv)
         return srv
 

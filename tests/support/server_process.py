@@ -4,6 +4,8 @@
         srv.url, srv.pid, srv.peak_rss_kb(), srv.log_text()
 
 Its output goes to ``<data_dir>/server-<port>.log``; ``stop()`` terminates it (twice is harmless).
+Its clock is pinned at the suite's "now" (``HARDTRUTHS_SERVER_PINNED_CLOCK``; ``pinned_clock=`` another
+ISO time) so what it accepts never depends on the day the suite runs.
 """
 
 from __future__ import annotations
@@ -18,12 +20,17 @@ from types import TracebackType
 
 import httpx
 
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, parse_clock
+from support.clocks import SUITE_ISO
 from support.live_server import ADMIN_TOKEN
 from support.postgres import free_port
+from trust_server.settings import ENV_PINNED_CLOCK
 
 
 class ServerProcess:
-    def __init__(self, database_url: str | None, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, database_url: str | None, data_dir: Path, port: int | None = None,
+                 pinned_clock: str | None = SUITE_ISO) -> None:
+        """``pinned_clock``: None runs the server on the PC's clock (benchmarks, whose stations use it too)."""
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -32,14 +39,20 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "trust_server.cli", "--data-dir", str(data_dir), "--port", str(self.port)]
         if database_url:
             cmd[3:3] = ["--database-url", database_url]
-        env = {**os.environ, "HARDTRUTHS_ADMIN_TOKEN": ADMIN_TOKEN}
+        env = {k: v for k, v in os.environ.items() if k != ENV_PINNED_CLOCK}
+        env["HARDTRUTHS_ADMIN_TOKEN"] = ADMIN_TOKEN
+        if pinned_clock:
+            env[ENV_PINNED_CLOCK] = pinned_clock
+        #: the server's clock as the test sees it (its "now" stands still at ``pinned_clock``)
+        self.clock: Clock = parse_clock(pinned_clock) if pinned_clock else SYSTEM_CLOCK
         self._log = open(self.log_path, "wb")  # closed in stop()
         self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self.pid = self.proc.pid
 
     @classmethod
-    def start(cls, database_url: str | None, data_dir: Path, port: int | None = None, timeout: float = 60) -> ServerProcess:
-        srv = cls(database_url, data_dir, port)
+    def start(cls, database_url: str | None, data_dir: Path, port: int | None = None, timeout: float = 60,
+              pinned_clock: str | None = SUITE_ISO) -> ServerProcess:
+        srv = cls(database_url, data_dir, port, pinned_clock)
         if not srv.wait_healthy(timeout):
             srv.stop()
             raise RuntimeError(f"hardtruths-server did not answer /health: {srv.log_text()[-2000:]}")

@@ -7,6 +7,8 @@ script uses ``MemoryCredentials`` and passes the secret between runs in ``HT_DEV
     HT_DEVICE_SECRET=... python station_proc.py sync DATA_DIR     -> JSON result of one cycle
     HT_DEVICE_SECRET=... python station_proc.py loop DATA_DIR     -> the looping sync (``sync.loop``), a JSON
                                                                     line per cycle, until killed
+
+``HT_STATION_CLOCK`` (required; ISO time) pins the station's clock: tests never read today's date.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from hardtruths_desktop.domain.clock import parse_clock
 from hardtruths_desktop.store import sync_store
 from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.sync.credentials import MemoryCredentials
@@ -24,7 +27,7 @@ from hardtruths_desktop.sync.engine import SyncEngine
 
 def main(argv: list[str]) -> int:
     mode, folder = argv[0], Path(argv[1])
-    store = Store(folder)
+    store = Store(folder, parse_clock(os.environ["HT_STATION_CLOCK"]))
     creds = MemoryCredentials()
     engine = SyncEngine(store, creds)
     out: dict[str, object] = {}

@@ -23,9 +23,11 @@ from typing import Any
 
 import httpx
 import psycopg
+from support.clocks import SUITE_MS
 from support.live_server import LiveServer
 
 from hardtruths_desktop.domain import field_meta, ids
+from hardtruths_desktop.domain.clock import FixedClock, iso_utc, today
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.store import queries, reference, sync_store
 from hardtruths_desktop.store.session import Actor, Store
@@ -56,6 +58,24 @@ def month_of(d: date) -> str:
 # --- the server: admin CLI in-process, and direct reads of its tables ------------------------------
 
 
+@contextlib.contextmanager
+def pinned_env(at: datetime) -> Iterator[None]:
+    """``HARDTRUTHS_SERVER_PINNED_CLOCK`` at ``at`` inside the block (the admin CLI reads its clock there)."""
+    import os
+
+    from trust_server.settings import ENV_PINNED_CLOCK
+
+    before = os.environ.get(ENV_PINNED_CLOCK)
+    os.environ[ENV_PINNED_CLOCK] = iso_utc(at)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENV_PINNED_CLOCK, None)
+        else:
+            os.environ[ENV_PINNED_CLOCK] = before
+
+
 class Server:
     """The live trust server plus its ``hardtruths-server admin`` CLI on the same database."""
 
@@ -71,10 +91,11 @@ class Server:
         return str(self.live.database_url)
 
     def admin(self, *args: str) -> str:
+        """``hardtruths-server admin ...`` in-process, its clock pinned where the live server's is."""
         from trust_server.cli import main
 
         out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pinned_env(self.live.clock.now()):
             rc = main(["admin", "--database-url", self.database_url, "--data-dir", str(self.live.settings.data_dir), *args])
         assert rc == 0, f"hardtruths-server admin {' '.join(args)} -> {rc}: {err.getvalue()}"
         return out.getvalue().strip()
@@ -179,22 +200,23 @@ class FaultTransport(httpx.BaseTransport):
 
 
 class Clock:
-    """A station's wall clock: real time plus an offset the test sets (ms)."""
+    """A station's wall clock: a pinned time (default: the suite's "now", where the live server's clock
+    stands) plus an offset the test sets (ms). Never the PC's clock: tests never read today's date."""
 
     def __init__(self, offset_ms: int = 0, fixed_ms: int | None = None) -> None:
         self.offset_ms = offset_ms
-        self.fixed_ms = fixed_ms
+        self.fixed_ms = SUITE_MS if fixed_ms is None else fixed_ms
 
     def __call__(self) -> int:
-        import time as _t
-
-        if self.fixed_ms is not None:
-            return self.fixed_ms + self.offset_ms
-        return _t.time_ns() // 1_000_000 + self.offset_ms
+        return self.fixed_ms + self.offset_ms
 
     def now(self) -> datetime:
         """The ``Clock`` protocol: the store, the engine and the HLC all read this."""
         return datetime.fromtimestamp(self() / 1000, UTC)
+
+    def true_today(self) -> date:
+        """The ward's date where the test's world stands (the pinned time, without this PC's error)."""
+        return today(FixedClock(datetime.fromtimestamp(self.fixed_ms / 1000, UTC)))
 
 
 # --- a ward station -----------------------------------------------------------------------------------
@@ -259,7 +281,7 @@ class Station:
     # setup and enrolment
     def set_up_ward(self, code: str, plan_from: date | None = None) -> Station:
         """Trust, ward, Early/Late/Night, establishment and staff list, as a ward sister would."""
-        plan_from = plan_from or date.today() - timedelta(days=400)
+        plan_from = plan_from or self.clock.true_today() - timedelta(days=400)
         with self.store.write(Actor.command_line()) as tx:
             trust = reference.upsert_trust(tx, "TST", "Test Hospitals NHS Trust")
             ward = reference.upsert_ward(tx, trust.id, code, f"Station ward {code}", "Main Site", "General medicine", 30)
@@ -307,7 +329,7 @@ class Station:
                 change.nurse_in_charge_id = queries.find_staff(s, self.ward().id, nic).id
         before = self.max_seq()
         with self.store.write(actor or Actor.command_line()) as tx:
-            save_shift(tx, self.ward(), day, shift, change, date.today())
+            save_shift(tx, self.ward(), day, shift, change, self.clock.true_today())
         return [r["mutation_id"] for r in self.outbox() if r["client_seq"] > before]
 
     def shift_id(self, day: date, shift: str = "early") -> str:

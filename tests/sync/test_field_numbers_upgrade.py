@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from support.live_server import server_time
 from sync_support import Clock, Server, Station, new_ward_code
 
 from hardtruths_desktop.domain import field_meta
@@ -76,6 +77,11 @@ def _as_written_by_0012(path: Path) -> None:
 
 
 def test_a_store_written_before_0013_reads_and_syncs_the_same_after_it(server: Server, make_station: Any) -> None:
+    with server_time(server.live, NOW.now()):  # the trust server's clock where the stations' stands
+        _upgrade_reads_and_syncs_the_same(server, make_station)
+
+
+def _upgrade_reads_and_syncs_the_same(server: Server, make_station: Any) -> None:
     ward = new_ward_code()
     a = make_station("a", clock=_clock()).set_up_ward(ward, plan_from=DAY0 - timedelta(days=30))
     server.create_ward(ward)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from support.clocks import SUITE_TODAY
 from sync_support import Server, Station, new_ward_code
 
 from hardtruths_desktop.domain import feedback as fft
@@ -22,7 +23,7 @@ from hardtruths_desktop.store.session import Actor
 from hardtruths_desktop.store.shifts import raise_red_flag
 from hardtruths_desktop.sync import engine as engine_module
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 DAYS = [TODAY - timedelta(days=i) for i in range(1, 5)]
 #: what a pull writes on a station (local-only tables, the outbox and sync state left out)
 TABLES = ("trust", "ward", "shift_pattern", "staff", "establishment", "shift", "shift_staffing", "red_flag",

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from support.clocks import SUITE_TODAY
 from sync_support import Network, Server, Station, new_ward_code
 
 from hardtruths_desktop.store import sync_store
 
-DAY = date.today() - timedelta(days=2)  # the trust server checks dates against its own (real) clock
+DAY = SUITE_TODAY - timedelta(days=2)  # the trust server checks dates against its own (real) clock
 
 
 class CutAfterPushes(Network):

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
+from support.clocks import SUITE_TODAY
 from sync_support import Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.store import sync_store
 
-DAY = date.today() - timedelta(days=3)
+DAY = SUITE_TODAY - timedelta(days=3)
 
 
 def _change_rows(server: Server, ward: str) -> dict[str, int]:

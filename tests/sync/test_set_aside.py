@@ -14,17 +14,18 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 from sync_support import Server, Station, new_ward_code
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.store import sync_store
 
-DAY = date.today() - timedelta(days=1)
+DAY = SUITE_TODAY - timedelta(days=1)
 
 
 def _plant(srv: LiveServer, entity: str, entity_id: str, ward_id: str | None, data: dict[str, Any]) -> int:

@@ -14,15 +14,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from support.clocks import SUITE_ISO, SUITE_TODAY
 from sync_support import Server, Station, new_ward_code
 
 from hardtruths_desktop.sync import scheduler
 
 PROC = str(Path(__file__).with_name("station_proc.py"))
-DAY = date.today() - timedelta(days=1)
+DAY = SUITE_TODAY - timedelta(days=1)
 #: far below the idle interval (the loop's next cycle without the watch), far above a cycle here
 BOUND_S = 60.0
 
@@ -39,7 +40,7 @@ def test_a_save_by_another_process_is_sent_while_the_loop_idles(server: Server, 
     secret = st.credentials.get(info.device_id)
     assert secret
     loop = subprocess.Popen([sys.executable, PROC, "loop", str(st.dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "HT_DEVICE_SECRET": secret})
+                            text=True, env={**os.environ, "HT_DEVICE_SECRET": secret, "HT_STATION_CLOCK": SUITE_ISO})
     try:
         assert loop.stdout is not None
         first = json.loads(loop.stdout.readline())  # its first cycle: nothing to send, now idle for 5 minutes

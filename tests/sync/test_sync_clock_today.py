@@ -4,9 +4,10 @@ synced: the "today" that validation measures "too far ahead" from is the server-
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.clocks import SUITE_MS, SUITE_TODAY
 from sync_support import Clock, Server, Station, new_ward_code
 
 from hardtruths_desktop.domain.clock import today
@@ -14,7 +15,7 @@ from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.store.session import Actor
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
-DAY = date.today() - timedelta(days=1)
+DAY = SUITE_TODAY - timedelta(days=1)
 
 
 def _save(st: Station, rn: int) -> None:
@@ -25,7 +26,7 @@ def _save(st: Station, rn: int) -> None:
 
 
 def test_clock_reset_to_2000_saves_once_the_server_time_is_known(server: Server, make_station: Callable[..., Station]) -> None:
-    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    now_ms = SUITE_MS  # where the stations' clocks and the server's stand
     y2k_ms = int(datetime(2000, 1, 1, 12, tzinfo=UTC).timestamp() * 1000)
     st = make_station("y2k", clock=Clock(offset_ms=y2k_ms - now_ms))  # RTC battery died: 2000-01-01
     assert today(st.clock).year == 2000

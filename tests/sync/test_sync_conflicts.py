@@ -4,14 +4,15 @@ the same shift created twice. Each station is its own SQLite file; they meet onl
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from support.clocks import SUITE_MS, SUITE_TODAY
 from sync_support import Clock, Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.hlc import Hlc
 
-DAY = date.today() - timedelta(days=2)
+DAY = SUITE_TODAY - timedelta(days=2)
 MONTH = month_of(DAY)
 HOUR_MS = 3_600_000
 
@@ -122,7 +123,7 @@ def test_7_causal_successor_with_clock_3h_slow_wins(server: Server, make_station
 def test_8_clock_two_days_fast_and_reset_to_2000_accepted_flagged_not_blocked(
     server: Server, make_station: Callable[..., Station]
 ) -> None:
-    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    now_ms = SUITE_MS  # where the stations' clocks and the server's stand
     y2k_ms = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp() * 1000)
     fast = make_station("fast", clock=Clock(offset_ms=2 * 24 * HOUR_MS))
     y2k = make_station("y2k", clock=Clock(offset_ms=y2k_ms - now_ms))  # RTC battery died: 2000-01-01

@@ -5,16 +5,17 @@ is never overwritten by a station's differing one."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
+from support.clocks import SUITE_TODAY
 from sync_support import STAFF, Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.store.session import Actor
 from hardtruths_desktop.store.shifts import raise_red_flag
 
-DAY = date.today() - timedelta(days=2)
+DAY = SUITE_TODAY - timedelta(days=2)
 MONTH = month_of(DAY)
 
 
@@ -23,7 +24,7 @@ def _record_history(st: Station) -> None:
     st.record(DAY, "late", rn=4, care=1)
     st.record(DAY + timedelta(days=1), "night", rn=1, care=2, notes="one RN only")
     with st.store.write(Actor.command_line()) as tx:
-        raise_red_flag(tx, st.ward(), DAY, "late", "vital_signs", "Obs late on bay 2", date.today())
+        raise_red_flag(tx, st.ward(), DAY, "late", "vital_signs", "Obs late on bay 2", SUITE_TODAY)
 
 
 def test_station_used_before_enrolment_keeps_everything(server: Server, make_station: Callable[..., Station]) -> None:

@@ -14,13 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 from sync_support import Server, Station, month_of, new_ward_code
 
+from hardtruths_desktop.domain.clock import iso_utc
 from hardtruths_desktop.store import migrate
 from hardtruths_desktop.store.session import Actor
 
-DAY = date.today() - timedelta(days=3)
+DAY = SUITE_TODAY - timedelta(days=3)
 MONTH = month_of(DAY)
 
 
@@ -49,15 +51,17 @@ CHILD = r"""
 import sys, time
 from datetime import date
 from pathlib import Path
+from hardtruths_desktop.domain.clock import parse_clock, today
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Actor, Store
 from hardtruths_desktop.store.shifts import ShiftChange, save_shift
 
-store = Store(Path(sys.argv[1]))
+clock = parse_clock(sys.argv[4])  # the station's pinned clock (never the PC's)
+store = Store(Path(sys.argv[1]), clock)
 with store.read() as s:
     ward = queries.ward_row(s, sys.argv[2])
 with store.write(Actor.command_line()) as tx:
-    save_shift(tx, ward, date.fromisoformat(sys.argv[3]), "early", ShiftChange(groups={"rn": {"actual": 1}}, notes="saved then killed"), date.today())
+    save_shift(tx, ward, date.fromisoformat(sys.argv[3]), "early", ShiftChange(groups={"rn": {"actual": 1}}, notes="saved then killed"), today(clock))
 print("committed", flush=True)
 time.sleep(60)  # the sync that would push it never runs: SIGKILL arrives first
 """
@@ -68,7 +72,8 @@ def test_1_kill_after_local_commit_before_push(server: Server, make_station: Cal
     st = enrolled(server, make_station)
     script = tmp_path / "saver.py"
     script.write_text(CHILD, encoding="utf-8")
-    child = subprocess.Popen([sys.executable, str(script), str(st.dir), st.ward_code or "", DAY.isoformat()],
+    child = subprocess.Popen([sys.executable, str(script), str(st.dir), st.ward_code or "", DAY.isoformat(),
+                              iso_utc(st.clock.now())],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "committed", child.stderr.read() if child.stderr else ""

@@ -5,13 +5,14 @@ original carries on; after enrolment the copy's waiting changes arrive once."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
+from support.clocks import SUITE_TODAY
 from sync_support import Server, Station, new_ward_code
 
 from hardtruths_desktop.sync.fingerprint import fingerprint, machine_id
 
-DAY = date.today() - timedelta(days=2)
+DAY = SUITE_TODAY - timedelta(days=2)
 
 
 def test_fingerprint_is_per_machine_and_folder_and_reveals_neither(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -7,12 +7,13 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
+from support.clocks import SUITE_TODAY
 from sync_support import FaultTransport, Server, Station, month_of, new_ward_code
 
-DAY = date.today() - timedelta(days=2)
+DAY = SUITE_TODAY - timedelta(days=2)
 MONTH = month_of(DAY)
 
 

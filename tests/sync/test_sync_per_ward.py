@@ -5,13 +5,14 @@ never counted as refusals; enrolling the PC for that ward later sends them, once
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
+from support.clocks import SUITE_TODAY
 from sync_support import Server, Station, new_ward_code
 
 from hardtruths_desktop.domain import ids
 
-DAY = date.today() - timedelta(days=2)
+DAY = SUITE_TODAY - timedelta(days=2)
 
 
 def _entity_ids_on_server(server: Server, ward: str) -> set[str]:

@@ -9,15 +9,16 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from support.clocks import SUITE_ISO, SUITE_TODAY
 from sync_support import Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.domain import ids
 
-DAY = date.today() - timedelta(days=1)
+DAY = SUITE_TODAY - timedelta(days=1)
 MONTH = month_of(DAY)
 PROC = str(Path(__file__).with_name("station_proc.py"))
 
@@ -25,7 +26,7 @@ PROC = str(Path(__file__).with_name("station_proc.py"))
 def run_all(cmds: list[tuple[list[str], dict[str, str]]]) -> list[str]:
     """Start every command at once, wait for all; each must exit 0. Returns their stdout."""
     procs = [subprocess.Popen([sys.executable, *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, **env}) for cmd, env in cmds]
+                              env={**os.environ, "HT_STATION_CLOCK": SUITE_ISO, **env}) for cmd, env in cmds]
     outs = []
     for p, (cmd, _) in zip(procs, cmds, strict=True):
         out, err = p.communicate(timeout=120)
@@ -35,7 +36,7 @@ def run_all(cmds: list[tuple[list[str], dict[str, str]]]) -> list[str]:
 
 
 def cli(folder: Path, *args: str) -> tuple[list[str], dict[str, str]]:
-    return (["-m", "hardtruths_desktop", *args[:2], "--data-dir", str(folder), *args[2:]], {})
+    return (["-m", "hardtruths_desktop", *args[:2], "--data-dir", str(folder), *args[2:], "--clock", SUITE_ISO], {})
 
 
 def test_two_station_processes_sync_through_live_server(

@@ -4,14 +4,15 @@ PC): detected, re-sent, nothing lost and nothing duplicated."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 from support.postgres import PostgresCluster
 from sync_support import Server, Station, month_of, new_ward_code
 
-DAY = date.today() - timedelta(days=2)
+DAY = SUITE_TODAY - timedelta(days=2)
 MONTH = month_of(DAY)
 
 

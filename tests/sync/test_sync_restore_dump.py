@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 from support.postgres import PostgresCluster
 from sync_support import Server, Station, month_of, new_ward_code
 
-DAYS = [date.today() - timedelta(days=d) for d in (1, 2, 3)]
+DAYS = [SUITE_TODAY - timedelta(days=d) for d in (1, 2, 3)]
 CODES = ("early", "late", "night")
 
 

@@ -12,16 +12,17 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
+from support.clocks import SUITE_TODAY
 from support.lossy_proxy import LossyProxy
 from sync_support import FaultTransport, Server, Station, new_ward_code
 
 from hardtruths_desktop.sync.engine import SyncEngine
 from hardtruths_desktop.sync.scheduler import backoff_delay
 
-DAY = date.today() - timedelta(days=3)
+DAY = SUITE_TODAY - timedelta(days=3)
 STORM_STATIONS = 8
 STORM_DAYS = 10  # x 2 shifts = 20 changes each waiting when the network comes back
 STORM_DEADLINE_S = 240

@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date
 
+import pytest
+from support.live_server import server_time
 from sync_support import Clock, Server, Station, new_ward_code
 
 from hardtruths_desktop import cli
@@ -28,7 +30,15 @@ from hardtruths_desktop.store.shifts import (
 AS_OF = FixedClock.london(2026, 12, 1, 10)  # November is over
 
 
-def test_the_servers_return_equals_the_stations_column_for_column(server: Server, make_station: Callable[..., Station]) -> None:
+@pytest.fixture
+def _server_at_as_of(server: Server) -> Iterator[None]:
+    """The trust server's clock where the station's stands (its checks of clocks and dates as of then)."""
+    with server_time(server.live, AS_OF.now()):
+        yield
+
+
+def test_the_servers_return_equals_the_stations_column_for_column(server: Server, make_station: Callable[..., Station],
+                                                                  _server_at_as_of: None) -> None:
     ward = new_ward_code()
     clock = Clock(fixed_ms=int(AS_OF.now().timestamp() * 1000))
     st = make_station("return", clock=clock).set_up_ward(ward, plan_from=date(2025, 1, 1))

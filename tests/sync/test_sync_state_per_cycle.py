@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from support.clocks import SUITE_TODAY
 from sync_support import Server, Station, new_ward_code
 
-DAY = date.today() - timedelta(days=2)  # the trust server checks dates against its own (real) clock
+DAY = SUITE_TODAY - timedelta(days=2)  # the trust server checks dates against its own (real) clock
 
 
 def _count_state_writes(path: Path) -> None:

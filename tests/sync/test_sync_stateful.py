@@ -17,19 +17,20 @@ from typing import Any, ClassVar
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+from support.clocks import SUITE_MS, SUITE_TODAY
 from sync_support import STAFF, Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.domain.hlc import MAX_AHEAD_MS
 from hardtruths_desktop.domain.validation import ValidationError
 
 HOUR_MS = 3_600_000
-DAYS = [date.today() - timedelta(days=k) for k in range(1, 5)]
+DAYS = [SUITE_TODAY - timedelta(days=k) for k in range(1, 5)]
 MONTHS = sorted({month_of(d) for d in DAYS})
 SKEWS = {
     "right": 0,
     "slow_3h": -3 * HOUR_MS,
     "fast_2d": 48 * HOUR_MS,
-    "reset_2000": int(datetime(2000, 1, 1, tzinfo=UTC).timestamp() * 1000) - int(datetime.now(UTC).timestamp() * 1000),
+    "reset_2000": int(datetime(2000, 1, 1, tzinfo=UTC).timestamp() * 1000) - SUITE_MS,
 }
 N_STATIONS = 3
 
@@ -113,7 +114,7 @@ class WardSync(RuleBasedStateMachine):
             hlcs = s.hlcs()
             # HLC monotonic whatever the clock did, except where a clock far ahead of the server's was
             # brought back to the server's time (issue 13, as test_8 in test_sync_conflicts asserts)
-            ahead = int(datetime.now(UTC).timestamp() * 1000) + MAX_AHEAD_MS
+            ahead = SUITE_MS + MAX_AHEAD_MS
             assert all(b > a or a.pt > ahead for a, b in itertools.pairwise(hlcs)), hlcs
             assert len(set(hlcs)) == len(hlcs)
         outbox_ids = [r["mutation_id"] for s in self.stations for r in s.outbox()]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 from sync_support import Server, Station, new_ward_code
 
@@ -19,7 +20,7 @@ from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.store import sync_store
 from hardtruths_desktop.sync.engine import SyncEngine
 
-DAY = date.today() - timedelta(days=2)  # the harness's Station.record validates against today, as the other sync tests
+DAY = SUITE_TODAY - timedelta(days=2)  # the harness's Station.record validates against today, as the other sync tests
 
 
 def _lan_address() -> str | None:

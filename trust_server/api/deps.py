@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from hardtruths_desktop.domain.clock import Clock
 from hardtruths_desktop.sync.protocol import HEADER_APP, HEADER_PENDING, HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION
 from trust_server import auth
 from trust_server.errors import ApiError
@@ -42,6 +43,15 @@ def get_session(engine: EngineDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def get_clock(request: Request) -> Clock:
+    """The server's one clock (``Settings.clock``, set by ``create_app``)."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
 def _bearer(authorization: str | None) -> str:
     token = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else ""
     if not token:  # a blank token never matches anything
@@ -49,11 +59,11 @@ def _bearer(authorization: str | None) -> str:
     return token
 
 
-def current_device(request: Request, engine: EngineDep, authorization: Annotated[str | None, Header()] = None) -> str:
+def current_device(request: Request, engine: EngineDep, clock: ClockDep, authorization: Annotated[str | None, Header()] = None) -> str:
     """The device id of a valid access token whose device is enrolled and not revoked: revocation
     takes effect at once on every device endpoint, not when the 15-minute token expires."""
     token = _bearer(authorization)
-    device_id = auth.read_token(request.app.state.token_secret, token)
+    device_id = auth.read_token(request.app.state.token_secret, token, clock=clock)
     with engine.connect() as conn:
         row = conn.execute(select(col(Device.revoked_at)).where(col(Device.device_id) == device_id)).first()
     if row is None:

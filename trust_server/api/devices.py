@@ -7,9 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.sync.protocol import EnrolRequest, EnrolResponse, ErrorBody, TokenRequest, TokenResponse
 from trust_server import devices
-from trust_server.api.deps import AdminDep, SessionDep
+from trust_server.api.deps import AdminDep, ClockDep, SessionDep
 from trust_server.errors import ApiError
 from trust_server.middleware import FailureLimiter
 from trust_server.models import DevicePublic
@@ -26,7 +27,7 @@ def _shown(text: str | None) -> str:
 
 
 @router.post("/v1/enrol", responses=ERRORS)
-def enrol(req: EnrolRequest, session: SessionDep, request: Request) -> EnrolResponse:
+def enrol(req: EnrolRequest, session: SessionDep, request: Request, clock: ClockDep) -> EnrolResponse:
     """Enrol a station with a one-time code from ``hardtruths-server admin enrolment-code``.
     Failed attempts are limited per client address (429 + ``Retry-After``); every attempt is logged."""
     address = request.client.host if request.client else "unknown"
@@ -38,7 +39,7 @@ def enrol(req: EnrolRequest, session: SessionDep, request: Request) -> EnrolResp
                        headers={"Retry-After": str(wait)})
     try:
         with session.begin():
-            out = devices.enrol(session, request.app.state.token_secret, req)
+            out = devices.enrol(session, request.app.state.token_secret, req, utc_now(clock))
     except ApiError as e:
         limiter.failed(address)
         log.warning("enrolment from %s for ward %s failed: %s", address, _shown(req.ward_code), e.error)
@@ -48,15 +49,15 @@ def enrol(req: EnrolRequest, session: SessionDep, request: Request) -> EnrolResp
 
 
 @router.post("/v1/token", responses=ERRORS)
-def token(req: TokenRequest, session: SessionDep, request: Request) -> TokenResponse:
+def token(req: TokenRequest, session: SessionDep, request: Request, clock: ClockDep) -> TokenResponse:
     """Exchange the device secret for a 15-minute access token."""
     with session.begin():
-        return devices.issue_token(session, request.app.state.token_secret, req)
+        return devices.issue_token(session, request.app.state.token_secret, req, clock=clock)
 
 
 @router.post("/v1/devices/{device_id}/revoke", responses=ERRORS, dependencies=[AdminDep])
-def revoke(device_id: str, session: SessionDep) -> DevicePublic:
+def revoke(device_id: str, session: SessionDep, clock: ClockDep) -> DevicePublic:
     with session.begin():
-        d = devices.revoke(session, device_id)
+        d = devices.revoke(session, device_id, utc_now(clock))
         device_id = d.device_id
     return next(p for p in devices.list_devices(session) if p.device_id == device_id)

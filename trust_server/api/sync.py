@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.sync.protocol import (
     ErrorBody,
     GapRequest,
@@ -16,7 +17,7 @@ from hardtruths_desktop.sync.protocol import (
     PushResponse,
 )
 from trust_server import gaps, sync
-from trust_server.api.deps import ClientHeadersDep, DeviceDep, EngineDep, GzipRoute, SessionDep
+from trust_server.api.deps import ClientHeadersDep, ClockDep, DeviceDep, EngineDep, GzipRoute, SessionDep
 from trust_server.errors import ApiError
 from trust_server.responses import AsciiJSONResponse
 
@@ -25,8 +26,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code i
 
 
 @router.get("/meta", responses=ERRORS)
-def meta(session: SessionDep, device_id: DeviceDep) -> MetaResponse:
-    return sync.meta_response(session)
+def meta(session: SessionDep, device_id: DeviceDep, clock: ClockDep) -> MetaResponse:
+    return sync.meta_response(session, clock=clock)
 
 
 def _compact(resp: PushResponse | PullResponse | sync.EncodedPage, headers: sync.ClientHeaders) -> Any:
@@ -41,9 +42,9 @@ def _compact(resp: PushResponse | PullResponse | sync.EncodedPage, headers: sync
 
 
 @router.post("/push", responses=ERRORS, response_model=PushResponse)
-def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep) -> Any:
+def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep, clock: ClockDep) -> Any:
     """Apply a batch of one station's mutations in client_seq order; one verdict per item."""
-    return _compact(sync.push(engine, device_id, req, headers), headers)
+    return _compact(sync.push(engine, device_id, req, headers, clock=clock), headers)
 
 
 @router.get("/pull", responses=ERRORS, response_model=PullResponse)
@@ -51,6 +52,7 @@ def pull(
     device_id: DeviceDep,
     engine: EngineDep,
     headers: ClientHeadersDep,
+    clock: ClockDep,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=sync.MAX_PULL)] = 500,
     epoch: Annotated[str | None, Query(max_length=36)] = None,
@@ -61,11 +63,11 @@ def pull(
     the end of a page it has not applied yet); older servers ignore it."""
     if since < 0:  # pragma: no cover - Query(ge=0)
         raise ApiError(422, "invalid_request", "since must be 0 or more")
-    return _compact(sync.pull(engine, device_id, since, limit, epoch, headers, applied=applied), headers)
+    return _compact(sync.pull(engine, device_id, since, limit, epoch, headers, applied=applied, clock=clock), headers)
 
 
 @router.post("/gap", responses=ERRORS)
-def declare_gap(req: GapRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep) -> GapResponse:
+def declare_gap(req: GapRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep, clock: ClockDep) -> GapResponse:
     """The station cannot send ``from_seq``..``to_seq`` (pruned before a server restore): recorded for IT
     (``admin gaps``) and the station's sequence moves past it (SYNC.md 3.9)."""
-    return gaps.declare(engine, device_id, req)
+    return gaps.declare(engine, device_id, req, utc_now(clock))
