@@ -109,7 +109,7 @@ def test_a_poll_skips_superseded_rows_but_not_changes_hidden_behind_an_own_echo(
     a, b = admin.station(ward, "a"), admin.station(ward, "b")
     a.push([a.create_shift(DAY)])
     cursor = pull_pages(a, 0)[-1]["next_since"]
-    b.push([b.mutation("shift", b.shift_id(DAY), "patch", {"notes": "from b"})])
+    b.push([b.mutation("shift", b.shift_id(DAY), "patch", {"notes": "from b"}, hlc=b.next_hlc(1000))])  # a second later
     a.push([a.mutation("shift", a.shift_id(DAY), "patch", {"groups.rn.actual": 1})], extra_headers={"Sync-Protocol": "2"})
     got = [c for p in pull_pages(a, cursor) for c in p["changes"] if c["id"] == a.shift_id(DAY)]
     assert got and got[-1]["row"]["notes"] == "from b" and got[-1]["row"]["groups.rn.actual"] == 1

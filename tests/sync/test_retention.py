@@ -47,8 +47,8 @@ def test_purge_forgets_only_what_no_station_needs(own_server: Server, make_stati
     for st in (a, b, a, b):
         assert st.sync().ok
     # half a year passes for the tombstone
-    own_server.sql("UPDATE entity_record SET updated_at = now() - interval '200 days' WHERE id::text = %s RETURNING id",
-                   (late,))
+    own_server.sql("UPDATE entity_record SET updated_at = %s WHERE id::text = %s RETURNING id",  # by the server's clock
+                   (own_server.live.clock.now() - timedelta(days=200), late))
     before_month = a.staffing(month_of(DAY))
 
     out = own_server.admin("purge")

@@ -66,7 +66,8 @@ def test_6_same_field_offline_hlc_winner_loser_in_history_flagged(server: Server
     a, b = ward_pair(server, make_station)
     a.net.online = b.net.online = False
     loser = a.record(DAY, "early", rn=2)[0]
-    winner = b.record(DAY, "early", rn=5)[0]  # later: the larger HLC
+    b.clock.offset_ms += 60_000  # a minute later (the stations' clocks are pinned) ...
+    winner = b.record(DAY, "early", rn=5)[0]  # ... so the larger HLC
     assert Hlc.parse(b.outbox()[-1]["hlc"]) > Hlc.parse(a.outbox()[-1]["hlc"])
     b.net.online = True
     assert b.sync().ok
