@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 from support.postgres import PostgresCluster
 from sync_support import Server, Station, month_of, new_ward_code
@@ -20,7 +21,7 @@ from test_sync_recovery import backup
 
 from hardtruths_desktop.store import migrate, sync_store
 
-DAY = date.today() - timedelta(days=2)
+DAY = SUITE_TODAY - timedelta(days=2)
 MONTH = month_of(DAY)
 #: the trust server's SCHEMA_MAX in the release before station migration 0014 (main at 23a3916)
 PREVIOUS_SERVER_SCHEMA_MAX = 13
