@@ -15,11 +15,12 @@ import pytest
 from alembic import command
 from server_support import Admin
 from sqlalchemy import Engine, text
+from support.clocks import SUITE_TODAY
 
 from trust_server.apply import full_raw, raw_json, station_raw
 from trust_server.db import alembic_config, make_engine, migrate
 
-TODAY = date.today()
+TODAY = SUITE_TODAY
 DEV_A = "0f3c9a3e-1111-4a2b-9c3d-5e6f7a8b9c0d"
 DEV_B = "1a2b3c4d-2222-4a2b-9c3d-5e6f7a8b9c0d"
 SERVER = "00000000-0000-0000-0000-000000000000"
