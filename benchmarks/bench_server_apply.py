@@ -41,7 +41,7 @@ BATCH = 200
 DAYS = 7
 SHIFTS = ("early", "late", "night")
 FIELDS = ("groups.rn.actual", "groups.care.actual", "groups.rn.actual_hours", "groups.care.actual_hours", "notes")
-TABLES = ("entity_record", "received_mutation", "change_log", "field_change")
+TABLES = ("entity_record", "received_mutation", "received_batch", "change_log", "field_change")
 
 
 class BenchStation:
@@ -132,6 +132,8 @@ def main() -> None:
             queries = {
                 "entity_record": "SELECT * FROM entity_record",
                 "received_mutation": "SELECT * FROM received_mutation",
+                # the mutations' texts, 100 a row (server migration 0015)
+                "received_batch": "SELECT * FROM received_batch",
                 "change_log": f"SELECT * FROM change_log WHERE seq >= {since}",
                 # a history row's change number is its mutation's (server migration 0013: NULL in the row)
                 "field_change": f"SELECT f.* FROM field_change f JOIN received_mutation m ON m.mutation_id = f.mutation_id"
