@@ -59,8 +59,22 @@ def stored_name(field: str) -> int | str:
     return _NUMBER.get(field, field)
 
 
+class UnknownFieldNumber(ValueError):
+    """Stored field versions name a field by a number this version does not know: written by a newer
+    release (which appended to ``FIELD_NAMES``) or damaged. Never read as another field's version."""
+
+    def __init__(self, number: object) -> None:
+        self.number = number
+        super().__init__(f"A stored field version names field number {number!r}, which this version of Hard Truths "
+                         f"does not know (it knows 0 to {len(FIELD_NAMES) - 1}): the record was written by a newer "
+                         "version, or the data file is damaged. Update this PC, or ask IT.")
+
+
 def unpack(stored: Any) -> Meta:
-    """The stored value (packed list, or the older ``{field: version}`` dict, or None) as ``{field: version}``."""
+    """The stored value (packed list, or the older ``{field: version}`` dict, or None) as ``{field: version}``.
+
+    Raises ``UnknownFieldNumber`` for a number outside ``FIELD_NAMES`` (a negative one too: Python's
+    ``FIELD_NAMES[-1]`` would have read it silently as the last field's version)."""
     if not stored:
         return {}
     if isinstance(stored, dict):
@@ -68,7 +82,12 @@ def unpack(stored: Any) -> Meta:
     meta: Meta = {}
     for version, fields in stored:
         for f in fields:
-            meta[FIELD_NAMES[f] if type(f) is int else str(f)] = dict(version)
+            if type(f) is int:
+                if not 0 <= f < len(FIELD_NAMES):
+                    raise UnknownFieldNumber(f)
+                meta[FIELD_NAMES[f]] = dict(version)
+            else:
+                meta[str(f)] = dict(version)
     return meta
 
 
@@ -87,4 +106,4 @@ def loads(text: str | None) -> Meta:
     return unpack(json.loads(text)) if text else {}
 
 
-__all__ = ["FIELD_NAMES", "Meta", "dumps", "loads", "pack", "stored_name", "unpack"]
+__all__ = ["FIELD_NAMES", "Meta", "UnknownFieldNumber", "dumps", "loads", "pack", "stored_name", "unpack"]

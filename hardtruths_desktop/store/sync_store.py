@@ -827,7 +827,12 @@ def _write_changes(db: Any, changes: list[dict[str, Any]], with_pending: set[tup
                     applied += 1
                     continue
             keep = _pending_fields(db, entity, entity_id) if (entity, entity_id) in with_pending else set()
-            meta: dict[str, Any] = field_meta.loads(existing[entity_id]) if entity_id in existing else {}
+            try:
+                meta: dict[str, Any] = field_meta.loads(existing[entity_id]) if entity_id in existing else {}
+            except field_meta.UnknownFieldNumber:
+                # versions this release cannot read (written by a newer one, or damaged): the server's, which
+                # the change brings for each field it sends, replace them; the rest of the page applies as usual
+                meta = {}
             values: dict[str, Any] = {}
             groups: dict[str, dict[str, Any]] = {}
             for f, code, col, convert in _write_plan(entity, tuple(row_data)):  # plain columns, per-group figures, their tokens

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hardtruths_desktop.domain import field_meta
 
 
@@ -42,3 +44,16 @@ def test_versions_shared_by_fields_pack_as_separate_ones_do() -> None:
     assert field_meta.pack(shared) == field_meta.pack(copied) == [[one, ["a", "c", "d"]], [two, ["b", "e"]]]
     assert field_meta.dumps(shared) == field_meta.dumps(copied)
     assert field_meta.unpack(field_meta.pack(shared)) == copied
+
+
+def test_a_field_number_this_release_does_not_know_is_refused_in_words() -> None:
+    """A number past ``FIELD_NAMES`` (a newer release's field) or below 0 (damage; ``FIELD_NAMES[-1]`` would
+    read it as the last field's version) is never read as another field's version."""
+    known = field_meta.pack({"notes": {"tok": "t", "hlc": "h"}})
+    assert field_meta.unpack(known) == {"notes": {"tok": "t", "hlc": "h"}}
+    for number in (len(field_meta.FIELD_NAMES), 999, -1):
+        stored = [[{"tok": "t", "hlc": "h"}, [0, number]]]
+        for given in (stored, json.dumps(stored)):
+            with pytest.raises(field_meta.UnknownFieldNumber, match=f"field number {number}, .*newer version") as e:
+                field_meta.unpack(given) if isinstance(given, list) else field_meta.loads(given)
+            assert e.value.number == number and isinstance(e.value, ValueError)

@@ -12,8 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from support.clocks import SUITE_TODAY
 from support.live_server import server_time
-from sync_support import Clock, Server, Station, new_ward_code
+from sync_support import Clock, Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.domain import field_meta
 from hardtruths_desktop.domain.clock import FixedClock
@@ -135,3 +137,44 @@ def _upgrade_reads_and_syncs_the_same(server: Server, make_station: Any) -> None
     assert _rows(b.store.path, "SELECT count(*) FROM shift WHERE needs_review = 1") == [(0,)]
     assert _rows(b.store.path, "SELECT actual FROM shift_staffing WHERE staff_group = 'rn' ORDER BY shift_id") == \
         _rows(path, "SELECT actual FROM shift_staffing WHERE staff_group = 'rn' ORDER BY shift_id")
+
+
+def test_versions_naming_an_unknown_field_number_are_refused_in_words_and_a_pull_replaces_them(
+        server: Server, make_station: Any) -> None:
+    """A record whose stored versions name a field number this release does not know (a newer release
+    wrote it, or the file is damaged): a save to it is refused with a clear message and writes nothing;
+    a pull applies the whole page, that record taking the server's versions."""
+    ward = new_ward_code()
+    a = make_station("a").set_up_ward(ward)
+    day1, day2 = SUITE_TODAY - timedelta(days=2), SUITE_TODAY - timedelta(days=3)
+    a.record(day1, rn=3)
+    a.record(day2, rn=3)
+    server.create_ward(ward)
+    a.enrol(server, ward)
+    assert a.sync().ok
+    b = make_station("b")
+    b.enrol(server, ward)
+    assert b.sync().ok
+    unknown = len(field_meta.FIELD_NAMES) + 40
+    with a.store.engine.begin() as conn:
+        text = conn.exec_driver_sql("SELECT field_meta FROM shift WHERE id = ?", (a.shift_id(day1),)).scalar_one()
+        damaged = json.dumps([[v, [*fields, unknown]] for v, fields in json.loads(text)])
+        conn.exec_driver_sql("UPDATE shift SET field_meta = ? WHERE id = ?", (damaged, a.shift_id(day1)))
+    def raw_meta(day: date) -> str:
+        with a.store.engine.connect() as conn:
+            return str(conn.exec_driver_sql("SELECT field_meta FROM shift WHERE id = ?", (a.shift_id(day),)).scalar_one())
+
+    before = a.max_seq()
+    with pytest.raises(field_meta.UnknownFieldNumber, match=f"field number {unknown}.*newer version"):
+        a.record(day1, rn=5)
+    assert a.max_seq() == before and raw_meta(day1) == damaged  # nothing written
+    mids = {day1: b.record(day1, rn=6), day2: b.record(day2, rn=6)}
+    assert b.sync().ok
+    result = a.sync()
+    assert result.ok, result
+    for d in (day1, day2):  # the whole page applied; the damaged versions replaced by the server's
+        row = a.shift_row(d)
+        assert row["groups"]["rn"][1] == 6 and row["field_meta"]["groups.rn.actual"]["tok"] in mids[d]
+    assert a.staffing(month_of(day1)) == b.staffing(month_of(day1))
+    a.record(day1, rn=7)  # readable again: saves as usual
+    assert a.sync().ok
