@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from support.clocks import suite_clock
+from support.qt_waits import QT_WAIT_MS
 
 DB = "ward-station.sqlite"
 
@@ -86,17 +87,17 @@ class Station:
         page.choose(name, ward)
         page.pin_edit.clear()
         self.qtbot.keyClicks(page.pin_edit, pin)
-        with self.qtbot.waitSignal(page.attempt_finished, timeout=10_000):
+        with self.qtbot.waitSignal(page.attempt_finished, timeout=QT_WAIT_MS):
             self.qtbot.keyClick(page.pin_edit, Qt.Key.Key_Return)
 
     def sign_in(self, name: str = "Aisha Rahman", pin: str = "2580", ward: str = "W7") -> None:
         self.type_pin(name, pin, ward)
-        self.qtbot.waitUntil(lambda: self.window.ctx.user is not None and self.window.ctx.user.name == name)
-        self.qtbot.waitUntil(lambda: self.window.today.data is not None)
+        self.qtbot.waitUntil(lambda: self.window.ctx.user is not None and self.window.ctx.user.name == name, timeout=QT_WAIT_MS)
+        self.qtbot.waitUntil(lambda: self.window.today.data is not None, timeout=QT_WAIT_MS)
 
     def idle(self) -> None:
         """Wait until every store job has reported back."""
-        self.qtbot.waitUntil(lambda: self.worker.pending == 0)
+        self.qtbot.waitUntil(lambda: self.worker.pending == 0, timeout=QT_WAIT_MS)
 
     def read(self, fn: Any) -> Any:
         """Read the store directly (a second connection; WAL lets it see committed writes)."""

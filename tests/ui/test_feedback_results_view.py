@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 from support.clocks import suite_clock
+from support.qt_waits import QT_WAIT_MS
 
 from hardtruths_desktop.domain import feedback as fft
 from hardtruths_desktop.domain import spc
@@ -58,7 +59,7 @@ def test_answers_table_and_month_names_fit_at_150_percent_text(qtbot: Any) -> No
         view.resize(1000, 700)
         view.show()
         view._show((_results(), ()))
-        qtbot.waitExposed(view)
+        qtbot.waitExposed(view, timeout=QT_WAIT_MS)
         table, fm = view.counts, QFontMetrics(view.counts.font())
         for row in range(table.rowCount()):
             text = table.item(row, 0).text()

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import select
 from support.clocks import suite_clock
+from support.qt_waits import QT_WAIT_MS
 
 from hardtruths_desktop.store import queries
 from hardtruths_desktop.store.session import Actor, Store
@@ -36,19 +37,19 @@ def test_the_month_names_what_is_missing_and_opens_each(demo_dir: Path, make_sta
     w = st.window
     w.show_screen(w.month)
     month = w.month
-    st.qtbot.waitUntil(lambda: month.data is not None)
-    st.qtbot.waitUntil(lambda: month.data is not None and month.data.month == 11)  # the month in progress
+    st.qtbot.waitUntil(lambda: month.data is not None, timeout=QT_WAIT_MS)
+    st.qtbot.waitUntil(lambda: month.data is not None and month.data.month == 11, timeout=QT_WAIT_MS)  # the month in progress
     assert month.missing_label.text().startswith("⚠ 1 shift not recorded, 1 day without a midnight count")
     assert month.missing_list.isVisibleTo(w) and month.missing_list.count() == 2
     texts = [month.missing_list.item(i).text() for i in range(2)]
     assert texts == ["Tue 03 Nov: Night shift not recorded",
                      "Thu 12 Nov: no 23:59 patient count (enter it on that day's last shift)"]
     month.missing_list.itemActivated.emit(month.missing_list.item(1))
-    st.qtbot.waitUntil(lambda: w.staffing.current_key() == (NOV_12, "night") and w.staffing.data is not None)
+    st.qtbot.waitUntil(lambda: w.staffing.current_key() == (NOV_12, "night") and w.staffing.data is not None, timeout=QT_WAIT_MS)
     # a month before the demo's history: every shift named (and the list scrolls)
     w.show_screen(w.month)
     month.set_month(2026, 9)
-    st.qtbot.waitUntil(lambda: month.data is not None and month.data.month == 9)
+    st.qtbot.waitUntil(lambda: month.data is not None and month.data.month == 9, timeout=QT_WAIT_MS)
     assert month.missing_label.text().startswith("⚠ 90 shifts not recorded, 30 days without a midnight count")
 
 
@@ -62,9 +63,9 @@ def test_a_computed_red_flag_is_escalated_from_record_staffing(demo_dir: Path, m
     w = st.window
     w.show_screen(w.staffing)
     form = w.staffing
-    with st.qtbot.waitSignal(form.loaded, timeout=5000):
+    with st.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.open_shift(date(2026, 11, 20), "early")
-    st.qtbot.waitUntil(lambda: form.data is not None and form.flags.count() >= 2)
+    st.qtbot.waitUntil(lambda: form.data is not None and form.flags.count() >= 2, timeout=QT_WAIT_MS)
     row = next(i for i in range(form.flags.count()) if "Registered nurse time short" in form.flags.item(i).text())
     form.flags.setCurrentRow(row)
     assert form.escalate_btn.isEnabled() and form.resolve_btn.isEnabled()  # no longer greyed out
@@ -72,7 +73,7 @@ def test_a_computed_red_flag_is_escalated_from_record_staffing(demo_dir: Path, m
     st.idle()
     flags = st.read(lambda s: [(f.flag_type, f.escalated_to) for f in s.exec(select(RedFlag)).all() if f.flag_type == "rn_shortfall"])
     assert flags == [("rn_shortfall", "Site manager, bleep 2020")]
-    st.qtbot.waitUntil(lambda: any("escalated to Site manager" in form.flags.item(i).text() for i in range(form.flags.count())))
+    st.qtbot.waitUntil(lambda: any("escalated to Site manager" in form.flags.item(i).text() for i in range(form.flags.count())), timeout=QT_WAIT_MS)
 
 
 def test_the_form_says_a_night_is_an_hour_longer_when_the_clocks_go_back(station: Any) -> None:
@@ -80,9 +81,9 @@ def test_the_form_says_a_night_is_an_hour_longer_when_the_clocks_go_back(station
     w = station.window
     w.show_screen(w.staffing)
     form = w.staffing
-    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.open_shift(date(2026, 10, 24), "night")
-    station.qtbot.waitUntil(lambda: "an 11-hour night (the clocks went back)" in form.state_label.text())
+    station.qtbot.waitUntil(lambda: "an 11-hour night (the clocks went back)" in form.state_label.text(), timeout=QT_WAIT_MS)
     assert form.data is not None and form.data.view.groups["rn"].planned_hours == 33.0  # 3 x 11 on W7's plan
 
 
@@ -95,11 +96,11 @@ def test_the_nurse_in_charge_withdraws_a_shift_from_record_staffing(station: Any
     w.show_screen(w.staffing)
     form = w.staffing
     day = date(2026, 11, 20)
-    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.open_shift(day, "late")
-    station.qtbot.waitUntil(lambda: form.data is not None and form.data.view.recorded and form.withdraw_btn.isEnabled())
+    station.qtbot.waitUntil(lambda: form.data is not None and form.data.view.recorded and form.withdraw_btn.isEnabled(), timeout=QT_WAIT_MS)
     form.withdraw_btn.click()
-    station.qtbot.waitUntil(lambda: form.data is not None and not form.data.view.recorded)
+    station.qtbot.waitUntil(lambda: form.data is not None and not form.data.view.recorded, timeout=QT_WAIT_MS)
     assert not form.withdraw_btn.isEnabled() and "Withdrawn" in form.note_edit.text()
     assert "Not recorded yet" in form.state_label.text()
 
@@ -110,9 +111,9 @@ def test_hours_follow_people_in_the_form_and_people_without_hours_are_refused(st
     w.show_screen(w.staffing)
     form = w.staffing
     day = date(2026, 11, 21)
-    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.open_shift(day, "early")
-    station.qtbot.waitUntil(lambda: form.data is not None)
+    station.qtbot.waitUntil(lambda: form.data is not None, timeout=QT_WAIT_MS)
     # people typed, hours filled by the same rule as the core: W7's early plan is 7.5 hours a person
     edit = form.rows["rn"].edits["actual"]
     edit.selectAll()
@@ -124,7 +125,7 @@ def test_hours_follow_people_in_the_form_and_people_without_hours_are_refused(st
     station.qtbot.keyClicks(hours, "0")
     form.save()
     station.idle()
-    station.qtbot.waitUntil(lambda: form.rows["rn"].error.isVisible())
+    station.qtbot.waitUntil(lambda: form.rows["rn"].error.isVisible(), timeout=QT_WAIT_MS)
     assert "on duty but 0 hours" in form.rows["rn"].error.text()
 
 
@@ -134,10 +135,10 @@ def test_names_ticked_that_differ_from_the_numbers_are_said_on_save(station: Any
     w.show_screen(w.staffing)
     form = w.staffing
     day = date(2026, 11, 22)
-    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.open_shift(day, "early")
     box = form.on_duty
-    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3 and box._key == (day, "early"))
+    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3 and box._key == (day, "early"), timeout=QT_WAIT_MS)
     from PySide6.QtCore import Qt
 
     for i in range(box.list.count()):  # untick everyone, then tick only the nurse in charge
@@ -146,7 +147,7 @@ def test_names_ticked_that_differ_from_the_numbers_are_said_on_save(station: Any
     box.tick(nic or "Aisha Rahman")
     form.save()  # the ticks are saved with the shift (issue 12)
     station.idle()
-    station.qtbot.waitUntil(lambda: box.mismatch.isVisibleTo(w))
+    station.qtbot.waitUntil(lambda: box.mismatch.isVisibleTo(w), timeout=QT_WAIT_MS)
     assert "Registered nurses:" in box.mismatch.text() and "1 name ticked" in box.mismatch.text()
 
 
@@ -163,7 +164,7 @@ def test_a_computed_red_flag_is_answered_from_today(demo_dir: Path, make_station
     st = make_station(demo_dir)
     st.sign_in("Aisha Rahman")
     today = st.window.today
-    st.qtbot.waitUntil(lambda: today.data is not None and today.flags.count() >= 2)
+    st.qtbot.waitUntil(lambda: today.data is not None and today.flags.count() >= 2, timeout=QT_WAIT_MS)
     row = next(i for i in range(today.flags.count()) if "Fewer than 2 registered nurses" in today.flags.item(i).text())
     today.flags.setCurrentRow(row)
     assert today.resolve_btn.isEnabled()

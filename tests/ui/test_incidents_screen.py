@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
+from support.qt_waits import QT_WAIT_MS
 
 from hardtruths_desktop.domain.clock import FixedClock
 from hardtruths_desktop.domain.incidents import PatientInput, ReportInput
@@ -76,9 +77,9 @@ def test_report_an_incident_by_keyboard_alone(station: Any, qtbot: Any) -> None:
     station.sign_in("Dylan Evans")
     inc = pin(station)
     qtbot.keyClick(station.window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)  # the Incidents tab (the 8th)
-    qtbot.waitUntil(lambda: station.window.current_screen() is inc and inc.report.form is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: station.window.current_screen() is inc and inc.report.form is not None, timeout=QT_WAIT_MS)
     form = inc.report
-    qtbot.waitUntil(lambda: focused() is form.date_edit, timeout=30_000)
+    qtbot.waitUntil(lambda: focused() is form.date_edit, timeout=QT_WAIT_MS)
     press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     type_(qtbot, "2026-11-25")
     press(qtbot, Qt.Key.Key_Tab)
@@ -110,13 +111,13 @@ def test_report_an_incident_by_keyboard_alone(station: Any, qtbot: Any) -> None:
     assert focused() is form.patients[0].nhs
     type_(qtbot, "943 476 5918")  # a wrong check digit first
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "correct the fields" in form.saved_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "correct the fields" in form.saved_label.text(), timeout=QT_WAIT_MS)
     assert "last digit does not match" in form.patients[0].errors["nhs_number"].text()
     assert focused() is form.patients[0].nhs  # the problem field has the focus
     press(qtbot, Qt.Key.Key_Backspace)
     type_(qtbot, "9")
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "Reported as" in form.saved_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Reported as" in form.saved_label.text(), timeout=QT_WAIT_MS)
     ref = form.saved_label.text().split("Reported as ")[1].split(".")[0]
     store = Store(station.data_dir, station.clock)
     try:
@@ -140,12 +141,12 @@ def test_candour_due_dates_across_a_bank_holiday(station: Any, qtbot: Any) -> No
     inc.inner.setCurrentIndex(1)
     review = inc.review
     station.idle()
-    with qtbot.waitSignal(review.loaded, timeout=30_000):
+    with qtbot.waitSignal(review.loaded, timeout=QT_WAIT_MS):
         review.refresh()
     row = next(i for i in range(review.model.rowCount()) if review.model.row_at(i).cells[0] == ref)
     assert review.model.row_at(row).cells[5] == "Proposed, due 16 Apr"  # not 14 Apr: two bank holidays skipped
     review.table.selectRow(row)
-    qtbot.waitUntil(lambda: review.detail is not None and review.detail.reference == ref, timeout=30_000)
+    qtbot.waitUntil(lambda: review.detail is not None and review.detail.reference == ref, timeout=QT_WAIT_MS)
     assert "Due by Thu 16 Apr 2026" in review.details.toPlainText()
 
     def confirm() -> None:
@@ -154,18 +155,18 @@ def test_candour_due_dates_across_a_bank_holiday(station: Any, qtbot: Any) -> No
         dlg.save()
         QTimer.singleShot(20_000, dlg.reject)  # a refused save fails the test below instead of hanging it
 
-    qtbot.waitUntil(lambda: review.buttons["candour"].isEnabled(), timeout=30_000)
+    qtbot.waitUntil(lambda: review.buttons["candour"].isEnabled(), timeout=QT_WAIT_MS)
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(100, confirm)
     review.buttons["candour"].click()
-    qtbot.waitUntil(lambda: review.detail is not None and "Applies" in review.details.toPlainText(), timeout=30_000)
+    qtbot.waitUntil(lambda: review.detail is not None and "Applies" in review.details.toPlainText(), timeout=QT_WAIT_MS)
     assert "Due by Mon 20 Apr 2026" in review.details.toPlainText()  # 2 Apr + 10 working days, Easter excluded
     assert [h.kind for h in review.detail.history] == ["candour"]
 
     # a day after the written follow-up fell due: overdue in the review queue and on Today
     pin(station, FixedClock.london(2026, 4, 21, 9, 0))
-    with qtbot.waitSignal(review.loaded, timeout=30_000):
+    with qtbot.waitSignal(review.loaded, timeout=QT_WAIT_MS):
         review.refresh()
     row = next(i for i in range(review.model.rowCount()) if review.model.row_at(i).cells[0] == ref)
     assert review.model.row_at(row).cells[5].startswith("⚠")
@@ -173,7 +174,7 @@ def test_candour_due_dates_across_a_bank_holiday(station: Any, qtbot: Any) -> No
     today = station.window.today
     station.window.show_screen(today)
     today.refresh()
-    qtbot.waitUntil(lambda: today.candour.isVisible() and ref in today.candour.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: today.candour.isVisible() and ref in today.candour.text(), timeout=QT_WAIT_MS)
     assert today.candour.text().startswith("⚠ Duty of candour: 1 incident with an overdue step")
 
 
@@ -186,30 +187,30 @@ def test_what_each_role_sees(station: Any, qtbot: Any) -> None:
     inc = pin(station)
     review = inc.review
     station.idle()
-    with qtbot.waitSignal(review.loaded, timeout=30_000):
+    with qtbot.waitSignal(review.loaded, timeout=QT_WAIT_MS):
         review.refresh()
     assert review.model.rowCount() == 1
     assert inc.inner.tabText(1) == "My reports" and not review.queue.allowed
     assert review.model.row_at(0).cells[0] == mine
     assert not review.buttons["triage"].isVisible() and not review.show_all.isVisible()
     review.table.selectRow(0)
-    qtbot.waitUntil(lambda: review.detail is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: review.detail is not None, timeout=QT_WAIT_MS)
     assert "(hidden)" in review.details.toPlainText() and "943 476 5919" not in review.details.toPlainText()
 
     station.window.lock("switch")
     station.sign_in("Mary O'Neill")
     pin(station)
     station.idle()
-    with qtbot.waitSignal(review.loaded, timeout=30_000):
+    with qtbot.waitSignal(review.loaded, timeout=QT_WAIT_MS):
         review.refresh()
     assert review.queue is not None and review.queue.allowed
     refs = {review.model.row_at(i).cells[0]: i for i in range(review.model.rowCount())}
     assert {mine, other} <= set(refs)
     review.table.selectRow(refs[mine])
-    qtbot.waitUntil(lambda: review.detail is not None and review.detail.reference == mine, timeout=30_000)
+    qtbot.waitUntil(lambda: review.detail is not None and review.detail.reference == mine, timeout=QT_WAIT_MS)
     assert "943 476 5919" in review.details.toPlainText() and "Dylan Evans" in review.details.toPlainText()
     review.table.selectRow(refs[other])
-    qtbot.waitUntil(lambda: review.detail is not None and review.detail.reference == other, timeout=30_000)
+    qtbot.waitUntil(lambda: review.detail is not None and review.detail.reference == other, timeout=QT_WAIT_MS)
     assert "Not shown to the ward" in review.details.toPlainText() and "Aisha" not in review.details.toPlainText()
 
 
@@ -229,11 +230,11 @@ def test_draft_survives_a_killed_process(demo_dir: Path, make_station: Any, qtbo
     st = make_station(demo_dir)
     st.sign_in("Dylan Evans")  # someone else first: the draft is private to its author
     inc = st.window.incidents
-    qtbot.waitUntil(lambda: inc.report.form is not None and inc.report._draft_for == st.window.ctx.user.id, timeout=30_000)
+    qtbot.waitUntil(lambda: inc.report.form is not None and inc.report._draft_for == st.window.ctx.user.id, timeout=QT_WAIT_MS)
     assert inc.report.description.toPlainText() == ""
     st.window.lock("switch")
     st.sign_in("Aisha Rahman")
-    qtbot.waitUntil(lambda: inc.report._draft_for == st.window.ctx.user.id and inc.report.description.toPlainText() != "", timeout=30_000)
+    qtbot.waitUntil(lambda: inc.report._draft_for == st.window.ctx.user.id and inc.report.description.toPlainText() != "", timeout=QT_WAIT_MS)
     assert inc.report.description.toPlainText() == text
     assert "draft was kept" in inc.report.draft_label.text()
 
@@ -257,20 +258,20 @@ def test_red_flag_reported_as_an_incident_shows_its_reference(station: Any, qtbo
     finally:
         store.close()
     today.refresh()
-    qtbot.waitUntil(lambda: any(f.flag_type == "vital_signs" for f in today.data.view.red_flags), timeout=30_000)
+    qtbot.waitUntil(lambda: any(f.flag_type == "vital_signs" for f in today.data.view.red_flags), timeout=QT_WAIT_MS)
     row = next(i for i in range(today.flags.count()) if "Obs late" in today.flags.item(i).text())
     today.flags.setCurrentRow(row)
     assert today.incident_btn.isEnabled()
     today.incident_btn.click()
     assert station.window.current_screen() is inc
     form = inc.report
-    qtbot.waitUntil(lambda: form.form is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: form.form is not None, timeout=QT_WAIT_MS)
     assert form.category.currentData() == "infrastructure_staffing" and form.link_label.isVisible()
     form.time_edit.setText(local_now(station.clock).strftime("%H:%M"))
     form.date_edit.setText(local_now(station.clock).date().isoformat())
     form.submit()
-    qtbot.waitUntil(lambda: "Reported as" in form.saved_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Reported as" in form.saved_label.text(), timeout=QT_WAIT_MS)
     ref = form.saved_label.text().split("Reported as ")[1].split(".")[0]
-    qtbot.waitUntil(lambda: any(f.incident_ref == ref for f in today.data.view.red_flags), timeout=30_000)
+    qtbot.waitUntil(lambda: any(f.incident_ref == ref for f in today.data.view.red_flags), timeout=QT_WAIT_MS)
     line = next(today.flags.item(i).text() for i in range(today.flags.count()) if "Obs late" in today.flags.item(i).text())
     assert f"reported as incident {ref}" in line

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication
+from support.qt_waits import QT_WAIT_MS
 
 from hardtruths_desktop.domain.clock import FixedClock
 
@@ -56,7 +57,7 @@ def kiosk(qtbot: Any, demo_dir: Path) -> Any:
     qtbot.addWidget(k)
     k.resize(1024, 768)
     k.start(full_screen=False)
-    qtbot.waitExposed(k)
+    qtbot.waitExposed(k, timeout=QT_WAIT_MS)
     yield k
     k.leave_for_test()
     worker.stop()
@@ -81,7 +82,7 @@ def test_full_response_in_english(qtbot: Any, kiosk: Any, demo_dir: Path) -> Non
     click(qtbot, kiosk.next_btn)
     assert kiosk.prompt.text() == "What could we do better?"
     qtbot.keyClicks(kiosk.comment, "Quieter at night")
-    with qtbot.waitSignal(kiosk.saved, timeout=10_000):
+    with qtbot.waitSignal(kiosk.saved, timeout=QT_WAIT_MS):
         click(qtbot, kiosk.next_btn)
     assert kiosk.pages.currentWidget() is kiosk.thanks_page
     assert kiosk.thanks.text() == "Thank you. Your answers have been saved."
@@ -107,7 +108,7 @@ def test_full_response_in_arabic_right_to_left(qtbot: Any, kiosk: Any, demo_dir:
     click(qtbot, kiosk.skip_btn)
     assert kiosk.prompt.text() == "ما الذي يمكننا أن نفعله بشكل أفضل؟"
     kiosk.comment.insertPlainText("الانتظار طويل")  # as an Arabic keyboard's input method delivers it
-    with qtbot.waitSignal(kiosk.saved, timeout=10_000):
+    with qtbot.waitSignal(kiosk.saved, timeout=QT_WAIT_MS):
         click(qtbot, kiosk.next_btn)
     assert kiosk.thanks.text() == "شكرًا لك. تم حفظ إجاباتك."
     new = [r for r in feedback_rows(demo_dir) if r not in before]
@@ -145,7 +146,7 @@ def test_idle_reset_forgets_the_partial_response(qtbot: Any, kiosk: Any, demo_di
     kiosk.idle_timer.stop()
     QApplication.sendEvent(kiosk.comment, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"))
     assert kiosk.idle_timer.isActive()
-    with qtbot.waitSignal(kiosk.reset_done):
+    with qtbot.waitSignal(kiosk.reset_done, timeout=QT_WAIT_MS):
         kiosk.idle_timer.timeout.emit()  # 60 s without a touch
     assert kiosk.pages.currentWidget() is kiosk.lang_page
     assert kiosk.partial == {} and kiosk.comment.toPlainText() == ""
@@ -221,17 +222,17 @@ def test_kiosk_locks_the_station_and_leaves_only_with_a_pin(qtbot: Any, station:
     w = station.window
     w.start_kiosk(full_screen=False)
     k = w.kiosk
-    qtbot.waitExposed(k)
+    qtbot.waitExposed(k, timeout=QT_WAIT_MS)
     assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in  # Alt+Tab finds a locked station
     click(qtbot, k.staff_btn)
-    qtbot.waitUntil(lambda: k.staff_name.count() > 1)
+    qtbot.waitUntil(lambda: k.staff_name.count() > 1, timeout=QT_WAIT_MS)
     k.staff_name.setCurrentText("Aisha Rahman")
     qtbot.keyClicks(k.pin, "1111")
     click(qtbot, k.unlock_btn)
-    qtbot.waitUntil(lambda: bool(k.staff_error.text()))
+    qtbot.waitUntil(lambda: bool(k.staff_error.text()), timeout=QT_WAIT_MS)
     assert k.isVisible() and w.ctx.user is None
     qtbot.keyClicks(k.pin, "2580")
-    with qtbot.waitSignal(k.unlocked, timeout=10_000):
+    with qtbot.waitSignal(k.unlocked, timeout=QT_WAIT_MS):
         click(qtbot, k.unlock_btn)
     assert not k.isVisible()
-    qtbot.waitUntil(lambda: w.ctx.user is not None and w.ctx.user.name == "Aisha Rahman")
+    qtbot.waitUntil(lambda: w.ctx.user is not None and w.ctx.user.name == "Aisha Rahman", timeout=QT_WAIT_MS)

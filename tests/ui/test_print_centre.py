@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.qt_waits import QT_WAIT_MS
 
 Station = Any  # tests/ui/conftest.py
 
@@ -26,7 +27,7 @@ def open_print(station: Station, who: str = "Mary O'Neill") -> Any:
     w.show_screen(w.print_centre)
     pc = w.print_centre
     station.qtbot.waitUntil(lambda: pc.pdf_bytes is not None and pc.document.status() == QPdfDocument.Status.Ready,
-                            timeout=20_000)
+                            timeout=QT_WAIT_MS)
     return pc
 
 
@@ -40,7 +41,7 @@ def write(station: Station, op: Any) -> None:
         station.worker.write(Actor.command_line(), op, done.append, errors.append)
     else:
         station.window.ctx.write(op, done.append, errors.append)
-    station.qtbot.waitUntil(lambda: bool(done or errors), timeout=10_000)
+    station.qtbot.waitUntil(lambda: bool(done or errors), timeout=QT_WAIT_MS)
     assert not errors, errors
 
 
@@ -80,7 +81,7 @@ def test_print_tab_previews_this_shifts_board(station: Station) -> None:
     assert not pc.message.isVisible()
     assert "Ready to print: Who's in charge" in pc.status.text()
     # another paper size re-renders by itself
-    with station.qtbot.waitSignal(pc.rendered, timeout=20_000):
+    with station.qtbot.waitSignal(pc.rendered, timeout=QT_WAIT_MS):
         pc.size_box.setCurrentIndex(pc.size_box.findData("a3"))
     assert pc.prepared.request.size == "a3"
 
@@ -92,8 +93,8 @@ def test_save_as_pdf_writes_the_board_with_the_nurse_in_charge(station: Station,
     pc = open_print(station)
     set_nurse_in_charge(station, "Tomasz Kowalczyk")  # so the next change is a change, whatever the demo drew
     station.qtbot.waitUntil(lambda: pc.prepared is not None and pc.prepared.view.shift.nurse_in_charge == "Tomasz Kowalczyk",
-                            timeout=20_000)
-    with station.qtbot.waitSignal(pc.rendered, timeout=20_000):
+                            timeout=QT_WAIT_MS)
+    with station.qtbot.waitSignal(pc.rendered, timeout=QT_WAIT_MS):
         set_nurse_in_charge(station, "Aisha Rahman")
     assert pc.prepared is not None and pc.prepared.view.shift.nurse_in_charge == "Aisha Rahman"
     folder = tmp_path / "saved"
@@ -101,7 +102,7 @@ def test_save_as_pdf_writes_the_board_with_the_nurse_in_charge(station: Station,
     out = folder / "ward board"  # no suffix typed: .pdf is added
     asked: list[str] = []
     monkeypatch.setattr(PrintDialogs, "ask_save_path", classmethod(lambda cls, parent, suggested: asked.append(suggested) or out))
-    with station.qtbot.waitSignal(pc.saved, timeout=10_000) as blocker:
+    with station.qtbot.waitSignal(pc.saved, timeout=QT_WAIT_MS) as blocker:
         pc.save_btn.click()
     saved = blocker.args[0]
     assert saved == folder / "ward board.pdf"
@@ -127,7 +128,7 @@ def test_poster_without_contacts_says_what_is_missing(station: Station) -> None:
         board.set_trust_contacts(tx, ward.trust_id, {"pals_phone": "", "healthwatch_web": "", "details_checked_on": None})
 
     write(station, blank)
-    with station.qtbot.waitSignal(pc.failed, timeout=20_000) as blocker:
+    with station.qtbot.waitSignal(pc.failed, timeout=QT_WAIT_MS) as blocker:
         pc.select_document("poster")
     message = blocker.args[0]
     assert "PALS phone number" in message and "local Healthwatch website" in message
@@ -144,7 +145,7 @@ def test_team_sheet_with_nobody_on_duty_says_so(station: Station) -> None:
 
     pc = open_print(station)
     pc.select_document("team")
-    with station.qtbot.waitSignal(pc.failed, timeout=20_000) as blocker:
+    with station.qtbot.waitSignal(pc.failed, timeout=QT_WAIT_MS) as blocker:
         pc.date_edit.setDate(QDate.currentDate().addDays(20))
     assert "Nobody is marked on duty" in blocker.args[0]
 
@@ -165,7 +166,7 @@ def test_print_through_a_pdf_printer(station: Station, tmp_path: Path, monkeypat
         return True
 
     monkeypatch.setattr(PrintDialogs, "ask_printer", classmethod(ask))
-    with station.qtbot.waitSignal(pc.printed, timeout=30_000) as blocker:
+    with station.qtbot.waitSignal(pc.printed, timeout=QT_WAIT_MS) as blocker:
         pc.print_btn.click()  # the second click (the dialog's Print) is the monkeypatched dialog
     assert blocker.args[0] == pc.document.pageCount()
     assert out.stat().st_size > 10_000 and out.read_bytes().startswith(b"%PDF")
@@ -178,15 +179,15 @@ def test_board_display_follows_staffing_changes(station: Station) -> None:
     pc = open_print(station)
     set_nurse_in_charge(station, "Tomasz Kowalczyk")  # so the next change is a change, whatever the demo drew
     station.qtbot.waitUntil(lambda: pc.prepared is not None and pc.prepared.view.shift.nurse_in_charge == "Tomasz Kowalczyk",
-                            timeout=20_000)
+                            timeout=QT_WAIT_MS)
     pc.board_btn.click()
     bd = pc.board_display
     assert bd is not None and bd.isFullScreen()
     # issue 12: nobody stays signed in behind the board
     assert station.window.ctx.user is None and station.window.stack.currentWidget() is station.window.sign_in
-    with station.qtbot.waitSignal(bd.updated, timeout=20_000):
+    with station.qtbot.waitSignal(bd.updated, timeout=QT_WAIT_MS):
         set_nurse_in_charge(station, "Aisha Rahman")
-    station.qtbot.waitUntil(lambda: bd.nurse_in_charge == "Aisha Rahman", timeout=20_000)
+    station.qtbot.waitUntil(lambda: bd.nurse_in_charge == "Aisha Rahman", timeout=QT_WAIT_MS)
     assert "Aisha Rahman" in bd.windowTitle()
     assert bd.picture.pixmap() is not None and not bd.picture.pixmap().isNull()
     assert "Nurse in charge: Aisha Rahman" in bd.picture.accessibleDescription()
@@ -194,19 +195,19 @@ def test_board_display_follows_staffing_changes(station: Station) -> None:
     others = station.read(lambda s: [p.name for p in __import__("hardtruths_desktop.store.queries", fromlist=["x"]).list_staff(
         s, station.window.ctx.ward_id) if p.role == "rn" and p.name != "Aisha Rahman" and p.title != "Matron"])
     set_nurse_in_charge(station, others[0])
-    station.qtbot.waitUntil(lambda: bd.nurse_in_charge == others[0], timeout=20_000)
+    station.qtbot.waitUntil(lambda: bd.nurse_in_charge == others[0], timeout=QT_WAIT_MS)
     assert others[0] in bd.windowTitle()
 
     # the clock refresh runs the same path
-    with station.qtbot.waitSignal(bd.updated, timeout=20_000):
+    with station.qtbot.waitSignal(bd.updated, timeout=QT_WAIT_MS):
         bd.clock.timeout.emit()
 
     # Esc leaves the board and locks the station: a PIN is needed to carry on
     from PySide6.QtCore import Qt
 
     station.qtbot.keyClick(bd, Qt.Key.Key_Escape)
-    station.qtbot.waitUntil(lambda: not bd.isVisible())
-    station.qtbot.waitUntil(lambda: station.window.ctx.user is None)
+    station.qtbot.waitUntil(lambda: not bd.isVisible(), timeout=QT_WAIT_MS)
+    station.qtbot.waitUntil(lambda: station.window.ctx.user is None, timeout=QT_WAIT_MS)
     assert station.window.stack.currentWidget() is station.window.sign_in
 
 
@@ -218,14 +219,14 @@ def test_bed_edit_saves_and_shows(station: Station, qtmodeltester: Any) -> None:
     w = station.window
     w.show_screen(w.beds)
     beds = w.beds
-    station.qtbot.waitUntil(lambda: beds.model.rowCount() > 5)
+    station.qtbot.waitUntil(lambda: beds.model.rowCount() > 5, timeout=QT_WAIT_MS)
     qtmodeltester.check(beds.model)
     assert "only what the patient agreed to" in beds.note.text()
     assert beds.select_bed("3")
     beds.name_edit.clear()
     station.qtbot.keyClicks(beds.name_edit, "Peggy Sue")
     beds.instructions_edit.setText("Likes the window open")
-    with station.qtbot.waitSignal(beds.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(beds.loaded, timeout=QT_WAIT_MS):
         beds.save_btn.click()
     row = next(beds.model.row_at(i) for i in range(beds.model.rowCount()) if beds.model.row_at(i).cells[0] == "3")
     assert row.cells[2] == "Peggy Sue" and row.cells[5] == "Likes the window open"
@@ -240,7 +241,7 @@ def test_bed_edit_saves_and_shows(station: Station, qtmodeltester: Any) -> None:
     i = beds.nurse_box.findText("Aisha Rahman", flags=Qt.MatchFlag.MatchStartsWith)
     assert i > 0
     beds.nurse_box.setCurrentIndex(i)
-    with station.qtbot.waitSignal(beds.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(beds.loaded, timeout=QT_WAIT_MS):
         beds.save_btn.click()
     stored = station.read(lambda s: {b.label: b for b in list_beds(s, ward_row(s, "W7"), d, code)})
     assert stored["3"].named_nurse == "Aisha Rahman"
@@ -249,14 +250,14 @@ def test_bed_edit_saves_and_shows(station: Station, qtmodeltester: Any) -> None:
     beds.name_edit.clear()
     beds.save_btn.click()
     err = beds.errors.fields["preferred_name"][1]
-    station.qtbot.waitUntil(err.isVisible)
+    station.qtbot.waitUntil(err.isVisible, timeout=QT_WAIT_MS)
     assert "name the patient wants to be called" in err.text()
 
     # a new bed
     beds.clear_form()
     station.qtbot.keyClicks(beds.label_edit, "Side room 9")
     n = beds.model.rowCount()
-    with station.qtbot.waitSignal(beds.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(beds.loaded, timeout=QT_WAIT_MS):
         beds.save_btn.click()
     assert beds.model.rowCount() == n + 1
     qtmodeltester.check(beds.model)
@@ -271,13 +272,13 @@ def test_contacts_page_saves_and_checks(station: Station) -> None:
     w.show_screen(w.setup)
     page = w.setup.contacts
     w.setup.tabs.setCurrentIndex(3)  # Contacts (each section sits in a scroll area)
-    station.qtbot.waitUntil(lambda: page.data is not None)
+    station.qtbot.waitUntil(lambda: page.data is not None, timeout=QT_WAIT_MS)
     assert "✓" in page.poster_state.text()
     assert page.key_table.rowCount() == 5
     page.edits["pals_phone"].setText("0300 555 0999")
     page.matron_edit.setText("Grace Mensah (bleep 1234)")
     page.add_key_line("Purple", "#7C2855", "Matron")
-    with station.qtbot.waitSignal(page.saved, timeout=10_000):
+    with station.qtbot.waitSignal(page.saved, timeout=QT_WAIT_MS):
         page.save_btn.click()
 
     def read(s: Any) -> tuple[str, str, list[dict[str, str]]]:
@@ -293,7 +294,7 @@ def test_contacts_page_saves_and_checks(station: Station) -> None:
     page.add_key_line("Pink", "pink", "Student")
     page.save_btn.click()
     err = page.errors.fields["uniform_key"][1]
-    station.qtbot.waitUntil(err.isVisible)
+    station.qtbot.waitUntil(err.isVisible, timeout=QT_WAIT_MS)
     assert "#RRGGBB" in err.text()
 
 
@@ -307,13 +308,13 @@ def test_tick_who_is_on_duty(station: Station) -> None:
     w = station.window
     w.show_screen(w.staffing)
     box = w.staffing.on_duty
-    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3)
+    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3, timeout=QT_WAIT_MS)
     before = set(box.ticked())
     names = [box.list.item(i).text().split(" – ")[0] for i in range(box.list.count())]
     new = next(n for i, n in enumerate(names) if box.list.item(i).data(Qt.ItemDataRole.UserRole) not in before)
     box.tick(new)
     assert "not saved yet" in box.count.text()
-    with station.qtbot.waitSignal(w.staffing.saved, timeout=10_000, raising=False) as blocker:
+    with station.qtbot.waitSignal(w.staffing.saved, timeout=QT_WAIT_MS, raising=False) as blocker:
         w.staffing.save_btn.click()  # the ticks are saved with the shift (issue 12)
     assert blocker.signal_triggered, (box.error.text(), box.count.text())
     d, code = current_shift_key(station)

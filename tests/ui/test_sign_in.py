@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from support.qt_waits import QT_WAIT_MS
+
 Station = Any  # tests/ui/conftest.py: the main window and helpers
 
 
@@ -16,7 +18,7 @@ def test_wrong_pin_then_right_pin(station: Station) -> None:
     assert w.stack.currentWidget() is w.tabs
     assert "Aisha Rahman" in w.user_label.text()
     assert "Ward 7 - Elderly Care" in w.ward_label.text()
-    station.qtbot.waitUntil(lambda: "waiting" in w.sync_label.text())
+    station.qtbot.waitUntil(lambda: "waiting" in w.sync_label.text(), timeout=QT_WAIT_MS)
     assert "Not connected to the trust server yet" in w.sync_label.text()
     # a non-manager cannot open ward setup
     assert not w.tabs.isTabEnabled(3)
@@ -35,7 +37,7 @@ def test_lock_out_after_five_wrong_pins(station: Station) -> None:
 def test_switch_user_and_idle_lock(make_station: Any, demo_dir: Any) -> None:
     st: Station = make_station(demo_dir, idle_ms=300)
     st.sign_in("Aisha Rahman")
-    with st.qtbot.waitSignal(st.window.locked, timeout=5000):
+    with st.qtbot.waitSignal(st.window.locked, timeout=QT_WAIT_MS):
         pass  # no input: the idle timer locks the station
     w = st.window
     assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in
@@ -59,10 +61,10 @@ def test_onetime_code_then_choose_pin(station: Station, monkeypatch: Any) -> Non
     w = station.window
     w.show_screen(w.setup)
     setup = w.setup
-    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 5)
+    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 5, timeout=QT_WAIT_MS)
     row = next(i for i in range(setup.staff_model.rowCount()) if setup.staff_model.row_at(i).cells[0] == "Dylan Evans")
     setup.staff_table.selectRow(row)
-    with station.qtbot.waitSignal(setup.code_issued, timeout=10_000) as sig:
+    with station.qtbot.waitSignal(setup.code_issued, timeout=QT_WAIT_MS) as sig:
         setup.code_btn.click()
     name, code = sig.args
     assert name == "Dylan Evans" and len(code) == 8
@@ -77,7 +79,7 @@ def test_onetime_code_then_choose_pin(station: Station, monkeypatch: Any) -> Non
     station.qtbot.keyClick(page.new_pin2, Qt.Key.Key_Return)
     assert "different" in page.message.text()
     station.qtbot.keyClicks(page.new_pin2, "4826")
-    with station.qtbot.waitSignal(page.signed_in, timeout=10_000):
+    with station.qtbot.waitSignal(page.signed_in, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(page.new_pin2, Qt.Key.Key_Return)
     assert w.ctx.user is not None and w.ctx.user.name == "Dylan Evans"
     w.switch_btn.click()
@@ -89,7 +91,7 @@ def test_typed_figures_stay_for_the_same_nurse_but_not_for_the_next_one(station:
     w = station.window
     w.show_screen(w.staffing)
     form = w.staffing
-    station.qtbot.waitUntil(lambda: form.data is not None)
+    station.qtbot.waitUntil(lambda: form.data is not None, timeout=QT_WAIT_MS)
     station.idle()  # the form's load for Aisha (her own draft, if any) has arrived
     stored = form.note_edit.text()
     form.note_edit.setText("typed by Aisha, not saved")

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QGroupBox, QLabel, QTabBar, QTabWidget, QWidget
+from support.qt_waits import QT_WAIT_MS
 
 Station = Any  # tests/ui/conftest.py
 
@@ -116,16 +117,16 @@ def test_tab_leaves_every_table(station: Station) -> None:
 def test_window_opens_maximised_then_where_it_was_left(make_station: Any, demo_dir: Any) -> None:
     first = make_station(demo_dir)
     first.window.show_where_left()
-    first.qtbot.waitUntil(first.window.isMaximized)
+    first.qtbot.waitUntil(first.window.isMaximized, timeout=QT_WAIT_MS)
     first.window.showNormal()
-    first.qtbot.waitUntil(lambda: not first.window.isMaximized())
+    first.qtbot.waitUntil(lambda: not first.window.isMaximized(), timeout=QT_WAIT_MS)
     first.window.resize(700, 500)  # within the offscreen platform's 800x600 screen
-    first.qtbot.waitUntil(lambda: first.window.size().width() == 700)
+    first.qtbot.waitUntil(lambda: first.window.size().width() == 700, timeout=QT_WAIT_MS)
     first.close()
     assert (demo_dir / "station-window.ini").exists()  # in the station's data folder
     again = make_station(demo_dir)
     again.window.show_where_left()
-    again.qtbot.waitUntil(lambda: again.window.size().width() == 700 and again.window.size().height() == 500)
+    again.qtbot.waitUntil(lambda: again.window.size().width() == 700 and again.window.size().height() == 500, timeout=QT_WAIT_MS)
     assert not again.window.isMaximized()
 
 
@@ -136,13 +137,13 @@ def test_a_control_focused_below_the_fold_is_scrolled_into_view(station: Station
     w.resize(1024, 500)  # a small window: the red flags are below the fold of Record staffing
     w.show_screen(w.staffing)
     form = w.staffing
-    station.qtbot.waitUntil(lambda: form.data is not None)
+    station.qtbot.waitUntil(lambda: form.data is not None, timeout=QT_WAIT_MS)
     form.date_edit.setFocus()
     QApplication.processEvents()
     target = form.raise_btn
     assert target.visibleRegion().isEmpty()  # out of sight to begin with
     target.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab or a mnemonic moves the focus
-    station.qtbot.waitUntil(lambda: not target.visibleRegion().isEmpty())
+    station.qtbot.waitUntil(lambda: not target.visibleRegion().isEmpty(), timeout=QT_WAIT_MS)
 
 
 def test_ctrl_number_focuses_a_named_control_of_that_screen(station: Station) -> None:
@@ -184,7 +185,7 @@ def test_month_cells_never_say_it_by_colour_alone(station: Station) -> None:
     w = station.window
     w.show_screen(w.month)
     m = w.month.model
-    station.qtbot.waitUntil(lambda: m.rowCount() > 10)
+    station.qtbot.waitUntil(lambda: m.rowCount() > 10, timeout=QT_WAIT_MS)
     coloured = 0
     for i in range(m.rowCount()):
         row = m.row_at(i)
@@ -229,7 +230,7 @@ def test_a_field_focused_by_its_alt_key_is_wholly_in_view(station: Station) -> N
     w.resize(1024, 420)
     w.show_screen(w.setup)
     setup = w.setup
-    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 0)
+    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 0, timeout=QT_WAIT_MS)
     setup.tabs.setCurrentIndex(0)
     setup.tabs.tabBar().setFocus()
     QApplication.processEvents()
@@ -237,7 +238,7 @@ def test_a_field_focused_by_its_alt_key_is_wholly_in_view(station: Station) -> N
     assert not in_view(target)  # below the fold to begin with
     station.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is target
-    station.qtbot.waitUntil(lambda: in_view(target))
+    station.qtbot.waitUntil(lambda: in_view(target), timeout=QT_WAIT_MS)
 
 
 def test_the_on_duty_tick_list_focused_is_wholly_in_view(station: Station) -> None:
@@ -250,14 +251,14 @@ def test_the_on_duty_tick_list_focused_is_wholly_in_view(station: Station) -> No
     w.resize(1024, 560)
     w.show_screen(w.staffing)
     form = w.staffing
-    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None and station.worker.pending == 0)
+    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None and station.worker.pending == 0, timeout=QT_WAIT_MS)
     form.date_edit.setFocus()
     QApplication.processEvents()
     target = form.on_duty.list
     assert not in_view(target)
     station.qtbot.keyClick(form.date_edit, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # "Who is on d&uty"
     assert QApplication.focusWidget() is target
-    station.qtbot.waitUntil(lambda: in_view(target))
+    station.qtbot.waitUntil(lambda: in_view(target), timeout=QT_WAIT_MS)
 
 
 def test_no_scroll_area_inside_another_on_any_screen(station: Station) -> None:
@@ -298,17 +299,17 @@ def test_month_drops_less_important_columns_when_narrow_and_never_scrolls_sidewa
         w.showNormal()
         w.show_screen(w.month)
         m = w.month
-        station.qtbot.waitUntil(lambda: m.model.rowCount() > 10 and m._natural != [])
+        station.qtbot.waitUntil(lambda: m.model.rowCount() > 10 and m._natural != [], timeout=QT_WAIT_MS)
         keep = {0, 1, 6, 7, 9}
         assert keep.isdisjoint(MONTH_DROP_ORDER) and keep | set(MONTH_DROP_ORDER) == set(range(m.model.columnCount()))
         w.resize(1024, 740)
-        station.qtbot.waitUntil(lambda: any(m.table.isColumnHidden(c) for c in MONTH_DROP_ORDER))
+        station.qtbot.waitUntil(lambda: any(m.table.isColumnHidden(c) for c in MONTH_DROP_ORDER), timeout=QT_WAIT_MS)
         QApplication.processEvents()
         assert not any(m.table.isColumnHidden(c) for c in keep)
         assert m.table.horizontalScrollBar().maximum() == 0, "the month scrolls sideways"
         assert "Hidden to fit the window" in m.hint.text()
         w.resize(2600, 900)
-        station.qtbot.waitUntil(lambda: not any(m.table.isColumnHidden(c) for c in range(m.model.columnCount())))
+        station.qtbot.waitUntil(lambda: not any(m.table.isColumnHidden(c) for c in range(m.model.columnCount())), timeout=QT_WAIT_MS)
         QApplication.processEvents()
         assert m.table.horizontalScrollBar().maximum() == 0
         assert "Hidden" not in m.hint.text()

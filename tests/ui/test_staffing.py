@@ -5,6 +5,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from sqlmodel import select
 from support.clocks import SUITE_TODAY
+from support.qt_waits import QT_WAIT_MS
 
 from hardtruths_desktop.store.tables import Outbox
 
@@ -14,7 +15,7 @@ Station = Any  # tests/ui/conftest.py: the main window and helpers
 def _open_form(station: Station) -> Any:
     """From Today, press Enter: the current shift opens in the form with the cursor on RN actual."""
     w = station.window
-    with station.qtbot.waitSignal(w.staffing.loaded, timeout=5000):
+    with station.qtbot.waitSignal(w.staffing.loaded, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
     assert w.current_screen() is w.staffing
     return w.staffing
@@ -40,11 +41,11 @@ def test_record_shift_with_keyboard_and_see_it_on_today(station: Station) -> Non
     assert form.focusWidget() is form.rows["rn"].edits["actual_hours"]
     form.note_edit.setFocus()
     station.qtbot.keyClicks(form.note_edit, "Staff nurse off sick, bank requested")
-    with station.qtbot.waitSignal(form.saved, timeout=5000):
+    with station.qtbot.waitSignal(form.saved, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(form.note_edit, Qt.Key.Key_Return)
     w = station.window
     w.show_screen(w.today)
-    station.qtbot.waitUntil(lambda: _today_row(station, "rn").cells[2] == str(planned - 1))
+    station.qtbot.waitUntil(lambda: _today_row(station, "rn").cells[2] == str(planned - 1), timeout=QT_WAIT_MS)
     status = _today_row(station, "rn").cells[6]
     assert "below plan (1 short)" in status.lower()  # with RN 1 short this is also a red flag
     assert "Aisha Rahman" in w.today.saved.text()
@@ -78,7 +79,7 @@ def test_bad_input_is_shown_beside_the_field_keeps_text_and_writes_nothing(stati
     form.patients_edit.selectAll()
     station.qtbot.keyClicks(form.patients_edit, "60")
     station.qtbot.keyClick(form.patients_edit, Qt.Key.Key_Return)
-    station.qtbot.waitUntil(lambda: form.patients_error.isVisible())
+    station.qtbot.waitUntil(lambda: form.patients_error.isVisible(), timeout=QT_WAIT_MS)
     assert "60 patients" in form.patients_error.text()
     assert form.patients_edit.text() == "60" and hours.text() == "1"
     assert not err.isVisible()
@@ -99,7 +100,7 @@ def test_nurse_in_charge_must_be_on_duty(station: Station, outbox_count: Any) ->
     rn.edits["actual"].selectAll()
     station.qtbot.keyClicks(rn.edits["actual"], "0")
     station.qtbot.keyClick(rn.edits["actual"], Qt.Key.Key_Return)
-    station.qtbot.waitUntil(lambda: form.nic_error.isVisible())
+    station.qtbot.waitUntil(lambda: form.nic_error.isVisible(), timeout=QT_WAIT_MS)
     assert "must be on duty" in form.nic_error.text()
     assert rn.edits["actual"].text() == "0"
     station.idle()
@@ -122,7 +123,7 @@ def test_unexpected_error_is_shown_plainly_and_keeps_typed_text(station: Station
     form.note_edit.setFocus()
     station.qtbot.keyClicks(form.note_edit, "keep me")
     station.qtbot.keyClick(form.note_edit, Qt.Key.Key_Return)
-    station.qtbot.waitUntil(lambda: bool(shown))
+    station.qtbot.waitUntil(lambda: bool(shown), timeout=QT_WAIT_MS)
     assert "not saved" in shown[0].lower() and "disk on fire" not in shown[0]
     assert form.note_edit.text().endswith("keep me")
     assert form.save_btn.isEnabled()
@@ -141,7 +142,7 @@ def test_raise_escalate_resolve_red_flag(station: Station, monkeypatch: Any) -> 
         return [today.flags.item(i).text() for i in range(today.flags.count())]
 
     today.raise_btn.click()
-    station.qtbot.waitUntil(lambda: any("Pain relief delayed" in t for t in flag_texts()))
+    station.qtbot.waitUntil(lambda: any("Pain relief delayed" in t for t in flag_texts()), timeout=QT_WAIT_MS)
     assert today.banner.property("status") == "bad" and "red flag" in today.banner.text()
     assert "not escalated yet" in next(t for t in flag_texts() if "Pain relief" in t)
     assert "raised by Aisha Rahman" in next(t for t in flag_texts() if "Pain relief" in t)
@@ -150,11 +151,11 @@ def test_raise_escalate_resolve_red_flag(station: Station, monkeypatch: Any) -> 
     today.flags.setCurrentRow(row)
     assert today.escalate_btn.isEnabled()
     today.escalate_btn.click()
-    station.qtbot.waitUntil(lambda: any("escalated to Matron James Okafor" in t for t in flag_texts()))
+    station.qtbot.waitUntil(lambda: any("escalated to Matron James Okafor" in t for t in flag_texts()), timeout=QT_WAIT_MS)
     row = next(i for i, t in enumerate(flag_texts()) if "Pain relief" in t)
     today.flags.setCurrentRow(row)
     today.resolve_btn.click()
-    station.qtbot.waitUntil(lambda: any("resolved: Bank nurse arrived" in t for t in flag_texts()))
+    station.qtbot.waitUntil(lambda: any("resolved: Bank nurse arrived" in t for t in flag_texts()), timeout=QT_WAIT_MS)
 
 
 def test_today_model_passes_modeltester(station: Station, qtmodeltester: Any) -> None:
@@ -167,7 +168,7 @@ def test_only_the_figures_the_nurse_changed_are_sent(station: Station) -> None:
     """A figure another station changed meanwhile (pulled into the open form) is not sent back."""
     station.sign_in("Aisha Rahman")
     form = _open_form(station)
-    station.qtbot.waitUntil(lambda: form.data is not None and form.data.view.recorded)
+    station.qtbot.waitUntil(lambda: form.data is not None and form.data.view.recorded, timeout=QT_WAIT_MS)
     form.note_edit.selectAll()
     station.qtbot.keyClicks(form.note_edit, "Only the note changed")
     change = form._change(*form.gather()[:2])
@@ -189,9 +190,9 @@ def test_first_record_of_a_shift_sends_only_what_was_typed(station: Station) -> 
     w.show_screen(w.staffing)
     form = w.staffing
     day = SUITE_TODAY - timedelta(days=200)  # before the demo's history: never recorded (who came is refused ahead of time)
-    with station.qtbot.waitSignal(form.loaded, timeout=5000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.open_shift(day, "early")
-    station.qtbot.waitUntil(lambda: form.data is not None and not form.data.view.recorded)
+    station.qtbot.waitUntil(lambda: form.data is not None and not form.data.view.recorded, timeout=QT_WAIT_MS)
     for code, n in (("rn", "4"), ("care", "2")):
         edit = form.rows[code].edits["actual"]
         edit.selectAll()

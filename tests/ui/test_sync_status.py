@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from support.live_server import LiveServer
+from support.qt_waits import QT_WAIT_MS
 
 from hardtruths_desktop.store.session import Store
 from hardtruths_desktop.sync.credentials import MemoryCredentials
@@ -64,13 +65,13 @@ def test_status_sync_now_review_and_network_cut(qtbot: Any, make_station: Any, d
     view = w.staffing
     w.tabs.setCurrentIndex(1)
     view.open_shift(today, code)
-    qtbot.waitUntil(lambda: view.current_key() == (today, code))
+    qtbot.waitUntil(lambda: view.current_key() == (today, code), timeout=QT_WAIT_MS)
     st.idle()
     view.note_edit.selectAll()
     qtbot.keyClicks(view.note_edit, "Bank nurse arrived 15:10")  # typed, as a nurse would
     view.save()
     st.idle()
-    qtbot.waitUntil(lambda: _server_shift(server, today, code)["notes"] == "Bank nurse arrived 15:10", timeout=20_000)
+    qtbot.waitUntil(lambda: _server_shift(server, today, code)["notes"] == "Bank nurse arrived 15:10", timeout=QT_WAIT_MS)
 
     # pull the cable: the station carries on, says it is offline, and keeps the change
     server.stop()
@@ -79,7 +80,7 @@ def test_status_sync_now_review_and_network_cut(qtbot: Any, make_station: Any, d
     view.save()
     st.idle()
     w.sync_runner.sync_now()
-    qtbot.waitUntil(lambda: "Offline since" in w.sync_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Offline since" in w.sync_label.text(), timeout=QT_WAIT_MS)
     assert "1 change waiting" in w.sync_label.text()
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from support.awkward_days import AWKWARD_DAYS, AWKWARD_IDS
+from support.qt_waits import QT_WAIT_MS
 
 from hardtruths_desktop.domain.clock import FixedClock
 from hardtruths_desktop.domain.clock import today as ward_today
@@ -67,7 +68,7 @@ def test_the_date_sensitive_screens_on_an_awkward_day(awkward: tuple[str, FixedC
     name, clock, station = awkward
     w = station.window
     # the top bar measures how long changes have waited from the same clock
-    station.qtbot.waitUntil(lambda: "waiting" in w.sync_label.text(), timeout=30_000)
+    station.qtbot.waitUntil(lambda: "waiting" in w.sync_label.text(), timeout=QT_WAIT_MS)
     # anonymous feedback waits "since the day's midnight" (no time of day is kept): the age is under a day
     assert "waiting (oldest" in w.sync_label.text() and "days)" not in w.sync_label.text()
 
@@ -79,7 +80,7 @@ def test_the_date_sensitive_screens_on_an_awkward_day(awkward: tuple[str, FixedC
     assert data.view.recorded  # the demo recorded the shift in progress
 
     # Record staffing opens it, allows dates up to 2 months ahead of the clock, saves it on its own date
-    with station.qtbot.waitSignal(w.staffing.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(w.staffing.loaded, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
     form = w.staffing
     assert form.data is not None and (form.data.view.date, form.data.view.shift_code) == W7_CURRENT[name]
@@ -88,7 +89,7 @@ def test_the_date_sensitive_screens_on_an_awkward_day(awkward: tuple[str, FixedC
     form.note_edit.setFocus()
     form.note_edit.selectAll()
     station.qtbot.keyClicks(form.note_edit, f"Checked on {name}")
-    with station.qtbot.waitSignal(form.saved, timeout=10_000):
+    with station.qtbot.waitSignal(form.saved, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(form.note_edit, Qt.Key.Key_Return)
 
     from hardtruths_desktop.store.tables import Shift
@@ -102,7 +103,7 @@ def test_the_date_sensitive_screens_on_an_awkward_day(awkward: tuple[str, FixedC
     today = ward_today(clock)
     assert tuple(month.month_box.itemData(0)) == (today.year, today.month)
     n_days = calendar.monthrange(today.year, today.month)[1]
-    station.qtbot.waitUntil(lambda: month.model.rowCount() == 3 * n_days, timeout=10_000)
+    station.qtbot.waitUntil(lambda: month.model.rowCount() == 3 * n_days, timeout=QT_WAIT_MS)
     assert month.title.text() == f"{today:%B %Y}"
     assert "shifts recorded" in month.count_label.text()
 
@@ -110,4 +111,4 @@ def test_the_date_sensitive_screens_on_an_awkward_day(awkward: tuple[str, FixedC
     before = w.sync_label.text()
     clock.advance(timedelta(minutes=80))
     w.refresh_sync()
-    station.qtbot.waitUntil(lambda: w.sync_label.text() != before and "waiting (oldest" in w.sync_label.text(), timeout=10_000)
+    station.qtbot.waitUntil(lambda: w.sync_label.text() != before and "waiting (oldest" in w.sync_label.text(), timeout=QT_WAIT_MS)

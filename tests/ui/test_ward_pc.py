@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from support.qt_waits import QT_WAIT_MS
 
 Station = Any  # tests/ui/conftest.py: the main window and helpers
 
@@ -79,11 +80,11 @@ def whole_shift_by_keyboard(station: Station, keys: Keys) -> Any:
     keys.press(Qt.Key.Key_Tab)
     keys.type("2580")
     keys.press(Qt.Key.Key_Return)
-    station.qtbot.waitUntil(lambda: w.ctx.user is not None and w.today.data is not None, timeout=10_000)
+    station.qtbot.waitUntil(lambda: w.ctx.user is not None and w.today.data is not None, timeout=QT_WAIT_MS)
     form = w.staffing
     keys.press(Qt.Key.Key_Return)  # Today: Update staffing
     station.qtbot.waitUntil(lambda: form.data is not None and form.rows["rn"].edits["actual"].hasFocus()
-                            and form.on_duty.data is not None, timeout=10_000)
+                            and form.on_duty.data is not None, timeout=QT_WAIT_MS)
     planned = int(form.rows["rn"].edits["planned"].text())
     keys.type(str(planned - 1))
     keys.press(Qt.Key.Key_Down)  # to care staff actual
@@ -93,7 +94,7 @@ def whole_shift_by_keyboard(station: Station, keys: Keys) -> Any:
     assert form.nic_box.hasFocus()
     keys.type("A")  # the first registered nurse whose name starts with A: Aisha Rahman
     assert form.nic_box.currentText().startswith("Aisha Rahman")
-    with station.qtbot.waitSignal(form.saved, timeout=10_000):
+    with station.qtbot.waitSignal(form.saved, timeout=QT_WAIT_MS):
         keys.press(Qt.Key.Key_Return)
     return form
 
@@ -123,7 +124,7 @@ def test_ticks_are_saved_by_the_forms_enter_and_come_before_save_in_tab_order(st
     w.show_screen(w.staffing)
     form = w.staffing
     box = form.on_duty
-    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3)
+    station.qtbot.waitUntil(lambda: box.data is not None and box.list.count() > 3, timeout=QT_WAIT_MS)
     assert not hasattr(box, "save_btn")  # no separate "Save who is on duty"
     # Tab from the note reaches the ticks before Save
     order, wdg = [], form.note_edit
@@ -141,12 +142,12 @@ def test_ticks_are_saved_by_the_forms_enter_and_come_before_save_in_tab_order(st
     box.list.setFocus()
     box.tick(new)
     assert "not saved yet" in box.count.text()
-    with station.qtbot.waitSignal(form.saved, timeout=10_000):
+    with station.qtbot.waitSignal(form.saved, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(box.list, Qt.Key.Key_Return)
     d, code = form.current_key()
     on = station.read(lambda s: {p.name for p in board.on_duty(s, ward_row(s, "W7"), d, code)})
     assert new in on and len(on) == len(before) + 1
-    station.qtbot.waitUntil(lambda: "not saved yet" not in box.count.text())
+    station.qtbot.waitUntil(lambda: "not saved yet" not in box.count.text(), timeout=QT_WAIT_MS)
 
 
 def test_board_display_signs_out_and_ignores_everything_but_its_exit(station: Station) -> None:
@@ -156,10 +157,10 @@ def test_board_display_signs_out_and_ignores_everything_but_its_exit(station: St
     w = station.window
     w.show_screen(w.print_centre)
     pc = w.print_centre
-    station.qtbot.waitUntil(lambda: pc.prepared is not None, timeout=20_000)
+    station.qtbot.waitUntil(lambda: pc.prepared is not None, timeout=QT_WAIT_MS)
     station.qtbot.keyClick(pc.board_btn, Qt.Key.Key_Space)  # "Show board on this screen"
     bd = pc.board_display
-    station.qtbot.waitUntil(lambda: bd.isVisible())
+    station.qtbot.waitUntil(lambda: bd.isVisible(), timeout=QT_WAIT_MS)
     assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in  # no session behind it
     assert not w.idle.timer.isActive()  # nothing for a passer-by to keep awake
     shown = w.stack.currentWidget()
@@ -171,7 +172,7 @@ def test_board_display_signs_out_and_ignores_everything_but_its_exit(station: St
     station.qtbot.mouseDClick(bd, Qt.MouseButton.LeftButton, pos=QPoint(30, 30))
     assert bd.isVisible() and w.ctx.user is None and w.stack.currentWidget() is shown
     station.qtbot.keyClick(bd, Qt.Key.Key_Escape)  # its own exit
-    station.qtbot.waitUntil(lambda: not bd.isVisible())
+    station.qtbot.waitUntil(lambda: not bd.isVisible(), timeout=QT_WAIT_MS)
     assert w.ctx.user is None and w.stack.currentWidget() is w.sign_in
 
     # the live board does not claim to be printed; the printed one still says when it was printed
@@ -202,7 +203,7 @@ def test_typed_figures_survive_enter_on_today_and_an_idle_lock(station: Station)
     station.sign_in("Aisha Rahman")
     w = station.window
     form = w.staffing
-    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
     _type_rn_actual(station, form, "17")
     # back to Today, and the obvious Enter again: the typed figure is still there
@@ -225,7 +226,7 @@ def test_changing_the_shift_keeps_what_was_typed_as_a_draft(station: Station) ->
     w = station.window
     w.show_screen(w.staffing)
     form = w.staffing
-    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None)
+    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None, timeout=QT_WAIT_MS)
     first_key = form.current_key()
     _type_rn_actual(station, form, "3")
     box = form.on_duty
@@ -233,18 +234,18 @@ def test_changing_the_shift_keeps_what_was_typed_as_a_draft(station: Station) ->
     box.list.item(untick).setCheckState(Qt.CheckState.Checked)
     ticks = set(box.ticked())
     other = (form.shift_box.currentIndex() + 1) % form.shift_box.count()
-    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.shift_box.setCurrentIndex(other)
     assert form.current_key() != first_key
     assert form.rows["rn"].edits["actual"].text() != "3" or form.data.view.recorded
-    station.qtbot.waitUntil(lambda: box.data is not None and (box.data.shift_date, box.data.shift_code) == form.current_key())
-    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+    station.qtbot.waitUntil(lambda: box.data is not None and (box.data.shift_date, box.data.shift_code) == form.current_key(), timeout=QT_WAIT_MS)
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.shift_box.setCurrentIndex((other - 1) % form.shift_box.count())
     assert form.current_key() == first_key
     assert form.rows["rn"].edits["actual"].text() == "3"
     assert form.draft_label.isVisible() and "Unsaved draft" in form.draft_label.text()
-    station.qtbot.waitUntil(lambda: box.data is not None and (box.data.shift_date, box.data.shift_code) == first_key)
-    station.qtbot.waitUntil(lambda: set(box.ticked()) == ticks)
+    station.qtbot.waitUntil(lambda: box.data is not None and (box.data.shift_date, box.data.shift_code) == first_key, timeout=QT_WAIT_MS)
+    station.qtbot.waitUntil(lambda: set(box.ticked()) == ticks, timeout=QT_WAIT_MS)
     assert box.dirty
 
 
@@ -272,20 +273,20 @@ def test_typed_figures_are_a_draft_that_survives_a_restart_for_its_typist_only(m
     st = make_station(demo_dir)
     st.sign_in("Aisha Rahman")
     w, form = st.window, st.window.staffing
-    with st.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with st.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         st.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
     stored = form.rows["rn"].edits["actual"].text()
     typed = "2" if stored != "2" else "1"
     _type_rn_actual(st, form, typed)
     form.note_edit.setFocus()
     st.qtbot.keyClicks(form.note_edit, "Bay 3 short")
-    st.qtbot.waitUntil(lambda: _kept(st, "Aisha Rahman") is not None and "Bay 3" in _kept(st, "Aisha Rahman").draft.note)
+    st.qtbot.waitUntil(lambda: _kept(st, "Aisha Rahman") is not None and "Bay 3" in _kept(st, "Aisha Rahman").draft.note, timeout=QT_WAIT_MS)
     assert _kept(st, "Aisha Rahman").draft.texts["rn.actual"] == typed  # kept as typed, before any lock or close
 
     w.lock("Locked after a while without use. Sign in again to carry on.")
     st.sign_in("Dylan Evans")  # the next person: what is stored, not Aisha's typing
     w.show_screen(form)
-    st.qtbot.waitUntil(lambda: form.data is not None and st.worker.pending == 0)
+    st.qtbot.waitUntil(lambda: form.data is not None and st.worker.pending == 0, timeout=QT_WAIT_MS)
     assert form.rows["rn"].edits["actual"].text() == stored and "Bay 3" not in form.note_edit.text()
     assert not form.draft_label.isVisible()
     assert _kept(st, "Dylan Evans") is None and _kept(st, "Aisha Rahman") is not None  # still hers
@@ -294,12 +295,12 @@ def test_typed_figures_are_a_draft_that_survives_a_restart_for_its_typist_only(m
     again = make_station(demo_dir)
     again.sign_in("Aisha Rahman")
     form = again.window.staffing
-    with again.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with again.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         again.qtbot.keyClick(again.window.today.update_btn, Qt.Key.Key_Return)
-    again.qtbot.waitUntil(lambda: form.rows["rn"].edits["actual"].text() == typed)
+    again.qtbot.waitUntil(lambda: form.rows["rn"].edits["actual"].text() == typed, timeout=QT_WAIT_MS)
     assert form.note_edit.text() == "Bay 3 short"
     assert form.draft_label.isVisible() and "Unsaved draft" in form.draft_label.text()
-    with again.qtbot.waitSignal(form.saved, timeout=10_000):
+    with again.qtbot.waitSignal(form.saved, timeout=QT_WAIT_MS):
         again.qtbot.keyClick(form.rows["rn"].edits["actual"], Qt.Key.Key_Return)  # Enter saves the whole shift
     again.idle()
     assert _kept(again, "Aisha Rahman") is None and not form.draft_label.isVisible()
@@ -307,7 +308,7 @@ def test_typed_figures_are_a_draft_that_survives_a_restart_for_its_typist_only(m
     assert form.data.view.groups["rn"].actual == int(typed) and form.data.view.notes == "Bay 3 short"
 
     _type_rn_actual(again, form, "9")  # typed again, then thrown away with Esc
-    again.qtbot.waitUntil(lambda: _kept(again, "Aisha Rahman") is not None)
+    again.qtbot.waitUntil(lambda: _kept(again, "Aisha Rahman") is not None, timeout=QT_WAIT_MS)
     again.qtbot.keyClick(form.rows["rn"].edits["actual"], Qt.Key.Key_Escape)
     again.idle()
     assert _kept(again, "Aisha Rahman") is None and form.rows["rn"].edits["actual"].text() == typed
@@ -334,27 +335,27 @@ def test_enrol_from_ward_setup_and_the_top_bar_says_how(qtbot: Any, make_station
         code = admin("enrolment-code", "--ward", "W7")
         st = make_station(demo_dir, credentials=MemoryCredentials())
         w = st.window
-        qtbot.waitUntil(lambda: "Not connected" in w.sync_label.text())
+        qtbot.waitUntil(lambda: "Not connected" in w.sync_label.text(), timeout=QT_WAIT_MS)
         assert "Ward setup > Trust server" in w.sync_label.text()  # says how
         st.sign_in("Mary O'Neill")
         w.show_screen(w.setup)
         page = w.setup.trust_server
         w.setup.tabs.setCurrentIndex(w.setup.tabs.count() - 1)
-        qtbot.waitUntil(lambda: page.data is not None)
+        qtbot.waitUntil(lambda: page.data is not None, timeout=QT_WAIT_MS)
         page.server_edit.setFocus()
         qtbot.keyClicks(page.server_edit, srv.url)
         qtbot.keyClick(page.server_edit, Qt.Key.Key_Tab)
         assert page.code_edit.hasFocus()
         qtbot.keyClicks(page.code_edit, "not-a-code!")
         qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: page.code_error.isVisible(), timeout=20_000)
+        qtbot.waitUntil(lambda: page.code_error.isVisible(), timeout=QT_WAIT_MS)
         assert "enrolment code" in page.code_error.text()  # beside its field
         page.code_edit.clear()
         qtbot.keyClicks(page.code_edit, code)
-        with qtbot.waitSignal(page.enrolled, timeout=30_000):
+        with qtbot.waitSignal(page.enrolled, timeout=QT_WAIT_MS):
             qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
         assert "Connected for ward W7" in page.state.text()
-        qtbot.waitUntil(lambda: "Not connected" not in w.sync_label.text(), timeout=30_000)
+        qtbot.waitUntil(lambda: "Not connected" not in w.sync_label.text(), timeout=QT_WAIT_MS)
     finally:
         srv.stop()
 
@@ -363,7 +364,7 @@ def test_every_problem_is_shown_at_once_and_nothing_is_written(station: Station,
     station.sign_in("Aisha Rahman")
     w = station.window
     form = w.staffing
-    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         station.qtbot.keyClick(w.today.update_btn, Qt.Key.Key_Return)
     before = outbox_count(station)
     hours = form.rows["care"].edits["actual_hours"]
@@ -373,7 +374,7 @@ def test_every_problem_is_shown_at_once_and_nothing_is_written(station: Station,
     form.patients_edit.selectAll()
     station.qtbot.keyClicks(form.patients_edit, "60")  # only the core knows the ward's beds
     station.qtbot.keyClick(form.patients_edit, Qt.Key.Key_Return)  # one Enter
-    station.qtbot.waitUntil(lambda: form.patients_error.isVisible(), timeout=10_000)
+    station.qtbot.waitUntil(lambda: form.patients_error.isVisible(), timeout=QT_WAIT_MS)
     assert "number of hours" in form.rows["care"].error.text()
     assert "60 patients" in form.patients_error.text()
     station.idle()
@@ -400,7 +401,7 @@ def test_first_run_the_ward_list_searches_as_you_type_and_the_ward_is_remembered
     again = make_station(demo_dir)  # restarted: opens on Ward 7, no ward list to choose from
     again.wait_sign_in_page()
     assert not again.window.sign_in.ward_box.isVisible()
-    again.qtbot.waitUntil(lambda: again.window.ctx.ward is not None and again.window.ctx.ward.code == "W7")
+    again.qtbot.waitUntil(lambda: again.window.ctx.ward is not None and again.window.ctx.ward.code == "W7", timeout=QT_WAIT_MS)
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the suggestions popup, offscreen
@@ -455,7 +456,7 @@ def test_enrol_from_ward_setup_takes_a_ca_bundle_and_moving_servers_is_ticked(ma
     w.show_screen(w.setup)
     page = w.setup.trust_server
     w.setup.tabs.setCurrentIndex(w.setup.tabs.count() - 1)
-    st.qtbot.waitUntil(lambda: page.data is not None)
+    st.qtbot.waitUntil(lambda: page.data is not None, timeout=QT_WAIT_MS)
     assert page.force_box.isVisible() and not page.force_box.isChecked()  # a connected station can be moved
 
     def connect(server: str, code: str, ca: str) -> None:
@@ -463,7 +464,7 @@ def test_enrol_from_ward_setup_takes_a_ca_bundle_and_moving_servers_is_ticked(ma
             edit.clear()
             st.qtbot.keyClicks(edit, text)
         st.qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
-        st.qtbot.waitUntil(lambda: page.connect_btn.isEnabled(), timeout=20_000)
+        st.qtbot.waitUntil(lambda: page.connect_btn.isEnabled(), timeout=QT_WAIT_MS)
 
     connect("https://127.0.0.1:9", "K7QD-29XM", str(tmp_path / "no-such-ca.pem"))
     assert "old.trust.nhs.uk" in page.server_error.text() and "Move this station to this server" in page.server_error.text()
@@ -495,9 +496,9 @@ def _visible_message_boxes() -> list[Any]:
 
 def _switch_shift_and_back(station: Station, form: Any) -> None:
     other = (form.shift_box.currentIndex() + 1) % form.shift_box.count()
-    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.shift_box.setCurrentIndex(other)
-    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.shift_box.setCurrentIndex((other - 1) % form.shift_box.count())
     station.idle()
 
@@ -510,7 +511,7 @@ def test_a_note_too_long_to_save_never_costs_the_figures_typed_with_it(station: 
     station.sign_in("Aisha Rahman")
     w, form = station.window, station.window.staffing
     w.show_screen(form)
-    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None)
+    station.qtbot.waitUntil(lambda: form.data is not None and form.on_duty.data is not None, timeout=QT_WAIT_MS)
     first_key = form.current_key()
     _type_rn_actual(station, form, "3")
     form.note_edit.setFocus()
@@ -547,7 +548,7 @@ def test_a_kept_draft_brings_back_only_the_fields_its_typist_changed(station: St
     station.sign_in("Aisha Rahman")
     w, form = station.window, station.window.staffing
     w.show_screen(form)
-    station.qtbot.waitUntil(lambda: form.data is not None)
+    station.qtbot.waitUntil(lambda: form.data is not None, timeout=QT_WAIT_MS)
     stored_care = form.rows["care"].edits["actual"].text()
     stale = "77" if stored_care != "77" else "76"
     d, code = form.current_key()
@@ -561,7 +562,7 @@ def test_a_kept_draft_brings_back_only_the_fields_its_typist_changed(station: St
                    clock=station.clock)
     finally:
         store.close()
-    with station.qtbot.waitSignal(form.loaded, timeout=10_000):
+    with station.qtbot.waitSignal(form.loaded, timeout=QT_WAIT_MS):
         form.load()
     assert form.rows["rn"].edits["actual"].text() == "5"
     assert form.rows["care"].edits["actual"].text() == stored_care
