@@ -217,7 +217,7 @@ class Batch:
     def _merge(self, m: Incoming, out: Outcome) -> None:
         entity, entity_id = m.entity, m.entity_id.lower()
         if not _canonical_uuid(entity_id):  # history keeps it as a PostgreSQL uuid (migration 0013): its text must match the record's
-            raise ValidationError.single("entity_id", "The record id is not a UUID in its usual form")
+            raise odd_record_id(m.entity_id)
         key = (entity, entity_id)
         if key not in self.records and key not in self.absent:  # a new record the batch's load found absent: no query
             self.load([key])
@@ -413,8 +413,8 @@ class Batch:
         ``received_mutation`` (JSON text with every character escaped) with the reason and who voided it.
         Raises ValidationError when there is no such record or live records still refer to it."""
         entity_id = entity_id.lower()
-        if not _canonical_uuid(entity_id):  # no record has such an id (the push refuses it; history keeps a uuid, 0013)
-            raise ValidationError.single("record", f"There is no {entity} record {printable(entity_id, 40)} on this server")
+        if not _canonical_uuid(entity_id):  # no record has such an id (the push refuses it; migration 0016 converted older ones)
+            raise odd_record_id(entity_id, "record")
         key = (entity, entity_id)
         if key not in self.records:
             self.load([key])
@@ -700,6 +700,13 @@ _CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 def _canonical_uuid(text_id: str) -> bool:
     return _CANONICAL.fullmatch(text_id) is not None
+
+
+def odd_record_id(given: str, field_name: str = "entity_id") -> ValidationError:
+    """A record id in another form than ``str(uuid.UUID(...))`` (braces, no dashes, a ``urn:uuid:`` prefix):
+    refused by name, as the record it would make could not be found again by the same text."""
+    return ValidationError.single(field_name, f"The record id '{printable(given, 45)}' is not a UUID in its usual form "
+                                  "(32 hexadecimal digits as 8-4-4-4-12, with dashes, no braces or prefix): not applied")
 
 
 def recorded_result(out: Outcome) -> dict[str, Any]:

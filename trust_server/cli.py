@@ -15,6 +15,8 @@
     hardtruths-server admin ... new-epoch                         (restore runbook)
     hardtruths-server admin ... gaps [--json]                     (changes stations declared lost)
     hardtruths-server admin ... purge                             (nightly: retention, SYNC.md 3.8)
+    hardtruths-server admin ... settle-record-ids                 (odd record ids written in their usual form;
+                                                                   runs without upgrading the database first)
 
 Errors are one line on stderr: exit 2 for bad input or configuration (an unknown ward, a short
 admin token file), 3 when the database cannot be opened, 1 for anything unexpected.
@@ -104,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     inc.add_argument("--json", action="store_true")
     asub.add_parser("new-epoch", parents=[shared], help="after restoring the database from a backup: make stations re-sync")
     asub.add_parser("purge", parents=[shared], help="nightly retention: superseded change-log rows, tombstones over 180 days")
+    asub.add_parser("settle-record-ids", parents=[shared], help="write record ids an older server kept in another form "
+                    "(braces, dashes elsewhere) in their usual form; works before the database is upgraded")
     g = asub.add_parser("gaps", parents=[shared], help="changes stations can no longer send (after a restore from an old backup)")
     g.add_argument("--json", action="store_true")
     return p
@@ -151,6 +155,8 @@ def admin(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     clock = settings.clock  # the server's: every "now" of a command (a code's expiry, --as-of's default, purge)
+    if args.action == "settle-record-ids":
+        return _settle_record_ids(settings)
     session, secret = _open(settings)
     try:
         with session.begin():
@@ -260,6 +266,22 @@ def admin(args: argparse.Namespace) -> int:
         if isinstance(bind, Engine):  # one admin command, one engine: don't leave its pooled connections open
             bind.dispose()
     _print(out)
+    return EXIT_OK
+
+
+def _settle_record_ids(settings: Settings) -> int:
+    """``admin settle-record-ids``: on the database as it is (migration 0013 refuses history holding an odd
+    id, so this must not upgrade it first), in one transaction."""
+    from trust_server import record_ids
+    from trust_server.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            report = record_ids.settle(conn)
+    finally:
+        engine.dispose()
+    _print(report.describe())
     return EXIT_OK
 
 

@@ -34,7 +34,7 @@ MIGRATION_LOCK_KEY = int.from_bytes(b"HTMIGRAT", "big") - 2**63
 #: The newest migration's revision (tests/server/test_migrations.py checks it against the scripts):
 #: a database already there is not handed to Alembic at all (the admin CLI starts in a fraction of
 #: the time: no Alembic import, no script directory walk).
-HEAD_REVISION = "0015b"
+HEAD_REVISION = "0016"
 
 
 def _private_file(path: Path) -> None:
@@ -120,7 +120,13 @@ def prepare(engine: Engine, settings: Settings) -> str:
     from trust_server.settings import ConfigError, secure_folder
 
     secure_folder(settings.data_dir)
-    secret = migrate(engine, settings)
+    try:
+        secret = migrate(engine, settings)
+    except RuntimeError as e:  # migration 0013, frozen, refuses history holding an odd record id
+        if "record id that is not a UUID" not in str(e):
+            raise
+        raise ConfigError(f"{e}: run 'hardtruths-server admin settle-record-ids' (it writes them in their usual form), "
+                          "then start the server again") from None
     assert secret is not None
     with engine.connect() as conn:
         trusts = int(conn.execute(text("SELECT count(*) FROM trust")).scalar_one())

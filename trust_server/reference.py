@@ -172,7 +172,7 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
         entity_id = w.id.lower()
         try:
             schema_of(w.entity)
-            uuid.UUID(entity_id)
+            entity_id = str(uuid.UUID(entity_id))  # in its usual form, as stations store it
         except (ValidationError, ValueError) as e:  # before any query: no such entity, or not an id
             outcomes.append((w, printable(entity_id, 36), Outcome("", "rejected", error=printable(str(e) or "not a record id"))))
             continue
@@ -224,11 +224,10 @@ def void_record(session: Session, record_id: str, reason: str, entity: str | Non
     reason = clean_text(reason, "The reason", "reason", MAX_SHORT_TEXT, required=True)
     if entity is not None:
         schema_of(entity)
-    rid = record_id.strip().lower()
-    try:
-        uuid.UUID(rid)
+    try:  # IT may type it in any form a UUID is written in: the record is found by its usual form
+        rid = str(uuid.UUID(record_id.strip()))
     except ValueError:
-        raise ValidationError.single("record", f"'{printable(rid, 40)}' is not a record id") from None
+        raise ValidationError.single("record", f"'{printable(record_id.strip(), 40)}' is not a record id") from None
     q = select(EntityRecord.entity).where(EntityRecord.id == rid)
     if entity:
         q = q.where(EntityRecord.entity == entity)
