@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from support.live_server import LiveServer, live_server, live_server_factory, pinned_server_cli  # noqa: F401
 from support.postgres import fresh_postgres_url, pg_cluster, postgres_url  # noqa: F401
-from sync_support import Server, Station
+from sync_support import Server, Station, reset_elapsed
 
 
 @pytest.fixture(autouse=True)
 def _server_cli_pinned(pinned_server_cli: None) -> None:  # noqa: F811
-    """Every test: the admin CLI in-process and a server process run on the suite's clock."""
+    """Every test: the admin CLI in-process and a server process run on the suite's clock, and the
+    stations' clocks start where it stands."""
+    reset_elapsed()
 
 
 @pytest.fixture

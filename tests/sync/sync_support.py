@@ -199,16 +199,41 @@ class FaultTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+class _Elapsed:
+    """The time that has passed in the test's world: one millisecond at every read of any station's clock.
+
+    Pinned clocks alone stand still, so two stations editing one after the other would tie on their
+    hybrid clocks and a random device id would pick the winner; real clocks move on between two saves.
+    One counter for every station of a test keeps "later in the test" later on every station, whatever
+    the PC's date (``reset`` runs before each test, from tests/sync/conftest.py)."""
+
+    ms = 0
+
+    @classmethod
+    def tick(cls) -> int:
+        cls.ms += 1
+        return cls.ms
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.ms = 0
+
+
+def reset_elapsed() -> None:
+    _Elapsed.reset()
+
+
 class Clock:
     """A station's wall clock: a pinned time (default: the suite's "now", where the live server's clock
-    stands) plus an offset the test sets (ms). Never the PC's clock: tests never read today's date."""
+    stands) plus an offset the test sets (ms), moving on one millisecond at each read (``_Elapsed``).
+    Never the PC's clock: tests never read today's date."""
 
     def __init__(self, offset_ms: int = 0, fixed_ms: int | None = None) -> None:
         self.offset_ms = offset_ms
         self.fixed_ms = SUITE_MS if fixed_ms is None else fixed_ms
 
     def __call__(self) -> int:
-        return self.fixed_ms + self.offset_ms
+        return self.fixed_ms + self.offset_ms + _Elapsed.tick()
 
     def now(self) -> datetime:
         """The ``Clock`` protocol: the store, the engine and the HLC all read this."""
