@@ -1,14 +1,18 @@
-"""``bulk.copy_text`` (issue 13, i13-push4): the rows a push writes by COPY, formatted in one piece, are
-stored exactly as psycopg's own ``write_row`` stored them, awkward values included."""
+"""A push's bytes handled in one piece (issue 13, i13-push4): ``bulk.copy_text`` formats the rows a push
+writes by COPY, stored exactly as psycopg's own ``write_row`` stored them, awkward values included; the
+request body's long-digit check finds what the regular expression found."""
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
 import pytest
 
+from trust_server.api.deps import has_long_digits
 from trust_server.bulk import copy_text, json_text
 
 COLS = ("t", "n", "b", "by", "at", "u", "j", "jb")
@@ -60,3 +64,18 @@ def test_a_nul_in_text_is_refused_as_before(postgres_url: str) -> None:
         con.execute("CREATE TEMP TABLE nul_text (t text)")
         with pytest.raises(psycopg.Error), con.cursor() as cur, cur.copy("COPY nul_text (t) FROM STDIN") as copy:
             copy.write(copy_text([{"t": "a\x00b"}], ("t",), (False,)))
+
+
+def test_the_long_digit_check_finds_exactly_what_the_regular_expression_found() -> None:
+    """``deps.has_long_digits`` (a byte translation, issue 13) against the expression it replaced, on
+    runs of 18, 19 and 20 digits at the edges, between non-ASCII bytes and digit-like characters."""
+    pattern = re.compile(rb"[0-9]{19}")
+    rng = random.Random(13)
+    bodies = [b"", b"1" * 18, b"1" * 19, b"9" * 20, b'{"n":' + b"1" * 18 + b"}", b'{"n":' + b"1" * 19 + b"}",
+              b"12345678901234567890"[1:], ("\u0661" * 30).encode(), ("\uff11" * 25).encode(), b"0" * 9 + b"/" + b"0" * 9,
+              b":" + b"5" * 19 + b":", bytes(range(256)) * 3]
+    bodies += [bytes(rng.choice(b"0123456789/:a\x00\xff") for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    bodies += [b"x" + b"7" * n + b"y" for n in range(25)]
+    found = [has_long_digits(b) for b in bodies]
+    assert found == [pattern.search(b) is not None for b in bodies]
+    assert any(found) and not all(found)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hmac
 import json
-import re
 import zlib
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
@@ -144,13 +143,22 @@ class GzipRequest(Request):
         if not hasattr(self, "_json"):
             body = await self.body()
             try:
-                self._json = json.loads(body) if _LONG_DIGITS.search(body) else orjson.loads(body)
+                self._json = json.loads(body) if has_long_digits(body) else orjson.loads(body)
             except orjson.JSONDecodeError:
                 self._json = json.loads(body)
         return self._json
 
 
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+#: every ASCII digit as "0", every other byte as "."
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def has_long_digits(body: bytes) -> bool:
+    """Whether ``body`` holds a run of 19 or more ASCII digits (what ``re.search(rb"[0-9]{19}", body)``
+    finds), by one byte translation and a substring search: the regular expression took ~14 ms for a
+    500-change push (issue 13, i13-push4), the translation ~0.6 ms."""
+    return _LONG_RUN in body.translate(_DIGITS_AS_ZERO)
 
 
 class GzipRoute(APIRoute):
