@@ -32,6 +32,8 @@ def _stdlib(obj: Any) -> str:
     {"text": "Ward 7 \u2013 caf\u00e9 \U0001f600"}, {"text": "broken \ud800 half"},  # non-ASCII, a lone surrogate
     {"n": 2**70}, {"n": -(2**63)}, {"when": datetime(2026, 3, 29, 1, 30)}, {"k": (1, 2)},
     {"void": {"entity": "shift", "by": "it:someone"}, "previous": {"deleted": False, "notes": "x\ty\nz\"\\"}},
+    {"l": [1.5, [2e-5]]}, {"l": [{"f": math.nan}]}, {1: "an integer key"}, {"d": {2: 3}}, [0.5, {"a": 1e20}],
+    {"t": [(1, 2)]}, {"f": -0.0001, "g": -0.00009, "h": 999999999999999.9}, [[[True, None, 2**70]]], {"b": {True: 1}},
     "plain text", 'q"uo\\te \\u0041', "", "tab\there", "del\x7f", "caf\u00e9", "half \ud800", 0, -7, 2**70, True, None,
 ])
 def test_recorded_text_is_byte_identical_to_what_older_servers_wrote(obj: Any) -> None:
