@@ -36,8 +36,8 @@ from typing import Any
 import orjson
 import psycopg
 from sqlalchemy import insert, text, tuple_
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from hardtruths_desktop.domain.hlc import Hlc
