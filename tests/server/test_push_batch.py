@@ -187,3 +187,44 @@ def test_a_value_checked_once_is_not_checked_again_but_every_other_value_is() ->
     for field, bad in (("notes", "a\x00b"), ("groups.rn.actual", -1), ("shift_code", 5)):
         with pytest.raises(ValidationError):
             schema.check_record(shift_id, {**values, field: bad}, values)  # not the object clean_values returned
+
+
+@pytest.mark.parametrize("payload", [
+    {"ward_id": "00000000-0000-0000-0000-000000000007", "shift_date": "2027-02-28", "shift_code": "early", "notes": "  padded ",
+     "groups.rn.actual": 3, "groups.rn.actual_hours": 24.0, "staffing_recorded": True, "on_duty": []},
+    {"groups.rn.actual": 61}, {"groups.rn.actual": -1}, {"groups.rn.actual": True}, {"groups.rn.actual": 3.0},
+    {"groups.rn.actual_hours": 24}, {"notes": "a\x00b"}, {"notes": "x" * 81}, {"notes": "x" * 5000}, {"notes": None},
+    {"Bad Name!": 1}, {"no_such_field": 1}, {"groups.rn.nope": 1}, {"shift_code": 5}, {"shift_date": "2027-02-30"},
+    {"notes": "ok", "Bad Name!": 1}, {"notes": "half \ud800"}, {"staffing_recorded": 1},
+])
+def test_a_payload_cleaned_through_the_one_cached_check_is_what_the_three_checks_gave(payload: dict[str, Any]) -> None:
+    """``clean_values`` checks a scalar's name, field and value in one cached call (issue 13, i13-push4): the
+    values it returns, or the refusal it raises, are those of the three checks made one by one, the first
+    time and from the cache."""
+    from hardtruths_desktop.domain.validation import ValidationError
+    from hardtruths_desktop.sync import protocol
+
+    schema = protocol.SCHEMAS["shift"]
+
+    def one_by_one() -> Any:
+        out: dict[str, Any] = {}
+        try:
+            for f, value in payload.items():
+                protocol.check_field_name(f)
+                if protocol._field_adapter("shift", f) is None:
+                    raise ValidationError.single(f, f"'{f}' is not a field of a shift record")
+                out[f] = protocol._validate_field("shift", f, value)
+        except ValidationError as e:
+            return ("refused", e.errors)
+        return ("clean", out, [type(v) for v in out.values()])
+
+    def cleaned() -> Any:
+        try:
+            out = schema.clean_values(payload)
+        except ValidationError as e:
+            return ("refused", e.errors)
+        return ("clean", out, [type(v) for v in out.values()])
+
+    expected = one_by_one()
+    assert cleaned() == expected
+    assert cleaned() == expected  # from the cache
