@@ -100,10 +100,13 @@ def _same_names(value: Any, names: dict[str, str]) -> Any:
 
 
 _RECORDS = "SELECT id, data, field_meta, deleted, needs_review, ward_id FROM entity_record WHERE entity = 'shift' ORDER BY id"
-_HISTORY = ("SELECT entity_id, field, outcome, old_value, new_value, incoming_hlc, stored_hlc, mutation_id FROM field_change"
-            f" WHERE mutation_id::text LIKE '{PREFIX}%' ORDER BY mutation_id, field")
-_RECEIVED = ("SELECT mutation_id, client_seq, status, result, raw, payload_sha256, recorded_by, server_seq IS NULL"
-             f" FROM received_mutation WHERE mutation_id::text LIKE '{PREFIX}%' ORDER BY mutation_id")
+_HISTORY = ("SELECT entity_id{cast}, field, outcome, old_value, new_value, incoming_hlc, stored_hlc, mutation_id{cast} FROM field_change"
+            f" WHERE mutation_id{{cast}} LIKE '{PREFIX}%' ORDER BY mutation_id, field")
+# the mutation as received: its row, and its text as the view ``received_raw`` reads it (wherever it is kept)
+_RECEIVED = ("SELECT m.mutation_id{cast}, m.client_seq, m.status, m.result, r.raw, m.payload_sha256, m.recorded_by, m.server_seq IS NULL"
+             " FROM received_mutation m JOIN received_raw r ON r.mutation_id = m.mutation_id"
+             f" WHERE m.mutation_id{{cast}} LIKE '{PREFIX}%' ORDER BY m.mutation_id")
+_QUERIES = (("records", _RECORDS), ("history", _HISTORY), ("received", _RECEIVED))
 
 
 def _hash_of(raw: str) -> bytes:
@@ -117,15 +120,11 @@ def _rows(server: LiveServer, names: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if url.startswith("sqlite"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as con:
-            fetched = {k: con.execute(q.replace("::text", "")).fetchall() for k, q in
-                       (("records", _RECORDS), ("history", _HISTORY), ("received", _RECEIVED))}
+            fetched = {k: con.execute(q.format(cast="")).fetchall() for k, q in _QUERIES}
         loads: Callable[[Any], Any] = lambda v: json.loads(v) if isinstance(v, str) else v  # noqa: E731
     else:
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as con:
-            fetched = {k: con.execute(q.replace("mutation_id, client_seq", "mutation_id::text, client_seq")
-                                      .replace("entity_id, field,", "entity_id::text, field,")
-                                      .replace("new_value, incoming_hlc, stored_hlc, mutation_id", "new_value, incoming_hlc, stored_hlc, mutation_id::text")
-                                      ).fetchall() for k, q in (("records", _RECORDS), ("history", _HISTORY), ("received", _RECEIVED))}
+            fetched = {k: con.execute(q.format(cast="::text")).fetchall() for k, q in _QUERIES}  # type: ignore[call-overload]
         loads = lambda v: v  # noqa: E731
     ward_ids = {names_key for names_key, v in names.items() if v == "WARD"}
     out["records"] = [(_same_names(i, names), _same_names(loads(d), names), _same_names(loads(fm), names), bool(dl), bool(nr), w in ward_ids)
