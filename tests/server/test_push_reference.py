@@ -16,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from server_support import Admin, Station, new_ward
-from support.live_server import LiveServer
+from support.live_server import LiveServer, server_time
 
 from hardtruths_desktop.domain import ids
-from hardtruths_desktop.domain.clock import FixedClock
-from trust_server import sync
 from trust_server.apply import raw_json
 
 DAY = date(2026, 11, 30)
@@ -137,13 +134,12 @@ def _rows(server: LiveServer, names: dict[str, str]) -> dict[str, Any]:
 
 
 def test_a_mixed_batch_gives_the_same_verdicts_and_rows_on_postgresql_as_on_the_reference_path(
-        live_server: LiveServer, live_server_factory: Callable[..., LiveServer], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sync, "CLOCK", FixedClock(NOW))
+        live_server: LiveServer, live_server_factory: Callable[..., LiveServer], tmp_path: Path) -> None:
     reference = live_server_factory(None, tmp_path / "sqlite-server")
     assert str(reference.database_url).startswith("sqlite") and str(live_server.database_url).startswith("postgresql")
-    got_pg, names_pg = _run(live_server)
-    got_ref, names_ref = _run(reference)
+    with server_time(live_server, NOW), server_time(reference, NOW):
+        got_pg, names_pg = _run(live_server)
+        got_ref, names_ref = _run(reference)
     for batch_pg, batch_ref in zip(_same_names(got_pg, names_pg), _same_names(got_ref, names_ref), strict=True):
         for r_pg, r_ref in zip(batch_pg, batch_ref, strict=True):
             assert r_pg == r_ref
