@@ -11,20 +11,21 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from server_support import Admin, Station, new_ward
-from support.live_server import LiveServer, server_time
+from support.clocks import SUITE_MS, SUITE_TODAY
+from support.live_server import LiveServer
 
 from hardtruths_desktop.domain import ids
 from trust_server.apply import raw_json
 
-DAY = date(2026, 11, 30)
-T0 = 1_796_000_000_000  # the mutations' clocks (2026-11-30 00:53:20 UTC): fixed, the same on both servers
-NOW = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)  # the servers' clock
+# both servers keep the suite's pinned clock (moving it would move this process's server HLC for later tests)
+DAY = SUITE_TODAY - timedelta(days=6)  # the shifts: the week before the suite's day
+T0 = SUITE_MS - 3_600_000  # the mutations' clocks: an hour before the suite's "now", the same on both servers
 PREFIX = "01a2f4c0-0000-7000-8000-"  # this test's mutation ids (the PostgreSQL database is the session's)
 
 
@@ -137,9 +138,8 @@ def test_a_mixed_batch_gives_the_same_verdicts_and_rows_on_postgresql_as_on_the_
         live_server: LiveServer, live_server_factory: Callable[..., LiveServer], tmp_path: Path) -> None:
     reference = live_server_factory(None, tmp_path / "sqlite-server")
     assert str(reference.database_url).startswith("sqlite") and str(live_server.database_url).startswith("postgresql")
-    with server_time(live_server, NOW), server_time(reference, NOW):
-        got_pg, names_pg = _run(live_server)
-        got_ref, names_ref = _run(reference)
+    got_pg, names_pg = _run(live_server)
+    got_ref, names_ref = _run(reference)
     for batch_pg, batch_ref in zip(_same_names(got_pg, names_pg), _same_names(got_ref, names_ref), strict=True):
         for r_pg, r_ref in zip(batch_pg, batch_ref, strict=True):
             assert r_pg == r_ref
