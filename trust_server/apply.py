@@ -230,7 +230,7 @@ class Batch:
 
     def _merge(self, m: Incoming, out: Outcome) -> None:
         entity, entity_id = m.entity, m.entity_id.lower()
-        if not _canonical_uuid(entity_id):  # history keeps it as a PostgreSQL uuid (migration 0013): its text must match the record's
+        if not canonical_uuid(entity_id):  # history keeps it as a PostgreSQL uuid (migration 0013): its text must match the record's
             raise odd_record_id(m.entity_id)
         key = (entity, entity_id)
         if key not in self.records and key not in self.absent:  # a new record the batch's load found absent: no query
@@ -443,7 +443,7 @@ class Batch:
         ``received_mutation`` (JSON text with every character escaped) with the reason and who voided it.
         Raises ValidationError when there is no such record or live records still refer to it."""
         entity_id = entity_id.lower()
-        if not _canonical_uuid(entity_id):  # no record has such an id (the push refuses it; migration 0016 converted older ones)
+        if not canonical_uuid(entity_id):  # no record has such an id (the push refuses it; migration 0016 converted older ones)
             raise odd_record_id(entity_id, "record")
         key = (entity, entity_id)
         if key not in self.records:
@@ -723,7 +723,7 @@ def station_raw(fields: Mapping[str, Any]) -> str:
     station's exact text back either way."""
     mid, by = fields["mutation_id"], fields["recorded_by"]
     if isinstance(mid, str) and isinstance(by, str) and isinstance(fields.get("client_seq"), int) \
-            and _canonical_uuid(mid) and by == by[:120].replace("\x00", ""):
+            and canonical_uuid(mid) and by == by[:120].replace("\x00", ""):
         slim = raw_json({k: v for k, v in fields.items() if k not in _ROW_KEYS})
         if '"mutation_id":' not in slim and "\\u0000" not in slim and not _SURROGATE.search(slim) \
                 and "Infinity" not in slim and "NaN" not in slim:  # jsonb reads neither (the standard library writes them)
@@ -749,7 +749,7 @@ def history_hlc(incoming_hlc: str, raw: str) -> str | None:
 _CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _canonical_uuid(text_id: str) -> bool:
+def canonical_uuid(text_id: str) -> bool:
     return _CANONICAL.fullmatch(text_id) is not None
 
 

@@ -45,7 +45,7 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from trust_server.apply import Author, Batch, Incoming, raw_json, station_raw
+from trust_server.apply import Author, Batch, Incoming, canonical_uuid, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
@@ -200,11 +200,14 @@ def _lock_keys(muts: list[Mutation], last: int) -> tuple[set[tuple[str, str]], s
     for m in muts:
         if m.client_seq <= last:
             continue
-        writes.add((m.entity, m.entity_id.lower()))
+        # only ids in the usual form are looked up: any other (a lone surrogate, braces) could not be sent to
+        # PostgreSQL as a key, and its mutation is refused by name, alone, when it is merged
+        if canonical_uuid(m.entity_id.lower()):
+            writes.add((m.entity, m.entity_id.lower()))
         schema = SCHEMAS.get(m.entity)
         for ref in schema.references if schema is not None else ():
             target = m.payload.get(ref.field)
-            if isinstance(target, str) and len(target) <= 36 and "\x00" not in target:
+            if isinstance(target, str) and canonical_uuid(target.lower()):
                 refers.add((ref.target, target.lower()))
     return writes, refers - writes
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import Admin
+from server_support import Admin, new_ward
 from sqlalchemy import Engine, text
 from test_compact_records import M_EDIT, SHIFT, WARD, _at, _write_as_0010
 
@@ -43,8 +43,9 @@ def test_the_push_refuses_each_odd_id_by_name_and_applies_the_rest(admin: Admin,
     assert any(c["id"] == upper for c in a.pull_all())
 
 
-def test_trust_it_finds_a_record_by_its_id_in_any_form(admin: Admin, ward: str, capsys: pytest.CaptureFixture[str]) -> None:
-    a = admin.station(ward)
+def test_trust_it_finds_a_record_by_its_id_in_any_form(own_admin: Admin, capsys: pytest.CaptureFixture[str]) -> None:
+    admin = own_admin  # the admin CLI needs a database of one trust
+    a = admin.station(new_ward(admin))
     bed = str(uuid.uuid4())
     assert a.push([a.mutation("bed", bed, "create", {"ward_id": a.ward_id, "label": "Bed 1"})])["results"][0]["status"] == "applied"
     db = ["--database-url", str(admin.server.database_url), "--data-dir", str(admin.server.settings.data_dir)]

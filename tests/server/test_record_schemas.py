@@ -297,6 +297,12 @@ def _review_cases() -> list[Case]:
     def patch(entity: str, values: dict[str, Any]) -> Callable[[World], tuple[str, str, dict[str, Any]]]:
         return lambda w: (w.good[entity][0], "patch", values)
 
+    def odd_nic(nic: str, n: int) -> Callable[[World], tuple[str, str, dict[str, Any]]]:
+        def make(w: World) -> tuple[str, str, dict[str, Any]]:
+            rid, p = _valid(w.st, "shift", w.trust_id, n)
+            return rid, "create", {**p, "nurse_in_charge_id": nic}
+        return make
+
     def nic_elsewhere(w: World) -> tuple[str, str, dict[str, Any]]:
         return w.good["shift"][0], "patch", {"nurse_in_charge_id": w.other_staff}
 
@@ -334,6 +340,11 @@ def _review_cases() -> list[Case]:
         Case("red_flag", "a red flag without raised_at", flag_without_time),
         Case("shift", "a nurse in charge from another ward", nic_elsewhere),
         Case("bed", "a surrogate in a label", patch("bed", {"label": "\udfff"})),
+        # a reference PostgreSQL could not take as a key: refused alone, never a 500 that blocks the station's queue
+        Case("shift", "a nurse in charge id with an unpaired surrogate", patch("shift", {"nurse_in_charge_id": "\ud800"})),
+        Case("shift", "a nurse in charge id in braces", patch("shift", {"nurse_in_charge_id": "{" + _uid()[:34] + "}"})),
+        Case("shift", "a new shift whose nurse in charge id has an unpaired surrogate", odd_nic("\ud800", 61)),
+        Case("shift", "a new shift whose nurse in charge id is in braces", odd_nic("{" + _uid()[:34] + "}", 62)),
         Case("staff", "a staff group outside the value set", patch("staff", {"role": "surgeon"})),
     ]
 

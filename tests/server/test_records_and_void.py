@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,15 +24,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture
-def own_admin(live_server_factory: Callable[..., LiveServer], fresh_postgres_url: str) -> Iterator[Admin]:
-    """A server on its own database: the admin CLI refuses a database holding two trusts (one trust per
-    database), and the session's shared server collects trusts from other tests."""
-    srv = live_server_factory(fresh_postgres_url)
-    yield Admin(srv)
-    srv.stop()
 
 
 def test_records_listed_and_voided_with_an_audit_and_a_tombstone_stations_pull(
