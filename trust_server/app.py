@@ -89,6 +89,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         except Exception as e:
             log.warning("health check failed: %s", type(e).__name__)
             return JSONResponse({"status": "database unavailable"}, status_code=503)
+        if settings.clock_is_pinned:  # visible to whoever watches the server, not only in its start-up log
+            return JSONResponse({"status": "ok", "clock": f"pinned at {iso_utc(settings.clock.now())} "
+                                 f"({ENV_PINNED_CLOCK}): for tests and demos only"})
         return JSONResponse({"status": "ok"})
 
     app.include_router(sync.router)

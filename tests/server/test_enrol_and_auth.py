@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
 import psycopg
 from server_support import Admin, Station
+from support.live_server import LiveServer
 
-from hardtruths_desktop.domain.clock import wall_ms
+from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, wall_ms
 from trust_server import auth
 
 
@@ -69,9 +71,16 @@ def test_access_tokens_expire_and_must_be_genuine(admin: Admin, ward: str) -> No
 def test_every_endpoint_but_health_needs_a_credential(admin: Admin, ward: str) -> None:
     anon = httpx.Client(base_url=admin.server.url)
     assert anon.get("/health").status_code == 200
+    assert "pinned at" in anon.get("/health").json()["clock"]  # a pinned clock shows where the server is watched
     assert anon.get("/v1/sync/pull").status_code == 401
     assert anon.post("/v1/admin/wards", json={"code": "X", "name": "X"}).status_code == 401
     st: Station = admin.station(ward)
     r = st.http.get("/v1/admin/devices", headers=st.headers)  # a device token is not the admin token
     assert r.status_code == 403 and r.json()["error"] == "not_admin"
     assert anon.get("/openapi.json").status_code == 200
+
+
+def test_health_says_nothing_of_the_clock_on_a_server_running_on_the_pcs_clock(
+        live_server_factory: Callable[..., LiveServer]) -> None:
+    srv = live_server_factory(None, clock=SYSTEM_CLOCK)  # a ward's server: SQLite, the PC's clock
+    assert httpx.get(srv.url + "/health").json() == {"status": "ok"}
