@@ -315,3 +315,34 @@ def test_month_drops_less_important_columns_when_narrow_and_never_scrolls_sidewa
         assert "Hidden" not in m.hint.text()
     finally:
         app.setFont(normal)
+
+
+def test_sign_in_shows_the_longest_ward_name_whole_at_150_percent_text(make_station: Any, demo_dir: Any) -> None:
+    """Seen by hand under Xvfb at 1024x768 with 150% text: the first start's ward list was cut to
+    "edical Unit (North Site)" (an editable list does not size to its items, and the card kept its
+    100% width). The list is as wide as its longest ward, and the card grows to hold it."""
+    app = QApplication.instance()
+    normal = app.font()
+    big = app.font()
+    big.setPointSizeF(normal.pointSizeF() * 1.5)  # a PC set to 150% text
+    app.setFont(big)
+    try:
+        st = make_station(demo_dir)
+        w = st.window
+        w.showNormal()
+        w.resize(1024, 740)
+        st.wait_sign_in_page()
+        page = w.sign_in
+        box = page.ward_box
+        st.qtbot.waitUntil(lambda: box.isVisible() and box.count() > 1, timeout=QT_WAIT_MS)
+        QApplication.processEvents()
+        metrics = box.fontMetrics()
+        longest = max((box.itemText(i) for i in range(box.count())), key=metrics.horizontalAdvance)
+        edit = box.lineEdit()
+        assert edit is not None
+        assert edit.width() >= metrics.horizontalAdvance(longest), f"{longest!r} is cut in a {edit.width()} px list"
+        card = box.parentWidget()
+        assert card is not None
+        assert box.geometry().right() <= card.contentsRect().right(), "the list runs off the card"
+    finally:
+        app.setFont(normal)

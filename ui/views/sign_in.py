@@ -56,7 +56,7 @@ class SignInView(Screen):
 
         card = QFrame()
         card.setObjectName("card")
-        card.setMaximumWidth(640)
+        card.setMaximumWidth(max(640, 40 * card.fontMetrics().height()))  # wider with large system text
         self.title = heading("Sign in to the ward station", 1.5)
         self.notice = QLabel()
         self.notice.setObjectName("notice")
@@ -160,6 +160,10 @@ class SignInView(Screen):
         i = self.ward_box.findData(keep_ward) if keep_ward else -1
         self.ward_box.setCurrentIndex(max(i, 0))
         self.ward_box.blockSignals(False)
+        # an editable list does not size to its items: wide enough for the longest ward name, at any text size
+        metrics = self.ward_box.fontMetrics()
+        longest = max((metrics.horizontalAdvance(self.ward_box.itemText(j)) for j in range(self.ward_box.count())), default=0)
+        self.ward_box.setMinimumWidth(longest + 3 * metrics.height())
         # the station's ward is part of its setup: the list shows only until it is chosen
         choose = len(roster.wards) > 1 and roster.home_ward is None and not self._preferred_ward
         self.ward_box.setVisible(choose)
