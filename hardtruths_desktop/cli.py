@@ -370,7 +370,11 @@ def cmd_ward(args: argparse.Namespace, data_dir: Path) -> int:
         print(json.dumps([w.to_json() for w in wards], ensure_ascii=False, indent=2))
     else:
         for w in wards:
-            print(f"{w.code:6} {w.name} ({w.site}, {w.specialty}) - " + ", ".join(f"{p.name} {p.start:%H:%M}-{p.end:%H:%M}" for p in w.patterns))
+            place = ", ".join(x for x in (w.site, w.specialty) if x)
+            shifts = ", ".join(f"{p.name} {p.start:%H:%M}-{p.end:%H:%M}" for p in w.patterns)
+            # a ward the trust server set up arrives with no site and no shifts until Ward setup gives them
+            print(f"{w.code:6} {w.name}" + (f" ({place})" if place else "") + " - "
+                  + (shifts or "no shift pattern yet: the ward sister sets it in Ward setup > Shift pattern"))
         if not wards:
             print("No wards yet: run 'hardtruths-desktop demo' or set up a ward in the ward station.")
     return EXIT_OK

@@ -425,3 +425,22 @@ def test_a_mistyped_data_dir_is_an_error_not_a_new_empty_store(tmp_path: Path, c
     assert cli_module.main(["check", "--data-dir", str(missing)]) == 2
     assert "no ward station data" in capsys.readouterr().err
     assert not (missing / "ward-station.sqlite").exists()
+
+
+def test_ward_list_names_a_ward_the_server_set_up_plainly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Tried by hand: a ward created with `hardtruths-server admin create-ward` and pulled by a new
+    station listed as "W7     Ward 7 ((, ) - " with nothing after the dash."""
+    from hardtruths_desktop.store.session import Store
+
+    store = Store(tmp_path / "pc", suite_clock())
+    try:
+        with store.write(Actor("IT", "it")) as tx:
+            trust = reference.upsert_trust(tx, "RXX", "Northgate Hospitals NHS Trust")
+            reference.upsert_ward(tx, trust.id, "W7", "Ward 7 - Elderly Care")  # as the pull writes it: no site, no shifts
+    finally:
+        store.close()
+    rc, out, _ = run(capsys, tmp_path / "pc", "ward", "list")
+    assert rc == 0
+    assert "(," not in out and "()" not in out
+    assert out.startswith("W7     Ward 7 - Elderly Care - no shift pattern yet")
+    assert "Ward setup > Shift pattern" in out
