@@ -12,8 +12,10 @@ environment variables), its admin token and its token-signing secret belong to t
 The server's **clock** (``Settings.clock``) is the one every server "now" asks: the shift-date
 window, HLC physical time, the clock_ahead / clock_behind checks, token and enrolment-code expiry,
 retention, the admin return's "as of". It is the PC's clock unless ``HARDTRUTHS_SERVER_PINNED_CLOCK``
-pins it at one moment (tests and demos: the server then never sees time pass); a pinned server says
-so in a WARNING at every start (``create_app``), because no ward's server may run like that.
+pins it at one moment (tests and benchmarks: the server then never sees time pass). No ward's server
+may run like that, so a pinned clock REFUSES the start (and every admin command: exit 2, one line)
+unless ``HARDTRUTHS_SERVER_ALLOW_PINNED_CLOCK=1`` also says this is a test or benchmark server; an
+allowed pinned clock is still warned at every start (``create_app``) and named by ``/health``.
 
 Both files are written atomically (a complete file or none: a full disk cannot leave an empty one)
 with mode 0600 in a 0700 folder; an empty, short or group/world-readable one refuses the start.
@@ -40,6 +42,7 @@ ENV_DATABASE_URL = "HARDTRUTHS_SERVER_DATABASE_URL"
 ENV_ADMIN_TOKEN = "HARDTRUTHS_ADMIN_TOKEN"
 ENV_TOKEN_SECRET = "HARDTRUTHS_TOKEN_SECRET"
 ENV_PINNED_CLOCK = "HARDTRUTHS_SERVER_PINNED_CLOCK"
+ENV_ALLOW_PINNED_CLOCK = "HARDTRUTHS_SERVER_ALLOW_PINNED_CLOCK"
 ADMIN_TOKEN_FILE = "admin-token"
 TOKEN_SECRET_FILE = "token-secret"
 MIN_ADMIN_TOKEN = 32  # characters; the one we make has 43 (256 random bits)
@@ -94,6 +97,13 @@ def _read_secret_file(path: Path, what: str, min_len: int) -> str:
     return value
 
 
+def pinned_clock_refused(value: str) -> str:
+    """The one line refusing a pinned clock nobody said was meant."""
+    return (f"{ENV_PINNED_CLOCK} is set ({value.strip()[:40]}): the server's clock would stand still, so shift dates, "
+            f"tokens and retention would be judged at that moment. Unset it on a ward's server; a test or benchmark "
+            f"server also sets {ENV_ALLOW_PINNED_CLOCK}=1")
+
+
 class Settings(BaseSettings):
     """The server's settings, read once from the environment (``HARDTRUTHS_SERVER_*`` and the two
     secret variables) by pydantic-settings, then from the data folder's secret files on demand.
@@ -115,6 +125,9 @@ class Settings(BaseSettings):
     #: ``HARDTRUTHS_SERVER_PINNED_CLOCK``: the server's "now" stands still at this time (ISO with an offset,
     #: or Europe/London wall time ``YYYY-MM-DDTHH:MM``); empty (always, on a ward's server): the PC's clock
     pinned_clock: str = Field(default="", max_length=40)
+    #: ``HARDTRUTHS_SERVER_ALLOW_PINNED_CLOCK=1``: this is a test or benchmark server, a pinned clock is meant
+    #: (without it a pinned clock refuses the start: one left on by mistake must not run a ward's server)
+    allow_pinned_clock: bool = False
     _clock: Clock = PrivateAttr(default=SYSTEM_CLOCK)
 
     @model_validator(mode="after")
@@ -122,6 +135,8 @@ class Settings(BaseSettings):
         if not self.database_url.strip():
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'trust-server.sqlite'}")
         if self.pinned_clock.strip():
+            if not self.allow_pinned_clock:
+                raise ValueError(pinned_clock_refused(self.pinned_clock))
             self._clock = parse_clock(self.pinned_clock)
         return self
 
@@ -162,9 +177,10 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first.get("loc", ())) or "settings"
-            if where == "pinned_clock":
-                where = ENV_PINNED_CLOCK
+            where = {"pinned_clock": ENV_PINNED_CLOCK, "allow_pinned_clock": ENV_ALLOW_PINNED_CLOCK}.get(where, where)
             msg = str(first.get("msg", "not valid")).removeprefix("Value error, ")
+            if where == "settings":  # a rule across settings (a pinned clock not allowed): its message says it all
+                raise ConfigError(msg) from None
             raise ConfigError(f"server setting {where}: {msg}") from None
 
     @property

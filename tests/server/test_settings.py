@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from trust_server.settings import ConfigError, Settings
+from trust_server.settings import ENV_ALLOW_PINNED_CLOCK, ENV_PINNED_CLOCK, ConfigError, Settings
 
 
 def test_defaults_put_an_sqlite_file_in_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,3 +53,46 @@ def test_secrets_and_the_database_address_stay_out_of_the_repr(tmp_path: Path, m
     assert s.token_secret() == "ab" * 32
     shown = repr(s)
     assert "hunter2" not in shown and "a" * 40 not in shown and "ab" * 32 not in shown
+
+
+def test_a_pinned_clock_refuses_the_start_unless_a_test_server_says_so(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pinned clock left on by mistake must not run a ward's server (reviewer, issue 13): refused in one
+    line naming what to do, unless ``HARDTRUTHS_SERVER_ALLOW_PINNED_CLOCK=1`` says it is a test server."""
+    monkeypatch.setenv(ENV_PINNED_CLOCK, "2026-11-24T14:00")
+    monkeypatch.delenv(ENV_ALLOW_PINNED_CLOCK, raising=False)
+    with pytest.raises(ConfigError) as err:
+        Settings.resolve(None, tmp_path)
+    message = str(err.value)
+    assert "\n" not in message and ENV_PINNED_CLOCK in message and f"{ENV_ALLOW_PINNED_CLOCK}=1" in message
+    assert "Unset it" in message
+    monkeypatch.setenv(ENV_ALLOW_PINNED_CLOCK, "0")
+    with pytest.raises(ConfigError):
+        Settings.resolve(None, tmp_path)
+    monkeypatch.setenv(ENV_ALLOW_PINNED_CLOCK, "1")
+    s = Settings.resolve(None, tmp_path)
+    assert s.clock_is_pinned and s.clock.now().isoformat() == "2026-11-24T14:00:00+00:00"
+    monkeypatch.delenv(ENV_PINNED_CLOCK)  # allowed but not pinned: the PC's clock, as on a ward's server
+    assert not Settings.resolve(None, tmp_path).clock_is_pinned
+    monkeypatch.setenv(ENV_ALLOW_PINNED_CLOCK, "perhaps")
+    with pytest.raises(ConfigError) as err:
+        Settings.resolve(None, tmp_path)
+    assert ENV_ALLOW_PINNED_CLOCK in str(err.value)
+
+
+def test_the_server_cli_exits_2_on_a_pinned_clock_not_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """``hardtruths-server`` (a real process: without the refusal it would serve) and an admin command."""
+    from support.postgres import free_port
+
+    from trust_server.cli import EXIT_USAGE, main
+
+    monkeypatch.setenv(ENV_PINNED_CLOCK, "2026-11-24T14:00")
+    monkeypatch.delenv(ENV_ALLOW_PINNED_CLOCK, raising=False)
+    run = subprocess.run([sys.executable, "-m", "trust_server.cli", "--data-dir", str(tmp_path), "--port", str(free_port())],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == EXIT_USAGE and run.stderr.count("\n") == 1 and ENV_ALLOW_PINNED_CLOCK in run.stderr
+    assert main(["--data-dir", str(tmp_path), "admin", "devices"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ENV_ALLOW_PINNED_CLOCK in err
+    assert not (tmp_path / "trust-server.sqlite").exists()  # refused before the database was opened

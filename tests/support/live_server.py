@@ -126,10 +126,12 @@ def server_time(srv: LiveServer, at: datetime) -> Iterator[FixedClock]:
 def pinned_server_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     """``HARDTRUTHS_SERVER_PINNED_CLOCK`` at the suite's "now" for the test: the admin CLI run in-process
     (``trust_server.cli.main``) and a server a test starts as a process read it, never the PC's date.
-    The server and sync conftests use it for every test."""
-    from trust_server.settings import ENV_PINNED_CLOCK
+    The server and sync conftests use it for every test. ``HARDTRUTHS_SERVER_ALLOW_PINNED_CLOCK=1`` with it:
+    a test server says its pinned clock is meant (without it the start is refused)."""
+    from trust_server.settings import ENV_ALLOW_PINNED_CLOCK, ENV_PINNED_CLOCK
 
     monkeypatch.setenv(ENV_PINNED_CLOCK, SUITE_ISO)
+    monkeypatch.setenv(ENV_ALLOW_PINNED_CLOCK, "1")
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@
         srv.url, srv.pid, srv.peak_rss_kb(), srv.log_text()
 
 Its output goes to ``<data_dir>/server-<port>.log``; ``stop()`` terminates it (twice is harmless).
-Its clock is pinned at the suite's "now" (``HARDTRUTHS_SERVER_PINNED_CLOCK``; ``pinned_clock=`` another
-ISO time) so what it accepts never depends on the day the suite runs.
+Its clock is pinned at the suite's "now" (``HARDTRUTHS_SERVER_PINNED_CLOCK``, with
+``HARDTRUTHS_SERVER_ALLOW_PINNED_CLOCK=1``: a test server; ``pinned_clock=`` another ISO time) so what it
+accepts never depends on the day the suite runs.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from hardtruths_desktop.domain.clock import SYSTEM_CLOCK, Clock, parse_clock
 from support.clocks import SUITE_ISO
 from support.live_server import ADMIN_TOKEN
 from support.postgres import free_port
-from trust_server.settings import ENV_PINNED_CLOCK
+from trust_server.settings import ENV_ALLOW_PINNED_CLOCK, ENV_PINNED_CLOCK
 
 
 class ServerProcess:
@@ -39,10 +40,11 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "trust_server.cli", "--data-dir", str(data_dir), "--port", str(self.port)]
         if database_url:
             cmd[3:3] = ["--database-url", database_url]
-        env = {k: v for k, v in os.environ.items() if k != ENV_PINNED_CLOCK}
+        env = {k: v for k, v in os.environ.items() if k not in (ENV_PINNED_CLOCK, ENV_ALLOW_PINNED_CLOCK)}
         env["HARDTRUTHS_ADMIN_TOKEN"] = ADMIN_TOKEN
         if pinned_clock:
             env[ENV_PINNED_CLOCK] = pinned_clock
+            env[ENV_ALLOW_PINNED_CLOCK] = "1"  # a test server: its pinned clock is meant
         #: the server's clock as the test sees it (its "now" stands still at ``pinned_clock``)
         self.clock: Clock = parse_clock(pinned_clock) if pinned_clock else SYSTEM_CLOCK
         self._log = open(self.log_path, "wb")  # closed in stop()

@@ -60,20 +60,23 @@ def month_of(d: date) -> str:
 
 @contextlib.contextmanager
 def pinned_env(at: datetime) -> Iterator[None]:
-    """``HARDTRUTHS_SERVER_PINNED_CLOCK`` at ``at`` inside the block (the admin CLI reads its clock there)."""
+    """``HARDTRUTHS_SERVER_PINNED_CLOCK`` at ``at`` inside the block (the admin CLI reads its clock there),
+    with ``HARDTRUTHS_SERVER_ALLOW_PINNED_CLOCK=1`` (a test's server: the pinned clock is meant)."""
     import os
 
-    from trust_server.settings import ENV_PINNED_CLOCK
+    from trust_server.settings import ENV_ALLOW_PINNED_CLOCK, ENV_PINNED_CLOCK
 
-    before = os.environ.get(ENV_PINNED_CLOCK)
-    os.environ[ENV_PINNED_CLOCK] = iso_utc(at)
+    set_here = {ENV_PINNED_CLOCK: iso_utc(at), ENV_ALLOW_PINNED_CLOCK: "1"}
+    before = {name: os.environ.get(name) for name in set_here}
+    os.environ.update(set_here)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(ENV_PINNED_CLOCK, None)
-        else:
-            os.environ[ENV_PINNED_CLOCK] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class Server:
