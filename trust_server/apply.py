@@ -28,6 +28,7 @@ import json
 import re
 import threading
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from sqlalchemy import insert, text, tuple_
+from sqlalchemy import Engine, insert, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -126,18 +127,37 @@ def hlc_key(hlc: str, device_id: str) -> tuple[int, int, str]:
     return (h.pt, h.lc, device_id)
 
 
-_server_hlc_lock = threading.Lock()
-_server_hlc = [Hlc(0, 0, "00000000")]
+class ServerHlc:
+    """The server's own HLC for ONE database (its engine: one an app or an admin command), monotonic there.
+    Two apps in one process (tests, a harness) keep their own: moving one server's clock forward does not
+    lift another's HLCs (reviewer, issue 13: it was one per process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = Hlc(0, 0, "00000000")
+
+    def next(self, now_ms: int) -> str:
+        with self._lock:
+            last = self._last
+            pt = max(last.pt, now_ms)
+            self._last = Hlc(pt, last.lc + 1 if pt == last.pt else 0, "00000000")
+            return str(self._last)
 
 
-def server_hlc(now_ms: int) -> str:
-    """A fresh HLC from the server clock's ``now_ms`` (``wall_ms(clock)``), monotonic within this process."""
-    with _server_hlc_lock:
-        last = _server_hlc[0]
-        pt = max(last.pt, now_ms)
-        nxt = Hlc(pt, last.lc + 1 if pt == last.pt else 0, "00000000")
-        _server_hlc[0] = nxt
-        return str(nxt)
+_server_hlcs: weakref.WeakKeyDictionary[Engine, ServerHlc] = weakref.WeakKeyDictionary()
+_server_hlcs_lock = threading.Lock()
+
+
+def server_hlc(now_ms: int, session: Session) -> str:
+    """A fresh HLC from the server clock's ``now_ms`` (``wall_ms(clock)``), monotonic for ``session``'s
+    database (the engine it is bound to; only admin writes and voids ask, never a device's push)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    hlc = _server_hlcs.get(engine)
+    if hlc is None:
+        with _server_hlcs_lock:
+            hlc = _server_hlcs.setdefault(engine, ServerHlc())
+    return hlc.next(now_ms)
 
 
 class Batch:
@@ -461,7 +481,7 @@ class Batch:
         keep = {f: current.data[f] for f in (schema.ward_field, *schema.identity_key)
                 if f and f in current.data and isinstance(current.data[f], str) and is_valid_unicode(current.data[f])}
         mid = str(uuid.uuid4())
-        hlc = server_hlc(self.now_ms)
+        hlc = server_hlc(self.now_ms, self.session)
         out = Outcome(mid, "applied", key=key, effective={"deleted": True})
         entry = {"tok": mid, "hlc": hlc, "device_id": self.author.device_id, "seq": None}
         out.meta_entries.append(entry)

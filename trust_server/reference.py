@@ -59,7 +59,7 @@ def write_record(session: Session, entity: str, entity_id: str, values: Mapping[
     base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}
     mid = uuid7()
     op = "patch" if current is not None else "create"
-    hlc = server_hlc(wall_ms(clock))
+    hlc = server_hlc(wall_ms(clock), session)
     raw = raw_json({"mutation_id": mid, "entity": entity, "entity_id": entity_id, "op": op, "payload": dict(values),
                     "base": base, "hlc": hlc, "recorded_by": recorded_by})
     outcome = batch.apply(Incoming(mid, entity, entity_id, op, values, base, hlc, recorded_by, raw))
@@ -180,7 +180,7 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
         current = batch.records.get((w.entity, entity_id))
         values = dict(w.values)
         base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}
-        mid, hlc = uuid7(), server_hlc(wall_ms(clock))
+        mid, hlc = uuid7(), server_hlc(wall_ms(clock), session)
         op = "patch" if current is not None else "create"
         raw = raw_json({"mutation_id": mid, "entity": w.entity, "entity_id": entity_id, "op": op, "payload": values,
                         "base": base, "hlc": hlc, "recorded_by": recorded_by})

@@ -23,7 +23,7 @@ from support.live_server import LiveServer
 from hardtruths_desktop.domain import ids
 from trust_server.apply import raw_json
 
-# both servers keep the suite's pinned clock (moving it would move this process's server HLC for later tests)
+# both servers keep the suite's pinned clock (the same clocks on both: the same verdicts)
 DAY = SUITE_TODAY - timedelta(days=6)  # the shifts: the week before the suite's day
 T0 = SUITE_MS - 3_600_000  # the mutations' clocks: an hour before the suite's "now", the same on both servers
 PREFIX = "01a2f4c0-0000-7000-8000-"  # this test's mutation ids (the PostgreSQL database is the session's)
