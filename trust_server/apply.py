@@ -31,7 +31,7 @@ import uuid
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -71,6 +71,15 @@ class Author:
 RECORDED_FIELD = re.compile(r"groups\.[a-z0-9_]+\.(actual|actual_hours|bank_agency)")
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """A payload checked ahead (``clean_payload`` as of ``today``): its ``values``, or its ``refusal``."""
+
+    today: date
+    values: dict[str, Any] | None
+    refusal: ValidationError | None = None
+
+
 @dataclass
 class Incoming:
     """One mutation to apply (a device's, or one the server authored)."""
@@ -87,6 +96,8 @@ class Incoming:
     #: a station's: its place in the station's order and the payload hash (``sync._payload_sha``)
     client_seq: int | None = None
     payload_sha256: bytes | None = None
+    #: the payload checked before the push's transaction (``sync._prepare``); None: checked in the merge
+    cleaned: Cleaned | None = None
 
 
 @dataclass
@@ -259,7 +270,14 @@ class Batch:
         if schema.trust_wide and self.author.ward_id is not None:
             raise ValidationError.single("entity", f"The trust's own records ({entity.replace('_', ' ')}) are set by the trust's "
                                          "administrators, not by a ward station")
-        values = clean_payload(entity, entity_id, m.op, m.payload, self.now.date())
+        pre = m.cleaned
+        if pre is not None and pre.today == self.now.date():  # checked ahead, as of the same day: the same values or refusal
+            if pre.refusal is not None:
+                raise pre.refusal
+            assert pre.values is not None
+            values = pre.values
+        else:
+            values = clean_payload(entity, entity_id, m.op, m.payload, self.now.date())
         # who came on duty was entered (stations before schema 5 never say so themselves)
         infer_recorded = entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values)
         current = self.records.get(key)

@@ -22,7 +22,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col
 
 from hardtruths_desktop.domain.clock import Clock, iso_utc, utc_now
+from hardtruths_desktop.domain.validation import ValidationError
 from hardtruths_desktop.sync.protocol import (
     RESTRICTED_ENTITIES,
     SCHEMAS,
@@ -45,10 +46,11 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from trust_server.apply import Author, Batch, Incoming, canonical_uuid, raw_json, station_raw
+from trust_server.apply import Author, Batch, Cleaned, Incoming, canonical_uuid, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
+from trust_server.validate import clean_payload
 
 MAX_PULL = 1000
 #: how stale a device's ``last_seen_at`` (the admin's "last sync") may get before a poll that moves no
@@ -57,6 +59,9 @@ SEEN_EVERY = timedelta(minutes=1)
 CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 PUSH_ATTEMPTS = 5
 BACKOFF_S = 0.05  # full jitter: sleep random(0, BACKOFF_S * 2**attempt) between attempts
+#: how long a pipelined push waits for the station's earlier push to commit before it is answered 409
+#: ``request_outstanding`` (the station then sends it again once that one is answered)
+PIPELINED_LOCK_WAIT = "30s"
 
 
 iso = iso_utc
@@ -71,10 +76,13 @@ class ClientHeaders:
     oldest_pending_s: int | None = None
     client_time: datetime | None = None
     protocol: int = 1  # ``Sync-Protocol``: 2 = own changes skipped, compact field versions (protocol.py)
+    #: ``Push-Pipelined: 1``: this push was sent before the station's previous one was answered: it waits
+    #: for that one's transaction instead of being refused 409 ``request_outstanding`` (protocol.HEADER_PIPELINE)
+    pipelined: bool = False
 
     @classmethod
     def parse(cls, schema: str | None, app: str | None, pending: str | None, date_header: str | None,
-              protocol: str | None = None) -> ClientHeaders:
+              protocol: str | None = None, pipelined: str | None = None) -> ClientHeaders:
         schema_v = int(schema) if schema and schema.strip().isdigit() and len(schema.strip()) < 7 else None
         count = oldest = None
         if pending:
@@ -92,7 +100,7 @@ class ClientHeaders:
                 client_time = None
         app_v = app.strip()[:40] if app else None
         proto = int(protocol.strip()) if protocol and protocol.strip() in ("1", "2") else 1
-        return cls(schema_v, app_v or None, count, oldest, client_time, proto)
+        return cls(schema_v, app_v or None, count, oldest, client_time, proto, (pipelined or "").strip() == "1")
 
 
 def check_schema(meta: ServerMeta, headers: ClientHeaders, pulling: bool) -> None:
@@ -116,6 +124,36 @@ def _payload_sha(m: Mutation) -> bytes:
     """The mutation's content hash, over the same bytes every server has hashed (``raw_json``)."""
     body = {"entity": m.entity, "entity_id": m.entity_id, "op": m.op, "payload": m.payload, "base": m.base}
     return hashlib.sha256(raw_json(body).encode()).digest()
+
+
+@dataclass
+class _Prepared:
+    """What each mutation of a push gives before any lock is taken (issue 13, i13-push5): its text as
+    kept (``station_raw``), its content hash (``_payload_sha``) and its payload checked
+    (``clean_payload`` as of ``today``: the values, or the refusal, which the merge raises at the same
+    step as before, so a change is refused with the same words). A pipelined push does this while the
+    station's earlier push holds the device; any push does it outside its transaction."""
+
+    raws: list[str]
+    shas: list[bytes]
+    cleaned: list[Cleaned | None]
+
+
+def _prepare(req: PushRequest, today: date) -> _Prepared:
+    raws: list[str] = []
+    shas: list[bytes] = []
+    cleaned: list[Cleaned | None] = []
+    for m in req.mutations:
+        raws.append(station_raw(m.__dict__))  # == m.model_dump(): flat fields, no extras (extra="forbid"); slim (0010)
+        shas.append(_payload_sha(m))
+        entity_id = m.entity_id.lower()
+        try:
+            cleaned.append(Cleaned(today, clean_payload(m.entity, entity_id, m.op, m.payload, today)))
+        except ValidationError as e:
+            cleaned.append(Cleaned(today, None, e))
+        except Exception:  # anything else: not prepared, the merge checks it itself (and raises as before)
+            cleaned.append(None)
+    return _Prepared(raws, shas, cleaned)
 
 
 def _structure(req: PushRequest) -> None:
@@ -174,10 +212,11 @@ def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeader
     if req.device_id != device_id:
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
     _structure(req)
+    prepared = _prepare(req, utc_now(clock).date())
     for attempt in range(PUSH_ATTEMPTS):
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                return _push_tx(session, device_id, req, headers, clock)
+                return _push_tx(session, device_id, req, headers, clock, prepared)
         except DBAPIError as e:
             if _is_lock_unavailable(e):
                 raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
@@ -212,10 +251,15 @@ def _lock_keys(muts: list[Mutation], last: int) -> tuple[set[tuple[str, str]], s
     return writes, refers - writes
 
 
-def lock_device(session: Session, device_id: str) -> Device:
+def lock_device(session: Session, device_id: str, wait: bool = False) -> Device:
+    """The device row, locked to commit on PostgreSQL: at once or 409 ``request_outstanding`` (the
+    caller maps the lock error), or, ``wait``, after the transaction holding it (the station's earlier
+    push, for a pipelined one) ends, within ``PIPELINED_LOCK_WAIT``."""
     q = select(Device).where(col(Device.device_id) == device_id)
     if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(nowait=True)
+        if wait:
+            session.execute(sa_text("SELECT set_config('lock_timeout', :t, true)"), {"t": PIPELINED_LOCK_WAIT})
+        q = q.with_for_update(nowait=not wait)
     device: Device | None = session.execute(q).scalar_one_or_none()
     if device is None:
         raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
@@ -224,9 +268,11 @@ def lock_device(session: Session, device_id: str) -> Device:
     return device
 
 
-def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock) -> PushResponse:
+def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
+             prepared: _Prepared | None = None) -> PushResponse:
+    prepared = prepared or _prepare(req, utc_now(clock).date())
     meta = server_meta(session)
-    device = lock_device(session, device_id)
+    device = lock_device(session, device_id, wait=headers.pipelined)
     check_schema(meta, headers, pulling=False)
     if req.server_epoch is not None and req.server_epoch != meta.epoch:
         raise ApiError(409, "epoch_changed", "The server was restored from a backup: re-send retained changes, then pull everything")
@@ -262,11 +308,11 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         other_wards = {d: w for d, w in session.execute(
             select(col(Device.device_id), col(Device.ward_id)).where(col(Device.device_id).in_(others))).all()}
 
-    def answered(rec: ReceivedMutation, m: Mutation) -> ItemResult:
+    def answered(rec: ReceivedMutation, m: Mutation, sha: bytes) -> ItemResult:
         """The recorded verdict, only for the same change from this station (or a station of the same
         ward: a re-enrolled PC re-sending); anything else is a conflict."""
         same_ward = rec.device_id == device_id or other_wards.get(rec.device_id) == device.ward_id
-        if rec.payload_sha256 != _payload_sha(m) or not same_ward:
+        if rec.payload_sha256 != sha or not same_ward:
             return _conflict(m)
         return _duplicate(rec, m)
 
@@ -276,7 +322,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
     seen_in_batch: set[str] = set()
-    for m in muts:
+    for i, m in enumerate(muts):
         if m.client_seq <= last:
             rec = by_seq.get(m.client_seq)
             if rec is not None and rec.mutation_id != m.mutation_id.lower():
@@ -286,7 +332,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             if rec is None:
                 raise ApiError(409, "device_forked", f"client_seq {m.client_seq} is behind what this server holds for the "
                                "station and the change is unknown: enrol it again as a new station")
-            results.append(answered(rec, m))
+            results.append(answered(rec, m, prepared.shas[i]))
             continue
         if m.client_seq > last + 1:  # a hole inside the batch: never skip a station's change silently
             raise ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
@@ -294,14 +340,13 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         mid = m.mutation_id.lower()
         known = by_mid.get(mid)
         if known is not None:
-            results.append(answered(known, m))
+            results.append(answered(known, m, prepared.shas[i]))
             continue
         if mid in seen_in_batch:
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id repeated in the batch")
         seen_in_batch.add(mid)
-        raw = station_raw(m.__dict__)  # == m.model_dump(): flat fields, no extras (extra="forbid"); slim (0010)
         outcome = batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc,
-                                       m.recorded_by, raw, m.client_seq, _payload_sha(m)))
+                                       m.recorded_by, prepared.raws[i], m.client_seq, prepared.shas[i], prepared.cleaned[i]))
         fresh.append((m, outcome))
         results.append(None)
     batch.finish(sequence=False)  # mutations and verdicts written; their place in the pull stream comes last, below

@@ -80,6 +80,15 @@ HEADER_PROTOCOL = "Sync-Protocol"
 HEADER_SCHEMA = "Client-Schema"
 HEADER_APP = "App-Version"
 HEADER_PENDING = "Client-Pending"
+#: Push overlap (issue 13, i13-push5), a capability, not a protocol version: a server that can take a
+#: station's next push while the one before is being applied answers every push with
+#: ``Push-Pipeline: 1``; a station that has seen it may send its next batch, marked
+#: ``Push-Pipelined: 1``, before the answer to the one before has come back. The server reads and
+#: checks such a batch first, then WAITS for the station's earlier push to commit (a push without the
+#: mark still gets 409 ``request_outstanding`` at once). A server without the capability never says
+#: so, and such a station never sends a batch early; a station without it never marks one.
+HEADER_PIPELINE = "Push-Pipeline"
+HEADER_PIPELINED = "Push-Pipelined"
 
 MAX_BATCH = 500
 MAX_FIELD_TEXT = 4000

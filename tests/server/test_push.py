@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
+from typing import Any
 
+import httpx
 import psycopg
+import pytest
 from server_support import Admin
 from support.clocks import SUITE_TODAY
 
-from hardtruths_desktop.sync.protocol import PROTOCOL_VERSION
-from trust_server import auth
+from hardtruths_desktop.sync.protocol import HEADER_PIPELINE, HEADER_PIPELINED, PROTOCOL_VERSION
+from trust_server import auth, sync
 
 TODAY = SUITE_TODAY
 
@@ -149,6 +154,73 @@ def test_second_push_while_one_is_in_flight_is_request_outstanding(admin: Admin,
         assert r.headers.get("Retry-After") == "1"
     st.seq = 0  # nothing was applied: the station sends the same seq again
     assert st.push([st.create_shift(TODAY)], acked_through=0)["results"][0]["status"] == "applied"
+
+
+def _waiting_on_locks(con: psycopg.Connection[Any], n: int) -> None:
+    """Until ``n`` backends of this database wait on a lock (the pushes queued behind ``con``'s)."""
+    for _ in range(500):
+        (waiting,) = con.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                 " AND datname = current_database()").fetchone() or (0,)
+        if waiting >= n:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{n} pushes never queued on the device row")
+
+
+def test_a_pipelined_push_waits_for_the_push_before_it_then_applies_after_it(admin: Admin, ward: str) -> None:
+    """issue 13 (i13-push5): a push marked ``Push-Pipelined: 1`` (sent before the one before it was answered)
+    waits for the device row instead of 409 ``request_outstanding``, and is applied after the earlier push
+    committed: in client_seq order, as if sent one after the other. Every answer says the server can."""
+    st = admin.station(ward)
+    create = st.create_shift(TODAY)
+    edit = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "second batch"}, base={"notes": create["mutation_id"]})
+    url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
+    answers: dict[str, httpx.Response] = {}
+    marked = {HEADER_PIPELINED: "1"}
+
+    def send(name: str, muts: list[dict[str, Any]], acked: int) -> None:
+        answers[name] = st.push_raw(muts, acked_through=acked, extra_headers=marked)
+
+    with psycopg.connect(url) as con, psycopg.connect(url, autocommit=True) as watch:
+        con.execute("SELECT 1 FROM device WHERE device_id = %s FOR UPDATE", (st.device_id,))  # a push in flight
+        first = threading.Thread(target=send, args=("first", [create], 0))
+        first.start()
+        _waiting_on_locks(watch, 1)
+        second = threading.Thread(target=send, args=("second", [edit], 0))
+        second.start()
+        _waiting_on_locks(watch, 2)
+        r = st.push_raw([create], acked_through=0)  # not marked: refused at once, as before
+        assert r.status_code == 409 and r.json()["error"] == "request_outstanding"
+        con.rollback()  # the push in flight ends: the queued ones go, in the order they came
+        first.join(30)
+        second.join(30)
+    assert answers["first"].status_code == 200 and answers["second"].status_code == 200, answers
+    assert answers["first"].headers[HEADER_PIPELINE] == "1" and answers["second"].headers[HEADER_PIPELINE] == "1"
+    assert [x["status"] for x in answers["first"].json()["results"]] == ["applied"]
+    assert [x["status"] for x in answers["second"].json()["results"]] == ["applied"]
+    assert answers["second"].json()["device_last_client_seq"] == 2
+    shift = next(c for c in st.pull_all() if c["id"] == st.shift_id(TODAY))
+    assert shift["row"]["notes"] == "second batch" and not shift.get("needs_review")
+
+
+def test_a_pipelined_push_that_overtakes_or_waits_too_long_is_refused_whole(admin: Admin, ward: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipelined push that takes the device before the push it follows is told which seq comes next (409
+    ``expected_seq``: nothing applied); one still waiting after ``PIPELINED_LOCK_WAIT`` is 409
+    ``request_outstanding``, as an unmarked one is at once. The station sends either again in order."""
+    st = admin.station(ward)
+    create = st.create_shift(TODAY)
+    edit = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "overtook"}, base={"notes": create["mutation_id"]})
+    marked = {HEADER_PIPELINED: "1"}
+    r = st.push_raw([edit], acked_through=0, extra_headers=marked)
+    assert r.status_code == 409 and r.json()["error"] == "expected_seq" and r.json()["expected_seq"] == 1
+    monkeypatch.setattr(sync, "PIPELINED_LOCK_WAIT", "200ms")
+    url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as con:
+        con.execute("SELECT 1 FROM device WHERE device_id = %s FOR UPDATE", (st.device_id,))
+        r = st.push_raw([create], acked_through=0, extra_headers=marked)
+        assert r.status_code == 409 and r.json()["error"] == "request_outstanding"
+    assert [x["status"] for x in st.push([create, edit], acked_through=0)["results"]] == ["applied", "applied"]
 
 
 def test_a_station_of_another_protocol_is_told_so_and_nothing_is_written(admin: Admin, ward: str) -> None:

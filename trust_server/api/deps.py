@@ -16,7 +16,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from hardtruths_desktop.domain.clock import Clock
-from hardtruths_desktop.sync.protocol import HEADER_APP, HEADER_PENDING, HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION
+from hardtruths_desktop.sync.protocol import (
+    HEADER_APP,
+    HEADER_PENDING,
+    HEADER_PIPELINED,
+    HEADER_PROTOCOL,
+    HEADER_SCHEMA,
+    PROTOCOL_VERSION,
+)
 from trust_server import auth
 from trust_server.errors import ApiError
 from trust_server.models import Device
@@ -108,9 +115,10 @@ def client_headers(
     app_version: Annotated[str | None, Header(alias=HEADER_APP)] = None,
     client_pending: Annotated[str | None, Header(alias=HEADER_PENDING)] = None,
     date: Annotated[str | None, Header()] = None,
+    push_pipelined: Annotated[str | None, Header(alias=HEADER_PIPELINED)] = None,
 ) -> ClientHeaders:
     check_protocol(sync_protocol)
-    return ClientHeaders.parse(client_schema, app_version, client_pending, date, sync_protocol)
+    return ClientHeaders.parse(client_schema, app_version, client_pending, date, sync_protocol, push_pipelined)
 
 
 ClientHeadersDep = Annotated[ClientHeaders, Depends(client_headers)]

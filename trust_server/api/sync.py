@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.sync.protocol import (
+    HEADER_PIPELINE,
     ErrorBody,
     GapRequest,
     GapResponse,
@@ -42,9 +43,14 @@ def _compact(resp: PushResponse | PullResponse | sync.EncodedPage, headers: sync
 
 
 @router.post("/push", responses=ERRORS, response_model=PushResponse)
-def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep, clock: ClockDep) -> Any:
-    """Apply a batch of one station's mutations in client_seq order; one verdict per item."""
-    return _compact(sync.push(engine, device_id, req, headers, clock=clock), headers)
+def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep, clock: ClockDep,
+         response: Response) -> Any:
+    """Apply a batch of one station's mutations in client_seq order; one verdict per item. The answer says
+    ``Push-Pipeline: 1``: this server takes a station's next push while this one is applied
+    (``protocol.HEADER_PIPELINE``)."""
+    answer = _compact(sync.push(engine, device_id, req, headers, clock=clock), headers)
+    (answer if isinstance(answer, Response) else response).headers[HEADER_PIPELINE] = "1"
+    return answer
 
 
 @router.get("/pull", responses=ERRORS, response_model=PullResponse)
