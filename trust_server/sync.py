@@ -62,6 +62,10 @@ BACKOFF_S = 0.05  # full jitter: sleep random(0, BACKOFF_S * 2**attempt) between
 #: how long a pipelined push waits for the station's earlier push to commit before it is answered 409
 #: ``request_outstanding`` (the station then sends it again once that one is answered)
 PIPELINED_LOCK_WAIT = "30s"
+#: how long a pipelined push that arrives before the push it follows (both on their way: the earlier one is
+#: still being read) is tried again before it is answered 409 ``expected_seq`` (after a server restore, the
+#: station's first pipelined push learns what the server lacks this much later)
+PIPELINED_OVERTAKE_WAIT_S = 2.0
 
 
 iso = iso_utc
@@ -213,10 +217,19 @@ def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeader
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
     _structure(req)
     prepared = _prepare(req, utc_now(clock).date())
-    for attempt in range(PUSH_ATTEMPTS):
+    attempt = 0
+    overtook_until = time.monotonic() + PIPELINED_OVERTAKE_WAIT_S
+    while True:
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 return _push_tx(session, device_id, req, headers, clock, prepared)
+        except _Early as e:
+            # a pipelined push that took the device before the push it follows: that one is on its way (sent
+            # first, still being read): tried again shortly, then told which seq comes next, as before
+            if time.monotonic() >= overtook_until:
+                raise e.refusal from None
+            time.sleep(0.005)
+            continue
         except DBAPIError as e:
             if _is_lock_unavailable(e):
                 raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
@@ -226,7 +239,15 @@ def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeader
             if attempt == PUSH_ATTEMPTS - 1:
                 raise busy() from None
             time.sleep(random.uniform(0, BACKOFF_S * 2**attempt))
-    raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
+
+
+class _Early(Exception):  # not an error: a pipelined push that came too soon
+    """A pipelined push whose first change is not the next the server expects (its transaction is rolled back)."""
+
+    def __init__(self, refusal: ApiError) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
 
 
 def _lock_keys(muts: list[Mutation], last: int) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -284,7 +305,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     last = device.last_client_seq
     muts = req.mutations
     if muts and muts[0].client_seq > last + 1:
-        raise ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
+        refusal = ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
+        raise _Early(refusal) if headers.pipelined else refusal
     # mutation ids compared in lower case: PostgreSQL keeps them as uuid (and reads them back so)
     by_seq: dict[int, ReceivedMutation] = {}
     by_mid: dict[str, ReceivedMutation] = {}

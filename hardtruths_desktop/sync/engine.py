@@ -14,6 +14,7 @@ import json
 import logging
 import platform
 import ssl
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -195,6 +196,11 @@ class SyncEngine:
         self.batch_size = batch_size
         self.max_batch = batch_size
         self._saving: Future[None] | None = None  # a push batch's verdicts being saved (``_push_all``)
+        #: the server said it takes a push sent before the one before it is answered (``protocol.HEADER_PIPELINE``,
+        #: learnt from its answers; a server that stops saying so is sent one batch at a time again)
+        self._pipeline_ok = False
+        #: the next push batch sent while the one before is on its way (``_push_batches``)
+        self._ahead: tuple[Future[_WireBatch], Future[httpx.Response | None]] | None = None
         #: which PC this is (None: ask the OS); tests give two "PCs" on one machine different ids
         self.machine: str | None = None
         self.clock = store.clock  # the store's clock: HLC, offsets, ages and stamps agree
@@ -438,13 +444,79 @@ class SyncEngine:
         """Push every pending change, batch after batch. A batch's verdicts are saved while the next
         batch is on its way (issue 13: a push of a backlog no longer waits for its own disk writes);
         they are always saved before the next answer is looked at, and before this returns or raises."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-verdicts") as recorder:
+        hooks = client.event_hooks
+        hooks["request"] = [*hooks.get("request", []), _on_send]
+        client.event_hooks = hooks
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-verdicts") as recorder, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-ahead") as sender:
             try:
-                self._push_batches(client, result, recorder)
+                self._push_batches(client, result, recorder, sender)
             except BaseException:
+                self._drop_ahead()  # answered (and dropped) before anything else is sent: it goes again next cycle
                 self._settle_verdicts(quiet=True)  # saved (or logged) before the error goes up
                 raise
+            finally:
+                hooks = client.event_hooks
+                hooks["request"] = [h for h in hooks.get("request", []) if h is not _on_send]
+                client.event_hooks = hooks
+            self._drop_ahead()
             self._settle_verdicts()
+
+    def _drop_ahead(self) -> None:
+        """Wait for the batch sent ahead, if any, and drop its answer: so the server holds no push of this
+        station when the next is sent. The server refused it whole (nothing applied), or applied it and
+        answers it again (``duplicate``, its recorded verdicts) when it is sent again."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return
+        try:
+            ahead[1].result()
+        except Exception:
+            log.debug("a push batch sent ahead failed; it is sent again in order", exc_info=True)
+
+    def _send_ahead(self, client: httpx.Client, following: Future[_WireBatch], headers: dict[str, str],
+                    before: threading.Event) -> httpx.Response | None:
+        """The next batch, marked ``Push-Pipelined``, sent as soon as it is written and the batch before it has
+        gone (``before``: so the two leave, and reach the server, in order), on the sender thread. None:
+        nothing to send, or it could not be sent (it goes again in order)."""
+        try:
+            wire = following.result()
+        except Exception:
+            return None
+        if not wire.batch or not before.wait(PUSH_AHEAD_WAIT_S):
+            return None
+        try:
+            return client.post("/v1/sync/push", content=wire.body, headers=headers)
+        except httpx.HTTPError:
+            return None
+
+    def _take_ahead(self, ready: Future[_WireBatch] | None, wire: _WireBatch | None) -> Future[httpx.Response | None] | None:
+        """The answer on its way for ``wire`` when it is the batch that was sent ahead; any other batch sent
+        ahead is answered and dropped."""
+        ahead = self._ahead
+        if ahead is None or wire is None or ahead[0] is not ready:
+            self._drop_ahead()
+            return None
+        self._ahead = None
+        return ahead[1]
+
+    def _push_answer(self, client: httpx.Client, raw: bytes, headers: dict[str, str],
+                     early: Future[httpx.Response | None] | None, sent: threading.Event) -> httpx.Response:
+        """This batch's answer: the one to its sending ahead (``early``) when the server applied it (200);
+        otherwise (not sent ahead; refused whole: it came before the batch it follows, waited too long, or the
+        server does not take it; lost) it is sent now, once anything sent ahead of IT is answered and dropped."""
+        if early is not None:
+            try:
+                r = early.result()
+            except Exception:
+                r = None
+            if r is not None and r.status_code == 200:
+                return r
+            self._drop_ahead()
+        try:
+            return self._request(client, "POST", "/v1/sync/push", content=raw, headers=headers, extensions={_SENT: sent.set})
+        finally:
+            sent.set()  # whatever happened to it, a batch sent ahead of it no longer waits
 
     def _settle_verdicts(self, quiet: bool = False) -> None:
         """Wait for the verdicts being saved in the background, raising what saving them raised."""
@@ -458,7 +530,8 @@ class SyncEngine:
                 raise
             log.exception("saving the server's verdicts failed (they are asked for again next time)")
 
-    def _push_batches(self, client: httpx.Client, result: SyncResult, recorder: ThreadPoolExecutor) -> None:
+    def _push_batches(self, client: httpx.Client, result: SyncResult, recorder: ThreadPoolExecutor,
+                      sender: ThreadPoolExecutor) -> None:
         batch_size = self.batch_size
         recoveries = timeouts = 0
         waiting: int | None = None  # pending changes for the Client-Pending header: counted once a cycle
@@ -466,6 +539,7 @@ class SyncEngine:
         ready: Future[_WireBatch] | None = None  # the next batch, built while the one before was on its way
         while True:
             wire = self._prepared(ready, batch_size, after)
+            early = self._take_ahead(ready, wire) if self._ahead is not None else None
             ready = None
             if wire is None:
                 wire = self._wire_batch(batch_size, after)
@@ -479,11 +553,21 @@ class SyncEngine:
             # if this one is answered whole (any other answer sends, halves or re-reads from the outbox again)
             following = recorder.submit(self._wire_batch, batch_size, int(batch[-1]["client_seq"])) \
                 if len(batch) >= batch_size else None
+            headers = {**self._headers((waiting, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"}
+            if self._pipeline_ok:  # every batch marked: one sent in order never finds its own follower in its way
+                headers[protocol.HEADER_PIPELINED] = "1"
+            sent = threading.Event()  # this batch has left (the hook ``_on_send``)
+            if early is not None:
+                sent.set()
+            if following is not None and self._pipeline_ok:
+                # ... and sent as soon as it is written (issue 13, i13-push5): the server reads and checks it while
+                # this one is applied, then applies it after this one (the answer is used only if this one's is whole)
+                self._ahead = (following, sender.submit(self._send_ahead, client, following,
+                                                        {**headers, **self._auth(client)}, sent))
             try:
-                r = self._request(client, "POST", "/v1/sync/push", content=raw,
-                                  headers={**self._headers((waiting, oldest)), "Content-Encoding": "gzip",
-                                           "Content-Type": "application/json"})
+                r = self._push_answer(client, raw, headers, early, sent)
             except httpx.TimeoutException:
+                self._drop_ahead()
                 # a slow or lossy link (SYNC.md 4.2 #24): send less at a time, in this cycle and the
                 # next ones, so every cycle gets something through; a batch the server did apply
                 # before the answer was lost comes back "duplicate"
@@ -494,6 +578,10 @@ class SyncEngine:
                     raise
                 batch_size = self.batch_size = max(MIN_BATCH, len(batch) // 2)
                 continue
+            if r.status_code != 200:
+                self._drop_ahead()  # the batch sent ahead is answered before this answer is acted on
+            else:
+                self._pipeline_ok = r.headers.get(protocol.HEADER_PIPELINE) == "1"
             self._settle_verdicts()  # the previous batch's verdicts are saved before this answer is read
             after = 0
             if r.status_code == 200:
@@ -511,6 +599,7 @@ class SyncEngine:
                     after = int(batch[-1]["client_seq"])
                     ready = following
                 else:
+                    self._drop_ahead()
                     sync_store.record_results(self.store, verdicts, resp.server_time, held=held_answered)
                 for x in resp.results:
                     if x.client_seq in held:  # a placeholder: the change itself waits on this PC, not a refusal
@@ -720,6 +809,19 @@ class SyncEngine:
                            headers={**self._headers(), **auth})
         r.read()
         return r, t0, wall_ms(self.clock)
+
+
+#: a request extension: called by ``_on_send`` when the request leaves (a push batch, for the one sent after it)
+_SENT = "hardtruths_sent"
+#: how long a batch to send ahead waits for the batch before it to leave (that one has failed otherwise)
+PUSH_AHEAD_WAIT_S = 30.0
+
+
+def _on_send(request: httpx.Request) -> None:
+    """httpx request hook of a push: says the request is leaving (its ``_SENT`` extension)."""
+    said = request.extensions.get(_SENT)
+    if callable(said):
+        said()
 
 
 @dataclass(frozen=True)

@@ -205,13 +205,15 @@ def test_a_pipelined_push_waits_for_the_push_before_it_then_applies_after_it(adm
 
 def test_a_pipelined_push_that_overtakes_or_waits_too_long_is_refused_whole(admin: Admin, ward: str,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """A pipelined push that takes the device before the push it follows is told which seq comes next (409
-    ``expected_seq``: nothing applied); one still waiting after ``PIPELINED_LOCK_WAIT`` is 409
+    """A pipelined push that takes the device before the push it follows is tried again for
+    ``PIPELINED_OVERTAKE_WAIT_S`` (the one it follows is on its way), then told which seq comes next (409
+    ``expected_seq``: nothing applied); one still waiting for the device after ``PIPELINED_LOCK_WAIT`` is 409
     ``request_outstanding``, as an unmarked one is at once. The station sends either again in order."""
     st = admin.station(ward)
     create = st.create_shift(TODAY)
     edit = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "overtook"}, base={"notes": create["mutation_id"]})
     marked = {HEADER_PIPELINED: "1"}
+    monkeypatch.setattr(sync, "PIPELINED_OVERTAKE_WAIT_S", 0.1)
     r = st.push_raw([edit], acked_through=0, extra_headers=marked)
     assert r.status_code == 409 and r.json()["error"] == "expected_seq" and r.json()["expected_seq"] == 1
     monkeypatch.setattr(sync, "PIPELINED_LOCK_WAIT", "200ms")
@@ -221,6 +223,25 @@ def test_a_pipelined_push_that_overtakes_or_waits_too_long_is_refused_whole(admi
         r = st.push_raw([create], acked_through=0, extra_headers=marked)
         assert r.status_code == 409 and r.json()["error"] == "request_outstanding"
     assert [x["status"] for x in st.push([create, edit], acked_through=0)["results"]] == ["applied", "applied"]
+
+
+def test_a_pipelined_push_that_arrives_first_is_applied_after_the_push_it_follows(admin: Admin, ward: str) -> None:
+    """The batch sent ahead can reach the device row before the batch it follows (that one still being read):
+    it is tried again, not refused, and both are applied in client_seq order."""
+    st = admin.station(ward)
+    create = st.create_shift(TODAY)
+    edit = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "sent ahead"}, base={"notes": create["mutation_id"]})
+    marked = {HEADER_PIPELINED: "1"}
+    answers: dict[str, httpx.Response] = {}
+    second = threading.Thread(target=lambda: answers.setdefault("second", st.push_raw([edit], acked_through=0, extra_headers=marked)))
+    second.start()
+    time.sleep(0.05)  # it has taken the device and found seq 1 missing at least once
+    answers["first"] = st.push_raw([create], acked_through=0, extra_headers=marked)
+    second.join(30)
+    assert answers["first"].status_code == 200 and answers["second"].status_code == 200, answers
+    assert answers["second"].json()["results"][0]["status"] == "applied"
+    shift = next(c for c in st.pull_all() if c["id"] == st.shift_id(TODAY))
+    assert shift["row"]["notes"] == "sent ahead"
 
 
 def test_a_station_of_another_protocol_is_told_so_and_nothing_is_written(admin: Admin, ward: str) -> None:

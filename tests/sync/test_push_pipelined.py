@@ -9,11 +9,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from support.clocks import SUITE_TODAY
 from sync_support import Network, Server, Station, new_ward_code
 
 from hardtruths_desktop.store import sync_store
+from hardtruths_desktop.sync.engine import SyncEngine
+from hardtruths_desktop.sync.protocol import HEADER_PIPELINED
+from trust_server.api import sync as api_sync
 
 DAY = SUITE_TODAY - timedelta(days=2)  # the trust server checks dates against its own (real) clock
 
@@ -86,3 +90,73 @@ def test_the_next_batch_is_read_and_written_while_the_one_before_is_on_its_way(
     assert all(r["state"] == "acked" for r in st.outbox())
     ahead = [after for after, thread in reads if thread.startswith("push-verdicts")]
     assert len(ahead) >= len(mids) // 2 - 1 and ahead == sorted(ahead) and 0 not in ahead  # batches 2.. built ahead
+
+
+def _count_ahead(monkeypatch: pytest.MonkeyPatch, lose: set[int] | None = None) -> list[int]:
+    """Record the status of each batch the station sends ahead (0: not sent); ``lose``: the calls (from 1)
+    whose answer is lost on the way back, after the server has answered."""
+    statuses: list[int] = []
+    real = SyncEngine._send_ahead
+
+    def counted(self: SyncEngine, *args: Any) -> httpx.Response | None:
+        r = real(self, *args)
+        statuses.append(0 if r is None else r.status_code)
+        return None if len(statuses) in (lose or set()) else r
+
+    monkeypatch.setattr(SyncEngine, "_send_ahead", counted)
+    return statuses
+
+
+def test_the_next_batch_goes_while_the_one_before_is_applied_and_each_change_arrives_once_in_order(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-push5): a server that answers ``Push-Pipeline: 1`` is sent the next batch before the answer
+    to the one before comes back; it applies it after that one. Every change arrives once, in client_seq
+    order (the server's change ids rise with it), and the station's outbox ends acknowledged."""
+    st, mids = _enrolled_with_changes(server, make_station, days=7)  # 7 changes, 4 batches
+    ahead = _count_ahead(monkeypatch)
+    result = st.sync()
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    assert ahead.count(200) >= 2  # batches 2 (3 once the capability is known) .. 4 went ahead
+    assert server.applied(mids) == {m: 1 for m in mids}
+    rows = {r["mutation_id"]: r for r in st.outbox()}
+    assert all(rows[m]["state"] == "acked" for m in mids)
+    seqs = [rows[m]["result"]["server_seq"] for m in mids]
+    assert None not in seqs and seqs == sorted(seqs)
+
+
+def test_a_server_that_does_not_take_a_batch_ahead_is_sent_one_batch_at_a_time(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server one release old never says ``Push-Pipeline``: the station never sends a batch before the answer
+    to the one before, and never marks one ``Push-Pipelined``."""
+    monkeypatch.setattr(api_sync, "HEADER_PIPELINE", "X-Not-Said")  # the answer no longer carries the capability
+    st, mids = _enrolled_with_changes(server, make_station, days=4)
+    st.engine._pipeline_ok = False  # what this engine learnt before the server was "downgraded"
+    ahead = _count_ahead(monkeypatch)
+    marked: list[str | None] = []
+    real = SyncEngine._request
+
+    def seen(self: SyncEngine, client: httpx.Client, method: str, url: str, **kw: Any) -> httpx.Response:
+        if url == "/v1/sync/push":
+            marked.append((kw.get("headers") or {}).get(HEADER_PIPELINED))
+        return real(self, client, method, url, **kw)
+
+    monkeypatch.setattr(SyncEngine, "_request", seen)
+    result = st.sync()
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids)
+    assert ahead == [] and marked == [None] * ((len(mids) + 1) // 2)
+    assert server.applied(mids) == {m: 1 for m in mids}
+
+
+def test_a_batch_sent_ahead_whose_answer_is_lost_is_sent_again_and_answered_duplicate(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server applied the batch sent ahead but its answer never came back: the station sends it again in
+    order (after the batch sent ahead of IT is answered and dropped); the server answers it with its recorded
+    verdicts. Nothing is applied twice, nothing is lost."""
+    st, mids = _enrolled_with_changes(server, make_station, days=5)
+    ahead = _count_ahead(monkeypatch, lose={2})
+    result = st.sync()
+    assert result.ok and result.pushed == len(mids), result
+    assert result.duplicates >= 1 and result.applied + result.duplicates == len(mids)
+    assert ahead[1] == 200  # the server did apply it
+    assert server.applied(mids) == {m: 1 for m in mids}
+    assert all(r["state"] == "acked" for r in st.outbox())
