@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import json.encoder
 import sqlite3
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -485,6 +486,62 @@ def archive_acked(store: Store, keep: int | None = None, batch: int | None = Non
             db.execute("INSERT INTO outbox_archive (first_seq, last_seq, n_rows, acked_to, body) VALUES (?, ?, ?, ?, ?)",
                        (seqs[0], seqs[-1], len(rows), max(str(r[acked_at] or "") for r in rows), pack_rows(rows)))
             done += len(rows)
+
+
+#: free pages worth giving back: below this the file keeps them for the next saves (256 KB)
+RELEASE_AT_LEAST = 64
+#: pages given back per transaction: each holds the write lock ~5-20 ms (a save waits for one at most;
+#: ``benchmarks/bench_free_pages.py`` measures it on a store of 20,000 shifts)
+RELEASE_CHUNK = 64
+#: the pause between two of them, so a save waiting for the lock gets it (SQLite's busy handler retries
+#: a waiting writer every 1-25 ms in its first tenth of a second)
+RELEASE_PAUSE_S = 0.03
+
+
+def release_free_pages(store: Store, chunk: int = RELEASE_CHUNK, at_least: int = RELEASE_AT_LEAST,
+                       holds: list[float] | None = None) -> int:
+    """Give the file's free pages back (issue 13, station migration 0015): archiving and the janitor
+    delete rows, and their pages stayed in the file (~490 B a shift after a burst). In the store's
+    ``auto_vacuum = INCREMENTAL`` mode, ``PRAGMA incremental_vacuum`` moves pages from the end of the
+    file into free ones; the next checkpoint (the cycle's ``finish_cycle``) shortens the file. ``chunk``
+    pages per short write transaction, a pause between two: run by the sync engine after archiving, in
+    an idle cycle, never inside a save or a push. Nothing is lost or changed but where pages sit (the
+    moves are journalled and durable as any commit). A store still in the old mode (its rebuild at the
+    upgrade failed) is left as it is. ``holds``: gets each transaction's length in seconds (how long a
+    save could have waited). Returns the pages given back."""
+    from hardtruths_desktop.store.migrate import INCREMENTAL
+
+    released = 0
+    raw = store.engine.raw_connection()
+    try:
+        db: Any = raw.driver_connection
+        if db.execute("PRAGMA auto_vacuum").fetchone()[0] != INCREMENTAL:
+            return 0
+        if int(db.execute("PRAGMA freelist_count").fetchone()[0]) < at_least:
+            return 0
+        while True:
+            free = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+            if free == 0:
+                return released
+            if released:
+                time.sleep(RELEASE_PAUSE_S)
+            t0 = time.perf_counter()
+            try:
+                # one call into SQLite for the whole transaction: Python's ``execute`` steps a statement
+                # that returns no columns once (one page), and a loop of them in Python would hold the
+                # write lock while this thread waits for the interpreter lock (the GUI's threads)
+                db.executescript(f"BEGIN IMMEDIATE; PRAGMA incremental_vacuum({min(free, chunk)}); COMMIT;")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            if holds is not None:
+                holds.append(time.perf_counter() - t0)
+            released += min(free, chunk)
+            if free <= chunk:
+                return released
+    finally:
+        raw.close()
 
 
 def pack_rows(rows: list[tuple[Any, ...]]) -> bytes:

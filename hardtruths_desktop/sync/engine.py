@@ -328,6 +328,10 @@ class SyncEngine:
             sync_store.archive_acked(self.store)
         except Exception:
             log.exception("archiving acknowledged changes failed; they stay in the outbox as sent")
+        try:  # the pages archiving and the janitor freed, back to the file system (station migration 0015)
+            sync_store.release_free_pages(self.store)
+        except Exception:
+            log.exception("giving free pages back failed; the file keeps them for later saves")
 
     def _moved(self, info: sync_store.SyncInfo) -> bool:
         here = fingerprint(self.store.path, self.machine)

@@ -56,7 +56,7 @@ def test_the_upgrade_adds_the_archive_and_the_janitor_archives_losslessly(tmp_pa
     path = folder / DB_FILENAME
     store = Store(folder, CLOCK)
     try:
-        assert migrate.current_revision(path) == migrate.HEAD_REVISION == "0014"
+        assert migrate.current_revision(path) == migrate.HEAD_REVISION
         rows = sync_store.outbox_rows(store)
         assert len(rows) > 100 and {r["state"] for r in rows} == {"acked"}
         assert _rows(path, "SELECT count(*) FROM outbox_archive") == [(0,)]  # the upgrade archives nothing itself
@@ -95,7 +95,7 @@ def test_a_storage_only_upgrade_keeps_the_pull_cursor_and_the_wire_schema(tmp_pa
     store = Store(folder, CLOCK)
     try:
         assert store.backup_made is not None  # an upgrade ran
-        assert migrate.current_revision(path) == "0014"
+        assert migrate.current_revision(path) == migrate.HEAD_REVISION
         assert _rows(path, "SELECT pull_cursor, schema_version FROM sync_state") == [(4242, 13)]
         assert not migrate.needs_repull(13) and migrate.SCHEMA_VERSION == 13 < migrate.STORE_REVISION
     finally:

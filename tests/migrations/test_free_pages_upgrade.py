@@ -1,0 +1,84 @@
+"""Station migration 0015 (issue 13: the file gives back the pages archiving frees): an existing store is
+rebuilt in ``auto_vacuum = INCREMENTAL`` mode right after its upgrade commits, every row as it was, the
+pull cursor and the wire schema kept (storage only: no re-pull); the previous release's store
+(``fixtures/store-0008.sqlite``) arrives in that mode too; a new store is created in it."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from hardtruths_desktop.domain.clock import FixedClock
+from hardtruths_desktop.store import migrate
+from hardtruths_desktop.store.engine import DB_FILENAME
+from hardtruths_desktop.store.session import Store
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "store-0008.sqlite"
+CLOCK = FixedClock.london(2026, 11, 30, 10, 0)
+
+
+def _sql(path: Path, query: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def _everything(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but Alembic's own, in rowid or key order."""
+    tables = [r[0] for r in _sql(path, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                                       " AND name != 'alembic_version' ORDER BY name")]
+    return {t: sorted(_sql(path, f'SELECT * FROM "{t}"'), key=repr) for t in tables}
+
+
+def test_a_0014_store_is_rebuilt_in_incremental_mode_row_for_row(tmp_path: Path) -> None:
+    folder = tmp_path / "station"
+    Store(folder, CLOCK).close()
+    path = folder / DB_FILENAME
+    con = sqlite3.connect(path, isolation_level=None)
+    try:  # the store as the 0014 release left it: the old mode, synced up to change 4242
+        con.execute("UPDATE alembic_version SET version_num = '0014'")
+        con.execute("UPDATE sync_state SET schema_version = 13, pull_cursor = 4242")
+        con.execute("PRAGMA auto_vacuum = NONE")
+        con.execute("VACUUM")
+    finally:
+        con.close()
+    assert _sql(path, "PRAGMA auto_vacuum") == [(0,)]
+    before = _everything(path)
+
+    store = Store(folder, CLOCK)
+    try:
+        assert store.backup_made is not None  # an upgrade ran, with its backup (in the old mode, as it was)
+        assert _sql(Path(store.backup_made), "PRAGMA auto_vacuum") == [(0,)]
+        assert migrate.current_revision(path) == migrate.HEAD_REVISION == "0015"
+        assert _sql(path, "PRAGMA auto_vacuum") == [(migrate.INCREMENTAL,)]
+        assert _sql(path, "PRAGMA integrity_check") == [("ok",)]
+        assert _everything(path) == before  # not a row changed: pull cursor 4242 and wire schema 13 among them
+        assert not migrate.needs_repull(13) and migrate.SCHEMA_VERSION == 13 and migrate.STORE_REVISION == 15
+    finally:
+        store.close()
+    reopened = Store(folder, CLOCK)  # at head: no second backup, no second rebuild
+    try:
+        assert reopened.backup_made is None and _everything(path) == before
+    finally:
+        reopened.close()
+
+
+def test_the_previous_release_store_arrives_in_incremental_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "station"
+    folder.mkdir()
+    shutil.copy2(FIXTURE, folder / DB_FILENAME)
+    path = folder / DB_FILENAME
+    assert _sql(path, "PRAGMA auto_vacuum") == [(0,)]
+    Store(folder, CLOCK).close()
+    assert _sql(path, "PRAGMA auto_vacuum") == [(migrate.INCREMENTAL,)]
+    assert _sql(path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_new_store_is_created_in_incremental_mode(tmp_path: Path) -> None:
+    Store(tmp_path / "new", CLOCK).close()
+    assert _sql(tmp_path / "new" / DB_FILENAME, "PRAGMA auto_vacuum") == [(migrate.INCREMENTAL,)]
+    assert _sql(tmp_path / "new" / DB_FILENAME, "PRAGMA journal_mode") == [("wal",)]
