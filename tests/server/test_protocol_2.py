@@ -14,6 +14,8 @@ from server_support import Admin, Station, new_ward
 from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 
+from hardtruths_desktop.sync.protocol import PushResponse
+
 TODAY = SUITE_TODAY
 DAY = TODAY - timedelta(days=1)
 
@@ -153,3 +155,30 @@ def test_after_a_purge_a_station_still_gets_a_change_its_own_later_change_supers
     back, _ = pull2(a, cursor)
     rec = next(c for c in back if c["id"] == a.shift_id(DAY))
     assert rec["row"]["notes"] == "from b" and rec["row"]["groups.rn.actual"] == 5
+
+
+def test_a_push_answer_is_the_models_answer_without_its_defaults(admin: Admin, ward: str) -> None:
+    """issue 13 (i13-push5): protocol 2's push answer is written as plain values (``sync.push_plain``), not a
+    model per verdict: it must be exactly ``PushResponse.model_dump(exclude_defaults=True)`` of the same
+    answer (no default left in, nothing the model does not know), for each kind of verdict."""
+    a = admin.station(ward, "a")
+    clean = a.create_shift(DAY, staffing_recorded=True)
+    ahead = a.create_shift(DAY, "late", staffing_recorded=True)
+    ahead["hlc"] = "9999999999999-00000-0000abcd"  # a clock far ahead: applied, clamped and flagged
+    bad = a.mutation("shift", a.shift_id(DAY), "patch", {"groups.rn.actual": -3})
+    batch = [clean, ahead, bad]
+
+    def both_forms(out: dict[str, Any]) -> None:
+        assert PushResponse.model_validate(out).model_dump(exclude_defaults=True) == out
+
+    out = a.push(batch, extra_headers={"Sync-Protocol": "2"})
+    both_forms(out)
+    first, second, third = out["results"]
+    assert set(first) == {"client_seq", "mutation_id", "status", "server_seq"} and first["status"] == "applied"
+    assert second["status"] == "applied" and second["flags"] == ["clock_ahead"] and second["effective"]
+    assert set(third) == {"client_seq", "mutation_id", "status", "error"} and third["status"] == "rejected"
+    again = a.push(batch, acked_through=0, extra_headers={"Sync-Protocol": "2"})  # the answer was lost: sent again
+    both_forms(again)
+    old = a.push(batch, acked_through=0)  # protocol 1: every field, as before
+    assert PushResponse.model_validate(again).model_dump()["results"] == PushResponse.model_validate(old).model_dump()["results"]
+    assert [x["status"] for x in again["results"]] == ["duplicate", "duplicate", "rejected"]

@@ -48,7 +48,10 @@ def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: Cli
     """Apply a batch of one station's mutations in client_seq order; one verdict per item. The answer says
     ``Push-Pipeline: 1``: this server takes a station's next push while this one is applied
     (``protocol.HEADER_PIPELINE``)."""
-    answer = _compact(sync.push(engine, device_id, req, headers, clock=clock), headers)
+    if headers.protocol >= 2:  # written as plain JSON values, not a model per verdict then its dump (issue 13)
+        answer: Any = AsciiJSONResponse(sync.push_plain(engine, device_id, req, headers, clock=clock))
+    else:
+        answer = sync.push(engine, device_id, req, headers, clock=clock)
     (answer if isinstance(answer, Response) else response).headers[HEADER_PIPELINE] = "1"
     return answer
 
