@@ -110,6 +110,9 @@ def _copy_column(values: list[Any], is_json: bool) -> list[str]:
     kinds = {type(v) for v in values}
     if kinds == {int}:
         return [str(v) for v in values]
+    if kinds == {datetime}:  # a batch's rows share their time (``received_at``, ``updated_at``): written once each
+        written: dict[tuple[datetime, Any], str] = {}  # keyed with the zone too: equal instants may be written apart
+        return [written.get((v, v.tzinfo)) or written.setdefault((v, v.tzinfo), _copy_datetime(v)) for v in values]
     fmt = _COPY_FORMAT
     out: list[str] = []
     for v in values:
