@@ -78,6 +78,42 @@ class Cleaned:
     today: date
     values: dict[str, Any] | None
     refusal: ValidationError | None = None
+    #: a create's whole-record check made ahead (``created_record``), used when the server has no such record
+    create: CheckedRecord | None = None
+
+
+@dataclass(frozen=True)
+class CheckedRecord:
+    """``EntitySchema.check_record``'s answer: the record, or the refusal it raised."""
+
+    record: dict[str, Any] | None
+    refusal: ValidationError | None = None
+
+    def result(self) -> dict[str, Any]:
+        if self.refusal is not None:
+            raise self.refusal
+        assert self.record is not None
+        return self.record
+
+
+def created_record(entity: str, entity_id: str, values: dict[str, Any]) -> CheckedRecord | None:
+    """The whole-record check ``Batch._merge`` makes of a create the server does not have (the record is the
+    create's checked ``values``, with ``staffing_recorded`` derived as the merge derives it), made ahead of the
+    push's transaction (issue 13, i13-push5). None: nothing to check (a tombstone) or not checkable here."""
+    try:
+        schema = schema_of(entity)
+    except ValidationError:
+        return None
+    data = dict(values)
+    if entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values) \
+            and not data.get("staffing_recorded"):
+        data["staffing_recorded"] = True
+    if data.get("deleted", False):
+        return None
+    try:
+        return CheckedRecord(schema.check_record(entity_id, data, values))
+    except ValidationError as e:
+        return CheckedRecord(None, e)
 
 
 @dataclass
@@ -363,12 +399,16 @@ class Batch:
         if not rec.deleted:
             # the record as every station will store it: whole, unique and with its references in place
             # the payload's values are clean_payload's output: not checked again (a new record's are all of them)
-            if current is None:
-                known = rec.data
-            else:  # the record's fields the schema knows (records of one entity come in a handful of shapes)
-                names = _known_names(schema, tuple(rec.data))
-                known = rec.data if names is None else {f: rec.data[f] for f in names}
-            record = schema.check_record(entity_id, known, values)
+            pre_record = m.cleaned.create if m.cleaned is not None and m.cleaned.values is values else None
+            if current is None and pre_record is not None:  # a create checked ahead, from the same values
+                record = pre_record.result()
+            else:
+                if current is None:
+                    known = rec.data
+                else:  # the record's fields the schema knows (records of one entity come in a handful of shapes)
+                    names = _known_names(schema, tuple(rec.data))
+                    known = rec.data if names is None else {f: rec.data[f] for f in names}
+                record = schema.check_record(entity_id, known, values)
             self.check_links(schema, rec, record, None if current is None else set(values))
         if conflict:
             rec.needs_review = True

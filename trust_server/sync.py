@@ -46,7 +46,7 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from trust_server.apply import Author, Batch, Cleaned, Incoming, canonical_uuid, raw_json, station_raw
+from trust_server.apply import Author, Batch, Cleaned, Incoming, canonical_uuid, created_record, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
@@ -152,7 +152,10 @@ def _prepare(req: PushRequest, today: date) -> _Prepared:
         shas.append(_payload_sha(m))
         entity_id = m.entity_id.lower()
         try:
-            cleaned.append(Cleaned(today, clean_payload(m.entity, entity_id, m.op, m.payload, today)))
+            values = clean_payload(m.entity, entity_id, m.op, m.payload, today)
+            # a create is most often of a record the server does not have: its whole-record check made here too
+            create = created_record(m.entity, entity_id, values) if m.op == "create" and canonical_uuid(entity_id) else None
+            cleaned.append(Cleaned(today, values, None, create))
         except ValidationError as e:
             cleaned.append(Cleaned(today, None, e))
         except Exception:  # anything else: not prepared, the merge checks it itself (and raises as before)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import psycopg
 import pytest
-from server_support import Admin, meta_of
+from server_support import Admin, meta_of, new_ward
 from support.clocks import SUITE_TODAY
 
+from trust_server import sync as push_sync
 from trust_server.apply import raw_json
 
 TODAY = SUITE_TODAY
@@ -228,3 +229,35 @@ def test_a_payload_cleaned_through_the_one_cached_check_is_what_the_three_checks
     expected = one_by_one()
     assert cleaned() == expected
     assert cleaned() == expected  # from the cache
+
+
+def test_a_create_checked_before_the_transaction_gets_the_verdict_the_merge_gives(admin: Admin,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-push5): a create's whole-record check is made before the push's transaction
+    (``apply.created_record``). The same creates pushed to two new wards, one with that check made ahead and
+    one with it left to the merge, get the same verdicts and words, and the same records."""
+    def creates(st: Any) -> list[dict[str, Any]]:
+        good = st.create_shift(TODAY)
+        wrong_id = st.create_shift(TODAY, "late")
+        wrong_id["entity_id"] = st.shift_id(TODAY, "night")  # not the id of its ward, day and shift
+        no_date = st.create_shift(TODAY, "night")
+        del no_date["payload"]["shift_date"]
+        other_ward = st.create_shift(TODAY - timedelta(days=1))
+        other_ward["payload"]["ward_id"] = "00000000-0000-4000-8000-000000000001"
+        inferred = st.create_shift(TODAY - timedelta(days=2))  # who came on duty: derived
+        twice = st.create_shift(TODAY - timedelta(days=3))
+        again = st.mutation("shift", twice["entity_id"], "create", dict(twice["payload"], notes="the same shift again"))
+        return [good, wrong_id, no_date, other_ward, inferred, twice, again]
+
+    answers = []
+    for ahead in (True, False):
+        if not ahead:
+            monkeypatch.setattr(push_sync, "created_record", lambda *_a: None)
+        st = admin.station(new_ward(admin))
+        out = st.push(creates(st))["results"]
+        answers.append([(r["status"], (r.get("error") or "").replace(st.ward_id, "WARD"), sorted(r.get("flags") or [])) for r in out])
+        stored = _sql(admin, "SELECT data FROM entity_record WHERE entity = 'shift' AND ward_id = %s ORDER BY id", (st.ward_id,))
+        answers[-1].append(("records", len(stored), sorted(k for d, in stored for k in d)))
+    assert answers[0] == answers[1]
+    statuses = [a[0] for a in answers[0][:-1]]
+    assert statuses == ["applied", "rejected", "rejected", "rejected", "applied", "applied", "applied"], answers[0]
