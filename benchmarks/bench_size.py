@@ -158,6 +158,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1,
                     help="record and edit the shifts in this many rounds, each followed by the nightly jobs of a trust"
                          " (`admin purge`, then VACUUM as autovacuum would): normal operation, not one burst")
+    ap.add_argument("--per-request", type=int, default=0,
+                    help="push this many changes a request (the station's batch size), as a ward's looping sync does"
+                         " (1-3 a request); default: the station's own batches of 500")
     args = ap.parse_args()
     n, rounds = args.n, max(1, args.rounds)
     today = date.today()
@@ -166,12 +169,15 @@ def main() -> None:
     ward = "BS1"
     print(f"{n:,} shifts, each recorded then edited once"
           + (f", in {rounds} rounds each followed by the nightly purge and a VACUUM" if rounds > 1 else "")
+          + (f", {args.per_request} changes a request" if args.per_request else "")
           + f"; load average {os.getloadavg()[0]:.1f}")
     with PostgresCluster.started(fsync=True) as pg:
         url = pg.create_database("bench_size")
         data = temp_dir("bench-size-server-")
         with ServerProcess.start(url, data, pinned_clock=None) as srv:
             a = enrolled_station(srv.url, data, url, ward, codes, today, "bench-size-a-")
+            if args.per_request:  # every push request carries this many changes (the engine's batch, never grown)
+                a.engine.batch_size = a.engine.max_batch = args.per_request
             per = -(-n // rounds)
             for r in range(0, n, per):
                 chunk = keys[r:r + per]
@@ -194,6 +200,9 @@ def main() -> None:
             b.store.close()
     a_tables, b_tables = station_tables(a.store.path), station_tables(b.store.path)
     show("server database", n, server_whole, server_tables, BEFORE["server"])
+    texts = sum(b for name, b in server_tables if name in ("received_mutation", "received_batch"))
+    print(f"  the mutations as received (received_mutation + received_batch): {texts / (2 * n):,.0f} B per change"
+          + (f" ({args.per_request} a request)" if args.per_request else ""))
     print(detail)
     show("station file (recorded and edited here)", n, a.file_bytes(), a_tables, BEFORE["station"])
     print(station_breakdown(a.store.path, n))

@@ -248,8 +248,8 @@ class Batch:
                 runs.append((mode, []))
             runs[-1][1].append(k)
         for read_only, chunk in runs:
-            if self.is_pg:
-                self._load_pg(chunk, read_only)
+            if self.is_pg:  # ids are uuid (migration 0018): a key in another form is no record's
+                self._load_pg([k for k in chunk if canonical_uuid(k[1])], read_only)
                 continue
             q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
             for r in self.session.execute(q).mappings():
@@ -752,7 +752,7 @@ def _load_sql(session: Session, read_only: bool) -> str:
     sql = _LOAD_SQL.get(key)
     if sql is None:
         sql = _LOAD_SQL[key] = (
-            "SELECT e.entity, e.id, e.ward_id, e.data::text, e.field_meta::text, e.needs_review, e.last_seq"
+            "SELECT e.entity, e.id::text, e.ward_id::text, e.data::text, e.field_meta::text, e.needs_review, e.last_seq"
             f" FROM entity_record e JOIN unnest(%s::{types[0]}[], %s::{types[1]}[]) AS k(entity, id)"
             " ON e.entity = k.entity AND e.id = k.id"
             f" ORDER BY e.entity, e.id FOR {'SHARE' if read_only else 'UPDATE'} OF e")

@@ -138,7 +138,7 @@ def copy_text(rows: Sequence[dict[str, Any]], cols: Sequence[str], is_json: Sequ
 _UPDATE_RECORDS = text(
     "UPDATE entity_record AS e SET ward_id = v.ward_id, data = v.data, field_meta = v.field_meta, deleted = v.deleted,"
     " last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
-    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id text, ward_id text, data jsonb, field_meta json,"
+    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta json,"
     " deleted boolean, last_seq bigint, needs_review boolean)"
     " WHERE e.entity = v.entity AND e.id = v.id")
 
@@ -172,7 +172,7 @@ _PATCH_RECORDS = text(
     "UPDATE entity_record AS e SET ward_id = v.ward_id, data = e.data || v.data,"
     " field_meta = (e.field_meta::jsonb || v.field_meta)::json,"  # json since server migration 0015b
     " deleted = v.deleted, last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
-    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id text, ward_id text, data jsonb, field_meta jsonb,"
+    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta jsonb,"
     " deleted boolean, last_seq bigint, needs_review boolean)"
     " WHERE e.entity = v.entity AND e.id = v.id")
 

@@ -205,9 +205,10 @@ class ChangeLog(ServerTable, table=True):
     __tablename__ = "change_log"
     __table_args__ = (sa.Index("ix_change_log_ward_stream", "ward_id", sa.text(f"({WARD_STREAM_SQL})")),)
     seq: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
-    ward_id: str | None = Field(default=None, max_length=36)  # None: trust-wide record
+    ward_id: str | None = Field(default=None, sa_column=sa.Column(UuidText, nullable=True))  # None: trust-wide record
     entity: str = Field(max_length=40)
-    entity_id: str = Field(max_length=36)
+    #: ``uuid`` on PostgreSQL since migration 0018 (16 bytes, not 37), as ``ward_id``
+    entity_id: str = Field(sa_column=sa.Column(UuidText, nullable=False))
     deleted: bool = False
     #: a device id: ``uuid`` on PostgreSQL since migration 0015b (16 bytes, not 37)
     echo_of: str | None = Field(default=None, sa_column=sa.Column(UuidText, nullable=True))
@@ -227,9 +228,10 @@ class EntityRecord(ServerTable, table=True):
     __table_args__ = (sa.Index("ix_entity_record_ward_day", "ward_id", "entity", sa.text(RECORD_DAY_SQL)),
                       sa.Index("ix_entity_record_ward_last_seq", "ward_id", "last_seq"))  # a pull far behind (0014)
     entity: str = Field(primary_key=True, max_length=40)
-    id: str = Field(primary_key=True, max_length=36)
+    #: ids and wards are ``uuid`` on PostgreSQL since migration 0018 (16 bytes, not 37, in the row and every index)
+    id: str = Field(sa_column=sa.Column(UuidText, primary_key=True))
     #: by ward: ``ix_entity_record_ward_day`` starts with it (its own index went in migration 0010)
-    ward_id: str | None = Field(default=None, max_length=36)
+    ward_id: str | None = Field(default=None, sa_column=sa.Column(UuidText, nullable=True))
     data: dict[str, Any] = _json()
     #: ``json`` (text) on PostgreSQL, not ``jsonb`` (migration 0015b): read whole (the pull sends its text, a push
     #: loads it), never searched inside; its 13 alike versions compress to ~60 bytes less a row as text

@@ -74,7 +74,9 @@ def settle(conn: Connection) -> SettleReport:
     if "entity_record" not in tables:
         return report
     by_new: dict[tuple[str, str], list[str]] = {}
-    for entity, rid, _v in _candidates(conn, "id"):
+    key_type = next((str(c["type"]) for c in inspect(conn).get_columns("entity_record") if c["name"] == "id"), "")
+    odd_ids = [] if "uuid" in key_type.lower() else _candidates(conn, "id")  # uuid (migration 0018): every id is usual
+    for entity, rid, _v in odd_ids:
         new = usual_form(rid)
         if new is not None:
             by_new.setdefault((entity, new), []).append(rid)

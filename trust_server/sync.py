@@ -27,7 +27,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, Engine, Integer, String, any_, bindparam, func, literal_column, or_, select, tuple_, union_all
+from sqlalchemy import BigInteger, Engine, Integer, any_, bindparam, func, literal_column, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -576,7 +576,7 @@ def record_rows_query() -> Any:
     turns into a join over the whole change log (``tests/server/test_pull_plan.py``)."""
     rec = EntityRecord.__table__.alias("r")  # type: ignore[attr-defined]
     log = ChangeLog.__table__.alias("l")  # type: ignore[attr-defined]
-    ward_id = bindparam("ward_id", type_=String)
+    ward_id = bindparam("ward_id", type_=UuidText)
     since, n = bindparam("since", type_=BigInteger), bindparam("n", type_=Integer)
     logged = select(literal_column("1")).select_from(log).where(
         log.c.seq == rec.c.last_seq, log.c.entity == rec.c.entity, log.c.entity_id == rec.c.id,
@@ -619,7 +619,7 @@ def page_rows_query(skip_own: bool) -> Any:
     c = ChangeLog.__table__.alias("c")  # type: ignore[attr-defined]
     later = ChangeLog.__table__.alias("later")  # type: ignore[attr-defined]
     rec = EntityRecord.__table__.alias("rec")  # type: ignore[attr-defined]
-    ward_id, device_id = bindparam("ward_id", type_=String), bindparam("device_id", type_=UuidText)  # echo_of: uuid (0015b)
+    ward_id, device_id = bindparam("ward_id", type_=UuidText), bindparam("device_id", type_=UuidText)  # uuid (0015b, 0018)
     since, n = bindparam("since", type_=BigInteger), bindparam("n", type_=Integer)
     # the seq of the record's latest change when that change comes later in the same stream and is sent
     # to this station (NULL: this row is the one that brings the record). The stream is compared with
@@ -703,8 +703,8 @@ def _records(session: Session, keyed: list[tuple[tuple[str, str], int]], in_db: 
     out: dict[tuple[str, str], _Pulled] = {}
     if is_pg:
         what = _CHANGE_PARTS if in_db else "r.data, r.field_meta, r.deleted, r.needs_review"
-        sql = (f"SELECT r.entity, r.id, k.seq, r.ward_id, {refs}, {what} FROM unnest(CAST(:ents AS text[]),"
-               " CAST(:ids AS text[]), CAST(:seqs AS bigint[])) AS k(entity, id, seq)"
+        sql = (f"SELECT r.entity, r.id::text, k.seq, r.ward_id::text, {refs}, {what} FROM unnest(CAST(:ents AS text[]),"
+               " CAST(:ids AS uuid[]), CAST(:seqs AS bigint[])) AS k(entity, id, seq)"  # uuid (migration 0018)
                " JOIN entity_record r ON r.entity = k.entity AND r.id = k.id")
         result = session.execute(sa_text(sql), {"ents": _pg_array([k[0] for k, _s in keyed]),
                                                 "ids": _pg_array([k[1] for k, _s in keyed]),
@@ -749,7 +749,7 @@ def _referenced_ahead(session: Session, device: Device, page: dict[tuple[str, st
             schema = SCHEMAS.get(entity)
             for ref in schema.references if schema is not None else ():
                 target = entity_id if ref.field == schema.key and schema.key != "id" else p.refs.get(ref.field)  # type: ignore[union-attr]
-                if target is not None and len(target) <= 36:
+                if target is not None and canonical_uuid(target):  # no record has another form (migration 0018: uuid)
                     key = (ref.target, target)
                     if key not in page and key not in found:
                         wanted.add(key)
@@ -788,7 +788,7 @@ def _change(p: _Pulled, protocol_version: int) -> Change:
 @functools.cache
 def _highs_query() -> Any:
     log = ChangeLog.__table__  # type: ignore[attr-defined]
-    ward_id = bindparam("ward_id", type_=String)
+    ward_id = bindparam("ward_id", type_=UuidText)
     return select(select(func.max(log.c.seq)).scalar_subquery(),
                   select(func.max(_stream(log))).where(log.c.ward_id == ward_id).scalar_subquery(),
                   select(func.max(_stream(log))).where(log.c.ward_id.is_(None)).scalar_subquery())

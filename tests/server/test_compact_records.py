@@ -121,8 +121,8 @@ _READS = {
     "history": "SELECT id, entity, entity_id, field, old_value, new_value, incoming_hlc, stored_hlc, outcome, {dev},"
                " recorded_by, {mid}, server_seq, at FROM field_history ORDER BY id",
     "log": "SELECT {mid}, raw, recorded_by, received_at FROM mutation_log ORDER BY 1",
-    "record": "SELECT entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review FROM entity_record",
-    "change": "SELECT seq, ward_id, entity, entity_id, deleted, echo_of FROM change_log",
+    "record": "SELECT entity, id{txt}, ward_id{txt}, data, field_meta, deleted, last_seq, needs_review FROM entity_record",
+    "change": "SELECT seq, ward_id{txt}, entity, entity_id{txt}, deleted, echo_of FROM change_log",
 }
 
 
@@ -140,7 +140,7 @@ def _norm(v: Any) -> Any:
 def _read(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     txt = "::text" if engine.dialect.name == "postgresql" else ""
     with engine.connect() as c:
-        return {k: [tuple(_norm(v) for v in r) for r in c.execute(text(q.format(dev=f"device_id{txt}", mid=f"mutation_id{txt}")))]
+        return {k: [tuple(_norm(v) for v in r) for r in c.execute(text(q.format(dev=f"device_id{txt}", mid=f"mutation_id{txt}", txt=txt)))]
                 for k, q in _READS.items()}
 
 
@@ -163,8 +163,8 @@ def test_rows_written_before_0013_read_the_same_after_it_and_after_a_downgrade(
                     "toast_tuple_target=128"]
                 storage = dict(c.execute(text("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'entity_record'::regclass"
                                               " AND attnum > 0 AND NOT attisdropped")).all())
-                assert {k: storage[k] for k in ("entity", "id", "ward_id", "data", "field_meta")} == {
-                    "entity": "m", "id": "m", "ward_id": "m", "data": "m", "field_meta": "m"}
+                assert {k: storage[k] for k in ("entity", "id", "ward_id", "data", "field_meta")} == {  # ids: uuid since 0018
+                    "entity": "m", "id": "p", "ward_id": "p", "data": "m", "field_meta": "m"}
         # a history row written after the migration (no change number of its own) reads with its mutation's
         with engine.begin() as c:
             c.execute(text("INSERT INTO field_change (server_seq, mutation_id, entity, entity_id, field, outcome, stored_hlc,"

@@ -211,7 +211,7 @@ def test_pushes_referring_to_one_trust_do_not_queue_on_its_row(admin: Admin) -> 
     ward_a, ward_b = new_ward(admin, with_setup=False), new_ward(admin, with_setup=False)
     engine = create_engine(admin.server.database_url)
     with engine.connect() as c:
-        ids = dict(c.execute(text("SELECT data->>'code', id FROM entity_record WHERE entity = 'ward' AND data->>'code' IN (:a, :b)"),
+        ids = dict(c.execute(text("SELECT data->>'code', id::text FROM entity_record WHERE entity = 'ward' AND data->>'code' IN (:a, :b)"),
                              {"a": ward_a, "b": ward_b}).all())
         trust_id = c.execute(text("SELECT data->>'trust_id' FROM entity_record WHERE entity = 'ward' AND id = :w"),
                              {"w": ids[ward_a]}).scalar_one()

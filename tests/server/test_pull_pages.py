@@ -77,7 +77,7 @@ def test_a_fresh_pull_sends_each_record_once_at_its_latest_change(admin: Admin) 
     assert len(keys) == len(set(keys))  # created then edited: sent once
     shift = next(c for p in pages for c in p["changes"] if c["id"] == a.shift_id(DAY))
     assert shift["row"]["groups.rn.actual"] == 3
-    rows = sql(admin, "SELECT count(*) FROM change_log c JOIN ward w ON w.id = c.ward_id WHERE w.code = %s", (ward,))
+    rows = sql(admin, "SELECT count(*) FROM change_log c JOIN ward w ON w.id = c.ward_id::text WHERE w.code = %s", (ward,))
     assert len([k for k in keys if k[0] != "trust"]) < rows[0][0]  # fewer records than change rows: none sent twice
 
 

@@ -20,6 +20,7 @@ primary key only.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,7 +33,8 @@ from trust_server.db import make_engine, migrate
 from trust_server.sync import MAX_PULL, page_rows_params, page_rows_query, record_rows_query
 
 WARDS = 50
-WARD = "plan-w07"
+WARD = "00000000-0000-4000-8000-0000000000" + "07"  # ward 7 (ids are uuid since migration 0018)
+WARD_IDS = "('00000000-0000-4000-8000-0000000000' || lpad(({n})::text, 2, '0'))::uuid"
 DEVICE = "0f3c9a3e-2222-4a2b-9c3d-5e6f7a8b9c0d"  # a device id: change_log.echo_of is a uuid (0015b)
 HISTORY = 40_000  # changes before the statistics go stale
 LATER = 8_000  # other wards' changes after
@@ -45,7 +47,7 @@ def _change_rows(first: int, last: int, wards: str, trust_every: int) -> str:
     one record in ``trust_every`` is trust-wide (ward_id NULL)."""
     return f"""
     INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted, echo_of)
-    SELECT s, CASE WHEN r % {trust_every} = 0 THEN NULL ELSE {wards} END, 'shift', 'rec-' || r, false,
+    SELECT s, CASE WHEN r % {trust_every} = 0 THEN NULL ELSE {wards} END, 'shift', md5('rec-' || r)::uuid, false,
            CASE WHEN edit AND r % 3 = 0 THEN '{DEVICE}'::uuid END
     FROM (SELECT s, ((s - 1) / 200) * 100 + (s - 1) % 100 AS r, ((s - 1) / 100) % 2 = 1 AS edit
           FROM generate_series({first}, {last}) AS s) AS g"""
@@ -99,7 +101,8 @@ class Trust:
         self.con.execute(f"SET LOCAL plan_cache_mode = {'force_generic_plan' if generic else 'force_custom_plan'}")
         # as the server runs the walk of the records (``sync._plan_settings``)
         self.con.execute(f"SET LOCAL enable_bitmapscan = {'off' if records else 'on'}")
-        got = [tuple(r) for r in self.con.execute(sql.SQL("EXECUTE {} ({})").format(sql.Identifier(name), args)).fetchall()]
+        got = [tuple(str(v) if isinstance(v, uuid.UUID) else v for v in r)  # record ids: uuid (0018), text as the server reads them
+               for r in self.con.execute(sql.SQL("EXECUTE {} ({})").format(sql.Identifier(name), args)).fetchall()]
         assert got == self.expected(since, skip_own, limit), "the pull's rows differ from its rule"
         row = self.con.execute(sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {} ({})").format(sql.Identifier(name), args)).fetchone()
         assert row is not None
@@ -108,8 +111,8 @@ class Trust:
 
     def expected(self, since: int, skip_own: bool, limit: int = MAX_PULL) -> list[tuple[int, str, str]]:
         """The pull's rule in Python over the whole change log."""
-        rows = self.con.execute("SELECT seq, ward_id, entity, entity_id, echo_of::text FROM change_log").fetchall()
-        last = dict(((e, i), s) for e, i, s in self.con.execute("SELECT entity, id, last_seq FROM entity_record"))
+        rows = self.con.execute("SELECT seq, ward_id::text, entity, entity_id::text, echo_of::text FROM change_log").fetchall()
+        last = dict(((e, i), s) for e, i, s in self.con.execute("SELECT entity, id::text, last_seq FROM entity_record"))
         by_seq = {r[0]: r for r in rows}
         out = []
         for seq, ward, entity, entity_id, echo in rows:
@@ -215,12 +218,12 @@ def trust(fresh_postgres_url: str) -> Iterator[Trust]:
 
 def test_pull_plans_read_only_the_wards_own_and_trust_wide_rows_whatever_the_statistics(trust: Trust) -> None:
     con = trust.con
-    con.execute(_change_rows(1, HISTORY, f"'plan-w' || lpad((r % {WARDS})::text, 2, '0')", TRUST_EVERY))
+    con.execute(_change_rows(1, HISTORY, WARD_IDS.format(n=f"r % {WARDS}"), TRUST_EVERY))
     con.execute(RECORDS)
     cursor = trust.head()  # the ward's station pulled to here ...
     con.execute("ANALYZE change_log, entity_record")
     # ... then 40 other wards pushed 8,000 changes, their statistics not yet taken (or never: below)
-    con.execute(_change_rows(HISTORY + 1, HISTORY + LATER, "'plan-w' || lpad((10 + r % 40)::text, 2, '0')", LATER))
+    con.execute(_change_rows(HISTORY + 1, HISTORY + LATER, WARD_IDS.format(n="10 + r % 40"), LATER))
     con.execute(RECORDS)
     assert trust.own_rows(cursor) == 0 and 0 < trust.own_rows(0) < (HISTORY + LATER) // 30
 

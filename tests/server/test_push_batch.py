@@ -66,7 +66,7 @@ def test_verdicts_stay_with_their_mutations_in_a_mixed_batch(admin: Admin, ward:
     m_late = a.mutation("shift", late, "patch", {"groups.rn.actual": 2}, base={"groups.rn.actual": metas[late]["groups.rn.actual"]["tok"]})
     m_new = a.create_shift(TODAY, "night")
     batch = [m_rn, m_bad, m_rn2, m_notes, m_late, m_new]
-    stored_sql = "SELECT id, data, field_meta FROM entity_record WHERE entity = 'shift' AND id = ANY(%s)"
+    stored_sql = "SELECT id::text, data, field_meta FROM entity_record WHERE entity = 'shift' AND id = ANY(%s::uuid[])"
     before = {i: (d, fm) for i, d, fm in _sql(admin, stored_sql, ([early, late],))}
     res = a.push(batch)["results"]
 

@@ -97,7 +97,7 @@ def _same_names(value: Any, names: dict[str, str]) -> Any:
     return out
 
 
-_RECORDS = "SELECT id, data, field_meta, deleted, needs_review, ward_id FROM entity_record WHERE entity = 'shift' ORDER BY id"
+_RECORDS = "SELECT id{cast}, data, field_meta, deleted, needs_review, ward_id{cast} FROM entity_record WHERE entity = 'shift' ORDER BY id"
 _HISTORY = ("SELECT entity_id{cast}, field, outcome, old_value, new_value, incoming_hlc, stored_hlc, mutation_id{cast} FROM field_change"
             f" WHERE mutation_id{{cast}} LIKE '{PREFIX}%' ORDER BY mutation_id, field")
 # the mutation as received: its row, and its text as the view ``received_raw`` reads it (wherever it is kept)

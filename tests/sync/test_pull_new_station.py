@@ -99,8 +99,8 @@ def _plant(server: Server, entity: str, entity_id: str, ward_id: str, data: dict
     rows = server.sql(
         "WITH s AS (SELECT nextval('change_id') AS seq),"
         " r AS (INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
-        "       SELECT %s, %s, %s, %s::jsonb, '{}'::jsonb, false, seq, false FROM s)"
-        " INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted) SELECT seq, %s, %s, %s, false FROM s RETURNING seq",
+        "       SELECT %s, %s::uuid, %s::uuid, %s::jsonb, '{}'::jsonb, false, seq, false FROM s)"  # ids: uuid since 0018
+        " INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted) SELECT seq, %s::uuid, %s, %s::uuid, false FROM s RETURNING seq",
         (entity, entity_id, ward_id, json.dumps(data), ward_id, entity, entity_id))
     return int(rows[0][0])
 
