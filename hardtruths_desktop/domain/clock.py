@@ -86,7 +86,12 @@ def today(clock: Clock) -> date:
 
 def iso_utc(dt: datetime) -> str:
     """A time as the wire and the stores write it: UTC, milliseconds, ``Z`` (``2026-03-10T14:05:11.123Z``)."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    d = dt.astimezone(UTC)
+    if d.year < 1000:  # strftime does not pad such a year: keep its exact text
+        return d.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # the same text as strftime's, without its parsing of the format (every write stamps one: issue 13)
+    return (f"{d.year}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
+            f".{d.microsecond // 1000:03d}Z")
 
 
 def wall_ms(clock: Clock) -> int:

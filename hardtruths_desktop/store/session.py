@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -286,6 +288,17 @@ class WriteTx:
             self.db.execute("UPDATE sync_state SET hlc_last = ? WHERE id = 1", (str(self._hlc),))
 
 
+def _give_back(kept: weakref.WeakKeyDictionary[threading.Thread, tuple[Connection, weakref.finalize[..., Any]]],
+               lock: threading.Lock) -> None:
+    """Every kept write connection back to its pool (``Store.close``, or a store dropped unclosed)."""
+    with lock:
+        conns = list(kept.values())
+        kept.clear()
+    for conn, finalizer in conns:
+        finalizer.detach()
+        conn.close()
+
+
 class Store:
     """The ward station's local store, opened (and upgraded) once per process.
 
@@ -304,6 +317,13 @@ class Store:
         self.backup_made = migrate.upgrade(self.path, clock=clock)
         self.engine: Engine = make_engine(self.path)
         self._writer = writer(self.engine)
+        #: each writing thread's own connection, kept checked out between its writes (``_write_conn``),
+        #: with the finalizer that gives it back when the thread object goes
+        self._thread_conns: weakref.WeakKeyDictionary[threading.Thread, tuple[Connection, weakref.finalize[..., Any]]] = (
+            weakref.WeakKeyDictionary())
+        self._thread_conns_lock = threading.Lock()
+        self._in_write: set[int] = set()  # ids of kept connections inside a write now
+        weakref.finalize(self, _give_back, self._thread_conns, self._thread_conns_lock)  # a store never closed
         self._ensure_sync_state()
 
     def _ensure_sync_state(self) -> None:
@@ -338,7 +358,7 @@ class Store:
 
         The ORM session is made only if a repository asks for it (``WriteTx.session``): a shift
         save pays for a connection and its transaction, nothing more (issue 13)."""
-        with self._writer.connect() as conn:
+        with self._write_conn() as conn:
             # BEGIN IMMEDIATE and COMMIT on the driver connection itself: SQLAlchemy's transaction
             # object, its begin/commit events and the ORM session are made only when a repository
             # asks for ``tx.session`` (issue 13: the save path's own CPU, bench_save.py)
@@ -364,6 +384,43 @@ class Store:
                 if tx is not None and tx._session is not None:
                     tx._session.close()
 
+    #: threads that keep a connection for their writes (the GUI's store worker, the sync runner, the
+    #: command line's main thread); any further writing thread checks one out of the pool per write
+    KEPT_WRITE_CONNECTIONS = 3
+
+    @contextmanager
+    def _write_conn(self) -> Iterator[Connection]:
+        """The calling thread's write connection: kept checked out between its writes (issue 13: taking
+        one from the pool and giving it back, with the pool's reset, was ~15% of a save's CPU). The
+        same SQLite connection and settings as the pool's; a write leaves no transaction open on it
+        (``write`` commits or rolls back). Dropped (given back to the pool) when the thread object
+        goes, or at ``close``. A nested write, or a thread beyond ``KEPT_WRITE_CONNECTIONS``, uses a
+        pool connection for that write, as before."""
+        thread = threading.current_thread()
+        with self._thread_conns_lock:
+            kept = self._thread_conns.get(thread)
+            conn = None if kept is None else kept[0]
+            if kept is not None and (kept[0].closed or kept[0].invalidated):
+                kept[1].detach()
+                del self._thread_conns[thread]
+                conn = None
+            if conn is None and len(self._thread_conns) < self.KEPT_WRITE_CONNECTIONS:
+                conn = self._writer.connect()
+                self._thread_conns[thread] = (conn, weakref.finalize(thread, conn.close))
+            if conn is None or id(conn) in self._in_write:
+                conn = None
+            else:
+                self._in_write.add(id(conn))
+        if conn is None:
+            with self._writer.connect() as pooled:
+                yield pooled
+            return
+        try:
+            yield conn
+        finally:
+            with self._thread_conns_lock:
+                self._in_write.discard(id(conn))
+
     def station_id(self) -> str:
         with self.read() as s:
             st = s.exec(select(SyncState)).one()
@@ -374,4 +431,5 @@ class Store:
         return wall_ms(self.clock)
 
     def close(self) -> None:
+        _give_back(self._thread_conns, self._thread_conns_lock)  # back to the pool, which ``dispose`` closes
         self.engine.dispose()
