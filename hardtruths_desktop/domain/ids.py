@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from datetime import date
+from functools import lru_cache
 
 # Fixed namespaces: changing them would split the identity of every shift ever recorded.
 NS_SHIFT = uuid.UUID("6f1d3c1e-2d0b-5a8e-9b3f-8a7f3f0c1a01")
@@ -33,6 +34,7 @@ def ward_id(ward_code: str) -> str:
     return uuid5(NS_WARD, ward_code.strip().upper())
 
 
+@lru_cache(maxsize=4096)  # pure; a ward saves and pulls the same few hundred shifts again and again (issue 13)
 def shift_id(ward_id_: str, shift_date: date, shift_code: str) -> str:
     """``uuid5(NS_SHIFT, ward_id + "/" + date + "/" + shift_code)`` (SYNC.md 3.2)."""
     return uuid5(NS_SHIFT, f"{ward_id_}/{shift_date.isoformat()}/{shift_code}")
