@@ -57,7 +57,7 @@ def _file_pages(st: WardStation) -> tuple[int, int]:
 
 def test_a_store_is_in_incremental_mode(station: WardStation) -> None:
     assert sql(station.path, "PRAGMA auto_vacuum") == [(migrate.INCREMENTAL,)]
-    assert migrate.current_revision(station.path) == migrate.HEAD_REVISION == "0015"
+    assert migrate.current_revision(station.path) == migrate.HEAD_REVISION and "0015" in migrate.KNOWN_REVISIONS
 
 
 def test_archived_pages_go_back_and_nothing_held_changes(station: WardStation) -> None:
