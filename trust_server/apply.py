@@ -764,28 +764,37 @@ def _load_sql(session: Session, read_only: bool) -> str:
 #: texts in one ``received_batch`` row at most: reading one text decompresses its row (100: ~0.1 ms)
 TEXTS_PER_ROW = 100
 _LOG_TEXTS = text(
-    "INSERT INTO received_batch (raws)"
-    " SELECT ARRAY(SELECT e FROM json_array_elements_text(t.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i)"
-    " FROM json_array_elements(CAST(:doc AS json)) WITH ORDINALITY AS t(c, n) ORDER BY t.n RETURNING id")
+    # each row's id is taken with its place in the request (n) and returned with it: the pairing never
+    # rests on a sequence handing out ids in the order the SELECT produces its rows
+    "WITH t AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('received_batch', 'id')) AS id, j.n, j.c"
+    " FROM json_array_elements(CAST(:doc AS json)) WITH ORDINALITY AS j(c, n)),"
+    " ins AS (INSERT INTO received_batch (id, raws)"
+    " SELECT t.id, ARRAY(SELECT e FROM json_array_elements_text(t.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i) FROM t"
+    " RETURNING id)"
+    " SELECT t.n, t.id FROM t JOIN ins ON ins.id = t.id ORDER BY t.n")
 
 
 def log_texts(session: Session, raws: list[str]) -> list[tuple[int, int]]:
     """Keep the texts of the mutations one request brought together in ``received_batch`` (server migration
     0015), ``TEXTS_PER_ROW`` to a row, and return each text's place (row id, index from 1) in order.
     PostgreSQL compresses a row's texts together (what mutations share, field names and clocks and ids,
-    once): ~70 B a mutation instead of ~430 as one text a row (a row under 2 KB is never compressed)."""
+    once): ~70 B a mutation instead of ~430 as one text a row (a row under 2 KB is never compressed).
+    Each row's id is paired with its chunk explicitly (PostgreSQL: returned with the chunk's position;
+    SQLite: one INSERT ... RETURNING a chunk), never by the order a sequence hands ids out."""
     if not raws:
         return []
     chunks = [raws[i:i + TEXTS_PER_ROW] for i in range(0, len(raws), TEXTS_PER_ROW)]
     if session.get_bind().dialect.name == "postgresql":
         # one JSON document, made into the rows' arrays by PostgreSQL (psycopg writes a text[] parameter in
-        # Python, ~0.1 ms a text: 0.2 s of CPU a push of 2,000); the ids, taken in row order, sorted back
-        ids = sorted(int(v) for v in session.execute(_LOG_TEXTS, {"doc": json_text(chunks)}).scalars())
+        # Python, ~0.1 ms a text: 0.2 s of CPU a push of 2,000)
+        placed = [(int(n), int(v)) for n, v in session.execute(_LOG_TEXTS, {"doc": json_text(chunks)})]
+        if [n for n, _v in placed] != list(range(1, len(chunks) + 1)):  # pragma: no cover - a row per chunk, always
+            raise AssertionError(f"received_batch: {len(placed)} rows written for {len(chunks)} chunks")
+        ids = [v for _n, v in placed]
     else:
         table = ReceivedBatch.__table__  # type: ignore[attr-defined]
-        ids = [int(v) for v in session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                               [{"raws": chunk} for chunk in chunks]).scalars()]
-    return [(int(row_id), i) for row_id, chunk in zip(ids, chunks, strict=True) for i in range(1, len(chunk) + 1)]
+        ids = [int(session.execute(insert(table).returning(table.c.id), {"raws": chunk}).scalar_one()) for chunk in chunks]
+    return [(row_id, i) for row_id, chunk in zip(ids, chunks, strict=True) for i in range(1, len(chunk) + 1)]
 
 
 #: the keys of a station's mutation that ``received_mutation`` has as columns

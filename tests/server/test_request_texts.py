@@ -6,6 +6,7 @@ and rows written before 0015 are converted (PostgreSQL) and read the same, befor
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,10 @@ from typing import Any
 import psycopg
 import pytest
 from alembic import command
-from server_support import Admin
+from server_support import Admin, new_ward
 from sqlalchemy import Engine, text
 from support.clocks import SUITE_TODAY
+from support.live_server import LiveServer
 
 from trust_server.apply import full_raw, raw_json, station_raw
 from trust_server.db import alembic_config, make_engine, migrate
@@ -91,6 +93,39 @@ def test_a_big_push_is_kept_100_texts_a_row_compressed(admin: Admin, ward: str) 
     stored_texts = dict(_sql(admin, "SELECT mutation_id::text, raw FROM received_raw WHERE mutation_id::text = ANY(%s)",
                              ([m["mutation_id"] for m in creates],)))
     assert stored_texts == {m["mutation_id"]: station_raw(m) for m in creates}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_each_row_of_texts_is_paired_with_its_own_part_of_the_request(
+        backend: str, live_server_factory: Callable[..., LiveServer], request: pytest.FixtureRequest) -> None:
+    """``log_texts`` pairs each ``received_batch`` row with its part of the request explicitly (reviewer, issue
+    13: it relied on the sequence handing out ids in the INSERT ... SELECT's order). On PostgreSQL the test's
+    sequence counts DOWN, so ids come in the reverse of the rows' order: each text must still be its own."""
+    srv = live_server_factory(request.getfixturevalue("fresh_postgres_url") if backend == "postgresql" else None)
+    try:
+        admin = Admin(srv)
+        a = admin.station(new_ward(admin))
+        engine = make_engine(srv.database_url)
+        if backend == "postgresql":
+            with engine.begin() as c:
+                seq = c.execute(text("SELECT pg_get_serial_sequence('received_batch', 'id')")).scalar_one()
+                c.execute(text(f"ALTER SEQUENCE {seq} INCREMENT BY -1 MINVALUE 1 MAXVALUE 9000000 RESTART 9000000"))
+        creates = [a.create_shift(date(2026, 9, 1) + timedelta(days=i // 3), ("early", "late", "night")[i % 3],
+                                  notes=f"part {i // 100} text {i}") for i in range(210)]  # three rows: 100, 100, 10
+        assert {r["status"] for r in a.push(creates)["results"]} == {"applied"}
+        mids = [m["mutation_id"] for m in creates]
+        cast = "::text" if backend == "postgresql" else ""
+        with engine.connect() as c:
+            texts = {str(mid): raw for mid, raw in c.execute(text(f"SELECT mutation_id{cast}, raw FROM received_raw"))}
+            places = [tuple(r) for r in c.execute(text(f"SELECT mutation_id{cast}, batch_id, batch_index FROM received_mutation"))
+                      if str(r[0]) in set(mids)]
+        engine.dispose()
+        assert {mid: texts.get(mid) for mid in mids} == {m["mutation_id"]: station_raw(m) for m in creates}
+        rows = {mid: (b, i) for mid, b, i in places}
+        assert [rows[mid][1] for mid in mids] == [*range(1, 101), *range(1, 101), *range(1, 11)]
+        assert len({rows[mid][0] for mid in mids}) == 3
+    finally:
+        srv.stop()
 
 
 # --- rows written before 0015 -------------------------------------------------------------------------
