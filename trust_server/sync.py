@@ -20,7 +20,6 @@ import hashlib
 import random
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -169,13 +168,8 @@ def _structure(req: PushRequest) -> None:
         if m.client_seq != prev.client_seq + 1:
             raise ApiError(422, "batch_malformed", f"Mutations must be in client_seq order without gaps ({prev.client_seq} then {m.client_seq})")
     for m in req.mutations:
-        for label, value in (("mutation_id", m.mutation_id), ("entity_id", m.entity_id)):
-            if CANONICAL_UUID.fullmatch(value):
-                continue  # a UUID in its usual form (uuid.UUID reads it; the rest it reads is checked by it)
-            try:
-                uuid.UUID(value)
-            except ValueError:
-                raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: {label} is not a UUID") from None
+        # a record id (entity_id) is not checked here: one not a UUID in its usual form (any length, any text)
+        # is refused alone, by name, when its change is merged (``apply.odd_record_id``); the rest apply
         if not CANONICAL_UUID.fullmatch(m.mutation_id):
             # kept as a PostgreSQL uuid (server migration 0009), which reads only this form ("----" and 32
             # hex digits is a UUID to Python, not to PostgreSQL): refused here, never a 500 at the insert

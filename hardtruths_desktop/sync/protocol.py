@@ -102,7 +102,9 @@ class Mutation(_Model):
     client_seq: int = Field(ge=1, le=2**62)
     mutation_id: str = Field(min_length=36, max_length=36)
     entity: str = Field(max_length=40)
-    entity_id: str = Field(min_length=36, max_length=36)
+    #: any text here: an id not a UUID in its usual form refuses its change alone, by name (the server's
+    #: ``apply.odd_record_id``), never the whole batch (the request's size limit bounds it)
+    entity_id: str
     op: Op
     payload: dict[str, Any]
     base: dict[str, str] = Field(default_factory=dict)

@@ -23,6 +23,7 @@ from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
 
 from hardtruths_desktop.domain import ids
+from hardtruths_desktop.domain.validation import printable
 from hardtruths_desktop.store import sync_store, tables
 from hardtruths_desktop.sync.protocol import SCHEMAS, EntitySchema
 
@@ -415,3 +416,28 @@ def test_a_ward_device_may_not_write_trust_wide_records(world: World) -> None:
 def test_staffing_figures_are_fields_of_a_shift_only_for_known_staff_groups() -> None:
     shift: EntitySchema = SCHEMAS["shift"]
     assert shift.known_field("groups.rn.actual") and not shift.known_field("groups.zz.actual")
+
+
+def test_a_record_id_not_36_characters_refuses_its_change_alone_by_name(world: World) -> None:
+    """A record id of another length (or no UUID at all) made the whole batch 422 and the station bisected
+    it (reviewer, issue 13): now its change is refused by name, alone, like an odd id of 36 characters."""
+    st = world.st
+    rid = _uid()
+    odd_ids = ["", "\ud800", rid[:35], "{" + rid + "}", "x" * 36, rid + "\x00", "a" * 300]
+
+    def bed(entity_id: str, n: int) -> dict[str, Any]:
+        return st.mutation("bed", entity_id, "create", {"ward_id": st.ward_id, "label": f"Odd id bed {n} {st.seq}"})
+
+    first, last = bed(_uid(), 0), None
+    odd = [bed(entity_id, n) for n, entity_id in enumerate(odd_ids, start=1)]
+    last = bed(_uid(), 99)
+    r = st.push_raw([first, *odd, last])
+    assert r.status_code == 200, r.text[:300]
+    body = r.json()
+    st.acked = body["device_last_client_seq"]
+    results = body["results"]
+    assert [x["status"] for x in results] == ["applied", *["rejected"] * len(odd), "applied"]
+    for x, entity_id in zip(results[1:-1], odd_ids, strict=True):
+        assert "usual form" in x["error"] and printable(entity_id, 20) in x["error"], x
+    held = {c["id"] for c in st.pull_all() if c["entity"] == "bed"}
+    assert {first["entity_id"], last["entity_id"]} <= held
