@@ -764,14 +764,15 @@ def _load_sql(session: Session, read_only: bool) -> str:
 #: texts in one ``received_batch`` row at most: reading one text decompresses its row (100: ~0.1 ms)
 TEXTS_PER_ROW = 100
 _LOG_TEXTS = text(
-    # each row's id is taken with its place in the request (n) and returned with it: the pairing never
-    # rests on a sequence handing out ids in the order the SELECT produces its rows
-    "WITH t AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('received_batch', 'id')) AS id, j.n, j.c"
-    " FROM json_array_elements(CAST(:doc AS json)) WITH ORDINALITY AS j(c, n)),"
+    # each row's id is drawn beside its place in the request (n) and returned with it: the pairing never rests
+    # on a sequence handing out ids in the order the INSERT ... SELECT produces its rows (the JSON itself is
+    # not held in the CTE: as fast as the plain INSERT ... SELECT, 2,000 texts in 20 rows)
+    "WITH ids AS MATERIALIZED (SELECT g.n, nextval(pg_get_serial_sequence('received_batch', 'id')) AS id"
+    " FROM generate_series(1, CAST(:k AS int)) AS g(n)),"
     " ins AS (INSERT INTO received_batch (id, raws)"
-    " SELECT t.id, ARRAY(SELECT e FROM json_array_elements_text(t.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i) FROM t"
-    " RETURNING id)"
-    " SELECT t.n, t.id FROM t JOIN ins ON ins.id = t.id ORDER BY t.n")
+    " SELECT ids.id, ARRAY(SELECT e FROM json_array_elements_text(j.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i)"
+    " FROM json_array_elements(CAST(:doc AS json)) WITH ORDINALITY AS j(c, n) JOIN ids ON ids.n = j.n RETURNING id)"
+    " SELECT ids.n, ids.id FROM ids JOIN ins ON ins.id = ids.id ORDER BY ids.n")
 
 
 def log_texts(session: Session, raws: list[str]) -> list[tuple[int, int]]:
@@ -787,7 +788,7 @@ def log_texts(session: Session, raws: list[str]) -> list[tuple[int, int]]:
     if session.get_bind().dialect.name == "postgresql":
         # one JSON document, made into the rows' arrays by PostgreSQL (psycopg writes a text[] parameter in
         # Python, ~0.1 ms a text: 0.2 s of CPU a push of 2,000)
-        placed = [(int(n), int(v)) for n, v in session.execute(_LOG_TEXTS, {"doc": json_text(chunks)})]
+        placed = [(int(n), int(v)) for n, v in session.execute(_LOG_TEXTS, {"doc": json_text(chunks), "k": len(chunks)})]
         if [n for n, _v in placed] != list(range(1, len(chunks) + 1)):  # pragma: no cover - a row per chunk, always
             raise AssertionError(f"received_batch: {len(placed)} rows written for {len(chunks)} chunks")
         ids = [v for _n, v in placed]
