@@ -16,6 +16,13 @@ things go, nothing else (``received_mutation`` and ``field_change``, the audit t
   gets 410 and pulls everything again, which is non-destructive.
 
 The newest ``change_log`` row is never purged (a pull compares cursors with it to detect a restore).
+
+Nothing of the audit goes, but on PostgreSQL the texts of small requests are **packed** (``pack_texts``):
+a ward's looping sync pushes 1-3 changes a request, each request's texts one ``received_batch`` row of under
+2 KB, which PostgreSQL never compresses (~470 B a change). Each night a device's texts kept in such rows are
+written again 100 to a row, in the order they came (compressed, as a big request's: ~75 B a change), their
+mutations pointed at their new places, the small rows deleted (their space is reused by the next day's).
+Every text reads back the same through ``received_raw``, ``mutation_log`` and ``field_history``.
 Devices not seen for 30 days hold the watermark back and are named in the report, for IT.
 """
 
@@ -35,8 +42,13 @@ TOMBSTONE_AGE = timedelta(days=180)
 UNSEEN_AFTER = timedelta(days=30)
 
 
+#: texts a packed ``received_batch`` row holds at most (as ``apply.TEXTS_PER_ROW``: reading one decompresses its row)
+TEXTS_PER_ROW = 100
+
+
 @dataclass
 class PurgeReport:
+    texts_packed: int = 0
     superseded_rows: int = 0
     tombstones_purged: int = 0
     watermark: int = 0  # the lowest last_pull_seq of the active devices
@@ -47,6 +59,8 @@ class PurgeReport:
         lines = [f"Purged {self.superseded_rows} superseded change-log row(s) and {self.tombstones_purged} tombstone(s) "
                  f"deleted more than {TOMBSTONE_AGE.days} days ago; stations below change {self.min_retained_seq} "
                  "pull everything again."]
+        if self.texts_packed:
+            lines.append(f"Packed the texts of {self.texts_packed} change(s) received in small requests, {TEXTS_PER_ROW} a row.")
         if self.unseen_devices:
             lines.append(f"{len(self.unseen_devices)} active station(s) not seen for {UNSEEN_AFTER.days} days hold "
                          f"tombstones back (they may also hold unsent changes): {', '.join(self.unseen_devices)}")
@@ -96,10 +110,48 @@ def purge(session: Session, now: datetime) -> PurgeReport:
         if gone:
             report.tombstones_purged += 1
             purged_high = max(purged_high, rec.last_seq)
+    if session.get_bind().dialect.name == "postgresql":
+        report.texts_packed = pack_texts(session)
     if purged_high >= meta.min_retained_seq:
         session.execute(update(ServerMeta).where(col(ServerMeta.id) == 1).values(min_retained_seq=purged_high + 1))
     report.min_retained_seq = max(meta.min_retained_seq, purged_high + 1 if purged_high else 0)
     return report
 
 
-__all__ = ["TOMBSTONE_AGE", "PurgeReport", "purge"]
+#: the texts kept in rows PostgreSQL did not compress (a request's of under 2 KB), each with its device and place
+_SMALL_TEXTS = """
+CREATE TEMPORARY TABLE packing AS
+SELECT m.mutation_id, m.device_id, b.raws[m.batch_index] AS raw, b.id AS old_batch,
+       row_number() OVER (PARTITION BY m.device_id ORDER BY b.id, m.batch_index) - 1 AS k
+FROM received_batch b JOIN received_mutation m ON m.batch_id = b.id
+WHERE pg_column_compression(b.raws) IS NULL AND pg_column_size(b.raws) < 2000
+"""
+
+
+def pack_texts(session: Session) -> int:
+    """PostgreSQL: a device's texts kept in small ``received_batch`` rows, written again ``TEXTS_PER_ROW`` to a row in
+    the order they came; their mutations point at their new places; the small rows go. Set-based (one statement a
+    step); returns the number of texts moved."""
+    conn = session.connection()
+    conn.exec_driver_sql(_SMALL_TEXTS)
+    # a device whose small texts are in one row already gains nothing (a pack under 2 KB is such a row)
+    conn.exec_driver_sql("DELETE FROM packing WHERE device_id IN (SELECT device_id FROM packing GROUP BY device_id"
+                         " HAVING count(DISTINCT old_batch) < 2)")
+    moved = int(conn.exec_driver_sql("SELECT count(*) FROM packing").scalar_one())
+    if moved:
+        conn.exec_driver_sql(
+            "CREATE TEMPORARY TABLE packs AS SELECT device_id, g, nextval(pg_get_serial_sequence('received_batch', 'id'))"
+            f" AS id FROM (SELECT DISTINCT device_id, k / {TEXTS_PER_ROW} AS g FROM packing) d ORDER BY device_id, g")
+        conn.exec_driver_sql(
+            "INSERT INTO received_batch (id, raws) SELECT p.id, array_agg(t.raw ORDER BY t.k) FROM packing t"
+            f" JOIN packs p ON p.device_id = t.device_id AND p.g = t.k / {TEXTS_PER_ROW} GROUP BY p.id ORDER BY p.id")
+        conn.exec_driver_sql(
+            f"UPDATE received_mutation m SET batch_id = p.id, batch_index = mod(t.k, {TEXTS_PER_ROW}) + 1 FROM packing t"
+            f" JOIN packs p ON p.device_id = t.device_id AND p.g = t.k / {TEXTS_PER_ROW} WHERE m.mutation_id = t.mutation_id")
+        conn.exec_driver_sql("DELETE FROM received_batch b WHERE b.id IN (SELECT old_batch FROM packing)")
+    conn.exec_driver_sql("DROP TABLE packing")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS packs")
+    return moved
+
+
+__all__ = ["TOMBSTONE_AGE", "PurgeReport", "pack_texts", "purge"]

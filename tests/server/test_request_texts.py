@@ -288,3 +288,67 @@ def test_0015b_refuses_an_echo_device_uuid_would_change(fresh_postgres_url: str)
             migrate(engine)
     finally:
         engine.dispose()
+
+
+def test_the_nightly_purge_packs_small_requests_texts_and_every_view_reads_them_as_before(admin: Admin, ward: str) -> None:
+    """A ward's looping sync pushes 1-3 changes a request: each request's texts a row of under 2 KB, which PostgreSQL
+    never compresses. The nightly purge writes a device's such texts again 100 to a row in the order they came
+    (compressed), points their mutations there and deletes the small rows; every view reads the same, a re-sent
+    change is answered as the first time."""
+    from sqlmodel import Session
+
+    from trust_server.db import make_engine
+    from trust_server.retention import pack_texts
+
+    a, b = admin.station(ward), admin.station(ward, "b")
+    sent_a: list[dict[str, Any]] = []
+    sent_b: list[dict[str, Any]] = []
+    verdicts: dict[str, dict[str, Any]] = {}
+    for i in range(52):  # 104 texts of a, two a request, with b's requests between
+        day = date(2026, 9, 1) + timedelta(days=i)
+        pair = [a.create_shift(day, "early"), a.create_shift(day, "late")]
+        for m, r in zip(pair, a.push(pair)["results"], strict=True):
+            verdicts[m["mutation_id"]] = r
+        sent_a += pair
+        if i % 10 == 0:
+            one = b.create_shift(day, "night")
+            verdicts[one["mutation_id"]] = b.push([one])["results"][0]
+            sent_b.append(one)
+    every = [m["mutation_id"] for m in (*sent_a, *sent_b)]
+    views = ("SELECT mutation_id::text, raw FROM received_raw WHERE mutation_id::text = ANY(%s) ORDER BY 1",
+             "SELECT mutation_id::text, raw FROM mutation_log WHERE mutation_id::text = ANY(%s) ORDER BY 1",
+             "SELECT mutation_id::text, status, result::text, server_seq, client_seq FROM received_mutation"
+             " WHERE mutation_id::text = ANY(%s) ORDER BY 1")
+    before = [_sql(admin, q, (every,)) for q in views]
+    small_rows = {r for (r,) in _sql(admin, "SELECT DISTINCT batch_id FROM received_mutation WHERE mutation_id::text = ANY(%s)",
+                                     (every,))}
+    engine = make_engine(admin.server.database_url)
+    try:
+        with Session(engine) as session:
+            assert pack_texts(session) >= len(every)
+            session.commit()
+        with Session(engine) as session:  # nothing small is left to pack
+            assert pack_texts(session) == 0
+            session.commit()
+    finally:
+        engine.dispose()
+    assert [_sql(admin, q, (every,)) for q in views] == before
+    places = {mid: (row, i) for mid, row, i in _sql(
+        admin, "SELECT mutation_id::text, batch_id, batch_index FROM received_mutation WHERE mutation_id::text = ANY(%s)",
+        (every,))}
+    rows_a = [places[m["mutation_id"]] for m in sent_a]
+    assert rows_a == [(rows_a[0][0], i) for i in range(1, 101)] + [(rows_a[100][0], i) for i in range(1, 5)]
+    rows_b = [places[m["mutation_id"]] for m in sent_b]
+    assert rows_b == [(rows_b[0][0], i) for i in range(1, len(sent_b) + 1)]
+    assert not {r for r, _i in places.values()} & small_rows  # the small rows went
+    assert _sql(admin, "SELECT count(*) FROM received_batch WHERE id = ANY(%s)", (sorted(small_rows),)) == [(0,)]
+    [(compression, stored, plain)] = _sql(
+        admin, "SELECT pg_column_compression(raws), pg_column_size(raws), octet_length(array_to_string(raws, ''))"
+               " FROM received_batch WHERE id = %s", (rows_a[0][0],))
+    assert compression is not None and stored * 3 < plain  # compressed, as a big request's texts
+    again = a.push_raw(sent_a[-2:], acked_through=0).json()["results"]  # a re-sent request: answered as the first time
+    assert [(r["status"], r["server_seq"]) for r in again] == [("duplicate", verdicts[m["mutation_id"]]["server_seq"])
+                                                               for m in sent_a[-2:]]
+    forged = {**sent_a[-1], "payload": {**sent_a[-1]["payload"], "notes": "changed"}}
+    [r] = a.push_raw([forged], acked_through=0).json()["results"]
+    assert r["status"] == "rejected" and "mutation_id_conflict" in r["flags"]
