@@ -19,6 +19,7 @@ import functools
 import hashlib
 import random
 import re
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -65,6 +66,12 @@ PIPELINED_LOCK_WAIT = "30s"
 #: still being read) is tried again before it is answered 409 ``expected_seq`` (after a server restore, the
 #: station's first pipelined push learns what the server lacks this much later)
 PIPELINED_OVERTAKE_WAIT_S = 2.0
+#: pipelined pushes of one station in this process at once: the one being applied and the one sent ahead
+#: of it. One more (a broken or hostile station) is answered 409 ``request_outstanding`` at once rather than
+#: holding a database connection while it waits, so one station cannot take the pool other wards push through
+PIPELINED_PER_DEVICE = 2
+_pipelined: dict[str, int] = {}
+_pipelined_lock = threading.Lock()
 
 
 iso = iso_utc
@@ -228,6 +235,24 @@ def _push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeade
           plain: bool) -> PushResponse | dict[str, Any]:
     if req.device_id != device_id:
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
+    if not headers.pipelined:
+        return _push_retrying(engine, device_id, req, headers, clock, plain)
+    with _pipelined_lock:
+        if _pipelined.get(device_id, 0) >= PIPELINED_PER_DEVICE:
+            raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
+                           headers={"Retry-After": "1"})
+        _pipelined[device_id] = _pipelined.get(device_id, 0) + 1
+    try:
+        return _push_retrying(engine, device_id, req, headers, clock, plain)
+    finally:
+        with _pipelined_lock:
+            left = _pipelined.pop(device_id) - 1
+            if left:
+                _pipelined[device_id] = left
+
+
+def _push_retrying(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
+                   plain: bool) -> PushResponse | dict[str, Any]:
     _structure(req)
     prepared = _prepare(req, utc_now(clock).date())
     attempt = 0

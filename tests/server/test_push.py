@@ -203,6 +203,45 @@ def test_a_pipelined_push_waits_for_the_push_before_it_then_applies_after_it(adm
     assert shift["row"]["notes"] == "second batch" and not shift.get("needs_review")
 
 
+def test_a_station_cannot_queue_more_than_two_pipelined_pushes(admin: Admin, ward: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A station sends at most one batch ahead, so two of its pushes are in flight at once. A third marked
+    ``Push-Pipelined`` (a broken or hostile station) is answered 409 ``request_outstanding`` at once: it does
+    not hold one of the server's database connections for ``PIPELINED_LOCK_WAIT`` (reviewer's concern: a
+    station sending many could take the pool every ward pushes through). The two queued are applied."""
+    st = admin.station(ward)
+    create = st.create_shift(TODAY)
+    edit = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "queued"}, base={"notes": create["mutation_id"]})
+    monkeypatch.setattr(sync, "PIPELINED_LOCK_WAIT", "120s")  # a third that waited would still be waiting below
+    url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
+    marked = {HEADER_PIPELINED: "1"}
+    answers: dict[str, httpx.Response] = {}
+
+    def send(name: str, muts: list[dict[str, Any]]) -> None:
+        answers[name] = st.push_raw(muts, acked_through=0, extra_headers=marked)
+
+    with psycopg.connect(url) as con, psycopg.connect(url, autocommit=True) as watch:
+        con.execute("SELECT 1 FROM device WHERE device_id = %s FOR UPDATE", (st.device_id,))  # a push in flight
+        threads = [threading.Thread(target=send, args=(name, muts)) for name, muts in (("first", [create]), ("second", [edit]))]
+        threads[0].start()
+        _waiting_on_locks(watch, 1)
+        threads[1].start()
+        _waiting_on_locks(watch, 2)
+        third = threading.Thread(target=send, args=("third", [create]))
+        third.start()
+        third.join(20)  # answered while the device is still held: it never queued
+        assert not third.is_alive(), "a third pipelined push queued for the device"
+        assert answers["third"].status_code == 409 and answers["third"].json()["error"] == "request_outstanding"
+        con.rollback()
+        for t in threads:
+            t.join(30)
+    assert [answers[n].json()["results"][0]["status"] for n in ("first", "second")] == ["applied", "applied"], answers
+    # the slots are given back: the station pushes marked again as usual
+    later = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "later"}, base={"notes": edit["mutation_id"]})
+    r = st.push_raw([later], acked_through=2, extra_headers=marked)
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
+
+
 def test_a_pipelined_push_that_overtakes_or_waits_too_long_is_refused_whole(admin: Admin, ward: str,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A pipelined push that takes the device before the push it follows is tried again for
