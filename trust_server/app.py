@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hardtruths_desktop.domain.clock import iso_utc
 from hardtruths_desktop.domain.validation import ValidationError
+from trust_server import record_ids
 from trust_server.api import admin, devices, sync
 from trust_server.db import make_engine, prepare
 from trust_server.errors import ApiError
@@ -50,8 +51,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.clock = settings.clock
     if settings.clock_is_pinned:
         log.warning("THE SERVER'S CLOCK IS PINNED at %s (%s): it never sees time pass, so shift dates, clocks, "
-                    "tokens and retention are judged as of that moment. For tests and demos only: unset it on a "
-                    "ward's server.", iso_utc(settings.clock.now()), ENV_PINNED_CLOCK)
+                    "tokens and retention are judged as of that moment. For test and benchmark servers only: unset "
+                    "it on a ward's server.", iso_utc(settings.clock.now()), ENV_PINNED_CLOCK)
+    with engine.connect() as conn:  # records migration 0018 set aside: said at every start and on /health
+        aside = len(record_ids.set_aside(conn))
+    if aside:
+        log.warning("%d RECORD(S) WERE SET ASIDE by migration 0018 (an id in no UUID form whose usual form another "
+                    "record holds): they are in no pull, list or return. 'hardtruths-server admin settle-record-ids' "
+                    "lists them; they are kept whole in the table record_set_aside.", aside)
     app.add_middleware(BodyLimit, token_secret=lambda: str(app.state.token_secret),
                        admin_token=lambda: str(app.state.admin_token), clock=settings.clock)
     # answers gzip-compressed for clients that accept it (stations do: push answers and pull pages are
@@ -89,10 +96,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         except Exception as e:
             log.warning("health check failed: %s", type(e).__name__)
             return JSONResponse({"status": "database unavailable"}, status_code=503)
+        answer: dict[str, Any] = {"status": "ok"}
         if settings.clock_is_pinned:  # visible to whoever watches the server, not only in its start-up log
-            return JSONResponse({"status": "ok", "clock": f"pinned at {iso_utc(settings.clock.now())} "
-                                 f"({ENV_PINNED_CLOCK}): for tests and demos only"})
-        return JSONResponse({"status": "ok"})
+            answer["clock"] = f"pinned at {iso_utc(settings.clock.now())} ({ENV_PINNED_CLOCK}): for test and benchmark servers only"
+        if aside:
+            answer["records_set_aside"] = aside  # see 'hardtruths-server admin settle-record-ids'
+        return JSONResponse(answer)
 
     app.include_router(sync.router)
     app.include_router(devices.router)

@@ -126,7 +126,7 @@ def run_server(args: argparse.Namespace) -> int:
     app = create_app(settings)  # refuses a bad configuration first (one line, exit 2)
     if settings.clock_is_pinned:  # said on the terminal too, not only in the log
         print(f"hardtruths-server: WARNING: the clock is pinned at {settings.pinned_clock} "
-              f"({ENV_PINNED_CLOCK}): for tests and demos only", file=sys.stderr)
+              f"({ENV_PINNED_CLOCK}): for test and benchmark servers only", file=sys.stderr)
     # Everything imported and built so far lives as long as the process: moved out of the collector's
     # sight, so its full passes during a push scan only the push's own objects (issue 13: py-spy put a
     # sixth of a 500-change push in collections walking the imported libraries' objects)

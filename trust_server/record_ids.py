@@ -50,12 +50,28 @@ class SettleReport:
     records: int = 0  # records whose id was rewritten
     references: int = 0  # reference values rewritten
     left: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, id, usual form held by another record)
+    #: records migration 0018 set aside whole in ``record_set_aside`` (entity, id, ward id, when)
+    set_aside: list[tuple[str, str, str | None, str]] = field(default_factory=list)
 
     def describe(self) -> str:
         lines = [f"{self.records} record id(s) and {self.references} reference(s) written in their usual form."]
         lines += [f"Left as it is: {e} {i}: another {e} record has the id {new}; void one of them "
                   f"('hardtruths-server admin void --record ... --entity {e}')" for e, i, new in self.left]
+        if self.set_aside:
+            lines.append(f"{len(self.set_aside)} record(s) set aside by migration 0018 (an id or ward id in no UUID form,"
+                         " its usual form held by another record): kept whole in the table record_set_aside, in no"
+                         " pull, list or return until someone decides; compare each with the record that holds its id:")
+            lines += [f"  {e} {i} (ward {w or '-'}), set aside {at}" for e, i, w, at in self.set_aside]
         return "\n".join(lines)
+
+
+def set_aside(conn: Connection) -> list[tuple[str, str, str | None, str]]:
+    """(entity, id, ward id, when) of each record migration 0018 set aside (none where it set none aside:
+    the table exists only then)."""
+    if "record_set_aside" not in set(inspect(conn).get_table_names()):
+        return []
+    return [(e, i, w, str(at)) for e, i, w, at in conn.execute(text(
+        "SELECT entity, id, ward_id, set_aside_at FROM record_set_aside ORDER BY set_aside_at, entity, id"))]
 
 
 def _candidates(conn: Connection, value: str, where: str = "") -> list[Any]:
@@ -68,7 +84,7 @@ def _candidates(conn: Connection, value: str, where: str = "") -> list[Any]:
 
 def settle(conn: Connection) -> SettleReport:
     """Rewrite odd record ids and references on ``conn`` (inside the caller's transaction)."""
-    report = SettleReport()
+    report = SettleReport(set_aside=set_aside(conn))
     pg = conn.dialect.name == "postgresql"
     tables = set(inspect(conn).get_table_names())
     if "entity_record" not in tables:

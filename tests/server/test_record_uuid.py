@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from server_support import Admin
@@ -75,3 +76,28 @@ def test_0018_sets_aside_a_record_left_under_an_odd_id_and_a_downgrade_brings_it
         assert _records(engine) == (before, before_log)
     finally:
         engine.dispose()
+
+
+def test_records_0018_set_aside_are_named_by_settle_record_ids_and_on_health(
+        fresh_postgres_url: str, live_server_factory: Any) -> None:
+    """Reviewer: a record 0018 set aside left every pull, list and return and nothing said so. The server
+    says so at every start and on /health, and ``admin settle-record-ids`` names each one."""
+    import httpx
+
+    from trust_server import record_ids
+
+    engine = make_engine(fresh_postgres_url)
+    try:
+        _at(engine, "0015b")
+        ids = _odd_store(engine)
+        _at(engine, "0017")
+        migrate(engine)
+        with engine.begin() as conn:
+            report = record_ids.settle(conn)
+    finally:
+        engine.dispose()
+    assert [(e, i) for e, i, _w, _at_ in report.set_aside] == [("bed", ids["bed_odd"])]
+    said = report.describe()
+    assert "1 record(s) set aside by migration 0018" in said and f"bed {ids['bed_odd']} (ward {WARD})" in said
+    srv = live_server_factory(fresh_postgres_url)
+    assert httpx.get(srv.url + "/health").json()["records_set_aside"] == 1
