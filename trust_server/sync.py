@@ -257,6 +257,7 @@ def _push_retrying(engine: Engine, device_id: str, req: PushRequest, headers: Cl
     prepared = _prepare(req, utc_now(clock).date())
     attempt = 0
     overtook_until = time.monotonic() + PIPELINED_OVERTAKE_WAIT_S
+    pause = 0.005
     while True:
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -266,7 +267,8 @@ def _push_retrying(engine: Engine, device_id: str, req: PushRequest, headers: Cl
             # first, still being read): tried again shortly, then told which seq comes next, as before
             if time.monotonic() >= overtook_until:
                 raise e.refusal from None
-            time.sleep(0.005)
+            time.sleep(pause)
+            pause = min(0.05, pause * 2)  # 5 ms, doubling to 50 ms: not ~400 transactions in the 2 s
             continue
         except DBAPIError as e:
             if _is_lock_unavailable(e):

@@ -541,6 +541,10 @@ class SyncEngine:
         waiting: int | None = None  # pending changes for the Client-Pending header: counted once a cycle
         after = 0  # the last change of the batch whose verdicts are being saved (0: none are)
         ready: Future[_WireBatch] | None = None  # the next batch, built while the one before was on its way
+        # a batch is sent ahead only while pushes go through whole at full size: not while a refused batch is
+        # halved (413, an unreadable change) or the server's place is found again (409), where the batch sent
+        # ahead would always come before the one it follows and wait out the server's retry (reviewer)
+        steady = True
         while True:
             wire = self._prepared(ready, batch_size, after)
             early = self._take_ahead(ready, wire) if self._ahead is not None else None
@@ -563,7 +567,7 @@ class SyncEngine:
             sent = threading.Event()  # this batch has left (the hook ``_on_send``)
             if early is not None:
                 sent.set()
-            if following is not None and self._pipeline_ok:
+            if following is not None and self._pipeline_ok and steady and batch_size >= self.max_batch:
                 # ... and sent as soon as it is written (issue 13, i13-push5): the server reads and checks it while
                 # this one is applied, then applies it after this one (the answer is used only if this one's is whole)
                 self._ahead = (following, sender.submit(self._send_ahead, client, following,
@@ -584,6 +588,7 @@ class SyncEngine:
                 continue
             if r.status_code != 200:
                 self._drop_ahead()  # the batch sent ahead is answered before this answer is acted on
+                steady = False
             else:
                 self._pipeline_ok = r.headers.get(protocol.HEADER_PIPELINE) == "1"
             self._settle_verdicts()  # the previous batch's verdicts are saved before this answer is read
@@ -602,8 +607,10 @@ class SyncEngine:
                                                    held=held_answered)
                     after = int(batch[-1]["client_seq"])
                     ready = following
+                    steady = True
                 else:
                     self._drop_ahead()
+                    steady = False
                     sync_store.record_results(self.store, verdicts, resp.server_time, held=held_answered)
                 for x in resp.results:
                     if x.client_seq in held:  # a placeholder: the change itself waits on this PC, not a refusal

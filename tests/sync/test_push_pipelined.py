@@ -160,3 +160,21 @@ def test_a_batch_sent_ahead_whose_answer_is_lost_is_sent_again_and_answered_dupl
     assert ahead[1] == 200  # the server did apply it
     assert server.applied(mids) == {m: 1 for m in mids}
     assert all(r["state"] == "acked" for r in st.outbox())
+
+
+def test_no_batch_is_sent_ahead_while_the_station_pushes_smaller_batches(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reviewer: while a refused batch is halved (413, an unreadable change) the batch sent ahead always
+    came before the one it follows and waited out the server's 2 s retry, at every step. Below its full
+    batch size the station sends one batch at a time; every change still arrives once, in order."""
+    st, mids = _enrolled_with_changes(server, make_station, days=5)
+    st.engine._pipeline_ok = True  # the server said it takes a batch ahead
+    st.engine.batch_size = 1  # halved earlier (a 413 or an unreadable change); the full size is 2
+    ahead = _count_ahead(monkeypatch)
+    result = st.sync()
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    assert ahead == []  # nothing sent ahead at the smaller size
+    assert server.applied(mids) == {m: 1 for m in mids}
+    rows = {r["mutation_id"]: r for r in st.outbox()}
+    seqs = [rows[m]["result"]["server_seq"] for m in mids]
+    assert None not in seqs and seqs == sorted(seqs)
