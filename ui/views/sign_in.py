@@ -163,7 +163,10 @@ class SignInView(Screen):
         # an editable list does not size to its items: wide enough for the longest ward name, at any text size
         metrics = self.ward_box.fontMetrics()
         longest = max((metrics.horizontalAdvance(self.ward_box.itemText(j)) for j in range(self.ward_box.count())), default=0)
-        self.ward_box.setMinimumWidth(longest + 3 * metrics.height())
+        # ... up to a width any ward PC holds (a name of 80 characters is allowed): a longer one is cut, and
+        # the list's tooltip says it whole
+        self.ward_box.setMinimumWidth(min(longest + 3 * metrics.height(), 22 * metrics.height()))
+        self.ward_box.setToolTip(self.ward_box.currentText())
         # the station's ward is part of its setup: the list shows only until it is chosen
         choose = len(roster.wards) > 1 and roster.home_ward is None and not self._preferred_ward
         self.ward_box.setVisible(choose)
@@ -174,6 +177,7 @@ class SignInView(Screen):
     def _ward_chosen(self, _i: int = -1, keep_staff: Any = None) -> None:
         if self.roster is None:
             return
+        self.ward_box.setToolTip(self.ward_box.currentText())  # whole, where a very long name is cut
         code = self.ward_box.currentData()
         ward = next((w for w in self.roster.wards if w.code == code), None)
         self.name_box.blockSignals(True)
