@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,6 +18,20 @@ from support.qt_waits import QT_WAIT_MS
 Station = Any  # tests/ui/conftest.py
 
 MAX_W, MAX_H = 1024, 740
+
+
+@contextmanager
+def text_at_150_percent() -> Iterator[None]:
+    """The application's text at 150%, as on a PC set to it; back to normal after."""
+    app = QApplication.instance()
+    normal = app.font()
+    big = app.font()
+    big.setPointSizeF(normal.pointSizeF() * 1.5)
+    app.setFont(big)
+    try:
+        yield
+    finally:
+        app.setFont(normal)
 
 
 def each_screen(station: Station) -> Iterator[tuple[str, QWidget]]:
@@ -288,12 +303,7 @@ def test_month_drops_less_important_columns_when_narrow_and_never_scrolls_sidewa
     assert columns_that_fit([10, 10, 10], 30, (2, 1)) == {0, 1, 2}
     assert columns_that_fit([10, 10, 10], 25, (2, 1)) == {0, 1}
     assert columns_that_fit([10, 10, 10], 5, (2, 1)) == {0}  # never below the ones that always stay
-    app = QApplication.instance()
-    normal = app.font()
-    big = app.font()
-    big.setPointSizeF(normal.pointSizeF() * 1.5)  # a PC set to 150% text
-    app.setFont(big)
-    try:
+    with text_at_150_percent():
         station.sign_in("Aisha Rahman")
         w = station.window
         w.showNormal()
@@ -313,20 +323,13 @@ def test_month_drops_less_important_columns_when_narrow_and_never_scrolls_sidewa
         QApplication.processEvents()
         assert m.table.horizontalScrollBar().maximum() == 0
         assert "Hidden" not in m.hint.text()
-    finally:
-        app.setFont(normal)
 
 
 def test_sign_in_shows_the_longest_ward_name_whole_at_150_percent_text(make_station: Any, demo_dir: Any) -> None:
     """Seen by hand under Xvfb at 1024x768 with 150% text: the first start's ward list was cut to
     "edical Unit (North Site)" (an editable list does not size to its items, and the card kept its
     100% width). The list is as wide as its longest ward, and the card grows to hold it."""
-    app = QApplication.instance()
-    normal = app.font()
-    big = app.font()
-    big.setPointSizeF(normal.pointSizeF() * 1.5)  # a PC set to 150% text
-    app.setFont(big)
-    try:
+    with text_at_150_percent():
         st = make_station(demo_dir)
         w = st.window
         w.showNormal()
@@ -344,5 +347,3 @@ def test_sign_in_shows_the_longest_ward_name_whole_at_150_percent_text(make_stat
         card = box.parentWidget()
         assert card is not None
         assert box.geometry().right() <= card.contentsRect().right(), "the list runs off the card"
-    finally:
-        app.setFont(normal)
