@@ -264,7 +264,8 @@ def test_a_pipelined_push_that_overtakes_or_waits_too_long_is_refused_whole(admi
     assert [x["status"] for x in st.push([create, edit], acked_through=0)["results"]] == ["applied", "applied"]
 
 
-def test_a_pipelined_push_that_arrives_first_is_applied_after_the_push_it_follows(admin: Admin, ward: str) -> None:
+def test_a_pipelined_push_that_arrives_first_is_applied_after_the_push_it_follows(
+        admin: Admin, ward: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The batch sent ahead can reach the device row before the batch it follows (that one still being read):
     it is tried again, not refused, and both are applied in client_seq order."""
     st = admin.station(ward)
@@ -272,9 +273,18 @@ def test_a_pipelined_push_that_arrives_first_is_applied_after_the_push_it_follow
     edit = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "sent ahead"}, base={"notes": create["mutation_id"]})
     marked = {HEADER_PIPELINED: "1"}
     answers: dict[str, httpx.Response] = {}
+    came_first = threading.Event()
+
+    class Early(sync._Early):  # the server found seq 1 missing: the push sent ahead really came first
+        def __init__(self, refusal: Any) -> None:
+            super().__init__(refusal)
+            came_first.set()
+
+    monkeypatch.setattr(sync, "_Early", Early)
+    monkeypatch.setattr(sync, "PIPELINED_OVERTAKE_WAIT_S", 60.0)  # a loaded machine still sends the first in time
     second = threading.Thread(target=lambda: answers.setdefault("second", st.push_raw([edit], acked_through=0, extra_headers=marked)))
     second.start()
-    time.sleep(0.05)  # it has taken the device and found seq 1 missing at least once
+    assert came_first.wait(30), "the push sent ahead never found the one it follows missing"
     answers["first"] = st.push_raw([create], acked_through=0, extra_headers=marked)
     second.join(30)
     assert answers["first"].status_code == 200 and answers["second"].status_code == 200, answers
