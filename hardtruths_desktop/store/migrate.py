@@ -7,6 +7,7 @@ imports Alembic, which keeps the ward station's cold start short.
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -58,17 +59,24 @@ def migrations_dir() -> Path:
 
 
 def current_revision(path: Path) -> str | None:
+    return _revision_and_mode(path)[0]
+
+
+def _revision_and_mode(path: Path) -> tuple[str | None, int | None]:
+    """The store's Alembic revision and its ``auto_vacuum`` mode (read from the file's header: no
+    page beyond the first), with plain sqlite3; (None, None) for no file."""
     if not path.exists():
-        return None
+        return None, None
     con = sqlite3.connect(path)
     try:
         row = con.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
         ).fetchone()
+        mode = int(con.execute("PRAGMA auto_vacuum").fetchone()[0])
         if row is None:
-            return None
+            return None, mode
         rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return str(rev[0]) if rev else None
+        return (str(rev[0]) if rev else None), mode
     except sqlite3.DatabaseError as e:
         raise StoreError(f"{path} is not a ward station database ({e})") from e
     finally:
@@ -97,18 +105,21 @@ def upgrade(path: Path, target: str = "head", clock: Clock = SYSTEM_CLOCK) -> st
 
     Raises StoreTooNewError for a database written by a newer app (it is never opened for writing).
     """
-    rev = current_revision(path)
-    if rev == HEAD_REVISION and target == "head":
+    rev, mode = _revision_and_mode(path)
+    if rev == HEAD_REVISION and target == "head" and mode == INCREMENTAL:
         return None  # the usual start: nothing to do, no lock needed
     path.parent.mkdir(parents=True, exist_ok=True)
     # The GUI's store worker, its sync runner and a `sync --once` may open the store at the same
-    # moment: one of them upgrades, the others wait and then find it done.
+    # moment: one of them upgrades, the others wait and then find it done. A store at head whose
+    # rebuild (0015) has not run yet is not done: the opener that marked it head is rebuilding it now
+    # (its VACUUM would hold the write lock under our writes), or its rebuild failed: either way the
+    # lock is taken, waited for, and the rebuild is tried again (``_rebuild_pending``).
     with exclusive_lock(path.with_suffix(".upgrade.lock")):
         return _upgrade_locked(path, target, clock)
 
 
 def _upgrade_locked(path: Path, target: str, clock: Clock) -> str | None:
-    rev = current_revision(path)
+    rev, mode = _revision_and_mode(path)
     if rev is not None and rev not in KNOWN_REVISIONS:
         raise StoreTooNewError(
             f"This ward station database ({path}) was written by a newer version of the app "
@@ -116,6 +127,8 @@ def _upgrade_locked(path: Path, target: str, clock: Clock) -> str | None:
             "the database has not been touched."
         )
     if rev == HEAD_REVISION and target == "head":
+        if mode != INCREMENTAL:  # whoever upgraded it could not rebuild it (waiting here was for its rebuild)
+            _rebuild_pending(path)
         return None
     backup = None
     if rev is not None:
@@ -147,7 +160,7 @@ def to_incremental_vacuum(path: Path) -> bool:
     would hold the write lock that long while a save waits). Durable as any commit (``synchronous =
     FULL``, WAL); a failure (a full disk: VACUUM needs room for a second copy) leaves the store as it
     was, in the old mode, which works as before (its free pages are reused, not given back); it is
-    tried again at the next upgrade. Returns True when the store is in that mode."""
+    tried again at a later start (``_rebuild_pending``). Returns True when the store is in that mode."""
     con = sqlite3.connect(path, isolation_level=None)
     try:
         if con.execute("PRAGMA auto_vacuum").fetchone()[0] == INCREMENTAL:
@@ -162,6 +175,26 @@ def to_incremental_vacuum(path: Path) -> bool:
         return False
     finally:
         con.close()
+
+
+def _rebuild_pending(path: Path) -> bool:
+    """A store at head still in the old mode: its rebuild after the 0015 upgrade failed (a full disk)
+    or was cut short (the PC switched off). Called under the upgrade lock, so no new opener comes in
+    meanwhile; tried again only when it cannot make anyone wait or fail: no other process has the
+    store open (its WAL file is there from a connection's first read to the last one's close: the
+    rebuild would hold the write lock for seconds on a big store while their saves wait 5 s at most
+    and fail) and the disk has room for the rebuild (the new copy, then the same again through the
+    WAL), else left for the next start (the old mode works as before). Returns True once rebuilt."""
+    if Path(f"{path}-wal").exists():
+        log.info("%s is open in another process: its rebuild in incremental auto-vacuum mode waits for a start "
+                 "when it is not", path)
+        return False
+    size = path.stat().st_size
+    if shutil.disk_usage(path.parent).free < 2 * size:
+        log.warning("not enough free disk beside %s to rebuild it in incremental auto-vacuum mode (needs %d MB); "
+                    "tried again at the next start", path, 2 * size // 1_000_000 + 1)
+        return False
+    return to_incremental_vacuum(path)
 
 
 def _restore(backup: Path, path: Path) -> None:

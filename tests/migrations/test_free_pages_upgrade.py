@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 from hardtruths_desktop.domain.clock import FixedClock
+from hardtruths_desktop.files import exclusive_lock
 from hardtruths_desktop.store import migrate
 from hardtruths_desktop.store.engine import DB_FILENAME
 from hardtruths_desktop.store.session import Store
@@ -82,3 +84,69 @@ def test_a_new_store_is_created_in_incremental_mode(tmp_path: Path) -> None:
     Store(tmp_path / "new", CLOCK).close()
     assert _sql(tmp_path / "new" / DB_FILENAME, "PRAGMA auto_vacuum") == [(migrate.INCREMENTAL,)]
     assert _sql(tmp_path / "new" / DB_FILENAME, "PRAGMA journal_mode") == [("wal",)]
+
+
+def _head_store_in_old_mode(folder: Path) -> Path:
+    """A store marked 0015 whose rebuild has not run: the one upgrading it is still in its VACUUM, or
+    its rebuild failed (a full disk) or was cut short."""
+    Store(folder, CLOCK).close()
+    path = folder / DB_FILENAME
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA auto_vacuum = NONE")
+        con.execute("VACUUM")
+    finally:
+        con.close()
+    assert migrate.current_revision(path) == migrate.HEAD_REVISION and _sql(path, "PRAGMA auto_vacuum") == [(0,)]
+    return path
+
+
+def test_a_second_opener_waits_for_the_rebuild_of_a_store_already_marked_head(tmp_path: Path) -> None:
+    """Reviewer: the store was marked 0015 before its VACUUM ran, so a second process opening it then (a
+    scheduled ``sync --once``, a second GUI) took the fast path and its writes waited on the VACUUM."""
+    folder = tmp_path / "station"
+    path = _head_store_in_old_mode(folder)
+    seen: list[tuple[bool, int]] = []
+    upgrading = True  # the first opener holds the upgrade lock through its rebuild
+
+    def second_opener() -> None:
+        migrate.upgrade(path, clock=CLOCK)
+        seen.append((upgrading, _sql(path, "PRAGMA auto_vacuum")[0][0]))
+
+    with exclusive_lock(path.with_suffix(".upgrade.lock")):
+        opener = threading.Thread(target=second_opener)
+        opener.start()
+        opener.join(timeout=1)  # long enough for a fast path to have returned; it must not
+        upgrading = False
+        assert migrate.to_incremental_vacuum(path)  # the first opener's rebuild, still under its lock
+    opener.join()
+    assert seen == [(False, migrate.INCREMENTAL)]  # it came in only after the rebuild, and found it done
+
+
+def test_a_failed_rebuild_is_tried_again_at_the_next_start(tmp_path: Path) -> None:
+    folder = tmp_path / "station"
+    path = _head_store_in_old_mode(folder)
+    before = _everything(path)
+    store = Store(folder, CLOCK)
+    try:
+        assert store.backup_made is None  # no upgrade, no backup: only the rebuild
+        assert _sql(path, "PRAGMA auto_vacuum") == [(migrate.INCREMENTAL,)]
+        assert _sql(path, "PRAGMA integrity_check") == [("ok",)] and _everything(path) == before
+    finally:
+        store.close()
+
+
+def test_the_retry_waits_while_another_process_has_the_store_open(tmp_path: Path) -> None:
+    """Rebuilding a big store holds the write lock for seconds: never under another process's saves."""
+    folder = tmp_path / "station"
+    path = _head_store_in_old_mode(folder)
+    other = sqlite3.connect(path)  # another process's connection, the store in use (its WAL file there)
+    try:
+        other.execute("PRAGMA journal_mode").fetchone()
+        other.execute("SELECT count(*) FROM sync_state").fetchone()
+        assert migrate.upgrade(path, clock=CLOCK) is None
+        assert _sql(path, "PRAGMA auto_vacuum") == [(0,)]  # left in the old mode, which works as before
+    finally:
+        other.close()
+    assert migrate.upgrade(path, clock=CLOCK) is None
+    assert _sql(path, "PRAGMA auto_vacuum") == [(migrate.INCREMENTAL,)]  # the next start, alone, rebuilds it
