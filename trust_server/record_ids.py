@@ -58,9 +58,10 @@ class SettleReport:
         lines += [f"Left as it is: {e} {i}: another {e} record has the id {new}; void one of them "
                   f"('hardtruths-server admin void --record ... --entity {e}')" for e, i, new in self.left]
         if self.set_aside:
-            lines.append(f"{len(self.set_aside)} record(s) set aside by migration 0018 (an id or ward id in no UUID form,"
-                         " its usual form held by another record): kept whole in the table record_set_aside, in no"
-                         " pull, list or return until someone decides; compare each with the record that holds its id:")
+            lines.append(f"{len(self.set_aside)} record(s) set aside by migration 0018 (an id or ward id not a UUID in its"
+                         " usual form; the table's reason column says which): kept whole in the table record_set_aside,"
+                         " in no pull, list or return until someone decides; compare each with the record that holds"
+                         " its id, if one does:")
             lines += [f"  {e} {i} (ward {w or '-'}), set aside {at}" for e, i, w, at in self.set_aside]
         return "\n".join(lines)
 

@@ -64,7 +64,7 @@ def test_0018_sets_aside_a_record_left_under_an_odd_id_and_a_downgrade_brings_it
         assert recs == {k: v for k, v in before.items() if k != odd_key}
         assert log == [k for k in before_log if k != odd_key]
         assert [(e, i, w, d, s) for e, i, w, d, s, _r in aside] == [("bed", ids["bed_odd"], WARD, before[odd_key], [3])]
-        assert "another record has it" in aside[0][5]
+        assert f"another bed record has its usual form {ids['bed']}" in aside[0][5]  # (its wording: 0020)
         assert recs[("shift", SHIFT)]["nurse_in_charge_id"] == ids["staff_usual"]
         with engine.begin() as conn:
             from alembic import command
@@ -101,3 +101,45 @@ def test_records_0018_set_aside_are_named_by_settle_record_ids_and_on_health(
     assert "1 record(s) set aside by migration 0018" in said and f"bed {ids['bed_odd']} (ward {WARD})" in said
     srv = live_server_factory(fresh_postgres_url)
     assert httpx.get(srv.url + "/health").json()["records_set_aside"] == 1
+
+
+def test_0020_says_what_was_odd_about_each_record_0018_set_aside(fresh_postgres_url: str) -> None:
+    """Reviewer: 0018 said "another record has it" of every record it set aside, also of one set aside
+    for its odd WARD id alone, or for an id that is no UUID. 0020 says what was odd; its downgrade puts
+    0018's text back (and 0018's downgrade then brings the records back)."""
+    from alembic import command
+
+    from trust_server.db import alembic_config
+
+    engine = make_engine(fresh_postgres_url)
+    try:
+        _at(engine, "0015b")
+        ids = _odd_store(engine)
+        _at(engine, "0017")
+        bed_odd_ward, odd_ward = str(uuid.uuid4()), WARD.upper()
+        with engine.begin() as c:  # set aside for its ward alone; and an id that is no UUID at all
+            for seq, (rid, ward_id) in enumerate(((bed_odd_ward, odd_ward), ("bed-7", WARD)), start=5):
+                c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq,"
+                               " needs_review, updated_at) VALUES ('bed', :id, :w, CAST(:d AS jsonb), '{}', false, :s, false,"
+                               " '2026-10-25T00:30:00+00:00')"), {"id": rid, "w": ward_id, "s": seq,
+                                                                   "d": json.dumps({"ward_id": ward_id, "label": f"Bed {seq}"})})
+                c.execute(text("INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted) VALUES (:s, :w, 'bed', :id, false)"),
+                          {"s": seq, "w": ward_id, "id": rid})
+        before, before_log = _records(engine)
+        migrate(engine)
+        with engine.connect() as c:
+            reasons = dict(c.execute(text("SELECT id, reason FROM record_set_aside")).all())
+        assert reasons == {
+            ids["bed_odd"]: f"migration 0018: its id is a UUID in an odd form and another bed record has its usual form {ids['bed']}",
+            bed_odd_ward: f"migration 0018: its ward id is a UUID in an odd form (usual form {WARD})",
+            "bed-7": "migration 0018: its id is not a UUID"}
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0018")
+            assert set(conn.execute(text("SELECT reason FROM record_set_aside")).scalars()) == {
+                "migration 0018: id or ward not a UUID in its usual form (another record has it)"}
+            command.downgrade(cfg, "0017")
+        assert _records(engine) == (before, before_log)  # every record back, as it was
+    finally:
+        engine.dispose()
