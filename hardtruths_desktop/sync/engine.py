@@ -451,8 +451,14 @@ class SyncEngine:
         hooks = client.event_hooks
         hooks["request"] = [*hooks.get("request", []), _on_send]
         client.event_hooks = hooks
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-verdicts") as recorder, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-ahead") as sender:
+        # two senders: the batch sent ahead goes as soon as the batch before it becomes the one being answered,
+        # while that one's request is still on its way on the other sender (issue 13, i13-http6: with one, batch
+        # k+2 left only when batch k+1 was answered, so the server read and checked it after applying k+1
+        # instead of while; still at most two of this station's pushes at the server, as it allows). Two
+        # recorder threads: the next batch is read and written while the verdicts before are saved, not after
+        # (one verdict save at a time still: each is settled before the next is submitted)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="push-verdicts") as recorder, \
+                ThreadPoolExecutor(max_workers=2, thread_name_prefix="push-ahead") as sender:
             try:
                 self._push_batches(client, result, recorder, sender)
             except BaseException:

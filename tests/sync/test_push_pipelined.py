@@ -178,3 +178,37 @@ def test_no_batch_is_sent_ahead_while_the_station_pushes_smaller_batches(
     rows = {r["mutation_id"]: r for r in st.outbox()}
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
     assert None not in seqs and seqs == sorted(seqs)
+
+
+def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-http6): once batch k is answered, batch k+2 goes while batch k+1 is still at the server, so
+    the server reads and checks it while it applies k+1 (it used to leave only once k+1 was answered). Here
+    the server holds batch 2 until batch 3 has reached it: with one batch ahead at a time batch 3 would never
+    come, and batch 2 would go on only after 5 s. Every change still arrives once, in order."""
+    from trust_server import sync as server_sync
+
+    st, mids = _enrolled_with_changes(server, make_station, days=7)  # 7 changes, 4 batches
+    st.engine._pipeline_ok = True  # the server said it takes a batch ahead (learnt on the set-up's sync)
+    real = server_sync.push_plain
+    arrived: list[int] = []
+    third_came = threading.Event()
+    came_while_held: list[bool] = []
+
+    def held(*args: Any, **kw: Any) -> Any:
+        arrived.append(args[2].mutations[0].client_seq)
+        if len(arrived) == 2:  # batch 2 waits at the server for batch 3 to reach it
+            came_while_held.append(third_came.wait(5))
+        elif len(arrived) == 3:
+            third_came.set()
+        return real(*args, **kw)
+
+    monkeypatch.setattr(server_sync, "push_plain", held)
+    result = st.sync()
+    assert came_while_held == [True]  # batch 3 reached the server while batch 2 was held there
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    assert arrived[:3] == sorted(arrived[:3])  # the batches reached the server in order
+    assert server.applied(mids) == {m: 1 for m in mids}
+    rows = {r["mutation_id"]: r for r in st.outbox()}
+    seqs = [rows[m]["result"]["server_seq"] for m in mids]
+    assert None not in seqs and seqs == sorted(seqs)
