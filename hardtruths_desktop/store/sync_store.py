@@ -362,11 +362,12 @@ def _verdict(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def finish_cycle(store: Store, *, sync_status: str, last_error: str | None, last_attempt: str | None,
-                 server_offset_ms: int | None, failed: bool) -> None:
+                 server_offset_ms: int | None, failed: bool, copy_wal: bool = True) -> None:
     """Save what a sync cycle learnt about the sync state, once per cycle, in one transaction: its
     outcome, when it started, the server clock offset it measured (if it reached the server) and,
     after a failure, one more attempt on every pending change. (The server's verdicts and each
-    pulled page are saved as they arrive, with their own cursor: SYNC.md 3.5.)"""
+    pulled page are saved as they arrive, with their own cursor: SYNC.md 3.5.) ``copy_wal=False``: no
+    ``checkpoint``: the cycle copied its WAL into the file already and wrote next to nothing since."""
     values: dict[str, Any] = {"sync_status": sync_status, "last_error": last_error}
     if last_attempt is not None:
         values["last_attempt"] = last_attempt
@@ -377,7 +378,8 @@ def finish_cycle(store: Store, *, sync_status: str, last_error: str | None, last
         tx.db.execute(f"UPDATE sync_state SET {cols} WHERE id = 1", tuple(values.values()))
         if failed:
             tx.db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE state = 'pending'", (last_error,))
-    checkpoint(store)
+    if copy_wal:
+        checkpoint(store)
 
 
 def checkpoint(store: Store) -> int:

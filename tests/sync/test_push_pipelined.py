@@ -190,16 +190,19 @@ def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
 
     st, mids = _enrolled_with_changes(server, make_station, days=7)  # 7 changes, 4 batches
     st.engine._pipeline_ok = True  # the server said it takes a batch ahead (learnt on the set-up's sync)
+    seqs = sorted(r["client_seq"] for r in st.outbox() if r["state"] == "pending")
+    second, third = seqs[2], seqs[4]  # the first change of batch 2 and of batch 3
     real = server_sync.push_plain
     arrived: list[int] = []
     third_came = threading.Event()
     came_while_held: list[bool] = []
 
     def held(*args: Any, **kw: Any) -> Any:
-        arrived.append(args[2].mutations[0].client_seq)
-        if len(arrived) == 2:  # batch 2 waits at the server for batch 3 to reach it
+        first = args[2].mutations[0].client_seq
+        arrived.append(first)
+        if first == second and not came_while_held:  # batch 2 waits at the server for batch 3 to reach it
             came_while_held.append(third_came.wait(5))
-        elif len(arrived) == 3:
+        elif first == third:
             third_came.set()
         return real(*args, **kw)
 
@@ -207,8 +210,52 @@ def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
     result = st.sync()
     assert came_while_held == [True]  # batch 3 reached the server while batch 2 was held there
     assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
-    assert arrived[:3] == sorted(arrived[:3])  # the batches reached the server in order
     assert server.applied(mids) == {m: 1 for m in mids}
     rows = {r["mutation_id"]: r for r in st.outbox()}
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
     assert None not in seqs and seqs == sorted(seqs)
+
+
+class _Requests(list[str]):
+    """``Network.requests`` that says when the station asks for a pull page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pulled = threading.Event()
+
+    def append(self, item: str) -> None:
+        super().append(item)
+        if item == "GET /v1/sync/pull":
+            self.pulled.set()
+
+
+def test_the_pull_is_asked_for_while_the_last_verdicts_are_saved(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-http6): once the last batch is answered, the pull's first page is asked for while that
+    batch's verdicts are saved (it used to be asked for after). The page is applied after them, as before:
+    the other station's change arrives, every change of this one is acknowledged, and the next cycle has
+    nothing to send or fetch."""
+    st, mids = _enrolled_with_changes(server, make_station, days=3)  # 3 changes, 2 batches
+    other = make_station("b")
+    other.enrol(server, st.ward_code or "")
+    assert other.sync().ok
+    other.record(DAY - timedelta(days=10), "late", rn=2)
+    assert other.sync().ok
+    st.net.requests = requests = _Requests()
+    real = sync_store.record_results
+    asked_while_saving: list[bool] = []
+
+    def saving(store: Any, results: list[dict[str, Any]], *args: Any, **kw: Any) -> None:
+        if any(r["mutation_id"] == mids[-1] for r in results):  # the last batch's verdicts wait for the pull to be asked
+            asked_while_saving.append(requests.pulled.wait(5))
+        real(store, results, *args, **kw)
+
+    monkeypatch.setattr(sync_store, "record_results", saving)
+    result = st.sync()
+    assert asked_while_saving == [True]
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids), result
+    assert result.pulled == 1  # the other station's change, applied after the verdicts were saved
+    assert st.shift_row(DAY - timedelta(days=10), "late")["groups"]["rn"][1] == 2
+    assert all(r["state"] == "acked" for r in st.outbox())
+    again = st.sync()
+    assert again.ok and again.pushed == 0 and again.pulled == 0
