@@ -25,6 +25,7 @@ from trust_server.api import admin, devices, sync
 from trust_server.db import make_engine, prepare
 from trust_server.errors import ApiError
 from trust_server.middleware import BodyLimit, FailureLimiter, ScrubbedErrors
+from trust_server.push_turns import PushTurns
 from trust_server.responses import AsciiJSONResponse
 from trust_server.settings import ENV_PINNED_CLOCK, Settings
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.enrol_limiter = FailureLimiter(settings.enrol_max_failures, settings.enrol_window_s)
     #: the server's one clock (``Settings.clock``): every "now" of a request asks it (``deps.ClockDep``)
     app.state.clock = settings.clock
+    app.state.push_turns = PushTurns()  # each station's pushes in this process take turns (sync.push)
     if settings.clock_is_pinned:
         log.warning("THE SERVER'S CLOCK IS PINNED at %s (%s): it never sees time pass, so shift dates, clocks, "
                     "tokens and retention are judged as of that moment. For test and benchmark servers only: unset "

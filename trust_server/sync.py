@@ -19,7 +19,6 @@ import functools
 import hashlib
 import random
 import re
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -50,6 +49,7 @@ from trust_server.apply import Author, Batch, Cleaned, Incoming, canonical_uuid,
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
+from trust_server.push_turns import PushTurns, StationTurn
 from trust_server.validate import clean_payload
 
 MAX_PULL = 1000
@@ -70,8 +70,6 @@ PIPELINED_OVERTAKE_WAIT_S = 2.0
 #: of it. One more (a broken or hostile station) is answered 409 ``request_outstanding`` at once rather than
 #: holding a database connection while it waits, so one station cannot take the pool other wards push through
 PIPELINED_PER_DEVICE = 2
-_pipelined: dict[str, int] = {}
-_pipelined_lock = threading.Lock()
 
 
 iso = iso_utc
@@ -215,44 +213,41 @@ def busy(retry_after: int = 2) -> ApiError:
     return ApiError(503, "busy", "The trust server is busy: try again shortly", headers={"Retry-After": str(retry_after)})
 
 
-def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, *, clock: Clock) -> PushResponse:
-    """``clock``: the server's (``Settings.clock``): the shift-date window, HLC checks, ``server_time``."""
-    answer = _push(engine, device_id, req, headers, clock, plain=False)
+def push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, *, clock: Clock,
+         turns: PushTurns | None = None) -> PushResponse:
+    """``clock``: the server's (``Settings.clock``): the shift-date window, HLC checks, ``server_time``.
+    ``turns``: the app's (``app.state.push_turns``): a station's pushes in this process take turns there."""
+    answer = _push(engine, device_id, req, headers, clock, plain=False, turns=turns)
     assert isinstance(answer, PushResponse)
     return answer
 
 
-def push_plain(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, *, clock: Clock) -> dict[str, Any]:
+def push_plain(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, *, clock: Clock,
+               turns: PushTurns | None = None) -> dict[str, Any]:
     """``push``'s answer as protocol 2 sends it, ``model_dump(exclude_defaults=True)`` of ``push``'s, built
     as plain JSON values (issue 13, i13-push5: a model per verdict, then its dump, cost ~10 ms a 500-change
     push). ``tests/server/test_push.py`` reads both forms of one answer."""
-    answer = _push(engine, device_id, req, headers, clock, plain=True)
+    answer = _push(engine, device_id, req, headers, clock, plain=True, turns=turns)
     assert isinstance(answer, dict)
     return answer
 
 
 def _push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
-          plain: bool) -> PushResponse | dict[str, Any]:
+          plain: bool, turns: PushTurns | None) -> PushResponse | dict[str, Any]:
     if req.device_id != device_id:
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
-    if not headers.pipelined:
-        return _push_retrying(engine, device_id, req, headers, clock, plain)
-    with _pipelined_lock:
-        if _pipelined.get(device_id, 0) >= PIPELINED_PER_DEVICE:
-            raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
-                           headers={"Retry-After": "1"})
-        _pipelined[device_id] = _pipelined.get(device_id, 0) + 1
-    try:
-        return _push_retrying(engine, device_id, req, headers, clock, plain)
-    finally:
-        with _pipelined_lock:
-            left = _pipelined.pop(device_id) - 1
-            if left:
-                _pipelined[device_id] = left
+    with (turns or PushTurns()).station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
+        return _push_retrying(engine, device_id, req, headers, clock, plain, station)
+
+
+def _lock_wait_s() -> float:
+    """``PIPELINED_LOCK_WAIT`` in seconds ("30s", "200ms")."""
+    wait = PIPELINED_LOCK_WAIT.strip()
+    return float(wait[:-2]) / 1000 if wait.endswith("ms") else float(wait.rstrip("s"))
 
 
 def _push_retrying(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
-                   plain: bool) -> PushResponse | dict[str, Any]:
+                   plain: bool, station: StationTurn) -> PushResponse | dict[str, Any]:
     _structure(req)
     prepared = _prepare(req, utc_now(clock).date())
     attempt = 0
@@ -260,7 +255,10 @@ def _push_retrying(engine: Engine, device_id: str, req: PushRequest, headers: Cl
     pause = 0.005
     while True:
         try:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
+            # the station's turn in this process first (a pipelined push waits for it holding no database
+            # connection: push_turns.py), then a connection, and the device row (another process's push)
+            with station.turn(_lock_wait_s() if headers.pipelined else 0.0), \
+                    Session(engine, expire_on_commit=False) as session, session.begin():
                 return _push_tx(session, device_id, req, headers, clock, prepared, plain)
         except _Early as e:
             # a pipelined push that took the device before the push it follows: that one is on its way (sent

@@ -156,12 +156,19 @@ def test_second_push_while_one_is_in_flight_is_request_outstanding(admin: Admin,
     assert st.push([st.create_shift(TODAY)], acked_through=0)["results"][0]["status"] == "applied"
 
 
-def _waiting_on_locks(con: psycopg.Connection[Any], n: int) -> None:
-    """Until ``n`` backends of this database wait on a lock (the pushes queued behind ``con``'s)."""
+def _lock_waiters(con: psycopg.Connection[Any]) -> int:
+    (waiting,) = con.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                             " AND datname = current_database()").fetchone() or (0,)
+    return int(waiting)
+
+
+def _waiting_on_locks(con: psycopg.Connection[Any], n: int, st: Any = None) -> None:
+    """Until ``n`` pushes are queued behind ``con``'s: backends of this database waiting on a lock, and
+    (``st``: a station of the session's server) that station's pushes waiting for their turn in the server
+    process (``push_turns.py``: the push after one of the same process waits there, not on the row)."""
+    turns = getattr(st.server.app.state, "push_turns", None) if st is not None else None
     for _ in range(500):
-        (waiting,) = con.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                                 " AND datname = current_database()").fetchone() or (0,)
-        if waiting >= n:
+        if _lock_waiters(con) + (turns.waiting(st.device_id) if turns is not None else 0) >= n:
             return
         time.sleep(0.01)
     raise AssertionError(f"{n} pushes never queued on the device row")
@@ -188,7 +195,7 @@ def test_a_pipelined_push_waits_for_the_push_before_it_then_applies_after_it(adm
         _waiting_on_locks(watch, 1)
         second = threading.Thread(target=send, args=("second", [edit], 0))
         second.start()
-        _waiting_on_locks(watch, 2)
+        _waiting_on_locks(watch, 2, st)
         r = st.push_raw([create], acked_through=0)  # not marked: refused at once, as before
         assert r.status_code == 409 and r.json()["error"] == "request_outstanding"
         con.rollback()  # the push in flight ends: the queued ones go, in the order they came
@@ -226,7 +233,7 @@ def test_a_station_cannot_queue_more_than_two_pipelined_pushes(admin: Admin, war
         threads[0].start()
         _waiting_on_locks(watch, 1)
         threads[1].start()
-        _waiting_on_locks(watch, 2)
+        _waiting_on_locks(watch, 2, st)
         third = threading.Thread(target=send, args=("third", [create]))
         third.start()
         third.join(20)  # answered while the device is still held: it never queued
@@ -240,6 +247,45 @@ def test_a_station_cannot_queue_more_than_two_pipelined_pushes(admin: Admin, war
     later = st.mutation("shift", st.shift_id(TODAY), "patch", {"notes": "later"}, base={"notes": edit["mutation_id"]})
     r = st.push_raw([later], acked_through=2, extra_headers=marked)
     assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
+
+
+def test_a_pipelined_push_waits_for_the_earlier_push_of_its_process_holding_no_database_connection(
+        admin: Admin, ward: str) -> None:
+    """Reviewer: the batch sent ahead waited on the device row for up to 30 s holding one of the pool's 12
+    connections, so many wards pushing backlogs at once could take the pool. It now waits for the earlier
+    push of the same server process on that process's own lock, with no connection, and takes one only
+    once the earlier push has given its back."""
+    st = admin.station(ward)
+    create = st.create_shift(TODAY)
+    assert st.push([create])["results"][0]["status"] == "applied"
+    sid = st.shift_id(TODAY)
+    first = st.mutation("shift", sid, "patch", {"notes": "first"}, base={"notes": create["mutation_id"]})
+    ahead = st.mutation("shift", sid, "patch", {"notes": "sent ahead"}, base={"notes": first["mutation_id"]})
+    url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
+    pool = admin.server.app.state.engine.pool
+    answers: dict[str, httpx.Response] = {}
+
+    def send(name: str, muts: list[dict[str, Any]], marked: bool) -> None:
+        answers[name] = st.push_raw(muts, acked_through=1, extra_headers={HEADER_PIPELINED: "1"} if marked else None)
+
+    with psycopg.connect(url) as con, psycopg.connect(url, autocommit=True) as watch:
+        # the first push holds the device row and its connection, kept in its transaction by the shift's row
+        con.execute("SELECT 1 FROM entity_record WHERE entity = 'shift' AND id = %s FOR UPDATE", (sid,))
+        threads = [threading.Thread(target=send, args=("first", [first], False))]
+        threads[0].start()
+        _waiting_on_locks(watch, 1)
+        assert pool.checkedout() == 1
+        threads.append(threading.Thread(target=send, args=("ahead", [ahead], True)))
+        threads[1].start()
+        _waiting_on_locks(watch, 2, st)
+        assert _lock_waiters(watch) == 1 and pool.checkedout() == 1  # the push sent ahead holds no connection
+        con.rollback()
+        for t in threads:
+            t.join(30)
+    assert [answers[n].json()["results"][0]["status"] for n in ("first", "ahead")] == ["applied", "applied"], answers
+    shift = next(c for c in st.pull_all() if c["id"] == sid)
+    assert shift["row"]["notes"] == "sent ahead"
+    assert admin.server.app.state.push_turns.waiting(st.device_id) == 0
 
 
 def test_a_pipelined_push_that_overtakes_or_waits_too_long_is_refused_whole(admin: Admin, ward: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from hardtruths_desktop.domain.clock import utc_now
 from hardtruths_desktop.sync.protocol import (
@@ -44,14 +44,15 @@ def _compact(resp: PushResponse | PullResponse | sync.EncodedPage, headers: sync
 
 @router.post("/push", responses=ERRORS, response_model=PushResponse)
 def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep, clock: ClockDep,
-         response: Response) -> Any:
+         response: Response, request: Request) -> Any:
     """Apply a batch of one station's mutations in client_seq order; one verdict per item. The answer says
     ``Push-Pipeline: 1``: this server takes a station's next push while this one is applied
     (``protocol.HEADER_PIPELINE``)."""
     if headers.protocol >= 2:  # written as plain JSON values, not a model per verdict then its dump (issue 13)
-        answer: Any = AsciiJSONResponse(sync.push_plain(engine, device_id, req, headers, clock=clock))
+        answer: Any = AsciiJSONResponse(sync.push_plain(engine, device_id, req, headers, clock=clock,
+                                                        turns=request.app.state.push_turns))
     else:
-        answer = sync.push(engine, device_id, req, headers, clock=clock)
+        answer = sync.push(engine, device_id, req, headers, clock=clock, turns=request.app.state.push_turns)
     (answer if isinstance(answer, Response) else response).headers[HEADER_PIPELINE] = "1"
     return answer
 
