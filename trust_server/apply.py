@@ -183,9 +183,10 @@ class ServerHlc:
         self._lock = threading.Lock()
         self._last = Hlc(0, 0, "00000000")
 
-    def next(self, now_ms: int) -> str:
+    def next(self, now_ms: int, floor: str = "") -> str:
+        """The next HLC, above ``floor`` too (the one the database keeps: another process's, an earlier run's)."""
         with self._lock:
-            last = self._last
+            last = max(self._last, Hlc.parse(floor)) if floor else self._last
             pt = max(last.pt, now_ms)
             self._last = Hlc(pt, last.lc + 1 if pt == last.pt else 0, "00000000")
             return str(self._last)
@@ -197,14 +198,21 @@ _server_hlcs_lock = threading.Lock()
 
 def server_hlc(now_ms: int, session: Session) -> str:
     """A fresh HLC from the server clock's ``now_ms`` (``wall_ms(clock)``), monotonic for ``session``'s
-    database (the engine it is bound to; only admin writes and voids ask, never a device's push)."""
+    database (only admin writes and voids ask, never a device's push): above the one kept in
+    ``server_meta.server_hlc`` (migration 0020b), read and advanced under that row's lock in this
+    transaction, so a restarted server, a second server process and the admin CLI never issue one lower
+    than any committed before. Two round trips per server-authored record; none per push. The lock is
+    taken after the records' (``Batch.load``), as the nightly purge takes it: one order."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     hlc = _server_hlcs.get(engine)
     if hlc is None:
         with _server_hlcs_lock:
             hlc = _server_hlcs.setdefault(engine, ServerHlc())
-    return hlc.next(now_ms)
+    kept = session.execute(text("UPDATE server_meta SET server_hlc = server_hlc WHERE id = 1 RETURNING server_hlc")).scalar()
+    issued = hlc.next(now_ms, str(kept or ""))
+    session.execute(text("UPDATE server_meta SET server_hlc = :h WHERE id = 1"), {"h": issued})
+    return issued
 
 
 class Batch:

@@ -70,6 +70,8 @@ class ServerMeta(ServerTable, table=True):
     min_retained_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
     schema_min: int = SCHEMA_MIN
     schema_max: int = SCHEMA_MAX
+    #: the last HLC the server issued for its own writes (``apply.server_hlc``; migration 0020b)
+    server_hlc: str = Field(default="", sa_column=sa.Column(sa.String(40), nullable=False, server_default=""))
 
 
 class SyncCounter(ServerTable, table=True):

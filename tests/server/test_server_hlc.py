@@ -6,15 +6,21 @@ databases, the real admin write path (``reference.write_record``)."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 from support.clocks import SUITE_MS, suite_clock
+from test_compact_records import _at
 
 from hardtruths_desktop.domain.hlc import Hlc
 from trust_server.apply import Outcome, server_hlc
 from trust_server.db import make_engine, migrate
+from trust_server.models import SERVER_DEVICE_ID
 from trust_server.reference import trust_id, write_record
 
 
@@ -44,3 +50,67 @@ def test_a_servers_clock_moved_forward_does_not_lift_another_databases_server_hl
     finally:
         for engine in engines:
             engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_restarted_server_or_a_second_process_never_issues_a_lower_server_hlc(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Reviewer: the server HLC lived only in memory, so a restarted server (its clock a few minutes behind
+    the run before) or a second server process stamped its admin's later write LOWER than an earlier one it
+    had stored, and the later write lost the merge. Now above the one the database keeps (0020b)."""
+    url = f"sqlite:///{tmp_path / 'server.sqlite'}" if backend == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    first = make_engine(url)
+    try:
+        migrate(first)
+        with Session(first) as s:
+            fast = suite_clock()
+            fast.advance(timedelta(minutes=3))  # the clock before the restart: 3 minutes fast, then put right
+            out = write_record(s, "trust", trust_id("T1"), {"code": "T1", "name": "Before"}, clock=fast)
+            s.commit()
+            before = Hlc.parse(out.meta_entries[0]["hlc"])
+        assert before.pt == SUITE_MS + 180_000
+    finally:
+        first.dispose()
+    restarted, second = make_engine(url), make_engine(url)  # a new process, and another beside it
+    try:
+        with Session(restarted) as a, Session(second) as b:
+            after = _trust_write(a, "After")  # at SUITE_MS: 3 minutes behind the stored one
+            got = Hlc.parse(after.meta_entries[0]["hlc"])
+            assert got > before and (got.pt, got.lc) == (before.pt, before.lc + 1)
+            name = a.execute(text("SELECT data FROM entity_record WHERE entity = 'trust'")).scalar_one()
+            assert (json.loads(name) if isinstance(name, str) else name)["name"] == "After"  # the later write won
+            a.close()
+            # the other process, the same millisecond: never the same HLC, never a lower one
+            issued = []
+            for s in (b, a, b, a):
+                issued.append(Hlc.parse(server_hlc(SUITE_MS, s)))
+                s.commit()
+            assert issued == sorted(set(issued)) and issued[0] > got
+    finally:
+        restarted.dispose()
+        second.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0020b_seeds_the_kept_server_hlc_from_the_servers_own_field_versions(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = f"sqlite:///{tmp_path / 'server.sqlite'}" if backend == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    engine = make_engine(url)
+    try:
+        _at(engine, "0020")
+        highest = f"{SUITE_MS + 5:013d}-00002-00000000"
+        meta = {"name": {"tok": "t1", "hlc": highest, "device_id": SERVER_DEVICE_ID, "seq": None},
+                "code": {"tok": "t0", "hlc": f"{SUITE_MS:013d}-00000-00000000", "device_id": SERVER_DEVICE_ID, "seq": None}}
+        station = {"label": {"tok": "t2", "hlc": f"{SUITE_MS + 9:013d}-00000-0a1b2c3d", "device_id": str(uuid.uuid4()), "seq": 1}}
+        cast = "CAST(:m AS json)" if backend == "postgresql" else ":m"
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO server_meta (id, epoch, schema_min, schema_max) VALUES (1, 'e', 1, 13)"))
+            for rid, field_meta in ((str(uuid.uuid4()), meta), (str(uuid.uuid4()), station)):
+                c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review,"
+                               f" updated_at) VALUES ('staff', :id, NULL, CAST('{{}}' AS {'jsonb' if backend == 'postgresql' else 'text'}),"
+                               f" {cast}, false, 1, false, '2026-10-25T00:30:00+00:00')"), {"id": rid, "m": json.dumps(field_meta)})
+        migrate(engine)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT server_hlc FROM server_meta")).scalar_one() == highest  # not the station's
+    finally:
+        engine.dispose()
