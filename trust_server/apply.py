@@ -69,6 +69,21 @@ class Author:
 
 
 RECORDED_FIELD = re.compile(r"groups\.[a-z0-9_]+\.(actual|actual_hours|bank_agency)")
+_RECORDED: dict[str, bool] = {}
+
+
+def _records_staffing(values: Iterable[str]) -> bool:
+    """Whether any of these field names is a figure of who came on duty (``RECORDED_FIELD``); each name's
+    answer kept (bounded: names come from the wire), not matched again for every change."""
+    for f in values:
+        found = _RECORDED.get(f)
+        if found is None:
+            if len(_RECORDED) >= 4096:
+                _RECORDED.clear()
+            found = _RECORDED[f] = RECORDED_FIELD.fullmatch(f) is not None
+        if found:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,7 @@ def created_record(entity: str, entity_id: str, values: dict[str, Any]) -> Check
     except ValidationError:
         return None
     data = dict(values)
-    if entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values) \
+    if entity == "shift" and "staffing_recorded" not in values and _records_staffing(values) \
             and not data.get("staffing_recorded"):
         data["staffing_recorded"] = True
     if data.get("deleted", False):
@@ -167,6 +182,13 @@ class Outcome:
     history: list[dict[str, Any]] = field(default_factory=list)
     #: the record is now exactly what its author holds (applied as sent): its pull skips this change
     clean: bool = False
+
+
+def _canonical_hlc(text_hlc: str) -> bool:
+    """Whether ``str(Hlc.parse(text_hlc)) == text_hlc`` (13 and 5 ASCII digits, a node of at most 8 characters),
+    checked without formatting it again (issue 13: ~1 us a change)."""
+    return 20 < len(text_hlc) <= 28 and text_hlc.isascii() and text_hlc[13] == "-" and text_hlc[19] == "-" \
+        and text_hlc[:13].isdigit() and text_hlc[14:19].isdigit()
 
 
 def hlc_key(hlc: str, device_id: str) -> tuple[int, int, str]:
@@ -323,7 +345,7 @@ class Batch:
         else:
             values = clean_payload(entity, entity_id, m.op, m.payload, self.now.date())
         # who came on duty was entered (stations before schema 5 never say so themselves)
-        infer_recorded = entity == "shift" and "staffing_recorded" not in values and any(RECORDED_FIELD.fullmatch(f) for f in values)
+        infer_recorded = entity == "shift" and "staffing_recorded" not in values and _records_staffing(values)
         current = self.records.get(key)
         if schema.kind == "immutable":
             self._check_immutable(schema, m, values, current)
@@ -343,7 +365,7 @@ class Batch:
         elif incoming.pt < self.now_ms - CLOCK_BEHIND_MS:
             out.flags.append("clock_behind")
         inc_key = (effective.pt, effective.lc, self.author.device_id)
-        eff_text = str(effective)
+        eff_text = m.hlc if effective is incoming and _canonical_hlc(m.hlc) else str(effective)
         conflict = lost_any = agreed_any = False
         if current is None:
             # a new record: every field applies, under one version shared by its fields (the same entry
@@ -651,10 +673,15 @@ class Batch:
         # who, from which device and when are the mutation's (received_mutation): not repeated per field,
         # nor the clock it was sent with (migration 0010: ``history_hlc``)
         raws = {m.mutation_id: m.raw for m, _out in self.logged} if history else {}
+        hlcs: dict[tuple[str, str], str | None] = {}  # ``history_hlc`` once per mutation, not once per field
+        for h in history:
+            key = (h["mutation_id"], h["incoming_hlc"])
+            if key not in hlcs:
+                hlcs[key] = history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], ""))
         insert_rows(self.session, FieldChange.__table__, [  # type: ignore[attr-defined]
             {"server_seq": None, "mutation_id": h["mutation_id"].lower(), "entity": h["entity"],  # its mutation's (0013)
              "entity_id": h["entity_id"], "field": h["field"], "outcome": h["outcome"],
-             "incoming_hlc": history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], "")),
+             "incoming_hlc": hlcs[(h["mutation_id"], h["incoming_hlc"])],
              "stored_hlc": h["stored_hlc"], "old_value": h["old_value"], "new_value": h["new_value"]} for h in history])
         # the mutations' texts once for the request, compressed together (migration 0015: ``log_texts``)
         places = log_texts(self.session, [m.raw for m, _out in self.logged])
@@ -845,8 +872,18 @@ def history_hlc(incoming_hlc: str, raw: str) -> str | None:
 _CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+_UUIDS: dict[str, bool] = {}
+
+
 def canonical_uuid(text_id: str) -> bool:
-    return _CANONICAL.fullmatch(text_id) is not None
+    """Whether ``text_id`` is a UUID exactly as ``str(uuid.UUID(...))`` writes it. Answers kept (bounded): a push
+    asks about each record and mutation id 3-4 times (issue 13)."""
+    found = _UUIDS.get(text_id)
+    if found is None:
+        if len(_UUIDS) >= 65536:
+            _UUIDS.clear()
+        found = _UUIDS[text_id] = _CANONICAL.fullmatch(text_id) is not None
+    return found
 
 
 def odd_record_id(given: str, field_name: str = "entity_id") -> ValidationError:

@@ -261,3 +261,55 @@ def test_a_create_checked_before_the_transaction_gets_the_verdict_the_merge_give
     assert answers[0] == answers[1]
     statuses = [a[0] for a in answers[0][:-1]]
     assert statuses == ["applied", "rejected", "rejected", "rejected", "applied", "applied", "applied"], answers[0]
+
+
+def _mutation(**over: Any) -> Any:
+    from hardtruths_desktop.sync.protocol import Mutation
+    sent = {"client_seq": 7, "mutation_id": "01a235d6-aea0-7295-8fd6-d7a9c65b1a05", "entity": "shift",
+            "entity_id": "8bfc1f45-ec86-579f-a80b-79c69f0f33a3", "op": "create", "hlc": "1796199591583-00000-d8e3def4",
+            "schema_version": 13, "recorded_by": "station:cli", "wall_time": "2026-12-02T08:19:51.583Z",
+            "payload": {"ward_id": "47519682-cb25-53e4-b569-286fa411ea39", "shift_date": "2026-12-01", "groups.rn.actual": 3,
+                        "groups.rn.actual_hours": 24.0, "staffing_recorded": True}, "base": {}}
+    sent.update(over)
+    return Mutation.model_validate(sent)
+
+
+@pytest.mark.parametrize("over", [
+    {}, {"op": "patch", "payload": {"notes": "a \"quoted\" note\non two lines\\"}, "base": {"notes": "01a235d6-aea0-7295-8fd6-d7a9c65b1a05"}},
+    {"payload": {"notes": "caf\u00e9"}}, {"payload": {"notes": "del\x7f"}}, {"payload": {"notes": "nul\x00"}},
+    {"payload": {"notes": "half \ud800"}}, {"payload": {"f": 1e16}}, {"payload": {"f": 1e-5}}, {"payload": {"f": math.nan}},
+    {"payload": {"n": 2**70}}, {"payload": {"notes": "NaN"}}, {"payload": {"notes": "Infinity"}},
+    {"payload": {"x": {"mutation_id": "in the payload"}}}, {"recorded_by": "nul\x00by"}, {"recorded_by": "x" * 120},
+    {"mutation_id": "01A235D6-AEA0-7295-8FD6-D7A9C65B1A05"}, {"entity_id": "{8bfc1f45-ec86-579f-a80b-79c69f0f33a3}"},
+    {"entity_id": "caf\u00e9"}, {"wall_time": "tab\there"}, {"base": {"hlc": "1796199591583-00000-d8e3def4", "op": "x"}},
+    {"payload": {"schema_version": 1, "wall_time": "x", "hlc": "y"}}, {"schema_version": True},
+    {"payload": {"l": [1.5, {"z": None, "a": [True]}], "": ""}}, {"payload": {}}, {"op": "delete", "payload": {}},
+])
+def test_a_mutations_kept_text_and_hash_made_together_are_each_functions_own(over: dict[str, Any]) -> None:
+    """issue 13 (i13-merge6): ``_prepare`` makes the mutation's kept text and its payload hash from one check of
+    its payload (``sync._texts``); they are byte for byte ``station_raw``'s and ``_payload_sha``'s, or (anything
+    but the plain case) left to those functions."""
+    from trust_server.apply import station_raw
+    m = _mutation(**over)
+    expected = (station_raw(m.__dict__), push_sync._payload_sha(m))
+    got = push_sync._texts(m)
+    assert got is None or got == expected
+    prepared = push_sync._prepare(push_sync.PushRequest(device_id="d", device_incarnation="i", acked_through=0, mutations=[m]), TODAY)
+    assert (prepared.raws[0], prepared.shas[0]) == expected
+    if not over or "quoted" in str(over) or over.get("payload") in ({}, {"schema_version": 1, "wall_time": "x", "hlc": "y"}):
+        assert got is not None  # the plain case takes the shared path
+
+
+@pytest.mark.parametrize("hlc", ["1796199591583-00000-d8e3def4", "1796199591583-00000-d8e3def", "1796199591583-00000-",
+                                 "1796199591583-00000--8e3def4", "1796199591583-0000-d8e3def4", "179619959158-00000-d8e3def4",
+                                 "1796199591583-00000-d8e3def4x", "1796199591583-0000\u0661-d8e3def4", "+796199591583-00000-d8e3def4",
+                                 "0000000000000-00000-00000000", "1796199591583-99999-a"])
+def test_a_clock_kept_as_sent_only_when_it_is_already_written_as_the_server_writes_it(hlc: str) -> None:
+    from hardtruths_desktop.domain.hlc import Hlc
+    from trust_server.apply import _canonical_hlc
+    try:
+        same = str(Hlc.parse(hlc)) == hlc
+    except ValueError:
+        same = False
+    assert not _canonical_hlc(hlc) or same
+    assert _canonical_hlc(hlc) == (same and len(hlc) > 20)
