@@ -24,6 +24,8 @@ from sqlalchemy import JSON, Table, bindparam, insert, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+_dumps = orjson.dumps
+
 
 def json_text(value: Any) -> str:
     """``value`` as compact JSON text (for a JSON column or a response)."""
@@ -105,11 +107,20 @@ _COPY_FORMAT: dict[type, Any] = {str: _copy_escape, int: str, bool: _copy_bool, 
 def _copy_column(values: list[Any], is_json: bool) -> list[str]:
     """One column's values as COPY text fields (see ``copy_text``)."""
     if is_json:
-        texts = [json_text(v) for v in values]
+        try:  # ``json_text`` of each, its call left out (orjson writes each the same either way)
+            texts = [_dumps(v).decode() for v in values]
+        except TypeError:
+            texts = [json_text(v) for v in values]
         return [t.replace("\\", "\\\\") if "\\" in t else t for t in texts]
     kinds = {type(v) for v in values}
     if kinds == {int}:
         return [str(v) for v in values]
+    if kinds == {str}:  # ids, names: none needs escaping, as a rule (looked for once in the whole column)
+        whole = "".join(values)
+        if "\\" not in whole and "\n" not in whole and "\r" not in whole and "\t" not in whole:
+            return values
+    if kinds == {bool}:
+        return ["t" if v else "f" for v in values]
     if kinds == {datetime}:  # a batch's rows share their time (``received_at``, ``updated_at``): written once each
         written: dict[tuple[datetime, Any], str] = {}  # keyed with the zone too: equal instants may be written apart
         return [written.get((v, v.tzinfo)) or written.setdefault((v, v.tzinfo), _copy_datetime(v)) for v in values]
