@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         self.print_centre = PrintCentreView(self.ctx)
         self.beds = BedsView(self.ctx)
         self.screens += [self.print_centre, self.beds]
-        self.tabs.addTab(scrolling(self.print_centre), "Pr&int")
+        self.tabs.addTab(self.print_centre, "Pr&int")  # its choices scroll (status, preview and buttons stay in view)
         self.tabs.addTab(self.beds, "&Beds")  # its table and its form scroll each (never a scroll area in another)
         # --- end issue 4 ---
         # --- issue 9: Feedback (results, paper cards, moderation; starts the patient kiosk) ---
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
 
         self.incidents = IncidentsView(self.ctx)
         self.screens.append(self.incidents)
-        self.tabs.addTab(self.incidents, "Incidents")  # Ctrl+8: every letter of it is an Alt key elsewhere
+        self.tabs.addTab(self.incidents, "In&cidents")  # Alt+C (or Ctrl+8): the controls that had Alt+C moved
         self.today.report_incident.connect(self._report_from_flag)
         # --- end issue 10 ---
         for view in self.screens:  # issue 12: long labels wrap, so no screen is wider than a small PC's

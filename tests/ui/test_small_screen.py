@@ -347,3 +347,50 @@ def test_sign_in_shows_the_longest_ward_name_whole_at_150_percent_text(make_stat
         card = box.parentWidget()
         assert card is not None
         assert box.geometry().right() <= card.contentsRect().right(), "the list runs off the card"
+
+
+def test_every_top_tab_has_its_own_alt_key_and_it_opens_that_tab(station: Station) -> None:
+    """Reviewer: the Incidents tab had no Alt key (Alt+I went to Print; only Ctrl+Tab reached it). Every
+    top tab shows an underlined letter of its own name, no two alike, and Alt+that letter opens it."""
+    station.sign_in("Mary O'Neill")
+    w = station.window
+    keys = [mnemonic(w.tabs.tabText(i)) for i in range(w.tabs.count())]
+    assert None not in keys, [w.tabs.tabText(i) for i in range(w.tabs.count())]
+    assert len(set(keys)) == len(keys), keys
+    assert keys[w.screens.index(w.incidents)] == "c" and keys[w.screens.index(w.print_centre)] == "i"
+    for i in reversed(range(w.tabs.count())):  # from the last, so each press moves to another tab
+        key = keys[i]
+        assert key is not None
+        station.qtbot.keyClick(w.tabs.currentWidget(), getattr(Qt.Key, f"Key_{key.upper()}"), Qt.KeyboardModifier.AltModifier)
+        station.qtbot.waitUntil(lambda i=i: w.tabs.currentIndex() == i, timeout=QT_WAIT_MS)
+
+
+def test_the_print_screens_status_line_is_whole_in_view_at_150_percent_text(make_station: Any, demo_dir: Any) -> None:
+    """Seen by hand under Xvfb at 1024x768 with 150% text: the Print screen's status line ("Ready to print:
+    ...") was cut at the bottom of the window, under the fold of a screen that scrolled both ways. The
+    choices scroll by themselves; the status line, the preview and the buttons stay in view, whole."""
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtWidgets import QScrollArea
+
+    with text_at_150_percent():
+        st = make_station(demo_dir)
+        w = st.window
+        w.showNormal()
+        w.resize(1024, 740)
+        st.sign_in("Mary O'Neill")
+        w.show_screen(w.print_centre)
+        pc = w.print_centre
+        st.qtbot.waitUntil(lambda: pc.document.status() == QPdfDocument.Status.Ready
+                           and pc.status.text().startswith("Ready to print"), timeout=QT_WAIT_MS)
+        QApplication.processEvents()
+        status = pc.status
+        top_left = status.mapTo(w, status.rect().topLeft())
+        assert w.rect().contains(top_left) and w.rect().contains(status.mapTo(w, status.rect().bottomRight())), (
+            f"the status line is outside the window at {top_left}")
+        assert status.height() >= status.heightForWidth(status.width()), "the status line is cut"
+        for control in (pc.print_btn, pc.save_btn, pc.preview):
+            assert control.isVisible() and w.rect().contains(control.mapTo(w, control.rect().bottomRight())), control
+        parent = status.parentWidget()
+        while parent is not None:  # in no scroll area: nothing can scroll it out of view
+            assert not isinstance(parent, QScrollArea), "the status line sits in a scroll area"
+            parent = parent.parentWidget()

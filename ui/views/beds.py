@@ -119,7 +119,7 @@ class BedsView(Screen):
             ("label", "Be&d:", self.label_edit, "Bed"),
             ("occupied", "Occupied:", self.occupied, "Occupied"),
             ("preferred_name", "Preferred n&ame:", self.name_edit, "Preferred name"),
-            ("consultant", "&Consultant:", self.consultant_edit, "Consultant"),
+            ("consultant", "Consu&ltant:", self.consultant_edit, "Consultant"),
             ("expected_discharge", "E&xpected discharge:", self.edd_edit, "Expected date of discharge"),
             ("instructions", "Special instr&uctions:", self.instructions_edit, "Special instructions"),
             ("named_nurse", "", self.nurse_box, "Named nurse this shift"),

@@ -165,7 +165,7 @@ class ContactsPage(Screen):
         kl.addLayout(kb)
         self.errors.register("uniform_key", self.key_table, key_lab)
 
-        self.save_btn = QPushButton("Save conta&cts")
+        self.save_btn = QPushButton("S&ave contacts")  # Alt+C is the Incidents tab
         self.save_btn.setObjectName("primary")
         self.save_btn.clicked.connect(self.save)
         self.saved_label = QLabel()

@@ -341,7 +341,7 @@ class FeedbackView(QWidget):
         self.card_good.setAccessibleName("What was good (as written on the card)")
         self.card_better = QLineEdit()
         self.card_better.setAccessibleName("What could we do better (as written on the card)")
-        form.addRow("Cards &collected on", self.card_date)
+        form.addRow("Cards c&ollected on", self.card_date)  # Alt+C is the Incidents tab
         form.addRow("&Answer (1-6)", self.card_answer)
         form.addRow("What was &good", self.card_good)
         form.addRow("What co&uld be better", self.card_better)
@@ -457,7 +457,7 @@ class FeedbackView(QWidget):
         self.approve_btn = QPushButton("&Approve as written")
         self.withdraw_btn = QPushButton("With&draw the response")
         self.withdraw_btn.setObjectName("danger")
-        self.redact_btn = QPushButton("Save reda&cted")
+        self.redact_btn = QPushButton("Save r&edacted")  # Alt+C is the Incidents tab
         self.redact_btn.setObjectName("primary")
         self.approve_btn.clicked.connect(lambda: self._moderate("approve"))
         self.withdraw_btn.clicked.connect(lambda: self._moderate("withdraw"))

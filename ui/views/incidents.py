@@ -239,7 +239,7 @@ class ReportFormView(QWidget):
         rows: list[tuple[str, Any, str]] = [
             ("W&hen did it happen:", when, "occurred_on"),
             ("Wh&ere:", self.location, "location"),
-            ("&Category:", self.category, "category"),
+            ("Cate&gory:", self.category, "category"),
             ("", self.category_help, ""),
             ("What was invo&lved:", self.involved, "involved"),
             ("Never Event:", self.never_event, "never_event"),
@@ -619,10 +619,10 @@ class AmendDialog(QDialog):
 
 
 REVIEW_ACTIONS = (
-    ("triage", "Tri&age…"),
+    ("triage", "Tria&ge…"),
     ("confirm_harm", "Confirm &harm…"),
     ("findings", "Add fi&ndings…"),
-    ("actions", "Add a&ctions…"),
+    ("actions", "&Add actions…"),  # Alt+C is the Incidents tab
     ("candour", "D&uty of candour…"),
     ("candour_step", "Record candour &step…"),
     ("close", "C&lose…"),

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from hardtruths_desktop.files import write_atomically
+from ui.fit import scrolling
 from ui.pool import TaskPool
 from ui.screen import Job, Screen, ward_now
 from ui.text import hhmm
@@ -253,7 +254,6 @@ class PrintCentreView(Screen):
         left.addWidget(self.title)
         left.addLayout(form)
         left.addWidget(self.message)
-        left.addWidget(self.status)
         left.addStretch(1)
         self.board_btn = QPushButton("Show board on this &screen")
         self.board_btn.setAccessibleName("Show the who's in charge board full screen on this screen")
@@ -262,6 +262,11 @@ class PrintCentreView(Screen):
         left_box = QWidget()
         left_box.setLayout(left)
         left_box.setMaximumWidth(max(380, self.fontMetrics().averageCharWidth() * 52))
+        # the choices scroll by themselves (large text, a small screen): the preview, the status line and the
+        # buttons below them stay in view (at 150% text the status line was cut under the fold)
+        self.choices = scrolling(left_box)
+        self.choices.setAccessibleName("Print choices")
+        self.choices.setMaximumWidth(left_box.maximumWidth() + self.choices.verticalScrollBar().sizeHint().width())
 
         self.document = QPdfDocument(self)
         self.preview = QPdfView()
@@ -274,24 +279,24 @@ class PrintCentreView(Screen):
         self.pages_label = QLabel()
         self.pages_label.setObjectName("muted")
 
-        self.save_btn = QPushButton("Save a PDF &copy…")
+        self.save_btn = QPushButton("Save a PDF c&opy…")  # Alt+C is the Incidents tab
         self.save_btn.clicked.connect(self.save_pdf)
         self.print_btn = QPushButton("Print… (Enter)")
         self.print_btn.setObjectName("primary")
         self.print_btn.setAccessibleName("Print (opens the print dialog)")
         self.print_btn.setToolTip("Print this sheet (Enter or Ctrl+P)")
         self.print_btn.clicked.connect(self.print_pdf)
+        top = QHBoxLayout()
+        top.addWidget(self.choices)
+        top.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pages_label, 1)
         buttons.addWidget(self.save_btn)
         buttons.addWidget(self.print_btn)
-        right = QVBoxLayout()
-        right.addWidget(self.preview, 1)
-        right.addLayout(buttons)
-
-        lay = QHBoxLayout(self)
-        lay.addWidget(left_box)
-        lay.addLayout(right, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top, 1)
+        lay.addWidget(self.status)  # under the choices and the preview, the whole width: always in view, never cut
+        lay.addLayout(buttons)
 
         for seq in (QKeySequence(QKeySequence.StandardKey.Print), QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)):
             sc = QShortcut(seq, self)

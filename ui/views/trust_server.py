@@ -77,7 +77,7 @@ class TrustServerPage(Screen):
         form = QFormLayout()
         form.addRow(buddy_label("Server &address:", self.server_edit, "Trust server address"), self.server_edit)
         form.addRow("", self.server_error)
-        form.addRow(buddy_label("Enrolment &code:", self.code_edit, "Enrolment code"), self.code_edit)
+        form.addRow(buddy_label("Enrolment co&de:", self.code_edit, "Enrolment code"), self.code_edit)
         form.addRow("", self.code_error)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_edit, 1)

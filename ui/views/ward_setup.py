@@ -141,7 +141,7 @@ class WardSetupView(Screen):
         self.edit_btn.clicked.connect(self.edit_staff)
         self.deactivate_btn = QPushButton("&Deactivate selected (left the ward)")
         self.deactivate_btn.clicked.connect(self.deactivate_staff)
-        self.code_btn = QPushButton("Issue one-time &code…")
+        self.code_btn = QPushButton("Iss&ue one-time code…")  # Alt+C is the Incidents tab
         self.code_btn.setAccessibleName("Issue a one-time code so the selected person can set a PIN")
         self.code_btn.clicked.connect(self.issue_code)
         for b in (self.edit_btn, self.deactivate_btn, self.code_btn):
@@ -275,7 +275,8 @@ class WardSetupView(Screen):
         self.pat_fallback = error_label()
         self.pat_errors = FieldErrors(self.pat_fallback)
         form = QFormLayout()
-        _row_field(form, self.pat_errors, "code", "Shift &code:", self.pat_code)
+        # no Alt key: Alt+C is the Incidents tab and every other letter of it is taken here (the form's first field)
+        _row_field(form, self.pat_errors, "code", "Shift code:", self.pat_code)
         _row_field(form, self.pat_errors, "name", "Shift &name:", self.pat_name)
         _row_field(form, self.pat_errors, "start", "Starts &at:", self.pat_start)
         _row_field(form, self.pat_errors, "end", "En&ds at:", self.pat_end)
