@@ -221,16 +221,25 @@ _server_hlcs_lock = threading.Lock()
 def server_hlc(now_ms: int, session: Session) -> str:
     """A fresh HLC from the server clock's ``now_ms`` (``wall_ms(clock)``), monotonic for ``session``'s
     database (only admin writes and voids ask, never a device's push): above the one kept in
-    ``server_meta.server_hlc`` (migration 0020b), read and advanced under that row's lock in this
-    transaction, so a restarted server, a second server process and the admin CLI never issue one lower
-    than any committed before. Two round trips per server-authored record; none per push. The lock is
-    taken after the records' (``Batch.load``), as the nightly purge takes it: one order."""
+    ``server_meta.server_hlc`` (migration 0020b), read and advanced under that row's lock, so a restarted
+    server, a second server process and the admin CLI never issue one lower than any issued before.
+    On PostgreSQL in a short transaction of its own (a second connection, three round trips per
+    server-authored record; none per push): the row's lock is never held while the caller locks
+    records, so two admin writes of several records each cannot deadlock on it (an HLC issued for a
+    write that then rolls back is only a gap). SQLite has one writer at a time: in the caller's
+    transaction."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     hlc = _server_hlcs.get(engine)
     if hlc is None:
         with _server_hlcs_lock:
             hlc = _server_hlcs.setdefault(engine, ServerHlc())
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            kept = conn.execute(text("SELECT server_hlc FROM server_meta WHERE id = 1 FOR UPDATE")).scalar()
+            issued = hlc.next(now_ms, str(kept or ""))
+            conn.execute(text("UPDATE server_meta SET server_hlc = :h WHERE id = 1"), {"h": issued})
+        return issued
     kept = session.execute(text("UPDATE server_meta SET server_hlc = server_hlc WHERE id = 1 RETURNING server_hlc")).scalar()
     issued = hlc.next(now_ms, str(kept or ""))
     session.execute(text("UPDATE server_meta SET server_hlc = :h WHERE id = 1"), {"h": issued})

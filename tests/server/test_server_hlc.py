@@ -114,3 +114,20 @@ def test_0020b_seeds_the_kept_server_hlc_from_the_servers_own_field_versions(
             assert c.execute(text("SELECT server_hlc FROM server_meta")).scalar_one() == highest  # not the station's
     finally:
         engine.dispose()
+
+
+def test_an_admin_write_in_flight_on_postgresql_holds_no_lock_on_the_kept_server_hlc(fresh_postgres_url: str) -> None:
+    """The kept server HLC is advanced in a short transaction of its own: an admin write still open (a batch
+    of records locked one after another) never holds its row, so another process's admin write neither
+    waits for it nor deadlocks with it (each holding records the other wants)."""
+    engine = make_engine(fresh_postgres_url)
+    try:
+        migrate(engine)
+        with Session(engine) as a, engine.connect() as other:
+            out = write_record(a, "trust", trust_id("T1"), {"code": "T1", "name": "Still open"}, clock=suite_clock())
+            kept = other.execute(text("SELECT server_hlc FROM server_meta WHERE id = 1 FOR UPDATE NOWAIT")).scalar_one()
+            assert kept == out.meta_entries[0]["hlc"]  # issued and kept already, the row free
+            other.rollback()
+            a.commit()
+    finally:
+        engine.dispose()
