@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import date, timedelta
@@ -286,6 +287,46 @@ def test_a_pipelined_push_waits_for_the_earlier_push_of_its_process_holding_no_d
     shift = next(c for c in st.pull_all() if c["id"] == sid)
     assert shift["row"]["notes"] == "sent ahead"
     assert admin.server.app.state.push_turns.waiting(st.device_id) == 0
+
+
+def test_a_pipelined_push_sent_to_another_server_waits_on_the_device_row_and_applies_in_order(
+        admin: Admin, ward: str, live_server_factory: Any) -> None:
+    """The turn a pipelined push waits on (``push_turns.py``) is its server's own: sent to ANOTHER server
+    (a second app on the same database and data folder, as a second process: its own turns and pool) than
+    the push before it, it waits on the device row in PostgreSQL, and both apply in client_seq order."""
+    st = admin.station(ward)
+    create = st.create_shift(TODAY)
+    assert st.push([create])["results"][0]["status"] == "applied"
+    sid = st.shift_id(TODAY)
+    first = st.mutation("shift", sid, "patch", {"notes": "first"}, base={"notes": create["mutation_id"]})
+    ahead = st.mutation("shift", sid, "patch", {"notes": "sent ahead"}, base={"notes": first["mutation_id"]})
+    other = live_server_factory(admin.server.database_url, data_dir=admin.server.settings.data_dir, clock=admin.server.clock)
+    url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
+    answers: dict[str, httpx.Response] = {}
+
+    def send(name: str, base_url: str, muts: list[dict[str, Any]], marked: bool) -> None:
+        body = {"device_id": st.device_id, "device_incarnation": st.incarnation, "server_epoch": None, "acked_through": 1,
+                "mutations": muts}
+        headers = {**st.headers, "Content-Type": "application/json", **({HEADER_PIPELINED: "1"} if marked else {})}
+        answers[name] = httpx.post(base_url + "/v1/sync/push", content=json.dumps(body).encode(), headers=headers, timeout=60)
+
+    with psycopg.connect(url) as con, psycopg.connect(url, autocommit=True) as watch:
+        # the first push, on the session's server, holds the device row: kept in its transaction by the shift's row
+        con.execute("SELECT 1 FROM entity_record WHERE entity = 'shift' AND id = %s FOR UPDATE", (sid,))
+        threads = [threading.Thread(target=send, args=("first", admin.server.url, [first], False))]
+        threads[0].start()
+        _waiting_on_locks(watch, 1)
+        threads.append(threading.Thread(target=send, args=("ahead", other.url, [ahead], True)))
+        threads[1].start()
+        _waiting_on_locks(watch, 2)  # no turn to wait on in the other server: on the device row
+        assert other.app.state.push_turns.waiting(st.device_id) == 0
+        con.rollback()
+        for t in threads:
+            t.join(60)
+    assert [answers[n].json()["results"][0]["status"] for n in ("first", "ahead")] == ["applied", "applied"], answers
+    assert answers["ahead"].json()["device_last_client_seq"] == 3
+    shift = next(c for c in st.pull_all() if c["id"] == sid)
+    assert shift["row"]["notes"] == "sent ahead"
 
 
 def test_a_pipelined_push_that_overtakes_or_waits_too_long_is_refused_whole(admin: Admin, ward: str,
