@@ -259,3 +259,38 @@ def test_the_pull_is_asked_for_while_the_last_verdicts_are_saved(
     assert all(r["state"] == "acked" for r in st.outbox())
     again = st.sync()
     assert again.ok and again.pushed == 0 and again.pulled == 0
+
+
+def test_the_batch_after_next_is_built_before_the_first_is_answered(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-http6): as soon as batch k+1 is built, batch k+2 is read and written too, so it is ready
+    the moment k+1 becomes the batch being answered. Here the server holds batch 1 until the station has read
+    batch 3's changes: built only once batch 1 is answered, they would never be read while it is held."""
+    from trust_server import sync as server_sync
+
+    st, mids = _enrolled_with_changes(server, make_station, days=7)  # 7 changes, 4 batches
+    seqs = sorted(r["client_seq"] for r in st.outbox() if r["state"] == "pending")
+    third_read = threading.Event()
+    real_read = sync_store.pending_wire
+
+    def reading(store: Any, limit: int, after: int = 0) -> list[dict[str, Any]]:
+        rows = real_read(store, limit, after)
+        if after == seqs[3]:  # batch 3: the changes after batch 2
+            third_read.set()
+        return rows
+
+    real_push = server_sync.push_plain
+    read_while_held: list[bool] = []
+
+    def held(*args: Any, **kw: Any) -> Any:
+        if args[2].mutations[0].client_seq == seqs[0] and not read_while_held:
+            read_while_held.append(third_read.wait(5))
+        return real_push(*args, **kw)
+
+    monkeypatch.setattr(sync_store, "pending_wire", reading)
+    monkeypatch.setattr(server_sync, "push_plain", held)
+    result = st.sync()
+    assert read_while_held == [True]
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    assert server.applied(mids) == {m: 1 for m in mids}
+    assert all(r["state"] == "acked" for r in st.outbox())
