@@ -127,13 +127,27 @@ def run_server(args: argparse.Namespace) -> int:
     if settings.clock_is_pinned:  # said on the terminal too, not only in the log
         print(f"hardtruths-server: WARNING: the clock is pinned at {settings.pinned_clock} "
               f"({ENV_PINNED_CLOCK}): for test and benchmark servers only", file=sys.stderr)
-    # Everything imported and built so far lives as long as the process: moved out of the collector's
-    # sight, so its full passes during a push scan only the push's own objects (issue 13: py-spy put a
-    # sixth of a 500-change push in collections walking the imported libraries' objects)
-    gc.collect()
-    gc.freeze()
+    settle_gc()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return EXIT_OK
+
+
+#: the collector's thresholds while the server serves (``settle_gc``): a young-generation pass every 50,000
+#: container objects made (Python's default: 700), an older pass every 50 of those, a full pass every 100
+SERVER_GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def settle_gc() -> None:
+    """The collector set for serving. Everything imported and built so far lives as long as the process:
+    moved out of the collector's sight (``gc.freeze``), so its full passes scan only the requests' own
+    objects (issue 13: py-spy put a sixth of a 500-change push in collections walking the imported
+    libraries' objects). And passes far apart (``SERVER_GC_THRESHOLDS``): a push of 500 changes makes
+    ~100,000 short-lived containers, nearly all freed by their reference counts, for which Python's
+    default ran ~40 young and a full pass each (issue 13, i13-http6: 20-130 ms a sync of 2,000 changes,
+    ~7% of the server's CPU). Only garbage in reference cycles waits for a pass, a few MB at most."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*SERVER_GC_THRESHOLDS)
 
 
 def _open(settings: Settings) -> tuple[Session, str]:

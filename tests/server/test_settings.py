@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,18 @@ def test_the_server_cli_exits_2_on_a_pinned_clock_not_allowed(tmp_path: Path, mo
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ENV_ALLOW_PINNED_CLOCK in err
     assert not (tmp_path / "trust-server.sqlite").exists()  # refused before the database was opened
+
+
+def test_the_serving_process_collects_rarely_and_never_scans_what_start_up_built() -> None:
+    """issue 13 (i13-http6): ``hardtruths-server`` freezes what start-up built and sets the collector's thresholds
+    far apart before it serves (Python's default ran ~40 passes a push of 500 changes)."""
+    from trust_server.cli import SERVER_GC_THRESHOLDS, settle_gc
+
+    before = gc.get_threshold()
+    try:
+        settle_gc()
+        assert gc.get_threshold() == SERVER_GC_THRESHOLDS and SERVER_GC_THRESHOLDS[0] >= 10 * before[0]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

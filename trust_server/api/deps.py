@@ -1,4 +1,9 @@
-"""Dependencies: database session, the calling device (access token) and the admin credential."""
+"""Dependencies: database session, the calling device (access token) and the admin credential.
+
+Those that only read the request or the app's state are ``async``: FastAPI runs a plain ``def``
+dependency on a worker thread, a hand-over each way per dependency per request (issue 13, i13-http6:
+under a push applied on another thread, each waited for the interpreter lock). Those that touch the
+database stay plain functions, off the event loop."""
 
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ from trust_server.sync import ClientHeaders
 MAX_BODY = 16 * 1024 * 1024
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
@@ -49,7 +54,7 @@ def get_session(engine: EngineDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     """The server's one clock (``Settings.clock``, set by ``create_app``)."""
     clock: Clock = request.app.state.clock
     return clock
@@ -109,7 +114,7 @@ def check_protocol(value: str | None) -> None:
                        "Nothing recorded here is lost: ask IT to bring the station and the server to the same release.")
 
 
-def client_headers(
+async def client_headers(
     sync_protocol: Annotated[str | None, Header(alias=HEADER_PROTOCOL)] = None,
     client_schema: Annotated[str | None, Header(alias=HEADER_SCHEMA)] = None,
     app_version: Annotated[str | None, Header(alias=HEADER_APP)] = None,
