@@ -68,6 +68,22 @@ def main(n: int = 2000) -> None:
                 print(f"{label:10s} wall {wall:.3f} s  cpu: station {s:.3f}  server {v:.3f}  postgresql {p:.3f}  total {s + v + p:.3f}"
                       f"  (load {os.getloadavg()[0]:.1f})", flush=True)
             a.store.close()
+        print(table_stats(url, n), flush=True)
+
+
+def table_stats(url: str, n: int) -> str:
+    """How PostgreSQL wrote the edits (HOT: a new row version on the same page, no index entry; server
+    migration 0019) and each table's bytes per record pushed (heap and indexes, dead versions included)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
+        time.sleep(1.2)  # statistics reach the shared view within a second of the commit
+        rows = con.execute(
+            "SELECT s.relname, s.n_tup_upd, s.n_tup_hot_upd, s.n_tup_del, pg_relation_size(s.relid), pg_indexes_size(s.relid)"
+            " FROM pg_stat_user_tables s WHERE s.relname IN ('entity_record', 'change_log', 'received_mutation',"
+            " 'field_change', 'received_batch') ORDER BY s.relname").fetchall()
+    return "\n".join(f"  {name}: updated {upd}, HOT {hot}, deleted {dele}; heap {heap / n:,.0f} B, indexes {idx / n:,.0f} B per record"
+                     for name, upd, hot, dele, heap, idx in rows)
 
 
 if __name__ == "__main__":

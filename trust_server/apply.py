@@ -46,6 +46,7 @@ from hardtruths_desktop.domain.validation import ValidationError, is_valid_unico
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
 from trust_server.bulk import insert_rows, json_text, json_value, patch_records, pg_array, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
+from trust_server.stream import drop_unsent
 from trust_server.validate import clean_payload
 
 CLOCK_AHEAD_MS = 10 * 60 * 1000
@@ -667,9 +668,9 @@ class Batch:
             history.extend(out.history)
             assert out.key is not None
             rec = self.records[out.key]
-            rec.last_seq = seq
+            prev, rec.last_seq = rec.last_seq, seq  # prev: the change-log row this change may supersede (stream.drop_unsent)
             self.changes.append({"id": seq, "ward_id": rec.ward_id, "entity": rec.entity, "entity_id": rec.id,
-                                 "deleted": rec.deleted, "echo_of": self.author.device_id if out.clean else None})
+                                 "deleted": rec.deleted, "echo_of": self.author.device_id if out.clean else None, "prev": prev})
         new_rows: list[dict[str, Any]] = []
         updated_rows: list[dict[str, Any]] = []
         for rec in self.records.values():
@@ -743,6 +744,7 @@ class Batch:
             if changes:
                 for c in changes:
                     c["seq"] = c.pop("id")
+                changes = drop_unsent(self.session, changes, False)
                 self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[attr-defined]
             return int(self.session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one())
         last: dict[tuple[str, str], int] = {}
@@ -756,7 +758,7 @@ class Batch:
                 del c["id"]
                 c["seq"] = seq
                 last[(c["entity"], c["entity_id"])] = seq
-            insert_rows(self.session, ChangeLog.__table__, changes)  # type: ignore[attr-defined]
+            insert_rows(self.session, ChangeLog.__table__, drop_unsent(self.session, changes, True))  # type: ignore[attr-defined]
             high = seqs[-1]
         # the records, once, with their place in the stream as last_seq (retention compares it with cursors)
         (new_rows, updated_rows), self.pending_rows = self.pending_rows, ([], [])

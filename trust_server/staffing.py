@@ -9,14 +9,13 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from hardtruths_desktop.domain import staffing_return
 from hardtruths_desktop.domain.shift_rows import FlagIn, PatternIn, PlanIn, ShiftIn, ShiftLine, shift_json, shift_lines
 from hardtruths_desktop.domain.staffing import GroupFigures
 from hardtruths_desktop.sync.protocol import GROUP_FIELD, ShiftSummary, StaffingReturn
-from trust_server.models import RECORD_DAY_SQL, EntityRecord, Ward
+from trust_server.models import EntityRecord, Ward
 
 
 def _groups(data: dict[str, Any]) -> dict[str, GroupFigures]:
@@ -86,9 +85,9 @@ _UNDATED = ("shift_pattern", "staff", "establishment")  # a ward's set-up: small
 
 def dated_records_query(ward_id: str | list[str], lo: date, hi: date) -> Any:
     """The shifts and 23:59 counts of a ward (or of several) dated ``lo``..``hi``: one range scan
-    of the expression index ``ix_entity_record_ward_day`` a ward (server migration 0006;
-    tests/server/test_month_query.py checks PostgreSQL's plan uses it)."""
-    day: sa.ColumnClause[str] = sa.literal_column(RECORD_DAY_SQL, sa.String())  # the index's own expression
+    of the index ``ix_entity_record_ward_day`` a ward (server migration 0006; on the generated column
+    ``day`` since 0019; tests/server/test_month_query.py checks PostgreSQL's plan uses it)."""
+    day = col(EntityRecord.day)  # models.RECORD_DAY_SQL, kept by the database
     ward = col(EntityRecord.ward_id) == ward_id if isinstance(ward_id, str) else col(EntityRecord.ward_id).in_(ward_id)
     return select(EntityRecord).where(ward, col(EntityRecord.deleted).is_(False),
                                       col(EntityRecord.entity).in_(("shift", "ward_day")),

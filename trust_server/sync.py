@@ -585,8 +585,8 @@ def _plan_settings(session: Session, records: bool) -> None:
     ``enable_bitmapscan = off`` when the page walks the records (``record_rows_query``): with
     statistics that do not know the ward yet (a new ward, right after a restore) PostgreSQL expected
     few rows after the cursor and read them all by a bitmap, checked each against the change log and
-    sorted them, for every page; without bitmaps the ordered range of ``ix_entity_record_ward_last_seq``
-    stopping at the page's size is the cheapest plan whatever the statistics
+    sorted them, for every page; without bitmaps the ordered range of the walked index (since server
+    migration 0019 ``ix_change_log_ward_stream``) stopping at the page's size is the cheapest plan whatever the statistics
     (``tests/server/test_pull_plan.py``, which runs the query with the same setting)."""
     bitmaps = ", set_config('enable_bitmapscan', 'off', true)" if records else ""
     session.execute(sa_text(f"SELECT set_config('jit', 'off', true){bitmaps}"))
@@ -614,30 +614,31 @@ def _page_rows(session: Session, device: Device, since: int, limit: int, skip_ow
 
 @functools.cache
 def record_rows_query() -> Any:
-    """The rows of ``page_rows_query`` without its own-change rule, read from the records: each record
-    of the ward and the trust whose latest change (``last_seq``) is after the cursor, at that change,
-    in ``last_seq`` order; its parameters: ``page_rows_params``.
+    """The rows of ``page_rows_query`` without its own-change rule: each record of the ward and the trust
+    whose latest change (``last_seq``) is after the cursor, at that change, in seq order, when that change
+    is in the change log in the record's stream; its parameters: ``page_rows_params``.
 
     The change-log walk sends a change only when no later change of its record follows in the same
-    stream, i.e. each record once at its ``last_seq``; from cursor 0 at 20,000 shifts each edited
-    once it read and dropped all 20,000 creates (40,000 primary-key lookups) for the first page.
-    Here each stream is one range of ``ix_entity_record_ward_last_seq`` (migration 0014) stopping at
-    ``limit + 1`` rows. A record is sent only when its ``last_seq`` change is in the change log, in
-    the record's stream: a tombstone whose changes the retention purged is not sent (as the change-log
-    walk does not send it), and the test is a scalar subquery by primary key, which PostgreSQL never
-    turns into a join over the whole change log (``tests/server/test_pull_plan.py``)."""
+    stream, i.e. each record once at its ``last_seq``. Here each stream is one range of
+    ``ix_change_log_ward_stream`` stopping at ``limit + 1`` rows that are their record's latest (one
+    primary-key lookup of the record each; a scalar subquery, which PostgreSQL never turns into a join
+    over the whole table, ``tests/server/test_pull_plan.py``). From 0014 to 0019 this walked the records
+    by ``(ward_id, last_seq)``; that index made every edit of a record a non-HOT update, so it went
+    (server migration 0019), and the change log holds about one row per record instead: a push deletes
+    the row its change supersedes when no station is then sent it (``stream.drop_unsent``), the
+    nightly purge the others."""
     rec = EntityRecord.__table__.alias("r")  # type: ignore[attr-defined]
     log = ChangeLog.__table__.alias("l")  # type: ignore[attr-defined]
     ward_id = bindparam("ward_id", type_=UuidText)
     since, n = bindparam("since", type_=BigInteger), bindparam("n", type_=Integer)
-    logged = select(literal_column("1")).select_from(log).where(
-        log.c.seq == rec.c.last_seq, log.c.entity == rec.c.entity, log.c.entity_id == rec.c.id,
-        log.c.ward_id.is_not_distinct_from(rec.c.ward_id)).scalar_subquery()
+    latest = select(literal_column("1")).select_from(rec).where(
+        rec.c.entity == log.c.entity, rec.c.id == log.c.entity_id, rec.c.last_seq == log.c.seq,
+        rec.c.ward_id.is_not_distinct_from(log.c.ward_id)).scalar_subquery()
     parts = []
-    for mine in (rec.c.ward_id == ward_id, rec.c.ward_id.is_(None)):
-        q = select(rec.c.last_seq.label("seq"), rec.c.entity, rec.c.id.label("entity_id")).where(
-            mine, rec.c.last_seq > since, rec.c.entity.notin_(sorted(RESTRICTED_ENTITIES)), logged.is_not(None))
-        parts.append(select(q.order_by(rec.c.last_seq).limit(n).subquery()))
+    for mine in (log.c.ward_id == ward_id, log.c.ward_id.is_(None)):
+        q = select(log.c.seq, log.c.entity, log.c.entity_id).where(
+            mine, _stream(log) > since, log.c.entity.notin_(sorted(RESTRICTED_ENTITIES)), latest.is_not(None))
+        parts.append(select(q.order_by(_stream(log)).limit(n).subquery()))
     both = union_all(*parts).subquery()
     return select(both).order_by(both.c.seq).limit(n)
 

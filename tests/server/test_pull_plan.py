@@ -12,9 +12,9 @@ primary key from the cursor), and the rows it reads and throws away are bounded 
 and the trust-wide rows. The rows it returns are checked against the pull's rule written out in
 Python (each record once, at its latest change, unless that change is the station's own echo or in
 another stream). The walk of the records (``record_rows_query``: a pull from 0, a station that never
-pushed) is checked the same way, custom and generic: the ward's records by a range of
-``ix_entity_record_ward_last_seq`` reading no more than a page (with statistics), the change log by
-primary key only.
+pushed) is checked the same way, custom and generic: since server migration 0019 the ward's change-log
+rows by a range of ``ix_change_log_ward_stream`` reading no more than a page and its superseded rows,
+the records by primary key only.
 """
 
 from __future__ import annotations
@@ -132,11 +132,6 @@ class Trust:
         assert row is not None
         return int(row[0])
 
-    def trust_records(self) -> int:
-        row = self.con.execute("SELECT count(*) FROM entity_record WHERE ward_id IS NULL").fetchone()
-        assert row is not None
-        return int(row[0])
-
     def head(self) -> int:
         row = self.con.execute("SELECT max(seq) FROM change_log WHERE ward_id = %s OR ward_id IS NULL", (WARD,)).fetchone()
         assert row is not None
@@ -176,31 +171,30 @@ def check_plan(plan: dict[str, Any], may_read: int, what: str) -> None:
     assert read <= may_read, f"{what}: read {read} change-log rows, the ward's own and the trust-wide are {may_read}\n{shown}"
 
 
-def check_record_plan(plan: dict[str, Any], limit: int, trust_records: int, what: str) -> None:
-    """The walk of the records: the ward's records by one range of ``ix_entity_record_ward_last_seq``
-    in order, reading no more than the page's size (never the ward's whole record set, never a sequential scan; the server turns bitmaps
-    off for this walk, without which PostgreSQL read the ward's records after the cursor by a bitmap
-    and sorted them when its statistics did not know the ward); the
-    trust-wide ones (the trust and its contacts: a handful) by an index on ``ward_id``; the change
-    log read only by primary key, one row a record."""
+def check_record_plan(plan: dict[str, Any], limit: int, may_read: int, what: str) -> None:
+    """The walk of the records (server migration 0019: through the change log): each stream by one range
+    of ``ix_change_log_ward_stream`` in order (never the primary key, never a sequential scan), reading no
+    more than the page's records and their superseded rows (each record here has two rows: at most twice
+    the page, plus the trust-wide rows the other range reads, ``may_read`` in all); the records read only
+    by primary key, one row a change-log row."""
     shown = describe(plan)
     scans = [n for n in _nodes(plan) if n.get("Relation Name") in ("change_log", "entity_record")]
-    assert any(n.get("Relation Name") == "entity_record" for n in scans), shown
+    assert any(n.get("Relation Name") == "change_log" for n in scans), shown
+    read = 0
     for n in scans:
         assert n["Node Type"] != "Seq Scan", f"{what}: a sequential scan of {n['Relation Name']}\n{shown}"
-        if n["Relation Name"] == "entity_record":
-            assert int(n.get("Actual Loops", 1)) == 1, f"{what}: records read in a loop\n{shown}"
-            read = int(n.get("Actual Rows", 0)) + int(n.get("Rows Removed by Filter", 0))
-            indexes = {n.get("Index Name"), *(c.get("Index Name") for c in n.get("Plans", []) if c["Node Type"] == "Bitmap Index Scan")} - {None}
-            if "IS NULL" in (n.get("Index Cond") or n.get("Recheck Cond") or ""):
-                assert indexes <= {"ix_entity_record_ward_last_seq", "ix_entity_record_ward_day"} and read <= trust_records, \
-                    f"{what}: the trust-wide records read other than by ward\n{shown}"
-            else:
-                assert indexes == {"ix_entity_record_ward_last_seq"}, f"{what}: not the range\n{shown}"
-                assert read <= limit + 1, f"{what}: read {read} records for a page of {limit}\n{shown}"
+        if n["Relation Name"] == "change_log":
+            assert int(n.get("Actual Loops", 1)) == 1, f"{what}: the change log read in a loop\n{shown}"
+            indexes = {n.get("Index Name"), *(c.get("Index Name") for c in n.get("Plans", []) if c["Node Type"] == "Bitmap Index Scan")}
+            assert indexes - {None} == {"ix_change_log_ward_stream"}, f"{what}: not the stream's range\n{shown}"
+            rows = int(n.get("Actual Rows", 0)) + int(n.get("Rows Removed by Filter", 0))
+            if "IS NULL" not in (n.get("Index Cond") or n.get("Recheck Cond") or ""):
+                assert rows <= 2 * (limit + 1) + 2, f"{what}: read {rows} of the ward's rows for a page of {limit}\n{shown}"
+            read += rows
         else:
-            assert int(n.get("Actual Rows", 0)) <= 1 and n.get("Index Name") == "pk_change_log", \
-                f"{what}: the change log read other than by primary key\n{shown}"
+            assert int(n.get("Actual Rows", 0)) <= 1 and n.get("Index Name") == "pk_entity_record", \
+                f"{what}: the records read other than by primary key\n{shown}"
+    assert read <= may_read, f"{what}: read {read} change-log rows, the ward's own and the trust-wide are {may_read}\n{shown}"
 
 
 @pytest.fixture
@@ -244,4 +238,4 @@ def test_pull_plans_read_only_the_wards_own_and_trust_wide_rows_whatever_the_sta
             # (pages of 100: the ward has ~400 records, so reading them all would show)
             for since in (0, cursor // 2, cursor):
                 check_record_plan(trust.explain(since, skip_own=False, generic=generic, records=True, limit=100),
-                                  100, trust.trust_records(), f"records from {since}, {what}")
+                                  100, trust.own_rows(since), f"records from {since}, {what}")

@@ -1,0 +1,226 @@
+"""Server migration 0019 (issue 13, i13-hot6): a one-field edit pushed to PostgreSQL is a HOT update of its
+``entity_record`` row (no index holds a column an edit changes), and the change-log rows a push deletes
+(``stream.drop_unsent``) leave every pull the same records.
+
+Real PostgreSQL and the real server over HTTP (``own_admin``: its own database, so a trigger may record
+what the push deletes); the pull's rule is checked by running the server's own page queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from server_support import Admin, new_ward
+from sqlalchemy import Engine
+from support.clocks import SUITE_TODAY
+
+from trust_server.db import make_engine
+from trust_server.sync import page_rows_params, page_rows_query, record_rows_query
+
+TODAY = SUITE_TODAY
+HEAP_ONLY_TUPLE = 0x8000  # t_infomask2: a row version written by a HOT update (PostgreSQL's htup_details.h)
+OTHER_DEVICE = "0f3c9a3e-2222-4a2b-9c3d-5e6f7a8b9c0d"  # a device that never pushed
+
+
+def _con(admin: Admin) -> psycopg.Connection[Any]:
+    return psycopg.connect(admin.server.database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+
+@pytest.fixture
+def engine(own_admin: Admin) -> Iterator[Engine]:
+    eng = make_engine(own_admin.server.database_url)
+    yield eng
+    eng.dispose()
+
+
+def _heap_only(con: psycopg.Connection[Any], ids: list[str]) -> list[bool]:
+    """For each record: whether its current row version was written by a HOT update (read from the page)."""
+    out = []
+    for rid in ids:
+        row = con.execute("SELECT ctid::text FROM entity_record WHERE entity = 'shift' AND id = %s", (rid,)).fetchone()
+        assert row is not None
+        block, item = (int(x) for x in row[0].strip("()").split(","))
+        flags = con.execute("SELECT t_infomask2 FROM heap_page_items(get_raw_page('entity_record', %s)) WHERE lp = %s",
+                            (block, item)).fetchone()
+        assert flags is not None
+        out.append(bool(flags[0] & HEAP_ONLY_TUPLE))
+    return out
+
+
+def test_a_one_field_edit_is_a_hot_update_and_leaves_one_change_log_row(own_admin: Admin) -> None:
+    ward = new_ward(own_admin)
+    a = own_admin.station(ward, "a")
+    codes = ("early", "late", "night")
+    # a real shift's row is over 2 KB before compression (13 fields and their versions), so PostgreSQL stores it
+    # compressed (~700 B, migration 0013): long notes make these three so
+    a.push([a.create_shift(TODAY, c, notes="handover: " + "all well, " * 150) for c in codes])
+    ids = [a.shift_id(TODAY, c) for c in codes]
+    metas = {c["id"]: c["field_meta"] for c in a.pull_all()}
+    with _con(own_admin) as con:
+        con.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        day_index = con.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_entity_record_ward_day'").fetchone()
+        assert day_index is not None and "(ward_id, entity, day)" in day_index[0]
+        assert con.execute("SELECT day FROM entity_record WHERE id = %s", (ids[0],)).fetchone() == (TODAY.isoformat(),)
+        assert _heap_only(con, ids) == [False, False, False]  # as created
+        # the first edits: the page the creates filled (after the ward's set-up) has no room, so the new versions
+        # go to another page (that one has room for the next ones)
+        first = [a.mutation("shift", i, "patch", {"groups.rn.actual": 5}, base={"groups.rn.actual": metas[i]["groups.rn.actual"]["tok"]})
+                 for i in ids]
+        a.push(first)
+        a.push([a.mutation("shift", i, "patch", {"groups.rn.planned": 5}, base={"groups.rn.planned": metas[i]["groups.rn.planned"]["tok"]})
+                for i in ids])
+        assert _heap_only(con, ids) == [True, True, True]  # before 0019 never (the walk index changed with each edit)
+        # each shift's first edit's change-log row went with its second edit (both a's own echo: no station is
+        # ever sent it); its create's stays (the server filled in defaults, so it is nobody's echo: a, which skips
+        # its own echo, is sent the shift at the create's row)
+        rows = con.execute("SELECT entity_id::text, echo_of::text FROM change_log WHERE entity = 'shift' ORDER BY seq").fetchall()
+        assert sorted(rows, key=str) == sorted([(i, None) for i in ids] + [(i, a.device_id) for i in ids], key=str)
+        data = con.execute("SELECT data->>'groups.rn.actual', day FROM entity_record WHERE id = %s", (ids[1],)).fetchone()
+        assert data == ("5", TODAY.isoformat())
+
+
+def _answers(engine: Engine, ward_id: str, devices: list[str], seqs: list[int]) -> dict[tuple[str, bool, int], list[tuple[Any, ...]]]:
+    """Every page the server would answer: each device, with and without its own changes skipped, and the
+    walk of the records, from every cursor."""
+    out: dict[tuple[str, bool, int], list[tuple[Any, ...]]] = {}
+    with engine.connect() as c:
+        for dev in devices:
+            for since in [0, *seqs]:
+                for skip_own in (False, True):
+                    out[(dev, skip_own, since)] = [tuple(r) for r in c.execute(
+                        page_rows_query(skip_own), page_rows_params(ward_id, dev, since, 1000)).all()]
+                out[(dev, None, since)] = [tuple(r) for r in c.execute(  # type: ignore[index]
+                    record_rows_query(), page_rows_params(ward_id, dev, since, 1000)).all()]
+    return out
+
+
+def test_change_log_rows_a_push_deletes_leave_every_pull_the_same_records(own_admin: Admin, engine: Engine) -> None:
+    """Two stations edit each other's shifts (own echoes, another's, a concurrent edit, two edits of one shift
+    in one push). Each row the pushes deleted is put back; from every cursor, for each station (its own
+    changes skipped or not) and a new one, the server's answer from the log the pushes left sends the same
+    records as from the whole log, each at a row the whole log sends it at."""
+    ward = new_ward(own_admin)
+    a, b = own_admin.station(ward, "a"), own_admin.station(ward, "b")
+    s1, s2, s3 = (a.shift_id(TODAY, c) for c in ("early", "late", "night"))
+    with _con(own_admin) as con:
+        con.execute("CREATE TABLE log_gone (LIKE change_log)")
+        con.execute("CREATE FUNCTION keep_gone() RETURNS trigger LANGUAGE plpgsql AS"
+                    " $$BEGIN INSERT INTO log_gone SELECT OLD.*; RETURN OLD; END$$")
+        con.execute("CREATE TRIGGER keep_gone BEFORE DELETE ON change_log FOR EACH ROW EXECUTE FUNCTION keep_gone()")
+    a.push([a.create_shift(TODAY, c) for c in ("early", "late", "night")])
+    toks = {c["id"]: c["field_meta"] for c in a.pull_all()}
+    tok = {i: toks[i]["groups.rn.actual"]["tok"] for i in (s1, s2, s3)}
+    a1 = a.mutation("shift", s1, "patch", {"groups.rn.actual": 5}, base={"groups.rn.actual": tok[s1]})
+    a.push([a1])  # a's echo over the create (nobody's echo: the server filled in defaults): kept
+    a.push([a.mutation("shift", s1, "patch", {"groups.rn.actual": 6}, base={"groups.rn.actual": a1["mutation_id"]})])  # a's over a's: goes
+    b.pull_all()
+    b_edit = b.mutation("shift", s2, "patch", {"groups.rn.actual": 6}, base={"groups.rn.actual": tok[s2]})
+    b.push([b_edit])  # b's echo over a's create: a's row is kept (b skips its own echo, so is sent the record at a's row)
+    a.push([a.mutation("shift", s2, "patch", {"groups.rn.actual": 7}, base={"groups.rn.actual": tok[s2]})])  # concurrent
+    first = a.mutation("shift", s3, "patch", {"groups.rn.actual": 2}, base={"groups.rn.actual": tok[s3]})
+    a.push([first, a.mutation("shift", s3, "patch", {"groups.rn.actual": 3}, base={"groups.rn.actual": first["mutation_id"]})])
+    b.push([b.mutation("shift", s1, "patch", {"notes": "b"}, base={"notes": toks[s1]["notes"]["tok"]})])  # b's echo over a's
+
+    with _con(own_admin) as con:
+        gone = con.execute("SELECT count(*) FROM log_gone").fetchone()
+        assert gone is not None and gone[0] == 2  # a's first edit of s1 under its second; b's edit of s2 under a's concurrent one
+        ward_id = con.execute("SELECT ward_id::text FROM change_log WHERE entity = 'shift' LIMIT 1").fetchone()
+        assert ward_id is not None
+        seqs = [int(r[0]) for r in con.execute("SELECT seq FROM change_log UNION SELECT seq FROM log_gone ORDER BY 1")]
+        seqs += [q - 1 for q in seqs]  # cursors between rows too
+        devices = [a.device_id, b.device_id, OTHER_DEVICE]
+        left = _answers(engine, ward_id[0], devices, seqs)
+        con.execute("DROP TRIGGER keep_gone ON change_log")
+        con.execute("INSERT INTO change_log SELECT * FROM log_gone")  # the whole log, as a push that deleted nothing leaves it
+        # ... and the row of s3's first edit, which its push never wrote (superseded in the same push by a's own
+        # second edit): the seq just before the second's (one push, nothing else running: consecutive seqs)
+        last = con.execute("SELECT max(seq) FROM change_log WHERE entity_id = %s", (s3,)).fetchone()
+        assert last is not None and con.execute("SELECT count(*) FROM change_log WHERE seq = %s", (last[0] - 1,)).fetchone() == (0,)
+        con.execute("INSERT INTO change_log SELECT seq - 1, ward_id, entity, entity_id, deleted, echo_of FROM change_log"
+                    " WHERE seq = %s", (last[0],))
+        whole = _answers(engine, ward_id[0], devices, seqs)
+    for key, rows in whole.items():
+        # the same records, each still sent at one of the rows the whole log sends it at (every row brings the
+        # record's current state); a row the whole log sends besides a later one of the same record may be gone
+        assert {r[1:] for r in left[key]} == {r[1:] for r in rows} and set(left[key]) <= set(rows), key
+    assert left != whole  # (the case exists: b, pulling past its own echo, was sent s1 at a's two edits)
+    assert any(rows for rows in left.values())
+
+
+W1, W2 = "00000000-0000-4000-8000-00000000aa01", "00000000-0000-4000-8000-00000000aa02"
+X, Y = "00000000-0000-4000-8000-0000000000d1", "00000000-0000-4000-8000-0000000000d2"
+
+
+def _rid(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+#: (record, its entity and data, its change-log rows: (seq, ward, echo_of)); the last row is its latest
+_HISTORY = [
+    (1, "shift", {"shift_date": "2026-03-29", "shift_code": "early"}, [(1, W1, X), (2, W1, X)]),  # X's echo over X's: 1 goes
+    (2, "shift", {"shift_date": "2026-03-30", "shift_code": "late"}, [(3, W1, X), (4, W1, Y)]),  # Y's over X's: kept
+    (3, "ward_day", {"day": "2026-02-29", "patients_at_midnight": 20}, [(5, W1, None), (6, W1, None)]),  # nobody's: 5 goes
+    (4, "shift", {"shift_date": "2026-01-01", "shift_code": "night"}, [(7, W1, X), (8, W2, None)]),  # moved ward: kept
+    (5, "staff", {"name": "A"}, [(9, W1, None), (10, W1, X), (11, W1, X)]),  # X's latest: 9 kept (X is sent it), 10 goes
+]
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_0019_converts_existing_rows_and_downgrades(backend: str, tmp_path: Any, request: pytest.FixtureRequest) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from trust_server.db import alembic_config, migrate
+
+    url = f"sqlite:///{tmp_path / 'server.sqlite'}" if backend == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    eng = make_engine(url)
+
+    def to(revision: str, down: bool = False) -> None:
+        with eng.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+
+    def indexes() -> dict[str, str]:
+        with eng.connect() as c:
+            if backend == "postgresql":
+                return {n: d.split(" USING ")[1] for n, d in c.execute(text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'entity_record'")).all()}
+            return {n: (d or "").split(" ON ")[-1] for n, d in c.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entity_record'")).all()}
+
+    try:
+        to("0020b")
+        with eng.begin() as c:
+            for rid, entity, data, rows in _HISTORY:
+                last = rows[-1]
+                c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
+                               " VALUES (:e, :i, :w, :d, '{}', false, :s, false)"),
+                          {"e": entity, "i": _rid(rid), "w": last[1], "d": json.dumps(data), "s": last[0]})
+                for seq, ward, echo in rows:
+                    c.execute(text("INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted, echo_of)"
+                                   " VALUES (:s, :w, :e, :i, false, :x)"), {"s": seq, "w": ward, "e": entity, "i": _rid(rid), "x": echo})
+        before = indexes()
+        assert "ix_entity_record_ward_last_seq" in before
+        migrate(eng)
+        with eng.connect() as c:
+            days = dict(c.execute(text("SELECT entity, day FROM entity_record WHERE entity <> 'shift'")).all())
+            shift_days = sorted(r[0] for r in c.execute(text("SELECT day FROM entity_record WHERE entity = 'shift'")))
+            seqs = sorted(r[0] for r in c.execute(text("SELECT seq FROM change_log")))
+        assert days == {"ward_day": "2026-02-29", "staff": None} and shift_days == ["2026-01-01", "2026-03-29", "2026-03-30"]
+        assert seqs == [2, 3, 4, 6, 7, 8, 9, 11]
+        after = indexes()
+        assert "ix_entity_record_ward_last_seq" not in after and "(ward_id, entity, day)" in after["ix_entity_record_ward_day"]
+        to("0020b", down=True)
+        assert indexes() == before
+        with eng.connect() as c:
+            cols = {r[1] for r in c.execute(text("PRAGMA table_info(entity_record)"))} if backend == "sqlite" else set(
+                c.execute(text("SELECT column_name FROM information_schema.columns WHERE table_name = 'entity_record'")).scalars())
+            assert "day" not in cols
+            assert c.execute(text("SELECT count(*) FROM entity_record")).scalar_one() == len(_HISTORY)
+        migrate(eng)  # and up again
+    finally:
+        eng.dispose()
