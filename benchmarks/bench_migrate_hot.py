@@ -1,6 +1,6 @@
-"""Server migration 0019 (a one-field edit is a HOT update) on a database at 0018 of a trust-year's counts or more.
+"""Server migration 0019 (a one-field edit is a HOT update) on a database at 0020b of a trust-year's counts or more.
 
-A real PostgreSQL (``tests/support/postgres.py``, fsync on) at revision 0018, filled set-based with N/2 records
+A real PostgreSQL (``tests/support/postgres.py``, fsync on) at revision 0020b, filled set-based with N/2 records
 (a shift's data and 13 field versions, 50 wards, uuid ids) and N change-log rows (two a record: its create and
 its edit, both one station's echo, so 0019 deletes the create's row); then the time of the upgrade to 0019
 (one table rewrite for the stored ``day`` column, the month's index built again, one DELETE) and the bytes of
@@ -65,7 +65,7 @@ def main() -> None:
                 (command.downgrade if down else command.upgrade)(cfg, revision)
             return time.perf_counter() - t
 
-        to("0018")
+        to("0020b")
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
             fill(con, n)
             before = sizes(con)
@@ -73,8 +73,8 @@ def main() -> None:
             con.execute("VACUUM ANALYZE")
             after = sizes(con)
             left = con.execute("SELECT count(*) FROM change_log").fetchone()
-            down = to("0018", down=True)
-            print(f"{n // 2:,} records, {n:,} changes at 0018: migration 0019 {up:.2f} s, its downgrade {down:.2f} s"
+            down = to("0020b", down=True)
+            print(f"{n // 2:,} records, {n:,} changes at 0020b: migration 0019 {up:.2f} s, its downgrade {down:.2f} s"
                   f" (load average {os.getloadavg()[0]:.1f}); change-log rows left {left[0] if left else 0:,}")
             print(f"entity_record {before[0] / (n // 2):.0f} -> {after[0] / (n // 2):.0f} B a record,"
                   f" change_log {before[1] / n:.0f} -> {after[1] / n:.0f} B a change (file sizes after VACUUM)")
