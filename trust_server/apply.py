@@ -376,15 +376,17 @@ class Batch:
         rec = Record(entity, entity_id, ward, dict(current.data), dict(current.meta), current.needs_review, current.in_db,
                      current.last_seq) if current is not None else Record(entity, entity_id, ward, {}, {}, False, False)
 
-        incoming = Hlc.parse(m.hlc)
-        effective = incoming
-        if incoming.pt > self.now_ms + CLOCK_AHEAD_MS:
-            effective = Hlc(self.now_ms, 0, incoming.node)
+        # the clock as ``Hlc.parse`` reads it (the same errors), no Hlc made unless it is moved (issue 13)
+        pt_text, lc_text, node = m.hlc.split("-", 2)
+        eff_pt, eff_lc = int(pt_text), int(lc_text)
+        moved = False
+        if eff_pt > self.now_ms + CLOCK_AHEAD_MS:
+            eff_pt, eff_lc, moved = self.now_ms, 0, True
             out.flags.append("clock_ahead")
-        elif incoming.pt < self.now_ms - CLOCK_BEHIND_MS:
+        elif eff_pt < self.now_ms - CLOCK_BEHIND_MS:
             out.flags.append("clock_behind")
-        inc_key = (effective.pt, effective.lc, self.author.device_id)
-        eff_text = m.hlc if effective is incoming and _canonical_hlc(m.hlc) else str(effective)
+        inc_key = (eff_pt, eff_lc, self.author.device_id)
+        eff_text = m.hlc if not moved and _canonical_hlc(m.hlc) else str(Hlc(eff_pt, eff_lc, node))
         conflict = lost_any = agreed_any = False
         if current is None:
             # a new record: every field applies, under one version shared by its fields (the same entry
@@ -465,7 +467,7 @@ class Batch:
         if lost_any:
             out.flags.append("concurrent_lost")
         # what the author holds after its own save: the values as sent, its own token and clock on each
-        out.clean = (not (conflict or lost_any or agreed_any or derived or out.flags) and effective == incoming
+        out.clean = (not (conflict or lost_any or agreed_any or derived or out.flags) and not moved
                      and schema.kind != "immutable"
                      and (values if type(values) is dict else dict(values)) == (m.payload if type(m.payload) is dict else dict(m.payload)))
         rec.touched = True

@@ -713,13 +713,25 @@ _SCALARS = (str, int, float, bool, type(None))
 _CACHED_TEXT = 80
 
 
+#: ``_validated_scalar``'s accepted values by (entity, field, type, value), read first: a merged record's
+#: unchanged fields are checked again on every edit (issue 13: ~8 calls an edit); bounded, cleared by ``register``
+_ACCEPTED: dict[tuple[str, str, type, Any], Any] = {}
+
+
 def _validate_field(entity: str, f: str, value: Any) -> Any:
     """``value`` checked as field ``f`` of ``entity`` (a known field); raises ValidationError. The
     checks are pure, so a scalar's result is cached (keyed by its type too: ``True`` is not ``1``)."""
     kind = type(value)
     if kind in _SCALARS and (kind is not str or len(value) <= _CACHED_TEXT):
+        key = (entity, f, kind, value)
+        hit = _ACCEPTED.get(key, _UNSET)
+        if hit is not _UNSET:
+            return hit
         ok, result = _validated_scalar(entity, f, kind.__name__, value)
         if ok:
+            if len(_ACCEPTED) >= 65536:
+                _ACCEPTED.clear()
+            _ACCEPTED[key] = result
             return result
         if isinstance(result, ValidationError):
             raise ValidationError(result.errors)
@@ -825,6 +837,7 @@ def register(schema: EntitySchema) -> EntitySchema:
     SCHEMAS[schema.name] = schema
     _field_adapter.cache_clear()
     _validated_scalar.cache_clear()
+    _ACCEPTED.clear()
     _clean_scalar.cache_clear()
     _known_field.cache_clear()
     _record_shape.cache_clear()
