@@ -44,7 +44,7 @@ from sqlmodel import Session
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
-from trust_server.bulk import insert_rows, json_text, json_value, patch_records, pg_array, update_records
+from trust_server.bulk import insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
 from trust_server.stream import drop_unsent
 from trust_server.validate import clean_payload
@@ -700,20 +700,28 @@ class Batch:
             key = (h["mutation_id"], h["incoming_hlc"])
             if key not in hlcs:
                 hlcs[key] = history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], ""))
-        insert_rows(self.session, FieldChange.__table__, [  # type: ignore[attr-defined]
-            {"server_seq": None, "mutation_id": h["mutation_id"].lower(), "entity": h["entity"],  # its mutation's (0013)
-             "entity_id": h["entity_id"], "field": h["field"], "outcome": h["outcome"],
-             "incoming_hlc": hlcs[(h["mutation_id"], h["incoming_hlc"])],
-             "stored_hlc": h["stored_hlc"], "old_value": h["old_value"], "new_value": h["new_value"]} for h in history])
+        # written column by column (``insert_columns``): no dict per row (issue 13, i13-merge6)
+        insert_columns(self.session, FieldChange.__table__, {  # type: ignore[attr-defined]
+            "server_seq": [None] * len(history),
+            "mutation_id": [h["mutation_id"].lower() for h in history],  # its mutation's (0013)
+            "entity": [h["entity"] for h in history], "entity_id": [h["entity_id"] for h in history],
+            "field": [h["field"] for h in history], "outcome": [h["outcome"] for h in history],
+            "incoming_hlc": [hlcs[(h["mutation_id"], h["incoming_hlc"])] for h in history],
+            "stored_hlc": [h["stored_hlc"] for h in history], "old_value": [h["old_value"] for h in history],
+            "new_value": [h["new_value"] for h in history]})
         # the mutations' texts once for the request, compressed together (migration 0015: ``log_texts``)
-        places = log_texts(self.session, [m.raw for m, _out in self.logged])
-        insert_rows(self.session, ReceivedMutation.__table__, [  # type: ignore[attr-defined]
-            {"mutation_id": m.mutation_id.lower(), "device_id": self.author.device_id, "client_seq": m.client_seq,
-             "server_seq": out.server_seq, "received_at": self.now, "payload_sha256": m.payload_sha256,
-             "status": out.status, "recorded_by": m.recorded_by[:120].replace("\x00", ""), "result": recorded_result(out),
-             "batch_id": batch_id, "batch_index": i}
-            for (m, out), (batch_id, i) in zip(self.logged, places, strict=True)
-        ])
+        logged = self.logged
+        places = log_texts(self.session, [m.raw for m, _out in logged])
+        if len(places) != len(logged):  # pragma: no cover - one place per text, always
+            raise AssertionError(f"{len(places)} places for {len(logged)} mutations")
+        insert_columns(self.session, ReceivedMutation.__table__, {  # type: ignore[attr-defined]
+            "mutation_id": [m.mutation_id.lower() for m, _out in logged], "device_id": [self.author.device_id] * len(logged),
+            "client_seq": [m.client_seq for m, _out in logged], "server_seq": [out.server_seq for _m, out in logged],
+            "received_at": [self.now] * len(logged), "payload_sha256": [m.payload_sha256 for m, _out in logged],
+            "status": [out.status for _m, out in logged],
+            "recorded_by": [m.recorded_by[:120].replace("\x00", "") for m, _out in logged],
+            "result": [recorded_result(out) for _m, out in logged],
+            "batch_id": [batch_id for batch_id, _i in places], "batch_index": [i for _b, i in places]})
         self._project([rec for rec in self.records.values() if rec.touched and rec.entity in ("trust", "ward")])
         for rec in self.records.values():
             rec.in_db = rec.in_db or rec.touched

@@ -62,6 +62,25 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         session.execute(insert(table), list(rows))
         return
     cols = list(rows[0])
+    _copy_in(session, table, cols, lambda is_json: copy_text(rows, cols, is_json))
+
+
+def insert_columns(session: Session, table: Table, columns: dict[str, list[Any]]) -> None:
+    """``insert_rows`` of rows given column by column (``columns``: each column's values, all of one length):
+    no dict made per row only to be taken apart again into columns (issue 13, i13-merge6)."""
+    values = list(columns.values())
+    if not values or not values[0]:
+        return
+    if not _is_pg(session):
+        names = list(columns)
+        session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)])
+        return
+    cols = list(columns)
+    _copy_in(session, table, cols, lambda is_json: copy_columns_text(values, is_json))
+
+
+def _copy_in(session: Session, table: Table, cols: list[str], text_of: Any) -> None:
+    """``COPY`` into ``table``'s ``cols`` the text ``text_of(is_json)`` writes, on the session's own connection."""
     is_json = [isinstance(table.c[c].type, JSON) for c in cols]
     raw = session.connection().connection.driver_connection
     assert raw is not None
@@ -69,7 +88,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
     try:
         with raw.cursor() as cur, cur.copy(statement) as copy:
-            copy.write(copy_text(rows, cols, is_json))
+            copy.write(text_of(is_json))
     except psycopg.Error as e:
         # as SQLAlchemy raises it for any other statement (IntegrityError, OperationalError ...), so the
         # push's retry on a unique violation and the error logging see the same exception
@@ -142,8 +161,15 @@ def copy_text(rows: Sequence[dict[str, Any]], cols: Sequence[str], is_json: Sequ
     are escaped)."""
     if not rows:
         return ""
-    columns = [_copy_column([r[c] for r in rows], j) for c, j in zip(cols, is_json, strict=True)]
-    return "\n".join(["\t".join(fields) for fields in zip(*columns, strict=True)]) + "\n"
+    return copy_columns_text([[r[c] for r in rows] for c in cols], is_json)
+
+
+def copy_columns_text(columns: Sequence[list[Any]], is_json: Sequence[bool]) -> str:
+    """``copy_text`` of rows given column by column (each column's values in row order)."""
+    if not columns or not columns[0]:
+        return ""
+    fields = [_copy_column(values, j) for values, j in zip(columns, is_json, strict=True)]
+    return "\n".join(["\t".join(row) for row in zip(*fields, strict=True)]) + "\n"
 
 
 _UPDATE_RECORDS = text(

@@ -313,3 +313,74 @@ def test_a_clock_kept_as_sent_only_when_it_is_already_written_as_the_server_writ
         same = False
     assert not _canonical_hlc(hlc) or same
     assert _canonical_hlc(hlc) == (same and len(hlc) > 20)
+
+
+def _mixed_batch_outcome(admin: Admin) -> dict[str, Any]:
+    """One request holding creates, edits, duplicates (changes sent again), a refused change and a concurrent
+    edit (a conflict flagged for review), as each server answers and keeps it, with every id by its place."""
+    import sqlalchemy as sa
+
+    from trust_server.models import FieldChange, ReceivedMutation
+    ward = new_ward(admin)
+    a, b = admin.station(ward, "a"), admin.station(ward, "b")
+    first = [a.create_shift(TODAY, "early"), a.create_shift(TODAY, "late")]
+    a.push(first)
+    early, late = a.shift_id(TODAY, "early"), a.shift_id(TODAY, "late")
+    metas = {c["id"]: c["field_meta"] for c in b.pull_all()}
+    m_b = b.mutation("shift", early, "patch", {"notes": "from b"}, base={"notes": metas[early]["notes"]["tok"]})
+    b.push([m_b])
+    m_rn = a.mutation("shift", early, "patch", {"groups.rn.actual": 3}, base={"groups.rn.actual": metas[early]["groups.rn.actual"]["tok"]})
+    m_bad = a.mutation("shift", early, "patch", {"groups.rn.actual": 61}, base={"groups.rn.actual": m_rn["mutation_id"]})
+    m_notes = a.mutation("shift", early, "patch", {"notes": "from a"}, base={"notes": metas[early]["notes"]["tok"]},
+                         hlc=a.next_hlc(60_000))
+    m_late = a.mutation("shift", late, "patch", {"notes": "late\tnote \\ with\nlines"}, base={})
+    m_new = a.create_shift(TODAY, "night")
+    m_nowhere = a.mutation("shift", "00000000-0000-4000-8000-00000000abcd", "patch", {"notes": "no such shift"})
+    batch = [*first, m_rn, m_bad, m_notes, m_late, m_new, m_nowhere]  # the first two: sent again (duplicates)
+    res = a.push(batch, acked_through=0)["results"]
+    ids = {early: "EARLY", late: "LATE", a.shift_id(TODAY, "night"): "NIGHT", a.ward_id: "WARD", m_b["mutation_id"]: "B",
+           **{m["mutation_id"]: f"M{i}" for i, m in enumerate(batch)}}
+
+    def named(v: Any) -> Any:
+        if isinstance(v, str):
+            for raw, name in ids.items():
+                v = v.replace(raw, name)
+            return v
+        if isinstance(v, dict):
+            return {named(k): named(x) for k, x in v.items() if k not in ("seq", "hlc", "device_id")}
+        if isinstance(v, list):
+            return [named(x) for x in v]
+        return v
+
+    answers = [named({k: v for k, v in r.items() if k not in ("server_seq", "client_seq")}) for r in res]
+    pulled = sorted(named([c["id"], c["row"], c["field_meta"], c.get("needs_review"), c.get("deleted")])
+                    for c in b.pull_all() if c["entity"] == "shift")
+    engine = sa.create_engine(admin.server.database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as con:
+            fc = FieldChange.__table__  # type: ignore[attr-defined]
+            history = [named([str(r.mutation_id), str(r.entity_id), r.field, r.outcome, r.old_value, r.new_value])
+                       for r in con.execute(sa.select(fc).order_by(fc.c.id)) if str(r.mutation_id) in ids]
+            rm = ReceivedMutation.__table__  # type: ignore[attr-defined]
+            received = sorted(named([str(r.mutation_id), r.status, r.recorded_by, r.result, r.server_seq is not None])
+                              for r in con.execute(sa.select(rm)) if str(r.mutation_id) in ids)
+    finally:
+        engine.dispose()
+    return {"answers": answers, "pulled": pulled, "history": history, "received": received}
+
+
+def test_a_mixed_batch_is_answered_and_kept_alike_on_postgresql_and_the_embedded_sqlite(
+        live_server_factory: Any, fresh_postgres_url: str) -> None:
+    """issue 13 (i13-merge6): the push's rows are written column by column (``bulk.insert_columns``) on both
+    databases; a mixed request (creates, edits, duplicates, a refused change, a conflict, a change of a record
+    the server lacks, text needing escapes) gets the same verdicts, records, history and kept verdicts on each."""
+    outcomes = [_mixed_batch_outcome(Admin(live_server_factory(url))) for url in (fresh_postgres_url, None)]
+    assert outcomes[0] == outcomes[1]
+    got = outcomes[0]
+    assert [r["status"] for r in got["answers"]] == ["duplicate", "duplicate", "applied", "rejected", "applied", "applied",
+                                                    "applied", "rejected"]
+    assert "needs_review" in got["answers"][4]["flags"]
+    assert [h[:4] for h in got["history"]] == [["B", "EARLY", "notes", "applied"], ["M2", "EARLY", "groups.rn.actual", "applied"],
+                                               ["M4", "EARLY", "notes", "concurrent_won"], ["M5", "LATE", "notes", "concurrent_won"]]
+    assert got["history"][-1][-2:] == ["", "late\tnote \\ with\nlines"]  # sent without a base: concurrent with the create
+    assert [r.get("flags") for r in got["answers"]][4:6] == [["needs_review"], ["needs_review"]]
