@@ -224,3 +224,51 @@ def test_0019_converts_existing_rows_and_downgrades(backend: str, tmp_path: Any,
         migrate(eng)  # and up again
     finally:
         eng.dispose()
+
+
+def test_patched_field_versions_are_appended_and_read_last_wins(fresh_postgres_url: str) -> None:
+    """``bulk.patch_records`` appends a patch's field versions to the stored text: every reader (orjson, the
+    cast to jsonb, the pull's text) sees each field's latest version; past ``META_APPEND_MAX`` bytes the versions
+    are merged by jsonb again (each field once); a patch of data alone leaves the versions as they were."""
+    from datetime import UTC, datetime
+
+    import orjson
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from trust_server import bulk
+    from trust_server.db import migrate
+
+    eng = make_engine(fresh_postgres_url)
+    rid = _rid(77)
+    meta = {f"f{k}": {"tok": f"t{k}", "hlc": "1796180033226-00000-aaaaaaaa", "device_id": X, "seq": 1} for k in range(3)}
+    try:
+        migrate(eng)
+        with eng.begin() as c:
+            c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
+                           " VALUES ('shift', :i, :w, :d, :m, false, 1, false)"),
+                      {"i": rid, "w": W1, "d": json.dumps({"shift_date": "2026-03-29", "f0": 1}), "m": json.dumps(meta)})
+
+        def patch(data: dict[str, Any], versions: dict[str, Any], seq: int) -> tuple[str, Any, Any]:
+            with Session(eng) as s:
+                bulk.patch_records(s, [{"entity": "shift", "id": rid, "ward_id": W1, "data": data, "field_meta": versions,
+                                        "deleted": False, "last_seq": seq, "needs_review": False}], datetime(2026, 3, 29, tzinfo=UTC))
+                s.commit()
+            with eng.connect() as c:
+                row = c.execute(text("SELECT field_meta::text, field_meta::jsonb, data FROM entity_record WHERE id = :i"), {"i": rid}).one()
+            return str(row[0]), row[1], row[2]
+
+        v1 = {"tok": "n1", "hlc": "1796180033227-00000-bbbbbbbb", "device_id": Y, "seq": 2}
+        stored, as_jsonb, data = patch({"f0": 2}, {"f0": v1}, 2)
+        assert stored.count('"f0"') == 2  # appended, not rewritten
+        assert orjson.loads(stored) == as_jsonb == {**meta, "f0": v1} and data["f0"] == 2
+        assert list(orjson.loads(stored)) == ["f0", "f1", "f2"]  # a field keeps its place
+        stored2, _j, data = patch({"notes": "x"}, {}, 3)  # data alone: the versions as they were
+        assert stored2 == stored and data["notes"] == "x"
+        for n in range(200):  # edited many times: merged by jsonb again before the text passes the bound
+            v = {**v1, "tok": f"m{n}", "seq": 10 + n}
+            stored, as_jsonb, _d = patch({"f1": n}, {"f1": v}, 10 + n)
+            assert len(stored.encode()) < bulk.META_APPEND_MAX + 200 and orjson.loads(stored)["f1"] == as_jsonb["f1"] == v
+        assert stored.count('"f1"') < 60
+    finally:
+        eng.dispose()
