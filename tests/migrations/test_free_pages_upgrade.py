@@ -5,6 +5,7 @@ pull cursor and the wire schema kept (storage only: no re-pull); the previous re
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import threading
@@ -113,12 +114,31 @@ def test_a_second_opener_waits_for_the_rebuild_of_a_store_already_marked_head(tm
         migrate.upgrade(path, clock=CLOCK)
         seen.append((upgrading, _sql(path, "PRAGMA auto_vacuum")[0][0]))
 
-    with exclusive_lock(path.with_suffix(".upgrade.lock")):
-        opener = threading.Thread(target=second_opener)
-        opener.start()
-        opener.join(timeout=1)  # long enough for a fast path to have returned; it must not
-        upgrading = False
-        assert migrate.to_incremental_vacuum(path)  # the first opener's rebuild, still under its lock
+    lock_path = path.with_suffix(".upgrade.lock")
+    blocked = threading.Event()
+
+    class Waiting(logging.Handler):  # the lock library says so when an acquire finds the lock held
+        def emit(self, record: logging.LogRecord) -> None:
+            if "not acquired" in record.getMessage() and lock_path.name in record.getMessage():
+                blocked.set()
+
+    log = logging.getLogger("filelock")
+    handler, level = Waiting(logging.DEBUG), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        with exclusive_lock(lock_path):
+            opener = threading.Thread(target=second_opener)
+            opener.start()
+            # no timing: wait until the opener either returned (the fast path: the bug) or is waiting on the lock
+            while opener.is_alive() and not blocked.wait(0.05):
+                pass
+            assert blocked.is_set() and opener.is_alive(), "the second opener did not wait for the rebuild"
+            upgrading = False
+            assert migrate.to_incremental_vacuum(path)  # the first opener's rebuild, still under its lock
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
     opener.join()
     assert seen == [(False, migrate.INCREMENTAL)]  # it came in only after the rebuild, and found it done
 
