@@ -5,10 +5,13 @@ stations send (``data``), the per-field merge metadata (``field_meta``: ``{field
 device_id, seq}}``), the tombstone and the review flag. One merge path (``trust_server.apply``)
 therefore covers every entity a station syncs, including ones added later.
 
-Ids are UUID text (36 characters) so the same schema runs on SQLite and PostgreSQL. JSON columns
-are JSONB on PostgreSQL. Append-only tables: ``received_mutation`` (with ``received_batch``, the texts
-of its mutations, since 0015), ``field_change``, ``change_log`` (``applied_mutation``, ``mutation_log``,
-``field_history`` and ``received_raw`` are views of the first ones since 0009).
+Ids are UUID text (36 characters) on SQLite; on PostgreSQL record and ward ids are ``uuid`` (0018) and
+other JSON columns are JSONB there (``entity_record.field_meta`` is ``json`` text since 0015b). Append-only tables: ``received_mutation`` (with
+``received_batch``, the texts of its mutations, since 0015) and ``field_change`` (``applied_mutation``,
+``mutation_log``, ``field_history`` and ``received_raw`` are views of them since 0009). ``change_log`` is
+the pull's stream, not a history: since 0019 a push deletes a record's earlier row that no station
+would be sent any more (``trust_server/stream.py``), and the nightly purge drops what every cursor has
+passed; who changed what, when, from what stays in ``field_change`` and ``received_mutation``.
 """
 
 from __future__ import annotations
