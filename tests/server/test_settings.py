@@ -101,14 +101,18 @@ def test_the_server_cli_exits_2_on_a_pinned_clock_not_allowed(tmp_path: Path, mo
 
 def test_the_serving_process_collects_rarely_and_never_scans_what_start_up_built() -> None:
     """issue 13 (i13-http6): ``hardtruths-server`` freezes what start-up built and sets the collector's thresholds
-    far apart before it serves (Python's default ran ~40 passes a push of 500 changes)."""
-    from trust_server.cli import SERVER_GC_THRESHOLDS, settle_gc
+    far apart before it serves (Python's default ran ~40 passes a push of 500 changes), and hands the
+    interpreter between threads every 0.5 ms, not 5."""
+    from trust_server.cli import SERVER_GC_THRESHOLDS, SERVER_SWITCH_INTERVAL_S, settle_interpreter
 
-    before = gc.get_threshold()
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
     try:
-        settle_gc()
+        settle_interpreter()
         assert gc.get_threshold() == SERVER_GC_THRESHOLDS and SERVER_GC_THRESHOLDS[0] >= 10 * before[0]
         assert gc.get_freeze_count() > 0
+        # a push's transaction gets the interpreter back soon after each answer from PostgreSQL
+        assert sys.getswitchinterval() == SERVER_SWITCH_INTERVAL_S <= interval / 5
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+        sys.setswitchinterval(interval)
