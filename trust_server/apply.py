@@ -307,7 +307,7 @@ class Batch:
         sql = _load_sql(self.session, read_only)
         try:
             with raw.cursor() as cur:  # the keys as two array literals (psycopg's list adapter: ~5 ms a thousand values)
-                rows = cur.execute(sql, (pg_array([e for e, _i in chunk]), pg_array([i for _e, i in chunk]))).fetchall()
+                rows = cur.execute(sql, (pg_array([e for e, _i in chunk]), "{" + ",".join([i for _e, i in chunk]) + "}")).fetchall()
         except psycopg.Error as e:  # as SQLAlchemy raises it (the push's retry and error logging read it so)
             raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True,
                                       dialect=self.session.get_bind().dialect) from None
