@@ -200,7 +200,8 @@ class SyncEngine:
         #: learnt from its answers; a server that stops saying so is sent one batch at a time again)
         self._pipeline_ok = False
         #: the next push batch sent while the one before is on its way (``_push_batches``)
-        self._ahead: tuple[Future[_WireBatch], Future[httpx.Response | None]] | None = None
+        #: the batch sent ahead: its wire batch, its answer, and whether it has left (set as its request goes)
+        self._ahead: tuple[Future[_WireBatch], Future[httpx.Response | None], threading.Event] | None = None
         #: which PC this is (None: ask the OS); tests give two "PCs" on one machine different ids
         self.machine: str | None = None
         self.clock = store.clock  # the store's clock: HLC, offsets, ages and stamps agree
@@ -515,30 +516,36 @@ class SyncEngine:
             log.debug("a push batch sent ahead failed; it is sent again in order", exc_info=True)
 
     def _send_ahead(self, client: httpx.Client, following: Future[_WireBatch], headers: dict[str, str],
-                    before: threading.Event) -> httpx.Response | None:
+                    before: threading.Event, left: threading.Event) -> httpx.Response | None:
         """The next batch, marked ``Push-Pipelined``, sent as soon as it is written and the batch before it has
-        gone (``before``: so the two leave, and reach the server, in order), on the sender thread. None:
-        nothing to send, or it could not be sent (it goes again in order)."""
+        gone (``before``: so the two leave, and reach the server, in order), on the sender thread. ``left`` is
+        set as its request goes (or once it will not go): the batch sent ahead after it waits for that, not for
+        this one being taken as the batch being answered (reviewer: with two senders it could still be
+        waiting here). None: nothing to send, or it could not be sent (it goes again in order)."""
         try:
-            wire = following.result()
-        except Exception:
-            return None
-        if not wire.batch or not before.wait(PUSH_AHEAD_WAIT_S):
-            return None
-        try:
-            return client.post("/v1/sync/push", content=wire.body, headers=headers)
-        except httpx.HTTPError:
-            return None
+            try:
+                wire = following.result()
+            except Exception:
+                return None
+            if not wire.batch or not before.wait(PUSH_AHEAD_WAIT_S):
+                return None
+            try:
+                return client.post("/v1/sync/push", content=wire.body, headers=headers, extensions={_SENT: left.set})
+            except httpx.HTTPError:
+                return None
+        finally:
+            left.set()
 
-    def _take_ahead(self, ready: Future[_WireBatch] | None, wire: _WireBatch | None) -> Future[httpx.Response | None] | None:
-        """The answer on its way for ``wire`` when it is the batch that was sent ahead; any other batch sent
-        ahead is answered and dropped."""
+    def _take_ahead(self, ready: Future[_WireBatch] | None,
+                    wire: _WireBatch | None) -> tuple[Future[httpx.Response | None], threading.Event] | None:
+        """The answer on its way for ``wire`` when it is the batch that was sent ahead, with the event set once
+        it has left; any other batch sent ahead is answered and dropped."""
         ahead = self._ahead
         if ahead is None or wire is None or ahead[0] is not ready:
             self._drop_ahead()
             return None
         self._ahead = None
-        return ahead[1]
+        return ahead[1], ahead[2]
 
     def _push_answer(self, client: httpx.Client, raw: bytes, headers: dict[str, str],
                      early: Future[httpx.Response | None] | None, sent: threading.Event) -> httpx.Response:
@@ -584,7 +591,8 @@ class SyncEngine:
         built: dict[tuple[int, int], Future[_WireBatch]] = {}  # the batch after the next, built ahead (``_next_wire``)
         while True:
             wire = self._prepared(ready, batch_size, after)
-            early = self._take_ahead(ready, wire) if self._ahead is not None else None
+            taken = self._take_ahead(ready, wire) if self._ahead is not None else None
+            early = taken[0] if taken is not None else None
             ready = None
             if wire is None:
                 wire = self._wire_batch(batch_size, after)
@@ -601,14 +609,14 @@ class SyncEngine:
             headers = {**self._headers((waiting, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"}
             if self._pipeline_ok:  # every batch marked: one sent in order never finds its own follower in its way
                 headers[protocol.HEADER_PIPELINED] = "1"
-            sent = threading.Event()  # this batch has left (the hook ``_on_send``)
-            if early is not None:
-                sent.set()
+            # this batch has left (the hook ``_on_send``); sent ahead, when its own sending has sent it
+            sent = taken[1] if taken is not None else threading.Event()
             if following is not None and self._pipeline_ok and steady and batch_size >= self.max_batch:
                 # ... and sent as soon as it is written (issue 13, i13-push5): the server reads and checks it while
                 # this one is applied, then applies it after this one (the answer is used only if this one's is whole)
+                left = threading.Event()
                 self._ahead = (following, sender.submit(self._send_ahead, client, following,
-                                                        {**headers, **self._auth(client)}, sent))
+                                                        {**headers, **self._auth(client)}, sent, left), left)
             try:
                 r = self._push_answer(client, raw, headers, early, sent)
             except httpx.TimeoutException:

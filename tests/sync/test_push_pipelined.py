@@ -294,3 +294,44 @@ def test_the_batch_after_next_is_built_before_the_first_is_answered(
     assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
     assert server.applied(mids) == {m: 1 for m in mids}
     assert all(r["state"] == "acked" for r in st.outbox())
+
+
+def test_a_batch_sent_ahead_leaves_only_after_the_one_sent_ahead_before_it_has_left(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reviewer (i13-http6's two senders): batch k+1, sent ahead, is taken as the batch being answered while its
+    own sending may still be under way; batch k+2 must wait for k+1 to have LEFT, not for it to be taken, or it
+    overtakes it, waits out the server's retry and is refused 409. Here batch 2's sending is held on the
+    station until batch 3 leaves (at most 2 s): batch 3 must not leave first. (Requests that have left in
+    order may still reach the server's handler in either order: the server puts them back in order.)"""
+    import gzip
+    import json
+
+    from hardtruths_desktop.sync import engine as engine_module
+
+    st, mids = _enrolled_with_changes(server, make_station, days=7)  # 7 changes, 4 batches
+    st.engine._pipeline_ok = True  # the server said it takes a batch ahead (learnt on the set-up's sync)
+    seqs = sorted(r["client_seq"] for r in st.outbox() if r["state"] == "pending")
+    second, third = seqs[2], seqs[4]  # the first change of batch 2 and of batch 3
+    real_on_send, real_ahead = engine_module._on_send, SyncEngine._send_ahead
+    left: list[int] = []
+    third_left = threading.Event()
+
+    def leaving(request: httpx.Request) -> None:
+        if request.url.path == "/v1/sync/push":
+            left.append(json.loads(gzip.decompress(request.content))["mutations"][0]["client_seq"])
+            if left[-1] == third:
+                third_left.set()
+        real_on_send(request)
+
+    def held_on_station(self: SyncEngine, client: httpx.Client, following: Any, *rest: Any) -> httpx.Response | None:
+        wire = following.result()
+        if wire.batch and wire.batch[0]["client_seq"] == second:
+            third_left.wait(2)  # the bug: batch 3 leaves meanwhile and this wait ends at once
+        return real_ahead(self, client, following, *rest)
+
+    monkeypatch.setattr(engine_module, "_on_send", leaving)
+    monkeypatch.setattr(SyncEngine, "_send_ahead", held_on_station)
+    result = st.sync()
+    assert left[:4] == sorted(left[:4]) == seqs[::2], f"a batch left before the one before it: {left}"
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    assert server.applied(mids) == {m: 1 for m in mids}
