@@ -209,12 +209,12 @@ def update_records(session: Session, table: Table, rows: Sequence[dict[str, Any]
 META_APPEND_MAX = 8000
 _PATCH_RECORDS = text(
     "UPDATE entity_record AS e SET ward_id = v.ward_id, data = e.data || v.data,"
-    " field_meta = CASE WHEN v.field_meta::text = '{}' THEN e.field_meta"  # json since server migration 0015b
+    " field_meta = CASE WHEN v.field_meta = '{}' THEN e.field_meta"  # json since server migration 0015b
     "  WHEN e.field_meta::text LIKE '{\"%}' AND octet_length(e.field_meta::text) < :meta_max"
-    "  THEN (left(e.field_meta::text, -1) || ',' || substr(v.field_meta::text, 2))::json"
+    "  THEN (left(e.field_meta::text, -1) || ',' || substr(v.field_meta, 2))::json"
     "  ELSE (e.field_meta::jsonb || v.field_meta::jsonb)::json END,"
     " deleted = v.deleted, last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
-    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta json,"
+    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta text,"
     " deleted boolean, last_seq bigint, needs_review boolean)"
     " WHERE e.entity = v.entity AND e.id = v.id")
 
@@ -233,7 +233,8 @@ def patch_records(session: Session, rows: Sequence[dict[str, Any]], now: datetim
     ``jsonb`` ``||`` again, which leaves each field once; a write of the whole record does too."""
     if not rows:
         return
+    # the versions as their own JSON text (a string in the document): appended as written, in the stored text's form
     doc = json_text([{"entity": r["entity"], "id": r["id"], "ward_id": r["ward_id"], "data": r["data"],
-                      "field_meta": r["field_meta"], "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
+                      "field_meta": json_text(r["field_meta"]), "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
                       "needs_review": bool(r["needs_review"])} for r in rows])
     session.execute(_PATCH_RECORDS, {"rows": doc, "updated_at": now, "meta_max": META_APPEND_MAX})
