@@ -359,6 +359,19 @@ def lock_device(session: Session, device_id: str, wait: bool = False) -> Device:
     return device
 
 
+def received_by_ids_query(mids: list[str], is_pg: bool) -> Any:
+    """The push's look-up of the mutations a request brings that the server has received before, by id.
+    PostgreSQL: one typed ``uuid[]`` parameter, not 500 (each bound and converted), and NOT a text literal
+    CAST in the query (i13-merge6's, reverted by i13-http6): where PostgreSQL's plan for it was a scan of the
+    table filtering each row, the CAST of ~18 KB of text was evaluated again for EVERY row (PostgreSQL CPU of
+    a sync of 2,000 new shifts 0.14 -> 0.97 s, of 2,000 edits 0.28 -> 3.3 s). ``tests/server/test_push_plan.py``
+    holds its plan to the primary key."""
+    if is_pg:
+        return select(ReceivedMutation).where(col(ReceivedMutation.mutation_id) == any_(
+            bindparam("mids", mids, type_=postgresql.ARRAY(postgresql.UUID(as_uuid=False)))))
+    return select(ReceivedMutation).where(col(ReceivedMutation.mutation_id).in_(mids))
+
+
 def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
              prepared: _Prepared | None = None, plain: bool = False) -> PushResponse | dict[str, Any]:
     prepared = prepared or _prepare(req, utc_now(clock).date())
@@ -387,16 +400,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
                 col(ReceivedMutation.client_seq) <= muts[-1].client_seq)).scalars():
             by_seq[int(rec.client_seq or 0)] = rec
         mids = [m.mutation_id.lower() for m in muts]
-        if session.get_bind().dialect.name == "postgresql":  # one array parameter, not 500 (each bound and converted)
-            # a typed uuid[] parameter, NOT a text literal CAST in the query (i13-merge6's, reverted by i13-http6): where
-            # PostgreSQL's plan for it is a scan of the table filtering each row (a generic plan, before statistics
-            # see the table grow), the CAST of ~18 KB of text was evaluated again for EVERY row: PostgreSQL CPU of a
-            # sync of 2,000 new shifts 0.14 -> 0.97 s, of 2,000 edits 0.28 -> 3.3 s (benchmarks/push_cpu.py, same run)
-            by_id = select(ReceivedMutation).where(col(ReceivedMutation.mutation_id) == any_(
-                bindparam("mids", mids, type_=postgresql.ARRAY(postgresql.UUID(as_uuid=False)))))
-        else:
-            by_id = select(ReceivedMutation).where(col(ReceivedMutation.mutation_id).in_(mids))
-        for rec in session.execute(by_id).scalars():
+        for rec in session.execute(received_by_ids_query(mids, session.get_bind().dialect.name == "postgresql")).scalars():
             by_mid[rec.mutation_id] = rec
     other_wards: dict[str, str] = {}
     others = {rec.device_id for rec in by_mid.values() if rec.device_id != device_id}
