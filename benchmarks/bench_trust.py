@@ -592,7 +592,7 @@ def month_costs(url: str, data: Path, wards: int, days: int) -> list[str]:
         ward = all_wards[-1]
         n_shifts = len(staffing.month_shifts(s, ward, y, m))
         med, mx = median_ms(lambda: staffing.month_shifts(s, ward, y, m), 10)
-        st, p = cap.find("entity_record", "coalesce")
+        st, p = cap.find("entity_record", "entity_record.day >=")  # the dated query (the column since server 0019)
         plan = explain(engine, st, p)
         got, dropped, kinds = scan_rows(plan, "entity_record")
         ward_records = s.connection().exec_driver_sql("SELECT count(*) FROM entity_record WHERE ward_id = %(w)s",
