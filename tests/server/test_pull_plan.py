@@ -19,7 +19,6 @@ the records by primary key only.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +27,7 @@ import psycopg
 import pytest
 from psycopg import sql
 from sqlalchemy.engine import Dialect
+from support.plans import as_sent, plan_nodes
 
 from trust_server.db import make_engine, migrate
 from trust_server.sync import MAX_PULL, page_rows_params, page_rows_query, record_rows_query
@@ -60,28 +60,12 @@ RECORDS = """
     ON CONFLICT (entity, id) DO UPDATE SET last_seq = excluded.last_seq"""
 
 
-def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield node
-    for child in node.get("Plans", []):
-        yield from _nodes(child)
-
-
 def _server_statement(dialect: Dialect, since: int, skip_own: bool, records: bool = False,
                       limit: int = MAX_PULL) -> tuple[str, list[Any]]:
     """The pull's statement as the server's driver sends it, with ``$n`` placeholders and their values
     (``records``: the walk of the records, ``record_rows_query``, which has no own-change rule)."""
     query = record_rows_query() if records else page_rows_query(skip_own)
-    bound = query.compile(dialect=dialect).construct_expanded_state(
-        page_rows_params(WARD, DEVICE, since, limit))  # what the engine sends
-    names: list[str] = []
-
-    def placeholder(m: re.Match[str]) -> str:
-        if m.group(1) not in names:
-            names.append(m.group(1))
-        return f"${names.index(m.group(1)) + 1}"
-
-    text = re.sub(r"%\((\w+)\)s", placeholder, bound.statement).replace("%%", "%")
-    return text, [bound.parameters[n] for n in names]
+    return as_sent(query, dialect, page_rows_params(WARD, DEVICE, since, limit))  # what the engine sends
 
 
 class Trust:
@@ -141,7 +125,7 @@ class Trust:
 def describe(plan: dict[str, Any]) -> str:
     """Each scan of the plan on one line: kind, table (alias), index, condition, loops, rows, discarded."""
     out = []
-    for n in _nodes(plan):
+    for n in plan_nodes(plan):
         if "Relation Name" in n:
             index = n.get("Index Name") or ",".join(c["Index Name"] for c in n.get("Plans", []) if "Index Name" in c)
             out.append(f"{n['Node Type']} {n['Relation Name']} ({n.get('Alias')}) {index} "
@@ -152,7 +136,7 @@ def describe(plan: dict[str, Any]) -> str:
 
 def check_plan(plan: dict[str, Any], may_read: int, what: str) -> None:
     shown = describe(plan)
-    scans = [n for n in _nodes(plan) if n.get("Relation Name") in ("change_log", "entity_record")]
+    scans = [n for n in plan_nodes(plan) if n.get("Relation Name") in ("change_log", "entity_record")]
     assert scans, shown
     for n in scans:
         assert n["Node Type"] != "Seq Scan", f"{what}: a sequential scan of {n['Relation Name']}\n{shown}"
@@ -178,7 +162,7 @@ def check_record_plan(plan: dict[str, Any], limit: int, may_read: int, what: str
     the page, plus the trust-wide rows the other range reads, ``may_read`` in all); the records read only
     by primary key, one row a change-log row."""
     shown = describe(plan)
-    scans = [n for n in _nodes(plan) if n.get("Relation Name") in ("change_log", "entity_record")]
+    scans = [n for n in plan_nodes(plan) if n.get("Relation Name") in ("change_log", "entity_record")]
     assert any(n.get("Relation Name") == "change_log" for n in scans), shown
     read = 0
     for n in scans:

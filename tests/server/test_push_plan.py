@@ -19,18 +19,13 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from support.plans import as_sent, plan_nodes
 
 from trust_server.db import make_engine, migrate
 from trust_server.sync import received_by_ids_query
 
 ROWS = 30_000
 DEVICE = "0f3c9a3e-2222-4a2b-9c3d-5e6f7a8b9c0d"
-
-
-def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield node
-    for child in node.get("Plans", []):
-        yield from _nodes(child)
 
 
 def _mid(n: int) -> str:
@@ -65,25 +60,17 @@ def test_mutations_received_before_are_found_by_primary_key(con: tuple[psycopg.C
     if stats:
         c.execute("ANALYZE received_mutation")
     mids = [_mid(n) for n in range(ROWS - 499, ROWS + 1)]  # a batch of 500 received before (a re-sent batch)
-    bound = received_by_ids_query(mids, True).compile(dialect=dialect).construct_expanded_state({"mids": mids})
-    names: list[str] = []
-
-    def placeholder(m: re.Match[str]) -> str:
-        if m.group(1) not in names:
-            names.append(m.group(1))
-        return f"${names.index(m.group(1)) + 1}"
-
-    text = re.sub(r"%\((\w+)\)s", placeholder, bound.statement).replace("%%", "%")
-    assert names == ["mids"]  # one typed array parameter, no text literal
+    text, values = as_sent(received_by_ids_query(mids, True), dialect, {"mids": mids})
+    assert len(values) == 1  # one array parameter, not one per id
     c.execute(f"PREPARE seen AS {text}")
     c.execute(f"SET plan_cache_mode = {'force_generic_plan' if generic else 'force_custom_plan'}")
-    args = sql.Literal(bound.parameters["mids"])  # typed by the statement itself, as the driver leaves it
+    args = sql.Literal(values[0])  # typed by the statement itself, as the driver leaves it
     found = c.execute(sql.SQL("EXECUTE seen ({})").format(args)).fetchall()
     assert len(found) == 500
     row = c.execute(sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE seen ({})").format(args)).fetchone()
     assert row is not None
     plan = row[0][0]["Plan"]
-    nodes = list(_nodes(plan))
+    nodes = list(plan_nodes(plan))
     filters = " ".join(str(n.get("Filter", "")) for n in nodes)  # conditions evaluated row by row
     # the ids come as a uuid[] (a parameter, or its value inlined in a custom plan), never as text cast for each row
     assert not re.search(r"::(text|character varying)\)", filters), filters[:300]
