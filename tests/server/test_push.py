@@ -250,6 +250,17 @@ def test_a_station_cannot_queue_more_than_two_pipelined_pushes(admin: Admin, war
     assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
 
 
+def _shift_and_two_patches(st: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A shift pushed (applied), then two patches of its notes not yet sent: the next push and the one sent
+    ahead of its answer."""
+    create = st.create_shift(TODAY)
+    assert st.push([create])["results"][0]["status"] == "applied"
+    sid = st.shift_id(TODAY)
+    first = st.mutation("shift", sid, "patch", {"notes": "first"}, base={"notes": create["mutation_id"]})
+    ahead = st.mutation("shift", sid, "patch", {"notes": "sent ahead"}, base={"notes": first["mutation_id"]})
+    return sid, first, ahead
+
+
 def test_a_pipelined_push_waits_for_the_earlier_push_of_its_process_holding_no_database_connection(
         admin: Admin, ward: str) -> None:
     """Reviewer: the batch sent ahead waited on the device row for up to 30 s holding one of the pool's 12
@@ -257,11 +268,7 @@ def test_a_pipelined_push_waits_for_the_earlier_push_of_its_process_holding_no_d
     push of the same server process on that process's own lock, with no connection, and takes one only
     once the earlier push has given its back."""
     st = admin.station(ward)
-    create = st.create_shift(TODAY)
-    assert st.push([create])["results"][0]["status"] == "applied"
-    sid = st.shift_id(TODAY)
-    first = st.mutation("shift", sid, "patch", {"notes": "first"}, base={"notes": create["mutation_id"]})
-    ahead = st.mutation("shift", sid, "patch", {"notes": "sent ahead"}, base={"notes": first["mutation_id"]})
+    sid, first, ahead = _shift_and_two_patches(st)
     url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
     pool = admin.server.app.state.engine.pool
     answers: dict[str, httpx.Response] = {}
@@ -295,11 +302,7 @@ def test_a_pipelined_push_sent_to_another_server_waits_on_the_device_row_and_app
     (a second app on the same database and data folder, as a second process: its own turns and pool) than
     the push before it, it waits on the device row in PostgreSQL, and both apply in client_seq order."""
     st = admin.station(ward)
-    create = st.create_shift(TODAY)
-    assert st.push([create])["results"][0]["status"] == "applied"
-    sid = st.shift_id(TODAY)
-    first = st.mutation("shift", sid, "patch", {"notes": "first"}, base={"notes": create["mutation_id"]})
-    ahead = st.mutation("shift", sid, "patch", {"notes": "sent ahead"}, base={"notes": first["mutation_id"]})
+    sid, first, ahead = _shift_and_two_patches(st)
     other = live_server_factory(admin.server.database_url, data_dir=admin.server.settings.data_dir, clock=admin.server.clock)
     url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
     answers: dict[str, httpx.Response] = {}
