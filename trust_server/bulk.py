@@ -205,12 +205,17 @@ def update_records(session: Session, table: Table, rows: Sequence[dict[str, Any]
                             "k_entity": r["entity"], "k_id": r["id"]} for r in rows])
 
 
-#: a record's stored field versions up to this many bytes take a patch's versions appended (see ``patch_records``)
+#: a record's stored field versions up to this many bytes of text, and up to ``META_STORED_MAX`` bytes as stored
+#: (compressed: ``pg_column_size``, read without decompressing), take a patch's versions appended (``patch_records``)
 META_APPEND_MAX = 8000
+#: reviewer: bounded by the text alone, a record edited often grew to ~2x its row (each appended version has a
+#: random token and compresses badly: 1,729 B stored for ~800 B deduplicated), with fewer rows a page for HOT
+META_STORED_MAX = 1000
 _PATCH_RECORDS = text(
     "UPDATE entity_record AS e SET ward_id = v.ward_id, data = e.data || v.data,"
     " field_meta = CASE WHEN v.field_meta = '{}' THEN e.field_meta"  # json since server migration 0015b
-    "  WHEN e.field_meta::text LIKE '{\"%}' AND octet_length(e.field_meta::text) < :meta_max"
+    "  WHEN pg_column_size(e.field_meta) < :meta_stored_max AND e.field_meta::text LIKE '{\"%}'"
+    "   AND octet_length(e.field_meta::text) < :meta_max"
     "  THEN (left(e.field_meta::text, -1) || ',' || substr(v.field_meta, 2))::json"
     "  ELSE (e.field_meta::jsonb || v.field_meta::jsonb)::json END,"
     " deleted = v.deleted, last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
@@ -228,13 +233,15 @@ def patch_records(session: Session, rows: Sequence[dict[str, Any]], now: datetim
     the stored object, so a field a patch names appears twice and its LAST value holds, as for every reader
     (``orjson``, Python's ``json``, PostgreSQL's json functions and its cast to ``jsonb``). Parsing the
     stored versions into ``jsonb`` and writing them out again for ``||`` was most of the database's
-    CPU for the update (backend CPU for 500 one-field edits: 32.5 -> 22.5 ms). Past ``META_APPEND_MAX``
-    bytes (a record edited ~50 times), or stored text not of the form ``{"...}``, the patch is merged by
-    ``jsonb`` ``||`` again, which leaves each field once; a write of the whole record does too."""
+    CPU for the update (backend CPU for 500 one-field edits: 32.5 -> 22.5 ms). Past ``META_STORED_MAX``
+    bytes as stored or ``META_APPEND_MAX`` bytes of text (a record edited some ten times), or stored text not
+    of the form ``{"...}``, the patch is merged by ``jsonb`` ``||`` again, which leaves each field once; a
+    write of the whole record does too."""
     if not rows:
         return
     # the versions as their own JSON text (a string in the document): appended as written, in the stored text's form
     doc = json_text([{"entity": r["entity"], "id": r["id"], "ward_id": r["ward_id"], "data": r["data"],
                       "field_meta": json_text(r["field_meta"]), "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
                       "needs_review": bool(r["needs_review"])} for r in rows])
-    session.execute(_PATCH_RECORDS, {"rows": doc, "updated_at": now, "meta_max": META_APPEND_MAX})
+    session.execute(_PATCH_RECORDS, {"rows": doc, "updated_at": now, "meta_max": META_APPEND_MAX,
+                                      "meta_stored_max": META_STORED_MAX})
