@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hardtruths_desktop.domain.clock import FixedClock
 
@@ -38,3 +39,11 @@ def bench_clock() -> FixedClock:
 
 def temp_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def record_and_log_sizes(con: Any) -> tuple[int, int]:
+    """A trust server database's ``entity_record`` and ``change_log``, each with its indexes and TOAST, in
+    bytes (``con``: a psycopg connection); the migration benchmarks' before and after."""
+    row = con.execute("SELECT pg_total_relation_size('entity_record'), pg_total_relation_size('change_log')").fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])

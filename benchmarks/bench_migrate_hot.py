@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import psycopg
+from _common import record_and_log_sizes
 from alembic import command
 from support.postgres import PostgresCluster
 
@@ -45,12 +46,6 @@ def fill(con: psycopg.Connection, n: int) -> None:
     con.execute("VACUUM ANALYZE")
 
 
-def sizes(con: psycopg.Connection) -> tuple[int, int]:
-    row = con.execute("SELECT pg_total_relation_size('entity_record'), pg_total_relation_size('change_log')").fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 75000
     with PostgresCluster.started(fsync=True) as pg:
@@ -68,10 +63,10 @@ def main() -> None:
         to("0020b")
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
             fill(con, n)
-            before = sizes(con)
+            before = record_and_log_sizes(con)
             up = to("0019")
             con.execute("VACUUM ANALYZE")
-            after = sizes(con)
+            after = record_and_log_sizes(con)
             left = con.execute("SELECT count(*) FROM change_log").fetchone()
             down = to("0020b", down=True)
             print(f"{n // 2:,} records, {n:,} changes at 0020b: migration 0019 {up:.2f} s, its downgrade {down:.2f} s"

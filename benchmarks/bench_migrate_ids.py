@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import psycopg
+from _common import record_and_log_sizes
 from alembic import command
 from support.postgres import PostgresCluster
 
@@ -46,12 +47,6 @@ def fill(con: psycopg.Connection, n: int) -> None:
     con.execute("VACUUM ANALYZE")
 
 
-def sizes(con: psycopg.Connection) -> tuple[int, int]:
-    row = con.execute("SELECT pg_total_relation_size('entity_record'), pg_total_relation_size('change_log')").fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 75000
     with PostgresCluster.started(fsync=True) as pg:
@@ -63,12 +58,12 @@ def main() -> None:
             command.upgrade(cfg, "0017")
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
             fill(con, n)
-            before = sizes(con)
+            before = record_and_log_sizes(con)
             t = time.perf_counter()
             migrate(engine)
             took = time.perf_counter() - t
             con.execute("VACUUM ANALYZE")
-            after = sizes(con)
+            after = record_and_log_sizes(con)
             aside = con.execute("SELECT count(*) FROM record_set_aside").fetchone()
             print(f"{n // 2:,} records, {n:,} changes at 0017: migration 0018 {took:.2f} s (load average {os.getloadavg()[0]:.1f});"
                   f" set aside {aside[0] if aside else 0}")
