@@ -81,7 +81,9 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list[Any]]
 
 def _copy_in(session: Session, table: Table, cols: list[str], text_of: Any) -> None:
     """``COPY`` into ``table``'s ``cols`` the text ``text_of(is_json)`` writes, on the session's own connection."""
-    is_json = [isinstance(table.c[c].type, JSON) for c in cols]
+    # a JSON column declared ``none_as_null`` takes None as SQL NULL (``received_mutation.result``, migration 0022)
+    is_json: list[bool | str] = [(NONE_AS_NULL if getattr(table.c[c].type, "none_as_null", False) else True)
+                                 if isinstance(table.c[c].type, JSON) else False for c in cols]
     raw = session.connection().connection.driver_connection
     assert raw is not None
     names = ", ".join(f'"{c}"' for c in cols)
@@ -123,13 +125,19 @@ _COPY_FORMAT: dict[type, Any] = {str: _copy_escape, int: str, bool: _copy_bool, 
                                  datetime: _copy_datetime}
 
 
-def _copy_column(values: list[Any], is_json: bool) -> list[str]:
+#: ``is_json`` of a JSON column whose None is SQL NULL, not the JSON ``null`` (``sa.JSON(none_as_null=True)``)
+NONE_AS_NULL = "none_as_null"
+
+
+def _copy_column(values: list[Any], is_json: bool | str) -> list[str]:
     """One column's values as COPY text fields (see ``copy_text``)."""
     if is_json:
         try:  # ``json_text`` of each, its call left out (orjson writes each the same either way)
             texts = [_dumps(v).decode() for v in values]
         except TypeError:
             texts = [json_text(v) for v in values]
+        if is_json == NONE_AS_NULL:
+            return ["\\N" if v is None else t.replace("\\", "\\\\") if "\\" in t else t for v, t in zip(values, texts, strict=True)]
         return [t.replace("\\", "\\\\") if "\\" in t else t for t in texts]
     kinds = {type(v) for v in values}
     if kinds == {int}:
@@ -154,7 +162,7 @@ def _copy_column(values: list[Any], is_json: bool) -> list[str]:
     return out
 
 
-def copy_text(rows: Sequence[dict[str, Any]], cols: Sequence[str], is_json: Sequence[bool]) -> str:
+def copy_text(rows: Sequence[dict[str, Any]], cols: Sequence[str], is_json: Sequence[bool | str]) -> str:
     """``rows`` as the text of one ``COPY ... FROM STDIN`` (text format), written in one piece, column by
     column (issue 13: psycopg's ``write_row`` dispatched a dumper per value, ~10 us a row): None is NULL, a
     JSON column's value its JSON text (``json_text``; JSON has no raw newline or tab, so only its backslashes
@@ -164,7 +172,7 @@ def copy_text(rows: Sequence[dict[str, Any]], cols: Sequence[str], is_json: Sequ
     return copy_columns_text([[r[c] for r in rows] for c in cols], is_json)
 
 
-def copy_columns_text(columns: Sequence[list[Any]], is_json: Sequence[bool]) -> str:
+def copy_columns_text(columns: Sequence[list[Any]], is_json: Sequence[bool | str]) -> str:
     """``copy_text`` of rows given column by column (each column's values in row order)."""
     if not columns or not columns[0]:
         return ""

@@ -146,8 +146,9 @@ class ReceivedMutation(ServerTable, table=True):
     ``client_seq`` and ``payload_sha256`` (the SHA-256 of ``apply.raw_json`` of the entity, id, op,
     payload and base: a mutation id received again with another payload is a conflict) are a
     station's; a mutation the server wrote itself (trust IT's records, a void) has neither.
-    ``status`` applied | rejected (NULL: the server's own, logged before 0009 without its verdict);
-    ``result`` the verdict's flags, error and effective values where they differ from what was sent.
+    ``status_code`` 1 applied | 2 rejected (``STATUS_CODES``; NULL: the server's own, logged before 0009 without
+    its verdict); ``result`` the verdict's flags, error and effective values where they differ from what was
+    sent, NULL when there is none of these (migration 0022).
     ``raw`` of a station's mutation leaves out what the columns hold (``apply.station_raw``, migration
     0010; ``apply.full_raw`` and the view ``mutation_log`` give the mutation whole). Since migration 0015
     ``raw`` is NULL and the text is kept once per request, with the other mutations received with it, in
@@ -164,9 +165,12 @@ class ReceivedMutation(ServerTable, table=True):
     server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
     received_at: datetime = _ts(nullable=False)
     payload_sha256: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
-    status: str | None = Field(default=None, max_length=16)
+    #: ``STATUS_CODES`` (migration 0022: a ``smallint``, not the text; the view ``applied_mutation`` shows the text)
+    status_code: int | None = Field(default=None, sa_column=sa.Column(sa.SmallInteger, nullable=True))
     recorded_by: str = Field(default="", max_length=120)
-    result: dict[str, Any] = _json()
+    #: NULL for a verdict with nothing to keep (migration 0022; the view ``applied_mutation`` shows ``{}``)
+    result: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(
+        sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql"), nullable=True))
     #: NULL since migration 0015: the text is ``received_batch.raws[batch_index]``
     raw: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     batch_id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
@@ -267,6 +271,24 @@ class DeclaredGap(ServerTable, table=True):
     declared_at: datetime = _ts(nullable=False)
 
 
+#: ``received_mutation.status_code`` and ``field_change.outcome_code`` (migration 0022), and back
+STATUS_CODES: dict[str, int] = {"applied": 1, "rejected": 2}
+OUTCOME_CODES: dict[str, int] = {"applied": 1, "concurrent_won": 2, "concurrent_lost": 3}
+STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
+OUTCOME_NAMES = {v: k for k, v in OUTCOME_CODES.items()}
+
+
+class FieldName(ServerTable, table=True):
+    """The name of a field a ``field_change`` row names by number (migration 0022: ~20 B of text a history row
+    became a 2-byte ``field_id``). Added as a push first meets a name (``trust_server.field_names``); the names
+    are the entity schemas' fields, a bounded set."""
+
+    __tablename__ = "field_name"
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.SmallInteger().with_variant(sa.Integer, "sqlite"),
+                                                             primary_key=True, autoincrement=True))
+    name: str = Field(max_length=80, unique=True)
+
+
 class FieldChange(ServerTable, table=True):
     """Append-only: every field value a mutation offered to a record already there, and what became of
     it (SYNC.md 3.6); a new record's history is its create, whole, in ``received_mutation``. Who, from
@@ -277,7 +299,7 @@ class FieldChange(ServerTable, table=True):
 
     __tablename__ = "field_change"
     __table_args__ = (
-        sa.CheckConstraint("outcome IN ('applied','concurrent_won','concurrent_lost')", name="outcome"),
+        sa.CheckConstraint("outcome_code IN (1, 2, 3)", name="outcome"),
         sa.Index("ix_field_change_entity_id", "entity_id"),  # a record's history (0013: the uuid alone)
     )
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
@@ -287,8 +309,10 @@ class FieldChange(ServerTable, table=True):
     mutation_id: str = Field(sa_column=sa.Column(UuidText, nullable=False))
     entity: str = Field(max_length=40)
     entity_id: str = Field(sa_column=sa.Column(UuidText, nullable=False))  # uuid on PostgreSQL since 0013
-    field: str = Field(max_length=80)
-    outcome: str = Field(max_length=16)
+    #: ``field_name.id`` and ``OUTCOME_CODES`` (migration 0022: 2 bytes each, in the places the texts had; the view
+    #: ``field_history`` shows the name and the outcome's text)
+    field_id: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
+    outcome_code: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
     #: None: the clock its mutation was sent with (``received_mutation.raw``; migration 0010)
     incoming_hlc: str | None = Field(default=None, max_length=40)
     stored_hlc: str | None = Field(default=None, max_length=40)

@@ -48,7 +48,7 @@ from hardtruths_desktop.sync.protocol import (
 from trust_server.apply import Author, Batch, Cleaned, Incoming, _plain, canonical_uuid, created_record, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
-from trust_server.models import ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
+from trust_server.models import STATUS_CODES, ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
 from trust_server.push_turns import PushTurns, StationTurn
 from trust_server.validate import clean_payload
 
@@ -220,7 +220,7 @@ def _duplicate(rec: ReceivedMutation, m: Mutation) -> ItemResult:
     rejected => status ``rejected`` again with the recorded error and a ``duplicate`` flag."""
     result: dict[str, Any] = dict(rec.result or {})
     flags = list(result.get("flags", []))
-    if rec.status == "rejected":
+    if rec.status_code == STATUS_CODES["rejected"]:
         return ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status="rejected",
                           error=result.get("error"), flags=[*flags, "duplicate"])
     return ItemResult(client_seq=m.client_seq, mutation_id=m.mutation_id, status="duplicate",

@@ -167,10 +167,13 @@ def test_rows_written_before_0013_read_the_same_after_it_and_after_a_downgrade(
                     "entity": "m", "id": "p", "ward_id": "p", "data": "m", "field_meta": "m"}
         # a history row written after the migration (no change number of its own) reads with its mutation's
         with engine.begin() as c:
-            c.execute(text("INSERT INTO field_change (server_seq, mutation_id, entity, entity_id, field, outcome, stored_hlc,"
-                           " old_value, new_value) VALUES (NULL, :m, 'shift', :e, 'notes', 'applied', NULL, '\"a\"', '\"b\"')"),
+            c.execute(text("INSERT INTO field_name (name) VALUES ('notes')"))  # fields by number since 0022
+            c.execute(text("INSERT INTO field_change (server_seq, mutation_id, entity, entity_id, field_id, outcome_code, stored_hlc,"
+                           " old_value, new_value) VALUES (NULL, :m, 'shift', :e, (SELECT id FROM field_name WHERE name = 'notes'), 1,"
+                           " NULL, '\"a\"', '\"b\"')"),
                       {"m": M_EDIT, "e": SHIFT})
         after = _read(engine)["history"]
+        assert after[1][3] == "notes" and after[1][8] == "applied"
         assert after[0] == before["history"][0] and after[1][12] == 22 and after[1][2] == SHIFT
         with engine.begin() as conn:
             cfg = alembic_config()
@@ -179,6 +182,7 @@ def test_rows_written_before_0013_read_the_same_after_it_and_after_a_downgrade(
         with engine.connect() as c:
             assert c.execute(text("SELECT server_seq FROM field_change ORDER BY id")).scalars().all() == [22, 22]
         assert _read(engine)["record"] == before["record"]
+        assert _read(engine)["history"] == after  # names and outcomes as text again (0022's downgrade), the same rows
     finally:
         engine.dispose()
 

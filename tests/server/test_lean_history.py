@@ -92,12 +92,13 @@ def test_slim_rows_read_whole_in_both_databases_and_the_downgrade_makes_them_who
     raw = station_raw(sent)
     assert '"mutation_id":' not in raw
     with engine.begin() as c:
-        c.execute(text("INSERT INTO received_mutation (mutation_id, device_id, client_seq, server_seq, received_at, status,"
-                       " recorded_by, result, raw) VALUES (:m, :d, 7, 1, :at, 'applied', :by, '{}', :raw)"),
+        c.execute(text("INSERT INTO received_mutation (mutation_id, device_id, client_seq, server_seq, received_at, status_code,"
+                       " recorded_by, result, raw) VALUES (:m, :d, 7, 1, :at, 1, :by, NULL, :raw)"),
                   {"m": sent["mutation_id"], "d": "0f3c9a3e-1111-4a2b-9c3d-5e6f7a8b9c0d", "by": sent["recorded_by"],
                    "raw": raw, "at": datetime(2026, 12, 1, tzinfo=UTC)})
-        c.execute(text("INSERT INTO field_change (server_seq, mutation_id, entity, entity_id, field, outcome, incoming_hlc,"
-                       " stored_hlc, old_value, new_value) VALUES (1, :m, 'shift', :e, 'notes', 'applied', :h, NULL, :o, :n)"),
+        c.execute(text("INSERT INTO field_name (name) VALUES ('notes')"))  # a field by its number since 0022
+        c.execute(text("INSERT INTO field_change (server_seq, mutation_id, entity, entity_id, field_id, outcome_code, incoming_hlc,"
+                       " stored_hlc, old_value, new_value) VALUES (1, :m, 'shift', :e, (SELECT id FROM field_name), 1, :h, NULL, :o, :n)"),
                   {"m": sent["mutation_id"], "e": sent["entity_id"], "h": history_hlc(str(sent["hlc"]), raw),
                    "o": '"a"', "n": json.dumps(sent["payload"]["notes"])})  # type: ignore[index]
     with engine.connect() as c:

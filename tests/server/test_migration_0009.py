@@ -110,8 +110,8 @@ def test_migration_0009_carries_every_old_row_over_and_the_old_names_read_the_sa
     assert [_norm(a) for (a,) in _rows(engine, "SELECT at FROM field_history ORDER BY id")] == [_norm(a) for (a,) in hist_at_before]
     assert [r[3] for r in after[0]] == [shas[M_CREATE], shas[M_PATCH], shas[M_REFUSED]]
     # one row per mutation; the server's own has no verdict; only the differing author is kept on the history row
-    got = _rows(engine, f"SELECT mutation_id{txt}, client_seq, status FROM received_mutation ORDER BY 1")
-    assert got == [(M_CREATE, 1, "applied"), (M_PATCH.lower(), 2, "applied"), (M_REFUSED, 3, "rejected"), (M_SERVER, None, None)]
+    got = _rows(engine, f"SELECT mutation_id{txt}, client_seq, status_code FROM received_mutation ORDER BY 1")  # codes since 0022
+    assert got == [(M_CREATE, 1, 1), (M_PATCH.lower(), 2, 1), (M_REFUSED, 3, 2), (M_SERVER, None, None)]
     kept = _rows(engine, f"SELECT id, device_id{txt}, recorded_by, at FROM field_change ORDER BY id")
     assert [(i, d, b, a is None) for i, d, b, a in kept] == [(1, None, None, True), (2, OTHER_DEV, "staff:john", True)]
     with engine.connect() as c:  # a new history row's id follows the old ones

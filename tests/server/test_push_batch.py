@@ -320,7 +320,7 @@ def _mixed_batch_outcome(admin: Admin) -> dict[str, Any]:
     edit (a conflict flagged for review), as each server answers and keeps it, with every id by its place."""
     import sqlalchemy as sa
 
-    from trust_server.models import FieldChange, ReceivedMutation
+    from trust_server.models import OUTCOME_NAMES, STATUS_NAMES, FieldChange, ReceivedMutation
     ward = new_ward(admin)
     a, b = admin.station(ward, "a"), admin.station(ward, "b")
     first = [a.create_shift(TODAY, "early"), a.create_shift(TODAY, "late")]
@@ -359,10 +359,11 @@ def _mixed_batch_outcome(admin: Admin) -> dict[str, Any]:
     try:
         with engine.connect() as con:
             fc = FieldChange.__table__  # type: ignore[attr-defined]
-            history = [named([str(r.mutation_id), str(r.entity_id), r.field, r.outcome, r.old_value, r.new_value])
+            names = dict(con.execute(sa.text("SELECT id, name FROM field_name")).all())  # migration 0022
+            history = [named([str(r.mutation_id), str(r.entity_id), names[r.field_id], OUTCOME_NAMES[r.outcome_code], r.old_value, r.new_value])
                        for r in con.execute(sa.select(fc).order_by(fc.c.id)) if str(r.mutation_id) in ids]
             rm = ReceivedMutation.__table__  # type: ignore[attr-defined]
-            received = sorted(named([str(r.mutation_id), r.status, r.recorded_by, r.result, r.server_seq is not None])
+            received = sorted(named([str(r.mutation_id), STATUS_NAMES.get(r.status_code), r.recorded_by, r.result, r.server_seq is not None])
                               for r in con.execute(sa.select(rm)) if str(r.mutation_id) in ids)
     finally:
         engine.dispose()

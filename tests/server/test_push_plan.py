@@ -42,8 +42,8 @@ def con(fresh_postgres_url: str) -> Iterator[tuple[psycopg.Connection[Any], Any]
         engine.dispose()
     url = fresh_postgres_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as c:
-        c.execute("INSERT INTO received_mutation (mutation_id, device_id, client_seq, received_at, status, recorded_by, result)"
-                  " SELECT ('00005eed-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, %s, g, now(), 'applied', 'x', '{}'"
+        c.execute("INSERT INTO received_mutation (mutation_id, device_id, client_seq, received_at, status_code, recorded_by, result)"
+                  " SELECT ('00005eed-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, %s, g, now(), 1, 'x', NULL"
                   " FROM generate_series(1, %s) AS g", (DEVICE, ROWS))
         assert _mid(7) == "00005eed-0000-4000-8000-000000000007"
         yield c, dialect

@@ -226,8 +226,8 @@ def test_a_row_written_after_0015_goes_back_into_its_row_on_a_downgrade_in_sqlit
         raw = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
         with engine.begin() as c:
             bid = c.execute(text("INSERT INTO received_batch (raws) VALUES (:r) RETURNING id"), {"r": json.dumps(["x", raw])}).scalar_one()
-            c.execute(text("INSERT INTO received_mutation (mutation_id, device_id, client_seq, server_seq, received_at, status,"
-                           " recorded_by, result, batch_id, batch_index) VALUES (:m, :d, :s, 21, :at, 'applied', 'staff:mary', '{}',"
+            c.execute(text("INSERT INTO received_mutation (mutation_id, device_id, client_seq, server_seq, received_at, status_code,"
+                           " recorded_by, result, batch_id, batch_index) VALUES (:m, :d, :s, 21, :at, 1, 'staff:mary', NULL,"
                            " :b, 2)"), {"m": mid, "d": dev, "s": seq, "at": at, "b": bid})
         with engine.connect() as c:
             assert c.execute(text("SELECT raw FROM received_raw")).scalar_one() == raw
@@ -317,7 +317,7 @@ def test_the_nightly_purge_packs_small_requests_texts_and_every_view_reads_them_
     every = [m["mutation_id"] for m in (*sent_a, *sent_b)]
     views = ("SELECT mutation_id::text, raw FROM received_raw WHERE mutation_id::text = ANY(%s) ORDER BY 1",
              "SELECT mutation_id::text, raw FROM mutation_log WHERE mutation_id::text = ANY(%s) ORDER BY 1",
-             "SELECT mutation_id::text, status, result::text, server_seq, client_seq FROM received_mutation"
+             "SELECT mutation_id::text, status_code, result::text, server_seq, client_seq FROM received_mutation"
              " WHERE mutation_id::text = ANY(%s) ORDER BY 1")
     before = [_sql(admin, q, (every,)) for q in views]
     small_rows = {r for (r,) in _sql(admin, "SELECT DISTINCT batch_id FROM received_mutation WHERE mutation_id::text = ANY(%s)",

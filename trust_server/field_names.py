@@ -1,0 +1,44 @@
+"""The numbers ``field_change`` names its fields by (server migration 0022: a history row's field name, ~20 B of
+text, became a 2-byte ``field_id`` naming a row of ``field_name``).
+
+``ids`` gives a push's names their numbers in its own transaction: one look-up of the names it uses, and, for a
+name the server has never met (a field a newer station version added), an insert first. Nothing is cached across
+transactions: a database restored from a dump, or a name whose insert rolled back with its push, can never leave
+a process holding a number the database does not have. Names are inserted in sorted order, so two pushes
+meeting the same new names never wait on each other in opposite orders; a push waits for another's insert of
+the same name only until that push ends (a name is new once per server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, text
+from sqlmodel import Session, col
+
+from trust_server.models import FieldName
+
+_INSERT = text("INSERT INTO field_name (name) VALUES (:name) ON CONFLICT (name) DO NOTHING")
+
+
+def ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    """Each of ``names`` with its ``field_name.id``, adding the names not there yet."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    found = _lookup(session, wanted)
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        session.execute(_INSERT, [{"name": n} for n in missing])
+        found.update(_lookup(session, missing))
+    return found
+
+
+def _lookup(session: Session, names: list[str]) -> dict[str, int]:
+    return {str(n): int(i) for i, n in session.execute(
+        select(col(FieldName.id), col(FieldName.name)).where(col(FieldName.name).in_(names)))}
+
+
+def names(session: Session) -> dict[int, str]:
+    """Every number with its name (for readers of ``field_change`` itself; the view ``field_history`` shows names)."""
+    return {int(i): str(n) for i, n in session.execute(select(col(FieldName.id), col(FieldName.name)))}
