@@ -44,9 +44,9 @@ from sqlmodel import Session
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
-from trust_server import field_names
+from trust_server import audit_codes
 from trust_server.bulk import insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
-from trust_server.models import OUTCOME_CODES, STATUS_CODES, ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
+from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
 from trust_server.stream import drop_unsent
 from trust_server.validate import clean_payload
 
@@ -703,12 +703,12 @@ class Batch:
                 hlcs[key] = history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], ""))
         # written column by column (``insert_columns``): no dict per row (issue 13, i13-merge6); the field by its
         # number and the outcome as a code (migration 0022)
-        numbers = field_names.ids(self.session, {h["field"] for h in history}) if history else {}
+        numbers = audit_codes.field_ids(self.session, {h["field"] for h in history}) if history else {}
         insert_columns(self.session, FieldChange.__table__, {  # type: ignore[attr-defined]
             "server_seq": [None] * len(history),
             "mutation_id": [h["mutation_id"].lower() for h in history],  # its mutation's (0013)
             "entity": [h["entity"] for h in history], "entity_id": [h["entity_id"] for h in history],
-            "field_id": [numbers[h["field"]] for h in history], "outcome_code": [OUTCOME_CODES[h["outcome"]] for h in history],
+            "field_id": [numbers[h["field"]] for h in history], "outcome_code": [audit_codes.OUTCOME_CODES[h["outcome"]] for h in history],
             "incoming_hlc": [hlcs[(h["mutation_id"], h["incoming_hlc"])] for h in history],
             "stored_hlc": [h["stored_hlc"] for h in history], "old_value": [h["old_value"] for h in history],
             "new_value": [h["new_value"] for h in history]})
@@ -720,10 +720,12 @@ class Batch:
         insert_columns(self.session, ReceivedMutation.__table__, {  # type: ignore[attr-defined]
             "mutation_id": [m.mutation_id.lower() for m, _out in logged], "device_id": [self.author.device_id] * len(logged),
             "client_seq": [m.client_seq for m, _out in logged], "server_seq": [out.server_seq for _m, out in logged],
-            "received_at": [self.now] * len(logged), "payload_sha256": [m.payload_sha256 for m, _out in logged],
-            "status_code": [STATUS_CODES[out.status] for _m, out in logged],
+            "received_at": [self.now] * len(logged),
+            # narrowed by migration 0022: the hash's first 16 bytes, the status a code, an empty verdict NULL
+            "payload_sha256": [m.payload_sha256 and m.payload_sha256[:audit_codes.PAYLOAD_HASH_BYTES] for m, _out in logged],
+            "status_code": [audit_codes.STATUS_CODES[out.status] for _m, out in logged],
             "recorded_by": [m.recorded_by[:120].replace("\x00", "") for m, _out in logged],
-            "result": [recorded_result(out) or None for _m, out in logged],  # NULL: nothing to keep (0022)
+            "result": [recorded_result(out) or None for _m, out in logged],
             "batch_id": [batch_id for batch_id, _i in places], "batch_index": [i for _b, i in places]})
         self._project([rec for rec in self.records.values() if rec.touched and rec.entity in ("trust", "ward")])
         for rec in self.records.values():

@@ -134,6 +134,9 @@ class EnrolmentCode(ServerTable, table=True):
     device_id: str | None = Field(default=None, max_length=36)
 
 
+#: the bytes of a mutation's SHA-256 payload hash ``received_mutation`` keeps (migration 0022: 17 B a row, not 33)
+PAYLOAD_HASH_BYTES = 16
+
 #: A UUID: 16 bytes on PostgreSQL (``uuid``, read back as lower-case text), text elsewhere (SQLite)
 UuidText = sa.String(36).with_variant(postgresql.UUID(as_uuid=False), "postgresql")
 
@@ -164,6 +167,7 @@ class ReceivedMutation(ServerTable, table=True):
     client_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
     server_seq: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
     received_at: datetime = _ts(nullable=False)
+    #: its first ``PAYLOAD_HASH_BYTES`` bytes since migration 0022 (a re-sent change is told from another by 128 bits)
     payload_sha256: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     #: ``STATUS_CODES`` (migration 0022: a ``smallint``, not the text; the view ``applied_mutation`` shows the text)
     status_code: int | None = Field(default=None, sa_column=sa.Column(sa.SmallInteger, nullable=True))
@@ -280,7 +284,7 @@ OUTCOME_NAMES = {v: k for k, v in OUTCOME_CODES.items()}
 
 class FieldName(ServerTable, table=True):
     """The name of a field a ``field_change`` row names by number (migration 0022: ~20 B of text a history row
-    became a 2-byte ``field_id``). Added as a push first meets a name (``trust_server.field_names``); the names
+    became a 2-byte ``field_id``). Added as a push first meets a name (``trust_server.audit_codes``); the names
     are the entity schemas' fields, a bounded set."""
 
     __tablename__ = "field_name"

@@ -48,7 +48,7 @@ from hardtruths_desktop.sync.protocol import (
 from trust_server.apply import Author, Batch, Cleaned, Incoming, _plain, canonical_uuid, created_record, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
-from trust_server.models import STATUS_CODES, ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
+from trust_server.models import PAYLOAD_HASH_BYTES, STATUS_CODES, ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
 from trust_server.push_turns import PushTurns, StationTurn
 from trust_server.validate import clean_payload
 
@@ -412,7 +412,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         """The recorded verdict, only for the same change from this station (or a station of the same
         ward: a re-enrolled PC re-sending); anything else is a conflict."""
         same_ward = rec.device_id == device_id or other_wards.get(rec.device_id) == device.ward_id
-        if rec.payload_sha256 != sha or not same_ward:
+        if rec.payload_sha256 != sha[:PAYLOAD_HASH_BYTES] or not same_ward:  # its first 16 bytes kept (migration 0022)
             return _conflict(m)
         return _duplicate(rec, m)
 

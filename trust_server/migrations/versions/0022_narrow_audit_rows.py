@@ -7,7 +7,7 @@ then edited once; bytes per shift, before -> after): see the figures below each 
 - ``field_change.field`` (the field's name, ~20 B as text) becomes ``field_id``, a ``smallint`` naming a row
   of the new table ``field_name`` (id, name): a name is stored once, however many rows change it. A push
   looks up the names its history rows use (one small query a push with history) and adds a name it has
-  not met (``trust_server.field_names``); names come only from the entity schemas, a bounded set.
+  not met (``trust_server.audit_codes``); names come only from the entity schemas, a bounded set.
 - ``field_change.outcome`` (``applied`` | ``concurrent_won`` | ``concurrent_lost`` as text, 8-16 B)
   becomes ``outcome_code`` 1 | 2 | 3 (``smallint``, checked).
   On PostgreSQL the two columns keep their places (``ALTER ... TYPE``, one rewrite), so the two 2-byte
@@ -46,6 +46,8 @@ depends_on: str | Sequence[str] | None = None
 
 OUTCOMES = (("applied", 1), ("concurrent_won", 2), ("concurrent_lost", 3))
 STATUSES = (("applied", 1), ("rejected", 2))
+#: the bytes of a mutation's SHA-256 payload hash kept (``models.PAYLOAD_HASH_BYTES``)
+HASH_BYTES = 16
 
 
 def _pg() -> bool:
@@ -58,6 +60,12 @@ def _to_code(column: str, pairs: tuple[tuple[str, int], ...]) -> str:
 
 def _to_name(column: str, pairs: tuple[tuple[str, int], ...]) -> str:
     return f"CASE {column} " + " ".join(f"WHEN {code} THEN '{name}'" for name, code in pairs) + " END"
+
+
+def _has_lz4() -> bool:
+    found = op.get_bind().execute(sa.text(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")).scalar()
+    return bool(found)
 
 
 def _drop_views() -> None:
@@ -111,6 +119,34 @@ def _create_views(pg: bool, coded: bool) -> None:
                "FROM received_mutation WHERE client_seq IS NOT NULL")
 
 
+def _whole_hashes() -> None:
+    """Each station mutation's payload hash computed again, whole, from its text as kept (``received_raw``): over the
+    same bytes the push hashes (``apply.raw_json`` of its entity, id, op, payload and base), so the server before
+    0022, comparing whole hashes, answers a re-sent change as a duplicate, not a conflict. A text that does not give
+    back its stored prefix (none should) keeps its 16 bytes."""
+    import hashlib
+    import json
+
+    from trust_server.apply import raw_json
+
+    bind = op.get_bind()
+    size = "octet_length" if _pg() else "length"
+    rows = bind.execute(sa.text(
+        "SELECT m.mutation_id, r.raw, m.payload_sha256 FROM received_mutation m JOIN received_raw r ON r.mutation_id = m.mutation_id"
+        f" WHERE {size}(m.payload_sha256) = {HASH_BYTES} AND r.raw IS NOT NULL")).all()
+    whole = []
+    for mid, raw, short in rows:
+        try:
+            sent = json.loads(raw)
+            sha = hashlib.sha256(raw_json({k: sent.get(k) for k in ("entity", "entity_id", "op", "payload", "base")}).encode()).digest()
+        except (ValueError, TypeError):
+            continue
+        if sha[:HASH_BYTES] == bytes(short):
+            whole.append({"m": mid, "h": sha})
+    if whole:
+        bind.execute(sa.text("UPDATE received_mutation SET payload_sha256 = :h WHERE mutation_id = :m"), whole)
+
+
 def _refuse_unknown_statuses() -> None:
     odd = [r[0] for r in op.get_bind().execute(sa.text(
         "SELECT DISTINCT status FROM received_mutation WHERE status IS NOT NULL AND status NOT IN ('applied', 'rejected')"))]
@@ -143,9 +179,12 @@ def upgrade() -> None:
         op.execute("ALTER TABLE field_change ADD CONSTRAINT ck_field_change_outcome CHECK (outcome_code IN (1, 2, 3))")
         op.execute("ALTER TABLE received_mutation ALTER COLUMN result DROP NOT NULL")
         op.execute(f"ALTER TABLE received_mutation ALTER COLUMN status TYPE smallint USING {_to_code('status', STATUSES)},"
-                   " ALTER COLUMN result TYPE jsonb USING nullif(result, '{}'::jsonb)")
+                   " ALTER COLUMN result TYPE jsonb USING nullif(result, '{}'::jsonb),"
+                   f" ALTER COLUMN payload_sha256 TYPE bytea USING substring(payload_sha256 from 1 for {HASH_BYTES})")
         op.execute("ALTER TABLE received_mutation RENAME COLUMN status TO status_code")
         op.execute("DROP FUNCTION pg_temp.field_id_0022(text)")
+        if _has_lz4():  # a request's texts compressed with lz4 from now on (rows written before keep pglz)
+            op.execute("ALTER TABLE received_batch ALTER COLUMN raws SET COMPRESSION lz4")
         op.execute("ANALYZE field_change")
         op.execute("ANALYZE received_mutation")
     else:
@@ -168,12 +207,16 @@ def upgrade() -> None:
             b.drop_column('status')
             b.alter_column('result', existing_type=sa.JSON(), nullable=True)
         op.execute("UPDATE received_mutation SET result = NULL WHERE result = '{}'")
+        op.execute(f"UPDATE received_mutation SET payload_sha256 = substr(payload_sha256, 1, {HASH_BYTES})"
+                   f" WHERE length(payload_sha256) > {HASH_BYTES}")
     _create_views(pg, coded=True)
 
 
 def downgrade() -> None:
-    """The names and texts back in their columns, ``{}`` for an empty verdict, ``field_name`` gone."""
+    """The names and texts back in their columns, ``{}`` for an empty verdict, each payload hash whole again,
+    ``field_name`` gone."""
     pg = _pg()
+    _whole_hashes()
     _drop_views()
     if pg:
         op.execute("CREATE FUNCTION pg_temp.field_name_0022(smallint) RETURNS varchar LANGUAGE sql STABLE"
@@ -191,6 +234,7 @@ def downgrade() -> None:
         op.execute("ALTER TABLE received_mutation RENAME COLUMN status_code TO status")
         op.execute("ALTER TABLE received_mutation ALTER COLUMN result SET NOT NULL")
         op.execute("DROP FUNCTION pg_temp.field_name_0022(smallint)")
+        op.execute("ALTER TABLE received_batch ALTER COLUMN raws SET COMPRESSION DEFAULT")
     else:
         with op.batch_alter_table('field_change') as b:
             b.add_column(sa.Column('field', sa.String(80), nullable=True))

@@ -1,7 +1,8 @@
-"""The numbers ``field_change`` names its fields by (server migration 0022: a history row's field name, ~20 B of
-text, became a 2-byte ``field_id`` naming a row of ``field_name``).
+"""How the audit rows are kept narrow (server migration 0022): the codes of a verdict's status and a history row's
+outcome, the payload hash's width, and the numbers ``field_change`` names its fields by (a history row's field name,
+~20 B of text, became a 2-byte ``field_id`` naming a row of ``field_name``).
 
-``ids`` gives a push's names their numbers in its own transaction: one look-up of the names it uses, and, for a
+``field_ids`` gives a push's names their numbers in its own transaction: one look-up of the names it uses, and, for a
 name the server has never met (a field a newer station version added), an insert first. Nothing is cached across
 transactions: a database restored from a dump, or a name whose insert rolled back with its push, can never leave
 a process holding a number the database does not have. Names are inserted in sorted order, so two pushes
@@ -16,12 +17,14 @@ from collections.abc import Iterable
 from sqlalchemy import select, text
 from sqlmodel import Session, col
 
-from trust_server.models import FieldName
+from trust_server.models import OUTCOME_CODES, PAYLOAD_HASH_BYTES, STATUS_CODES, FieldName
+
+__all__ = ["OUTCOME_CODES", "PAYLOAD_HASH_BYTES", "STATUS_CODES", "field_ids", "field_names"]
 
 _INSERT = text("INSERT INTO field_name (name) VALUES (:name) ON CONFLICT (name) DO NOTHING")
 
 
-def ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+def field_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
     """Each of ``names`` with its ``field_name.id``, adding the names not there yet."""
     wanted = sorted(set(names))
     if not wanted:
@@ -39,6 +42,6 @@ def _lookup(session: Session, names: list[str]) -> dict[str, int]:
         select(col(FieldName.id), col(FieldName.name)).where(col(FieldName.name).in_(names)))}
 
 
-def names(session: Session) -> dict[int, str]:
+def field_names(session: Session) -> dict[int, str]:
     """Every number with its name (for readers of ``field_change`` itself; the view ``field_history`` shows names)."""
     return {int(i): str(n) for i, n in session.execute(select(col(FieldName.id), col(FieldName.name)))}
