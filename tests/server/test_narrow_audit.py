@@ -173,3 +173,31 @@ def test_0022_refuses_a_status_it_has_no_code_for(tmp_path: Path) -> None:
             assert c.execute(text("SELECT count(*) FROM received_mutation WHERE status = 'held'")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_field_name_gets_its_number_once_and_a_rolled_back_one_is_not_remembered(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from sqlmodel import Session
+
+    from trust_server.audit_codes import field_ids, field_names
+
+    url = f"sqlite:///{tmp_path / 'server.sqlite'}" if backend == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        with Session(engine) as s:
+            first = field_ids(s, ["notes", "groups.rn.actual", "notes"])
+            s.commit()
+        assert sorted(first) == ["groups.rn.actual", "notes"] and len(set(first.values())) == 2
+        with Session(engine) as s:
+            again = field_ids(s, ["groups.rn.actual", "notes", "deleted"])
+            assert again["notes"] == first["notes"] and again["groups.rn.actual"] == first["groups.rn.actual"]
+            s.rollback()  # the push that met "deleted" failed: its number goes with it
+        with Session(engine) as s:
+            assert "deleted" not in field_names(s).values()
+            later = field_ids(s, ["deleted"])  # looked up again, not taken from any memory of the rolled-back one
+            s.commit()
+            assert field_names(s)[later["deleted"]] == "deleted" and len(field_names(s)) == 3
+    finally:
+        engine.dispose()
