@@ -1,33 +1,45 @@
-"""The audit rows narrowed: a history row's field by a small number, outcomes and verdicts as small codes,
-an empty verdict as NULL (issue 13: the server's size per shift-with-one-edit).
+"""The audit rows narrowed: a history row's field by a small number, outcomes and verdicts as small codes, an
+empty verdict as NULL, the payload hash 16 bytes, a request's texts compressed with lz4 (issue 13: the server's
+size per shift-with-one-edit).
 
-Measured with ``benchmarks/bench_size.py --n 20000`` (PostgreSQL, one burst of 20,000 shifts each recorded
-then edited once; bytes per shift, before -> after): see the figures below each change.
+Measured with ``benchmarks/bench_size.py --n 20000`` (PostgreSQL, one burst of 20,000 shifts each recorded then
+edited once; average bytes as stored, before -> after; ``benchmarks/RESULTS.md``, ``### pg``). Server database
+3,329 -> 3,234 B a shift (tables and indexes 2,922 -> 2,822).
 
 - ``field_change.field`` (the field's name, ~20 B as text) becomes ``field_id``, a ``smallint`` naming a row
   of the new table ``field_name`` (id, name): a name is stored once, however many rows change it. A push
-  looks up the names its history rows use (one small query a push with history) and adds a name it has
-  not met (``trust_server.audit_codes``); names come only from the entity schemas, a bounded set.
+  looks up the names its history rows use (one small query a push with history, ~0.1 ms) and adds a name it
+  has not met (``trust_server.audit_codes``); names come only from the entity schemas, a bounded set.
 - ``field_change.outcome`` (``applied`` | ``concurrent_won`` | ``concurrent_lost`` as text, 8-16 B)
   becomes ``outcome_code`` 1 | 2 | 3 (``smallint``, checked).
-  On PostgreSQL the two columns keep their places (``ALTER ... TYPE``, one rewrite), so the two 2-byte
-  codes sit between ``entity_id`` and the varlena columns without padding: a history row 144 -> 120 B
-  as stored (field_change 407 -> see RESULTS.md ``### pg``).
+  On PostgreSQL both keep their places (``ALTER ... TYPE``, one rewrite), so the 2-byte codes sit between
+  ``entity_id`` and the varlena columns without padding. Together: a history row 142 -> 118 B,
+  ``field_change`` 407 -> 369 B a shift (2 history rows: the figure and its derived hours).
 - ``received_mutation.status`` (``applied`` | ``rejected`` | NULL as text, 8-9 B) becomes ``status_code``
   1 | 2 | NULL, and ``result`` (the verdict's flags, error and effective values, ``{}`` for a clean
-  change: 5 B as jsonb) is NULL when empty: with the 8-byte alignment of ``batch_id`` after them a
-  mutation row is 168 -> 152 B as stored.
+  change: 5 B as jsonb) is NULL when empty: with the 8-byte alignment of ``batch_id`` after them a mutation
+  row is 164 -> 148 B.
+- ``received_mutation.payload_sha256`` keeps the first 16 bytes of the SHA-256 (a re-sent change is told from
+  another change under the same id by 128 bits): 148 -> 132 B a row. With the codes: ``received_mutation``
+  498 -> 431 B a shift (2 rows). The downgrade computes each station mutation's hash whole again from its
+  kept text (``received_raw``, over the bytes the push hashes), so the server before 0022 answers a re-sent
+  change as a duplicate, as before (``benchmarks/bench_migrate_audit.py``: 75,000 of 75,000 whole again).
+- ``received_batch.raws`` compressed with lz4 where PostgreSQL has it (pglz before): the same size
+  (153 B a shift; 6,864 against 6,829 B a row of 100 texts at 20,000, 68.9 against 71.1 B a text at
+  2,000) for about a third of the insert's database time. Rows written before keep pglz.
 
 The views keep their columns and texts (``field_history.field`` and ``.outcome``, ``applied_mutation.status``
-and ``.result``, ``{}`` for an empty verdict): every reader of the audit sees what it saw.
+and ``.result``, ``{}`` for an empty verdict; ``applied_mutation.payload_sha256`` is 32 hex digits, not 64):
+every reader of the audit sees what it saw.
 
-Not changed, and why: ``received_mutation.payload_sha256`` (33 B) could be 16 B, but a downgraded server
-would compare its whole hash with a 16-byte one and call every re-sent change a conflict; the
-``(device_id, client_seq)`` unique index is what the push reads a station's re-sent range by; ``change_log``
-(88 B a row) gains nothing from a coded ``entity`` (its alignment absorbs the 4 bytes).
+Not changed, and why: the ``(device_id, client_seq)`` unique index is what the push reads a station's
+re-sent range by; ``change_log`` (88 B a row) gains nothing from a coded ``entity`` (the alignment of the
+uuid after it absorbs the 4 bytes); ``field_change.stored_hlc`` (29 B of text) would save ~8 B a row after
+alignment as binary, with every reader of it changed.
 
 Both ways on PostgreSQL and SQLite; existing rows converted (a status other than applied/rejected refuses
-the upgrade, naming it: no verdict is ever mapped to NULL silently).
+the upgrade, naming it: no verdict is ever mapped to NULL silently). At a trust-year (75,000 mutations,
+82,500 history rows, fsync on, loaded machine): 1.25 s up, 8.1 s down.
 
 Revision ID: 0022
 Revises: 0019
