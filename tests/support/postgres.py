@@ -105,8 +105,11 @@ class PostgresCluster:
 
     def start(self) -> PostgresCluster:
         self._run("initdb", "-D", str(self.data), "-U", PG_USER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
-        opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync={'on' if self.fsync else 'off'}"
-                " -c synchronous_commit=" + ("on" if self.fsync else "off") + " -c full_page_writes=off -c max_connections=60")
+        # fsync=True (the benchmarks): the settings docs/DEPLOYMENT.md gives a trust's server, torn-page protection
+        # included (full_page_writes, its WAL compressed with lz4); the tests' clusters trade durability for speed
+        durable = (" -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c wal_compression=lz4" if self.fsync
+                   else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        opts = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets}{durable} -c max_connections=60"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-o", opts, "-w", "-t", "60", "start")
         self._running = True
         return self
