@@ -44,7 +44,7 @@ from sqlmodel import Session
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
-from trust_server import audit_codes
+from trust_server import audit_codes, field_versions
 from trust_server.bulk import insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
 from trust_server.stream import drop_unsent
@@ -268,8 +268,9 @@ class Batch:
         self.pending_rows: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
         #: PostgreSQL: each loaded record's ``data`` and ``field_meta`` as stored (never mutated: a merge
         #: works on shallow copies, so a value it did not change is the very same object): an update
-        #: writes only the keys that differ (``bulk.patch_records``), not the whole record again
-        self.stored: dict[Key, tuple[dict[str, Any], dict[str, Any]]] = {}
+        #: writes only the keys that differ (``bulk.patch_records``), not the whole record again; and the
+        #: length of its stored versions' text when an edit may append to it (a packed list), else -1
+        self.stored: dict[Key, tuple[dict[str, Any], dict[str, Any], int]] = {}
         self.is_pg = session.get_bind().dialect.name == "postgresql"
         self._by_ok: dict[str, bool] = {}
 
@@ -295,7 +296,7 @@ class Batch:
                 continue
             q = sa_select(table).where(tuple_(table.c.entity, table.c.id).in_(chunk)).order_by(table.c.entity, table.c.id)
             for r in self.session.execute(q).mappings():
-                loaded = Record(r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), dict(r["field_meta"] or {}),
+                loaded = Record(r["entity"], r["id"], r["ward_id"], dict(r["data"] or {}), field_versions.unpack(r["field_meta"]),
                                 bool(r["needs_review"]), True, int(r["last_seq"]))
                 self.records[(loaded.entity, loaded.id)] = loaded
         self.absent.update(k for k in wanted if k not in self.records)
@@ -314,12 +315,15 @@ class Batch:
                                       dialect=self.session.get_bind().dialect) from None
         for entity, entity_id, ward_id, data_text, meta_text, needs_review, last_seq in rows:
             data = json_value(data_text) if data_text is not None else None
-            meta = json_value(meta_text) if meta_text is not None else None
+            # the versions packed (server migration 0021), read whatever their form; text neither JSON reader
+            # takes is logged and read as no versions (every field of the record then applies)
+            packed = field_versions.loads(meta_text, f"{entity} {entity_id}")
             # freshly decoded: copied only when not a dict (the merge works on its own copies)
             loaded = Record(entity, entity_id, ward_id, data if type(data) is dict else dict(data or {}),
-                            meta if type(meta) is dict else dict(meta or {}), bool(needs_review), True, int(last_seq))
+                            field_versions.unpack(packed), bool(needs_review), True, int(last_seq))
             self.records[(entity, entity_id)] = loaded
-            self.stored[(entity, entity_id)] = (loaded.data, loaded.meta)
+            self.stored[(entity, entity_id)] = (loaded.data, loaded.meta,
+                                                len(meta_text) if type(packed) is list and packed else -1)
 
     # --- 2. apply --------------------------------------------------------------------------
     def _valid_by(self, recorded_by: str) -> bool:
@@ -679,11 +683,11 @@ class Batch:
         for rec in self.records.values():
             if not rec.touched:
                 continue
-            row = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": rec.meta,
+            row: dict[str, Any] = {"entity": rec.entity, "id": rec.id, "ward_id": rec.ward_id, "data": rec.data, "field_meta": None,
                    "deleted": rec.deleted, "last_seq": rec.last_seq, "needs_review": rec.needs_review,
                    "updated_at": self.now}
-            if rec.in_db and self.is_pg:
-                self._as_patch(row, rec)
+            if not (rec.in_db and self.is_pg and self._as_patch(row, rec)):
+                row["field_meta"] = field_versions.pack(rec.meta)  # each version once (server migration 0021)
             (updated_rows if rec.in_db else new_rows).append(row)
         table = EntityRecord.__table__  # type: ignore[attr-defined]
         # one COPY / one UPDATE per table on PostgreSQL, not a round trip per row (trust_server.bulk)
@@ -735,20 +739,37 @@ class Batch:
         self.logged = []
         return self.sequence() if sequence else 0
 
-    def _as_patch(self, row: dict[str, Any], rec: Record) -> None:
+    def _as_patch(self, row: dict[str, Any], rec: Record) -> bool:
         """An updated record's row carries only its changed keys (``row["patch"]``) when none was removed:
-        a one-field edit sends and rewrites a few keys, not the record and its versions whole (issue 13)."""
+        a one-field edit sends and rewrites a few keys, not the record and its versions whole (issue 13).
+
+        Its versions (``row["field_meta"]``, text for ``bulk.patch_records``): None when none changed; the
+        changed fields' versions packed, to be APPENDED to the stored list (the text starts with ``,``), while the
+        stored text is under ``field_versions.TEXT_MAX``; past it, or when what is stored cannot take an append
+        (the older object form), the record's versions whole, each distinct version once (server migration 0021).
+        False: the row is written whole (``row["field_meta"]`` left for the caller)."""
         key = (rec.entity, rec.id)
         stored = self.stored.get(key)
-        self.stored[key] = (rec.data, rec.meta)  # what the database holds once this row is written
         if stored is None:
-            return
-        old_data, old_meta = stored
+            self.stored[key] = (rec.data, rec.meta, -1)  # what the database holds once this row is written
+            return False
+        old_data, old_meta, old_len = stored
         if not (old_data.keys() <= rec.data.keys() and old_meta.keys() <= rec.meta.keys()):
-            return  # a key went (a void strips the record): written whole
+            self.stored[key] = (rec.data, rec.meta, -1)
+            return False  # a key went (a void strips the record): written whole
         row["data"] = {k: v for k, v in rec.data.items() if old_data.get(k, _ABSENT) is not v}
-        row["field_meta"] = {k: v for k, v in rec.meta.items() if old_meta.get(k, _ABSENT) is not v}
+        changed = {k: v for k, v in rec.meta.items() if old_meta.get(k, _ABSENT) is not v}
+        if not changed:
+            row["field_meta"], new_len = None, old_len
+        elif 0 < old_len < field_versions.TEXT_MAX:
+            part = json_text(field_versions.pack(changed))
+            row["field_meta"], new_len = "," + part[1:], old_len + len(part) - 1
+        else:
+            whole = json_text(field_versions.pack(rec.meta))
+            row["field_meta"], new_len = whole, len(whole)
+        self.stored[key] = (rec.data, rec.meta, new_len)
         row["patch"] = True
+        return True
 
     def sequence(self) -> int:
         """Place this transaction's changes in the pull stream: the last statements before commit

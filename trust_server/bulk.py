@@ -181,9 +181,9 @@ def copy_columns_text(columns: Sequence[list[Any]], is_json: Sequence[bool | str
 
 
 _UPDATE_RECORDS = text(
-    "UPDATE entity_record AS e SET ward_id = v.ward_id, data = v.data, field_meta = v.field_meta, deleted = v.deleted,"
+    "UPDATE entity_record AS e SET ward_id = v.ward_id, data = v.data, field_meta = v.field_meta::json, deleted = v.deleted,"
     " last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
-    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta json,"
+    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta text,"
     " deleted boolean, last_seq bigint, needs_review boolean)"
     " WHERE e.entity = v.entity AND e.id = v.id")
 
@@ -196,8 +196,10 @@ def update_records(session: Session, table: Table, rows: Sequence[dict[str, Any]
     if _is_pg(session):
         # the rows as ONE JSON document (parameters as arrays of JSON text cost more to send than the
         # update itself: measured 0.9 s against 0.2-0.3 s for 500 shifts)
+        # the versions as their own JSON text (a string in the document): stored as written (as a json value
+        # of the document, PostgreSQL would write it out again with a space after every comma)
         doc = json_text([{"entity": r["entity"], "id": r["id"], "ward_id": r["ward_id"], "data": r["data"],
-                          "field_meta": r["field_meta"], "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
+                          "field_meta": json_text(r["field_meta"]), "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
                           "needs_review": bool(r["needs_review"])} for r in rows])
         session.execute(_UPDATE_RECORDS, {"rows": doc, "updated_at": now})
         return
@@ -213,19 +215,12 @@ def update_records(session: Session, table: Table, rows: Sequence[dict[str, Any]
                             "k_entity": r["entity"], "k_id": r["id"]} for r in rows])
 
 
-#: a record's stored field versions up to this many bytes of text, and up to ``META_STORED_MAX`` bytes as stored
-#: (compressed: ``pg_column_size``, read without decompressing), take a patch's versions appended (``patch_records``)
-META_APPEND_MAX = 8000
-#: reviewer: bounded by the text alone, a record edited often grew to ~2x its row (each appended version has a
-#: random token and compresses badly: 1,729 B stored for ~800 B deduplicated), with fewer rows a page for HOT
-META_STORED_MAX = 1000
 _PATCH_RECORDS = text(
     "UPDATE entity_record AS e SET ward_id = v.ward_id, data = e.data || v.data,"
-    " field_meta = CASE WHEN v.field_meta = '{}' THEN e.field_meta"  # json since server migration 0015b
-    "  WHEN pg_column_size(e.field_meta) < :meta_stored_max AND e.field_meta::text LIKE '{\"%}'"
-    "   AND octet_length(e.field_meta::text) < :meta_max"
-    "  THEN (left(e.field_meta::text, -1) || ',' || substr(v.field_meta, 2))::json"
-    "  ELSE (e.field_meta::jsonb || v.field_meta::jsonb)::json END,"
+    # json since server migration 0015b, packed since 0021: None keeps it, ",[...]]" is appended to the stored list
+    " field_meta = CASE WHEN v.field_meta IS NULL THEN e.field_meta"
+    "  WHEN left(v.field_meta, 1) = ',' THEN (left(e.field_meta::text, -1) || v.field_meta)::json"
+    "  ELSE v.field_meta::json END,"
     " deleted = v.deleted, last_seq = v.last_seq, needs_review = v.needs_review, updated_at = :updated_at"
     " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta text,"
     " deleted boolean, last_seq bigint, needs_review boolean)"
@@ -237,19 +232,16 @@ def patch_records(session: Session, rows: Sequence[dict[str, Any]], now: datetim
     that changed (none removed), merged into the stored ones by ``||`` (issue 13: a one-field edit of
     2,000 shifts sent and parsed every shift's whole record and versions again, ~1.5 MB a batch).
 
-    The field versions (``json`` text) are merged as text (i13-hot6): the patch's members are appended to
-    the stored object, so a field a patch names appears twice and its LAST value holds, as for every reader
-    (``orjson``, Python's ``json``, PostgreSQL's json functions and its cast to ``jsonb``). Parsing the
-    stored versions into ``jsonb`` and writing them out again for ``||`` was most of the database's
-    CPU for the update (backend CPU for 500 one-field edits: 32.5 -> 22.5 ms). Past ``META_STORED_MAX``
-    bytes as stored or ``META_APPEND_MAX`` bytes of text (a record edited some ten times), or stored text not
-    of the form ``{"...}``, the patch is merged by ``jsonb`` ``||`` again, which leaves each field once; a
-    write of the whole record does too."""
+    The field versions (``json`` text, packed: ``trust_server.field_versions``, server migration 0021) come as
+    ``Batch._as_patch`` decided, as text: None leaves them as stored; text starting with ``,`` holds the changed
+    fields' versions (``,[...],...]``), APPENDED to the stored list (a later group wins for a field, so no reader
+    needs the stored text parsed and written again: parsing it into ``jsonb`` for ``||`` was most of the database's
+    CPU for the update, i13-hot6); any other text replaces them whole (past ``field_versions.TEXT_MAX`` characters
+    stored, each version once again, so a record edited 200 times does not grow without bound)."""
     if not rows:
         return
-    # the versions as their own JSON text (a string in the document): appended as written, in the stored text's form
+    # the versions as their own JSON text (a string in the document): appended or stored as written
     doc = json_text([{"entity": r["entity"], "id": r["id"], "ward_id": r["ward_id"], "data": r["data"],
-                      "field_meta": json_text(r["field_meta"]), "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
+                      "field_meta": r["field_meta"], "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
                       "needs_review": bool(r["needs_review"])} for r in rows])
-    session.execute(_PATCH_RECORDS, {"rows": doc, "updated_at": now, "meta_max": META_APPEND_MAX,
-                                      "meta_stored_max": META_STORED_MAX})
+    session.execute(_PATCH_RECORDS, {"rows": doc, "updated_at": now})

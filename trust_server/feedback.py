@@ -9,11 +9,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from hardtruths_desktop.domain import feedback as fft
+from trust_server import field_versions
 from trust_server.models import EntityRecord, Ward
 
 
 def _hlc(rec: EntityRecord) -> str:
-    meta = rec.field_meta or {}
+    meta = field_versions.unpack(rec.field_meta)  # packed (server migration 0021) or the older object
     return str((meta.get("amends_id") or {}).get("hlc") or "")
 
 

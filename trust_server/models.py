@@ -2,7 +2,8 @@
 
 Synced records of every entity live in one generic ``entity_record`` table: the flat field dict the
 stations send (``data``), the per-field merge metadata (``field_meta``: ``{field: {tok, hlc,
-device_id, seq}}``), the tombstone and the review flag. One merge path (``trust_server.apply``)
+device_id, seq}}`` in memory, stored packed since server migration 0021: ``trust_server.field_versions``),
+the tombstone and the review flag. One merge path (``trust_server.apply``)
 therefore covers every entity a station syncs, including ones added later.
 
 Ids are UUID text (36 characters) on SQLite; on PostgreSQL record and ward ids are ``uuid`` (0018) and
@@ -248,8 +249,9 @@ class EntityRecord(ServerTable, table=True):
     ward_id: str | None = Field(default=None, sa_column=sa.Column(UuidText, nullable=True))
     data: dict[str, Any] = _json()
     #: ``json`` (text) on PostgreSQL, not ``jsonb`` (migration 0015b): read whole (the pull sends its text, a push
-    #: loads it), never searched inside; its 13 alike versions compress to ~60 bytes less a row as text
-    field_meta: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    #: loads it), never searched inside. Packed since migration 0021 (``[[tok, hlc, device_id, seq, field...], ...]``,
+    #: each version once, a later group winning for a field): read it with ``field_versions.unpack``
+    field_meta: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     deleted: bool = False
     last_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     needs_review: bool = False

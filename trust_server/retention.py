@@ -35,6 +35,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlmodel import Session, col
 
 from hardtruths_desktop.sync.protocol import SCHEMAS
+from trust_server import field_versions
 from trust_server.db import server_meta
 from trust_server.models import ChangeLog, Device, EntityRecord, ServerMeta, ServerTable
 
@@ -106,7 +107,7 @@ def purge(session: Session, now: datetime) -> PurgeReport:
         keys = (schema.ward_field, *schema.identity_key) if schema is not None else ()
         marker = {k: rec.data[k] for k in keys if k and k in (rec.data or {})}
         rec.data = {**marker, "deleted": True}
-        rec.field_meta = {k: v for k, v in (rec.field_meta or {}).items() if k == "deleted"}
+        rec.field_meta = field_versions.pack({k: v for k, v in field_versions.unpack(rec.field_meta).items() if k == "deleted"})
         if gone:
             report.tombstones_purged += 1
             purged_high = max(purged_high, rec.last_seq)

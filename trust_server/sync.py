@@ -45,6 +45,7 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
+from trust_server import field_versions
 from trust_server.apply import Author, Batch, Cleaned, Incoming, _plain, canonical_uuid, created_record, raw_json, station_raw
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
@@ -725,11 +726,11 @@ class _Pulled:
 _REF_FIELDS: tuple[str, ...] = tuple(sorted({ref.field for s in SCHEMAS.values() for ref in s.references}))
 
 #: one change's parts as protocol 2 sends them, read from PostgreSQL as text (no jsonb decoded into
-#: Python objects): ``row`` without the tombstone flag, and the stored field versions, which
-#: ``_encode`` turns into ``compact_versions`` (grouping them in SQL, ``jsonb_each`` and an aggregate
-#: per record, cost PostgreSQL more than the whole rest of the page)
+#: Python objects): ``row`` without the tombstone flag, and the stored field versions' text (packed since
+#: server migration 0021), which ``_encode`` turns into ``compact_versions`` (grouping them in SQL, ``jsonb_each``
+#: and an aggregate per record, cost PostgreSQL more than the whole rest of the page)
 _CHANGE_PARTS = ("(CASE WHEN jsonb_typeof(r.data) = 'object' THEN r.data - 'deleted' ELSE '{}'::jsonb END)::text,"
-                 " (CASE WHEN json_typeof(r.field_meta) = 'object' THEN r.field_meta ELSE '{}'::json END)::text,"  # json (0015b)
+                 " r.field_meta::text,"  # json (0015b), read in either form by ``field_versions``
                  " r.deleted, r.needs_review")
 
 
@@ -737,14 +738,22 @@ def _encode(seq: int, entity: str, entity_id: str, ward_id: str | None, row_text
             needs_review: bool) -> bytes:
     """One change as protocol 2 sends it (what ``model_dump(exclude_defaults=True)`` of ``_change`` gives):
     the row spliced in as PostgreSQL wrote it, the versions by token in the order of the record's
-    ``field_meta``, ``deleted`` / ``needs_review`` only when true."""
+    ``field_meta``, ``deleted`` / ``needs_review`` only when true.
+
+    Stored versions neither JSON reader takes, or holding text orjson cannot write (a lone surrogate), never stop
+    the page: the record goes without the versions it cannot send (logged), as one it has no versions for."""
+    versions = compact_versions(field_versions.loads(meta_text, f"{entity} {entity_id}"))
     change: dict[str, Any] = {"seq": seq, "entity": entity, "id": entity_id, "ward_id": ward_id,
-                              "row": orjson.Fragment(row_text), "versions": compact_versions(orjson.loads(meta_text))}
+                              "row": orjson.Fragment(row_text), "versions": versions}
     if deleted:
         change["deleted"] = True
     if needs_review:
         change["needs_review"] = True
-    return orjson.dumps(change)
+    try:
+        return orjson.dumps(change)
+    except TypeError:  # orjson.JSONEncodeError: a version's text is not valid Unicode
+        change["versions"] = sendable_versions(versions, f"{entity} {entity_id}")
+        return orjson.dumps(change)
 
 
 def _pg_array(values: list[str]) -> str:
@@ -837,12 +846,18 @@ def _change(p: _Pulled, protocol_version: int) -> Change:
     """The server's own row as a protocol ``Change`` (constructed, not validated again: 1,000 a page)."""
     ward_id, data, fmeta, deleted, needs_review = p.row
     row = {k: v for k, v in (data or {}).items() if k != "deleted"}
-    fmeta = fmeta or {}
     if protocol_version >= 2:
+        versions = sendable_versions(compact_versions(fmeta), f"{p.entity} {p.id}")
         return Change.model_construct(seq=p.seq, entity=p.entity, id=p.id, ward_id=ward_id, deleted=bool(deleted), row=row,
-                                      field_meta={}, needs_review=bool(needs_review), versions=compact_versions(fmeta))
+                                      field_meta={}, needs_review=bool(needs_review), versions=versions)
+    meta = field_versions.unpack(fmeta)  # protocol 1: ``{field: version}`` as before (packed since migration 0021)
+    try:
+        orjson.dumps(meta)
+    except TypeError:  # a version's text is not valid Unicode: the record goes without the versions it cannot send
+        field_versions.log.warning("field versions of %s %s hold text that cannot be sent; sent without them", p.entity, p.id)
+        meta = {f: v for f, v in meta.items() if _sendable(v)}
     return Change.model_construct(seq=p.seq, entity=p.entity, id=p.id, ward_id=ward_id, deleted=bool(deleted), row=row,
-                                  field_meta=fmeta, needs_review=bool(needs_review), versions=None)
+                                  field_meta=meta, needs_review=bool(needs_review), versions=None)
 
 
 @functools.cache
@@ -862,12 +877,25 @@ def _highs(session: Session, ward_id: str) -> tuple[int, int]:
     return int(row[0] or 0), max(int(row[1] or 0), int(row[2] or 0))
 
 
-def compact_versions(meta: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
-    """``{field: {tok, hlc, device_id, seq}}`` as protocol 2 sends it: what a station needs (the token
-    to name as its base, the clock), each token once with the fields it holds."""
-    by_tok: dict[tuple[str, str], list[str]] = {}
-    for f, m in meta.items():
-        if isinstance(m, dict) and isinstance(m.get("tok"), str):
-            hlc = m.get("hlc")
-            by_tok.setdefault((m["tok"], hlc if isinstance(hlc, str) else ""), []).append(f)
-    return [(tok, hlc, fields) for (tok, hlc), fields in by_tok.items()]
+def compact_versions(stored: Any) -> list[tuple[str, str, list[str]]]:
+    """A record's stored field versions (packed, server migration 0021, or the older ``{field: {tok, hlc,
+    device_id, seq}}``) as protocol 2 sends them: what a station needs (the token to name as its base, the
+    clock), each token once with the fields it holds now (``field_versions.wire_versions``)."""
+    return field_versions.wire_versions(stored)
+
+
+def _sendable(value: Any) -> bool:
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        return False
+    return True
+
+
+def sendable_versions(versions: list[tuple[str, str, list[str]]], where: str) -> list[tuple[str, str, list[str]]]:
+    """``versions`` without those orjson cannot write (text that is not valid Unicode: a lone surrogate planted in
+    the database), logged: the record is still sent, as one without versions for those fields."""
+    kept = [v for v in versions if _sendable(v)]
+    if len(kept) != len(versions):
+        field_versions.log.warning("field versions of %s hold text that cannot be sent; sent without them", where)
+    return kept

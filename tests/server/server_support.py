@@ -146,3 +146,14 @@ def meta_of(changes: list[dict[str, Any]], entity_id: str) -> dict[str, Any]:
     found = [c for c in changes if c["id"] == entity_id]
     assert found, f"{entity_id} not pulled"
     return found[-1]
+
+
+def stored_versions(value: Any) -> dict[str, Any]:
+    """``entity_record.field_meta`` as read from the database (its text, or the value a driver decoded), packed
+    (server migration 0021) or in the older object form, as ``{field: {tok, hlc, device_id, seq}}``: how a test
+    reads the column directly."""
+    from trust_server import field_versions
+
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return {f: dict(v) for f, v in field_versions.unpack(value).items()}

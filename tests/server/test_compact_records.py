@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 from alembic import command
-from server_support import Admin
+from server_support import Admin, stored_versions
 from sqlalchemy import Engine, text
 from support.clocks import SUITE_TODAY
 
@@ -53,7 +53,8 @@ def test_a_shift_row_is_compressed_whole_and_its_history_reads_as_before(admin: 
     assert _sql(admin, "SELECT pg_column_compression(data), pg_column_compression(field_meta), pg_column_size(data)"
                        " < octet_length(data::text) FROM entity_record WHERE entity = 'shift' AND id = %s", (sid,)) == [
         (method, method, True)]
-    [(data, meta)] = _sql(admin, "SELECT data, field_meta FROM entity_record WHERE entity = 'shift' AND id = %s", (sid,))
+    [(data, stored)] = _sql(admin, "SELECT data, field_meta FROM entity_record WHERE entity = 'shift' AND id = %s", (sid,))
+    meta = stored_versions(stored)
     assert data["groups.rn.actual"] == 5 and data["notes"] == create["payload"]["notes"]
     assert meta["groups.rn.actual"] == {"tok": edit["mutation_id"], "hlc": edit["hlc"], "device_id": a.device_id,
                                         "seq": verdict["server_seq"]}

@@ -126,8 +126,10 @@ def test_the_page_postgresql_encodes_is_the_page_python_builds(admin: Admin) -> 
     servers, protocol 1) is the reference: the same changes, key for key, in the same order, for a
     tombstone, a record under review, trust-wide records and field versions of several changes."""
     _ward, a, _b, c = a_busy_ward(admin)
-    sql(admin, "UPDATE entity_record SET field_meta = field_meta::jsonb || %s::jsonb WHERE entity = 'shift' AND id = %s",
-        ('{"odd": 5, "no_tok": {"hlc": "x"}, "no_hlc": {"tok": "t1"}, "num_hlc": {"tok": "t1", "hlc": 7}}', a.shift_id(DAY)))
+    # odd versions appended to the packed list (server migration 0021): not a group, a version without a token, one
+    # without a clock, a clock that is not text
+    sql(admin, "UPDATE entity_record SET field_meta = (field_meta::jsonb || %s::jsonb)::json WHERE entity = 'shift' AND id = %s",
+        ('[5, [{"hlc": "x"}, "no_tok"], [{"tok": "t1"}, "no_hlc"], [{"tok": "t1", "hlc": 7}, "num_hlc"]]', a.shift_id(DAY)))
     engine = make_engine(str(admin.server.database_url))
     try:
         headers = sync.ClientHeaders(protocol=2)

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from server_support import Admin, meta_of, new_ward
+from server_support import Admin, meta_of, new_ward, stored_versions
 from support.clocks import SUITE_TODAY
 
 from trust_server import sync as push_sync
@@ -67,7 +67,7 @@ def test_verdicts_stay_with_their_mutations_in_a_mixed_batch(admin: Admin, ward:
     m_new = a.create_shift(TODAY, "night")
     batch = [m_rn, m_bad, m_rn2, m_notes, m_late, m_new]
     stored_sql = "SELECT id::text, data, field_meta FROM entity_record WHERE entity = 'shift' AND id = ANY(%s::uuid[])"
-    before = {i: (d, fm) for i, d, fm in _sql(admin, stored_sql, ([early, late],))}
+    before = {i: (d, stored_versions(fm)) for i, d, fm in _sql(admin, stored_sql, ([early, late],))}
     res = a.push(batch)["results"]
 
     assert [r["mutation_id"] for r in res] == [m["mutation_id"] for m in batch]
@@ -83,7 +83,7 @@ def test_verdicts_stay_with_their_mutations_in_a_mixed_batch(admin: Admin, ward:
     assert res[4]["effective"] == {"groups.rn.actual": 2} and res[4]["flags"] == []
 
     # as stored: an edit rewrites only the keys it changed (issue 13), the rest exactly as before
-    after = {i: (d, fm) for i, d, fm in _sql(admin, stored_sql, ([early, late],))}
+    after = {i: (d, stored_versions(fm)) for i, d, fm in _sql(admin, stored_sql, ([early, late],))}
     assert after[early][0] == {**before[early][0], "groups.rn.actual": 5, "notes": "from a"}
     assert after[late][0] == {**before[late][0], "groups.rn.actual": 2}
     for sid, changed in ((early, {"groups.rn.actual": res[2], "notes": res[3]}), (late, {"groups.rn.actual": res[4]})):

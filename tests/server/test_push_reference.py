@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from server_support import Admin, Station, new_ward
+from server_support import Admin, Station, new_ward, stored_versions
 from support.clocks import SUITE_MS, SUITE_TODAY
 from support.live_server import LiveServer
 
@@ -126,7 +126,7 @@ def _rows(server: LiveServer, names: dict[str, str]) -> dict[str, Any]:
             fetched = {k: con.execute(q.format(cast="::text")).fetchall() for k, q in _QUERIES}  # type: ignore[call-overload]
         loads = lambda v: v  # noqa: E731
     ward_ids = {names_key for names_key, v in names.items() if v == "WARD"}
-    out["records"] = [(_same_names(i, names), _same_names(loads(d), names), _same_names(loads(fm), names), bool(dl), bool(nr), w in ward_ids)
+    out["records"] = [(_same_names(i, names), _same_names(loads(d), names), _same_names(stored_versions(loads(fm)), names), bool(dl), bool(nr), w in ward_ids)
                       for i, d, fm, dl, nr, w in fetched["records"] if w in ward_ids]
     out["history"] = [(_same_names(e, names), f, o, *(_same_names(loads(v), names) for v in (ov, nv)), *(_same_names(h, names) for h in (ih, sh)), m)
                       for e, f, o, ov, nv, ih, sh, m in fetched["history"]]
