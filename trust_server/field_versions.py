@@ -6,8 +6,10 @@ object shared by the fields one mutation wrote). Stored, each version is written
     [[tok, hlc, device_id, seq, field, field, ...], ...]
 
 a field by its number in the station's append-only ``FIELD_NAMES`` where it has one, else by its name (a number
-and a name cannot be confused with the four leading parts: they sit at fixed places). A version that is not
-exactly those four parts (an odd row from an older release) is kept as it is: ``[version_object, field, ...]``.
+and a name cannot be confused with the four leading parts: they sit at fixed places). The token and the device
+id, UUIDs in their usual form, are written as their 16 bytes in URL-safe base64 (22 characters, not 36:
+``short_id``; any other text is kept as it is, behind a ``~`` when it could be read as one). A version that is
+not exactly those four parts (an odd row from an older release) is kept as it is: ``[version_object, field, ...]``.
 
 Groups are read in order and a LATER group wins for a field it names, so an edit appends a group (one text
 append in PostgreSQL, no parse of what is stored: ``append_text``) and the Python side, which holds the whole
@@ -16,8 +18,11 @@ Readers still accept the older ``{field: version}`` object (before 0021)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +38,55 @@ log = logging.getLogger("trust_server.field_versions")
 TEXT_MAX = 1000
 _N = len(FIELD_NAMES)
 _ABSENT = object()
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_b64encode = base64.urlsafe_b64encode
+_b64decode = base64.urlsafe_b64decode
+#: device ids both ways (a record's versions come from a few devices): bounded, as ids come from the database
+_SHORT_DEVICE: dict[str, str] = {}
+_LONG_DEVICE: dict[str, str] = {}
+
+
+def short_id(value: str) -> str:
+    """A UUID in its usual form (lower case, dashes) as its 16 bytes in URL-safe base64 without padding (22
+    characters); other text as it is, behind a ``~`` when it is 22 characters long or starts with one."""
+    if len(value) == 36 and _CANONICAL.fullmatch(value):
+        return _b64encode(bytes.fromhex(value.replace("-", "")))[:22].decode()
+    if len(value) == 22 or value[:1] == "~":
+        return "~" + value
+    return value
+
+
+def long_id(stored: str) -> str:
+    """``short_id`` read back (text of another shape, a damaged value, as it is)."""
+    if len(stored) == 22:
+        try:
+            h = _b64decode(stored + "==").hex()
+        except (binascii.Error, ValueError):
+            return stored
+        if len(h) == 32:
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return stored
+    if stored[:1] == "~":
+        return stored[1:]
+    return stored
+
+
+def _short_device(value: str) -> str:
+    found = _SHORT_DEVICE.get(value)
+    if found is None:
+        if len(_SHORT_DEVICE) >= 4096:
+            _SHORT_DEVICE.clear()
+        found = _SHORT_DEVICE[value] = short_id(value)
+    return found
+
+
+def _long_device(stored: str) -> str:
+    found = _LONG_DEVICE.get(stored)
+    if found is None:
+        if len(_LONG_DEVICE) >= 4096:
+            _LONG_DEVICE.clear()
+        found = _LONG_DEVICE[stored] = long_id(stored)
+    return found
 
 
 def _group_head(version: Mapping[str, Any]) -> list[Any]:
@@ -40,7 +94,7 @@ def _group_head(version: Mapping[str, Any]) -> list[Any]:
     if type(version) is dict and len(version) == 4:
         tok, hlc, dev, seq = version.get("tok"), version.get("hlc"), version.get("device_id"), version.get("seq", _ABSENT)
         if type(tok) is str and type(hlc) is str and type(dev) is str and (seq is None or type(seq) is int):
-            return [tok, hlc, dev, seq]
+            return [short_id(tok), hlc, _short_device(dev), seq]
     return [dict(version)]
 
 
@@ -85,7 +139,9 @@ def unpack(stored: Any) -> Meta:
             continue
         head = group[0]
         if type(head) is str and len(group) >= 4:
-            version: dict[str, Any] = {"tok": head, "hlc": group[1], "device_id": group[2], "seq": group[3]}
+            dev = group[2]
+            version: dict[str, Any] = {"tok": long_id(head), "hlc": group[1],
+                                       "device_id": _long_device(dev) if type(dev) is str else dev, "seq": group[3]}
             fields = group[4:]
         elif type(head) is dict:
             version, fields = head, group[1:]
@@ -117,7 +173,7 @@ def wire_versions(stored: Any) -> list[tuple[str, str, list[str]]]:
             continue
         head = group[0]
         if type(head) is str and len(group) >= 4:
-            tok, hlc, fields = head, group[1], group[4:]
+            tok, hlc, fields = long_id(head), group[1], group[4:]
         elif type(head) is dict and isinstance(head.get("tok"), str):
             tok, hlc, fields = head["tok"], head.get("hlc"), group[1:]
         else:
@@ -161,4 +217,4 @@ def append_text(stored_text: str, part_text: str) -> str:
     return stored_text[:-1] + "," + part_text[1:]
 
 
-__all__ = ["TEXT_MAX", "Meta", "append_text", "loads", "pack", "unpack", "wire_versions"]
+__all__ = ["TEXT_MAX", "Meta", "append_text", "loads", "long_id", "pack", "short_id", "unpack", "wire_versions"]

@@ -7,10 +7,11 @@ and parsed and regrouped by every pull. Now (``trust_server.field_versions``)::
 
     [[tok, hlc, device_id, seq, field, field, ...], ...]
 
-each distinct version once as an array (no key names), a field by its number in the station's append-only
-``FIELD_NAMES`` (else by name), a LATER group winning for a field: an edit appends its group (one text
-append, nothing parsed) until the stored text passes ``field_versions.TEXT_MAX`` characters, when the
-server, which holds the record's versions after its load, writes them whole and deduplicated again.
+each distinct version once as an array (no key names), its token and device id (UUIDs) as 22 characters of
+base64 (not 36), a field by its number in the station's append-only ``FIELD_NAMES`` (else by name), a LATER
+group winning for a field: an edit appends its group (one text append, nothing parsed) until the stored text
+passes ``field_versions.TEXT_MAX`` characters, when the server, which holds the record's versions after its
+load, writes them whole and deduplicated again.
 
 Chosen by measurement (PostgreSQL 16, lz4, 2,000 shifts each created then edited once; ``pg_column_size``
 of the column, and parse plus regroup time of the pull's ``compact_versions`` per record):
@@ -33,7 +34,10 @@ Revises: 0019
 Create Date: 2026-12-02 11:30:00
 """
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -50,6 +54,27 @@ depends_on: str | Sequence[str] | None = None
 
 BATCH = 2000
 _NUMBER = {name: i for i, name in enumerate(FIELD_NAMES)}
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def short_id(value: str) -> str:
+    """A UUID in its usual form as its 16 bytes in URL-safe base64, unpadded (22 characters); other text as it
+    is, behind a ``~`` when it is 22 characters long or starts with one."""
+    if len(value) == 36 and _CANONICAL.fullmatch(value):
+        return base64.urlsafe_b64encode(bytes.fromhex(value.replace("-", "")))[:22].decode()
+    if len(value) == 22 or value[:1] == "~":
+        return "~" + value
+    return value
+
+
+def long_id(stored: str) -> str:
+    if len(stored) == 22:
+        try:
+            h = base64.urlsafe_b64decode(stored + "==").hex()
+        except (binascii.Error, ValueError):
+            return stored
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" if len(h) == 32 else stored
+    return stored[1:] if stored[:1] == "~" else stored
 
 
 def _loads(text: Any) -> Any:
@@ -80,7 +105,7 @@ def pack(meta: dict[str, Any]) -> list[list[Any]]:
         seq = v.get("seq", ())
         if len(v) == 4 and all(isinstance(v.get(k), str) for k in ("tok", "hlc", "device_id")) \
                 and (seq is None or type(seq) is int):
-            head: list[Any] = [v["tok"], v["hlc"], v["device_id"], seq]
+            head: list[Any] = [short_id(v["tok"]), v["hlc"], short_id(v["device_id"]), seq]
         else:
             head = [v]
         key = _dumps(head)
@@ -98,7 +123,8 @@ def unpack(stored: list[Any]) -> dict[str, Any]:
         if not isinstance(g, list) or not g:
             continue
         if isinstance(g[0], str) and len(g) >= 4:
-            version: Any = {"tok": g[0], "hlc": g[1], "device_id": g[2], "seq": g[3]}
+            version: Any = {"tok": long_id(g[0]), "hlc": g[1], "device_id": long_id(g[2]) if isinstance(g[2], str) else g[2],
+                            "seq": g[3]}
             fields = g[4:]
         elif isinstance(g[0], dict):
             version, fields = g[0], g[1:]
