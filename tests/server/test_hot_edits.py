@@ -7,9 +7,7 @@ what the push deletes); the pull's rule is checked by running the server's own p
 
 from __future__ import annotations
 
-import hashlib
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -229,16 +227,18 @@ def test_0019_converts_existing_rows_and_downgrades(backend: str, tmp_path: Any,
 
 
 def test_patched_field_versions_are_appended_and_read_last_wins(fresh_postgres_url: str) -> None:
-    """``bulk.patch_records`` appends a patch's field versions to the stored text: every reader (orjson, the
-    cast to jsonb, the pull's text) sees each field's latest version; past ``META_APPEND_MAX`` bytes the versions
-    are merged by jsonb again (each field once); a patch of data alone leaves the versions as they were."""
+    """``bulk.patch_records`` appends a patch's packed field versions to the stored list as text (server migration
+    0021: ``Batch._as_patch`` decides, ``,[...]]``): every reader (orjson, the cast to jsonb, the pull's text) sees
+    each field's latest version; versions given whole replace them (each field once); a patch of data alone leaves
+    the versions as they were. The bound that decides between the two is ``test_field_versions.py``'s."""
     from datetime import UTC, datetime
 
     import orjson
     from sqlalchemy import text
     from sqlmodel import Session
 
-    from trust_server import bulk
+    from trust_server import bulk, field_versions
+    from trust_server.bulk import json_text
     from trust_server.db import migrate
 
     eng = make_engine(fresh_postgres_url)
@@ -249,34 +249,29 @@ def test_patched_field_versions_are_appended_and_read_last_wins(fresh_postgres_u
         with eng.begin() as c:
             c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
                            " VALUES ('shift', :i, :w, :d, :m, false, 1, false)"),
-                      {"i": rid, "w": W1, "d": json.dumps({"shift_date": "2026-03-29", "f0": 1}), "m": json.dumps(meta)})
+                      {"i": rid, "w": W1, "d": json.dumps({"shift_date": "2026-03-29", "f0": 1}),
+                       "m": json_text(field_versions.pack(meta))})
 
-        def patch(data: dict[str, Any], versions: dict[str, Any], seq: int) -> tuple[str, Any, Any]:
+        def patch(data: dict[str, Any], versions: str | None, seq: int) -> tuple[str, Any, Any]:
             with Session(eng) as s:
                 bulk.patch_records(s, [{"entity": "shift", "id": rid, "ward_id": W1, "data": data, "field_meta": versions,
                                         "deleted": False, "last_seq": seq, "needs_review": False}], datetime(2026, 3, 29, tzinfo=UTC))
                 s.commit()
             with eng.connect() as c:
-                row = c.execute(text("SELECT field_meta::text, field_meta::jsonb, data, pg_column_size(field_meta)"
-                                     " FROM entity_record WHERE id = :i"), {"i": rid}).one()
-            stored_sizes.append(int(row[3]))
+                row = c.execute(text("SELECT field_meta::text, field_meta::jsonb, data FROM entity_record WHERE id = :i"),
+                                {"i": rid}).one()
             return str(row[0]), row[1], row[2]
 
-        stored_sizes: list[int] = []
+        first = json_text(field_versions.pack(meta))
         v1 = {"tok": "n1", "hlc": "1796180033227-00000-bbbbbbbb", "device_id": Y, "seq": 2}
-        stored, as_jsonb, data = patch({"f0": 2}, {"f0": v1}, 2)
-        assert stored.count('"f0"') == 2  # appended, not rewritten
-        assert orjson.loads(stored) == as_jsonb == {**meta, "f0": v1} and data["f0"] == 2
-        assert list(orjson.loads(stored)) == ["f0", "f1", "f2"]  # a field keeps its place
-        stored2, _j, data = patch({"notes": "x"}, {}, 3)  # data alone: the versions as they were
+        stored, as_jsonb, data = patch({"f0": 2}, "," + json_text(field_versions.pack({"f0": v1}))[1:], 2)
+        assert stored == field_versions.append_text(first, json_text(field_versions.pack({"f0": v1})))  # appended as text
+        assert field_versions.unpack(orjson.loads(stored)) == field_versions.unpack(as_jsonb) == {**meta, "f0": v1}
+        assert data["f0"] == 2 and list(field_versions.unpack(orjson.loads(stored))) == ["f0", "f1", "f2"]  # a field keeps its place
+        stored2, _j, data = patch({"notes": "x"}, None, 3)  # data alone: the versions as they were
         assert stored2 == stored and data["notes"] == "x"
-        for n in range(200):  # edited many times: merged by jsonb again before the text passes the bound
-            v = {**v1, "tok": str(uuid.UUID(bytes=hashlib.md5(b"%d" % n).digest())), "seq": 10 + n}  # as random as a real token
-            stored, as_jsonb, _d = patch({"f1": n}, {"f1": v}, 10 + n)
-            assert len(stored.encode()) < bulk.META_APPEND_MAX + 200 and orjson.loads(stored)["f1"] == as_jsonb["f1"] == v
-        assert stored.count('"f1"') < 60
-        # reviewer: the row stays near its deduplicated size (bounded as stored, not only as text: each appended version
-        # with its random token compresses badly; by the text alone this reached ~4x)
-        assert max(stored_sizes) < 2.5 * stored_sizes[0], stored_sizes  # the text bound alone: 2,464 B from 487
+        whole = json_text(field_versions.pack({**meta, "f0": v1}))
+        stored3, _j, _d = patch({"f1": 5}, whole, 4)  # whole: as given, each version once
+        assert stored3 == whole and len(orjson.loads(stored3)) == 3
     finally:
         eng.dispose()
