@@ -7,7 +7,7 @@ object shared by the fields one mutation wrote). Stored, each version is written
 
 a field by its number in the station's append-only ``FIELD_NAMES`` where it has one, else by its name (a number
 and a name cannot be confused with the four leading parts: they sit at fixed places). The token and the device
-id, UUIDs in their usual form, are written as their 16 bytes in URL-safe base64 (22 characters, not 36:
+id, UUIDs in their usual form, are written as their 16 bytes in base64 (22 characters, not 36:
 ``short_id``; any other text is kept as it is, behind a ``~`` when it could be read as one). A version that is
 not exactly those four parts (an odd row from an older release) is kept as it is: ``[version_object, field, ...]``.
 
@@ -18,7 +18,6 @@ Readers still accept the older ``{field: version}`` object (before 0021)."""
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import logging
@@ -39,18 +38,16 @@ TEXT_MAX = 1000
 _N = len(FIELD_NAMES)
 _ABSENT = object()
 _CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_b64encode = base64.urlsafe_b64encode
-_b64decode = base64.urlsafe_b64decode
 #: device ids both ways (a record's versions come from a few devices): bounded, as ids come from the database
 _SHORT_DEVICE: dict[str, str] = {}
 _LONG_DEVICE: dict[str, str] = {}
 
 
 def short_id(value: str) -> str:
-    """A UUID in its usual form (lower case, dashes) as its 16 bytes in URL-safe base64 without padding (22
+    """A UUID in its usual form (lower case, dashes) as its 16 bytes in base64 without padding (22
     characters); other text as it is, behind a ``~`` when it is 22 characters long or starts with one."""
     if len(value) == 36 and _CANONICAL.fullmatch(value):
-        return _b64encode(bytes.fromhex(value.replace("-", "")))[:22].decode()
+        return binascii.b2a_base64(bytes.fromhex(value.replace("-", "")), newline=False)[:22].decode()
     if len(value) == 22 or value[:1] == "~":
         return "~" + value
     return value
@@ -60,7 +57,7 @@ def long_id(stored: str) -> str:
     """``short_id`` read back (text of another shape, a damaged value, as it is)."""
     if len(stored) == 22:
         try:
-            h = _b64decode(stored + "==").hex()
+            h = binascii.a2b_base64(stored + "==").hex()
         except (binascii.Error, ValueError):
             return stored
         if len(h) == 32:

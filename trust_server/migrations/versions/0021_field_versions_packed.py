@@ -34,7 +34,6 @@ Revises: 0019
 Create Date: 2026-12-02 11:30:00
 """
 
-import base64
 import binascii
 import json
 import re
@@ -58,10 +57,10 @@ _CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 
 def short_id(value: str) -> str:
-    """A UUID in its usual form as its 16 bytes in URL-safe base64, unpadded (22 characters); other text as it
+    """A UUID in its usual form as its 16 bytes in base64, unpadded (22 characters); other text as it
     is, behind a ``~`` when it is 22 characters long or starts with one."""
     if len(value) == 36 and _CANONICAL.fullmatch(value):
-        return base64.urlsafe_b64encode(bytes.fromhex(value.replace("-", "")))[:22].decode()
+        return binascii.b2a_base64(bytes.fromhex(value.replace("-", "")), newline=False)[:22].decode()
     if len(value) == 22 or value[:1] == "~":
         return "~" + value
     return value
@@ -70,7 +69,7 @@ def short_id(value: str) -> str:
 def long_id(stored: str) -> str:
     if len(stored) == 22:
         try:
-            h = base64.urlsafe_b64decode(stored + "==").hex()
+            h = binascii.a2b_base64(stored + "==").hex()
         except (binascii.Error, ValueError):
             return stored
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" if len(h) == 32 else stored
