@@ -35,6 +35,7 @@ from hardtruths_desktop.store.shifts import KEEP, ShiftChange, save_shift
 from hardtruths_desktop.store.tables import Ward
 from hardtruths_desktop.sync.credentials import MemoryCredentials
 from hardtruths_desktop.sync.engine import SyncEngine, SyncResult
+from trust_server import field_versions
 
 _codes = itertools.count(1)
 THREE_SHIFTS = (
@@ -138,7 +139,8 @@ class Server:
         if not rows:
             return None
         data, meta, review, deleted = rows[0]
-        return {"data": data, "field_meta": meta, "needs_review": review, "deleted": deleted}
+        # stored packed since server migration 0021: as ``{field: version}``
+        return {"data": data, "field_meta": field_versions.unpack(meta), "needs_review": review, "deleted": deleted}
 
     def count_records(self, entity: str, entity_id: str) -> int:
         return int(self.sql("SELECT count(*) FROM entity_record WHERE entity = %s AND id::text = %s", (entity, entity_id))[0][0])
