@@ -10,8 +10,10 @@ alternated, each in its own process with its tree first on ``PYTHONPATH``:
 
     .venv/bin/python benchmarks/push_replay.py --old /tmp/hardtruths-ab-<commit> [--rounds 5] [--pairs 2]
 
-(``benchmarks/ab_common.sh <commit>`` or ``git worktree add --detach`` makes the old tree). Both trees
-must have the same server migrations (the bodies and the template are made by this checkout).
+(``benchmarks/ab_common.sh <commit>`` or ``git worktree add --detach`` makes the old tree). The bodies and the
+template are made by this checkout; an old tree whose server migrations stop earlier (its
+``trust_server.db.HEAD_REVISION``) replays on a copy of the template downgraded to its head by this checkout's
+migrations (e.g. field versions packed by 0021 unpacked again for a tree before it).
 Floor: none; the ratio new / old is the figure. Linux, PostgreSQL binaries needed (tests/support)."""
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def worker(cap: Path, rounds: int) -> None:
     def one_round() -> dict[str, float]:
         name = "r_" + uuid.uuid4().hex[:8]
         with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}" TEMPLATE "snap"')
+            con.execute(f'CREATE DATABASE "{name}" TEMPLATE "{os.environ.get("REPLAY_TEMPLATE", "snap")}"')
         engine = make_engine(f"{base}/{name}")
         out: dict[str, float] = {}
         for lab, batches in bodies.items():
@@ -140,6 +142,32 @@ def worker(cap: Path, rounds: int) -> None:
     print(json.dumps({lab: [r[lab] for r in runs] for lab in bodies}))
 
 
+def old_template(pg: Any, cap: Path, old: Path) -> str:
+    """The template the old tree replays on: ``snap``, or a copy downgraded to the old tree's head revision."""
+    import re
+
+    import psycopg
+    from alembic import command
+
+    from trust_server.db import HEAD_REVISION, alembic_config, make_engine
+
+    found = re.search(r'^HEAD_REVISION = "([^"]+)"', (old / "trust_server" / "db.py").read_text(), re.MULTILINE)
+    if found is None or found.group(1) == HEAD_REVISION:
+        return "snap"
+    with psycopg.connect(f"host=127.0.0.1 port={pg.port} user={pg.user} dbname=postgres", autocommit=True) as con:
+        con.execute('CREATE DATABASE "snap_old" TEMPLATE "snap"')
+    url = json.loads((cap / "meta.json").read_text())["url"].rsplit("/", 1)[0] + "/snap_old"
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, found.group(1))
+    finally:
+        engine.dispose()
+    return "snap_old"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--old", type=Path, help="an older tree to compare (its code first on PYTHONPATH)")
@@ -161,9 +189,10 @@ def main() -> None:
     seen: dict[str, dict[str, list[float]]] = {name: {} for name, _t in trees}
     try:
         capture(pg, cap)
+        templates = {"new": "snap", "old": old_template(pg, cap, args.old.resolve()) if args.old else "snap"}
         for pair in range(args.pairs):
             for name, tree in (trees if pair % 2 else trees[::-1]):
-                env = {**os.environ, "PYTHONPATH": str(tree)}
+                env = {**os.environ, "PYTHONPATH": str(tree), "REPLAY_TEMPLATE": templates[name]}
                 res = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", str(cap), "--rounds", str(args.rounds)],
                                      cwd=tree, env=env, capture_output=True, text=True, check=True)
                 got = json.loads(res.stdout.strip().splitlines()[-1])
