@@ -13,21 +13,31 @@ group winning for a field: an edit appends its group (one text append, nothing p
 passes ``field_versions.TEXT_MAX`` characters, when the server, which holds the record's versions after its
 load, writes them whole and deduplicated again.
 
-Chosen by measurement (PostgreSQL 16, lz4, 2,000 shifts each created then edited once; ``pg_column_size``
-of the column, and parse plus regroup time of the pull's ``compact_versions`` per record):
+Chosen by measurement (``benchmarks/bench_field_versions.py``: 2,000 shifts each created then edited once, in a
+table set up as ``entity_record`` on PostgreSQL 15 with lz4; characters of text, ``pg_column_size`` of the
+column and of the row, and microseconds of Python CPU a record to read it as the pull does, protocol 2's
+``versions``, and as the push's load does, ``{field: version}``):
 
-- the object form:                                  ~339 B, 21.8 us
-- versions as objects, fields by number:            ~232 B,  3.9 us
-- versions as arrays, fields by number (this one):  ~200 B,  2.4 us
+    form                                     text  stored  row   pull read  push read
+    the object form (before 0021)            2123   367    760    7.1 us     3.0 us
+    versions as objects, fields by number     330   334    856    5.9 us     2.6 us
+    versions as arrays, fields by number      262   266    784    3.4 us     1.5 us
+    as arrays, ids in base64 (this one)       206   210    728    5.2 us     3.1 us
 
-(the figures are in ``benchmarks/RESULTS.md``, section "versions"). A version that is not exactly those
-four parts (an odd row of an older release) is kept whole: ``[version_object, field, ...]``.
+PostgreSQL compresses a row's columns only once the row passes ~2 KB: the object form's 2,123 characters took the
+row over it (the versions and ``data`` compressed, ~255 B for ~350), a packed form does not (``data`` stored as
+it is). So only the smallest form makes the row smaller than before; its ids cost ~1.8 us a record to read
+back (the ids as they are would add ~56 B to every row version). In the server as a whole
+(``benchmarks/bench_size.py``, 20,000 shifts): 3,328 -> 3,166 B a shift with one edit (``benchmarks/RESULTS.md``,
+section "versions"). A version that is not exactly those four parts (an odd row of an older release) is kept
+whole: ``[version_object, field, ...]``.
 
 Rows are converted in batches of ``BATCH`` in key order (never the whole table in memory), in Python, both
 ways, on PostgreSQL and SQLite. The conversion is written out here (not imported from the server's code) so
 this migration keeps meaning what it says. Downgrade: back to ``{field: version}`` (a field under its
 last group's version). The readers accept both forms either way. PostgreSQL keeps the old row versions
-until VACUUM (autovacuum, or ``VACUUM entity_record`` after the upgrade).
+until VACUUM (autovacuum, or ``VACUUM entity_record`` after the upgrade). 20,000 records: 3.5 s up, 6.9 s down
+(``benchmarks/bench_migrate_versions.py``, fsync on, load 5).
 
 Revision ID: 0021
 Revises: 0019
