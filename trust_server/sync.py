@@ -895,6 +895,8 @@ def _sendable(value: Any) -> bool:
 def sendable_versions(versions: list[tuple[str, str, list[str]]], where: str) -> list[tuple[str, str, list[str]]]:
     """``versions`` without those orjson cannot write (text that is not valid Unicode: a lone surrogate planted in
     the database), logged: the record is still sent, as one without versions for those fields."""
+    if _sendable(versions):  # as a rule: one check of the whole list
+        return versions
     kept = [v for v in versions if _sendable(v)]
     if len(kept) != len(versions):
         field_versions.log.warning("field versions of %s hold text that cannot be sent; sent without them", where)
