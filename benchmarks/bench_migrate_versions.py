@@ -1,6 +1,6 @@
-"""Server migration 0021 (field versions packed) on a database at 0019 of N records.
+"""Server migration 0021 (field versions packed) on a database at 0022 of N records.
 
-A real PostgreSQL (``tests/support/postgres.py``, fsync on) at revision 0019, filled set-based with N shifts
+A real PostgreSQL (``tests/support/postgres.py``, fsync on) at revision 0022, filled set-based with N shifts
 (a shift's data, 13 field versions under its create's version and one under its edit's, in the object form
 before 0021); then the time of the upgrade to 0021 (every row read, converted in Python and written back,
 2,000 at a time), the bytes of ``entity_record`` before and after (after a VACUUM), and the time of the downgrade.
@@ -61,7 +61,7 @@ def main() -> None:
                 (command.downgrade if down else command.upgrade)(cfg, revision)
             return time.perf_counter() - t, time.process_time() - c
 
-        to("0019")
+        to("0022")
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
             fill(con, n)
             before = record_and_log_sizes(con)[0]
@@ -72,8 +72,8 @@ def main() -> None:
             after = record_and_log_sizes(con)[0]
             text_after = con.execute("SELECT avg(octet_length(field_meta::text)), avg(pg_column_size(field_meta))"
                                      " FROM entity_record").fetchone()
-            down, down_cpu = to("0019", down=True)
-            print(f"{n:,} records at 0019: migration 0021 {up:.2f} s ({up_cpu:.2f} s of this process's CPU), its downgrade"
+            down, down_cpu = to("0022", down=True)
+            print(f"{n:,} records at 0022: migration 0021 {up:.2f} s ({up_cpu:.2f} s of this process's CPU), its downgrade"
                   f" {down:.2f} s ({down_cpu:.2f} s CPU) (load average {os.getloadavg()[0]:.1f})")
             assert text_before is not None and text_after is not None
             print(f"field_meta {float(text_before[0]):.0f} characters ({float(text_before[1]):.0f} B stored) ->"

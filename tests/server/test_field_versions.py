@@ -226,7 +226,7 @@ def test_migration_0021_packs_every_row_in_batches_and_back(backend: str, tmp_pa
     metas = _metas(2500)  # more than one batch (0021's BATCH: 2,000)
     ids = [str(uuid.UUID(int=(7 << 120) + k)) for k in range(len(metas))]
     try:
-        _to(engine, "0019")
+        _to(engine, "0022")
         with engine.begin() as c:
             cast = "::json" if pg else ""
             c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
@@ -243,7 +243,7 @@ def test_migration_0021_packs_every_row_in_batches_and_back(backend: str, tmp_pa
         assert all(isinstance(json.loads(t), list) for t in packed.values())
         assert {i: stored_versions(packed[i]) for i in ids} == dict(zip(ids, metas, strict=True))
         assert len(json.loads(packed[ids[0]])) == 2 and sum(map(len, packed.values())) < sum(len(json.dumps(m)) for m in metas) / 3
-        _to(engine, "0019", down=True)
+        _to(engine, "0022", down=True)
         back = stored()
         assert {i: json.loads(back[i]) for i in ids} == dict(zip(ids, metas, strict=True))
         assert all(isinstance(json.loads(t), dict) for t in back.values())

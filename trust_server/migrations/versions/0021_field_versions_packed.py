@@ -40,7 +40,7 @@ until VACUUM (autovacuum, or ``VACUUM entity_record`` after the upgrade). 20,000
 (``benchmarks/bench_migrate_versions.py``, fsync on, load 5).
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-02 11:30:00
 """
 
@@ -57,7 +57,7 @@ from alembic import op
 from hardtruths_desktop.domain.field_meta import FIELD_NAMES
 
 revision: str = '0021'
-down_revision: str | None = '0019'
+down_revision: str | None = '0022'  # after i13-pg7's 0022, which landed first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
