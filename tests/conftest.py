@@ -5,6 +5,7 @@ import sys
 from collections.abc import Generator
 
 import pytest
+from support.worker_exit import pytest_sessionfinish  # noqa: F401 (an xdist worker collects before it reports)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HARDTRUTHS_DATA_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "hardtruths-test-default"))

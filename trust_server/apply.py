@@ -220,28 +220,32 @@ _server_hlcs: weakref.WeakKeyDictionary[Engine, ServerHlc] = weakref.WeakKeyDict
 _server_hlcs_lock = threading.Lock()
 
 
+def lock_server_clock(session: Session) -> None:
+    """PostgreSQL: lock ``server_meta``'s row to commit, the FIRST lock of a server-authored transaction (an
+    admin write or void: ``reference.server_batch``; the nightly purge: ``retention.purge``), before any record,
+    stream or change-log row. The server's HLC is then taken in the caller's transaction (``server_hlc``; no
+    second pool connection, so a dozen admin writes at once cannot each wait for one the others hold), and
+    the transactions that lock this row queue on it before they lock anything else: two of them never hold
+    locks the other wants. A device's push never locks it (it only reads the row, unblocked). The locks'
+    order, everywhere: ``server_meta`` -> records (sorted, ``Batch.load``) -> the streams
+    (``Batch._lock_streams``) -> change-log rows. SQLite has one writer at a time: nothing to do."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT 1 FROM server_meta WHERE id = 1 FOR UPDATE"))
+
+
 def server_hlc(now_ms: int, session: Session) -> str:
     """A fresh HLC from the server clock's ``now_ms`` (``wall_ms(clock)``), monotonic for ``session``'s
     database (only admin writes and voids ask, never a device's push): above the one kept in
-    ``server_meta.server_hlc`` (migration 0020b), read and advanced under that row's lock, so a restarted
-    server, a second server process and the admin CLI never issue one lower than any issued before.
-    On PostgreSQL in a short transaction of its own (a second connection, three round trips per
-    server-authored record; none per push): the row's lock is never held while the caller locks
-    records, so two admin writes of several records each cannot deadlock on it (an HLC issued for a
-    write that then rolls back is only a gap). SQLite has one writer at a time: in the caller's
-    transaction."""
+    ``server_meta.server_hlc`` (migration 0020b), read and advanced in the caller's transaction under that
+    row's lock (held to commit), so a restarted server, a second server process and the admin CLI never
+    issue one lower than any issued before, and the server's writes commit in the order of their HLCs.
+    The caller locks the row first (``lock_server_clock``), before any record: see there for the order."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     hlc = _server_hlcs.get(engine)
     if hlc is None:
         with _server_hlcs_lock:
             hlc = _server_hlcs.setdefault(engine, ServerHlc())
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            kept = conn.execute(text("SELECT server_hlc FROM server_meta WHERE id = 1 FOR UPDATE")).scalar()
-            issued = hlc.next(now_ms, str(kept or ""))
-            conn.execute(text("UPDATE server_meta SET server_hlc = :h WHERE id = 1"), {"h": issued})
-        return issued
     kept = session.execute(text("UPDATE server_meta SET server_hlc = server_hlc WHERE id = 1 RETURNING server_hlc")).scalar()
     issued = hlc.next(now_ms, str(kept or ""))
     session.execute(text("UPDATE server_meta SET server_hlc = :h WHERE id = 1"), {"h": issued})

@@ -26,7 +26,7 @@ from hardtruths_desktop.domain.validation import (
     printable,
 )
 from hardtruths_desktop.sync.protocol import schema_of
-from trust_server.apply import Author, Batch, Incoming, Outcome, raw_json, server_hlc
+from trust_server.apply import Author, Batch, Incoming, Outcome, lock_server_clock, raw_json, server_hlc
 from trust_server.errors import ApiError
 from trust_server.models import (
     SERVER_DEVICE_ID,
@@ -46,10 +46,17 @@ DEFAULT_TRUST_CODE = "TRUST"
 SERVER_AUTHOR = "server:admin"
 
 
+def server_batch(session: Session, clock: Clock) -> Batch:
+    """A batch written as the server, its transaction's first lock ``server_meta``'s row (the server's HLC:
+    ``apply.lock_server_clock``), taken before the batch locks any record."""
+    lock_server_clock(session)
+    return Batch(session, Author(SERVER_DEVICE_ID, None), utc_now(clock))
+
+
 def write_record(session: Session, entity: str, entity_id: str, values: Mapping[str, Any], recorded_by: str = SERVER_AUTHOR, *,
                  clock: Clock) -> Outcome:
     """Create or patch one record as the server (as of ``clock``, the server's); raises ValidationError when it is refused."""
-    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now(clock))
+    batch = server_batch(session, clock)
     batch.load([(entity, entity_id)])
     current = batch.records.get((entity, entity_id))
     if current is not None:
@@ -166,17 +173,22 @@ def write_records(session: Session, writes: list[RecordWrite], recorded_by: str 
                   clock: Clock) -> list[RecordWritten]:
     """Create or patch records as the trust (trust-wide ones included), one verdict per record:
     a refused record is answered ``rejected`` with the reason and the others still apply."""
-    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now(clock))
+    batch = server_batch(session, clock)
     outcomes: list[tuple[RecordWrite, str, Outcome]] = []
+    named: list[tuple[RecordWrite, str, str | None]] = []  # each write's record id, or why it names none
     for w in writes:
         entity_id = w.id.lower()
         try:
             schema_of(w.entity)
-            entity_id = str(uuid.UUID(entity_id))  # in its usual form, as stations store it
+            named.append((w, str(uuid.UUID(entity_id)), None))  # in its usual form, as stations store it
         except (ValidationError, ValueError) as e:  # before any query: no such entity, or not an id
-            outcomes.append((w, printable(entity_id, 36), Outcome("", "rejected", error=printable(str(e) or "not a record id"))))
+            named.append((w, printable(entity_id, 36), printable(str(e) or "not a record id")))
+    # the records locked in one sorted load, as a push locks its records (no deadlock with one)
+    batch.load([(w.entity, rid) for w, rid, error in named if error is None])
+    for w, entity_id, error in named:
+        if error is not None:
+            outcomes.append((w, entity_id, Outcome("", "rejected", error=error)))
             continue
-        batch.load([(w.entity, entity_id)])
         current = batch.records.get((w.entity, entity_id))
         values = dict(w.values)
         base = {f: str(current.meta[f]["tok"]) for f in values if current is not None and f in current.meta}
@@ -236,7 +248,7 @@ def void_record(session: Session, record_id: str, reason: str, entity: str | Non
         raise ValidationError.single("record", f"There is no record {printable(rid, 40)} on this server")
     if len(found) > 1:
         raise ValidationError.single("entity", f"Several records have the id {rid} ({', '.join(sorted(found))}): say which with --entity")
-    batch = Batch(session, Author(SERVER_DEVICE_ID, None), utc_now(clock))
+    batch = server_batch(session, clock)
     o = batch.void(found[0], rid, reason, recorded_by)
     batch.finish()
     return RecordWritten(entity=found[0], id=rid, status="applied", server_seq=o.server_seq)

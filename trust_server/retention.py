@@ -31,11 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, select, text, update
 from sqlmodel import Session, col
 
 from hardtruths_desktop.sync.protocol import SCHEMAS
 from trust_server import field_versions
+from trust_server.apply import STREAM_TRUST_LOCK, lock_server_clock
 from trust_server.db import server_meta
 from trust_server.models import ChangeLog, Device, EntityRecord, ServerMeta, ServerTable
 
@@ -75,14 +76,31 @@ def _aware(dt: datetime) -> datetime:
 
 
 def purge(session: Session, now: datetime) -> PurgeReport:
-    """One retention pass in the caller's transaction (see the module's docstring)."""
+    """One retention pass in the caller's transaction (see the module's docstring).
+
+    PostgreSQL: its locks in the order every writer takes them (``apply.lock_server_clock``): ``server_meta``'s
+    row first (an admin write holds it to commit: the purge waits for it holding nothing), the old tombstones'
+    records (key order, as a push's), then the trust's stream exclusively (pushes that have logged their
+    changes commit first; later ones wait to log theirs, holding only their records, which the purge no longer
+    wants), and only then change-log rows: no deadlock with a push or an admin write."""
     report = PurgeReport()
+    is_pg = session.get_bind().dialect.name == "postgresql"
+    lock_server_clock(session)
     meta: ServerMeta = server_meta(session)
     high = session.execute(select(func.max(ChangeLog.seq))).scalar_one_or_none() or 0
     active = session.execute(select(Device).where(col(Device.revoked_at).is_(None))).scalars().all()
     report.watermark = min((d.last_pull_seq for d in active), default=high)
     report.unseen_devices = sorted(d.device_id for d in active
                                    if d.last_seen_at is None or _aware(d.last_seen_at) < now - UNSEEN_AFTER)
+    cutoff = now - TOMBSTONE_AGE
+    old = session.execute(
+        select(EntityRecord).where(col(EntityRecord.deleted).is_(True), col(EntityRecord.updated_at) < cutoff,
+                                   col(EntityRecord.last_seq) < report.watermark, col(EntityRecord.last_seq) < high)
+        .order_by(col(EntityRecord.entity), col(EntityRecord.id)).with_for_update(of=EntityRecord)
+    ).scalars().all()
+    if is_pg:
+        report.texts_packed = pack_texts(session)  # rows no push locks (a push only adds its own)
+        session.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": STREAM_TRUST_LOCK})
 
     log = ServerTable.metadata.tables["change_log"]
     # A row a station skips as its own change (``echo_of``) delivers nothing to that station; once
@@ -95,11 +113,6 @@ def purge(session: Session, now: datetime) -> PurgeReport:
                                 newer.c.seq > log.c.seq)
     report.superseded_rows = session.connection().execute(delete(log).where(superseded)).rowcount
 
-    cutoff = now - TOMBSTONE_AGE
-    old = session.execute(
-        select(EntityRecord).where(col(EntityRecord.deleted).is_(True), col(EntityRecord.updated_at) < cutoff,
-                                   col(EntityRecord.last_seq) < report.watermark, col(EntityRecord.last_seq) < high)
-    ).scalars().all()
     purged_high = 0
     for rec in old:
         gone = session.connection().execute(delete(log).where(log.c.entity == rec.entity, log.c.entity_id == rec.id)).rowcount
@@ -111,8 +124,6 @@ def purge(session: Session, now: datetime) -> PurgeReport:
         if gone:
             report.tombstones_purged += 1
             purged_high = max(purged_high, rec.last_seq)
-    if session.get_bind().dialect.name == "postgresql":
-        report.texts_packed = pack_texts(session)
     if purged_high >= meta.min_retained_seq:
         session.execute(update(ServerMeta).where(col(ServerMeta.id) == 1).values(min_retained_seq=purged_high + 1))
     report.min_retained_seq = max(meta.min_retained_seq, purged_high + 1 if purged_high else 0)

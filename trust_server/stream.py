@@ -5,7 +5,7 @@ to the station whose own echo that row is (``echo_of``): that station is sent th
 after its cursor that are not its own echoes. When a change ``L`` of a record is logged, the record's
 previous row ``P`` (same stream) is deleted if no station is then sent ``P``:
 
-* ``L`` is no station's echo (every station is sent ``L``), or
+* ``L`` is no station's echo (every station is sent ``L``; trust IT's writes are the server's own, no station's), or
 * ``L`` and ``P`` are the same station's echo (that station skips both; every other one is sent ``L``).
 
 Should a later change make the older rows sendable again (it is some station's own echo), that station is
@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from trust_server.models import SERVER_DEVICE_ID
+
 _DELETE_PG = text(
     "DELETE FROM change_log c USING unnest(CAST(:seqs AS bigint[]), CAST(:ents AS text[]), CAST(:ids AS uuid[]),"
     " CAST(:wards AS uuid[]), CAST(:echoes AS uuid[])) AS k(seq, entity, id, ward_id, echo_of)"
@@ -36,9 +38,16 @@ _DELETE_SQLITE = text(
     " AND (:echo_of IS NULL OR echo_of = :echo_of)")
 
 
+def _skipped_by(row: dict[str, Any]) -> str | None:
+    """The station that skips ``row`` as its own echo; None if every station is sent it: nobody's echo, or the
+    server's own (trust IT's writes: ``SERVER_DEVICE_ID``, no station's id)."""
+    echo: str | None = row["echo_of"]
+    return None if echo == SERVER_DEVICE_ID else echo
+
+
 def _never_sent(older: dict[str, Any], latest: dict[str, Any]) -> bool:
     """Whether no station is sent ``older`` (a change-log row of the record) while ``latest`` is its latest row."""
-    return older["ward_id"] == latest["ward_id"] and (latest["echo_of"] is None or older["echo_of"] == latest["echo_of"])
+    return older["ward_id"] == latest["ward_id"] and (_skipped_by(latest) is None or older["echo_of"] == latest["echo_of"])
 
 
 def drop_unsent(session: Session, changes: list[dict[str, Any]], is_pg: bool) -> list[dict[str, Any]]:
@@ -64,10 +73,10 @@ def drop_unsent(session: Session, changes: list[dict[str, Any]], is_pg: bool) ->
             session.execute(_DELETE_PG, {
                 "seqs": "{" + ",".join(str(p) for p, _l in gone) + "}",
                 "ents": _array([l_["entity"] for _p, l_ in gone]), "ids": _array([l_["entity_id"] for _p, l_ in gone]),
-                "wards": _array([l_["ward_id"] for _p, l_ in gone]), "echoes": _array([l_["echo_of"] for _p, l_ in gone])})
+                "wards": _array([l_["ward_id"] for _p, l_ in gone]), "echoes": _array([_skipped_by(l_) for _p, l_ in gone])})
         else:
             session.execute(_DELETE_SQLITE, [{"seq": p, "entity": l_["entity"], "id": l_["entity_id"], "ward_id": l_["ward_id"],
-                                              "echo_of": l_["echo_of"]} for p, l_ in gone])
+                                              "echo_of": _skipped_by(l_)} for p, l_ in gone])
     return rows
 
 

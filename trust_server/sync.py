@@ -15,16 +15,19 @@ payload (or from a station of another ward) is refused as ``mutation_id_conflict
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import anyio.to_thread
 import orjson
 from sqlalchemy import BigInteger, Engine, Integer, any_, bindparam, func, literal_column, or_, select, tuple_, union_all
 from sqlalchemy import text as sa_text
@@ -50,7 +53,7 @@ from trust_server.apply import Author, Batch, Cleaned, Incoming, _plain, canonic
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import PAYLOAD_HASH_BYTES, STATUS_CODES, ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
-from trust_server.push_turns import PushTurns, StationTurn
+from trust_server.push_turns import PushTurns, StationTurn, outstanding
 from trust_server.validate import clean_payload
 
 MAX_PULL = 1000
@@ -267,10 +270,48 @@ def push_plain(engine: Engine, device_id: str, req: PushRequest, headers: Client
 
 def _push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
           plain: bool, turns: PushTurns | None) -> PushResponse | dict[str, Any]:
+    check_push_device(req, device_id)
+    with (turns or PushTurns()).station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
+        prepared = prepare_push(req, clock)
+        retry = _Retry()
+        while True:
+            # the station's turn in this process first (a pipelined push waits for it holding no database
+            # connection: push_turns.py), then a connection, and the device row (another process's push)
+            try:
+                return push_in_turn(engine, device_id, req, headers, clock, prepared, plain, station, turn_wait_s(headers))
+            except (_Early, DBAPIError) as e:
+                time.sleep(retry.pause(e))
+
+
+async def push_awaiting_turn(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, *, clock: Clock,
+                             turns: PushTurns, answer: Callable[[PushResponse | dict[str, Any]], Any], plain: bool) -> Any:
+    """The endpoint's push (``push_plain``'s answer if ``plain``, else ``push``'s), ``answer`` made of it in the worker
+    thread: the batch checked in a worker thread, the station's turn awaited on the event loop (a pipelined push
+    waits there for the one before it: no worker thread held; reviewer, issue 13), then applied in a worker thread
+    holding the turn (``push_turns.py``)."""
+    check_push_device(req, device_id)
+    with turns.station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
+        prepared = await anyio.to_thread.run_sync(prepare_push, req, clock)
+        retry = _Retry()
+        while True:
+            if not await station.acquire_async(turn_wait_s(headers)):
+                raise outstanding()
+            try:  # the turn is released in the thread, as the transaction ends
+                return await anyio.to_thread.run_sync(lambda: answer(push_in_turn(
+                    engine, device_id, req, headers, clock, prepared, plain, station, 0.0, held=True)))
+            except (_Early, DBAPIError) as e:
+                await asyncio.sleep(retry.pause(e))
+
+
+def check_push_device(req: PushRequest, device_id: str) -> None:
     if req.device_id != device_id:
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
-    with (turns or PushTurns()).station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
-        return _push_retrying(engine, device_id, req, headers, clock, plain, station)
+
+
+def prepare_push(req: PushRequest, clock: Clock) -> _Prepared:
+    """What a push checks before its turn: the batch's shape and each payload (as of the server's today)."""
+    _structure(req)
+    return _prepare(req, utc_now(clock).date())
 
 
 def _lock_wait_s() -> float:
@@ -279,38 +320,43 @@ def _lock_wait_s() -> float:
     return float(wait[:-2]) / 1000 if wait.endswith("ms") else float(wait.rstrip("s"))
 
 
-def _push_retrying(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
-                   plain: bool, station: StationTurn) -> PushResponse | dict[str, Any]:
-    _structure(req)
-    prepared = _prepare(req, utc_now(clock).date())
-    attempt = 0
-    overtook_until = time.monotonic() + PIPELINED_OVERTAKE_WAIT_S
-    pause = 0.005
-    while True:
-        try:
-            # the station's turn in this process first (a pipelined push waits for it holding no database
-            # connection: push_turns.py), then a connection, and the device row (another process's push)
-            with station.turn(_lock_wait_s() if headers.pipelined else 0.0), \
-                    Session(engine, expire_on_commit=False) as session, session.begin():
-                return _push_tx(session, device_id, req, headers, clock, prepared, plain)
-        except _Early as e:
+def turn_wait_s(headers: ClientHeaders) -> float:
+    """How long a push waits for its station's turn: a pipelined one ``PIPELINED_LOCK_WAIT``, another not at all."""
+    return _lock_wait_s() if headers.pipelined else 0.0
+
+
+def push_in_turn(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock, prepared: _Prepared,
+                 plain: bool, station: StationTurn, wait_s: float, held: bool = False) -> PushResponse | dict[str, Any]:
+    """One attempt: the station's turn (waited for up to ``wait_s``, or ``held`` already), then a connection and the
+    transaction. Raises ``_Early`` or a retryable ``DBAPIError`` for ``_Retry`` to judge."""
+    with station.turn(wait_s, held=held), Session(engine, expire_on_commit=False) as session, session.begin():
+        return _push_tx(session, device_id, req, headers, clock, prepared, plain)
+
+
+class _Retry:
+    """What a push does after an attempt that failed: its pause before the next, or the error to answer."""
+
+    def __init__(self) -> None:
+        self.attempt = 0
+        self.overtook_until = time.monotonic() + PIPELINED_OVERTAKE_WAIT_S
+        self.early_pause = 0.005
+
+    def pause(self, e: _Early | DBAPIError) -> float:
+        if isinstance(e, _Early):
             # a pipelined push that took the device before the push it follows: that one is on its way (sent
             # first, still being read): tried again shortly, then told which seq comes next, as before
-            if time.monotonic() >= overtook_until:
+            if time.monotonic() >= self.overtook_until:
                 raise e.refusal from None
-            time.sleep(pause)
-            pause = min(0.05, pause * 2)  # 5 ms, doubling to 50 ms: not ~400 transactions in the 2 s
-            continue
-        except DBAPIError as e:
-            if _is_lock_unavailable(e):
-                raise ApiError(409, "request_outstanding", "Another push from this station is still being processed",
-                               headers={"Retry-After": "1"}) from None
-            if not _is_retryable(e):
-                raise
-            if attempt == PUSH_ATTEMPTS - 1:
-                raise busy() from None
-            time.sleep(random.uniform(0, BACKOFF_S * 2**attempt))
-            attempt += 1
+            pause, self.early_pause = self.early_pause, min(0.05, self.early_pause * 2)  # 5 ms doubling to 50 ms
+            return pause
+        if _is_lock_unavailable(e):
+            raise outstanding() from None
+        if not _is_retryable(e):
+            raise e
+        if self.attempt == PUSH_ATTEMPTS - 1:
+            raise busy() from None
+        self.attempt += 1
+        return random.uniform(0, BACKOFF_S * 2**(self.attempt - 1))
 
 
 class _Early(Exception):  # not an error: a pipelined push that came too soon

@@ -316,8 +316,9 @@ class SyncEngine:
                     self._pull_all(client, result)
                 result.ok = True
                 pruned = sync_store.janitor(self.store, self._offset_ms)  # acked rows older than the 30-day retention window
-                # the WAL copied while the pull's first page was on its way; written since: the pull's pages, the pruning
-                self._checkpointed = self._checkpointed and not result.pulled and not pruned
+                # the WAL copied while the pull's first page was on its way; written since: the pull's pages (records
+                # applied or set aside, each kept whole), the pruning
+                self._checkpointed = self._checkpointed and not result.pulled and not result.set_aside and not pruned
                 if not result.pushed:  # a cycle with nothing to send (the loop's next poll): off the push's time
                     self._archive()
             except SyncError as e:

@@ -8,6 +8,7 @@ what the push deletes); the pull's rule is checked by running the server's own p
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,6 +148,75 @@ def test_change_log_rows_a_push_deletes_leave_every_pull_the_same_records(own_ad
         # record's current state); a row the whole log sends besides a later one of the same record may be gone
         assert {r[1:] for r in left[key]} == {r[1:] for r in rows} and set(left[key]) <= set(rows), key
     assert left != whole  # (the case exists: b, pulling past its own echo, was sent s1 at a's two edits)
+    assert any(rows for rows in left.values())
+
+
+def _keep_deleted_rows(con: psycopg.Connection[Any]) -> None:
+    """Each change-log row deleted from now on is kept in ``log_gone`` (to put the whole log back)."""
+    con.execute("CREATE TABLE log_gone (LIKE change_log)")
+    con.execute("CREATE FUNCTION keep_gone() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$BEGIN INSERT INTO log_gone SELECT OLD.*; RETURN OLD; END$$")
+    con.execute("CREATE TRIGGER keep_gone BEFORE DELETE ON change_log FOR EACH ROW EXECUTE FUNCTION keep_gone()")
+
+
+def _notes_tokens(st: Any) -> dict[str, str]:
+    """Each shift's notes' current token, as the station pulls it."""
+    return {c["id"]: c["field_meta"]["notes"]["tok"] for c in st.pull_all() if c["entity"] == "shift"}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_change_log_rows_an_admin_write_supersedes_go_and_every_pull_sends_the_same_records(
+        own_admin: Admin, engine: Engine, seed: int) -> None:
+    """Trust IT's writes are no station's echo (their ``echo_of``, the server's own id, is no station's), so the
+    row an admin write supersedes is deleted as under a change nobody skips (it was kept under one: two PCs of a
+    ward and trust IT editing the same shifts in turn left every row). Random turns of two stations (their own
+    edits, and edits from a stale base: not their echo), trust IT's writes and a void, on three shifts; then,
+    from every cursor, each station and a new one is sent the same records as from the whole log."""
+    rnd = random.Random(seed)
+    ward = new_ward(own_admin)
+    stations = [own_admin.station(ward, "a"), own_admin.station(ward, "b")]
+    a = stations[0]
+    shifts = [a.shift_id(TODAY, c) for c in ("early", "late", "night")]
+    with _con(own_admin) as con:
+        _keep_deleted_rows(con)
+    a.push([a.create_shift(TODAY, c) for c in ("early", "late", "night")])
+    created = _notes_tokens(a)
+
+    def admin_writes(sid: str, notes: str) -> None:
+        out = own_admin.post("/v1/admin/records", {"records": [{"entity": "shift", "id": sid, "values": {"notes": notes}}]})
+        assert out[0]["status"] == "applied", out
+
+    # the case itself: a's own edit (its echo), then trust IT's: a's row goes
+    tok = _notes_tokens(a)
+    a.push([a.mutation("shift", shifts[0], "patch", {"notes": "a"}, base={"notes": tok[shifts[0]]})])
+    admin_writes(shifts[0], "trust IT")
+    with _con(own_admin) as con:
+        gone = con.execute("SELECT echo_of::text FROM log_gone WHERE entity_id = %s", (shifts[0],)).fetchall()
+        assert gone == [(a.device_id,)]
+    for n in range(24):
+        sid = rnd.choice(shifts)
+        who = rnd.randrange(3)
+        if who == 2:
+            admin_writes(sid, f"IT {n}")
+            continue
+        st = stations[who]
+        tok = _notes_tokens(st)
+        base = created[sid] if rnd.random() < 0.3 else tok[sid]  # a stale base: a concurrent edit, nobody's echo
+        st.push([st.mutation("shift", sid, "patch", {"notes": f"{who} {n}"}, base={"notes": base})])
+    own_admin.post(f"/v1/admin/records/{shifts[2]}/void", {"reason": "entered in error"})
+
+    with _con(own_admin) as con:
+        ward_id = con.execute("SELECT ward_id::text FROM change_log WHERE entity = 'shift' LIMIT 1").fetchone()
+        assert ward_id is not None
+        seqs = [int(r[0]) for r in con.execute("SELECT seq FROM change_log UNION SELECT seq FROM log_gone ORDER BY 1")]
+        seqs += [q - 1 for q in seqs]  # cursors between rows too
+        devices = [*(st.device_id for st in stations), OTHER_DEVICE]
+        left = _answers(engine, ward_id[0], devices, seqs)
+        con.execute("DROP TRIGGER keep_gone ON change_log")
+        con.execute("INSERT INTO change_log SELECT * FROM log_gone")  # the whole log, as pushes that deleted nothing leave it
+        whole = _answers(engine, ward_id[0], devices, seqs)
+    for key, rows in whole.items():
+        assert {r[1:] for r in left[key]} == {r[1:] for r in rows} and set(left[key]) <= set(rows), key
     assert any(rows for rows in left.values())
 
 

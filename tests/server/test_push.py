@@ -407,3 +407,51 @@ def test_a_station_of_another_protocol_is_told_so_and_nothing_is_written(admin: 
                      headers=without)
     assert r.status_code == 200, r.text
     assert r.json()["results"][0]["status"] == "applied"
+
+
+def test_pushes_waiting_for_their_turn_hold_no_worker_thread(admin: Admin, ward: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reviewer, issue 13: a push sent ahead waited for its station's earlier push in a worker thread of the
+    server, up to ``PIPELINED_LOCK_WAIT``; 40 wards pushing backlogs at once (the server's 40 worker threads,
+    anyio's default) took them all, and pulls and ``/health`` waited as long. It now waits on the event loop:
+    while 40 stations' pushes wait for their turn, ``/health`` and a pull are answered at once, and the 40
+    apply once the pushes before them end."""
+    monkeypatch.setattr(sync, "PIPELINED_LOCK_WAIT", "60s")
+    stations = [admin.station(ward, f"s{i}") for i in range(40)]
+    puller = admin.station(ward, "puller")
+    turns = admin.server.app.state.push_turns
+    answers: dict[str, httpx.Response] = {}
+
+    def send(i: int) -> None:
+        st = stations[i]
+        answers[st.device_id] = st.push_raw([st.create_shift(TODAY - timedelta(days=i))], acked_through=0,
+                                            extra_headers={HEADER_PIPELINED: "1"})
+
+    entries = [turns.station(st.device_id, pipelined=True, limit=sync.PIPELINED_PER_DEVICE) for st in stations]
+    held = [e.__enter__() for e in entries]  # each station's earlier push, in its transaction: its turn held
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(stations))]
+    try:
+        for turn in held:
+            assert turn.acquire(0)
+        for t in threads:
+            t.start()
+        for _ in range(1000):
+            if sum(turns.waiting(st.device_id) for st in stations) == len(stations):
+                break
+            time.sleep(0.01)
+        assert sum(turns.waiting(st.device_id) for st in stations) == len(stations)
+        started = time.monotonic()
+        health = httpx.get(admin.server.url + "/health", timeout=10)
+        pulled = httpx.get(admin.server.url + "/v1/sync/pull", params={"since": 0}, headers=puller.headers, timeout=10)
+        answered_s = time.monotonic() - started
+        assert health.status_code == 200 and pulled.status_code == 200, (health.text, pulled.text)
+        assert answered_s < 5
+    finally:
+        for turn in held:
+            turn.release()
+        for t in threads:
+            t.join(60)
+        for e in entries:
+            e.__exit__(None, None, None)
+    assert sorted({answers[st.device_id].status_code for st in stations}) == [200]
+    assert all(answers[st.device_id].json()["results"][0]["status"] == "applied" for st in stations)
+    assert sum(turns.waiting(st.device_id) for st in stations) == 0

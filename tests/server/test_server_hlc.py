@@ -7,12 +7,14 @@ databases, the real admin write path (``reference.write_record``)."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 from support.clocks import SUITE_MS, suite_clock
 from test_compact_records import _at
@@ -20,8 +22,9 @@ from test_compact_records import _at
 from hardtruths_desktop.domain.hlc import Hlc
 from trust_server.apply import Outcome, server_hlc
 from trust_server.db import make_engine, migrate
-from trust_server.models import SERVER_DEVICE_ID
-from trust_server.reference import trust_id, write_record
+from trust_server.models import SERVER_DEVICE_ID, WardCreate
+from trust_server.reference import create_ward, trust_id, void_record, write_record
+from trust_server.retention import purge
 
 
 def _trust_write(session: Session, name: str, clock_ahead_days: int = 0) -> Outcome:
@@ -116,18 +119,104 @@ def test_0020b_seeds_the_kept_server_hlc_from_the_servers_own_field_versions(
         engine.dispose()
 
 
-def test_an_admin_write_in_flight_on_postgresql_holds_no_lock_on_the_kept_server_hlc(fresh_postgres_url: str) -> None:
-    """The kept server HLC is advanced in a short transaction of its own: an admin write still open (a batch
-    of records locked one after another) never holds its row, so another process's admin write neither
-    waits for it nor deadlocks with it (each holding records the other wants)."""
+def _ward(engine: Engine) -> str:
+    with Session(engine) as s:
+        ward = create_ward(s, WardCreate(code="W1", name="Ward 1"), clock=suite_clock())
+        s.commit()
+        return ward.id
+
+
+def test_more_admin_writes_at_once_than_the_pool_has_connections_all_succeed_in_hlc_order(fresh_postgres_url: str) -> None:
+    """Reviewer, issue 13: the kept server HLC was advanced on a SECOND pool connection, so admin writes holding
+    every connection of the pool each waited for one more (the pool's 30 s, then an error). Now in the writer's
+    own transaction: 16 admin writes at once, 12 of them holding the pool's 12 connections, two records each
+    in opposite orders, all succeed, and in the stream's order their HLCs rise."""
     engine = make_engine(fresh_postgres_url)
     try:
         migrate(engine)
-        with Session(engine) as a, engine.connect() as other:
-            out = write_record(a, "trust", trust_id("T1"), {"code": "T1", "name": "Still open"}, clock=suite_clock())
-            kept = other.execute(text("SELECT server_hlc FROM server_meta WHERE id = 1 FOR UPDATE NOWAIT")).scalar_one()
-            assert kept == out.meta_entries[0]["hlc"]  # issued and kept already, the row free
-            other.rollback()
+        ward_id = _ward(engine)
+        beds = [str(uuid.uuid4()) for _ in range(2)]
+        capacity = 12  # make_engine's pool: 8 connections and 4 more
+        holding = threading.Barrier(capacity)
+        issued: list[tuple[int, Hlc]] = []
+        errors: list[BaseException] = []
+
+        def admin(i: int) -> None:
+            try:
+                with Session(engine) as s:
+                    if i < capacity:
+                        s.connection()  # each of the first 12 holds a connection of the pool ...
+                        holding.wait(timeout=30)  # ... before any asks for the server's HLC
+                    for bed in beds if i % 2 else beds[::-1]:
+                        out = write_record(s, "bed", bed, {"ward_id": ward_id, "label": f"{bed[:8]} {i}"}, clock=suite_clock())
+                        assert out.server_seq is not None
+                        issued.append((out.server_seq, Hlc.parse(out.meta_entries[0]["hlc"])))
+                    s.commit()
+            except BaseException as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=admin, args=(i,)) for i in range(capacity + 4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not errors, errors
+        assert len(issued) == 2 * len(threads)
+        hlcs = [h for _seq, h in sorted(issued)]
+        assert hlcs == sorted(set(hlcs))  # each write's HLCs above every earlier write's: monotonic, never twice
+        with engine.connect() as c:
+            assert c.execute(text("SELECT server_hlc FROM server_meta")).scalar_one() == str(hlcs[-1])
+    finally:
+        engine.dispose()
+
+
+def test_a_purge_waits_for_an_admin_write_holding_nothing_the_write_wants(fresh_postgres_url: str) -> None:
+    """An admin write holds ``server_meta``'s row to commit (its HLC), so the nightly purge takes that row FIRST:
+    had it changed a change-log row before waiting for it (as it did: echoes, superseded rows, then
+    ``min_retained_seq`` last), a write that then voids that row's record would wait for the purge, and one of the
+    two would fail on a deadlock. A bed a station edited last (its echo) over a row an older server left."""
+    engine = make_engine(fresh_postgres_url)
+    try:
+        migrate(engine)
+        ward_id = _ward(engine)
+        bed = str(uuid.uuid4())
+        with Session(engine) as s:
+            s.execute(text("SELECT setval('change_id', 1000)"))
+            write_record(s, "bed", bed, {"ward_id": ward_id, "label": "Bed 1"}, clock=suite_clock())
+            s.commit()
+        with engine.begin() as c:
+            c.execute(text("UPDATE change_log SET echo_of = :d WHERE entity_id = :b"), {"d": str(uuid.uuid4()), "b": bed})
+            c.execute(text("INSERT INTO change_log (seq, ward_id, entity, entity_id, deleted, echo_of)"
+                           " SELECT 500, ward_id, entity, entity_id, false, NULL FROM change_log WHERE entity_id = :b"), {"b": bed})
+        errors: list[BaseException] = []
+
+        def purging() -> None:
+            try:
+                with Session(engine) as s:
+                    purge(s, suite_clock().now())
+                    s.commit()
+            except BaseException as e:
+                errors.append(e)
+
+        with Session(engine) as a, engine.connect() as watch:
+            write_record(a, "bed", str(uuid.uuid4()), {"ward_id": ward_id, "label": "Bed 2"}, clock=suite_clock())
+            purger = threading.Thread(target=purging)
+            purger.start()
+            waiting = 0
+            for _ in range(400):  # the purge waits for the admin write's row
+                waiting = watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                             " AND datname = current_database()")).scalar_one()
+                watch.rollback()
+                if waiting:
+                    break
+                time.sleep(0.025)
+            assert waiting == 1
+            void_record(a, bed, "entered in error", clock=suite_clock())  # deletes the bed's last row, the echo
             a.commit()
+            purger.join(timeout=60)
+        assert not errors, errors
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT deleted FROM change_log WHERE entity_id = :b"), {"b": bed}).scalars().all()
+            assert rows == [True]  # the void's row alone: the purge took the one the older server left
     finally:
         engine.dispose()

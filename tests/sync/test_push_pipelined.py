@@ -192,13 +192,13 @@ def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
     st.engine._pipeline_ok = True  # the server said it takes a batch ahead (learnt on the set-up's sync)
     seqs = sorted(r["client_seq"] for r in st.outbox() if r["state"] == "pending")
     second, third = seqs[2], seqs[4]  # the first change of batch 2 and of batch 3
-    real = server_sync.push_plain
+    real = server_sync.prepare_push  # each push's first step at the server, before its turn
     arrived: list[int] = []
     third_came = threading.Event()
     came_while_held: list[bool] = []
 
     def held(*args: Any, **kw: Any) -> Any:
-        first = args[2].mutations[0].client_seq
+        first = args[0].mutations[0].client_seq
         arrived.append(first)
         if first == second and not came_while_held:  # batch 2 waits at the server for batch 3 to reach it
             came_while_held.append(third_came.wait(5))
@@ -206,7 +206,7 @@ def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
             third_came.set()
         return real(*args, **kw)
 
-    monkeypatch.setattr(server_sync, "push_plain", held)
+    monkeypatch.setattr(server_sync, "prepare_push", held)
     result = st.sync()
     assert came_while_held == [True]  # batch 3 reached the server while batch 2 was held there
     assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
@@ -279,16 +279,16 @@ def test_the_batch_after_next_is_built_before_the_first_is_answered(
             third_read.set()
         return rows
 
-    real_push = server_sync.push_plain
+    real_push = server_sync.prepare_push  # each push's first step at the server, before its turn
     read_while_held: list[bool] = []
 
     def held(*args: Any, **kw: Any) -> Any:
-        if args[2].mutations[0].client_seq == seqs[0] and not read_while_held:
+        if args[0].mutations[0].client_seq == seqs[0] and not read_while_held:
             read_while_held.append(third_read.wait(5))
         return real_push(*args, **kw)
 
     monkeypatch.setattr(sync_store, "pending_wire", reading)
-    monkeypatch.setattr(server_sync, "push_plain", held)
+    monkeypatch.setattr(server_sync, "prepare_push", held)
     result = st.sync()
     assert read_while_held == [True]
     assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0

@@ -111,3 +111,28 @@ def test_sync_json_reports_set_aside_records(tmp_path: Path, live_server_factory
     out = st.sync().to_json()  # what ``hardtruths-desktop sync --json`` prints
     assert out["ok"] and out["set_aside"] == 1 and out["set_aside_total"] == 1, out
     assert json.loads(json.dumps(out)) == out
+
+
+def test_a_cycle_whose_pull_only_sets_records_aside_copies_its_wal_into_the_file(
+        tmp_path: Path, live_server_factory: Callable[..., LiveServer]) -> None:
+    """Reviewer, issue 13: a cycle that pushed copies its WAL into the file while the pull's first page is on its way
+    and skipped its own checkpoint at the end when nothing was pulled or pruned since; records only set aside
+    were written too (each kept whole), yet stayed in the WAL only. Now such a cycle checkpoints as any that
+    wrote: the station's database file alone (without its WAL) holds them."""
+    server, st, code = _station(tmp_path, live_server_factory)
+    wid = ids.ward_id(code)
+    planted = [str(uuid.uuid4()) for _ in range(20)]
+    for rid in planted:  # unstorable (no raised_at), and big enough to fill WAL pages
+        _plant(server.live, "red_flag", rid, wid, {"ward_id": wid, "shift_id": str(uuid.uuid4()), "flag_type": "vital_signs",
+                                                   "raised_by": "x" * 3000})
+    st.record(DAY, rn=5)  # something to push: the cycle copies its WAL mid-way
+    result = st.sync()
+    assert result.ok and result.pushed == 1 and result.pulled == 0 and result.set_aside == len(planted), result
+    alone = tmp_path / "file-alone.sqlite"
+    alone.write_bytes(st.store.path.read_bytes())  # the file as a crash right now would leave it without its WAL
+    con = sqlite3.connect(alone)
+    try:
+        kept = {r[0] for r in con.execute("SELECT entity_id FROM set_aside")}
+    finally:
+        con.close()
+    assert kept == set(planted)

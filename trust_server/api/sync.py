@@ -43,17 +43,20 @@ def _compact(resp: PushResponse | PullResponse | sync.EncodedPage, headers: sync
 
 
 @router.post("/push", responses=ERRORS, response_model=PushResponse)
-def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep, clock: ClockDep,
-         response: Response, request: Request) -> Any:
+async def push(req: PushRequest, device_id: DeviceDep, engine: EngineDep, headers: ClientHeadersDep, clock: ClockDep,
+               response: Response, request: Request) -> Any:
     """Apply a batch of one station's mutations in client_seq order; one verdict per item. The answer says
     ``Push-Pipeline: 1``: this server takes a station's next push while this one is applied
-    (``protocol.HEADER_PIPELINE``)."""
-    if headers.protocol >= 2:  # written as plain JSON values, not a model per verdict then its dump (issue 13)
-        answer: Any = AsciiJSONResponse(sync.push_plain(engine, device_id, req, headers, clock=clock,
-                                                        turns=request.app.state.push_turns))
-    else:
-        answer = sync.push(engine, device_id, req, headers, clock=clock, turns=request.app.state.push_turns)
+    (``protocol.HEADER_PIPELINE``). Checked and applied in worker threads; a push sent ahead waits for the one
+    before it on the event loop, holding no thread (``sync.push_awaiting_turn``)."""
+    plain = headers.protocol >= 2  # written as plain JSON values, not a model per verdict then its dump (issue 13)
+    answer = await sync.push_awaiting_turn(engine, device_id, req, headers, clock=clock, turns=request.app.state.push_turns,
+                                           answer=AsciiJSONResponse if plain else _as_is, plain=plain)
     (answer if isinstance(answer, Response) else response).headers[HEADER_PIPELINE] = "1"
+    return answer
+
+
+def _as_is(answer: Any) -> Any:
     return answer
 
 
