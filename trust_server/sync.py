@@ -296,11 +296,23 @@ async def push_awaiting_turn(engine: Engine, device_id: str, req: PushRequest, h
         while True:
             if not await station.acquire_async(turn_wait_s(headers)):
                 raise outstanding()
+            entered = False
+
+            def in_thread() -> Any:
+                nonlocal entered
+                entered = True  # from here the thread's ``station.turn(held=True)`` releases the turn
+                return answer(push_in_turn(engine, device_id, req, headers, clock, prepared, plain, station, 0.0, held=True))
+
             try:  # the turn is released in the thread, as the transaction ends
-                return await anyio.to_thread.run_sync(lambda: answer(push_in_turn(
-                    engine, device_id, req, headers, clock, prepared, plain, station, 0.0, held=True)))
+                return await anyio.to_thread.run_sync(in_thread)
             except (_Early, DBAPIError) as e:
                 await asyncio.sleep(retry.pause(e))
+            except BaseException:
+                # cancelled while waiting for a worker thread (all busy): no thread took the turn, so it is
+                # released here, or the station's next pushes would wait it out (reviewer, issue 13)
+                if not entered:
+                    station.release()
+                raise
 
 
 def check_push_device(req: PushRequest, device_id: str) -> None:
