@@ -25,7 +25,12 @@ _INSERT = text("INSERT INTO field_name (name) VALUES (:name) ON CONFLICT (name) 
 
 
 def field_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
-    """Each of ``names`` with its ``field_name.id``, adding the names not there yet."""
+    """Each of ``names`` with its ``field_name.id``, adding the names not there yet.
+
+    A number can be used up without naming anything (an insert that met a concurrent one's name, ``ON CONFLICT DO
+    NOTHING``, or a rolled-back push each take one from the sequence: reviewer, issue 13). Harmless: the names
+    are the schemas' field names (about 200, the staff groups a fixed set; a hostile station cannot add one:
+    every field is checked against its schema first), far inside a smallint."""
     wanted = sorted(set(names))
     if not wanted:
         return {}
