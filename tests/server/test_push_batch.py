@@ -285,6 +285,8 @@ def _mutation(**over: Any) -> Any:
     {"entity_id": "caf\u00e9"}, {"wall_time": "tab\there"}, {"base": {"hlc": "1796199591583-00000-d8e3def4", "op": "x"}},
     {"payload": {"schema_version": 1, "wall_time": "x", "hlc": "y"}}, {"schema_version": True},
     {"payload": {"l": [1.5, {"z": None, "a": [True]}], "": ""}}, {"payload": {}}, {"op": "delete", "payload": {}},
+    {"payload": {"notes": "typed \\u0041 as text"}}, {"payload": {"notes": "I and N, not the words"}},
+    {"payload": {"notes": "xNaNx", "Infinity": 1}}, {"recorded_by": "NaN"},
 ])
 def test_a_mutations_kept_text_and_hash_made_together_are_each_functions_own(over: dict[str, Any]) -> None:
     """issue 13 (i13-merge6): ``_prepare`` makes the mutation's kept text and its payload hash from one check of
