@@ -191,6 +191,37 @@ def test_a_value_checked_once_is_not_checked_again_but_every_other_value_is() ->
             schema.check_record(shift_id, {**values, field: bad}, values)  # not the object clean_values returned
 
 
+@pytest.mark.parametrize("value", [[], ["00000000-0000-0000-0000-0000000000A1"], ["00000000-0000-0000-0000-0000000000a1"] * 2,
+                                   ["not an id"], [5], ["00000000-0000-0000-0000-0000000000a1"] * 17, "x", None])
+def test_a_list_field_checked_from_the_cache_gives_what_pydantic_gives(value: Any) -> None:
+    """A short list of short texts (a shift's ``on_duty``) has its accepted check kept (issue 13, i13-cpu7): the
+    result, or the refusal, is pydantic's own the first time and from the cache, and each result is a list of
+    its own (a caller changing one never changes the next)."""
+    from hardtruths_desktop.domain.validation import ValidationError
+    from hardtruths_desktop.sync import protocol
+
+    def direct() -> Any:
+        try:
+            return ("clean", protocol._validate(protocol._field_adapter("shift", "on_duty"), value, "on_duty"))  # type: ignore[arg-type]
+        except ValidationError as e:
+            return ("refused", e.errors)
+
+    def checked() -> Any:
+        try:
+            return ("clean", protocol._validate_field("shift", "on_duty", value))
+        except ValidationError as e:
+            return ("refused", e.errors)
+
+    expected = direct()
+    first, second = checked(), checked()
+    assert first == expected and second == expected
+    if expected[0] == "clean":
+        assert type(first[1]) is list and first[1] is not second[1]
+        assert (("shift", "on_duty", list, tuple(value)) in protocol._ACCEPTED) == (len(value) <= protocol._CACHED_ITEMS)
+        first[1].append("changed")
+        assert checked() == expected
+
+
 @pytest.mark.parametrize("payload", [
     {"ward_id": "00000000-0000-0000-0000-000000000007", "shift_date": "2027-02-28", "shift_code": "early", "notes": "  padded ",
      "groups.rn.actual": 3, "groups.rn.actual_hours": 24.0, "staffing_recorded": True, "on_duty": []},
