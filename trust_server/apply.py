@@ -259,6 +259,7 @@ class Batch:
         self.session = session
         self.author = author
         self.now = now
+        self.today = now.date()  # the day a payload is checked as of (asked once a change)
         self.now_ms = int(now.timestamp() * 1000)
         self.records: dict[Key, Record] = {}
         #: keys looked up and not in the database: a new record is not looked up again (one query
@@ -365,13 +366,13 @@ class Batch:
             raise ValidationError.single("entity", f"The trust's own records ({entity.replace('_', ' ')}) are set by the trust's "
                                          "administrators, not by a ward station")
         pre = m.cleaned
-        if pre is not None and pre.today == self.now.date():  # checked ahead, as of the same day: the same values or refusal
+        if pre is not None and pre.today == self.today:  # checked ahead, as of the same day: the same values or refusal
             if pre.refusal is not None:
                 raise pre.refusal
             assert pre.values is not None
             values = pre.values
         else:
-            values = clean_payload(entity, entity_id, m.op, m.payload, self.now.date())
+            values = clean_payload(entity, entity_id, m.op, m.payload, self.today)
         # who came on duty was entered (stations before schema 5 never say so themselves)
         infer_recorded = entity == "shift" and "staffing_recorded" not in values and _records_staffing(values)
         current = self.records.get(key)
@@ -469,7 +470,10 @@ class Batch:
                     names = _known_names(schema, tuple(rec.data))
                     known = rec.data if names is None else {f: rec.data[f] for f in names}
                 record = schema.check_record(entity_id, known, values)
-            self.check_links(schema, rec, record, None if current is None else set(values))
+            if current is None:
+                self.check_links(schema, rec, record, None)
+            elif _links_of(schema, tuple(values)):  # an edit's: only the constraints its fields are in (often none)
+                self.check_links(schema, rec, record, set(values))
         if conflict:
             rec.needs_review = True
             out.flags.append("needs_review")
@@ -985,6 +989,24 @@ def _known_names(schema: EntitySchema, names: tuple[str, ...]) -> tuple[str, ...
             _KNOWN.clear()
         known = tuple(f for f in names if schema.known_field(f))
         found = _KNOWN[(schema.name, names)] = (schema, None if len(known) == len(names) else known)
+    return found[1]
+
+
+_LINKS: dict[tuple[str, tuple[str, ...]], tuple[EntitySchema, bool]] = {}
+
+
+def _links_of(schema: EntitySchema, names: tuple[str, ...]) -> bool:
+    """Whether any reference or looked-up uniqueness of ``schema`` involves one of the fields ``names`` (what
+    ``Batch.check_links`` checks of an edit of them). Worked out once per entity and set of names (an edit of a
+    shift's figures involves none); bounded, as field names come from the wire."""
+    found = _LINKS.get((schema.name, names))
+    if found is None or found[0] is not schema:
+        if len(_LINKS) >= 1024:
+            _LINKS.clear()
+        fields = set(names)
+        involved = any(ref.field in fields for ref in schema.references) or any(
+            fields.intersection(unique) for unique in _uniques_to_look_up(schema))
+        found = _LINKS[(schema.name, names)] = (schema, involved)
     return found[1]
 
 

@@ -206,6 +206,12 @@ def _prepare(req: PushRequest, today: date) -> _Prepared:
     return _Prepared(raws, shas, cleaned)
 
 
+def _usual_uuid(text_id: str) -> bool:
+    """``CANONICAL_UUID.fullmatch(text_id)`` (either case): the lower-case form, the one stations send, is
+    answered by ``canonical_uuid``'s kept answers (the merge asks about each mutation id again)."""
+    return canonical_uuid(text_id) or CANONICAL_UUID.fullmatch(text_id) is not None
+
+
 def _structure(req: PushRequest) -> None:
     """Batch-level checks: a failure here is 422 ``batch_malformed`` (the station bisects)."""
     for prev, m in zip(req.mutations, req.mutations[1:], strict=False):
@@ -214,11 +220,12 @@ def _structure(req: PushRequest) -> None:
     for m in req.mutations:
         # a record id (entity_id) is not checked here: one not a UUID in its usual form (any length, any text)
         # is refused alone, by name, when its change is merged (``apply.odd_record_id``); the rest apply
-        if not CANONICAL_UUID.fullmatch(m.mutation_id):
+        if not _usual_uuid(m.mutation_id):
             # kept as a PostgreSQL uuid (server migration 0009), which reads only this form ("----" and 32
             # hex digits is a UUID to Python, not to PostgreSQL): refused here, never a 500 at the insert
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: mutation_id is not a UUID in its usual form")
-        if any("\x00" in s for s in (m.recorded_by, m.wall_time, m.entity)) or any("\x00" in v for v in m.base.values()):
+        if "\x00" in m.recorded_by or "\x00" in m.wall_time or "\x00" in m.entity \
+                or (m.base and any("\x00" in v for v in m.base.values())):
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: contains a NUL character")
 
 
@@ -394,13 +401,17 @@ def _lock_keys(muts: list[Mutation], last: int) -> tuple[set[tuple[str, str]], s
             continue
         # only ids in the usual form are looked up: any other (a lone surrogate, braces) could not be sent to
         # PostgreSQL as a key, and its mutation is refused by name, alone, when it is merged
-        if canonical_uuid(m.entity_id.lower()):
-            writes.add((m.entity, m.entity_id.lower()))
+        entity_id = m.entity_id.lower()
+        if canonical_uuid(entity_id):
+            writes.add((m.entity, entity_id))
         schema = SCHEMAS.get(m.entity)
+        payload = m.payload
         for ref in schema.references if schema is not None else ():
-            target = m.payload.get(ref.field)
-            if isinstance(target, str) and canonical_uuid(target.lower()):
-                refers.add((ref.target, target.lower()))
+            target = payload.get(ref.field)
+            if isinstance(target, str):
+                target = target.lower()
+                if canonical_uuid(target):
+                    refers.add((ref.target, target))
     return writes, refers - writes
 
 
