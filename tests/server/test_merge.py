@@ -147,3 +147,34 @@ def test_a_reference_to_a_record_the_server_lacks_is_refused(admin: Admin, ward:
     res = st.push([flag])
     assert res["results"][0]["status"] == "rejected" and "does not have" in res["results"][0]["error"]
     st.push([st.create_shift(date(2026, 3, 5)), st.mutation("red_flag", ids.uuid7(), "create", flag["payload"])])
+
+
+def test_an_edit_checks_the_references_and_uniqueness_its_fields_are_in(admin: Admin, ward: str) -> None:
+    """issue 13 (i13-cpu7): an edit checks only the constraints its fields are in (worked out once per entity and
+    field names). A nurse in charge the server lacks and a pattern code another pattern has are refused by name;
+    the figures of the same shift, and an edit naming a nurse it has, apply."""
+    import uuid
+
+    from hardtruths_desktop.domain import ids
+
+    st = admin.station(ward)
+    day = date(2026, 3, 6)
+    nurse = str(uuid.uuid4())
+    p1, p2 = ids.pattern_id(st.ward_id, "p1"), ids.pattern_id(st.ward_id, "p2")
+    pattern = {"ward_id": st.ward_id, "name": "Pattern", "start_time": "07:00", "end_time": "15:00", "period": "day"}
+    st.push([st.create_shift(day), st.mutation("staff", nurse, "create", {"ward_id": st.ward_id, "name": "Nurse A", "role": "rn"}),
+             st.mutation("shift_pattern", p1, "create", {**pattern, "code": "p1"}),
+             st.mutation("shift_pattern", p2, "create", {**pattern, "code": "p2"})])
+    sid = st.shift_id(day)
+    metas = {c["id"]: c["field_meta"] for c in st.pull_all()}
+    tok = metas[sid]["nurse_in_charge_id"]["tok"] if "nurse_in_charge_id" in metas[sid] else None
+    base = {"nurse_in_charge_id": tok} if tok else {}
+    res = st.push([st.mutation("shift", sid, "patch", {"nurse_in_charge_id": str(uuid.uuid4())}, base=base),
+                   st.mutation("shift_pattern", p2, "patch", {"code": "p1"}, base={"code": metas[p2]["code"]["tok"]}),
+                   st.mutation("shift", sid, "patch", {"groups.rn.actual": 3}),
+                   st.mutation("shift", sid, "patch", {"nurse_in_charge_id": nurse}, base=base)])
+    verdicts = [(r["status"], r.get("error")) for r in res["results"]]
+    assert verdicts == [
+        ("rejected", "It refers to a staff the trust server does not have"),
+        ("rejected", "Another shift pattern of this ward already has the same code"),
+        ("applied", None), ("applied", None)]
