@@ -29,7 +29,8 @@ from typing import Any
 
 import anyio.to_thread
 import orjson
-from sqlalchemy import BigInteger, Engine, Integer, any_, bindparam, func, literal_column, or_, select, tuple_, union_all
+import psycopg
+from sqlalchemy import BigInteger, Engine, Integer, any_, bindparam, func, literal_column, or_, select, tuple_, union_all, update
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -115,7 +116,7 @@ class ClientHeaders:
         return cls(schema_v, app_v or None, count, oldest, client_time, proto, (pipelined or "").strip() == "1")
 
 
-def check_schema(meta: ServerMeta, headers: ClientHeaders, pulling: bool) -> None:
+def check_schema(meta: ServerMeta | _PushMeta, headers: ClientHeaders, pulling: bool) -> None:
     if headers.schema is None:
         return
     if headers.schema > meta.schema_max:
@@ -419,17 +420,115 @@ def lock_device(session: Session, device_id: str, wait: bool = False) -> Device:
     """The device row, locked to commit on PostgreSQL: at once or 409 ``request_outstanding`` (the
     caller maps the lock error), or, ``wait``, after the transaction holding it (the station's earlier
     push, for a pipelined one) ends, within ``PIPELINED_LOCK_WAIT``."""
-    q = select(Device).where(col(Device.device_id) == device_id)
+    device: Device | None = session.execute(_for_update(session, select(Device).where(col(Device.device_id) == device_id),
+                                                        wait)).scalar_one_or_none()
+    _check_device(device)
+    assert device is not None
+    return device
+
+
+def _for_update(session: Session, q: Any, wait: bool) -> Any:
+    """``q`` locking the device row (``lock_device``)."""
     if session.get_bind().dialect.name == "postgresql":
         if wait:
             session.execute(sa_text("SELECT set_config('lock_timeout', :t, true)"), {"t": PIPELINED_LOCK_WAIT})
         q = q.with_for_update(nowait=not wait)
-    device: Device | None = session.execute(q).scalar_one_or_none()
+    return q
+
+
+def _check_device(device: Any) -> None:
+    """A device row found and not revoked, or the refusal."""
     if device is None:
         raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
     if device.revoked_at is not None:
         raise ApiError(403, "device_revoked", "This station's access was revoked: contact IT (its records are kept)")
-    return device
+
+
+@dataclass(frozen=True)
+class _PushMeta:
+    """What a push reads of ``server_meta``."""
+
+    epoch: str
+    schema_min: int
+    schema_max: int
+
+
+def _driver_rows(session: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: ``sql`` on the session's own psycopg connection, inside its transaction (SQLAlchemy's statement
+    path costs ~0.2-0.3 ms of CPU a statement; issue 13, i13-cpu7); a database error raised as SQLAlchemy raises
+    it (the push's retry and 409 read its SQLSTATE)."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    try:
+        with raw.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description is not None else []
+    except psycopg.Error as e:
+        raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True,
+                                  dialect=session.get_bind().dialect) from None
+
+
+def _push_meta(session: Session) -> _PushMeta:
+    """``server_meta``'s epoch and schema range by one plain SELECT (the ORM's ``session.get`` ~0.35 ms a push)."""
+    table = ServerMeta.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        rows = _driver_rows(session, "SELECT epoch, schema_min, schema_max FROM server_meta WHERE id = 1", ())
+        row = rows[0] if rows else None
+    else:
+        row = session.execute(select(table.c.epoch, table.c.schema_min, table.c.schema_max).where(table.c.id == 1)).first()
+    if row is None:
+        raise RuntimeError("server_meta is missing: the database was not migrated")
+    return _PushMeta(row[0], int(row[1]), int(row[2]))
+
+
+@dataclass(frozen=True)
+class _PushDevice:
+    """What a push reads of its device row, locked as ``lock_device`` locks it."""
+
+    ward_id: str
+    last_client_seq: int
+
+
+def _lock_push_device(session: Session, device_id: str, wait: bool) -> _PushDevice:
+    """``lock_device`` by a plain SELECT of the columns a push reads, the same row lock (an ORM object, then its
+    flush at the end, cost ~1 ms of a push's CPU; issue 13, i13-cpu7). The push writes its columns back with
+    ``_device_update``."""
+    table = Device.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        if wait:
+            session.execute(sa_text("SELECT set_config('lock_timeout', :t, true)"), {"t": PIPELINED_LOCK_WAIT})
+        rows = _driver_rows(session, "SELECT ward_id, last_client_seq, revoked_at FROM device WHERE device_id = %s"
+                            f" FOR UPDATE{'' if wait else ' NOWAIT'}", (device_id,))
+        row: Any = _DeviceSeen(*rows[0]) if rows else None
+    else:
+        row = session.execute(select(table.c.ward_id, table.c.last_client_seq, table.c.revoked_at).where(
+            table.c.device_id == device_id)).first()
+    _check_device(row)
+    return _PushDevice(row.ward_id, int(row.last_client_seq))
+
+
+@dataclass(frozen=True)
+class _DeviceSeen:
+    ward_id: str
+    last_client_seq: int
+    revoked_at: datetime | None
+
+
+#: the device columns a push writes (``_device_update``)
+_DEVICE_SEEN = ("last_client_seq", "last_seen_at", "app_version", "schema_version", "pending_reported", "oldest_pending_s",
+                "clock_offset_ms")
+
+
+def _device_update(session: Session, device_id: str, values: dict[str, Any]) -> None:
+    """The push's device columns written (what the ORM's flush of the device object wrote)."""
+    if session.get_bind().dialect.name == "postgresql":
+        names = [k for k in _DEVICE_SEEN if k in values]
+        assert len(names) == len(values)
+        _driver_rows(session, f"UPDATE device SET {', '.join(f'{k} = %s' for k in names)} WHERE device_id = %s",
+                     (*(values[k] for k in names), device_id))
+        return
+    table = Device.__table__  # type: ignore[attr-defined]
+    session.execute(update(table).where(table.c.device_id == device_id).values(**values))
 
 
 def received_by_ids_query(mids: list[str], is_pg: bool) -> Any:
@@ -448,8 +547,8 @@ def received_by_ids_query(mids: list[str], is_pg: bool) -> Any:
 def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
              prepared: _Prepared | None = None, plain: bool = False) -> PushResponse | dict[str, Any]:
     prepared = prepared or _prepare(req, utc_now(clock).date())
-    meta = server_meta(session)
-    device = lock_device(session, device_id, wait=headers.pipelined)
+    meta = _push_meta(session)
+    device = _lock_push_device(session, device_id, wait=headers.pipelined)
     check_schema(meta, headers, pulling=False)
     if req.server_epoch is not None and req.server_epoch != meta.epoch:
         raise ApiError(409, "epoch_changed", "The server was restored from a backup: re-send retained changes, then pull everything")
@@ -551,18 +650,17 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             continue
         final.append(ItemResult.model_construct(client_seq=m.client_seq, mutation_id=m.mutation_id, status=o.status,
                                                 server_seq=o.server_seq, effective=echo, flags=list(o.flags), error=o.error))
-    device.last_client_seq = last
-    device.last_seen_at = now
+    seen: dict[str, Any] = {"last_client_seq": last, "last_seen_at": now}
     if headers.app_version:
-        device.app_version = headers.app_version
+        seen["app_version"] = headers.app_version
     if headers.schema is not None:
-        device.schema_version = headers.schema
+        seen["schema_version"] = headers.schema
     if headers.pending is not None:
-        device.pending_reported = headers.pending
-        device.oldest_pending_s = headers.oldest_pending_s
+        seen["pending_reported"] = headers.pending
+        seen["oldest_pending_s"] = headers.oldest_pending_s
     if headers.client_time is not None:
-        device.clock_offset_ms = int((now - headers.client_time).total_seconds() * 1000)
-    session.add(device)
+        seen["clock_offset_ms"] = int((now - headers.client_time).total_seconds() * 1000)
+    _device_update(session, device_id, seen)  # before the stream's locks, as the ORM's flush was
     high = batch.sequence()  # LAST: the stream locks are held only for this and the commit
     if plain:
         return {"server_epoch": meta.epoch, "server_time": iso(utc_now(clock)), "device_last_client_seq": last,

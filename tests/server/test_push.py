@@ -145,6 +145,29 @@ def test_gzip_body_and_client_pending_header(admin: Admin, ward: str) -> None:
     assert bad.status_code == 400
 
 
+def test_a_push_writes_the_device_row_from_its_headers(admin: Admin, ward: str) -> None:
+    """issue 13 (i13-cpu7): the push reads and writes its device row by plain statements (no ORM object): the row
+    holds the station's last change, the server's time of the push, the app and schema versions, what is pending
+    and the station's clock offset, as the ORM's flush wrote them; a header not sent leaves its columns as they were."""
+    from email.utils import format_datetime
+
+    st = admin.station(ward)
+    url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
+    now = admin.server.clock.now()
+    sent = format_datetime(now - timedelta(seconds=90), usegmt=True)
+    st.push([st.create_shift(TODAY), st.create_shift(TODAY, "late")],
+            extra_headers={"App-Version": "9.8.7", "Client-Schema": "13", "Client-Pending": "5;oldest=60", "Date": sent})
+    columns = "last_client_seq, last_seen_at, app_version, schema_version, pending_reported, oldest_pending_s, clock_offset_ms"
+    with psycopg.connect(url) as con:
+        row = con.execute(f"SELECT {columns} FROM device WHERE device_id = %s", (st.device_id,)).fetchone()
+    assert row is not None
+    assert row[0] == 2 and row[1] == now and row[2:6] == ("9.8.7", 13, 5, 60) and row[6] == 90_000
+    st.push([st.create_shift(TODAY, "night")])  # the station's usual headers: no pending count, no date
+    with psycopg.connect(url) as con:
+        assert con.execute(f"SELECT {columns} FROM device WHERE device_id = %s", (st.device_id,)).fetchone() == (
+            3, now, "test", 4, 5, 60, 90_000)
+
+
 def test_second_push_while_one_is_in_flight_is_request_outstanding(admin: Admin, ward: str) -> None:
     st = admin.station(ward)
     url = admin.server.database_url.replace("postgresql+psycopg://", "postgresql://")
