@@ -5,7 +5,9 @@ by +-15% from run to run. This replays exactly the same push bodies (the 4 batch
 ``bench_vs_pouchdb``'s 2,000 new shifts, then the 4 of their 2,000 one-field edits, as this checkout's
 station sent them) straight into ``trust_server.sync.push`` in one process, each round on a fresh copy
 of the database as it was before the push, and reports that process's CPU seconds: request parsed and
-validated, push applied (PostgreSQL's own work is not counted), answer encoded. Old and new code are
+validated, push applied (PostgreSQL's own work is not counted), answer encoded; the collector set as the server
+process sets it (``cli.settle_gc``, i13-cpu7: with Python's default passes a replay counted collections
+the server never makes) and the pool's connection made before the clock runs. Old and new code are
 alternated, each in its own process with its tree first on ``PYTHONPATH``:
 
     .venv/bin/python benchmarks/push_replay.py --old /tmp/hardtruths-ab-<commit> [--rounds 5] [--pairs 2]
