@@ -328,7 +328,10 @@ class Batch:
                             field_versions.unpack(packed), bool(needs_review), True, int(last_seq))
             self.records[(entity, entity_id)] = loaded
             self.stored[(entity, entity_id)] = (loaded.data, loaded.meta,
-                                                len(meta_text) if type(packed) is list and packed else -1)
+                                                # an append needs the stored text to END with the list's "]": json
+                                                # keeps text as written, so a trailing newline (a hand fix) is
+                                                # rewritten whole, never made invalid (reviewer, issue 13)
+                                                len(meta_text) if type(packed) is list and packed and meta_text.endswith("]") else -1)
 
     # --- 2. apply --------------------------------------------------------------------------
     def _valid_by(self, recorded_by: str) -> bool:

@@ -55,6 +55,8 @@ def short_id(value: str) -> str:
 
 def long_id(stored: str) -> str:
     """``short_id`` read back (text of another shape, a damaged value, as it is)."""
+    if stored[:1] == "~":  # escaped by ``short_id`` (before base64 is tried: "~" + 21 characters is 22 long)
+        return stored[1:]
     if len(stored) == 22:
         try:
             h = binascii.a2b_base64(stored + "==").hex()
@@ -63,8 +65,6 @@ def long_id(stored: str) -> str:
         if len(h) == 32:
             return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
         return stored
-    if stored[:1] == "~":
-        return stored[1:]
     return stored
 
 
@@ -164,7 +164,7 @@ def wire_versions(stored: Any) -> list[tuple[str, str, list[str]]]:
                 hlc = m.get("hlc")
                 by_tok.setdefault((m["tok"], hlc if isinstance(hlc, str) else ""), []).append(f)
         return [(tok, hlc, fields) for (tok, hlc), fields in by_tok.items()]
-    named: list[tuple[str, str, list[str]]] = []
+    named: list[tuple[str | None, str, list[str]]] = []
     for group in stored:
         if type(group) is not list or not group:
             continue
@@ -173,6 +173,8 @@ def wire_versions(stored: Any) -> list[tuple[str, str, list[str]]]:
             tok, hlc, fields = long_id(head), group[1], group[4:]
         elif type(head) is dict and isinstance(head.get("tok"), str):
             tok, hlc, fields = head["tok"], head.get("hlc"), group[1:]
+        elif type(head) is dict:  # an odd version with no token: not sent, but its fields' earlier versions are
+            tok, hlc, fields = None, None, group[1:]  # superseded all the same (as ``unpack`` reads it; reviewer)
         else:
             continue
         names = [FIELD_NAMES[f] if type(f) is int else str(f) for f in fields
@@ -187,7 +189,7 @@ def wire_versions(stored: Any) -> list[tuple[str, str, list[str]]]:
             named[i] = (tok, hlc, kept)
     out: dict[tuple[str, str], list[str]] = {}
     for tok, hlc, names in named:
-        if names:
+        if names and tok is not None:
             out.setdefault((tok, hlc), []).extend(names)
     return [(tok, hlc, names) for (tok, hlc), names in out.items()]
 

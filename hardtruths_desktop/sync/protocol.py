@@ -717,7 +717,12 @@ _CACHED_ITEMS = 16
 
 #: ``_validated_scalar``'s accepted values by (entity, field, type, value), read first: a merged record's
 #: unchanged fields are checked again on every edit (issue 13: ~8 calls an edit); bounded, cleared by ``register``
-_ACCEPTED: dict[tuple[str, str, type, Any], Any] = {}  # a list's: (entity, field, list, its items as a tuple)
+_ACCEPTED: dict[tuple[str, str, type, Any], Any] = {}
+#: the same for short lists of short texts, keyed (entity, field, list, its items as a tuple), in a cache of its
+#: own, far smaller: a shift's ``on_duty`` lists mostly differ, and 65,536 of up to 16 ids of 80 characters held
+#: ~119 MB (reviewer, issue 13); the common case, the empty list, always hits
+_ACCEPTED_LISTS: dict[tuple[str, str, type, Any], Any] = {}
+_ACCEPTED_LISTS_MAX = 4096
 
 
 def _validate_field(entity: str, f: str, value: Any) -> Any:
@@ -742,14 +747,14 @@ def _validate_field(entity: str, f: str, value: Any) -> Any:
         # each merged edit and each pulled shift, issue 13 i13-cpu7): its accepted result kept as a tuple, given
         # back as a new list (the caller may change it); a refusal is not kept (raised again by the check)
         key = (entity, f, list, tuple(value))
-        hit = _ACCEPTED.get(key, _UNSET)
+        hit = _ACCEPTED_LISTS.get(key, _UNSET)
         if hit is not _UNSET:
             return list(hit)
         checked = _validate(_field_adapter(entity, f), value, f)  # type: ignore[arg-type]
         if type(checked) is list and all(type(v) in _SCALARS for v in checked):
-            if len(_ACCEPTED) >= 65536:
-                _ACCEPTED.clear()
-            _ACCEPTED[key] = tuple(checked)
+            if len(_ACCEPTED_LISTS) >= _ACCEPTED_LISTS_MAX:
+                _ACCEPTED_LISTS.clear()
+            _ACCEPTED_LISTS[key] = tuple(checked)
         return checked
     return _validate(_field_adapter(entity, f), value, f)  # type: ignore[arg-type]
 
@@ -854,6 +859,7 @@ def register(schema: EntitySchema) -> EntitySchema:
     _field_adapter.cache_clear()
     _validated_scalar.cache_clear()
     _ACCEPTED.clear()
+    _ACCEPTED_LISTS.clear()
     _clean_scalar.cache_clear()
     _known_field.cache_clear()
     _record_shape.cache_clear()

@@ -89,6 +89,40 @@ def test_packed_versions_read_back_exactly_each_version_once_and_a_later_group_w
     assert field_versions.unpack(meta) == meta and {f for _t, _h, fs in field_versions.wire_versions(meta) for f in fs} == set(meta)
 
 
+def test_odd_ids_and_tokenless_versions_read_back_as_every_reader_sees_them() -> None:
+    """Reviewer (issue 13): an id of 21 characters starting with "~" is 22 long once escaped and was read back
+    through base64, keeping its escape; a later version with no text token (an odd old row) is not sent, but
+    protocol 2 sent the field under its EARLIER token while the merge and protocol 1 (``unpack``) read the later."""
+    for odd in ("~" + "a" * 20, "~" + "a" * 21, "~", "~~", "a" * 22, "a" * 21):
+        assert field_versions.long_id(field_versions.short_id(odd)) == odd
+    v1 = {"tok": str(uuid.uuid4()), "hlc": "1792891800000-00000-0f3c9a3e", "device_id": DEV, "seq": 3}
+    tokenless = {"tok": None, "hlc": "1792891800001-00000-0f3c9a3e", "device_id": DEV, "seq": 4}
+    stored = json.loads(json.dumps(field_versions.pack({"notes": v1, "shift_date": v1})))
+    stored.append([tokenless, FIELD_NAMES.index("notes")])
+    assert field_versions.unpack(stored)["notes"] == tokenless
+    holders = {f: tok for tok, _hlc, fields in field_versions.wire_versions(stored) for f in fields}
+    assert holders == {"shift_date": v1["tok"]}  # "notes" under no token, as the merge reads it
+
+
+def test_stored_versions_with_text_after_the_list_are_rewritten_not_appended_to(admin: Admin, ward: str) -> None:
+    """Reviewer (issue 13): PostgreSQL's ``json`` keeps text as written, so stored versions ending in a newline
+    (a hand fix) made the append's ``left(text, -1) || ...`` invalid JSON: the push failed 500 on every retry
+    and the station's other changes waited behind it. Such text is written whole instead."""
+    a = admin.station(ward, "a")
+    create = a.create_shift(TODAY, "late", notes="n0")
+    a.push([create])
+    sid = a.shift_id(TODAY, "late")
+    _sql(admin, "UPDATE entity_record SET field_meta = (field_meta::text || E'\\n')::json WHERE entity = 'shift' AND id = %s", (sid,))
+    assert _stored_text(admin, sid).endswith("]\n")
+    other = a.create_shift(TODAY, "early")
+    edit = a.mutation("shift", sid, "patch", {"notes": "n1"}, base={"notes": create["mutation_id"]})
+    r = a.push_raw([other, edit])
+    assert r.status_code == 200, r.text
+    assert [v["status"] for v in r.json()["results"]] == ["applied", "applied"]
+    assert stored_versions(_stored_text(admin, sid))["notes"]["tok"] == edit["mutation_id"]
+    assert _stored_text(admin, sid).endswith("]")
+
+
 # --- the push: append, then whole past the bound -------------------------------------------------------
 
 def test_an_edit_appends_its_group_and_past_the_bound_the_versions_are_written_whole(admin: Admin, ward: str) -> None:

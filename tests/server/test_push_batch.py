@@ -191,6 +191,19 @@ def test_a_value_checked_once_is_not_checked_again_but_every_other_value_is() ->
             schema.check_record(shift_id, {**values, field: bad}, values)  # not the object clean_values returned
 
 
+def test_the_cache_of_checked_lists_stays_small_whatever_lists_come() -> None:
+    """Reviewer (issue 13): checked lists shared the scalars' cache of 65,536 entries; a shift's ``on_duty`` lists
+    mostly differ, and 65,536 of 16 ids held ~119 MB. Lists have their own cache of ``_ACCEPTED_LISTS_MAX``."""
+    from hardtruths_desktop.sync import protocol
+
+    scalars = len(protocol._ACCEPTED)
+    for n in range(protocol._ACCEPTED_LISTS_MAX + 500):
+        protocol._validate_field("shift", "on_duty", [f"00000000-0000-4000-8000-{n:012x}"])
+    assert len(protocol._ACCEPTED_LISTS) <= protocol._ACCEPTED_LISTS_MAX
+    assert len(protocol._ACCEPTED) == scalars  # no list among the scalars
+    assert protocol._validate_field("shift", "on_duty", []) == []
+
+
 @pytest.mark.parametrize("value", [[], ["00000000-0000-0000-0000-0000000000A1"], ["00000000-0000-0000-0000-0000000000a1"] * 2,
                                    ["not an id"], [5], ["00000000-0000-0000-0000-0000000000a1"] * 17, "x", None])
 def test_a_list_field_checked_from_the_cache_gives_what_pydantic_gives(value: Any) -> None:
@@ -217,7 +230,7 @@ def test_a_list_field_checked_from_the_cache_gives_what_pydantic_gives(value: An
     assert first == expected and second == expected
     if expected[0] == "clean":
         assert type(first[1]) is list and first[1] is not second[1]
-        assert (("shift", "on_duty", list, tuple(value)) in protocol._ACCEPTED) == (len(value) <= protocol._CACHED_ITEMS)
+        assert (("shift", "on_duty", list, tuple(value)) in protocol._ACCEPTED_LISTS) == (len(value) <= protocol._CACHED_ITEMS)
         first[1].append("changed")
         assert checked() == expected
 
