@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import orjson
@@ -43,6 +43,7 @@ from hardtruths_desktop.sync.credentials import CredentialStore, CredentialsUnav
 from hardtruths_desktop.sync.fingerprint import fingerprint
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 MIN_BATCH = 5  # the smallest push batch on a bad link
 MAX_TIMEOUTS_PER_CYCLE = 4
 PLACEHOLDER_NS = uuid.UUID("6f1c1f0e-3c55-4b0a-9a43-3f1f3d4e9b21")  # placeholders for changes held on this PC
@@ -472,7 +473,7 @@ class SyncEngine:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="push-verdicts") as recorder, \
                 ThreadPoolExecutor(max_workers=2, thread_name_prefix="push-ahead") as sender:
             try:
-                self._push_batches(client, result, recorder, sender)
+                self._push_batches(client, result, recorder, sender, first_page)
             except BaseException:
                 self._drop_ahead()  # answered (and dropped) before anything else is sent: it goes again next cycle
                 self._settle_verdicts(quiet=True)  # saved (or logged) before the error goes up
@@ -482,7 +483,7 @@ class SyncEngine:
                 hooks["request"] = [h for h in hooks.get("request", []) if h is not _on_send]
                 client.event_hooks = hooks
             self._drop_ahead()
-            if first_page is not None and result.pushed:
+            if first_page is not None and result.pushed and self._first_page is None:
                 self._first_page = self._ask_first_page(client, first_page)
             self._settle_verdicts()
             if self._first_page is not None:
@@ -579,7 +580,7 @@ class SyncEngine:
             log.exception("saving the server's verdicts failed (they are asked for again next time)")
 
     def _push_batches(self, client: httpx.Client, result: SyncResult, recorder: ThreadPoolExecutor,
-                      sender: ThreadPoolExecutor) -> None:
+                      sender: ThreadPoolExecutor, first_page: ThreadPoolExecutor | None = None) -> None:
         batch_size = self.batch_size
         recoveries = timeouts = 0
         waiting: int | None = None  # pending changes for the Client-Pending header: counted once a cycle
@@ -590,6 +591,7 @@ class SyncEngine:
         # ahead would always come before the one it follows and wait out the server's retry (reviewer)
         steady = True
         built: dict[tuple[int, int], Future[_WireBatch]] = {}  # the batch after the next, built ahead (``_next_wire``)
+        copied = False  # the WAL's copy into the file started while the first batch is at the server
         while True:
             wire = self._prepared(ready, batch_size, after)
             taken = self._take_ahead(ready, wire) if self._ahead is not None else None
@@ -600,26 +602,40 @@ class SyncEngine:
             batch, held, raw = wire.batch, wire.held, wire.body
             if not batch:
                 return
+            self._first_page = None  # asked for before this batch: asked again once it is answered (``_push_all``)
             if waiting is None or waiting < len(batch):
                 waiting = sync_store.pending_count(self.store)
             oldest = batch[0]["wall_time"]  # the first pending change is the oldest (the outbox is in saving order)
-            # the batch after this one is read and written while this one is on its way (issue 13); used only
-            # if this one is answered whole (any other answer sends, halves or re-reads from the outbox again)
-            following = self._next_wire(recorder, built, batch_size, int(batch[-1]["client_seq"])) \
-                if len(batch) >= batch_size else None
             headers = {**self._headers((waiting, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"}
             if self._pipeline_ok:  # every batch marked: one sent in order never finds its own follower in its way
                 headers[protocol.HEADER_PIPELINED] = "1"
+            full = len(batch) >= batch_size
+            ahead_ok = full and self._pipeline_ok and steady and batch_size >= self.max_batch
+            auth = self._auth(client) if ahead_ok else {}  # before the next batch is started: nothing raises between
             # this batch has left (the hook ``_on_send``); sent ahead, when its own sending has sent it
             sent = taken[1] if taken is not None else threading.Event()
-            if following is not None and self._pipeline_ok and steady and batch_size >= self.max_batch:
+            # the batch after this one is read and written while this one is on its way (issue 13); used only
+            # if this one is answered whole (any other answer sends, halves or re-reads from the outbox again).
+            # Not built ahead: started once this one has LEFT (``sent``, set by the hook or when sending ends)
+            following = self._next_wire(recorder, built, batch_size, int(batch[-1]["client_seq"]), sent) if full else None
+            if following is not None and ahead_ok:
                 # ... and sent as soon as it is written (issue 13, i13-push5): the server reads and checks it while
                 # this one is applied, then applies it after this one (the answer is used only if this one's is whole)
                 left = threading.Event()
-                self._ahead = (following, sender.submit(self._send_ahead, client, following,
-                                                        {**headers, **self._auth(client)}, sent, left), left)
+                self._ahead = (following, sender.submit(self._send_ahead, client, following, {**headers, **auth}, sent, left),
+                               left)
+            if first_page is not None and not copied:
+                # what was saved before this cycle copied from the WAL into the file while the first batch is at the
+                # server (issue 13, i13-station7: a PASSIVE checkpoint on the recorder's other thread, once that batch
+                # has left; it never blocks a writer), so the copy at the push's end has only the push's own writes
+                copied = True
+                recorder.submit(_once_set, sent, sync_store.checkpoint, self.store)
             try:
                 r = self._push_answer(client, raw, headers, early, sent)
+                if r.status_code == 200 and first_page is not None and self._first_page is None and _nothing_after(following):
+                    # the last batch answered: the pull's first page asked for at once, before its answer is read and
+                    # its verdicts saved (issue 13, i13-station7; dropped and asked again if another batch goes after all)
+                    self._first_page = self._ask_first_page(client, first_page)
             except httpx.TimeoutException:
                 self._drop_ahead()
                 # a slow or lossy link (SYNC.md 4.2 #24): send less at a time, in this cycle and the
@@ -642,14 +658,14 @@ class SyncEngine:
             if r.status_code == 200:
                 if self.batch_size < self.max_batch:  # the link carried a batch: grow back gently
                     self.batch_size = min(self.max_batch, self.batch_size + max(1, self.batch_size // 4))
-                resp = protocol.PushResponse.model_validate(r.json())
-                waiting = max(0, waiting - len(resp.results))
-                answered = {x.client_seq for x in resp.results}
-                verdicts = [x.model_dump() for x in resp.results if x.client_seq not in held]
+                server_time, results = read_push_answer(r.content) or push_answer_of(r)
+                waiting = max(0, waiting - len(results))
+                answered = {x["client_seq"] for x in results}
+                verdicts = [x for x in results if x["client_seq"] not in held] if held else results
                 held_answered = {seq: held[seq] for seq in answered & held.keys()}
-                if len(resp.results) == len(batch) and answered == {m["client_seq"] for m in batch}:
+                if len(results) == len(batch) and answered == {m["client_seq"] for m in batch}:
                     # every change of the batch answered: saved while the next batch (after it) is sent
-                    self._saving = recorder.submit(sync_store.record_results, self.store, verdicts, resp.server_time,
+                    self._saving = recorder.submit(sync_store.record_results, self.store, verdicts, server_time,
                                                    held=held_answered)
                     after = int(batch[-1]["client_seq"])
                     ready = following
@@ -657,20 +673,20 @@ class SyncEngine:
                 else:
                     self._drop_ahead()
                     steady = False
-                    sync_store.record_results(self.store, verdicts, resp.server_time, held=held_answered)
-                for x in resp.results:
-                    if x.client_seq in held:  # a placeholder: the change itself waits on this PC, not a refusal
+                    sync_store.record_results(self.store, verdicts, server_time, held=held_answered)
+                for x in results:
+                    if x["client_seq"] in held:  # a placeholder: the change itself waits on this PC, not a refusal
                         result.held += 1
                         continue
                     result.pushed += 1
-                    if x.status == "applied":
+                    if x["status"] == "applied":
                         result.applied += 1
-                    elif x.status == "duplicate":
+                    elif x["status"] == "duplicate":
                         result.duplicates += 1
                     else:
                         result.rejected += 1
-                    result.flags.extend(x.flags)
-                if not resp.results:
+                    result.flags.extend(x["flags"])
+                if not results:
                     raise SyncError("no_progress", "The trust server accepted nothing from the batch; will retry")
                 continue
             if r.status_code == 413 and batch_size > 1:
@@ -709,15 +725,18 @@ class SyncEngine:
             raise SyncError("unexpected_status", f"Unexpected answer from the trust server ({r.status_code})")
 
     def _next_wire(self, recorder: ThreadPoolExecutor, built: dict[tuple[int, int], Future[_WireBatch]], size: int,
-                   after: int) -> Future[_WireBatch]:
+                   after: int, gone: threading.Event) -> Future[_WireBatch]:
         """The batch of ``size`` after ``after`` being built on ``recorder``: the one started when the batch before
         it was built, if that is the one wanted, else started now. Once it is built (and full), the batch after IT
         is started too (issue 13, i13-http6): it is ready to go the moment this one becomes the batch being
         answered, instead of being read and written only then (20-60 ms that the server waited for it). Anything
-        else built ahead is dropped (a changed size or place: read again from the outbox)."""
+        else built ahead is dropped (a changed size or place: read again from the outbox). One started now waits
+        for ``gone`` (the batch before it has left, or will not): so the batch about to be sent, the first of a
+        cycle above all, is not held up by its own follower being read and written on the other thread
+        (issue 13, i13-station7: the two shared the GIL, and the first batch left 5-30 ms later)."""
         wanted = built.pop((size, after), None)
         built.clear()
-        following = wanted or recorder.submit(self._wire_batch, size, after)
+        following = wanted or recorder.submit(_once_set, gone, self._wire_batch, size, after)
 
         def build_next(done: Future[_WireBatch]) -> None:
             try:
@@ -730,6 +749,7 @@ class SyncEngine:
 
         following.add_done_callback(build_next)
         return following
+
 
     def _wire_batch(self, size: int, after: int) -> _WireBatch:
         """Up to ``size`` pending changes numbered after ``after``, as the gzip body of one push."""
@@ -897,6 +917,22 @@ _SENT = "hardtruths_sent"
 PUSH_AHEAD_WAIT_S = 30.0
 
 
+def _once_set(event: threading.Event, call: Callable[..., _T], *args: Any) -> _T:
+    """``call(*args)`` once ``event`` is set (a push batch has left, or will not: at most ``PUSH_AHEAD_WAIT_S``)."""
+    event.wait(PUSH_AHEAD_WAIT_S)
+    return call(*args)
+
+
+def _nothing_after(following: Future[_WireBatch] | None) -> bool:
+    """Whether the batch just answered was the last one this push has to send: not a full batch (no batch is
+    built after it), or the batch after it is built and empty."""
+    if following is None:
+        return True
+    if not following.done() or following.exception() is not None:
+        return False
+    return not following.result().batch
+
+
 def _on_send(request: httpx.Request) -> None:
     """httpx request hook of a push: says the request is leaving (its ``_SENT`` extension)."""
     said = request.extensions.get(_SENT)
@@ -1000,6 +1036,52 @@ def read_page(body: bytes) -> Page | None:
         out.append({"seq": seq, "entity": entity, "id": entity_id, "ward_id": ward_id, "deleted": deleted, "row": row,
                     "field_meta": metas, "needs_review": needs_review})
     return Page(epoch, server_time, next_since, has_more, out)
+
+
+_ANSWER_KEYS = frozenset(("server_epoch", "server_time", "device_last_client_seq", "server_seq_high", "results"))
+_ITEM_KEYS = frozenset(protocol.ItemResult.model_fields)
+_VERDICTS = frozenset(("applied", "duplicate", "rejected"))  # ``protocol.Verdict``
+
+
+def push_answer_of(r: httpx.Response) -> tuple[str, list[dict[str, Any]]]:
+    """A push answer read by pydantic (``protocol.PushResponse``): its server time and each verdict as
+    ``model_dump`` gives it. Raises what pydantic raises for an answer it does not take."""
+    resp = protocol.PushResponse.model_validate(r.json())
+    return resp.server_time, [x.model_dump() for x in resp.results]
+
+
+def read_push_answer(body: bytes) -> tuple[str, list[dict[str, Any]]] | None:
+    """A push answer read by orjson, with the types ``protocol.PushResponse`` requires checked here: the
+    same server time and verdicts as ``push_answer_of`` (issue 13, i13-station7: pydantic took ~14 ms for
+    a batch of 500, on the push's critical path once the last batch is answered). None when anything is
+    not exactly as a server writes it (a key too many, a number as text, a big integer, broken text): the
+    caller reads such an answer with pydantic, which takes it or refuses it as it always has."""
+    if has_long_digits(body):
+        return None
+    try:
+        raw = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if type(raw) is not dict or raw.keys() != _ANSWER_KEYS:
+        return None
+    server_time, results = raw["server_time"], raw["results"]
+    if (type(server_time) is not str or type(raw["server_epoch"]) is not str or type(results) is not list
+            or type(raw["device_last_client_seq"]) is not int or type(raw["server_seq_high"]) is not int):
+        return None
+    out: list[dict[str, Any]] = []
+    for x in results:
+        if type(x) is not dict or not _ITEM_KEYS.issuperset(x):
+            return None
+        seq, mid, status = x.get("client_seq"), x.get("mutation_id"), x.get("status")
+        server_seq, effective, flags, error = x.get("server_seq"), x.get("effective", {}), x.get("flags", []), x.get("error")
+        if (type(seq) is not int or type(mid) is not str or type(status) is not str or status not in _VERDICTS
+                or (server_seq is not None and type(server_seq) is not int) or type(effective) is not dict
+                or type(flags) is not list or (error is not None and type(error) is not str)
+                or any(type(f) is not str for f in flags)):
+            return None
+        out.append({"client_seq": seq, "mutation_id": mid, "status": status, "server_seq": server_seq,
+                    "effective": effective, "flags": flags, "error": error})
+    return server_time, out
 
 
 def split_storable(changes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
