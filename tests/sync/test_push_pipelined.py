@@ -335,3 +335,118 @@ def test_a_batch_sent_ahead_leaves_only_after_the_one_sent_ahead_before_it_has_l
     assert left[:4] == sorted(left[:4]) == seqs[::2], f"a batch left before the one before it: {left}"
     assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
     assert server.applied(mids) == {m: 1 for m in mids}
+
+
+def _hooked(st: Station, request: Callable[[httpx.Request], None] | None = None,
+            response: Callable[[httpx.Response], None] | None = None) -> None:
+    """The station's clients with these event hooks, run before the engine's own (``_on_send``)."""
+    make = st.engine.client_factory
+
+    def client(base_url: str, ca_bundle: str | None) -> httpx.Client:
+        c = make(base_url, ca_bundle)
+        c.event_hooks = {"request": [request] if request else [], "response": [response] if response else []}
+        return c
+
+    st.engine.client_factory = client
+
+
+def test_the_first_batch_leaves_before_the_batch_after_it_is_read(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-station7): the batch after the first is read and written once the first has left, not while
+    the first is being sent (the two threads shared the interpreter, and the first batch left 5-30 ms later; the
+    server waited for it). Here the first batch's leaving is held up to 0.5 s: the changes after it must not be
+    read meanwhile. Every change still arrives once, in order."""
+    st, mids = _enrolled_with_changes(server, make_station, days=5)  # 5 changes, 3 batches
+    read_after_first = threading.Event()
+    real = sync_store.pending_wire
+
+    def reading(store: Any, limit: int, after: int = 0) -> list[dict[str, Any]]:
+        if after:
+            read_after_first.set()
+        return real(store, limit, after)
+
+    read_before_it_left: list[bool] = []
+
+    def leaving(request: httpx.Request) -> None:
+        if request.url.path == "/v1/sync/push" and not read_before_it_left:
+            read_before_it_left.append(read_after_first.wait(0.5))
+
+    monkeypatch.setattr(sync_store, "pending_wire", reading)
+    _hooked(st, request=leaving)
+    result = st.sync()
+    assert read_before_it_left == [False]
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    assert server.applied(mids) == {m: 1 for m in mids}
+    assert all(r["state"] == "acked" for r in st.outbox())
+
+
+def test_the_pull_is_asked_for_before_the_last_answer_is_read(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-station7): the pull's first page is asked for the moment the last batch is answered, before
+    that answer is read (it used to be asked for after the answer was read and its verdicts handed to the
+    recorder). The answer is still read and saved, and the page applied after it, as before."""
+    from hardtruths_desktop.sync import engine as engine_module
+
+    st, mids = _enrolled_with_changes(server, make_station, days=3)  # 3 changes, 2 batches
+    other = make_station("b")
+    other.enrol(server, st.ward_code or "")
+    assert other.sync().ok
+    other.record(DAY - timedelta(days=10), "late", rn=2)
+    assert other.sync().ok
+    st.net.requests = requests = _Requests()
+    real = engine_module.read_push_answer
+    asked_before_reading: list[bool] = []
+
+    def reading(body: bytes) -> Any:
+        if mids[-1].encode() in body:  # the last batch's answer
+            asked_before_reading.append(requests.pulled.wait(5))
+        return real(body)
+
+    monkeypatch.setattr(engine_module, "read_push_answer", reading)
+    result = st.sync()
+    assert asked_before_reading == [True]
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids), result
+    assert result.pulled == 1  # the other station's change
+    assert st.shift_row(DAY - timedelta(days=10), "late")["groups"]["rn"][1] == 2
+    assert all(r["state"] == "acked" for r in st.outbox())
+    again = st.sync()
+    assert again.ok and again.pushed == 0 and again.pulled == 0
+
+
+def test_what_was_saved_before_the_push_is_copied_into_the_file_while_the_first_batch_is_at_the_server(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 13 (i13-station7): the saves waiting in the WAL are copied into the database file while the first
+    batch is at the server (a PASSIVE checkpoint once it has left), so the copy after the last answer, on the
+    push's critical path, has only the push's own writes. Here the first answer is held on the station until a
+    copy has been made (at most 5 s): it used to be made only after the last answer. The file alone (without
+    its WAL) then holds every change saved before the sync."""
+    import sqlite3
+
+    st, mids = _enrolled_with_changes(server, make_station, days=5)
+    copied = threading.Event()
+    real = sync_store.checkpoint
+
+    def copying(store: Any) -> int:
+        n = real(store)
+        copied.set()
+        return n
+
+    copied_before_answer: list[bool] = []
+
+    def answered(response: httpx.Response) -> None:
+        if response.request.url.path == "/v1/sync/push" and not copied_before_answer:
+            copied_before_answer.append(copied.wait(5))
+
+    monkeypatch.setattr(sync_store, "checkpoint", copying)
+    _hooked(st, response=answered)
+    result = st.sync()
+    assert copied_before_answer == [True]
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids)
+    alone = st.dir / "file-alone.sqlite"
+    alone.write_bytes(st.store.path.read_bytes())
+    con = sqlite3.connect(alone)
+    try:
+        kept = {r[0] for r in con.execute("SELECT mutation_id FROM outbox")}
+    finally:
+        con.close()
+    assert set(mids) <= kept
