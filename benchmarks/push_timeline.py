@@ -6,7 +6,9 @@ body read, answer and the process's CPU, each push's transaction (device row loc
 before and after the lock) and the collector's passes; the station's requests and its ``sync_store`` calls are stamped
 on the same clock. Prints, per sync: wall and CPU by process, then both sides' events in seconds from the sync's start.
 Use it to see what is serial on the critical path (a batch sent only after another is answered, a transaction waiting
-for the next batch, the tail after the last answer). Run from the tree whose code is measured:
+for the next batch, the tail after the last answer); the last line of each sync gives the station's two ends of it
+(``head``: until the first batch leaves; ``tail``: from the last push answer to the sync's end). Run from the tree
+whose code is measured:
 
     .venv/bin/python benchmarks/push_timeline.py [--n 2000]
 
@@ -158,6 +160,7 @@ def main(n: int) -> None:
                 time.sleep(0.2)
                 start = time.time()
                 s0, v0, p0 = time.process_time(), proc_cpu(srv.pid), pg_cpu(pg)
+                synced = time.time()
                 wall, result, _up, _down = a.sync()
                 s, v, p = time.process_time() - s0, proc_cpu(srv.pid) - v0, pg_cpu(pg) - p0
                 assert result.applied == n, result
@@ -176,7 +179,20 @@ def main(n: int) -> None:
                                                   f"process cpu {e.get('cpu', 0) * 1000:.0f} ms, gc {e.get('gc', 0) * 1000:.0f} ms"))
                 for t, what in sorted(timeline):
                     print(f"  {t - start:7.3f}  {what}")
+                print(ends(label, timeline, synced, wall))
             a.store.close()
+
+
+def ends(label: str, timeline: list[tuple[float, str]], synced: float, wall: float) -> str:
+    """The station's two ends of the sync's critical path (issue 13, i13-station7): ``head``, from the sync's start
+    until its first push batch leaves (the server has nothing to do yet), and ``tail``, from the last push
+    batch's answer until the sync returns (the pull's first page, the last verdicts, the WAL copy, the cycle's end)."""
+    sent = [t for t, what in timeline if what.startswith("station") and "sends POST /v1/sync/push" in what]
+    answered = [t for t, what in timeline if what.startswith("station: answer") and what.endswith("/v1/sync/push")]
+    if not sent or not answered:
+        return f"{label}: no push"
+    head, tail = (min(sent) - synced) * 1000, (synced + wall - max(answered)) * 1000
+    return f"{label} ends: head {head:.0f} ms  tail {tail:.0f} ms  (station's ends {head + tail:.0f} ms of {wall * 1000:.0f})"
 
 
 if __name__ == "__main__":
