@@ -51,7 +51,10 @@ def serve(argv: list[str]) -> int:
 
     gc.callbacks.append(on_gc)
     locked: dict[int, tuple[float, float]] = {}
-    real_lock, real_retrying = tsync.lock_device, tsync._push_retrying
+    # a push's attempt: ``push_in_turn`` since the server awaits a station's turn on its event loop (i13-guard7),
+    # ``_push_retrying`` before
+    attempt = "push_in_turn" if hasattr(tsync, "push_in_turn") else "_push_retrying"
+    real_lock, real_retrying = tsync.lock_device, getattr(tsync, attempt)
 
     def lock_device(*a: Any, **k: Any) -> Any:
         device = real_lock(*a, **k)
@@ -66,7 +69,8 @@ def serve(argv: list[str]) -> int:
             lw, lc = locked.pop(threading.get_ident(), (w0, c0))
             out.write(json.dumps({"tx": [w0, lw, time.time()], "cpu": [lc - c0, time.thread_time() - lc]}) + "\n")
 
-    tsync.lock_device, tsync._push_retrying = lock_device, push_retrying  # type: ignore[assignment]
+    tsync.lock_device = lock_device  # type: ignore[assignment]
+    setattr(tsync, attempt, push_retrying)
     real_run = uvicorn.run
 
     def run(app: Any, **kw: Any) -> Any:
