@@ -750,7 +750,6 @@ class SyncEngine:
         following.add_done_callback(build_next)
         return following
 
-
     def _wire_batch(self, size: int, after: int) -> _WireBatch:
         """Up to ``size`` pending changes numbered after ``after``, as the gzip body of one push."""
         batch = sync_store.pending_wire(self.store, size, after)
