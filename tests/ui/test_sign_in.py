@@ -101,3 +101,43 @@ def test_typed_figures_stay_for_the_same_nurse_but_not_for_the_next_one(station:
     w.switch_btn.click()
     station.sign_in("Priya Sharma")  # someone else: the form shows what is stored
     assert form.note_edit.text() == stored
+
+
+def test_choosing_a_pin_at_150_percent_text_on_a_small_screen_shows_its_instructions_whole(station: Station,
+                                                                                           monkeypatch: Any) -> None:
+    """At 150% text in a 1024x700 window (a ward PC's, under its taskbar), the new-PIN panel's two-line
+    instructions were squeezed to one and a half lines by the sign-in button still shown above it (seen by hand,
+    issue 13's session): the panel now takes the button's place."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    from test_small_screen import text_at_150_percent
+
+    from ui.dialogs.messages import Notice
+
+    monkeypatch.setattr(Notice, "info", classmethod(lambda cls, parent, title, text: None))
+    station.sign_in("Mary O'Neill")
+    w = station.window
+    w.show_screen(w.setup)
+    setup = w.setup
+    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 5, timeout=QT_WAIT_MS)
+    row = next(i for i in range(setup.staff_model.rowCount()) if setup.staff_model.row_at(i).cells[0] == "Dylan Evans")
+    setup.staff_table.selectRow(row)
+    with station.qtbot.waitSignal(setup.code_issued, timeout=QT_WAIT_MS) as sig:
+        setup.code_btn.click()
+    _name, code = sig.args
+    with text_at_150_percent():
+        w.resize(1000, 700)
+        w.switch_btn.click()
+        station.type_pin("Dylan Evans", code)
+        page = w.sign_in
+        assert page.new_pin_panel.isVisible() and not page.sign_in_btn.isVisible()
+        QApplication.processEvents()
+        intro = page.new_pin_intro
+        assert intro.height() >= intro.heightForWidth(intro.width()), (intro.height(), intro.heightForWidth(intro.width()))
+        station.qtbot.keyClicks(page.new_pin1, "4826")
+        station.qtbot.keyClicks(page.new_pin2, "4826")
+        with station.qtbot.waitSignal(page.signed_in, timeout=QT_WAIT_MS):
+            station.qtbot.keyClick(page.new_pin2, Qt.Key.Key_Return)
+        assert not page.new_pin_panel.isVisible()
+        w.switch_btn.click()
+        assert page.sign_in_btn.isVisible() and not page.new_pin_panel.isVisible()

@@ -86,9 +86,9 @@ class SignInView(Screen):
         self.new_pin1 = _pin_edit()
         self.new_pin2 = _pin_edit()
         np_form = QFormLayout(self.new_pin_panel)
-        np_intro = QLabel("Code accepted. Now choose your own PIN: 4 to 8 digits, not repeated or in sequence.")
-        np_intro.setWordWrap(True)
-        np_form.addRow(np_intro)
+        self.new_pin_intro = QLabel("Code accepted. Now choose your own PIN: 4 to 8 digits, not repeated or in sequence.")
+        self.new_pin_intro.setWordWrap(True)
+        np_form.addRow(self.new_pin_intro)
         np_form.addRow(buddy_label("&New PIN:", self.new_pin1), self.new_pin1)
         np_form.addRow(buddy_label("&Type it again:", self.new_pin2, "Type the new PIN again"), self.new_pin2)
         self.set_pin_btn = QPushButton("Save PIN and sign in")
@@ -213,7 +213,7 @@ class SignInView(Screen):
     def prepare(self, notice: str = "", staff_id: str | None = None) -> None:
         """Show the page fresh (after sign-out or an idle lock)."""
         self._pending = None
-        self.new_pin_panel.hide()
+        self._choosing_pin(False)
         self.pin_edit.clear()
         self.new_pin1.clear()
         self.new_pin2.clear()
@@ -265,7 +265,7 @@ class SignInView(Screen):
         if result.ok and result.needs_new_pin:
             self._pending = person
             self._clear_message()
-            self.new_pin_panel.show()
+            self._choosing_pin(True)
             self.new_pin1.setFocus()
         elif result.ok:
             self._clear_message()
@@ -276,6 +276,12 @@ class SignInView(Screen):
             show_error(self.message, result.message)
             self.pin_edit.setFocus()
         self.attempt_finished.emit()
+
+    def _choosing_pin(self, choosing: bool) -> None:
+        """The new-PIN panel in place of the sign-in button: one action at a time, and the room it needs (at
+        150% text on a 1024x768 PC its two-line instructions were squeezed to one and a half)."""
+        self.new_pin_panel.setVisible(choosing)
+        self.sign_in_btn.setVisible(not choosing)
 
     def _failed(self, e: BaseException) -> None:
         self.sign_in_btn.setEnabled(True)
@@ -315,7 +321,7 @@ class SignInView(Screen):
         def done(_r: None) -> None:
             self.set_pin_btn.setEnabled(True)
             self._pending = None
-            self.new_pin_panel.hide()
+            self._choosing_pin(False)
             self.new_pin1.clear()
             self.new_pin2.clear()
             self._clear_message()
