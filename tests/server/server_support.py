@@ -120,10 +120,12 @@ class Station:
         self.acked = out["device_last_client_seq"]
         return out
 
-    def pull_all(self, since: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+    def pull_all(self, since: int = 0, limit: int = 500, protocol: int = 1) -> list[dict[str, Any]]:
+        """Every change the pull sends from ``since`` (``protocol`` 2: ``versions`` instead of ``field_meta``)."""
         changes: list[dict[str, Any]] = []
+        headers = self.headers if protocol == 1 else {**self.headers, "Sync-Protocol": str(protocol)}
         while True:
-            r = self.http.get("/v1/sync/pull", params={"since": since, "limit": limit}, headers=self.headers)
+            r = self.http.get("/v1/sync/pull", params={"since": since, "limit": limit}, headers=headers)
             assert r.status_code == 200, r.text
             page = r.json()
             changes += page["changes"]

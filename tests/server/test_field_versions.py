@@ -41,16 +41,7 @@ def _stored_text(admin: Admin, sid: str) -> str:
 
 def _pull2(st: Station) -> list[dict[str, Any]]:
     """Every change a protocol 2 pull sends (``versions``: ``[tok, hlc, [field...]]``)."""
-    changes: list[dict[str, Any]] = []
-    since = 0
-    while True:
-        r = st.http.get("/v1/sync/pull", params={"since": since, "limit": 500}, headers={**st.headers, "Sync-Protocol": "2"})
-        assert r.status_code == 200, r.text
-        page = r.json()
-        changes += page["changes"]
-        since = page["next_since"]
-        if not page["has_more"]:
-            return changes
+    return st.pull_all(protocol=2)
 
 
 def _version_of(changes: list[dict[str, Any]], sid: str, field: str) -> str:

@@ -53,22 +53,11 @@ def test_switch_user_and_idle_lock(make_station: Any, demo_dir: Any) -> None:
 def test_onetime_code_then_choose_pin(station: Station, monkeypatch: Any) -> None:
     from PySide6.QtCore import Qt
 
-    from ui.dialogs.messages import Notice
-
     shown: list[str] = []
-    monkeypatch.setattr(Notice, "info", classmethod(lambda cls, parent, title, text: shown.append(text)))
-    station.sign_in("Mary O'Neill")
-    w = station.window
-    w.show_screen(w.setup)
-    setup = w.setup
-    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 5, timeout=QT_WAIT_MS)
-    row = next(i for i in range(setup.staff_model.rowCount()) if setup.staff_model.row_at(i).cells[0] == "Dylan Evans")
-    setup.staff_table.selectRow(row)
-    with station.qtbot.waitSignal(setup.code_issued, timeout=QT_WAIT_MS) as sig:
-        setup.code_btn.click()
-    name, code = sig.args
+    name, code = _issue_code(station, monkeypatch, "Dylan Evans", shown)
     assert name == "Dylan Evans" and len(code) == 8
     assert shown and code[:4] in shown[0]
+    w = station.window
 
     w.switch_btn.click()
     station.type_pin("Dylan Evans", code)
@@ -112,19 +101,8 @@ def test_choosing_a_pin_at_150_percent_text_on_a_small_screen_shows_its_instruct
     from PySide6.QtWidgets import QApplication
     from test_small_screen import text_at_150_percent
 
-    from ui.dialogs.messages import Notice
-
-    monkeypatch.setattr(Notice, "info", classmethod(lambda cls, parent, title, text: None))
-    station.sign_in("Mary O'Neill")
+    _name, code = _issue_code(station, monkeypatch, "Dylan Evans", [])
     w = station.window
-    w.show_screen(w.setup)
-    setup = w.setup
-    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 5, timeout=QT_WAIT_MS)
-    row = next(i for i in range(setup.staff_model.rowCount()) if setup.staff_model.row_at(i).cells[0] == "Dylan Evans")
-    setup.staff_table.selectRow(row)
-    with station.qtbot.waitSignal(setup.code_issued, timeout=QT_WAIT_MS) as sig:
-        setup.code_btn.click()
-    _name, code = sig.args
     with text_at_150_percent():
         w.resize(1000, 700)
         w.switch_btn.click()
@@ -141,3 +119,22 @@ def test_choosing_a_pin_at_150_percent_text_on_a_small_screen_shows_its_instruct
         assert not page.new_pin_panel.isVisible()
         w.switch_btn.click()
         assert page.sign_in_btn.isVisible() and not page.new_pin_panel.isVisible()
+
+
+def _issue_code(station: Station, monkeypatch: Any, person: str, shown: list[str]) -> tuple[str, str]:
+    """The ward sister (Mary O'Neill) issues ``person`` a one-time code in Ward setup: (name, code) as the screen
+    signals them; the notice's texts are collected in ``shown``."""
+    from ui.dialogs.messages import Notice
+
+    monkeypatch.setattr(Notice, "info", classmethod(lambda cls, parent, title, text: shown.append(text)))
+    station.sign_in("Mary O'Neill")
+    w = station.window
+    w.show_screen(w.setup)
+    setup = w.setup
+    station.qtbot.waitUntil(lambda: setup.staff_model.rowCount() > 5, timeout=QT_WAIT_MS)
+    row = next(i for i in range(setup.staff_model.rowCount()) if setup.staff_model.row_at(i).cells[0] == person)
+    setup.staff_table.selectRow(row)
+    with station.qtbot.waitSignal(setup.code_issued, timeout=QT_WAIT_MS) as sig:
+        setup.code_btn.click()
+    name, code = sig.args
+    return str(name), str(code)
