@@ -31,8 +31,13 @@ class ReviewDialog(QDialog):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Changes to review")
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(column, mode)  # what and when as wide as they are; the change and advice share the rest
         self.table.setWordWrap(True)
+        # each row as tall as its wrapped text: at 150% text the change and the advice were cut to "W8 …"
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.intro = QLabel(
             "These changes need a person. Rejected changes are kept on this PC and were not sent on; "
             "for a staffing conflict, open the shift in Record staffing and correct it if the figures are wrong."
