@@ -19,6 +19,7 @@ Readers still accept the older ``{field: version}`` object (before 0021)."""
 from __future__ import annotations
 
 import binascii
+import functools
 import json
 import logging
 import re
@@ -38,9 +39,6 @@ TEXT_MAX = 1000
 _N = len(FIELD_NAMES)
 _ABSENT = object()
 _CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-#: device ids both ways (a record's versions come from a few devices): bounded, as ids come from the database
-_SHORT_DEVICE: dict[str, str] = {}
-_LONG_DEVICE: dict[str, str] = {}
 
 
 def short_id(value: str) -> str:
@@ -68,22 +66,9 @@ def long_id(stored: str) -> str:
     return stored
 
 
-def _short_device(value: str) -> str:
-    found = _SHORT_DEVICE.get(value)
-    if found is None:
-        if len(_SHORT_DEVICE) >= 4096:
-            _SHORT_DEVICE.clear()
-        found = _SHORT_DEVICE[value] = short_id(value)
-    return found
-
-
-def _long_device(stored: str) -> str:
-    found = _LONG_DEVICE.get(stored)
-    if found is None:
-        if len(_LONG_DEVICE) >= 4096:
-            _LONG_DEVICE.clear()
-        found = _LONG_DEVICE[stored] = long_id(stored)
-    return found
+#: device ids both ways (a record's versions come from a few devices): bounded, as ids come from the database
+_short_device = functools.lru_cache(maxsize=4096)(short_id)
+_long_device = functools.lru_cache(maxsize=4096)(long_id)
 
 
 def _group_head(version: Mapping[str, Any]) -> list[Any]:

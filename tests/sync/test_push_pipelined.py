@@ -115,9 +115,8 @@ def test_the_next_batch_goes_while_the_one_before_is_applied_and_each_change_arr
     st, mids = _enrolled_with_changes(server, make_station, days=7)  # 7 changes, 4 batches
     ahead = _count_ahead(monkeypatch)
     result = st.sync()
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    _each_arrived_once(result, server, mids)
     assert ahead.count(200) >= 2  # batches 2 (3 once the capability is known) .. 4 went ahead
-    assert server.applied(mids) == {m: 1 for m in mids}
     rows = {r["mutation_id"]: r for r in st.outbox()}
     assert all(rows[m]["state"] == "acked" for m in mids)
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
@@ -172,9 +171,8 @@ def test_no_batch_is_sent_ahead_while_the_station_pushes_smaller_batches(
     st.engine.batch_size = 1  # halved earlier (a 413 or an unreadable change); the full size is 2
     ahead = _count_ahead(monkeypatch)
     result = st.sync()
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    _each_arrived_once(result, server, mids)
     assert ahead == []  # nothing sent ahead at the smaller size
-    assert server.applied(mids) == {m: 1 for m in mids}
     rows = {r["mutation_id"]: r for r in st.outbox()}
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
     assert None not in seqs and seqs == sorted(seqs)
@@ -209,8 +207,7 @@ def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
     monkeypatch.setattr(server_sync, "prepare_push", held)
     result = st.sync()
     assert came_while_held == [True]  # batch 3 reached the server while batch 2 was held there
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
-    assert server.applied(mids) == {m: 1 for m in mids}
+    _each_arrived_once(result, server, mids)
     rows = {r["mutation_id"]: r for r in st.outbox()}
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
     assert None not in seqs and seqs == sorted(seqs)
@@ -291,8 +288,7 @@ def test_the_batch_after_next_is_built_before_the_first_is_answered(
     monkeypatch.setattr(server_sync, "prepare_push", held)
     result = st.sync()
     assert read_while_held == [True]
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
-    assert server.applied(mids) == {m: 1 for m in mids}
+    _each_arrived_once(result, server, mids)
     assert all(r["state"] == "acked" for r in st.outbox())
 
 
@@ -333,8 +329,7 @@ def test_a_batch_sent_ahead_leaves_only_after_the_one_sent_ahead_before_it_has_l
     monkeypatch.setattr(SyncEngine, "_send_ahead", held_on_station)
     result = st.sync()
     assert left[:4] == sorted(left[:4]) == seqs[::2], f"a batch left before the one before it: {left}"
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
-    assert server.applied(mids) == {m: 1 for m in mids}
+    _each_arrived_once(result, server, mids)
 
 
 def _hooked(st: Station, request: Callable[[httpx.Request], None] | None = None,
@@ -375,8 +370,7 @@ def test_the_first_batch_leaves_before_the_batch_after_it_is_read(
     _hooked(st, request=leaving)
     result = st.sync()
     assert read_before_it_left == [False]
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
-    assert server.applied(mids) == {m: 1 for m in mids}
+    _each_arrived_once(result, server, mids)
     assert all(r["state"] == "acked" for r in st.outbox())
 
 
@@ -450,3 +444,9 @@ def test_what_was_saved_before_the_push_is_copied_into_the_file_while_the_first_
     finally:
         con.close()
     assert set(mids) <= kept
+
+
+def _each_arrived_once(result: Any, server: Server, mids: list[str]) -> None:
+    """The sync pushed and the server applied every change, each exactly once."""
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
+    assert server.applied(mids) == {m: 1 for m in mids}
