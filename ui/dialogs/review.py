@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ui.models.review import ReviewModel
 
@@ -38,6 +39,16 @@ class ReviewDialog(QDialog):
         self.table.setWordWrap(True)
         # each row as tall as its wrapped text: at 150% text the change and the advice were cut to "W8 …"
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # ... and measured again whenever the shared columns change width. The rows are measured once, when the items
+        # arrive; the taller rows then bring the vertical scroll bar, the change and the advice narrow to make room, and
+        # the header does not measure its rows again: at 150% text with three conflicts a three-line change was left two
+        # lines tall and cut to "staffing changed on two stations at …" (seen under Xvfb, issue 13)
+        self._remeasure = QTimer(self, singleShot=True, interval=0)
+        self._remeasure.timeout.connect(self.table.resizeRowsToContents)
+        header.sectionResized.connect(self._column_resized)
+        # a row taller than the list (a long refusal at 150% text) scrolls into view line by line: by whole rows its
+        # last lines could never be seen
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.intro = QLabel(
             "These changes need a person. Rejected changes are kept on this PC and were not sent on; "
             "for a staffing conflict, open the shift in Record staffing and correct it if the figures are wrong."
@@ -49,6 +60,10 @@ class ReviewDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+
+    def _column_resized(self, column: int, _old: int, _new: int) -> None:
+        if self.table.horizontalHeader().sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+            self._remeasure.start()  # once, after the header has settled every column
 
     @classmethod
     def show_for(cls, parent: QWidget, worker: StoreWorker) -> ReviewDialog:
