@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from support.clocks import SUITE_TODAY
 from support.live_server import LiveServer
-from support.postgres import PostgresCluster
 from sync_support import Server, Station, month_of, new_ward_code
 
 from hardtruths_desktop.store import sync_store
@@ -235,42 +234,3 @@ def test_one_bad_change_in_a_backlog_costs_a_few_pushes_and_the_rest_arrive_once
     with capsys.disabled():
         print(f"\n600 changes, one bad at #{mids.index(bad[0]) + 1}: {len(sizes)} pushes ({len(failed)} answered 500, sizes "
               f"{sizes}), {took:.2f} s with {st.engine.fault_pause_s} s pauses")
-
-
-def test_held_changes_arrive_once_after_the_server_is_restored_from_a_backup(
-        faulty: tuple[Server, FaultyPushes], make_station: Callable[..., Station], pg_cluster: PostgresCluster,
-        live_server_factory: Callable[..., LiveServer]) -> None:
-    """A change held (and held again after a try 10 minutes on, so an old row of it was released under a spent id),
-    then the server restored from last night's backup and fixed: the station re-sends what the backup lacks; the
-    released row goes as a placeholder again, the held change itself once."""
-    from test_sync_recovery import backup
-
-    server, faults = faulty
-    st = _enrolled(server, make_station)
-    snapshot = backup(server, pg_cluster, f"backup_{new_ward_code().lower()}")  # last night's backup
-    good = st.record(DAY, "late", rn=3)
-    bad = st.record(DAY, "night", rn=2)
-    good += st.record(DAY - timedelta(days=1), "early", rn=4)
-    faults.bad = {st.shift_id(DAY, "night")}
-    assert st.sync().faulted_total == 1
-    _later(server, st, 11)
-    assert st.sync().faulted_total == 1  # tried again, held again: the first row released
-    assert any(r["mutation_id"].endswith(":held") for r in st.outbox())
-
-    port = server.live.port
-    server.live.stop()  # the server dies; IT restores the backup (the bug fixed) and runs the runbook
-    restored = Server(live_server_factory(snapshot, port=port, wrap=FaultyPushes().wrap))
-    try:
-        restored.live.clock.set(server.live.clock.now())  # type: ignore[attr-defined]
-        assert "New server epoch" in restored.admin("new-epoch")
-        result = st.sync_until_quiet()
-        assert result.ok and result.pending == 0 and result.faulted_total == 0, result
-        _once(restored, good + bad)
-        assert restored.count_records("shift", st.shift_id(DAY, "night")) == 1
-        # the released row went as a placeholder, not as a second copy of the change (refused, or applied twice)
-        assert sync_store.counts(st.store)[2] == 0
-        assert not [i for i in sync_store.review_items(st.store) if i.kind in ("rejected", "faulted")]
-        assert sum(1 for r in st.outbox() if r["mutation_id"] in bad and r["state"] == "acked") == 1
-        assert st.staffing(MONTH) == restored.staffing(st.ward_code or "", MONTH)
-    finally:
-        restored.live.stop()
