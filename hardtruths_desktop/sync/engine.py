@@ -796,8 +796,7 @@ class SyncEngine:
         if not any(x.client_seq == seq for x in answer.results):
             raise SyncError("no_progress", "The trust server accepted nothing from the batch; will retry")
         sync_store.record_results(self.store, [], answer.server_time, faulted={seq: sync_store.fault_message(status)})
-        # a new set, not this one changed: a batch may be being built ahead on the recorder thread, reading it
-        self._faulted_keys = self._faulted_keys | {(str(m["entity"]), str(m["entity_id"]))}
+        self._faulted_keys.add((str(m["entity"]), str(m["entity_id"])))
         result.faulted += 1
         log.error("the trust server fails on change client_seq=%s (%s %s, error %s) while it answers: kept on this PC, "
                   "sent again in %s", seq, m["entity"], m["entity_id"], status, sync_store.FAULT_RETRY)

@@ -203,34 +203,3 @@ def test_a_server_that_is_down_or_failing_everything_never_sets_a_change_aside(
     st.net.online, faults.every_push, faults.health = True, False, None
     assert st.sync_until_quiet().ok
     _once(server, mids)
-
-
-def test_one_bad_change_in_a_backlog_costs_a_few_pushes_and_the_rest_arrive_once(
-        faulty: tuple[Server, FaultyPushes], make_station: Callable[..., Station], capsys: pytest.CaptureFixture[str]) -> None:
-    """A backlog of more than one batch (the engine's 500) with the bad change in the middle: found by halving, three
-    tries a step, so about 3 x log2(500) failed pushes, once; the changes after it go at full size again."""
-    import time
-
-    server, faults = faulty
-    st = _enrolled(server, make_station)
-    days = [DAY - timedelta(days=d) for d in range(1, 201)]
-    mids = [m for day in days for code in ("early", "late", "night") for m in st.record(day, code, rn=3)]
-    assert len(mids) == 600
-    bad_day = days[100]
-    bad = [r["mutation_id"] for r in st.outbox() if r["entity_id"] == st.shift_id(bad_day, "late")]
-    faults.bad = {st.shift_id(bad_day, "late")}
-    faults.pushes.clear()
-    started = time.monotonic()
-    result = st.sync()
-    took = time.monotonic() - started
-    assert result.ok and result.faulted == 1 and result.pending == 0, result
-    good = [m for m in mids if m not in bad]
-    _once(server, good)
-    assert server.applied(bad) == {}
-    failed = [len(ids) for ids, status in faults.pushes if status]
-    sizes = [len(ids) for ids, _ in faults.pushes]
-    assert len(failed) <= 3 * 10, failed  # 500 -> 1 in 9 halvings, three tries each
-    assert sizes[-1] > 1, sizes  # the rest at full size again, not one by one
-    with capsys.disabled():
-        print(f"\n600 changes, one bad at #{mids.index(bad[0]) + 1}: {len(sizes)} pushes ({len(failed)} answered 500, sizes "
-              f"{sizes}), {took:.2f} s with {st.engine.fault_pause_s} s pauses")
