@@ -637,10 +637,6 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     engine = SyncEngine(_open(data_dir, args.clock), allow_insecure_http=args.insecure_http)
 
     def report(result: SyncResult) -> None:
-        if result.faulted_total and not args.json:
-            print(f"Kept on this PC: {result.faulted_total} change(s) the trust server fails on each time (a server error "
-                  "while it takes the others); sent again every few minutes, listed under Review. Tell IT if it stays.",
-                  flush=True)
         if result.held_wards and not args.json:
             print(f"Not sent: {result.held_total} change(s) of {', '.join('Ward ' + w for w in result.held_wards)}, which "
                   f"{'is' if len(result.held_wards) == 1 else 'are'} not connected to the trust server on this PC: they are kept here.",

@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
         self.sync_label.style().unpolish(self.sync_label)
         self.sync_label.style().polish(self.sync_label)
         self.sync_btn.setVisible(status.enrolled)
-        n = status.rejected + status.review + status.faulted  # faulted: kept here, the server fails on them (Review says why)
+        n = status.rejected + status.review
         self.review_btn.setVisible(n > 0)
         self.review_btn.setText(f"Re&view ({n})")
 

@@ -50,9 +50,6 @@ from hardtruths_desktop.store.tables import metadata as tables_metadata
 
 SYNC_ACTOR = Actor(None, "sync")
 ACKED_RETENTION = timedelta(days=30)
-#: a change the trust server failed on (a server error, repeatedly, while it took the others) is kept on this PC and
-#: sent again after this long (``retry_faulted``; ``engine._hold_faulted`` holds it)
-FAULT_RETRY = timedelta(minutes=10)
 
 #: entity name on the wire -> local table class; the primary key column of each
 TABLES: dict[str, tuple[type[Any], str]] = {
@@ -205,68 +202,10 @@ def counts(store: Store) -> tuple[int, str | None, int, int]:
     with store.engine.connect() as conn:
         n, oldest = conn.exec_driver_sql("SELECT count(*), min(wall_time) FROM outbox WHERE state = 'pending'").one()
         rejected = conn.exec_driver_sql(
-            "SELECT count(*) FROM outbox WHERE state = 'rejected'"
-            " AND coalesce(json_extract(result, '$.status'), '') NOT IN ('held', 'released', 'faulted')"
+            "SELECT count(*) FROM outbox WHERE state = 'rejected' AND coalesce(json_extract(result, '$.status'), '') NOT IN ('held', 'released')"
         ).scalar_one()
         review = conn.exec_driver_sql("SELECT count(*) FROM shift WHERE needs_review = 1").scalar_one()
     return int(n), oldest, int(rejected), int(review)
-
-
-_FAULTED = "state = 'rejected' AND json_extract(result, '$.status') = 'faulted'"  # the ``outbox_rejected`` index: a few rows
-
-
-def faulted_count(store: Store) -> int:
-    """Changes kept on this PC because the trust server failed on them (``engine._hold_faulted``), with the later
-    changes of their records that wait for them: not refusals, sent again (``retry_faulted``)."""
-    with store.engine.connect() as conn:
-        return int(conn.exec_driver_sql(f"SELECT count(*) FROM outbox WHERE {_FAULTED}").scalar_one())
-
-
-def fault_message(status: int) -> str:
-    return (f"The trust server fails on this change (error {status}) each time it is sent, while it takes the others: it "
-            f"is kept on this PC and sent again every {int(FAULT_RETRY.total_seconds() // 60)} minutes. Tell IT if it stays.")
-
-
-FAULT_BEHIND_MESSAGE = ("Waits for an earlier change to the same record, which the trust server fails on: it is kept on this "
-                        "PC and sent after it.")
-
-
-def retry_faulted(store: Store, held_before: str) -> set[tuple[str, str]]:
-    """Changes the trust server failed on, queued again: for every record whose first such change was held before
-    ``held_before`` (the server's time, as ``acked_at`` keeps it), each of its held changes AND each of its changes
-    still pending, in their order, as new outbox rows at the end (new numbers; the same mutation ids, clocks and
-    authors), so a later edit never reaches the server before the change it follows. An old row keeps its number
-    (already used on the wire by a placeholder, or to be: a pending one goes as a placeholder) under a spent id
-    (``<id>:<number>:held``, which ``not_connected`` sends as a placeholder again after a server restore) and is
-    ``released``. Returns the records still held (their later changes wait too: ``engine._wire_batch``)."""
-    with store.engine.connect() as conn:
-        if not conn.exec_driver_sql(f"SELECT 1 FROM outbox WHERE {_FAULTED} LIMIT 1").first():
-            return set()  # the usual station: one look at the rejected rows' index
-    with store.write(SYNC_ACTOR) as tx:
-        due = tx.db.execute(f"SELECT entity, entity_id FROM outbox WHERE {_FAULTED} GROUP BY 1, 2 HAVING min(acked_at) < ?",
-                            (held_before,)).fetchall()
-        for entity, entity_id in due:
-            rows = tx.db.execute(
-                "SELECT client_seq, state, mutation_id, entity, entity_id, op, payload, base, hlc, schema_version, recorded_by,"
-                f" wall_time FROM outbox WHERE entity = ? AND entity_id = ? AND ({_FAULTED}"
-                " OR (state = 'pending' AND mutation_id NOT LIKE '%:held')) ORDER BY client_seq",
-                (entity, entity_id),
-            ).fetchall()
-            for r in rows:
-                tx.db.execute(
-                    "UPDATE outbox SET mutation_id = mutation_id || ':' || client_seq || ':held', last_error = NULL,"
-                    " result = CASE WHEN state = 'rejected' THEN json_set(result, '$.status', 'released') ELSE result END"
-                    " WHERE client_seq = ?", (r[0],))
-                tx.db.execute(
-                    "INSERT INTO outbox (mutation_id, entity, entity_id, op, payload, base, hlc, schema_version, recorded_by,"
-                    " wall_time, state, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)", r[2:])
-    return faulted_records(store)
-
-
-def faulted_records(store: Store) -> set[tuple[str, str]]:
-    """The records (entity, id) with a change held because the trust server fails on it."""
-    with store.engine.connect() as conn:
-        return {(str(e), str(i)) for e, i in conn.exec_driver_sql(f"SELECT DISTINCT entity, entity_id FROM outbox WHERE {_FAULTED}")}
 
 
 def outbox_high(store: Store) -> int:
@@ -386,19 +325,10 @@ def release_held(store: Store, ward_id: str) -> int:
 _SET_VERDICT = "UPDATE outbox SET state = ?, result = ?, acked_at = ?, last_error = ?, attempts = attempts + 1"
 
 
-def record_results(store: Store, results: list[dict[str, Any]], server_time: str, held: dict[int, str] | None = None,
-                   faulted: dict[int, str] | None = None) -> None:
+def record_results(store: Store, results: list[dict[str, Any]], server_time: str, held: dict[int, str] | None = None) -> None:
     """Mark each item acked/rejected with the server's verdict, in one transaction (never deletes).
-    ``held``: client_seq -> ward code of changes a placeholder stood in for (kept, not refused).
-    ``faulted``: client_seq -> why, of changes a placeholder stood in for because the trust server fails on them or
-    on an earlier change of their record (kept, not refused; sent again by ``retry_faulted``)."""
+    ``held``: client_seq -> ward code of changes a placeholder stood in for (kept, not refused)."""
     with store.write(SYNC_ACTOR) as tx:
-        for seq, why in (faulted or {}).items():
-            tx.db.execute(
-                "UPDATE outbox SET state = 'rejected', acked_at = ?, last_error = ?,"
-                " result = json_object('status', 'faulted', 'flags', json('[]')) WHERE client_seq = ? AND state = 'pending'",
-                (server_time, why, seq),
-            )
         for seq, ward_code in (held or {}).items():
             tx.db.execute(
                 "UPDATE outbox SET state = 'rejected', acked_at = ?,"
@@ -1140,7 +1070,7 @@ class ReviewItem:
     """Something a person must look at: a change the server rejected, or a shift whose staffing
     two stations changed at once (the server kept one value; the other is in its history)."""
 
-    kind: str  # "rejected" | "faulted" | "conflict" | "not_applied" | "set_aside"
+    kind: str  # "rejected" | "conflict" | "not_applied" | "set_aside"
     when: str
     what: str
     detail: str
@@ -1151,14 +1081,12 @@ class ReviewItem:
 def review_items(store: Store, limit: int = 200) -> list[ReviewItem]:
     items: list[ReviewItem] = []
     with store.engine.connect() as conn:
-        for wall, entity, entity_id, payload, err, status in conn.exec_driver_sql(
-            "SELECT wall_time, entity, entity_id, payload, last_error, json_extract(result, '$.status') FROM outbox"
-            " WHERE state = 'rejected' AND coalesce(json_extract(result, '$.status'), '') <> 'released'"  # sent again since
+        for wall, entity, entity_id, payload, err in conn.exec_driver_sql(
+            "SELECT wall_time, entity, entity_id, payload, last_error FROM outbox WHERE state = 'rejected'"
             " ORDER BY client_seq DESC LIMIT ?", (limit,),
         ):
             fields = ", ".join(sorted(json.loads(payload)))[:120]
-            kind = "faulted" if status == "faulted" else "rejected"  # faulted: kept here and sent again, not refused
-            items.append(ReviewItem(kind, wall, f"{entity.replace('_', ' ')}: {fields}", err or "Refused by the trust server",
+            items.append(ReviewItem("rejected", wall, f"{entity.replace('_', ' ')}: {fields}", err or "Refused by the trust server",
                                     entity, entity_id))
         for wall, entity, entity_id, result in conn.exec_driver_sql(
             "SELECT wall_time, entity, entity_id, result FROM outbox WHERE state = 'acked' AND result LIKE '%concurrent_lost%'"

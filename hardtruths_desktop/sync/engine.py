@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,13 +51,6 @@ PLACEHOLDER_NS = uuid.UUID("6f1c1f0e-3c55-4b0a-9a43-3f1f3d4e9b21")  # placeholde
 BATCH = 500  # protocol.MAX_BATCH: about 200 KB of JSON before gzip for shift edits (SYNC.md 3.4 says 256 KB)
 PULL_PAGE = 1000  # the server's MAX_PULL
 TIMEOUT_S = 30.0
-#: a push batch the trust server answers with a server error (500, not a proxy's 502/503/504) this many times in a
-#: row, while its ``/health`` says it answers, is halved until the one change it fails on is alone; that change is
-#: then kept on this PC (``_hold_faulted``) and the others go (the 422 ``batch_malformed`` path's bisection)
-SERVER_FAULT_REPEATS = 3
-SERVER_FAULT_PAUSE_S = 0.25  # before the same batch is sent again: this times the failures so far
-#: a proxy's or a load balancer's "the server is not there": never a bad change (the station stays "offline")
-SERVER_DOWN = frozenset((502, 503, 504))
 
 
 class SyncError(Exception):
@@ -86,10 +79,6 @@ class SyncResult:
     held: int = 0
     held_total: int = 0
     held_wards: list[str] = field(default_factory=list)
-    #: changes kept on this PC because the trust server fails on them (or on an earlier change of their record):
-    #: held this cycle, and held in all; sent again every ``sync_store.FAULT_RETRY``
-    faulted: int = 0
-    faulted_total: int = 0
     set_aside: int = 0  # pulled records this cycle that this station cannot store (kept, under Review)
     set_aside_total: int = 0
     #: changes this station could no longer send to a server restored from an older backup (SYNC.md 3.9)
@@ -207,11 +196,6 @@ class SyncEngine:
         self.client_factory = client_factory
         self.batch_size = batch_size
         self.max_batch = batch_size
-        self.fault_repeats = SERVER_FAULT_REPEATS
-        self.fault_pause_s = SERVER_FAULT_PAUSE_S
-        #: records with a change held because the trust server fails on it: their later changes wait too
-        #: (``_wire_batch``; read at each cycle's start by ``sync_store.retry_faulted``)
-        self._faulted_keys: set[tuple[str, str]] = set()
         self._saving: Future[None] | None = None  # a push batch's verdicts being saved (``_push_all``)
         #: the server said it takes a push sent before the one before it is answered (``protocol.HEADER_PIPELINE``,
         #: learnt from its answers; a server that stops saying so is sent one batch at a time again)
@@ -327,7 +311,6 @@ class SyncEngine:
                 return result
             started = iso_utc(utc_now(self.clock))
             try:
-                self._faulted_keys = self._retry_faulted(info)
                 with self.client_factory(info.server_url, info.ca_bundle) as client, \
                         ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-first") as first_page:
                     self._push_all(client, result, first_page)
@@ -375,7 +358,6 @@ class SyncEngine:
         held_by_ward = sync_store.held_by_ward(self.store)
         result.held_total, result.held_wards = sum(held_by_ward.values()), sorted(held_by_ward)
         result.set_aside_total = sync_store.set_aside_count(self.store)
-        result.faulted_total = sync_store.faulted_count(self.store)
         if result.ok:
             if n:  # the cycle ended cleanly yet something is still pending: say so
                 result.ok = False
@@ -609,8 +591,6 @@ class SyncEngine:
         # ahead would always come before the one it follows and wait out the server's retry (reviewer)
         steady = True
         built: dict[tuple[int, int], Future[_WireBatch]] = {}  # the batch after the next, built ahead (``_next_wire``)
-        fault_key: tuple[int, int] | None = None  # the batch (first number, size) the server failed on, and how often
-        faults = 0
         copied = False  # the WAL's copy into the file started while the first batch is at the server
         while True:
             wire = self._prepared(ready, batch_size, after)
@@ -680,30 +660,23 @@ class SyncEngine:
                     self.batch_size = min(self.max_batch, self.batch_size + max(1, self.batch_size // 4))
                 server_time, results = read_push_answer(r.content) or push_answer_of(r)
                 waiting = max(0, waiting - len(results))
-                fault_key = None
                 answered = {x["client_seq"] for x in results}
-                behind = wire.behind
-                verdicts = [x for x in results if x["client_seq"] not in held and x["client_seq"] not in behind] \
-                    if held or behind else results
+                verdicts = [x for x in results if x["client_seq"] not in held] if held else results
                 held_answered = {seq: held[seq] for seq in answered & held.keys()}
-                behind_answered = dict.fromkeys(answered & behind, sync_store.FAULT_BEHIND_MESSAGE) if behind else None
                 if len(results) == len(batch) and answered == {m["client_seq"] for m in batch}:
                     # every change of the batch answered: saved while the next batch (after it) is sent
                     self._saving = recorder.submit(sync_store.record_results, self.store, verdicts, server_time,
-                                                   held=held_answered, faulted=behind_answered)
+                                                   held=held_answered)
                     after = int(batch[-1]["client_seq"])
                     ready = following
                     steady = True
                 else:
                     self._drop_ahead()
                     steady = False
-                    sync_store.record_results(self.store, verdicts, server_time, held=held_answered, faulted=behind_answered)
+                    sync_store.record_results(self.store, verdicts, server_time, held=held_answered)
                 for x in results:
                     if x["client_seq"] in held:  # a placeholder: the change itself waits on this PC, not a refusal
                         result.held += 1
-                        continue
-                    if x["client_seq"] in behind:  # a placeholder: waits for its record's change the server fails on
-                        result.faulted += 1
                         continue
                     result.pushed += 1
                     if x["status"] == "applied":
@@ -737,7 +710,6 @@ class SyncEngine:
                     if isinstance(expected, int):
                         # the server lacks rows we thought it had (a restore): send them again ...
                         sync_store.requeue_recent_acked(self.store, from_seq=expected)
-                        self._faulted_keys = sync_store.faulted_records(self.store)  # held ones sent again: tried again
                         first_held = sync_store.oldest_pending(self.store, expected)
                         if first_held is not None and first_held[0] > expected:
                             # ... but some were pruned here after the retention window: say so, never stall
@@ -749,64 +721,8 @@ class SyncEngine:
                     raise SyncError("device_forked", "This station's database was copied or restored: IT must enrol it again "
                                     "(nothing waiting here is lost; it is sent after enrolment)", False)
                 raise SyncError(code, _error_message(r, "The trust server refused the upload"))
-            if r.status_code >= 500 and r.status_code not in SERVER_DOWN:
-                # the server answered, with an error: a passing fault (sent again), or a change it fails on each time
-                # (a bug meeting one record), which would hold up every later change of this PC for ever
-                key = (int(batch[0]["client_seq"]), len(batch))
-                faults, fault_key = (faults + 1 if key == fault_key else 1), key
-                if faults < self.fault_repeats:
-                    time.sleep(self.fault_pause_s * faults)
-                    continue
-                if self._server_answers(client):  # else: down, or failing everything: "busy", as before
-                    faults, fault_key = 0, None
-                    if len(batch) > 1:  # halve until the change it fails on is alone; the ones before it go
-                        batch_size = max(1, len(batch) // 2)
-                        continue
-                    self._hold_faulted(client, batch[0], r.status_code, result)
-                    batch_size = self.batch_size  # the rest at full size again
-                    continue
             self._check_common(r)
             raise SyncError("unexpected_status", f"Unexpected answer from the trust server ({r.status_code})")
-
-    def _server_answers(self, client: httpx.Client) -> bool:
-        """The trust server itself answers and its database does (``/health``): what tells a change the server fails
-        on from a server that is down or failing everything (which stays "offline, N waiting")."""
-        try:
-            r = client.get("/health", headers=self._headers())
-        except httpx.HTTPError:
-            return False
-        return r.status_code == 200
-
-    def _hold_faulted(self, client: httpx.Client, m: dict[str, Any], status: int, result: SyncResult) -> None:
-        """One change the trust server fails on each time (``status``), alone, while it answers: kept on this PC,
-        never dropped. Its number must still reach the server or every later change waits for ever, so a
-        placeholder goes in its place (as for a ward not connected here: ``_placeholder``); the change is marked
-        ``faulted`` with a plain reason (the top bar and Review say it waits) and sent again, with the later changes
-        of its record, after ``sync_store.FAULT_RETRY`` (``sync_store.retry_faulted``). A server that refuses even
-        the placeholder fails on everything: "busy", and nothing is held."""
-        info = sync_store.sync_info(self.store)
-        seq = int(m["client_seq"])
-        body = {"device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
-                "acked_through": sync_store.acked_through(self.store), "mutations": [self._placeholder(m, info, numbered=True)]}
-        r = self._request(client, "POST", "/v1/sync/push", json=body, headers=self._headers())
-        self._check_common(r)
-        if r.status_code != 200:
-            raise SyncError(_error_code(r) or "unexpected_status", _error_message(r, "The trust server refused a placeholder"))
-        answer = protocol.PushResponse.model_validate(r.json())
-        if not any(x.client_seq == seq for x in answer.results):
-            raise SyncError("no_progress", "The trust server accepted nothing from the batch; will retry")
-        sync_store.record_results(self.store, [], answer.server_time, faulted={seq: sync_store.fault_message(status)})
-        self._faulted_keys.add((str(m["entity"]), str(m["entity_id"])))
-        result.faulted += 1
-        log.error("the trust server fails on change client_seq=%s (%s %s, error %s) while it answers: kept on this PC, "
-                  "sent again in %s", seq, m["entity"], m["entity_id"], status, sync_store.FAULT_RETRY)
-
-    def _retry_faulted(self, info: sync_store.SyncInfo) -> set[tuple[str, str]]:
-        """Changes held because the server failed on them, queued again once held for ``sync_store.FAULT_RETRY``
-        (by the server-corrected clock: their hold time is the server's); the records still held."""
-        server_now_ms = self.store.now_ms() + (info.server_offset_ms or 0)
-        cutoff = datetime.fromtimestamp(server_now_ms / 1000, UTC) - sync_store.FAULT_RETRY
-        return sync_store.retry_faulted(self.store, iso_utc(cutoff))
 
     def _next_wire(self, recorder: ThreadPoolExecutor, built: dict[tuple[int, int], Future[_WireBatch]], size: int,
                    after: int, gone: threading.Event) -> Future[_WireBatch]:
@@ -838,23 +754,17 @@ class SyncEngine:
         """Up to ``size`` pending changes numbered after ``after``, as the gzip body of one push."""
         batch = sync_store.pending_wire(self.store, size, after)
         if not batch:
-            return _WireBatch(size, after, batch, {}, b"", frozenset())
+            return _WireBatch(size, after, batch, {}, b"")
         info = sync_store.sync_info(self.store)
         held = sync_store.not_connected(self.store, batch, info.ward_code)
-        faulted = self._faulted_keys
-        # a later change of a record the server fails on waits for it (a patch before its create would be refused)
-        behind = frozenset(int(m["client_seq"]) for m in batch if (m["entity"], m["entity_id"]) in faulted
-                           and m["client_seq"] not in held) if faulted else frozenset()
         head = {
             "device_id": info.device_id, "device_incarnation": info.device_incarnation, "server_epoch": info.server_epoch,
             "acked_through": sync_store.acked_through(self.store),
         }
         # the changes' stored JSON spliced in, not parsed and written again (issue 13)
-        mutations = ",".join(sync_store.wire_json(self._placeholder(m, info) if m["client_seq"] in held
-                                                  else self._placeholder(m, info, numbered=True) if m["client_seq"] in behind
-                                                  else m) for m in batch)
+        mutations = ",".join(sync_store.wire_json(self._placeholder(m, info) if m["client_seq"] in held else m) for m in batch)
         body = f'{json.dumps(head, separators=(",", ":"), ensure_ascii=False)[:-1]},"mutations":[{mutations}]}}'
-        return _WireBatch(size, after, batch, held, gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0), behind)
+        return _WireBatch(size, after, batch, held, gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0))
 
     @staticmethod
     def _prepared(ready: Future[_WireBatch] | None, size: int, after: int) -> _WireBatch | None:
@@ -885,17 +795,14 @@ class SyncEngine:
                     from_seq, to_seq, sync_store.ACKED_RETENTION.days)
         return to_seq - from_seq + 1
 
-    def _placeholder(self, m: dict[str, Any], info: sync_store.SyncInfo, numbered: bool = False) -> dict[str, Any]:
+    def _placeholder(self, m: dict[str, Any], info: sync_store.SyncInfo) -> dict[str, Any]:
         """Stands in, on the wire, for a change of a ward this PC is not enrolled for (SYNC.md decision
         7): the sequence number must reach the server so later changes are not held up, but the
         other ward's data never leaves the PC. Its own mutation id (derived from the change's, so a
         placeholder sent again after a server restore is a duplicate, not a fork), so the real change
-        can be sent under its own id once the PC is enrolled for that ward. ``numbered``: derived from the change's
-        number too (a change the server fails on, and the later ones of its record: each may stand in a placeholder
-        again when it is sent again under a new number, ``_hold_faulted``)."""
-        derived = f"{m['mutation_id']}#{m['client_seq']}" if numbered else str(m["mutation_id"])
+        can be sent under its own id once the PC is enrolled for that ward."""
         return {
-            "client_seq": m["client_seq"], "mutation_id": str(uuid.uuid5(PLACEHOLDER_NS, derived)), "entity": "void",
+            "client_seq": m["client_seq"], "mutation_id": str(uuid.uuid5(PLACEHOLDER_NS, str(m["mutation_id"]))), "entity": "void",
             "entity_id": "00000000-0000-0000-0000-000000000000", "op": "patch", "payload": {}, "base": {},
             "hlc": m["hlc"], "schema_version": m["schema_version"], "recorded_by": "station:not-connected", "wall_time": m["wall_time"],
         }
@@ -930,7 +837,6 @@ class SyncEngine:
         self._check_common(r)
         meta = protocol.MetaResponse.model_validate(r.json())
         again = sync_store.requeue_recent_acked(self.store)
-        self._faulted_keys = sync_store.faulted_records(self.store)  # held ones sent again: tried again
         log.warning("server epoch changed to %s: re-sending %d retained changes and re-pulling", meta.server_epoch, again)
         sync_store.update_sync_state(self.store, server_epoch=meta.server_epoch, pull_cursor=0)
 
@@ -1036,16 +942,13 @@ def _on_send(request: httpx.Request) -> None:
 @dataclass(frozen=True)
 class _WireBatch:
     """One push batch as it goes on the wire: ``size`` and ``after`` as asked, the pending rows, the
-    ones held on this PC (client_seq -> ward code), the gzip body and the ones waiting for a change of their record
-    the server fails on."""
+    ones held on this PC (client_seq -> ward code) and the gzip body."""
 
     size: int
     after: int
     batch: list[dict[str, Any]]
     held: dict[int, str]
     body: bytes
-    #: changes a placeholder stands in for: later changes of a record the server fails on (``_hold_faulted``)
-    behind: frozenset[int]
 
 
 @dataclass

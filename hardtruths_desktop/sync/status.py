@@ -27,8 +27,6 @@ class SyncStatus:
     review: int
     enrolled: bool
     last_sync: str | None
-    #: changes kept here because the trust server fails on them (sent again every ``sync_store.FAULT_RETRY``)
-    faulted: int = 0
 
 
 def _age(iso: str | None, now: datetime) -> int | None:
@@ -58,17 +56,12 @@ def describe(store: Store) -> SyncStatus:
     now = utc_now(store.clock)
     info = sync_store.sync_info(store)
     pending, oldest, rejected, review = sync_store.counts(store)
-    faulted = sync_store.faulted_count(store) if info.device_id else 0
     age = _age(oldest, now)
     last = info.last_pull_ok or info.last_push_ok
-    waiting = f"{pending} change{'s' if pending != 1 else ''} waiting" if pending else "nothing else waiting" if faulted else "nothing waiting"
+    waiting = f"{pending} change{'s' if pending != 1 else ''} waiting" if pending else "nothing waiting"
     if pending and age is not None:
         waiting += f" (oldest {_for(age)})"
     extra = ""
-    if faulted:  # not refused, not lost: kept here, sent again; the person to tell
-        minutes = int(sync_store.FAULT_RETRY.total_seconds() // 60)
-        extra += (f" · {faulted} change{'s' if faulted != 1 else ''} kept on this PC: the trust server fails on "
-                  f"{'it' if faulted == 1 else 'them'}, sent again every {minutes} min (tell IT if it stays)")
     if rejected:
         extra += f" · {rejected} rejected"
     if review:
@@ -84,8 +77,8 @@ def describe(store: Store) -> SyncStatus:
         level, text = "stopped", f"Stopped: {what} (call IT) · {waiting} (kept here)"
     elif info.sync_status == "offline":
         level, text = "offline", f"Offline since {_hhmm(info.last_attempt)} · {waiting} · last sync {_hhmm(last)}"
-    elif pending or faulted:
+    elif pending:
         level, text = "waiting", f"Online · {waiting} · last sync {_hhmm(last)}"
     else:
         level, text = "ok", f"Synced {_hhmm(last)} · nothing waiting"
-    return SyncStatus(level, text + extra, pending, age, rejected, review, enrolled, last, faulted)
+    return SyncStatus(level, text + extra, pending, age, rejected, review, enrolled, last)

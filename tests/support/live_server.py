@@ -11,7 +11,6 @@ From pytest (re-export in a conftest)::
 
 ``LiveServer`` has ``.url`` (``http://127.0.0.1:PORT``), ``.admin_token``, ``.database_url``,
 ``.app``, ``.clock`` and ``.stop()``; it is also a context manager (``with LiveServer.start(url, dir) as srv``).
-``wrap=`` puts a test's own ASGI layer in front of the real app (what uvicorn serves; ``.app`` stays the server's).
 
 The server's clock is pinned (tests never read today's date): ``.clock`` is a ``FixedClock`` at the
 suite's "now" (``support.clocks.SUITE_AT``) unless ``clock=`` gives another; every "now" of the server
@@ -29,7 +28,6 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import httpx
 import pytest
@@ -51,7 +49,7 @@ TEST_ENROL_MAX_FAILURES = 1_000_000
 class LiveServer:
     def __init__(self, database_url: str | None, data_dir: Path, admin_token: str = ADMIN_TOKEN, port: int | None = None,
                  enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1",
-                 clock: Clock | None = None, wrap: Callable[[Any], Any] | None = None) -> None:
+                 clock: Clock | None = None) -> None:
         import os
 
         from trust_server.app import create_app
@@ -68,7 +66,7 @@ class LiveServer:
         self.app = create_app(self.settings)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(wrap(self.app) if wrap else self.app, host=host, port=self.port, log_level="warning", access_log=False,
+        config = uvicorn.Config(self.app, host=host, port=self.port, log_level="warning", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=5)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"trust-server-{self.port}", daemon=True)
@@ -76,13 +74,13 @@ class LiveServer:
     @classmethod
     def start(cls, database_url: str | None = None, data_dir: Path | None = None, port: int | None = None,
               enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1",
-              clock: Clock | None = None, wrap: Callable[[Any], Any] | None = None) -> LiveServer:
+              clock: Clock | None = None) -> LiveServer:
         """``port``: reuse a stopped server's port (a restart the stations reach at the same address);
         ``host``: where it listens (``0.0.0.0`` to be reached on the PC's network address too);
         ``clock``: the server's clock (default: a fresh ``FixedClock`` at the suite's "now"; benchmarks whose
         stations run on the PC's clock pass ``SYSTEM_CLOCK``)."""
         srv = cls(database_url, data_dir or Path(tempfile.mkdtemp(prefix="hardtruths-server-")), port=port,
-                  enrol_max_failures=enrol_max_failures, host=host, clock=clock, wrap=wrap)
+                  enrol_max_failures=enrol_max_failures, host=host, clock=clock)
         srv._thread.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -142,9 +140,9 @@ def live_server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ca
 
     def factory(database_url: str | None = None, data_dir: Path | None = None, port: int | None = None,
                 enrol_max_failures: int | None = TEST_ENROL_MAX_FAILURES, host: str = "127.0.0.1",
-                clock: Clock | None = None, wrap: Callable[[Any], Any] | None = None) -> LiveServer:
+                clock: Clock | None = None) -> LiveServer:
         srv = LiveServer.start(database_url, data_dir or tmp_path_factory.mktemp("server"), port, enrol_max_failures, host,
-                               clock, wrap)
+                               clock)
         started.append(srv)
         return srv
 

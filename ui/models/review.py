@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 KIND_WORDS = {"rejected": "✖ Rejected", "not_applied": "▲ Not applied", "conflict": "⚑ Conflict",
-              "set_aside": "✖ Set aside", "faulted": "↻ Waiting"}
+              "set_aside": "✖ Set aside"}
 HEADERS = ("What", "When", "Change", "Why / what to do")
 
 Index = QModelIndex | QPersistentModelIndex
