@@ -30,10 +30,11 @@ from typing import Any
 import anyio.to_thread
 import orjson
 import psycopg
-from sqlalchemy import BigInteger, Engine, Integer, any_, bindparam, func, literal_column, or_, select, tuple_, union_all, update
+from sqlalchemy import BigInteger, Engine, Integer, bindparam, func, literal_column, or_, select, true, tuple_, union_all, update
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from hardtruths_desktop.domain.clock import Clock, iso_utc, utc_now
@@ -537,10 +538,18 @@ def received_by_ids_query(mids: list[str], is_pg: bool) -> Any:
     CAST in the query (i13-merge6's, reverted by i13-http6): where PostgreSQL's plan for it was a scan of the
     table filtering each row, the CAST of ~18 KB of text was evaluated again for EVERY row (PostgreSQL CPU of
     a sync of 2,000 new shifts 0.14 -> 0.97 s, of 2,000 edits 0.28 -> 3.3 s). ``tests/server/test_push_plan.py``
-    holds its plan to the primary key."""
+    holds its plan to the primary key.
+
+    Each id is looked up by the primary key in a LATERAL subquery (``OFFSET 0`` keeps PostgreSQL from flattening
+    it into a join): a nested loop of index probes by the query's shape. As ``mutation_id = ANY(...)`` PostgreSQL
+    scanned the whole table for a batch of 500 ids while it had no statistics, and a burst of pushes outruns
+    autovacuum's: each batch of a push of 20,000 read every mutation received before it (i13-growth8)."""
     if is_pg:
-        return select(ReceivedMutation).where(col(ReceivedMutation.mutation_id) == any_(
-            bindparam("mids", mids, type_=postgresql.ARRAY(postgresql.UUID(as_uuid=False)))))
+        keys = func.unnest(bindparam("mids", mids, type_=postgresql.ARRAY(postgresql.UUID(as_uuid=False)))) \
+            .table_valued("mid").render_derived(name="k")
+        found = select(ReceivedMutation).where(col(ReceivedMutation.mutation_id) == keys.c.mid) \
+            .offset(literal_column("0")).lateral("r")
+        return select(aliased(ReceivedMutation, found)).select_from(keys).join(found, true())
     return select(ReceivedMutation).where(col(ReceivedMutation.mutation_id).in_(mids))
 
 
