@@ -846,13 +846,13 @@ _LOAD_SQL: dict[tuple[str, bool], str] = {}
 
 def _load_sql(session: Session, read_only: bool) -> str:
     """``Batch._load_pg``'s query: the keys ``unnest``ed as the key columns' own types, sorted, and each looked up
-    by the primary key in a LATERAL subquery that locks its row (its FOR UPDATE/SHARE keeps PostgreSQL from flattening
-    it into a join): a nested loop of index probes by the query's
-    shape, so a batch reads its own rows whatever the table's size or statistics, and locks them in key order
-    (the loop keeps its outer side's order). As a plain join (issue 13, i13-growth8) PostgreSQL hashed the WHOLE
-    table for a batch of 500 keys whenever its estimate of the table was small, as it is during a burst (no
-    statistics yet: autovacuum analyses a table a minute later at the earliest), so each batch of a push read every
-    record before it: a push of 20,000 new shifts read 40 x up to 20,000 rows (a row-value IN list was a scan too)."""
+    by the primary key in a LATERAL subquery that locks its row (its FOR UPDATE/SHARE keeps PostgreSQL from
+    flattening it into a join): a nested loop of index probes by the query's shape, so a batch reads its own rows
+    whatever the table's size or statistics, and locks them in key order (the loop keeps its outer side's order).
+    As a plain join (issue 13, i13-growth8) PostgreSQL hashed the WHOLE table for a batch of 500 keys whenever its
+    estimate of the table was small, as it is during a burst (no statistics yet: autovacuum analyses a table a
+    minute later at the earliest), so each batch of a push read every record before it: a push of 20,000 new
+    shifts read 40 x up to 20,000 rows (a row-value IN list was a scan too)."""
     table = EntityRecord.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect
     types = (table.c.entity.type.compile(dialect=dialect), table.c.id.type.compile(dialect=dialect))
