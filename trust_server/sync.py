@@ -941,20 +941,26 @@ def _pg_array(values: list[str]) -> str:
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
+def records_sql(in_db: bool) -> str:
+    """``_records``' statement on PostgreSQL (parameters ``ents``, ``ids``, ``seqs``: array literals)."""
+    refs = ", ".join(f"r.data->>'{f}' AS ref_{i}" for i, f in enumerate(_REF_FIELDS))
+    what = _CHANGE_PARTS if in_db else "r.data, r.field_meta, r.deleted, r.needs_review"
+    return (f"SELECT r.entity, r.id::text, k.seq, r.ward_id::text, {refs}, {what} FROM unnest(CAST(:ents AS text[]),"
+            " CAST(:ids AS uuid[]), CAST(:seqs AS bigint[])) AS k(entity, id, seq)"  # uuid (migration 0018)
+            " CROSS JOIN LATERAL (SELECT * FROM entity_record e WHERE e.entity = k.entity AND e.id = k.id OFFSET 0) AS r")
+
+
 def _records(session: Session, keyed: list[tuple[tuple[str, str], int]], in_db: bool, is_pg: bool) -> dict[tuple[str, str], _Pulled]:
-    """The current state of each ``(entity, id)`` with the seq it is sent at: one query (on PostgreSQL a
-    join to the keys ``unnest``ed, one primary-key lookup each: a row-value IN list of 1,000 pairs was
-    planned as a scan of the whole table)."""
+    """The current state of each ``(entity, id)`` with the seq it is sent at: one query (on PostgreSQL the keys
+    ``unnest``ed, each looked up by the primary key in a LATERAL subquery, ``OFFSET 0`` keeping it from being
+    flattened into a join: a nested loop of probes by the query's shape. A row-value IN list of 1,000 pairs was
+    planned as a scan of the whole table, and a join to the keys as a hash of it while the table had no statistics,
+    as during a burst: i13-growth8, ``apply._load_sql``)."""
     if not keyed:
         return {}
-    refs = ", ".join(f"r.data->>'{f}' AS ref_{i}" for i, f in enumerate(_REF_FIELDS))
     out: dict[tuple[str, str], _Pulled] = {}
     if is_pg:
-        what = _CHANGE_PARTS if in_db else "r.data, r.field_meta, r.deleted, r.needs_review"
-        sql = (f"SELECT r.entity, r.id::text, k.seq, r.ward_id::text, {refs}, {what} FROM unnest(CAST(:ents AS text[]),"
-               " CAST(:ids AS uuid[]), CAST(:seqs AS bigint[])) AS k(entity, id, seq)"  # uuid (migration 0018)
-               " JOIN entity_record r ON r.entity = k.entity AND r.id = k.id")
-        result = session.execute(sa_text(sql), {"ents": _pg_array([k[0] for k, _s in keyed]),
+        result = session.execute(sa_text(records_sql(in_db)), {"ents": _pg_array([k[0] for k, _s in keyed]),
                                                 "ids": _pg_array([k[1] for k, _s in keyed]),
                                                 "seqs": "{" + ",".join(str(int(s)) for _k, s in keyed) + "}"})
     else:

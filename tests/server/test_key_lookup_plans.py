@@ -1,12 +1,13 @@
-"""A push's look-ups by key read only the rows they look for, whatever the table's size and statistics (issue 13,
-i13-growth8: a push of 20,000 one-field edits grew 11-13x from 2,000, not 10x).
+"""A push's and a pull's look-ups by key read only the rows they look for, whatever the table's size and statistics
+(issue 13, i13-growth8: a push of 20,000 one-field edits grew 11-13x from 2,000, not 10x).
 
 Three statements of every push batch take a list of keys: the records it touches (``apply._load_sql``, locked),
 the mutations received before (``sync.received_by_ids_query``) and the superseded change-log rows it deletes
-(``stream._DELETE_PG``). Written as a join to the unnested keys (or ``= ANY``), PostgreSQL planned a hash of the
-WHOLE table (or a scan) for a batch of 500 keys while the table had no statistics, which is every table during a
-burst (autovacuum analyses a minute later at the earliest): each batch then read every row the push had written
-before it, 40 batches x up to 40,000 rows in a push of 20,000.
+(``stream._DELETE_PG``); a pull page reads the records it sends by key (``sync.records_sql``). Written as a join
+to the unnested keys (or ``= ANY``), PostgreSQL planned a hash of the WHOLE table (or a scan) for a batch of 500
+keys while the table had no statistics, which is every table during a burst (autovacuum analyses a minute later
+at the earliest): each batch then read every row the push had written before it, 40 batches x up to 40,000 rows
+in a push of 20,000.
 
 Here each statement, as the server sends it, runs under ``EXPLAIN (ANALYZE, FORMAT JSON)`` against 5,000 records,
 10,000 change-log rows and 10,000 received mutations written in one go with autovacuum off (a burst: the sizes at
@@ -25,6 +26,7 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 from support.plans import as_sent, plan_nodes
@@ -32,7 +34,7 @@ from support.plans import as_sent, plan_nodes
 from trust_server.apply import _load_sql
 from trust_server.db import make_engine, migrate
 from trust_server.stream import _DELETE_PG
-from trust_server.sync import received_by_ids_query
+from trust_server.sync import received_by_ids_query, records_sql
 
 RECORDS = 5_000
 CHANGES = 10_000  # a record created and edited: two rows each
@@ -170,6 +172,20 @@ def test_superseded_change_log_rows_are_deleted_by_key(con: tuple[psycopg.Connec
     deleted = c.execute(sql.SQL("EXECUTE gone ({})").format(sql.SQL(", ").join(sql.Literal(v) for v in values))).rowcount
     c.rollback()
     assert deleted == len(records)
+
+
+@pytest.mark.parametrize("generic", [False, True], ids=["custom", "generic"])
+@pytest.mark.parametrize("in_db", [True, False], ids=["encoded", "rows"])
+def test_a_pull_page_reads_its_records_by_key(con: tuple[psycopg.Connection[Any], str], generic: bool, in_db: bool) -> None:
+    """``sync._records``: a page of 1,000 records (a pull's page), each by one probe."""
+    c, url = con
+    records = range(1, RECORDS + 1, RECORDS // 1000)
+    params = {"ents": "{" + ",".join("shift" for _r in records) + "}", "ids": "{" + ",".join(_record_id(r) for r in records) + "}",
+              "seqs": "{" + ",".join(str(2 * r) for r in records) + "}"}
+    text, values = as_sent(sa_text(records_sql(in_db)), _dialect(url), params)
+    plan = _explain(c, text, values, generic)
+    _assert_probes(plan, "entity_record", "pk_entity_record", len(records))
+    assert int(plan["Actual Rows"]) == len(records)
 
 
 def _dialect(url: str) -> Dialect:
