@@ -961,8 +961,8 @@ def _records(session: Session, keyed: list[tuple[tuple[str, str], int]], in_db: 
     out: dict[tuple[str, str], _Pulled] = {}
     if is_pg:
         result = session.execute(sa_text(records_sql(in_db)), {"ents": _pg_array([k[0] for k, _s in keyed]),
-                                                "ids": _pg_array([k[1] for k, _s in keyed]),
-                                                "seqs": "{" + ",".join(str(int(s)) for _k, s in keyed) + "}"})
+                                                               "ids": _pg_array([k[1] for k, _s in keyed]),
+                                                               "seqs": "{" + ",".join(str(int(s)) for _k, s in keyed) + "}"})
     else:
         seqs = dict(keyed)
         table = EntityRecord.__table__  # type: ignore[attr-defined]
