@@ -45,7 +45,7 @@ from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
 from trust_server import audit_codes, field_versions
-from trust_server.bulk import insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
+from trust_server.bulk import driver_rows, insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
 from trust_server.stream import drop_unsent
 from trust_server.validate import clean_payload
@@ -401,6 +401,7 @@ class Batch:
         inc_key = (eff_pt, eff_lc, self.author.device_id)
         eff_text = m.hlc if not moved and _canonical_hlc(m.hlc) else str(Hlc(eff_pt, eff_lc, node))
         conflict = lost_any = agreed_any = False
+        entry: dict[str, Any] | None = None  # the version this mutation writes: one object shared by its fields
         if current is None:
             # a new record: every field applies, under one version shared by its fields (the same entry
             # the loop below would write once per field; its seq is stamped once in ``finish``), and no
@@ -412,7 +413,7 @@ class Batch:
             out.effective.update(values)
             values_merged: Mapping[str, Any] = {}
         else:
-            values_merged = values
+            values_merged = values  # ``entry`` made as the first field applies
         for f, value in values_merged.items():
             stored = rec.meta.get(f)
             old = rec.data.get(f, False if f == "deleted" else None)
@@ -439,10 +440,11 @@ class Batch:
             if outcome == "concurrent_lost":
                 lost_any = True
             elif not agreed:  # an agreeing value keeps the stored token, so the first writer's next edit is still causal
-                entry = {"tok": m.mutation_id, "hlc": eff_text, "device_id": self.author.device_id, "seq": None}
+                if entry is None:  # one version object for the mutation's fields, as a create's (and as stored: one group)
+                    entry = {"tok": m.mutation_id, "hlc": eff_text, "device_id": self.author.device_id, "seq": None}
+                    out.meta_entries.append(entry)
                 rec.data[f] = value
                 rec.meta[f] = entry
-                out.meta_entries.append(entry)
             out.effective[f] = rec.data.get(f)
             if schema.kind == "immutable":
                 continue  # nothing merges on an immutable record: no per-field history (no second copy of a patient's words)
@@ -668,8 +670,7 @@ class Batch:
         ``sequence=False``: the caller writes more rows first, then calls ``sequence`` itself."""
         n = len(self.applied)
         if n and self.is_pg:
-            ids = [int(v) for (v,) in self.session.execute(text("SELECT nextval('change_id') FROM generate_series(1, :n)"),
-                                                            {"n": n})]
+            ids = _next_ids(self.session, n)
         elif n:  # SQLite serialises writers anyway: the counter gives both (change id = its seq)
             high = int(self.session.execute(
                 text("UPDATE sync_counter SET value = value + :n WHERE id = 1 RETURNING value"), {"n": n}).scalar_one())
@@ -799,8 +800,7 @@ class Batch:
         if changes:
             self._lock_streams({c["ward_id"] for c in changes})
             # taken under the locks: within a ward's (and the trust's) stream, seq order is commit order
-            seqs = sorted(int(v) for (v,) in self.session.execute(
-                text("SELECT nextval('change_id') FROM generate_series(1, :n)"), {"n": len(changes)}))
+            seqs = sorted(_next_ids(self.session, len(changes)))
             for seq, c in zip(seqs, changes, strict=True):
                 del c["id"]
                 c["seq"] = seq
@@ -826,19 +826,26 @@ class Batch:
         """Until commit: the trust's stream (every station reads it) exclusively for a trust-wide
         change, else shared, plus each ward's stream exclusively, in one order (no deadlock)."""
         if None in wards:
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": STREAM_TRUST_LOCK})
+            driver_rows(self.session, "SELECT pg_advisory_xact_lock(%s, 0)", (STREAM_TRUST_LOCK,))
             return
-        self.session.execute(text("SELECT pg_advisory_xact_lock_shared(:c, 0)"), {"c": STREAM_TRUST_LOCK})
         named = sorted(w for w in wards if w is not None)
-        if len(named) == 1:
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:c, hashtext(:w))"), {"c": STREAM_WARD_LOCK, "w": named[0]})
+        if len(named) == 1:  # the most common push: one round trip, the trust's stream first (left to right)
+            driver_rows(self.session, "SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_lock(%s, hashtext(%s))",
+                        (STREAM_TRUST_LOCK, STREAM_WARD_LOCK, named[0]))
             return
+        driver_rows(self.session, "SELECT pg_advisory_xact_lock_shared(%s, 0)", (STREAM_TRUST_LOCK,))
         # several wards: locked in the order of the lock KEYS (two ward ids that hash alike share one
         # key; taken in name order, two pushes could take such keys in opposite orders and deadlock)
         keys = sorted({int(k) for k in self.session.execute(
             text("SELECT hashtext(w) FROM unnest(CAST(:wards AS text[])) AS w"), {"wards": named}).scalars()})
         for key in keys:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": STREAM_WARD_LOCK, "k": key})
+
+
+def _next_ids(session: Session, n: int) -> list[int]:
+    """PostgreSQL: ``n`` values of the ``change_id`` sequence, in one row (an array: 500 rows each made a SQLAlchemy row)."""
+    got = driver_rows(session, "SELECT ARRAY(SELECT nextval('change_id') FROM generate_series(1, %s))", (n,))[0][0]
+    return [int(v) for v in got]
 
 
 _LOAD_SQL: dict[tuple[str, bool], str] = {}
@@ -871,15 +878,15 @@ def _load_sql(session: Session, read_only: bool) -> str:
 
 #: texts in one ``received_batch`` row at most: reading one text decompresses its row (100: ~0.1 ms)
 TEXTS_PER_ROW = 100
-_LOG_TEXTS = text(
+_LOG_TEXTS = (
     # each row's id is drawn beside its place in the request (n) and returned with it: the pairing never rests
     # on a sequence handing out ids in the order the INSERT ... SELECT produces its rows (the JSON itself is
     # not held in the CTE: as fast as the plain INSERT ... SELECT, 2,000 texts in 20 rows)
     "WITH ids AS MATERIALIZED (SELECT g.n, nextval(pg_get_serial_sequence('received_batch', 'id')) AS id"
-    " FROM generate_series(1, CAST(:k AS int)) AS g(n)),"
+    " FROM generate_series(1, CAST(%(k)s AS int)) AS g(n)),"
     " ins AS (INSERT INTO received_batch (id, raws)"
     " SELECT ids.id, ARRAY(SELECT e FROM json_array_elements_text(j.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i)"
-    " FROM json_array_elements(CAST(:doc AS json)) WITH ORDINALITY AS j(c, n) JOIN ids ON ids.n = j.n RETURNING id)"
+    " FROM json_array_elements(CAST(%(doc)s AS json)) WITH ORDINALITY AS j(c, n) JOIN ids ON ids.n = j.n RETURNING id)"
     " SELECT ids.n, ids.id FROM ids JOIN ins ON ins.id = ids.id ORDER BY ids.n")
 
 
@@ -896,7 +903,7 @@ def log_texts(session: Session, raws: list[str]) -> list[tuple[int, int]]:
     if session.get_bind().dialect.name == "postgresql":
         # one JSON document, made into the rows' arrays by PostgreSQL (psycopg writes a text[] parameter in
         # Python, ~0.1 ms a text: 0.2 s of CPU a push of 2,000)
-        placed = [(int(n), int(v)) for n, v in session.execute(_LOG_TEXTS, {"doc": json_text(chunks), "k": len(chunks)})]
+        placed = [(int(n), int(v)) for n, v in driver_rows(session, _LOG_TEXTS, {"doc": json_text(chunks), "k": len(chunks)})]
         if [n for n, _v in placed] != list(range(1, len(chunks) + 1)):  # pragma: no cover - a row per chunk, always
             raise AssertionError(f"received_batch: {len(placed)} rows written for {len(chunks)} chunks")
         ids = [v for _n, v in placed]

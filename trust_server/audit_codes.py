@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, text
 from sqlmodel import Session, col
 
+from trust_server.bulk import driver_rows
 from trust_server.models import OUTCOME_CODES, PAYLOAD_HASH_BYTES, STATUS_CODES, FieldName
 
 __all__ = ["OUTCOME_CODES", "PAYLOAD_HASH_BYTES", "STATUS_CODES", "field_ids", "field_names"]
@@ -43,8 +44,11 @@ def field_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
 
 
 def _lookup(session: Session, names: list[str]) -> dict[str, int]:
-    return {str(n): int(i) for i, n in session.execute(
-        select(col(FieldName.id), col(FieldName.name)).where(col(FieldName.name).in_(names)))}
+    if session.get_bind().dialect.name == "postgresql":  # on the driver: the ORM's expanding IN cost ~1 ms of CPU a push
+        rows = driver_rows(session, "SELECT id, name FROM field_name WHERE name = ANY(%s)", (names,))
+    else:
+        rows = list(session.execute(select(col(FieldName.id), col(FieldName.name)).where(col(FieldName.name).in_(names))))
+    return {str(n): int(i) for i, n in rows}
 
 
 def field_names(session: Session) -> dict[int, str]:

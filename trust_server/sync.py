@@ -29,7 +29,6 @@ from typing import Any
 
 import anyio.to_thread
 import orjson
-import psycopg
 from sqlalchemy import BigInteger, Engine, Integer, bindparam, func, literal_column, or_, select, true, tuple_, union_all, update
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
@@ -52,6 +51,7 @@ from hardtruths_desktop.sync.protocol import (
 )
 from trust_server import field_versions
 from trust_server.apply import Author, Batch, Cleaned, Incoming, _plain, canonical_uuid, created_record, raw_json, station_raw
+from trust_server.bulk import driver_rows
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import PAYLOAD_HASH_BYTES, STATUS_CODES, ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
@@ -151,6 +151,8 @@ class _Prepared:
     raws: list[str]
     shas: list[bytes]
     cleaned: list[Cleaned | None]
+    #: ``_lock_keys`` of every mutation (used when none was received before: the common push)
+    keys: tuple[set[tuple[str, str]], set[tuple[str, str]]] | None = None
 
 
 _SORTED = orjson.OPT_SORT_KEYS
@@ -205,7 +207,8 @@ def _prepare(req: PushRequest, today: date) -> _Prepared:
             cleaned.append(Cleaned(today, None, e))
         except Exception:  # anything else: not prepared, the merge checks it itself (and raises as before)
             cleaned.append(None)
-    return _Prepared(raws, shas, cleaned)
+    muts = req.mutations
+    return _Prepared(raws, shas, cleaned, _lock_keys(muts, min(m.client_seq for m in muts) - 1) if muts else None)
 
 
 def _usual_uuid(text_id: str) -> bool:
@@ -354,7 +357,8 @@ def push_in_turn(engine: Engine, device_id: str, req: PushRequest, headers: Clie
     """One attempt: the station's turn (waited for up to ``wait_s``, or ``held`` already), then a connection and the
     transaction. Raises ``_Early`` or a retryable ``DBAPIError`` for ``_Retry`` to judge."""
     with station.turn(wait_s, held=held), Session(engine, expire_on_commit=False) as session, session.begin():
-        return _push_tx(session, device_id, req, headers, clock, prepared, plain)
+        answer = _push_tx(session, device_id, req, headers, clock, prepared, plain)
+    return answer()  # committed, the turn passed on: the answer is built outside both
 
 
 class _Retry:
@@ -455,18 +459,8 @@ class _PushMeta:
 
 
 def _driver_rows(session: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """PostgreSQL: ``sql`` on the session's own psycopg connection, inside its transaction (SQLAlchemy's statement
-    path costs ~0.2-0.3 ms of CPU a statement; issue 13, i13-cpu7); a database error raised as SQLAlchemy raises
-    it (the push's retry and 409 read its SQLSTATE)."""
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    try:
-        with raw.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description is not None else []
-    except psycopg.Error as e:
-        raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True,
-                                  dialect=session.get_bind().dialect) from None
+    """``bulk.driver_rows``: ``sql`` on the session's own psycopg connection (PostgreSQL)."""
+    return driver_rows(session, sql, params)
 
 
 def _push_meta(session: Session) -> _PushMeta:
@@ -497,7 +491,7 @@ def _lock_push_device(session: Session, device_id: str, wait: bool) -> _PushDevi
     table = Device.__table__  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "postgresql":
         if wait:
-            session.execute(sa_text("SELECT set_config('lock_timeout', :t, true)"), {"t": PIPELINED_LOCK_WAIT})
+            _driver_rows(session, "SELECT set_config('lock_timeout', %s, true)", (PIPELINED_LOCK_WAIT,))
         rows = _driver_rows(session, "SELECT ward_id, last_client_seq, revoked_at FROM device WHERE device_id = %s"
                             f" FOR UPDATE{'' if wait else ' NOWAIT'}", (device_id,))
         row: Any = _DeviceSeen(*rows[0]) if rows else None
@@ -554,7 +548,8 @@ def received_by_ids_query(mids: list[str], is_pg: bool) -> Any:
 
 
 def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
-             prepared: _Prepared | None = None, plain: bool = False) -> PushResponse | dict[str, Any]:
+             prepared: _Prepared | None = None, plain: bool = False) -> Callable[[], PushResponse | dict[str, Any]]:
+    """The push's transaction; returns what makes its answer, called once the transaction has committed."""
     prepared = prepared or _prepare(req, utc_now(clock).date())
     meta = _push_meta(session)
     device = _lock_push_device(session, device_id, wait=headers.pipelined)
@@ -598,7 +593,9 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         return _duplicate(rec, m)
 
     batch = Batch(session, Author(device_id, device.ward_id), now)
-    writes, refers = _lock_keys(muts, last)
+    # worked out ahead for a push none of whose mutations the server has had (every client_seq after ``last``)
+    fresh_only = prepared.keys is not None and bool(muts) and min(m.client_seq for m in muts) > last
+    writes, refers = prepared.keys if fresh_only and prepared.keys is not None else _lock_keys(muts, last)
     batch.load(writes, share=refers)
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
@@ -631,6 +628,26 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
         fresh.append((m, outcome))
         results.append(None)
     batch.finish(sequence=False)  # mutations and verdicts written; their place in the pull stream comes last, below
+    seen: dict[str, Any] = {"last_client_seq": last, "last_seen_at": now}
+    if headers.app_version:
+        seen["app_version"] = headers.app_version
+    if headers.schema is not None:
+        seen["schema_version"] = headers.schema
+    if headers.pending is not None:
+        seen["pending_reported"] = headers.pending
+        seen["oldest_pending_s"] = headers.oldest_pending_s
+    if headers.client_time is not None:
+        seen["clock_offset_ms"] = int((now - headers.client_time).total_seconds() * 1000)
+    _device_update(session, device_id, seen)  # before the stream's locks, as the ORM's flush was
+    high = batch.sequence()  # LAST: the stream locks are held only for this and the commit
+    # the answer is made by the caller once the transaction has committed and the station's turn is passed on
+    return lambda: _push_answer(results, fresh, headers, plain, meta.epoch, clock, last, high)
+
+
+def _push_answer(results: list[ItemResult | None], fresh: list[tuple[Mutation, Any]], headers: ClientHeaders, plain: bool,
+                 epoch: str, clock: Clock, last: int, high: int) -> PushResponse | dict[str, Any]:
+    """A push's answer: each verdict in the order of the request (``results``: the answers of the mutations
+    received before, None where one of ``fresh`` was applied now, with its outcome)."""
     final: list[ItemResult] = []
     items: list[dict[str, Any]] = []  # ``plain``: the verdicts as ``ItemResult.model_dump(exclude_defaults=True)``
     it = iter(fresh)
@@ -659,22 +676,10 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             continue
         final.append(ItemResult.model_construct(client_seq=m.client_seq, mutation_id=m.mutation_id, status=o.status,
                                                 server_seq=o.server_seq, effective=echo, flags=list(o.flags), error=o.error))
-    seen: dict[str, Any] = {"last_client_seq": last, "last_seen_at": now}
-    if headers.app_version:
-        seen["app_version"] = headers.app_version
-    if headers.schema is not None:
-        seen["schema_version"] = headers.schema
-    if headers.pending is not None:
-        seen["pending_reported"] = headers.pending
-        seen["oldest_pending_s"] = headers.oldest_pending_s
-    if headers.client_time is not None:
-        seen["clock_offset_ms"] = int((now - headers.client_time).total_seconds() * 1000)
-    _device_update(session, device_id, seen)  # before the stream's locks, as the ORM's flush was
-    high = batch.sequence()  # LAST: the stream locks are held only for this and the commit
     if plain:
-        return {"server_epoch": meta.epoch, "server_time": iso(utc_now(clock)), "device_last_client_seq": last,
+        return {"server_epoch": epoch, "server_time": iso(utc_now(clock)), "device_last_client_seq": last,
                 "server_seq_high": high, "results": items}
-    return PushResponse(server_epoch=meta.epoch, server_time=iso(utc_now(clock)), device_last_client_seq=last,
+    return PushResponse(server_epoch=epoch, server_time=iso(utc_now(clock)), device_last_client_seq=last,
                         server_seq_high=high, results=final)
 
 

@@ -30,6 +30,7 @@ from hardtruths_desktop.sync.protocol import (
     PROTOCOL_VERSION,
 )
 from trust_server import auth
+from trust_server.bulk import connection_rows
 from trust_server.errors import ApiError
 from trust_server.models import Device
 from trust_server.settings import MIN_ADMIN_TOKEN
@@ -76,7 +77,11 @@ def current_device(request: Request, engine: EngineDep, clock: ClockDep, authori
     token = _bearer(authorization)
     device_id = auth.read_token(request.app.state.token_secret, token, clock=clock)
     with engine.connect() as conn:
-        row = conn.execute(select(col(Device.revoked_at)).where(col(Device.device_id) == device_id)).first()
+        if engine.dialect.name == "postgresql":  # on the driver: SQLAlchemy's select cost ~0.3 ms of CPU a request
+            rows = connection_rows(conn, "SELECT revoked_at FROM device WHERE device_id = %s", (device_id,))
+            row = rows[0] if rows else None
+        else:
+            row = conn.execute(select(col(Device.revoked_at)).where(col(Device.device_id) == device_id)).first()
     if row is None:
         raise ApiError(401, "unknown_device", "This server does not know the station: enrol it again")
     if row[0] is not None:
