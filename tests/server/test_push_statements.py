@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 from server_support import Admin, Station
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 from support.clocks import SUITE_TODAY
 
+import trust_server.sync as server_sync
 from trust_server.apply import Author, Batch, Incoming
 from trust_server.models import SERVER_DEVICE_ID
 
@@ -98,3 +99,32 @@ def test_an_edit_writes_one_version_for_the_fields_it_sets(admin: Admin, station
     rec = batch.records[("shift", shift)]
     assert rec.meta["groups.rn.actual"] is rec.meta["groups.rn.actual_hours"] is out.meta_entries[0]
     assert [h["field"] for h in out.history] == ["groups.rn.actual", "groups.rn.actual_hours"]
+
+
+def test_an_answer_that_fails_after_the_commit_is_given_again_from_the_stored_verdicts(
+        admin: Admin, station: Station, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer is built after the commit (the station's turn passed on): if building it fails (a fault injected
+    here, once), the station is told 500 and sends the batch again, and the server answers from the verdicts it
+    stored, applying nothing twice (review of i13-edits8)."""
+    ids = _shifts(station, 3)
+    batch = _edits(station, ids, 4)
+    real = server_sync._push_answer
+    calls = {"n": 0}
+
+    def fails_once(*a: Any, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("answer lost after the commit (test)")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(server_sync, "_push_answer", fails_once)
+    assert station.push_raw(batch).status_code == 500
+    again = station.push(batch)["results"]
+    assert [r["status"] for r in again] == ["duplicate"] * 3, again
+    rows = {c["id"]: c["row"] for c in station.pull_all() if c["id"] in ids}
+    assert [r["groups.rn.actual"] for r in rows.values()] == [4, 4, 4], rows
+    engine: Engine = admin.server.app.state.engine
+    with Session(engine) as session:
+        applied = session.execute(text("SELECT count(*) FROM received_mutation WHERE mutation_id = ANY(:m)"),
+                                  {"m": [m["mutation_id"] for m in batch]}).scalar_one()
+    assert applied == 3
