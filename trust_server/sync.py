@@ -49,7 +49,7 @@ from hardtruths_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from trust_server import field_versions
+from trust_server import field_versions, reclaim
 from trust_server.apply import Author, Batch, Cleaned, Incoming, _plain, canonical_uuid, created_record, raw_json, station_raw
 from trust_server.bulk import driver_rows
 from trust_server.db import server_meta
@@ -358,6 +358,7 @@ def push_in_turn(engine: Engine, device_id: str, req: PushRequest, headers: Clie
     transaction. Raises ``_Early`` or a retryable ``DBAPIError`` for ``_Retry`` to judge."""
     with station.turn(wait_s, held=held), Session(engine, expire_on_commit=False) as session, session.begin():
         answer = _push_tx(session, device_id, req, headers, clock, prepared, plain)
+    reclaim.after_push(engine, session.info.get(reclaim.UPDATED, 0))  # committed: its old versions can be freed
     return answer()  # committed, the turn passed on: the answer is built outside both
 
 
@@ -639,6 +640,8 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     if headers.client_time is not None:
         seen["clock_offset_ms"] = int((now - headers.client_time).total_seconds() * 1000)
     _device_update(session, device_id, seen)  # before the stream's locks, as the ORM's flush was
+    # the records this push rewrites (an old version each, freed by VACUUM: ``reclaim.after_push``, on commit)
+    session.info[reclaim.UPDATED] = len(batch.pending_rows[1])
     high = batch.sequence()  # LAST: the stream locks are held only for this and the commit
     # the answer is made by the caller once the transaction has committed and the station's turn is passed on
     return lambda: _push_answer(results, fresh, headers, plain, meta.epoch, clock, last, high)
