@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hardtruths_desktop.domain.clock import iso_utc
 from hardtruths_desktop.domain.validation import ValidationError
-from trust_server import record_ids
+from trust_server import reclaim, record_ids
 from trust_server.api import admin, devices, sync
 from trust_server.db import make_engine, prepare
 from trust_server.errors import ApiError
@@ -51,6 +51,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     #: the server's one clock (``Settings.clock``): every "now" of a request asks it (``deps.ClockDep``)
     app.state.clock = settings.clock
     app.state.push_turns = PushTurns()  # each station's pushes in this process take turns (sync.push)
+    reclaim.configure(engine, settings.reclaim_every)  # a burst of edits reuses the space it frees (PostgreSQL)
     if settings.clock_is_pinned:
         log.warning("THE SERVER'S CLOCK IS PINNED at %s (%s): it never sees time pass, so shift dates, clocks, "
                     "tokens and retention are judged as of that moment. For test and benchmark servers only: unset "

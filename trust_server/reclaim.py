@@ -26,7 +26,8 @@ growing the file. It is what autovacuum would do, sooner and smaller:
 * one at a time in a process; a failure (a role that does not own the tables, a lost connection) is logged
   and the next one is tried ``RECLAIM_EVERY`` updates later: it never touches a push.
 
-SQLite (a test or single-ward server): nothing (no MVCC versions to free). ``RECLAIM_EVERY = 0`` turns it off.
+SQLite (a test or single-ward server): nothing (no MVCC versions to free). ``HARDTRUTHS_SERVER_RECLAIM_EVERY``
+(``Settings.reclaim_every``, default ``RECLAIM_EVERY``) sets the count; 0 turns it off.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
-#: records updated (in this process) between two VACUUMs; the burst's heap carries about this many old
-#: versions more than its live rows (~670 B each for a shift), the VACUUMs' count goes as edits / this
+#: records updated (in this process) between two VACUUMs, by default; the burst's heap carries about this many
+#: old versions more than its live rows (~670 B each for a shift), the VACUUMs' count goes as edits / this
 RECLAIM_EVERY = 1000
 #: ``Session.info`` key under which a push leaves the number of records it updated (``sync._push_tx``)
 UPDATED = "reclaim_updated"
@@ -50,17 +51,18 @@ SQL = "VACUUM (INDEX_CLEANUP OFF, TRUNCATE OFF, SKIP_LOCKED) entity_record, chan
 class Reclaimer:
     """One engine's count of updated records since its last VACUUM, and the VACUUM thread (one at a time)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, every: int = RECLAIM_EVERY) -> None:
         self._engine = weakref.ref(engine)
+        self.every = every  # 0: never
         self._lock = threading.Lock()
         self.pending = 0
         self.running: threading.Thread | None = None
         self.runs = 0  # VACUUMs finished (tests, benchmarks)
 
-    def note(self, updated: int, every: int | None = None) -> threading.Thread | None:
+    def note(self, updated: int) -> threading.Thread | None:
         """Count ``updated`` records (a committed push's); start a VACUUM when ``every`` have been counted and
         none is running. Returns the thread started, if any."""
-        every = RECLAIM_EVERY if every is None else every
+        every = self.every
         if updated <= 0 or every <= 0:
             return None
         with self._lock:
@@ -80,7 +82,7 @@ class Reclaimer:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql(SQL)
             self.runs += 1
-        except Exception:  # noqa: BLE001 - a VACUUM that could not run is retried later; never a push's error
+        except Exception:  # a VACUUM that could not run is retried later; never a push's error
             log.warning("VACUUM of entity_record and change_log after a burst of edits failed", exc_info=True)
 
 
@@ -99,9 +101,16 @@ def reclaimer(engine: Engine) -> Reclaimer | None:
         return found
 
 
+def configure(engine: Engine, every: int) -> None:
+    """``Settings.reclaim_every`` for the app's engine (``create_app``)."""
+    found = reclaimer(engine)
+    if found is not None:
+        found.every = every
+
+
 def after_push(engine: Engine, updated: int) -> None:
     """A push committed, having updated ``updated`` records."""
-    if updated > 0 and RECLAIM_EVERY > 0:
+    if updated > 0:
         found = reclaimer(engine)
         if found is not None:
             found.note(updated)

@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     #: failed enrolment attempts allowed per client address in ``enrol_window_s`` (then 429)
     enrol_max_failures: int = Field(default=10, ge=1)
     enrol_window_s: float = Field(default=600.0, gt=0)
+    #: records a process's pushes update between two VACUUMs of the records' tables (``trust_server.reclaim``); 0: none
+    reclaim_every: int = Field(default=1000, ge=0)
     #: the two secrets straight from the environment (blank: use the files in ``data_dir``)
     admin_token_env: SecretStr = Field(default=SecretStr(""), validation_alias=ENV_ADMIN_TOKEN)
     token_secret_env: SecretStr = Field(default=SecretStr(""), validation_alias=ENV_TOKEN_SECRET)

@@ -32,20 +32,21 @@ def _pages(con: psycopg.Connection[Any], table: str) -> int:
     return int(row[0])
 
 
-def test_a_burst_of_edits_fills_the_space_its_old_versions_free(own_admin: Admin, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_burst_of_edits_fills_the_space_its_old_versions_free(own_admin: Admin) -> None:
     """360 shifts created, then each edited once in pushes of 40, one after the other (a burst: no autovacuum
     between them). Every 40 updated records the server VACUUMs, so each push's new versions go to the pages
     the pushes before it freed: the records' heap grows by about one push's worth, where it doubled (each old
     version's space kept in the file). A push of creates updates nothing and starts none."""
-    monkeypatch.setattr(reclaim, "RECLAIM_EVERY", 40)
+    reclaimer = reclaim.reclaimer(own_admin.server.app.state.engine)
+    assert reclaimer is not None and reclaimer.every == reclaim.RECLAIM_EVERY == 1000  # Settings.reclaim_every
+    reclaimer.every = 40
     ward = new_ward(own_admin)
     a = own_admin.station(ward, "a")
     days = [SUITE_TODAY - timedelta(days=1 + i) for i in range(120)]
     creates = [a.create_shift(d, c) for d in days for c in CODES]
     for i in range(0, len(creates), 120):
         a.push(creates[i:i + 120])
-    reclaimer = reclaim.reclaimer(own_admin.server.app.state.engine)
-    assert reclaimer is not None and reclaimer.runs == 0 and reclaimer.pending == 0 and reclaimer.running is None
+    assert reclaimer.runs == 0 and reclaimer.pending == 0 and reclaimer.running is None
     toks = {c["id"]: c["field_meta"]["groups.rn.actual"]["tok"] for c in a.pull_all() if c["entity"] == "shift"}
     with _con(own_admin) as con:
         con.execute("VACUUM entity_record, change_log")  # as after the creates' night: no free space yet
@@ -71,15 +72,18 @@ def test_a_vacuum_that_fails_is_logged_and_the_next_one_tried(fresh_postgres_url
     try:
         found = reclaim.reclaimer(engine)
         assert found is not None and reclaim.reclaimer(engine) is found
-        assert found.note(3, every=5) is None and found.pending == 3
+        reclaim.configure(engine, 5)
+        assert found.note(3) is None and found.pending == 3
         with caplog.at_level(logging.WARNING, logger="trust_server.reclaim"):
-            first = found.note(2, every=5)
+            first = found.note(2)
             assert first is not None
             first.join(30)
-            second = found.note(5, every=5)
+            second = found.note(5)
             assert second is not None and second is not first
             second.join(30)
         assert found.runs == 0 and found.pending == 0
+        reclaim.configure(engine, 0)  # HARDTRUTHS_SERVER_RECLAIM_EVERY=0: never
+        assert found.note(10_000) is None
         assert sum("VACUUM of entity_record and change_log" in r.getMessage() for r in caplog.records) == 2
     finally:
         engine.dispose()
