@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ui.models.review import ReviewModel
@@ -27,7 +28,9 @@ class ReviewDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sync review")
-        self.resize(960, 420)
+        # as tall as the screen allows (up to 640): at 150% text one long refusal is taller than a 420-high dialog's list
+        room = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+        self.resize(min(960, room.width() - 32), max(420, min(640, room.height() - 96)))
         self.model = ReviewModel()
         self.table = QTableView()
         self.table.setModel(self.model)
