@@ -11,20 +11,24 @@ for 669 B of live rows, the old half free but kept in the file until new rows fi
 So each server process counts the records its pushes UPDATED (a create frees nothing) and, every
 ``RECLAIM_EVERY`` of them, runs in a background thread, on its own connection::
 
-    VACUUM (INDEX_CLEANUP OFF, TRUNCATE OFF, SKIP_LOCKED) entity_record, change_log
+    VACUUM (TRUNCATE OFF, SKIP_LOCKED) entity_record, change_log
 
 which marks the committed old versions' space free, so the next pushes' new versions fill it instead of
 growing the file. It is what autovacuum would do, sooner and smaller:
 
 * it reads only the pages written since the last VACUUM (the visibility map skips the rest), so its work
-  follows the edits, not the table's size; ``INDEX_CLEANUP OFF`` skips the index passes (each a whole
-  index read), leaving the dead index entries and 4-byte line pointers to autovacuum and the nightly
-  VACUUM, as before;
+  follows the edits, not the table's size. Its index passes are PostgreSQL's default (``INDEX_CLEANUP AUTO``,
+  14+): skipped while under 2% of the pages hold dead line pointers, run once more do. They are never turned
+  off (review of i13-burst8): each of these VACUUMs resets the dead-row count autovacuum starts from, so with
+  them off no index pass would ever run while edits kept coming (dead line pointers and index entries piling
+  up, pages never all-visible again, every later VACUUM rescanning them);
 * its lock is ``SHARE UPDATE EXCLUSIVE`` (as autovacuum's), which no push, pull or admin command takes or
   waits for; ``SKIP_LOCKED`` skips a table another VACUUM holds (autovacuum, another server process) rather
   than wait; ``TRUNCATE OFF`` never takes the ``ACCESS EXCLUSIVE`` lock that trimming the file's end needs;
-* one at a time in a process; a failure (a role that does not own the tables, a lost connection) is logged
-  and the next one is tried ``RECLAIM_EVERY`` updates later: it never touches a push.
+* one at a time in a process, at most ``TIMEOUT`` long (an upgrade's ALTER TABLE waits for a running VACUUM,
+  and pushes queue behind that ALTER); a failure (a lost connection, the timeout) is logged, and so is each
+  table PostgreSQL skipped with a WARNING (another VACUUM holds it; a role that does not own it), and the next
+  one is tried ``RECLAIM_EVERY`` updates later: it never touches a push.
 
 SQLite (a test or single-ward server): nothing (no MVCC versions to free). ``HARDTRUTHS_SERVER_RECLAIM_EVERY``
 (``Settings.reclaim_every``, default ``RECLAIM_EVERY``) sets the count; 0 turns it off.
@@ -35,6 +39,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -45,7 +50,9 @@ log = logging.getLogger(__name__)
 RECLAIM_EVERY = 1000
 #: ``Session.info`` key under which a push leaves the number of records it updated (``sync._push_tx``)
 UPDATED = "reclaim_updated"
-SQL = "VACUUM (INDEX_CLEANUP OFF, TRUNCATE OFF, SKIP_LOCKED) entity_record, change_log"
+SQL = "VACUUM (TRUNCATE OFF, SKIP_LOCKED) entity_record, change_log"
+#: the longest one VACUUM may run (``statement_timeout``)
+TIMEOUT = "120s"
 
 
 class Reclaimer:
@@ -80,10 +87,23 @@ class Reclaimer:
             return
         try:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql(SQL)
+                driver = conn.connection.driver_connection
+                assert driver is not None
+                driver.add_notice_handler(_log_warning)  # a table skipped is a WARNING, not an error
+                try:
+                    conn.exec_driver_sql(f"SET statement_timeout = '{TIMEOUT}'")
+                    conn.exec_driver_sql(SQL)
+                finally:
+                    driver.remove_notice_handler(_log_warning)
+                    conn.exec_driver_sql("RESET statement_timeout")  # the connection goes back to the pool
             self.runs += 1
         except Exception:  # a VACUUM that could not run is retried later; never a push's error
             log.warning("VACUUM of entity_record and change_log after a burst of edits failed", exc_info=True)
+
+
+def _log_warning(diag: Any) -> None:
+    if diag.severity_nonlocalized == "WARNING":
+        log.warning("VACUUM after a burst of edits: %s", diag.message_primary)
 
 
 _BY_ENGINE: weakref.WeakKeyDictionary[Engine, Reclaimer] = weakref.WeakKeyDictionary()
