@@ -10,11 +10,13 @@ from datetime import date
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import Dialect
 from support.live_server import LiveServer
 
 from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.clock import wall_ms
 from hardtruths_desktop.domain.hlc import Hlc
+from trust_server.db import make_engine, migrate
 
 _ward_counter = itertools.count(1)
 
@@ -39,6 +41,18 @@ class Admin:
 
     def station(self, ward: str, name: str = "station") -> Station:
         return Station.enrol(self.server, ward, self.code(ward), name)
+
+
+
+def migrated(url: str) -> Dialect:
+    """The trust server's schema made in the (empty) database at ``url``; its dialect, to compile statements as the
+    server sends them."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        return engine.dialect
+    finally:
+        engine.dispose()
 
 
 def new_ward(admin: Admin, with_setup: bool = True) -> str:

@@ -27,13 +27,14 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from server_support import migrated
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 from support.plans import as_sent, plan_nodes
 
 from trust_server.apply import _load_sql
-from trust_server.db import make_engine, migrate
+from trust_server.db import make_engine
 from trust_server.stream import _DELETE_PG
 from trust_server.sync import received_by_ids_query, records_sql
 
@@ -57,12 +58,7 @@ def _burst(pg_cluster: Any, analysed: bool) -> tuple[str, Dialect]:
     """A database after a burst: the tables filled at once, with autovacuum off for them (no statistics, as
     during a burst), or ``analysed``."""
     url = pg_cluster.create_database()
-    engine = make_engine(url)
-    try:
-        migrate(engine)
-        dialect = engine.dialect
-    finally:
-        engine.dispose()
+    dialect = migrated(url)
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as c:
         for table in ("entity_record", "change_log", "received_mutation"):

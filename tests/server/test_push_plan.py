@@ -19,9 +19,9 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from server_support import migrated
 from support.plans import as_sent, plan_nodes
 
-from trust_server.db import make_engine, migrate
 from trust_server.sync import received_by_ids_query
 
 ROWS = 30_000
@@ -34,12 +34,7 @@ def _mid(n: int) -> str:
 
 @pytest.fixture()
 def con(fresh_postgres_url: str) -> Iterator[tuple[psycopg.Connection[Any], Any]]:
-    engine = make_engine(fresh_postgres_url)
-    try:
-        migrate(engine)
-        dialect = engine.dialect
-    finally:
-        engine.dispose()
+    dialect = migrated(fresh_postgres_url)
     url = fresh_postgres_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as c:
         c.execute("INSERT INTO received_mutation (mutation_id, device_id, client_seq, received_at, status_code, recorded_by, result)"
