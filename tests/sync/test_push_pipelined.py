@@ -226,18 +226,35 @@ class _Requests(list[str]):
             self.pulled.set()
 
 
+def _with_a_change_to_pull(server: Server, make_station: Callable[..., Station]) -> tuple[Station, list[str]]:
+    """A station with 3 changes waiting (2 batches), and a change of another station of its ward on the server."""
+    st, mids = _enrolled_with_changes(server, make_station, days=3)
+    other = make_station("b")
+    other.enrol(server, st.ward_code or "")
+    assert other.sync().ok
+    other.record(DAY - timedelta(days=10), "late", rn=2)
+    assert other.sync().ok
+    return st, mids
+
+
+def _pushed_then_pulled(st: Station, mids: list[str], result: Any) -> None:
+    """Every change of ``st`` sent, applied and acknowledged, the other station's change pulled, and the next
+    cycle has nothing to send or fetch."""
+    assert result.ok and result.pushed == len(mids) and result.applied == len(mids), result
+    assert result.pulled == 1  # the other station's change
+    assert st.shift_row(DAY - timedelta(days=10), "late")["groups"]["rn"][1] == 2
+    assert all(r["state"] == "acked" for r in st.outbox())
+    again = st.sync()
+    assert again.ok and again.pushed == 0 and again.pulled == 0
+
+
 def test_the_pull_is_asked_for_while_the_last_verdicts_are_saved(
         server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
     """issue 13 (i13-http6): once the last batch is answered, the pull's first page is asked for while that
     batch's verdicts are saved (it used to be asked for after). The page is applied after them, as before:
     the other station's change arrives, every change of this one is acknowledged, and the next cycle has
     nothing to send or fetch."""
-    st, mids = _enrolled_with_changes(server, make_station, days=3)  # 3 changes, 2 batches
-    other = make_station("b")
-    other.enrol(server, st.ward_code or "")
-    assert other.sync().ok
-    other.record(DAY - timedelta(days=10), "late", rn=2)
-    assert other.sync().ok
+    st, mids = _with_a_change_to_pull(server, make_station)
     st.net.requests = requests = _Requests()
     real = sync_store.record_results
     asked_while_saving: list[bool] = []
@@ -250,12 +267,7 @@ def test_the_pull_is_asked_for_while_the_last_verdicts_are_saved(
     monkeypatch.setattr(sync_store, "record_results", saving)
     result = st.sync()
     assert asked_while_saving == [True]
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids), result
-    assert result.pulled == 1  # the other station's change, applied after the verdicts were saved
-    assert st.shift_row(DAY - timedelta(days=10), "late")["groups"]["rn"][1] == 2
-    assert all(r["state"] == "acked" for r in st.outbox())
-    again = st.sync()
-    assert again.ok and again.pushed == 0 and again.pulled == 0
+    _pushed_then_pulled(st, mids, result)  # the other station's change applied after the verdicts were saved
 
 
 def test_the_batch_after_next_is_built_before_the_first_is_answered(
@@ -381,12 +393,7 @@ def test_the_pull_is_asked_for_before_the_last_answer_is_read(
     recorder). The answer is still read and saved, and the page applied after it, as before."""
     from hardtruths_desktop.sync import engine as engine_module
 
-    st, mids = _enrolled_with_changes(server, make_station, days=3)  # 3 changes, 2 batches
-    other = make_station("b")
-    other.enrol(server, st.ward_code or "")
-    assert other.sync().ok
-    other.record(DAY - timedelta(days=10), "late", rn=2)
-    assert other.sync().ok
+    st, mids = _with_a_change_to_pull(server, make_station)
     st.net.requests = requests = _Requests()
     real = engine_module.read_push_answer
     asked_before_reading: list[bool] = []
@@ -399,12 +406,7 @@ def test_the_pull_is_asked_for_before_the_last_answer_is_read(
     monkeypatch.setattr(engine_module, "read_push_answer", reading)
     result = st.sync()
     assert asked_before_reading == [True]
-    assert result.ok and result.pushed == len(mids) and result.applied == len(mids), result
-    assert result.pulled == 1  # the other station's change
-    assert st.shift_row(DAY - timedelta(days=10), "late")["groups"]["rn"][1] == 2
-    assert all(r["state"] == "acked" for r in st.outbox())
-    again = st.sync()
-    assert again.ok and again.pushed == 0 and again.pulled == 0
+    _pushed_then_pulled(st, mids, result)
 
 
 def test_what_was_saved_before_the_push_is_copied_into_the_file_while_the_first_batch_is_at_the_server(
