@@ -67,7 +67,10 @@ def connection_rows(conn: Connection, sql: str, params: Sequence[Any] | Mapping[
             cur.execute(sql, params)
             return cur.fetchall() if cur.description is not None else []
     except psycopg.Error as e:
-        raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True, dialect=conn.dialect) from None
+        if raw.broken:  # the server went away (restart, failover): the pool must not hand this connection out again,
+            conn.invalidate(e)  # as SQLAlchemy's own statement path does (review of i13-edits8)
+        raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True, dialect=conn.dialect,
+                                  connection_invalidated=raw.broken) from None
 
 
 def _is_pg(session: Session) -> bool:

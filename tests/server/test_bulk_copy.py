@@ -11,9 +11,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from trust_server.api.deps import has_long_digits
-from trust_server.bulk import copy_text, json_text
+from trust_server.bulk import connection_rows, copy_text, json_text
+from trust_server.db import make_engine
 
 COLS = ("t", "n", "b", "by", "at", "u", "j", "jb")
 IS_JSON = (False, False, False, False, False, False, True, True)
@@ -79,3 +81,23 @@ def test_the_long_digit_check_finds_exactly_what_the_regular_expression_found() 
     found = [has_long_digits(b) for b in bodies]
     assert found == [pattern.search(b) is not None for b in bodies]
     assert any(found) and not all(found)
+
+
+def test_a_statement_on_the_driver_whose_connection_is_lost_gives_it_up(fresh_postgres_url: str) -> None:
+    """``connection_rows`` (a push's statements on the driver's own connection): when the server ends the
+    connection (a restart, a failover), the error is SQLAlchemy's with the connection invalidated, and the pool
+    hands out a new connection next, not the dead one (review of i13-edits8)."""
+    engine = make_engine(fresh_postgres_url)
+    try:
+        with engine.connect() as conn:
+            pid = connection_rows(conn, "SELECT pg_backend_pid()")[0][0]
+            with psycopg.connect(fresh_postgres_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            with pytest.raises(DBAPIError) as lost:
+                connection_rows(conn, "SELECT 1")
+            assert lost.value.connection_invalidated and conn.invalidated
+        with engine.connect() as conn:
+            assert connection_rows(conn, "SELECT pg_backend_pid()")[0][0] != pid
+            assert connection_rows(conn, "SELECT 1") == [(1,)]
+    finally:
+        engine.dispose()
