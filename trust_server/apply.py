@@ -278,6 +278,13 @@ class Batch:
         self.stored: dict[Key, tuple[dict[str, Any], dict[str, Any], int]] = {}
         self.is_pg = session.get_bind().dialect.name == "postgresql"
         self._by_ok: dict[str, bool] = {}
+        #: merged ahead (``read_ahead``): each record read as its row's version (``xmin:ctid``), None for a key read
+        #: and absent; ``adopt`` checks them under the locks. None: a batch read under its locks, as always
+        self.versions: dict[Key, str | None] | None = None
+        #: merged ahead, the merge read more than the batch's keys (a record it refers to late, a unique key
+        #: looked up in the table): ``adopt`` refuses, the push merges again under its locks
+        self.read_more = False
+        self._runs: list[tuple[bool, list[Key]]] = []
 
     # --- 1. load ---------------------------------------------------------------------------
     def load(self, keys: Iterable[Key], share: Iterable[Key] = ()) -> None:
@@ -287,14 +294,10 @@ class Batch:
         many wards referring to one trust no longer queue on its row (issue 13, go-live). All rows are
         locked in one key order, whatever their mode, so two batches cannot deadlock."""
         wanted = sorted({k for k in (*keys, *share) if k not in self.records and k not in self.absent})
-        shared = set(share).difference(keys)
+        runs = _lock_runs(wanted, set(share).difference(keys))
         table = EntityRecord.__table__  # type: ignore[attr-defined]
-        runs: list[tuple[bool, list[Key]]] = []  # consecutive keys of one lock mode, at most 1,000 a run
-        for k in wanted:
-            mode = k in shared
-            if not runs or runs[-1][0] != mode or len(runs[-1][1]) >= 1000:
-                runs.append((mode, []))
-            runs[-1][1].append(k)
+        if self.versions is not None:  # merged ahead: a read past the batch's keys is not checked by ``adopt``
+            self.read_more = self.read_more or bool(wanted)
         for read_only, chunk in runs:
             if self.is_pg:  # ids are uuid (migration 0018): a key in another form is no record's
                 self._load_pg([k for k in chunk if canonical_uuid(k[1])], read_only)
@@ -306,19 +309,52 @@ class Batch:
                 self.records[(loaded.entity, loaded.id)] = loaded
         self.absent.update(k for k in wanted if k not in self.records)
 
-    def _load_pg(self, chunk: list[Key], read_only: bool) -> None:
+    def read_ahead(self, keys: Iterable[Key], share: Iterable[Key] = ()) -> None:
+        """PostgreSQL: ``load`` without locks, each row's version kept, so the batch can be merged before its
+        push's turn (while the station's earlier push holds the device) and ``adopt``ed by the push's transaction."""
+        wanted = sorted(set((*keys, *share)))
+        self._runs = _lock_runs(wanted, set(share).difference(keys))
+        self.versions = {}
+        for read_only, chunk in self._runs:
+            self._load_pg([k for k in chunk if canonical_uuid(k[1])], read_only, ahead=True)
+        self.absent.update(k for k in wanted if k not in self.records)
+        self.versions.update((k, None) for k in wanted if k not in self.records)
+
+    def adopt(self, session: Session) -> bool:
+        """In the push's transaction: lock the rows ``read_ahead`` read (the same runs, modes and order as ``load``)
+        and keep the merge made ahead only if every one is the version it read, and every key absent then is absent
+        now; the batch then writes in ``session``. False: the caller merges again from a new ``Batch``."""
+        assert self.versions is not None and self.is_pg
+        if self.read_more:
+            return False
+        raw = session.connection().connection.driver_connection
+        assert raw is not None
+        now: dict[Key, str | None] = dict.fromkeys(self.versions)
+        for read_only, chunk in self._runs:
+            keys = [k for k in chunk if canonical_uuid(k[1])]
+            if not keys:
+                continue
+            sql = _versions_sql(session, read_only)
+            for entity, entity_id, version in _driver_fetch(session, raw, sql, keys):
+                now[(entity, entity_id)] = version
+        if now != self.versions:
+            return False
+        self.session, self.versions = session, None
+        return True
+
+    def _load_pg(self, chunk: list[Key], read_only: bool, ahead: bool = False) -> None:
         """PostgreSQL: one run of ``load`` on the driver's own cursor, the JSON columns read as text and
-        decoded by orjson (issue 13: SQLAlchemy's row and JSON processing was ~15% of a push of 2,000 edits)."""
+        decoded by orjson (issue 13: SQLAlchemy's row and JSON processing was ~15% of a push of 2,000 edits).
+        ``ahead``: unlocked, each row's version kept (``read_ahead``)."""
+        if not chunk:
+            return
         raw = self.session.connection().connection.driver_connection
         assert raw is not None
-        sql = _load_sql(self.session, read_only)
-        try:
-            with raw.cursor() as cur:  # the keys as two array literals (psycopg's list adapter: ~5 ms a thousand values)
-                rows = cur.execute(sql, (pg_array([e for e, _i in chunk]), "{" + ",".join([i for _e, i in chunk]) + "}")).fetchall()
-        except psycopg.Error as e:  # as SQLAlchemy raises it (the push's retry and error logging read it so)
-            raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True,
-                                      dialect=self.session.get_bind().dialect) from None
-        for entity, entity_id, ward_id, data_text, meta_text, needs_review, last_seq in rows:
+        sql = _read_ahead_sql(self.session) if ahead else _load_sql(self.session, read_only)
+        rows = _driver_fetch(self.session, raw, sql, chunk)
+        for entity, entity_id, ward_id, data_text, meta_text, needs_review, last_seq, *version in rows:
+            if self.versions is not None and version:
+                self.versions[(entity, entity_id)] = version[0]
             data = json_value(data_text) if data_text is not None else None
             # the versions packed (server migration 0021), read whatever their form; text neither JSON reader
             # takes is logged and read as no versions (every field of the record then applies)
@@ -577,6 +613,7 @@ class Batch:
         for f, v in zip(unique, wanted, strict=True):
             if isinstance(v, str) and f not in (schema.ward_field, schema.key):
                 q = q.where(table.c.data[f].as_string() == v)
+        self.read_more = self.read_more or self.versions is not None  # merged ahead: the table's rows are not checked
         for r in self.session.execute(q.limit(50)).mappings():
             if (r["entity"], r["id"]) in self.records:
                 continue
@@ -846,6 +883,55 @@ def _next_ids(session: Session, n: int) -> list[int]:
     """PostgreSQL: ``n`` values of the ``change_id`` sequence, in one row (an array: 500 rows each made a SQLAlchemy row)."""
     got = driver_rows(session, "SELECT ARRAY(SELECT nextval('change_id') FROM generate_series(1, %s))", (n,))[0][0]
     return [int(v) for v in got]
+
+
+def _lock_runs(wanted: list[Key], shared: set[Key]) -> list[tuple[bool, list[Key]]]:
+    """``wanted`` (sorted) as consecutive runs of one lock mode (True: ``FOR SHARE``), at most 1,000 keys a run."""
+    runs: list[tuple[bool, list[Key]]] = []
+    for k in wanted:
+        mode = k in shared
+        if not runs or runs[-1][0] != mode or len(runs[-1][1]) >= 1000:
+            runs.append((mode, []))
+        runs[-1][1].append(k)
+    return runs
+
+
+def _driver_fetch(session: Session, raw: Any, sql: str, chunk: list[Key]) -> list[tuple[Any, ...]]:
+    """``sql`` for the keys of ``chunk``, as two array literals (psycopg's list adapter: ~5 ms a thousand values),
+    on the driver's own cursor; a driver error raised as SQLAlchemy raises it (the push's retry and logging read it)."""
+    try:
+        with raw.cursor() as cur:
+            return list(cur.execute(sql, (pg_array([e for e, _i in chunk]), "{" + ",".join([i for _e, i in chunk]) + "}")).fetchall())
+    except psycopg.Error as e:
+        raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True,
+                                  dialect=session.get_bind().dialect) from None
+
+
+#: a row's version: a new one for every write of it (an UPDATE makes a new row version, at a new place)
+_VERSION = "r.xmin::text || ':' || r.ctid::text"
+
+
+def _keys_sql(session: Session) -> str:
+    """The keys ``unnest``ed as the key columns' own types, sorted (``_load_sql``)."""
+    table = EntityRecord.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect
+    types = (table.c.entity.type.compile(dialect=dialect), table.c.id.type.compile(dialect=dialect))
+    return f"(SELECT * FROM unnest(%s::{types[0]}[], %s::{types[1]}[]) AS u(entity, id) ORDER BY u.entity, u.id) AS k"
+
+
+def _read_ahead_sql(session: Session) -> str:
+    """``Batch.read_ahead``'s query: ``_load_sql``'s without locks, with each row's version. ``OFFSET 0`` keeps the
+    LATERAL subquery a probe by the primary key for each key (PostgreSQL never flattens a subquery with an OFFSET
+    into a join: the reason ``_load_sql`` gives)."""
+    return ("SELECT e.entity, e.id::text, e.ward_id::text, e.data::text, e.field_meta::text, e.needs_review, e.last_seq, e.v"
+            f" FROM {_keys_sql(session)} CROSS JOIN LATERAL (SELECT r.*, {_VERSION} AS v FROM entity_record r"
+            " WHERE r.entity = k.entity AND r.id = k.id OFFSET 0) AS e")
+
+
+def _versions_sql(session: Session, read_only: bool) -> str:
+    """``Batch.adopt``'s query: ``_load_sql``'s locks, in its order, returning each row's version only."""
+    return (f"SELECT e.entity, e.id::text, e.v FROM {_keys_sql(session)} CROSS JOIN LATERAL (SELECT r.entity, r.id, {_VERSION} AS v"
+            f" FROM entity_record r WHERE r.entity = k.entity AND r.id = k.id FOR {'SHARE' if read_only else 'UPDATE'}) AS e")
 
 
 _LOAD_SQL: dict[tuple[str, bool], str] = {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import logging
 import random
 import re
 import time
@@ -57,6 +58,8 @@ from trust_server.errors import ApiError
 from trust_server.models import PAYLOAD_HASH_BYTES, STATUS_CODES, ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
 from trust_server.push_turns import PushTurns, StationTurn, outstanding
 from trust_server.validate import clean_payload
+
+log = logging.getLogger(__name__)
 
 MAX_PULL = 1000
 #: how stale a device's ``last_seen_at`` (the admin's "last sync") may get before a poll that moves no
@@ -153,6 +156,8 @@ class _Prepared:
     cleaned: list[Cleaned | None]
     #: ``_lock_keys`` of every mutation (used when none was received before: the common push)
     keys: tuple[set[tuple[str, str]], set[tuple[str, str]]] | None = None
+    #: the batch merged ahead of the push's turn (``merge_ahead``), with each mutation's outcome; taken once
+    ahead: tuple[Batch, list[Any]] | None = None
 
 
 _SORTED = orjson.OPT_SORT_KEYS
@@ -209,6 +214,40 @@ def _prepare(req: PushRequest, today: date) -> _Prepared:
             cleaned.append(None)
     muts = req.mutations
     return _Prepared(raws, shas, cleaned, _lock_keys(muts, min(m.client_seq for m in muts) - 1) if muts else None)
+
+
+def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeaders, prepared: _Prepared,
+                clock: Clock) -> None:
+    """A pipelined push's records read and merged BEFORE its turn (PostgreSQL), while the station's earlier push
+    holds the device: its transaction then only checks, under the same locks, that each row is still the version
+    read (``Batch.adopt``), instead of reading and merging them itself (issue 13: a station's transactions run one
+    after another, so what they do is the push's wall time). Kept in ``prepared.ahead`` only for a push whose
+    mutations were all new when read; the transaction uses it only if none was received since and the device's
+    ward is the same, else it merges as before (as it does whenever anything here fails: nothing is lost or
+    written here)."""
+    muts = req.mutations
+    if not headers.pipelined or not muts or prepared.keys is None or engine.dialect.name != "postgresql":
+        return
+    if len({m.mutation_id.lower() for m in muts}) != len(muts):
+        return  # refused in the transaction, as before
+    now = utc_now(clock)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            rows = _driver_rows(session, "SELECT ward_id, revoked_at, last_client_seq FROM device WHERE device_id = %s",
+                                (device_id,))
+            if not rows or rows[0][1] is not None or int(rows[0][2]) >= muts[0].client_seq:
+                return  # unknown, revoked, or a re-send: the transaction answers it
+            batch = Batch(session, Author(device_id, rows[0][0]), now)
+            writes, refers = prepared.keys
+            batch.read_ahead(writes, share=refers)
+            session.rollback()  # the connection back to the pool: the merge needs none
+            outcomes = [batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc, m.recorded_by,
+                                             prepared.raws[i], m.client_seq, prepared.shas[i], prepared.cleaned[i]))
+                        for i, m in enumerate(muts)]
+    except Exception:  # never the push's error: the transaction merges as before and says what fails
+        log.info("a push could not be merged ahead of its turn: merged in its transaction", exc_info=True)
+        return
+    prepared.ahead = (batch, outcomes)
 
 
 def _usual_uuid(text_id: str) -> bool:
@@ -287,7 +326,7 @@ def _push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeade
           plain: bool, turns: PushTurns | None) -> PushResponse | dict[str, Any]:
     check_push_device(req, device_id)
     with (turns or PushTurns()).station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
-        prepared = prepare_push(req, clock)
+        prepared = prepare_push(req, clock, engine, device_id, headers)
         retry = _Retry()
         while True:
             # the station's turn in this process first (a pipelined push waits for it holding no database
@@ -306,7 +345,7 @@ async def push_awaiting_turn(engine: Engine, device_id: str, req: PushRequest, h
     holding the turn (``push_turns.py``)."""
     check_push_device(req, device_id)
     with turns.station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
-        prepared = await anyio.to_thread.run_sync(prepare_push, req, clock)
+        prepared = await anyio.to_thread.run_sync(prepare_push, req, clock, engine, device_id, headers)
         retry = _Retry()
         while True:
             if not await station.acquire_async(turn_wait_s(headers)):
@@ -335,10 +374,15 @@ def check_push_device(req: PushRequest, device_id: str) -> None:
         raise ApiError(403, "wrong_device", "The push names a different device from the access token")
 
 
-def prepare_push(req: PushRequest, clock: Clock) -> _Prepared:
-    """What a push checks before its turn: the batch's shape and each payload (as of the server's today)."""
+def prepare_push(req: PushRequest, clock: Clock, engine: Engine | None = None, device_id: str = "",
+                 headers: ClientHeaders | None = None) -> _Prepared:
+    """What a push checks before its turn: the batch's shape and each payload (as of the server's today); given the
+    engine, a pipelined push's merge too (``merge_ahead``)."""
     _structure(req)
-    return _prepare(req, utc_now(clock).date())
+    prepared = _prepare(req, utc_now(clock).date())
+    if engine is not None and headers is not None:
+        merge_ahead(engine, device_id, req, headers, prepared, clock)
+    return prepared
 
 
 def _lock_wait_s() -> float:
@@ -593,13 +637,21 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             return _conflict(m)
         return _duplicate(rec, m)
 
-    batch = Batch(session, Author(device_id, device.ward_id), now)
     # worked out ahead for a push none of whose mutations the server has had (every client_seq after ``last``)
     fresh_only = prepared.keys is not None and bool(muts) and min(m.client_seq for m in muts) > last
-    writes, refers = prepared.keys if fresh_only and prepared.keys is not None else _lock_keys(muts, last)
-    batch.load(writes, share=refers)
+    ahead, prepared.ahead = prepared.ahead, None  # merged before the turn: used at most once (a retry merges here)
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
+    if ahead is not None and fresh_only and not by_mid and ahead[0].author.ward_id == device.ward_id and ahead[0].adopt(session):
+        batch = ahead[0]  # every row it read still as it read it, now locked: its merge is this transaction's
+        results = [None] * len(muts)
+        fresh = list(zip(muts, ahead[1], strict=True))
+        last = muts[-1].client_seq
+        muts = []
+    else:
+        batch = Batch(session, Author(device_id, device.ward_id), now)
+        writes, refers = prepared.keys if fresh_only and prepared.keys is not None else _lock_keys(muts, last)
+        batch.load(writes, share=refers)
     seen_in_batch: set[str] = set()
     for i, m in enumerate(muts):
         if m.client_seq <= last:
