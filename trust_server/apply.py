@@ -285,6 +285,9 @@ class Batch:
         #: looked up in the table): ``adopt`` refuses, the push merges again under its locks
         self.read_more = False
         self._runs: list[tuple[bool, list[Key]]] = []
+        #: what ``stage`` built for ``write``: the new and updated records' rows, the history's rows, their clocks
+        self._staged: list[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]],
+                                 dict[tuple[str, str], str | None]]] = []
 
     # --- 1. load ---------------------------------------------------------------------------
     def load(self, keys: Iterable[Key], share: Iterable[Key] = ()) -> None:
@@ -705,6 +708,13 @@ class Batch:
         stream (``change_log.seq``, a record's ``last_seq``) comes in ``sequence``, the
         transaction's LAST statements (see the module's step 3).
         ``sequence=False``: the caller writes more rows first, then calls ``sequence`` itself."""
+        self.stage()
+        return self.write(sequence)
+
+    def stage(self) -> None:
+        """``finish``'s part that takes no lock and writes nothing in the transaction (a batch merged ahead does it
+        before its push's turn too): each applied change's id drawn and stamped, the records' rows and the
+        history's rows built. On SQLite the ids come from the counter, written: there it runs in the transaction."""
         n = len(self.applied)
         if n and self.is_pg:
             ids = _next_ids(self.session, n)
@@ -738,14 +748,6 @@ class Batch:
             if not (rec.in_db and self.is_pg and self._as_patch(row, rec)):
                 row["field_meta"] = field_versions.pack(rec.meta)  # each version once (server migration 0021)
             (updated_rows if rec.in_db else new_rows).append(row)
-        table = EntityRecord.__table__  # type: ignore[attr-defined]
-        # one COPY / one UPDATE per table on PostgreSQL, not a round trip per row (trust_server.bulk)
-        if self.is_pg:  # written once, with their place in the stream, by ``sequence``
-            self.pending_rows[0].extend(new_rows)
-            self.pending_rows[1].extend(updated_rows)
-        else:
-            insert_rows(self.session, table, new_rows)
-            update_records(self.session, table, updated_rows, self.now)
         # who, from which device and when are the mutation's (received_mutation): not repeated per field,
         # nor the clock it was sent with (migration 0010: ``history_hlc``)
         raws = {m.mutation_id: m.raw for m, _out in self.logged} if history else {}
@@ -754,6 +756,23 @@ class Batch:
             key = (h["mutation_id"], h["incoming_hlc"])
             if key not in hlcs:
                 hlcs[key] = history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], ""))
+        self._staged.append((new_rows, updated_rows, history, hlcs))
+
+    def write(self, sequence: bool = True) -> int:
+        """``finish``'s writes, of what ``stage`` built; returns the stream's high seq as ``finish`` does."""
+        staged, self._staged = self._staged, []
+        new_rows = [r for rows, _u, _h, _x in staged for r in rows]
+        updated_rows = [r for _n, rows, _h, _x in staged for r in rows]
+        history = [h for _n, _u, hs, _x in staged for h in hs]
+        hlcs = {k: v for _n, _u, _h, x in staged for k, v in x.items()}
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        # one COPY / one UPDATE per table on PostgreSQL, not a round trip per row (trust_server.bulk)
+        if self.is_pg:  # written once, with their place in the stream, by ``sequence``
+            self.pending_rows[0].extend(new_rows)
+            self.pending_rows[1].extend(updated_rows)
+        else:
+            insert_rows(self.session, table, new_rows)
+            update_records(self.session, table, updated_rows, self.now)
         # written column by column (``insert_columns``): no dict per row (issue 13, i13-merge6); the field by its
         # number and the outcome as a code (migration 0022)
         numbers = audit_codes.field_ids(self.session, {h["field"] for h in history}) if history else {}

@@ -240,10 +240,10 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
             batch = Batch(session, Author(device_id, rows[0][0]), now)
             writes, refers = prepared.keys
             batch.read_ahead(writes, share=refers)
-            session.rollback()  # the connection back to the pool: the merge needs none
             outcomes = [batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc, m.recorded_by,
                                              prepared.raws[i], m.client_seq, prepared.shas[i], prepared.cleaned[i]))
                         for i, m in enumerate(muts)]
+            batch.stage()  # ids drawn (the sequence locks nothing) and rows built: the transaction only writes them
     except Exception:  # never the push's error: the transaction merges as before and says what fails
         log.info("a push could not be merged ahead of its turn: merged in its transaction", exc_info=True)
         return
@@ -644,11 +644,13 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
     if ahead is not None and fresh_only and not by_mid and ahead[0].author.ward_id == device.ward_id and ahead[0].adopt(session):
         batch = ahead[0]  # every row it read still as it read it, now locked: its merge is this transaction's
+        staged = True
         results = [None] * len(muts)
         fresh = list(zip(muts, ahead[1], strict=True))
         last = muts[-1].client_seq
         muts = []
     else:
+        staged = False
         batch = Batch(session, Author(device_id, device.ward_id), now)
         writes, refers = prepared.keys if fresh_only and prepared.keys is not None else _lock_keys(muts, last)
         batch.load(writes, share=refers)
@@ -680,7 +682,11 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
                                        m.recorded_by, prepared.raws[i], m.client_seq, prepared.shas[i], prepared.cleaned[i]))
         fresh.append((m, outcome))
         results.append(None)
-    batch.finish(sequence=False)  # mutations and verdicts written; their place in the pull stream comes last, below
+    # mutations and verdicts written (staged ahead, or here); their place in the pull stream comes last, below
+    if staged:
+        batch.write(sequence=False)
+    else:
+        batch.finish(sequence=False)
     seen: dict[str, Any] = {"last_client_seq": last, "last_seen_at": now}
     if headers.app_version:
         seen["app_version"] = headers.app_version
