@@ -224,7 +224,8 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
     after another, so what they do is the push's wall time). Kept in ``prepared.ahead`` only for a push whose
     mutations were all new when read; the transaction uses it only if none was received since and the device's
     ward is the same, else it merges as before (as it does whenever anything here fails: nothing is lost or
-    written here)."""
+    written here). Called only while another push of the station is in flight in this process (a push alone has
+    nothing to overlap: merged ahead, it would only start its transaction later)."""
     muts = req.mutations
     if not headers.pipelined or not muts or prepared.keys is None or engine.dialect.name != "postgresql":
         return
@@ -326,7 +327,7 @@ def _push(engine: Engine, device_id: str, req: PushRequest, headers: ClientHeade
           plain: bool, turns: PushTurns | None) -> PushResponse | dict[str, Any]:
     check_push_device(req, device_id)
     with (turns or PushTurns()).station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
-        prepared = prepare_push(req, clock, engine, device_id, headers)
+        prepared = prepare_push(req, clock, engine, device_id, headers, station)
         retry = _Retry()
         while True:
             # the station's turn in this process first (a pipelined push waits for it holding no database
@@ -345,7 +346,7 @@ async def push_awaiting_turn(engine: Engine, device_id: str, req: PushRequest, h
     holding the turn (``push_turns.py``)."""
     check_push_device(req, device_id)
     with turns.station(device_id, pipelined=headers.pipelined, limit=PIPELINED_PER_DEVICE) as station:
-        prepared = await anyio.to_thread.run_sync(prepare_push, req, clock, engine, device_id, headers)
+        prepared = await anyio.to_thread.run_sync(prepare_push, req, clock, engine, device_id, headers, station)
         retry = _Retry()
         while True:
             if not await station.acquire_async(turn_wait_s(headers)):
@@ -375,12 +376,13 @@ def check_push_device(req: PushRequest, device_id: str) -> None:
 
 
 def prepare_push(req: PushRequest, clock: Clock, engine: Engine | None = None, device_id: str = "",
-                 headers: ClientHeaders | None = None) -> _Prepared:
+                 headers: ClientHeaders | None = None, station: StationTurn | None = None) -> _Prepared:
     """What a push checks before its turn: the batch's shape and each payload (as of the server's today); given the
-    engine, a pipelined push's merge too (``merge_ahead``)."""
+    engine, and while another push of the station is in flight here (``station.users``), its merge too
+    (``merge_ahead``)."""
     _structure(req)
     prepared = _prepare(req, utc_now(clock).date())
-    if engine is not None and headers is not None:
+    if engine is not None and headers is not None and station is not None and station.users > 1:
         merge_ahead(engine, device_id, req, headers, prepared, clock)
     return prepared
 

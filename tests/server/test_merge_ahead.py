@@ -21,6 +21,7 @@ from support.clocks import SUITE_TODAY
 import trust_server.sync as server_sync
 from hardtruths_desktop.sync.protocol import PushRequest
 from trust_server.apply import Batch
+from trust_server.push_turns import StationTurn
 
 PIPELINED = server_sync.ClientHeaders.parse("4", "test", None, None, "1", "1")
 ONE_AT_A_TIME = server_sync.ClientHeaders.parse("4", "test", None, None, "1", None)
@@ -51,8 +52,13 @@ def _request(st: Station, mutations: list[dict[str, Any]]) -> PushRequest:
                                        "acked_through": st.acked, "mutations": mutations})
 
 
-def _prepared(admin: Admin, st: Station, req: PushRequest, headers: server_sync.ClientHeaders) -> Any:
-    return server_sync.prepare_push(req, admin.server.clock, admin.server.app.state.engine, st.device_id, headers)
+#: the station's earlier push in flight in this process (``StationTurn.users``): what a push merged ahead overlaps
+BEHIND_ANOTHER = StationTurn(users=2)
+
+
+def _prepared(admin: Admin, st: Station, req: PushRequest, headers: server_sync.ClientHeaders,
+              station: StationTurn = BEHIND_ANOTHER) -> Any:
+    return server_sync.prepare_push(req, admin.server.clock, admin.server.app.state.engine, st.device_id, headers, station)
 
 
 def _in_turn(admin: Admin, st: Station, req: PushRequest, prepared: Any, headers: server_sync.ClientHeaders) -> dict[str, Any]:
@@ -89,15 +95,21 @@ def test_a_pipelined_push_is_merged_before_its_turn_and_only_locked_in_it(admin:
     assert all(_record(b, a.shift_id(day))["row"]["groups.rn.actual"] == 6 for day in days)
 
 
-def test_a_push_one_at_a_time_is_merged_in_its_transaction(admin: Admin, pair: tuple[Station, Station], loads: list[int]) -> None:
+@pytest.mark.parametrize(("headers", "station"), [(ONE_AT_A_TIME, BEHIND_ANOTHER), (PIPELINED, StationTurn(users=1))],
+                         ids=["not-pipelined", "pipelined-alone"])
+def test_a_push_with_nothing_to_overlap_is_merged_in_its_transaction(admin: Admin, pair: tuple[Station, Station],
+                                                                     loads: list[int], headers: server_sync.ClientHeaders,
+                                                                     station: StationTurn) -> None:
+    """A push not marked pipelined, or the only push of its station in flight here (the first of a backlog): no
+    earlier push of the station to overlap, so merging ahead would only start its transaction later."""
     a, _b = pair
     a.push([a.create_shift(SUITE_TODAY - timedelta(days=1))])
     req = _request(a, [_edit(a, a.shift_id(SUITE_TODAY - timedelta(days=1)), 6, a)])
-    prepared = _prepared(admin, a, req, ONE_AT_A_TIME)
-    assert prepared.ahead is None  # no earlier push of the station to overlap: nothing gained by merging ahead
+    prepared = _prepared(admin, a, req, headers, station)
+    assert prepared.ahead is None
     loads.clear()
-    assert [r["status"] for r in _in_turn(admin, a, req, prepared, ONE_AT_A_TIME)["results"]] == ["applied"]
-    assert len(loads) == 1
+    assert [r["status"] for r in _in_turn(admin, a, req, prepared, headers)["results"]] == ["applied"]
+    assert loads == [1]
 
 
 def test_a_record_written_after_the_merge_ahead_is_merged_again_under_the_lock(admin: Admin, pair: tuple[Station, Station],

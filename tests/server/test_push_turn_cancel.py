@@ -40,7 +40,7 @@ def test_a_push_cancelled_before_its_thread_ran_gives_the_turn_back(monkeypatch:
         async def blocker() -> None:  # a long pull holding the last worker thread
             await anyio.to_thread.run_sync(release_blocker.wait)
 
-        def prepare(req: Any, clock: Any, *_engine_device_headers: Any) -> None:
+        def prepare(req: Any, clock: Any, *_engine_device_headers_station: Any) -> None:
             loop.call_soon_threadsafe(lambda: loop.create_task(blocker()))
             time.sleep(0.05)
 

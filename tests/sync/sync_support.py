@@ -133,6 +133,15 @@ class Server:
                             (mutation_ids,))
         return {str(r[0]): int(r[1]) for r in rows}
 
+    def received_order(self, mutation_ids: list[str]) -> list[tuple[int, int]]:
+        """Where each mutation (in the order given) was received: (its request's ``received_batch`` row, its index
+        there), drawn in the push's transaction, so in the order the server applied them (a change id, drawn
+        before a pipelined push's turn since issue 13, is an identity, not an order)."""
+        rows = self.sql("SELECT mutation_id::text, batch_id, batch_index FROM received_mutation WHERE mutation_id::text = ANY(%s)",
+                        (mutation_ids,))
+        at = {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
+        return [at[m] for m in mutation_ids if m in at]
+
     def record(self, entity: str, entity_id: str) -> dict[str, Any] | None:
         rows = self.sql("SELECT data, field_meta, needs_review, deleted FROM entity_record WHERE entity = %s AND id::text = %s",
                         (entity, entity_id))

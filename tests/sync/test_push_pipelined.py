@@ -50,6 +50,14 @@ def _enrolled_with_changes(server: Server, make_station: Callable[..., Station],
     return st, mids
 
 
+def _applied_in_order(server: Server, seqs: list[Any], mids: list[str]) -> None:
+    """Each change has its change id (the station kept the verdict) and the server applied them in client_seq
+    order (where it received each, drawn in its transaction: ``Server.received_order``)."""
+    assert None not in seqs and len(set(seqs)) == len(seqs)
+    order = server.received_order(mids)
+    assert len(order) == len(mids) and order == sorted(order)
+
+
 def test_each_answered_batch_is_saved_when_the_next_one_fails(server: Server, make_station: Callable[..., Station]) -> None:
     st, mids = _enrolled_with_changes(server, make_station, days=7)
     st.net = CutAfterPushes(2)  # two batches answered; the third cannot be sent
@@ -61,7 +69,7 @@ def test_each_answered_batch_is_saved_when_the_next_one_fails(server: Server, ma
     states = [rows[m]["state"] for m in mids]
     assert states == ["acked"] * 4 + ["pending"] * (len(mids) - 4)  # both answered batches saved, in order
     seqs = [rows[m]["result"]["server_seq"] for m in mids[:4]]
-    assert None not in seqs and seqs == sorted(seqs)
+    _applied_in_order(server, seqs, mids[:4])
 
     st.net = Network()
     again = st.sync()
@@ -111,7 +119,7 @@ def test_the_next_batch_goes_while_the_one_before_is_applied_and_each_change_arr
         server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch) -> None:
     """issue 13 (i13-push5): a server that answers ``Push-Pipeline: 1`` is sent the next batch before the answer
     to the one before comes back; it applies it after that one. Every change arrives once, in client_seq
-    order (the server's change ids rise with it), and the station's outbox ends acknowledged."""
+    order (where the server received each rises with it), and the station's outbox ends acknowledged."""
     st, mids = _enrolled_with_changes(server, make_station, days=7)  # 7 changes, 4 batches
     ahead = _count_ahead(monkeypatch)
     result = st.sync()
@@ -120,7 +128,7 @@ def test_the_next_batch_goes_while_the_one_before_is_applied_and_each_change_arr
     rows = {r["mutation_id"]: r for r in st.outbox()}
     assert all(rows[m]["state"] == "acked" for m in mids)
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
-    assert None not in seqs and seqs == sorted(seqs)
+    _applied_in_order(server, seqs, mids)
 
 
 def test_a_server_that_does_not_take_a_batch_ahead_is_sent_one_batch_at_a_time(
@@ -175,7 +183,7 @@ def test_no_batch_is_sent_ahead_while_the_station_pushes_smaller_batches(
     assert ahead == []  # nothing sent ahead at the smaller size
     rows = {r["mutation_id"]: r for r in st.outbox()}
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
-    assert None not in seqs and seqs == sorted(seqs)
+    _applied_in_order(server, seqs, mids)
 
 
 def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
@@ -210,7 +218,7 @@ def test_the_batch_after_next_reaches_the_server_before_the_next_one_is_applied(
     _each_arrived_once(result, server, mids)
     rows = {r["mutation_id"]: r for r in st.outbox()}
     seqs = [rows[m]["result"]["server_seq"] for m in mids]
-    assert None not in seqs and seqs == sorted(seqs)
+    _applied_in_order(server, seqs, mids)
 
 
 class _Requests(list[str]):
