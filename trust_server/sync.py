@@ -238,6 +238,8 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
                                 (device_id,))
             if not rows or rows[0][1] is not None or int(rows[0][2]) >= muts[0].client_seq:
                 return  # unknown, revoked, or a re-send: the transaction answers it
+            if session.execute(received_by_ids_query([m.mutation_id.lower() for m in muts], True)).first() is not None:
+                return  # an id received before (a re-enrolled PC re-sending, a reused id): the transaction answers it
             batch = Batch(session, Author(device_id, rows[0][0]), now)
             writes, refers = prepared.keys
             batch.read_ahead(writes, share=refers)
@@ -613,10 +615,16 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     if muts and muts[0].client_seq > last + 1:
         refusal = ApiError(409, "expected_seq", f"The server expects client_seq {last + 1} next", expected_seq=last + 1)
         raise _Early(refusal) if headers.pipelined else refusal
+    # worked out ahead for a push none of whose mutations the server has had (every client_seq after ``last``)
+    fresh_only = prepared.keys is not None and bool(muts) and min(m.client_seq for m in muts) > last
+    ahead, prepared.ahead = prepared.ahead, None  # merged before the turn: used at most once (a retry merges here)
+    if not (ahead is not None and fresh_only and ahead[0].author.ward_id == device.ward_id and ahead[0].adopt(session)):
+        ahead = None
     # mutation ids compared in lower case: PostgreSQL keeps them as uuid (and reads them back so)
     by_seq: dict[int, ReceivedMutation] = {}
     by_mid: dict[str, ReceivedMutation] = {}
-    if muts:
+    if muts and ahead is None:  # merged ahead: none of its ids had been received (looked up then; one received
+        # since, from another station, meets its primary key at the insert: the push is tried again, merged here)
         for rec in session.execute(select(ReceivedMutation).where(
                 col(ReceivedMutation.device_id) == device_id,
                 col(ReceivedMutation.client_seq) >= muts[0].client_seq,
@@ -639,12 +647,9 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
             return _conflict(m)
         return _duplicate(rec, m)
 
-    # worked out ahead for a push none of whose mutations the server has had (every client_seq after ``last``)
-    fresh_only = prepared.keys is not None and bool(muts) and min(m.client_seq for m in muts) > last
-    ahead, prepared.ahead = prepared.ahead, None  # merged before the turn: used at most once (a retry merges here)
     results: list[ItemResult | None] = []
     fresh: list[tuple[Mutation, Any]] = []  # (mutation, Outcome) received for the first time
-    if ahead is not None and fresh_only and not by_mid and ahead[0].author.ward_id == device.ward_id and ahead[0].adopt(session):
+    if ahead is not None:
         batch = ahead[0]  # every row it read still as it read it, now locked: its merge is this transaction's
         staged = True
         results = [None] * len(muts)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from server_support import Admin, Station
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from support.clocks import SUITE_TODAY
 
@@ -186,3 +187,37 @@ def test_a_re_sent_push_is_not_merged_ahead(admin: Admin, pair: tuple[Station, S
     again = _prepared(admin, a, req, PIPELINED)
     assert again.ahead is None
     assert [r["status"] for r in _in_turn(admin, a, req, again, PIPELINED)["results"]] == ["duplicate"]
+
+
+def test_an_id_received_before_is_not_merged_ahead(admin: Admin, pair: tuple[Station, Station]) -> None:
+    """B reuses a mutation id A's push brings (a hostile or copied station): A's push is not merged ahead, and its
+    transaction answers that change as a conflicting id, as always."""
+    a, b = pair
+    day = SUITE_TODAY - timedelta(days=3)
+    mine = a.create_shift(day)
+    assert b.push([b.create_shift(day - timedelta(days=1)) | {"mutation_id": mine["mutation_id"]}])["results"][0]["status"] == "applied"
+    req = _request(a, [mine])
+    prepared = _prepared(admin, a, req, PIPELINED)
+    assert prepared.ahead is None
+    got = _in_turn(admin, a, req, prepared, PIPELINED)["results"][0]
+    assert got["status"] == "rejected" and got["flags"] == ["mutation_id_conflict"]
+
+
+def test_an_id_received_after_the_merge_ahead_is_answered_when_the_push_is_tried_again(
+        admin: Admin, pair: tuple[Station, Station]) -> None:
+    """B's push with one of A's mutation ids commits between A's merge ahead and A's turn: A's transaction meets the
+    id's primary key (a retryable error: nothing of it is written) and, tried again, merges in its transaction and
+    answers that change as a conflicting id; A's other change applies."""
+    a, b = pair
+    day = SUITE_TODAY - timedelta(days=4)
+    first, second = a.create_shift(day), a.create_shift(day, "late")
+    req = _request(a, [first, second])
+    prepared = _prepared(admin, a, req, PIPELINED)
+    assert prepared.ahead is not None
+    assert b.push([b.create_shift(day - timedelta(days=1)) | {"mutation_id": second["mutation_id"]}])["results"][0]["status"] == "applied"
+    with pytest.raises(DBAPIError) as raised:
+        _in_turn(admin, a, req, prepared, PIPELINED)
+    assert server_sync._is_retryable(raised.value)
+    assert prepared.ahead is None  # taken: the retry merges in its transaction
+    got = _in_turn(admin, a, req, prepared, PIPELINED)["results"]
+    assert [r["status"] for r in got] == ["applied", "rejected"] and got[1]["flags"] == ["mutation_id_conflict"]
