@@ -45,7 +45,7 @@ from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
 from trust_server import audit_codes, field_versions
-from trust_server.bulk import driver_rows, insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
+from trust_server.bulk import copy_ready, copy_written, driver_rows, insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
 from trust_server.stream import drop_unsent
 from trust_server.validate import clean_payload
@@ -288,6 +288,7 @@ class Batch:
         #: what ``stage`` built for ``write``: the new and updated records' rows, the history's rows, their clocks
         self._staged: list[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]],
                                  dict[tuple[str, str], str | None]]] = []
+        self._history_copy: tuple[list[str], str] | None = None  # merged ahead: the history's COPY text (``stage``)
 
     # --- 1. load ---------------------------------------------------------------------------
     def load(self, keys: Iterable[Key], share: Iterable[Key] = ()) -> None:
@@ -757,6 +758,10 @@ class Batch:
             if key not in hlcs:
                 hlcs[key] = history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], ""))
         self._staged.append((new_rows, updated_rows, history, hlcs))
+        if self.versions is not None and history:  # merged ahead: the history's COPY text too, if its fields are numbered
+            found = audit_codes.known_field_ids(self.session, {h["field"] for h in history})
+            if found is not None:
+                self._history_copy = copy_ready(FieldChange.__table__, _history_columns(history, hlcs, found))  # type: ignore[attr-defined]
 
     def write(self, sequence: bool = True) -> int:
         """``finish``'s writes, of what ``stage`` built; returns the stream's high seq as ``finish`` does."""
@@ -773,17 +778,12 @@ class Batch:
         else:
             insert_rows(self.session, table, new_rows)
             update_records(self.session, table, updated_rows, self.now)
-        # written column by column (``insert_columns``): no dict per row (issue 13, i13-merge6); the field by its
-        # number and the outcome as a code (migration 0022)
-        numbers = audit_codes.field_ids(self.session, {h["field"] for h in history}) if history else {}
-        insert_columns(self.session, FieldChange.__table__, {  # type: ignore[attr-defined]
-            "server_seq": [None] * len(history),
-            "mutation_id": [h["mutation_id"].lower() for h in history],  # its mutation's (0013)
-            "entity": [h["entity"] for h in history], "entity_id": [h["entity_id"] for h in history],
-            "field_id": [numbers[h["field"]] for h in history], "outcome_code": [audit_codes.OUTCOME_CODES[h["outcome"]] for h in history],
-            "incoming_hlc": [hlcs[(h["mutation_id"], h["incoming_hlc"])] for h in history],
-            "stored_hlc": [h["stored_hlc"] for h in history], "old_value": [h["old_value"] for h in history],
-            "new_value": [h["new_value"] for h in history]})
+        ready, self._history_copy = self._history_copy, None
+        if ready is not None and len(staged) == 1:  # made ahead (``stage``)
+            copy_written(self.session, FieldChange.__table__, ready)  # type: ignore[attr-defined]
+        elif history:
+            numbers = audit_codes.field_ids(self.session, {h["field"] for h in history})
+            insert_columns(self.session, FieldChange.__table__, _history_columns(history, hlcs, numbers))  # type: ignore[attr-defined]
         # the mutations' texts once for the request, compressed together (migration 0015: ``log_texts``)
         logged = self.logged
         places = log_texts(self.session, [m.raw for m, _out in logged])
@@ -902,6 +902,20 @@ def _next_ids(session: Session, n: int) -> list[int]:
     """PostgreSQL: ``n`` values of the ``change_id`` sequence, in one row (an array: 500 rows each made a SQLAlchemy row)."""
     got = driver_rows(session, "SELECT ARRAY(SELECT nextval('change_id') FROM generate_series(1, %s))", (n,))[0][0]
     return [int(v) for v in got]
+
+
+def _history_columns(history: list[dict[str, Any]], hlcs: dict[tuple[str, str], str | None],
+                     numbers: Mapping[str, int]) -> dict[str, list[Any]]:
+    """``field_change``'s rows, column by column (``insert_columns``: no dict per row; issue 13, i13-merge6): the field
+    by its number and the outcome as a code (migration 0022), who and when left to the mutation's row."""
+    return {
+        "server_seq": [None] * len(history),
+        "mutation_id": [h["mutation_id"].lower() for h in history],  # its mutation's (0013)
+        "entity": [h["entity"] for h in history], "entity_id": [h["entity_id"] for h in history],
+        "field_id": [numbers[h["field"]] for h in history], "outcome_code": [audit_codes.OUTCOME_CODES[h["outcome"]] for h in history],
+        "incoming_hlc": [hlcs[(h["mutation_id"], h["incoming_hlc"])] for h in history],
+        "stored_hlc": [h["stored_hlc"] for h in history], "old_value": [h["old_value"] for h in history],
+        "new_value": [h["new_value"] for h in history]}
 
 
 def _lock_runs(wanted: list[Key], shared: set[Key]) -> list[tuple[bool, list[Key]]]:

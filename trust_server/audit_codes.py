@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from trust_server.bulk import driver_rows
 from trust_server.models import OUTCOME_CODES, PAYLOAD_HASH_BYTES, STATUS_CODES, FieldName
 
-__all__ = ["OUTCOME_CODES", "PAYLOAD_HASH_BYTES", "STATUS_CODES", "field_ids", "field_names"]
+__all__ = ["OUTCOME_CODES", "PAYLOAD_HASH_BYTES", "STATUS_CODES", "field_ids", "field_names", "known_field_ids"]
 
 _INSERT = text("INSERT INTO field_name (name) VALUES (:name) ON CONFLICT (name) DO NOTHING")
 
@@ -41,6 +41,14 @@ def field_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
         session.execute(_INSERT, [{"name": n} for n in missing])
         found.update(_lookup(session, missing))
     return found
+
+
+def known_field_ids(session: Session, names: Iterable[str]) -> dict[str, int] | None:
+    """``field_ids`` when every one of ``names`` is numbered already (a read only: a push merged ahead of its turn
+    asks outside its transaction; a number, once given, names its field for good), else None."""
+    wanted = sorted(set(names))
+    found = _lookup(session, wanted) if wanted else {}
+    return found if len(found) == len(wanted) else None
 
 
 def _lookup(session: Session, names: list[str]) -> dict[str, int]:

@@ -102,11 +102,30 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list[Any]]
     _copy_in(session, table, cols, lambda is_json: copy_columns_text(values, is_json))
 
 
+def copy_ready(table: Table, columns: dict[str, list[Any]]) -> tuple[list[str], str]:
+    """``insert_columns``' COPY text made now, for ``copy_written`` to send later (a push merged ahead builds its
+    history's rows before its turn): the columns' names and the text."""
+    cols = list(columns)
+    return cols, copy_columns_text(list(columns.values()), _json_kinds(table, cols))
+
+
+def copy_written(session: Session, table: Table, ready: tuple[list[str], str]) -> None:
+    """PostgreSQL: ``COPY`` of what ``copy_ready`` made into ``table``."""
+    cols, written = ready
+    if written:
+        _copy_in(session, table, cols, lambda _is_json: written)
+
+
+def _json_kinds(table: Table, cols: list[str]) -> list[bool | str]:
+    """Each column's ``is_json`` for ``copy_columns_text``: a JSON column declared ``none_as_null`` takes None as SQL
+    NULL (``received_mutation.result``, migration 0022)."""
+    return [(NONE_AS_NULL if getattr(table.c[c].type, "none_as_null", False) else True)
+            if isinstance(table.c[c].type, JSON) else False for c in cols]
+
+
 def _copy_in(session: Session, table: Table, cols: list[str], text_of: Any) -> None:
     """``COPY`` into ``table``'s ``cols`` the text ``text_of(is_json)`` writes, on the session's own connection."""
-    # a JSON column declared ``none_as_null`` takes None as SQL NULL (``received_mutation.result``, migration 0022)
-    is_json: list[bool | str] = [(NONE_AS_NULL if getattr(table.c[c].type, "none_as_null", False) else True)
-                                 if isinstance(table.c[c].type, JSON) else False for c in cols]
+    is_json = _json_kinds(table, cols)
     raw = session.connection().connection.driver_connection
     assert raw is not None
     names = ", ".join(f'"{c}"' for c in cols)

@@ -22,6 +22,7 @@ from support.clocks import SUITE_TODAY
 import trust_server.sync as server_sync
 from hardtruths_desktop.sync.protocol import PushRequest
 from trust_server.apply import Batch
+from trust_server.audit_codes import field_ids
 from trust_server.push_turns import StationTurn
 
 PIPELINED = server_sync.ClientHeaders.parse("4", "test", None, None, "1", "1")
@@ -72,6 +73,11 @@ def _in_turn(admin: Admin, st: Station, req: PushRequest, prepared: Any, headers
     return out
 
 
+def _sql(admin: Admin, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with Session(admin.server.app.state.engine) as session:
+        return [tuple(r) for r in session.connection().exec_driver_sql(query, params).fetchall()]
+
+
 def _record(st: Station, entity_id: str) -> dict[str, Any]:
     return [c for c in st.pull_all() if c["id"] == entity_id][-1]
 
@@ -87,13 +93,22 @@ def test_a_pipelined_push_is_merged_before_its_turn_and_only_locked_in_it(admin:
     days = [SUITE_TODAY - timedelta(days=d) for d in (1, 2, 3)]
     a.push([a.create_shift(day) for day in days])
     req = _request(a, [_edit(a, a.shift_id(day), 6, a) for day in days])
+    with Session(admin.server.app.state.engine) as session, session.begin():
+        field_ids(session, ["groups.rn.actual"])  # numbered (by any earlier edit of the figure on this server)
     prepared = _prepared(admin, a, req, PIPELINED)
     assert prepared.ahead is not None  # merged before the turn
+    assert prepared.ahead[0]._history_copy is not None  # its history's rows written out ahead too
     loads.clear()
     out = _in_turn(admin, a, req, prepared, PIPELINED)
     assert [r["status"] for r in out["results"]] == ["applied"] * 3
     assert loads == []  # nothing read in the transaction but the rows' versions (``Batch.adopt``)
     assert all(_record(b, a.shift_id(day))["row"]["groups.rn.actual"] == 6 for day in days)
+    # the history made ahead, as the transaction makes it: each edit's field, old and new value, its change id
+    history = _sql(admin, "SELECT entity_id, field, old_value, new_value, outcome, server_seq, incoming_hlc, device_id::text,"
+                          " recorded_by FROM field_history WHERE mutation_id::text = ANY(%s) ORDER BY entity_id",
+                   ([m.mutation_id for m in req.mutations],))
+    assert history == sorted((m.entity_id, "groups.rn.actual", 4, 6, "applied", r["server_seq"], m.hlc, a.device_id, m.recorded_by)
+                             for m, r in zip(req.mutations, out["results"], strict=True))
 
 
 @pytest.mark.parametrize(("headers", "station"), [(ONE_AT_A_TIME, BEHIND_ANOTHER), (PIPELINED, StationTurn(users=1))],
