@@ -49,6 +49,8 @@ MAX_TIMEOUTS_PER_CYCLE = 4
 PLACEHOLDER_NS = uuid.UUID("6f1c1f0e-3c55-4b0a-9a43-3f1f3d4e9b21")  # placeholders for changes held on this PC
 
 BATCH = 500  # protocol.MAX_BATCH: about 200 KB of JSON before gzip for shift edits (SYNC.md 3.4 says 256 KB)
+#: a backlog's first batch, pushed pipelined, is this part of a full one (``SyncEngine._push_batches``)
+FIRST_BATCH_PART = 5
 PULL_PAGE = 1000  # the server's MAX_PULL
 TIMEOUT_S = 30.0
 
@@ -538,6 +540,13 @@ class SyncEngine:
         finally:
             left.set()
 
+    def _first_batch_size(self, batch_size: int) -> int:
+        """The size of a cycle's first batch when it is smaller than ``batch_size`` (``FIRST_BATCH_PART``): only for a
+        server that takes a batch ahead, at full size (not while the batch is halved on a bad link), and where a
+        part is no smaller than ``MIN_BATCH``; else 0 (the first batch is a full one)."""
+        part = batch_size // FIRST_BATCH_PART
+        return part if self._pipeline_ok and batch_size >= self.max_batch and part >= MIN_BATCH else 0
+
     def _take_ahead(self, ready: Future[_WireBatch] | None,
                     wire: _WireBatch | None) -> tuple[Future[httpx.Response | None], threading.Event] | None:
         """The answer on its way for ``wire`` when it is the batch that was sent ahead, with the event set once
@@ -592,13 +601,18 @@ class SyncEngine:
         steady = True
         built: dict[tuple[int, int], Future[_WireBatch]] = {}  # the batch after the next, built ahead (``_next_wire``)
         copied = False  # the WAL's copy into the file started while the first batch is at the server
+        # the first batch of a cycle pushed pipelined is a fifth of a full one (issue 13): the server applies a batch
+        # sent ahead while the one before it is in its transaction, so until the first is applied nothing overlaps;
+        # small, it is applied at once and the full batch sent ahead of it is merged meanwhile
+        first = self._first_batch_size(batch_size)
         while True:
-            wire = self._prepared(ready, batch_size, after)
+            size, first = first or batch_size, 0
+            wire = self._prepared(ready, size, after)
             taken = self._take_ahead(ready, wire) if self._ahead is not None else None
             early = taken[0] if taken is not None else None
             ready = None
             if wire is None:
-                wire = self._wire_batch(batch_size, after)
+                wire = self._wire_batch(size, after)
             batch, held, raw = wire.batch, wire.held, wire.body
             if not batch:
                 return
@@ -609,7 +623,7 @@ class SyncEngine:
             headers = {**self._headers((waiting, oldest)), "Content-Encoding": "gzip", "Content-Type": "application/json"}
             if self._pipeline_ok:  # every batch marked: one sent in order never finds its own follower in its way
                 headers[protocol.HEADER_PIPELINED] = "1"
-            full = len(batch) >= batch_size
+            full = len(batch) >= size
             ahead_ok = full and self._pipeline_ok and steady and batch_size >= self.max_batch
             auth = self._auth(client) if ahead_ok else {}  # before the next batch is started: nothing raises between
             # this batch has left (the hook ``_on_send``); sent ahead, when its own sending has sent it

@@ -460,3 +460,33 @@ def _each_arrived_once(result: Any, server: Server, mids: list[str]) -> None:
     """The sync pushed and the server applied every change, each exactly once."""
     assert result.ok and result.pushed == len(mids) and result.applied == len(mids) and result.duplicates == 0
     assert server.applied(mids) == {m: 1 for m in mids}
+
+
+def _request_sizes(server: Server, mids: list[str]) -> list[int]:
+    """How many of ``mids`` each push request brought, in the order the server applied them (a request's texts
+    share ``received_batch`` rows, at most 100 to a row: the batches here are smaller)."""
+    sizes: dict[int, int] = {}
+    for batch_id, _index in server.received_order(mids):
+        sizes[batch_id] = sizes.get(batch_id, 0) + 1
+    return [sizes[k] for k in sorted(sizes)]
+
+
+@pytest.mark.parametrize("pipelined", [True, False], ids=["server-takes-a-batch-ahead", "one-batch-at-a-time"])
+def test_a_backlogs_first_batch_is_a_fifth_of_a_full_one_when_the_server_takes_the_next_ahead(
+        server: Server, make_station: Callable[..., Station], monkeypatch: pytest.MonkeyPatch, pipelined: bool) -> None:
+    """issue 13: the server merges a batch sent ahead while the one before is in its transaction, so a backlog's
+    first batch, with nothing before it, is sent small (applied at once) and the full batch after it goes ahead;
+    to a server that takes one batch at a time every batch is full. Every change arrives once, in order."""
+    if not pipelined:
+        monkeypatch.setattr(api_sync, "HEADER_PIPELINE", "X-Not-Said")  # the answer no longer carries the capability
+    st, mids = _enrolled_with_changes(server, make_station, days=60)  # 60 changes
+    st.engine.batch_size = st.engine.max_batch = 25
+    st.engine._pipeline_ok = pipelined
+    ahead = _count_ahead(monkeypatch)
+    result = st.sync()
+    _each_arrived_once(result, server, mids)
+    full, rest = divmod(len(mids) - (5 if pipelined else 0), 25)
+    assert _request_sizes(server, mids) == ([5] if pipelined else []) + [25] * full + ([rest] if rest else [])
+    assert (ahead.count(200) >= 2) if pipelined else ahead == []
+    rows = {r["mutation_id"]: r for r in st.outbox()}
+    _applied_in_order(server, [rows[m]["result"]["server_seq"] for m in mids], mids)
