@@ -34,7 +34,9 @@ from sqlalchemy import BigInteger, Engine, Integer, bindparam, func, literal_col
 from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import aliased
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col
 
 from hardtruths_desktop.domain.clock import Clock, iso_utc, utc_now
@@ -222,15 +224,21 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
     holds the device: its transaction then only checks, under the same locks, that each row is still the version
     read (``Batch.adopt``), instead of reading and merging them itself (issue 13: a station's transactions run one
     after another, so what they do is the push's wall time). Kept in ``prepared.ahead`` only for a push whose
-    mutations were all new when read; the transaction uses it only if none was received since and the device's
-    ward is the same, else it merges as before (as it does whenever anything here fails: nothing is lost or
-    written here). Called only while another push of the station is in flight in this process (a push alone has
-    nothing to overlap: merged ahead, it would only start its transaction later)."""
+    mutations were all new (and none of their ids received) when read; the transaction uses it only if the push is
+    still new to it and the device's ward is the same, else it merges as before (as it does whenever anything here
+    fails: nothing is lost, and nothing written here but change ids drawn). An id another station sends in between
+    meets ``received_mutation``'s primary key at the transaction's insert: the push is tried again, merged in its
+    transaction. The batch's time (``received_at``, the clock checks, the day payloads are checked as of) is the
+    merge's. Called only while another push of the station is in flight in this process (a push alone has nothing
+    to overlap: merged ahead, it would only start its transaction later), and only with a connection idle in the
+    pool (else it would wait for one before even taking its turn)."""
     muts = req.mutations
     if not headers.pipelined or not muts or prepared.keys is None or engine.dialect.name != "postgresql":
         return
     if len({m.mutation_id.lower() for m in muts}) != len(muts):
         return  # refused in the transaction, as before
+    if not _pool_has_room(engine):
+        return
     now = utc_now(clock)
     try:
         with Session(engine, expire_on_commit=False) as session:
@@ -243,14 +251,30 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
             batch = Batch(session, Author(device_id, rows[0][0]), now)
             writes, refers = prepared.keys
             batch.read_ahead(writes, share=refers)
-            outcomes = [batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc, m.recorded_by,
-                                             prepared.raws[i], m.client_seq, prepared.shas[i], prepared.cleaned[i]))
-                        for i, m in enumerate(muts)]
+            outcomes = []
+            for i, m in enumerate(muts):
+                outcomes.append(batch.apply(Incoming(m.mutation_id, m.entity, m.entity_id, m.op, m.payload, m.base, m.hlc,
+                                                     m.recorded_by, prepared.raws[i], m.client_seq, prepared.shas[i],
+                                                     prepared.cleaned[i])))
+                if batch.read_more:
+                    return  # it read past its keys (a unique key looked up): never adopted, so merged only once
             batch.stage()  # ids drawn (the sequence locks nothing) and rows built: the transaction only writes them
-    except Exception:  # never the push's error: the transaction merges as before and says what fails
+    except (DBAPIError, SATimeoutError):  # the database busy or gone: the transaction meets it too, and says so
         log.info("a push could not be merged ahead of its turn: merged in its transaction", exc_info=True)
         return
+    except Exception:  # never the push's error (the transaction merges as before), but a fault of this step's own
+        log.warning("merging a push ahead of its turn failed: merged in its transaction", exc_info=True)
+        return
     prepared.ahead = (batch, outcomes)
+
+
+def _pool_has_room(engine: Engine) -> bool:
+    """Whether the engine's pool gives a connection now: one idle in it, or room to open one (a ``QueuePool``;
+    any other pool: True)."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return True
+    return pool.checkedin() > 0 or pool.checkedout() < pool.size() + max(0, pool._max_overflow)
 
 
 def _usual_uuid(text_id: str) -> bool:

@@ -704,7 +704,7 @@ class SyncEngine:
                     raise SyncError("no_progress", "The trust server accepted nothing from the batch; will retry")
                 continue
             if r.status_code == 413 and batch_size > 1:
-                batch_size = max(1, batch_size // 2)
+                batch_size = max(1, min(batch_size, len(batch)) // 2)  # half what was refused (a small first batch too)
                 continue
             if r.status_code == 422 and _error_code(r) == "batch_malformed":
                 if len(batch) > 1:  # bisect: halve until the one unreadable change is alone

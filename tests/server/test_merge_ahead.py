@@ -9,6 +9,7 @@ since is merged again (its conflict found, not overwritten), a record created si
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -236,3 +237,36 @@ def test_an_id_received_after_the_merge_ahead_is_answered_when_the_push_is_tried
     assert prepared.ahead is None  # taken: the retry merges in its transaction
     got = _in_turn(admin, a, req, prepared, PIPELINED)["results"]
     assert [r["status"] for r in got] == ["applied", "rejected"] and got[1]["flags"] == ["mutation_id_conflict"]
+
+
+def test_a_record_referred_to_and_voided_after_the_merge_ahead_is_checked_again(
+        admin: Admin, pair: tuple[Station, Station], loads: list[int]) -> None:
+    """A's edit names a nurse in charge (her staff record read ahead, only referred to: locked FOR SHARE in the
+    transaction); trust IT voids her record before A's turn. Its version changed: A's push merges again and refuses
+    the edit, as it would have in its transaction, instead of pointing the shift at a void record."""
+    a, _b = pair
+    day = SUITE_TODAY - timedelta(days=5)
+    nurse = str(uuid.uuid4())
+    a.push([a.create_shift(day), a.mutation("staff", nurse, "create", {"ward_id": a.ward_id, "name": "Nurse A", "role": "rn"})])
+    req = _request(a, [a.mutation("shift", a.shift_id(day), "patch", {"nurse_in_charge_id": nurse})])
+    prepared = _prepared(admin, a, req, PIPELINED)
+    assert prepared.ahead is not None and prepared.ahead[1][0].status == "applied"
+    admin.post(f"/v1/admin/records/{nurse}/void", {"reason": "left the trust"})
+    loads.clear()
+    got = _in_turn(admin, a, req, prepared, PIPELINED)["results"][0]
+    assert len(loads) == 1  # read again, under its locks
+    assert got["status"] == "rejected" and got["error"] == "It refers to a staff the trust server does not have"
+
+
+def test_a_push_whose_merge_reads_past_its_keys_is_not_merged_ahead(admin: Admin, pair: tuple[Station, Station]) -> None:
+    """A new bed's label is unique in its ward: the merge looks the label up in the table, which the transaction
+    could not check by row versions, so the push is merged only in its transaction (where a second bed with the
+    label is refused, as always)."""
+    a, b = pair
+    bed = {"ward_id": a.ward_id, "label": f"Bay {uuid.uuid4().hex[:6]}"}
+    assert b.push([b.mutation("bed", str(uuid.uuid4()), "create", bed)])["results"][0]["status"] == "applied"
+    req = _request(a, [a.mutation("bed", str(uuid.uuid4()), "create", bed)])
+    prepared = _prepared(admin, a, req, PIPELINED)
+    assert prepared.ahead is None
+    got = _in_turn(admin, a, req, prepared, PIPELINED)["results"][0]
+    assert got["status"] == "rejected" and "already has the same label" in got["error"]

@@ -18,6 +18,7 @@ from hardtruths_desktop.store import sync_store
 from hardtruths_desktop.sync.engine import SyncEngine
 from hardtruths_desktop.sync.protocol import HEADER_PIPELINED
 from trust_server.api import sync as api_sync
+from trust_server.apply import Batch
 
 DAY = SUITE_TODAY - timedelta(days=2)  # the trust server checks dates against its own (real) clock
 
@@ -483,8 +484,18 @@ def test_a_backlogs_first_batch_is_a_fifth_of_a_full_one_when_the_server_takes_t
     st.engine.batch_size = st.engine.max_batch = 25
     st.engine._pipeline_ok = pipelined
     ahead = _count_ahead(monkeypatch)
+    adopted: list[bool] = []
+    real_adopt = Batch.adopt
+
+    def counted_adopt(self: Batch, session: Any) -> bool:
+        adopted.append(real_adopt(self, session))
+        return adopted[-1]
+
+    monkeypatch.setattr(Batch, "adopt", counted_adopt)
     result = st.sync()
     _each_arrived_once(result, server, mids)
+    # the server merged each batch sent ahead before its turn and kept that merge (``sync.merge_ahead``)
+    assert (adopted and all(adopted)) if pipelined else adopted == []
     full, rest = divmod(len(mids) - (5 if pipelined else 0), 25)
     assert _request_sizes(server, mids) == ([5] if pipelined else []) + [25] * full + ([rest] if rest else [])
     assert (ahead.count(200) >= 2) if pipelined else ahead == []
