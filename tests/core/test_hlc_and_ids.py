@@ -15,7 +15,9 @@ from hardtruths_desktop.domain import ids
 from hardtruths_desktop.domain.hlc import MAX_AHEAD_MS, MAX_LC, Hlc, at_server_time, cap_remote, receive, tick
 
 NODE = "d3adbeef"
-pts = st.integers(0, 10**13 - 1)
+# thirteen digits of milliseconds hold times until the year 2286; a counter that runs past MAX_LC moves the time on
+# by a millisecond, so the last representable millisecond is left out (hypothesis found 9999999999999 + one tick)
+pts = st.integers(0, 10**13 - 2)
 lcs = st.integers(0, 9999)
 hlcs = st.builds(Hlc, pts, lcs, st.just(NODE))
 
