@@ -1000,12 +1000,13 @@ TEXTS_PER_ROW = 100
 _LOG_TEXTS = (
     # each row's id is drawn beside its place in the request (n) and returned with it: the pairing never rests
     # on a sequence handing out ids in the order the INSERT ... SELECT produces its rows (the JSON itself is
-    # not held in the CTE: as fast as the plain INSERT ... SELECT, 2,000 texts in 20 rows)
+    # not held in the CTE: as fast as the plain INSERT ... SELECT, 2,000 texts in 20 rows). Parsed once as jsonb, each
+    # chunk's texts then taken from the parsed value (as json, every chunk was lexed twice: i13-pg9, 0.5 ms less a batch)
     "WITH ids AS MATERIALIZED (SELECT g.n, nextval(pg_get_serial_sequence('received_batch', 'id')) AS id"
     " FROM generate_series(1, CAST(%(k)s AS int)) AS g(n)),"
     " ins AS (INSERT INTO received_batch (id, raws)"
-    " SELECT ids.id, ARRAY(SELECT e FROM json_array_elements_text(j.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i)"
-    " FROM json_array_elements(CAST(%(doc)s AS json)) WITH ORDINALITY AS j(c, n) JOIN ids ON ids.n = j.n RETURNING id)"
+    " SELECT ids.id, ARRAY(SELECT e FROM jsonb_array_elements_text(j.c) WITH ORDINALITY AS x(e, i) ORDER BY x.i)"
+    " FROM jsonb_array_elements(CAST(%(doc)s AS jsonb)) WITH ORDINALITY AS j(c, n) JOIN ids ON ids.n = j.n RETURNING id)"
     " SELECT ids.n, ids.id FROM ids JOIN ins ON ins.id = ids.id ORDER BY ids.n")
 
 

@@ -264,8 +264,10 @@ _PATCH_RECORDS = (
     "  WHEN left(v.field_meta, 1) = ',' THEN (left(e.field_meta::text, -1) || v.field_meta)::json"
     "  ELSE v.field_meta::json END,"
     " deleted = v.deleted, last_seq = v.last_seq, needs_review = v.needs_review, updated_at = %(updated_at)s"
-    " FROM jsonb_to_recordset(CAST(%(rows)s AS jsonb)) AS v(entity text, id uuid, ward_id uuid, data jsonb, field_meta text,"
-    " deleted boolean, last_seq bigint, needs_review boolean)"
+    # each row a JSON array, its values by position (``patch_records``): no key names to parse 500 times
+    " FROM (SELECT r->>0 AS entity, CAST(r->>1 AS uuid) AS id, CAST(r->>2 AS uuid) AS ward_id, r->3 AS data, r->>4 AS field_meta,"
+    " CAST(r->>5 AS boolean) AS deleted, CAST(r->>6 AS bigint) AS last_seq, CAST(r->>7 AS boolean) AS needs_review"
+    " FROM jsonb_array_elements(CAST(%(rows)s AS jsonb)) AS r) AS v"
     " WHERE e.entity = v.entity AND e.id = v.id")
 
 
@@ -282,8 +284,9 @@ def patch_records(session: Session, rows: Sequence[dict[str, Any]], now: datetim
     stored, each version once again, so a record edited 200 times does not grow without bound)."""
     if not rows:
         return
-    # the versions as their own JSON text (a string in the document): appended or stored as written
-    doc = json_text([{"entity": r["entity"], "id": r["id"], "ward_id": r["ward_id"], "data": r["data"],
-                      "field_meta": r["field_meta"], "deleted": bool(r["deleted"]), "last_seq": int(r["last_seq"]),
-                      "needs_review": bool(r["needs_review"])} for r in rows])
+    # the versions as their own JSON text (a string in the document): appended or stored as written. Each row an
+    # array, not an object: a quarter less text for PostgreSQL to parse and no key to look up (i13-pg9: PostgreSQL's
+    # CPU to read the rows of a batch of 500 one-field edits 3.8 -> 2.4 ms, medians of 40 alternated)
+    doc = json_text([[r["entity"], r["id"], r["ward_id"], r["data"], r["field_meta"], bool(r["deleted"]), int(r["last_seq"]),
+                      bool(r["needs_review"])] for r in rows])
     driver_rows(session, _PATCH_RECORDS, {"rows": doc, "updated_at": now})
