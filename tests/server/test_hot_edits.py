@@ -345,3 +345,55 @@ def test_patched_field_versions_are_appended_and_read_last_wins(fresh_postgres_u
         assert stored3 == whole and len(orjson.loads(stored3)) == 3
     finally:
         eng.dispose()
+
+
+def test_a_patch_of_several_records_writes_each_its_own_values_in_every_column(fresh_postgres_url: str) -> None:
+    """``bulk.patch_records`` sends the batch's rows as arrays read by position (i13-pg9): each record gets its own
+    values in each column, whatever their mix: a trust-wide record (no ward), a tombstone, a review flag, a seq past
+    32 bits, text that needs escaping, versions appended, replaced or left; records not in the batch are untouched."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from trust_server import bulk, field_versions
+    from trust_server.bulk import json_text
+    from trust_server.db import migrate
+
+    eng = make_engine(fresh_postgres_url)
+    meta = {"f0": {"tok": "t0", "hlc": "1796180033226-00000-aaaaaaaa", "device_id": X, "seq": 1}}
+    stored = json_text(field_versions.pack(meta))
+    later = {"tok": "t1", "hlc": "1796180033227-00000-bbbbbbbb", "device_id": Y, "seq": 2}
+    ids = [_rid(80 + k) for k in range(4)]
+    try:
+        migrate(eng)
+        with eng.begin() as c:
+            for k, rid in enumerate(ids):
+                c.execute(text("INSERT INTO entity_record (entity, id, ward_id, data, field_meta, deleted, last_seq, needs_review)"
+                               " VALUES (:e, :i, :w, :d, :m, false, 1, false)"),
+                          {"e": "shift" if k % 2 else "staff", "i": rid, "w": None if k == 1 else W1,
+                           "d": json.dumps({"shift_date": "2026-03-29", "f0": k}), "m": stored})
+        appended = "," + json_text(field_versions.pack({"f0": later}))[1:]
+        whole = json_text(field_versions.pack({"f0": later, "f1": meta["f0"]}))
+        patches = [  # ids[3] is not patched
+            {"entity": "staff", "id": ids[0], "ward_id": W2, "data": {"note": 'a "quoted" \\ back\nslash caf\u00e9'},
+             "field_meta": appended, "deleted": True, "last_seq": 2**40 + 1, "needs_review": False},
+            {"entity": "shift", "id": ids[1], "ward_id": None, "data": {"f0": None}, "field_meta": None,
+             "deleted": False, "last_seq": 7, "needs_review": True},
+            {"entity": "staff", "id": ids[2], "ward_id": W1, "data": {}, "field_meta": whole,
+             "deleted": False, "last_seq": 2**62, "needs_review": False}]
+        with Session(eng) as s:
+            bulk.patch_records(s, patches, datetime(2026, 3, 29, 12, tzinfo=UTC))
+            s.commit()
+        with eng.connect() as c:
+            got = {str(r[0]): r[1:] for r in c.execute(text(
+                "SELECT id, entity, ward_id::text, data, field_meta::text, deleted, last_seq, needs_review, updated_at IS NOT NULL"
+                " FROM entity_record ORDER BY id"))}
+        assert got[ids[0]] == ("staff", W2, {"shift_date": "2026-03-29", "f0": 0, "note": 'a "quoted" \\ back\nslash caf\u00e9'},
+                               field_versions.append_text(stored, json_text(field_versions.pack({"f0": later}))), True, 2**40 + 1,
+                               False, True)
+        assert got[ids[1]] == ("shift", None, {"shift_date": "2026-03-29", "f0": None}, stored, False, 7, True, True)
+        assert got[ids[2]] == ("staff", W1, {"shift_date": "2026-03-29", "f0": 2}, whole, False, 2**62, False, True)
+        assert got[ids[3]] == ("shift", W1, {"shift_date": "2026-03-29", "f0": 3}, stored, False, 1, False, False)
+    finally:
+        eng.dispose()
