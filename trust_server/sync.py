@@ -30,12 +30,10 @@ from typing import Any
 
 import anyio.to_thread
 import orjson
-from sqlalchemy import BigInteger, Engine, Integer, bindparam, func, literal_column, or_, select, true, tuple_, union_all, update
+from sqlalchemy import BigInteger, Engine, Integer, bindparam, func, literal_column, or_, select, tuple_, union_all, update
 from sqlalchemy import text as sa_text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
-from sqlalchemy.orm import aliased
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col
 
@@ -54,7 +52,7 @@ from hardtruths_desktop.sync.protocol import (
 )
 from trust_server import field_versions, reclaim
 from trust_server.apply import Author, Batch, Cleaned, Incoming, _plain, canonical_uuid, created_record, raw_json, station_raw
-from trust_server.bulk import driver_rows
+from trust_server.bulk import driver_rows, json_value
 from trust_server.db import server_meta
 from trust_server.errors import ApiError
 from trust_server.models import PAYLOAD_HASH_BYTES, STATUS_CODES, ChangeLog, Device, EntityRecord, ReceivedMutation, ServerMeta, UuidText
@@ -246,7 +244,7 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
                                 (device_id,))
             if not rows or rows[0][1] is not None or int(rows[0][2]) >= muts[0].client_seq:
                 return  # unknown, revoked, or a re-send: the transaction answers it
-            if session.execute(received_by_ids_query([m.mutation_id.lower() for m in muts], True)).first() is not None:
+            if driver_rows(session, RECEIVED_BY_IDS_SQL, (uuid_array([m.mutation_id.lower() for m in muts]),)):
                 return  # an id received before (a re-enrolled PC re-sending, a reused id): the transaction answers it
             batch = Batch(session, Author(device_id, rows[0][0]), now)
             writes, refers = prepared.keys
@@ -300,7 +298,7 @@ def _structure(req: PushRequest) -> None:
             raise ApiError(422, "batch_malformed", f"client_seq {m.client_seq}: contains a NUL character")
 
 
-def _duplicate(rec: ReceivedMutation, m: Mutation) -> ItemResult:
+def _duplicate(rec: Received, m: Mutation) -> ItemResult:
     """The recorded verdict of a mutation already received. Applied => status ``duplicate``;
     rejected => status ``rejected`` again with the recorded error and a ``duplicate`` flag."""
     result: dict[str, Any] = dict(rec.result or {})
@@ -599,25 +597,82 @@ def _device_update(session: Session, device_id: str, values: dict[str, Any]) -> 
     session.execute(update(table).where(table.c.device_id == device_id).values(**values))
 
 
-def received_by_ids_query(mids: list[str], is_pg: bool) -> Any:
-    """The push's look-up of the mutations a request brings that the server has received before, by id.
-    PostgreSQL: one typed ``uuid[]`` parameter, not 500 (each bound and converted), and NOT a text literal
-    CAST in the query (i13-merge6's, reverted by i13-http6): where PostgreSQL's plan for it was a scan of the
-    table filtering each row, the CAST of ~18 KB of text was evaluated again for EVERY row (PostgreSQL CPU of
-    a sync of 2,000 new shifts 0.14 -> 0.97 s, of 2,000 edits 0.28 -> 3.3 s). ``tests/server/test_push_plan.py``
-    holds its plan to the primary key.
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What a push reads of a mutation received before (its ``received_mutation`` row): the columns ``_push_tx``
+    and ``_duplicate`` read, as the ORM object has them."""
 
-    Each id is looked up by the primary key in a LATERAL subquery (``OFFSET 0`` keeps PostgreSQL from flattening
-    it into a join): a nested loop of index probes by the query's shape. As ``mutation_id = ANY(...)`` PostgreSQL
-    scanned the whole table for a batch of 500 ids while it had no statistics, and a burst of pushes outruns
-    autovacuum's: each batch of a push of 20,000 read every mutation received before it (i13-growth8)."""
-    if is_pg:
-        keys = func.unnest(bindparam("mids", mids, type_=postgresql.ARRAY(postgresql.UUID(as_uuid=False)))) \
-            .table_valued("mid").render_derived(name="k")
-        found = select(ReceivedMutation).where(col(ReceivedMutation.mutation_id) == keys.c.mid) \
-            .offset(literal_column("0")).lateral("r")
-        return select(aliased(ReceivedMutation, found)).select_from(keys).join(found, true())
-    return select(ReceivedMutation).where(col(ReceivedMutation.mutation_id).in_(mids))
+    mutation_id: str  # lower case (a PostgreSQL uuid)
+    device_id: str
+    client_seq: int | None
+    server_seq: int | None
+    payload_sha256: bytes | None
+    status_code: int | None
+    result: dict[str, Any] | None
+
+
+_RECEIVED_COLUMNS = ("r.mutation_id::text, r.device_id::text, r.client_seq, r.server_seq, r.payload_sha256, r.status_code,"
+                     " r.result::text")
+#: PostgreSQL: a device's mutations received before in a range of client_seq (the unique key ``(device_id, client_seq)``)
+RECEIVED_BY_SEQ_SQL = (f"SELECT {_RECEIVED_COLUMNS} FROM received_mutation AS r"
+                       " WHERE r.device_id = %s AND r.client_seq >= %s AND r.client_seq <= %s")
+#: PostgreSQL: the mutations a request brings that the server has received before, by id. The ids are ONE ``uuid[]``
+#: parameter (an array literal sent untyped, which the statement's cast types: the parameter IS a ``uuid[]``), not 500
+#: (each bound and converted), and NOT a text literal CAST in the query (i13-merge6's, reverted by i13-http6): where
+#: PostgreSQL's plan for it was a scan of the table filtering each row, the CAST of ~18 KB of text was evaluated again
+#: for EVERY row (PostgreSQL CPU of a sync of 2,000 new shifts 0.14 -> 0.97 s, of 2,000 edits 0.28 -> 3.3 s).
+#: ``tests/server/test_push_plan.py`` holds its plan to the primary key. Each id is looked up by the primary key in a
+#: LATERAL subquery (``OFFSET 0`` keeps PostgreSQL from flattening it into a join): a nested loop of index probes by
+#: the query's shape. As ``mutation_id = ANY(...)`` PostgreSQL scanned the whole table for a batch of 500 ids while it
+#: had no statistics, and a burst of pushes outruns autovacuum's: each batch of a push of 20,000 read every mutation
+#: received before it (i13-growth8). Driver SQL since i13-cpu9 (the ORM's statement was built and compiled per push).
+RECEIVED_BY_IDS_SQL = (f"SELECT {_RECEIVED_COLUMNS} FROM unnest(%s::uuid[]) AS k(mid)"
+                       " CROSS JOIN LATERAL (SELECT * FROM received_mutation AS m WHERE m.mutation_id = k.mid OFFSET 0) AS r")
+
+
+def uuid_array(ids: list[str]) -> str:
+    """``RECEIVED_BY_IDS_SQL``'s parameter: ids (UUIDs in their usual form: ``_structure`` refused any other) as one
+    array literal."""
+    return "{" + ",".join(ids) + "}"
+
+
+def _received(row: tuple[Any, ...]) -> Received:
+    mid, dev, client_seq, server_seq, sha, status, result = row
+    return Received(mid, dev, client_seq, server_seq, bytes(sha) if sha is not None else None, status,
+                    json_value(result) if result is not None else None)
+
+
+def received_before(session: Session, device_id: str, muts: list[Mutation]) -> tuple[dict[int, Received], dict[str, Received]]:
+    """The mutations of ``muts`` (in client_seq order, gapless: ``_structure``) the server has received before: by
+    ``client_seq`` (this device's, in the batch's range) and by mutation id (any device's; ids in lower case).
+    PostgreSQL: two plain statements on the driver (issue 13, i13-cpu9: the ORM's statements, built and compiled
+    for each push, and an ORM object per row, cost ~1.5 ms of CPU a batch, inside its transaction); elsewhere the
+    ORM's, read into the same ``Received``."""
+    by_seq: dict[int, Received] = {}
+    by_mid: dict[str, Received] = {}
+    if not muts:
+        return by_seq, by_mid
+    mids = [m.mutation_id.lower() for m in muts]
+    if session.get_bind().dialect.name == "postgresql":
+        seq_rows = [_received(r) for r in driver_rows(session, RECEIVED_BY_SEQ_SQL,
+                                                      (device_id, muts[0].client_seq, muts[-1].client_seq))]
+        mid_rows = [_received(r) for r in driver_rows(session, RECEIVED_BY_IDS_SQL, (uuid_array(mids),))]
+    else:
+        def plain(rec: ReceivedMutation) -> Received:
+            return Received(rec.mutation_id, rec.device_id, rec.client_seq, rec.server_seq, rec.payload_sha256,
+                            rec.status_code, rec.result)
+
+        seq_rows = [plain(rec) for rec in session.execute(select(ReceivedMutation).where(
+            col(ReceivedMutation.device_id) == device_id,
+            col(ReceivedMutation.client_seq) >= muts[0].client_seq,
+            col(ReceivedMutation.client_seq) <= muts[-1].client_seq)).scalars()]
+        mid_rows = [plain(rec) for rec in session.execute(select(ReceivedMutation).where(
+            col(ReceivedMutation.mutation_id).in_(mids))).scalars()]
+    for rec in seq_rows:
+        by_seq[int(rec.client_seq or 0)] = rec
+    for rec in mid_rows:
+        by_mid[rec.mutation_id] = rec
+    return by_seq, by_mid
 
 
 def _push_tx(session: Session, device_id: str, req: PushRequest, headers: ClientHeaders, clock: Clock,
@@ -645,25 +700,18 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     if not (ahead is not None and fresh_only and ahead[0].author.ward_id == device.ward_id and ahead[0].adopt(session)):
         ahead = None
     # mutation ids compared in lower case: PostgreSQL keeps them as uuid (and reads them back so)
-    by_seq: dict[int, ReceivedMutation] = {}
-    by_mid: dict[str, ReceivedMutation] = {}
-    if muts and ahead is None:  # merged ahead: none of its ids had been received (looked up then; one received
+    by_seq: dict[int, Received] = {}
+    by_mid: dict[str, Received] = {}
+    if ahead is None:  # merged ahead: none of its ids had been received (looked up then; one received
         # since, from another station, meets its primary key at the insert: the push is tried again, merged here)
-        for rec in session.execute(select(ReceivedMutation).where(
-                col(ReceivedMutation.device_id) == device_id,
-                col(ReceivedMutation.client_seq) >= muts[0].client_seq,
-                col(ReceivedMutation.client_seq) <= muts[-1].client_seq)).scalars():
-            by_seq[int(rec.client_seq or 0)] = rec
-        mids = [m.mutation_id.lower() for m in muts]
-        for rec in session.execute(received_by_ids_query(mids, session.get_bind().dialect.name == "postgresql")).scalars():
-            by_mid[rec.mutation_id] = rec
+        by_seq, by_mid = received_before(session, device_id, muts)
     other_wards: dict[str, str] = {}
     others = {rec.device_id for rec in by_mid.values() if rec.device_id != device_id}
     if others:
         other_wards = {d: w for d, w in session.execute(
             select(col(Device.device_id), col(Device.ward_id)).where(col(Device.device_id).in_(others))).all()}
 
-    def answered(rec: ReceivedMutation, m: Mutation, sha: bytes) -> ItemResult:
+    def answered(rec: Received, m: Mutation, sha: bytes) -> ItemResult:
         """The recorded verdict, only for the same change from this station (or a station of the same
         ward: a re-enrolled PC re-sending); anything else is a conflict."""
         same_ward = rec.device_id == device_id or other_wards.get(rec.device_id) == device.ward_id

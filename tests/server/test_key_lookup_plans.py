@@ -2,7 +2,7 @@
 (issue 13, i13-growth8: a push of 20,000 one-field edits grew 11-13x from 2,000, not 10x).
 
 Three statements of every push batch take a list of keys: the records it touches (``apply._load_sql``, locked),
-the mutations received before (``sync.received_by_ids_query``) and the superseded change-log rows it deletes
+the mutations received before (``sync.RECEIVED_BY_IDS_SQL``) and the superseded change-log rows it deletes
 (``stream._DELETE_PG``); a pull page reads the records it sends by key (``sync.records_sql``). Written as a join
 to the unnested keys (or ``= ANY``), PostgreSQL planned a hash of the WHOLE table (or a scan) for a batch of 500
 keys while the table had no statistics, which is every table during a burst (autovacuum analyses a minute later
@@ -36,7 +36,7 @@ from support.plans import as_sent, plan_nodes
 from trust_server.apply import _load_sql
 from trust_server.db import make_engine
 from trust_server.stream import _DELETE_PG
-from trust_server.sync import received_by_ids_query, records_sql
+from trust_server.sync import RECEIVED_BY_IDS_SQL, records_sql, uuid_array
 
 RECORDS = 5_000
 CHANGES = 10_000  # a record created and edited: two rows each
@@ -147,10 +147,10 @@ def test_a_batch_loads_its_records_by_key(con: tuple[psycopg.Connection[Any], st
 @pytest.mark.parametrize("generic", [False, True], ids=["custom", "generic"])
 def test_mutations_received_before_are_probed_by_key(con: tuple[psycopg.Connection[Any], str], generic: bool) -> None:
     """``_push_tx``'s look-up of a batch's mutation ids (half of them received before: a batch re-sent in part)."""
-    c, url = con
+    c, _url = con
     mids = [f"00005eed-0000-4000-8000-{n:012x}" for n in range(CHANGES - BATCH // 2 + 1, CHANGES + 1)]
     mids += [str(uuid.uuid4()) for _ in range(BATCH - len(mids))]
-    text, values = as_sent(received_by_ids_query(mids, True), _dialect(url), {"mids": mids})
+    text, values = RECEIVED_BY_IDS_SQL.replace("%s", "$1"), [uuid_array(mids)]  # the text literal sent untyped, as psycopg sends it
     plan = _explain(c, text, values, generic)
     _assert_probes(plan, "received_mutation", "pk_received_mutation", len(mids))
     assert int(plan["Actual Rows"]) == BATCH // 2

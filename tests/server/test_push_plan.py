@@ -4,8 +4,8 @@ the plan, no condition it evaluates row by row casts text (issue 13, i13-http6: 
 that query once made PostgreSQL re-parse ~18 KB of ids for EVERY row of a scan: its CPU for a sync of 2,000
 edits went 0.28 -> 3.3 s, and no test saw it).
 
-The statement is the server's own (``trust_server.sync.received_by_ids_query``), compiled as its driver sends
-it, prepared, and run under ``EXPLAIN (ANALYZE, FORMAT JSON)`` on a received_mutation of 30,000 rows. (At
+The statement is the server's own (``trust_server.sync.RECEIVED_BY_IDS_SQL``), with its parameter as the driver sends
+it (untyped text), prepared, and run under ``EXPLAIN (ANALYZE, FORMAT JSON)`` on a received_mutation of 30,000 rows. (At
 this size PostgreSQL chose an index even for that CAST, so the test fails for a look-up that cannot use
 the primary key, e.g. ids compared as text, but the regression's own scan did not appear here.)"""
 
@@ -20,9 +20,9 @@ import psycopg
 import pytest
 from psycopg import sql
 from server_support import migrated
-from support.plans import as_sent, plan_nodes
+from support.plans import plan_nodes
 
-from trust_server.sync import received_by_ids_query
+from trust_server.sync import RECEIVED_BY_IDS_SQL, uuid_array
 
 ROWS = 30_000
 DEVICE = "0f3c9a3e-2222-4a2b-9c3d-5e6f7a8b9c0d"
@@ -51,12 +51,12 @@ def test_mutations_received_before_are_found_by_primary_key(con: tuple[psycopg.C
     """With statistics (autovacuum takes them as the table grows) by the primary key only. Without (a fresh
     server's first pushes) PostgreSQL may scan the few rows it has; then no row may cost a conversion of
     the ids' text (the regression: ``ANY(CAST('{...}' AS uuid[]))`` re-parsed for every row)."""
-    c, dialect = con
+    c, _dialect = con
     if stats:
         c.execute("ANALYZE received_mutation")
     mids = [_mid(n) for n in range(ROWS - 499, ROWS + 1)]  # a batch of 500 received before (a re-sent batch)
-    text, values = as_sent(received_by_ids_query(mids, True), dialect, {"mids": mids})
-    assert len(values) == 1  # one array parameter, not one per id
+    text, values = RECEIVED_BY_IDS_SQL.replace("%s", "$1"), [uuid_array(mids)]
+    assert RECEIVED_BY_IDS_SQL.count("%s") == 1  # one array parameter, not one per id
     c.execute(f"PREPARE seen AS {text}")
     c.execute(f"SET plan_cache_mode = {'force_generic_plan' if generic else 'force_custom_plan'}")
     args = sql.Literal(values[0])  # typed by the statement itself, as the driver leaves it

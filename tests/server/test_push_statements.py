@@ -2,8 +2,9 @@
 least 2.5x faster than PouchDB). The real server over HTTP on PostgreSQL.
 
 * The push's statements go on the driver's own connection (``bulk.driver_rows``), not through SQLAlchemy's
-  statement path (~0.2-0.5 ms of CPU each, ~20 a push): only the look-ups of mutations received before (two) and
-  the superseded change-log rows' delete still go through it, however many edits the batch holds.
+  statement path (~0.2-0.5 ms of CPU each, ~20 a push): only the superseded change-log rows' delete still goes
+  through it, however many edits the batch holds (the look-ups of mutations received before, two ORM statements
+  and an ORM object per row, since i13-cpu9 too: ``sync.received_before``, read as the ORM reads them).
 * An edit writes ONE version object for the fields it sets (as a create does, and as the stored versions hold it:
   one group), not one per field: packing and stamping work once per mutation.
 """
@@ -16,13 +17,14 @@ from typing import Any
 
 import pytest
 from server_support import Admin, Station
-from sqlalchemy import Engine, event, text
-from sqlmodel import Session
+from sqlalchemy import Engine, event, select, text
+from sqlmodel import Session, col
 from support.clocks import SUITE_TODAY
 
 import trust_server.sync as server_sync
+from hardtruths_desktop.sync.protocol import Mutation
 from trust_server.apply import Author, Batch, Incoming
-from trust_server.models import SERVER_DEVICE_ID
+from trust_server.models import SERVER_DEVICE_ID, ReceivedMutation
 
 CODES = ("early", "late", "night")
 
@@ -76,12 +78,45 @@ def test_a_push_of_edits_goes_on_the_driver_whatever_its_size(admin: Admin, stat
             res = station.push(batch)["results"]
         assert [r["status"] for r in res] == ["applied"] * n
         counts.append([s.split()[0] for s in counted.statements])
-    # the look-ups of mutations received before (by client_seq, by id) and the superseded change-log rows' delete
-    # (``stream.drop_unsent``), and nothing else, for 6 edits as for 60
-    assert counts[0] == counts[1] == ["SELECT", "SELECT", "DELETE"], counts
+    # the superseded change-log rows' delete (``stream.drop_unsent``), and nothing else, for 6 edits as for 60
+    assert counts[0] == counts[1] == ["DELETE"], counts
     # and the edits are there
     versions = {c["id"]: c for c in station.pull_all()}
     assert {versions[i]["row"]["groups.rn.actual"] for i in ids} == {6}
+
+
+def test_the_mutations_received_before_are_read_on_the_driver_as_the_orm_reads_them(admin: Admin, station: Station) -> None:
+    """``sync.received_before`` (PostgreSQL: two driver statements) gives each row as the ORM's ``ReceivedMutation`` has
+    it, found by client_seq (this station's) and by id (any station's): a change applied as sent (no verdict kept), one
+    refused (its error kept), one applied with a flag (its flags and effective values kept), another station's."""
+    engine: Engine = admin.server.app.state.engine
+    other = admin.station(station.ward_code, "other")
+    theirs = other.create_shift(SUITE_TODAY - timedelta(days=9))
+    assert [r["status"] for r in other.push([theirs])["results"]] == ["applied"]
+    day = SUITE_TODAY - timedelta(days=8)
+    sent = [station.mutation("shift", station.shift_id(day), "create",
+                             {"ward_id": station.ward_id, "shift_date": day.isoformat(), "shift_code": "early"}),
+            station.mutation("shift", station.shift_id(day, "late"), "create",
+                             {"ward_id": station.ward_id, "shift_date": day.isoformat(), "shift_code": "late", "groups.rn.actual": -3}),
+            station.mutation("shift", station.shift_id(day, "night"), "create",
+                             {"ward_id": station.ward_id, "shift_date": day.isoformat(), "shift_code": "night"},
+                             hlc=station.next_hlc(offset_ms=3 * 3600 * 1000))]  # 3 h ahead: flagged clock_ahead
+    verdicts = station.push(sent)["results"]
+    assert [r["status"] for r in verdicts] == ["applied", "rejected", "applied"], verdicts
+    assert verdicts[2]["flags"] == ["clock_ahead"], verdicts
+    again = [*sent, {**theirs, "client_seq": sent[-1]["client_seq"] + 1}]  # another station's id: found by id only
+    muts = [Mutation.model_validate(m) for m in again]
+    with Session(engine) as session:
+        by_seq, by_mid = server_sync.received_before(session, station.device_id, muts)
+        orm = {r.mutation_id: r for r in session.execute(select(ReceivedMutation).where(
+            col(ReceivedMutation.mutation_id).in_([m["mutation_id"] for m in again]))).scalars()}
+    as_orm = {mid: server_sync.Received(r.mutation_id, r.device_id, r.client_seq, r.server_seq, r.payload_sha256,
+                                        r.status_code, r.result) for mid, r in orm.items()}
+    assert by_mid == as_orm
+    assert by_seq == {m["client_seq"]: as_orm[m["mutation_id"]] for m in sent}
+    assert [type(by_mid[m["mutation_id"]].payload_sha256) for m in again] == [bytes] * 4
+    kept = [by_mid[m["mutation_id"]].result for m in sent]
+    assert kept[0] is None and "error" in kept[1] and kept[2]["flags"] == ["clock_ahead"] and kept[2]["effective"], kept
 
 
 def test_an_edit_writes_one_version_for_the_fields_it_sets(admin: Admin, station: Station) -> None:
