@@ -614,21 +614,46 @@ class EntitySchema:
         defaults filled in and the dynamic (``groups.*``) fields kept. ``checked``: values that are
         already the output of this entity's field checks (``clean_values``): a field holding the very
         same object is not checked again (issue 13: a push checked each new shift's 13 values twice)."""
-        fixed: dict[str, Any] = {}
-        dynamic: dict[str, Any] = {}
-        plan, refusal = _record_shape(self.name, tuple(record))
+        name = self.name
+        own, dyn, refusal, steps = _check_plan(name, tuple(record))
         done = checked if checked is not None else {}
-        for f, own in plan:  # the fields before the first one refused by its name, in the record's order
-            if own:
-                fixed[f] = record[f]
-            else:
-                value = record[f]
-                dynamic[f] = value if done.get(f, _UNSET) is value else _validate_field(self.name, f, value)
+        dynamic: dict[str, Any] = {}
+        for f, kept in dyn:  # the dynamic fields before the first one refused by its name, in the record's order
+            value = record[f]
+            if done.get(f, _UNSET) is value:
+                dynamic[f] = value
+                continue
+            by = kept.get(type(value))  # ``_validate_field``'s answer kept for this field (``_field_cache``)
+            hit = by.get(value, _UNSET) if by is not None else _UNSET
+            dynamic[f] = hit if hit is not _UNSET else _validate_kept(name, f, value, by)
         if refusal is not None:
             raise ValidationError(refusal.errors)
-        if self.key != "id":
-            fixed[self.key] = entity_id.lower()
-        out = {**self._check_fixed(fixed, done), **dynamic}
+        if steps is None:  # a model with model-level rules: validated whole (``_check_fixed``)
+            fixed = {f: record[f] for f, _c in own}
+            if self.key != "id":
+                fixed[self.key] = entity_id.lower()
+            out = {**self._check_fixed(fixed, done), **dynamic}
+        else:
+            # ``_check_fixed``'s field-by-field check of the model's own fields, in its field order, planned once per
+            # record shape with the record's names (issue 13, i13-cpu9: each edit of a shift checks the merged record)
+            out = {}
+            for f, source, required, default, factory, kept in steps:
+                if source == _FROM_RECORD:
+                    value = record[f]
+                elif source == _FROM_ID:
+                    value = entity_id.lower()
+                elif required:
+                    raise ValidationError.single(f, f"A {name.replace('_', ' ')} record must include '{f}'")
+                else:
+                    out[f] = factory() if factory is not None else default
+                    continue
+                if done.get(f, _UNSET) is value:
+                    out[f] = value
+                    continue
+                by = kept.get(type(value))
+                hit = by.get(value, _UNSET) if by is not None else _UNSET
+                out[f] = hit if hit is not _UNSET else _validate_kept(name, f, value, by)
+            out.update(dynamic)
         if self.identity is not None and not out.get("deleted"):
             try:
                 expected = self.identity(out)
@@ -687,6 +712,62 @@ def _record_shape(entity: str, names: tuple[Any, ...]) -> tuple[tuple[tuple[str,
 
 
 _UNSET = object()
+#: where ``check_record`` takes a model field's value from (``_check_plan``)
+_FROM_RECORD, _FROM_ID, _ABSENT_FIELD = 1, 2, 0
+#: ``_validate_field``'s accepted scalars again, per (entity, field) and per value type, keyed by the value alone:
+#: ``check_record`` reads them in its loop without a call and a 4-tuple key (~0.2 us a field, ~14 fields a merged
+#: shift, issue 13 i13-cpu9). Each holds only answers ``_validate_field`` gave (and ``_ACCEPTED`` holds): emptied
+#: with it (its bound) and by ``register``
+_FIELD_CACHES: dict[tuple[str, str], dict[type, dict[Any, Any]]] = {}
+_FieldCache = dict[type, dict[Any, Any]]
+_Step = tuple[str, int, bool, Any, "Callable[[], Any] | None", _FieldCache]
+
+
+def _field_cache(entity: str, f: str) -> _FieldCache:
+    """The (entity, field)'s dicts of accepted values by type (the immutable scalars ``_validate_field`` caches)."""
+    found = _FIELD_CACHES.get((entity, f))
+    if found is None:
+        found = _FIELD_CACHES[(entity, f)] = {kind: {} for kind in _SCALARS}
+    return found
+
+
+def _forget_field_caches() -> None:
+    for by_type in _FIELD_CACHES.values():
+        for by_value in by_type.values():
+            by_value.clear()
+
+
+def _validate_kept(entity: str, f: str, value: Any, by_value: dict[Any, Any] | None) -> Any:
+    """``_validate_field(entity, f, value)``, its answer kept in ``by_value`` (``value``'s type's dict of the field's
+    ``_field_cache``; None: a type not kept) when ``_validate_field`` keeps it in ``_ACCEPTED`` (an immutable scalar,
+    short text only)."""
+    result = _validate_field(entity, f, value)
+    if by_value is not None and (type(value) is not str or len(value) <= _CACHED_TEXT) and isinstance(result, _SCALARS):
+        by_value[value] = result
+    return result
+
+
+@lru_cache(maxsize=2048)  # bounded: field names come from the wire
+def _check_plan(entity: str, names: tuple[Any, ...]) -> tuple[tuple[tuple[str, _FieldCache], ...], tuple[tuple[str, _FieldCache], ...],
+                                                               ValidationError | None, tuple[_Step, ...] | None]:
+    """``check_record``'s plan for a record with these field names (in its order), worked out once per record shape:
+    the model's own fields and the dynamic ones (``groups.*``) among them, in the record's order, up to the first
+    field refused by its name (``_record_shape``), and that refusal; and, for a model with no model-level rule,
+    ``_check_fixed``'s steps in the model's field order: (field, where its value comes from: the record, the record's
+    id (``key``), or nowhere, required, default, default factory, its ``_field_cache``). None: the model is validated
+    whole."""
+    schema = SCHEMAS[entity]
+    plan, refusal = _record_shape(entity, names)
+    own = tuple((f, _field_cache(entity, f)) for f, is_own in plan if is_own)
+    dyn = tuple((f, _field_cache(entity, f)) for f, is_own in plan if not is_own)
+    if _has_model_rules(schema.model):
+        return own, dyn, refusal, None
+    present = {f for f, _c in own}
+    steps: list[_Step] = []
+    for f, required, default, factory in _field_plan(schema.model):
+        source = _FROM_ID if schema.key != "id" and f == schema.key else _FROM_RECORD if f in present else _ABSENT_FIELD
+        steps.append((f, source, required, default, factory, _field_cache(entity, f)))
+    return own, dyn, refusal, tuple(steps)
 
 
 @lru_cache(maxsize=4096)  # bounded: field names come from the wire
@@ -738,6 +819,7 @@ def _validate_field(entity: str, f: str, value: Any) -> Any:
         if ok:
             if len(_ACCEPTED) >= 65536:
                 _ACCEPTED.clear()
+                _forget_field_caches()
             _ACCEPTED[key] = result
             return result
         if isinstance(result, ValidationError):
@@ -859,10 +941,13 @@ def register(schema: EntitySchema) -> EntitySchema:
     _field_adapter.cache_clear()
     _validated_scalar.cache_clear()
     _ACCEPTED.clear()
+    _forget_field_caches()
+    _FIELD_CACHES.clear()
     _ACCEPTED_LISTS.clear()
     _clean_scalar.cache_clear()
     _known_field.cache_clear()
     _record_shape.cache_clear()
+    _check_plan.cache_clear()
     return schema
 
 
