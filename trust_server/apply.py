@@ -88,7 +88,7 @@ def _records_staffing(values: Iterable[str]) -> bool:
     return False
 
 
-@dataclass(eq=False)  # not frozen: made for every change of a push (a frozen init costs ~0.3 us a field)
+@dataclass(eq=False, slots=True)  # not frozen: made for every change of a push (a frozen init costs ~0.3 us a field)
 class Cleaned:
     """A payload checked ahead (``clean_payload`` as of ``today``): its ``values``, or its ``refusal``."""
 
@@ -99,7 +99,7 @@ class Cleaned:
     create: CheckedRecord | None = None
 
 
-@dataclass(eq=False)  # not frozen: made for every change of a push (a frozen init costs ~0.3 us a field)
+@dataclass(eq=False, slots=True)  # not frozen: made for every change of a push (a frozen init costs ~0.3 us a field)
 class CheckedRecord:
     """``EntitySchema.check_record``'s answer: the record, or the refusal it raised."""
 
@@ -133,7 +133,7 @@ def created_record(entity: str, entity_id: str, values: dict[str, Any]) -> Check
         return CheckedRecord(None, e)
 
 
-@dataclass
+@dataclass(slots=True)  # made for every change of a push: slots halve an init of a dozen fields (~0.3 -> ~0.15 us)
 class Incoming:
     """One mutation to apply (a device's, or one the server authored)."""
 
@@ -153,7 +153,7 @@ class Incoming:
     cleaned: Cleaned | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # made for every change of a push: slots halve an init of a dozen fields (~0.3 -> ~0.15 us)
 class Record:
     entity: str
     id: str
@@ -170,7 +170,7 @@ class Record:
         return bool(self.data.get("deleted", False))
 
 
-@dataclass
+@dataclass(slots=True)  # made for every change of a push: slots halve an init of a dozen fields (~0.3 -> ~0.15 us)
 class Outcome:
     mutation_id: str
     status: str  # applied | rejected
@@ -493,10 +493,10 @@ class Batch:
                 # values, the HLC): a field_history row per field would only copy it. A create that
                 # meets an existing record (two stations made the same shift) merges, with history.
                 continue
+            # what ``finish`` writes of it to ``field_change`` (who, from which device and when are the mutation's)
             out.history.append({
                 "entity": entity, "entity_id": entity_id, "field": f, "old_value": old, "new_value": value,
-                "incoming_hlc": m.hlc, "stored_hlc": stored_hlc, "outcome": outcome, "device_id": self.author.device_id,
-                "recorded_by": m.recorded_by[:120], "mutation_id": m.mutation_id, "server_seq": None, "at": self.now,
+                "incoming_hlc": m.hlc, "stored_hlc": stored_hlc, "outcome": outcome, "mutation_id": m.mutation_id,
             })
         derived = False
         if infer_recorded and not rec.data.get("staffing_recorded"):
@@ -656,8 +656,7 @@ class Batch:
         out.meta_entries.append(entry)
         out.history.append({
             "entity": entity, "entity_id": entity_id, "field": "deleted", "old_value": False, "new_value": True,
-            "incoming_hlc": hlc, "stored_hlc": None, "outcome": "applied", "device_id": self.author.device_id,
-            "recorded_by": printable(recorded_by, 120), "mutation_id": mid, "server_seq": None, "at": self.now,
+            "incoming_hlc": hlc, "stored_hlc": None, "outcome": "applied", "mutation_id": mid,
         })
         self.records[key] = Record(entity, entity_id, current.ward_id, {**keep, "deleted": True}, {"deleted": entry},
                                    False, current.in_db, current.last_seq, touched=True)
@@ -730,9 +729,7 @@ class Batch:
             out.server_seq = seq
             for entry in out.meta_entries:
                 entry["seq"] = seq
-            for h in out.history:
-                h["server_seq"] = seq
-            history.extend(out.history)
+            history.extend(out.history)  # its rows name their change by ``mutation_id`` (``server_seq`` is NULL)
             assert out.key is not None
             rec = self.records[out.key]
             prev, rec.last_seq = rec.last_seq, seq  # prev: the change-log row this change may supersede (stream.drop_unsent)
