@@ -181,9 +181,11 @@ def _copy_column(values: list[Any], is_json: bool | str) -> list[str]:
         if is_json == NONE_AS_NULL:
             return ["\\N" if v is None else t.replace("\\", "\\\\") if "\\" in t else t for v, t in zip(values, texts, strict=True)]
         return [t.replace("\\", "\\\\") if "\\" in t else t for t in texts]
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))  # map: the loops in C (issue 13, i13-cpu9: ~2x a comprehension)
     if kinds == {int}:
-        return [str(v) for v in values]
+        return list(map(str, values))
+    if kinds == {type(None)}:  # a column a batch leaves empty (``field_change.server_seq``)
+        return ["\\N"] * len(values)
     if kinds == {str}:  # ids, names: none needs escaping, as a rule (looked for once in the whole column)
         whole = "".join(values)
         if "\\" not in whole and "\n" not in whole and "\r" not in whole and "\t" not in whole:
@@ -219,7 +221,7 @@ def copy_columns_text(columns: Sequence[list[Any]], is_json: Sequence[bool | str
     if not columns or not columns[0]:
         return ""
     fields = [_copy_column(values, j) for values, j in zip(columns, is_json, strict=True)]
-    return "\n".join(["\t".join(row) for row in zip(*fields, strict=True)]) + "\n"
+    return "\n".join(map("\t".join, zip(*fields, strict=True))) + "\n"
 
 
 _UPDATE_RECORDS = text(

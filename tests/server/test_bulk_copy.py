@@ -17,9 +17,9 @@ from trust_server.api.deps import has_long_digits
 from trust_server.bulk import connection_rows, copy_text, json_text
 from trust_server.db import make_engine
 
-COLS = ("t", "n", "b", "by", "at", "u", "j", "jb")
-IS_JSON = (False, False, False, False, False, False, True, True)
-TABLE = "(id int, t text, n bigint, b boolean, by bytea, at timestamptz, u uuid, j json, jb jsonb)"
+COLS = ("t", "n", "b", "by", "at", "u", "j", "jb", "e")
+IS_JSON = (False, False, False, False, False, False, True, True, False)
+TABLE = "(id int, t text, n bigint, b boolean, by bytea, at timestamptz, u uuid, j json, jb jsonb, e bigint)"
 
 AWKWARD_TEXT = ["", "plain", "back\\slash", "\\N", "tab\there", "new\nline", "cr\rhere", "caf\u00e9 \U0001f600",
                 "\\x41", "end\\", "quote\" and ' both", "\x7f del", "\x01\x1f controls"]
@@ -37,7 +37,8 @@ def _rows() -> list[dict[str, Any]]:
                      "at": datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC) + timedelta(minutes=i * 37) if i % 6 else
                      datetime(2026, 10, 25, 1, 30, tzinfo=timezone(timedelta(hours=1))),
                      "u": f"0000000{i % 10}-0000-4000-8000-0000000000{i:02d}" if i % 7 else None,
-                     "j": AWKWARD_JSON[i % len(AWKWARD_JSON)], "jb": AWKWARD_JSONB[(i + 3) % len(AWKWARD_JSONB)]})
+                     "j": AWKWARD_JSON[i % len(AWKWARD_JSON)], "jb": AWKWARD_JSONB[(i + 3) % len(AWKWARD_JSONB)],
+                     "e": None})  # a column left empty by the whole batch (``field_change.server_seq``)
     return rows
 
 
@@ -47,12 +48,12 @@ def test_rows_copied_as_one_text_are_stored_as_psycopg_stores_them_row_by_row(po
     with psycopg.connect(url) as con:
         con.execute(f"CREATE TEMP TABLE by_row {TABLE}")
         con.execute(f"CREATE TEMP TABLE by_text {TABLE}")
-        with con.cursor() as cur, cur.copy("COPY by_row (id, t, n, b, by, at, u, j, jb) FROM STDIN") as copy:
+        with con.cursor() as cur, cur.copy("COPY by_row (id, t, n, b, by, at, u, j, jb, e) FROM STDIN") as copy:
             for i, r in enumerate(rows):  # the old way: psycopg's dumpers, JSON columns as JSON text
                 copy.write_row([i, *(json_text(r[c]) if j else r[c] for c, j in zip(COLS, IS_JSON, strict=True))])
-        with con.cursor() as cur, cur.copy("COPY by_text (id, t, n, b, by, at, u, j, jb) FROM STDIN") as copy:
+        with con.cursor() as cur, cur.copy("COPY by_text (id, t, n, b, by, at, u, j, jb, e) FROM STDIN") as copy:
             copy.write(copy_text([{"id": i, **r} for i, r in enumerate(rows)], ("id", *COLS), (False, *IS_JSON)))
-        compare = "SELECT id, t, n, b, by, at, u, j::text, jb FROM {} ORDER BY id"
+        compare = "SELECT id, t, n, b, by, at, u, j::text, jb, e FROM {} ORDER BY id"
         by_row = con.execute(compare.format("by_row")).fetchall()
         by_text = con.execute(compare.format("by_text")).fetchall()
     assert len(by_text) == len(rows)

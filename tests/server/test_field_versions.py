@@ -19,7 +19,7 @@ from server_support import Admin, Station, new_ward, stored_versions
 from sqlalchemy import Engine, text
 from support.clocks import SUITE_TODAY
 
-from hardtruths_desktop.domain.field_meta import FIELD_NAMES
+from hardtruths_desktop.domain.field_meta import FIELD_NAMES, stored_name
 from trust_server import field_versions
 from trust_server.db import alembic_config, make_engine, migrate
 
@@ -66,6 +66,9 @@ def test_packed_versions_read_back_exactly_each_version_once_and_a_later_group_w
     assert field_versions.unpack(json.loads(json.dumps(packed))) == meta
     # equal versions that are different objects: still once
     assert len(field_versions.pack({"a": dict(v1), "b": dict(v1)})) == 1
+    # each field by the number the station's ``stored_name`` gives it (the codec keeps its own table of them)
+    everyone = field_versions.pack(dict.fromkeys([*FIELD_NAMES, "groups.zz.actual", "no.such"], v1))
+    assert everyone[0][4:] == [stored_name(f) for f in [*FIELD_NAMES, "groups.zz.actual", "no.such"]]
     # appended: the later group holds the field, for the merge and for protocol 2
     later = {**v1, "tok": str(uuid.uuid4()), "seq": 30}
     stored = json.dumps(packed, separators=(",", ":"))
