@@ -510,11 +510,13 @@ class Batch:
                 record = pre_record.result()
             else:
                 if current is None:
-                    known = rec.data
+                    known, shape = rec.data, None
                 else:  # the record's fields the schema knows (records of one entity come in a handful of shapes)
-                    names = _known_names(schema, tuple(rec.data))
+                    shape = tuple(rec.data)
+                    names = _known_names(schema, shape)
                     known = rec.data if names is None else {f: rec.data[f] for f in names}
-                record = schema.check_record(entity_id, known, values)
+                    shape = shape if names is None else names  # ``tuple(known)``, made once
+                record = schema.check_record(entity_id, known, values, shape)
             if current is None:
                 self.check_links(schema, rec, record, None)
             elif _links_of(schema, tuple(values)):  # an edit's: only the constraints its fields are in (often none)

@@ -608,14 +608,16 @@ class EntitySchema:
             out[f] = _validate_field(self.name, f, value)
         return out
 
-    def check_record(self, entity_id: str, record: Mapping[str, Any], checked: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def check_record(self, entity_id: str, record: Mapping[str, Any], checked: Mapping[str, Any] | None = None,
+                     names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The whole record (a create, or a patch merged into the current state) checked: required
         fields, types and defaults as the station's table has them. Returns it normalised, with the
         defaults filled in and the dynamic (``groups.*``) fields kept. ``checked``: values that are
         already the output of this entity's field checks (``clean_values``): a field holding the very
-        same object is not checked again (issue 13: a push checked each new shift's 13 values twice)."""
+        same object is not checked again (issue 13: a push checked each new shift's 13 values twice). ``names``:
+        ``tuple(record)`` when the caller has made it already."""
         name = self.name
-        own, dyn, refusal, steps = _check_plan(name, tuple(record))
+        own, dyn, refusal, steps = _check_plan(name, tuple(record) if names is None else names)
         done = checked if checked is not None else {}
         dynamic: dict[str, Any] = {}
         for f, kept in dyn:  # the dynamic fields before the first one refused by its name, in the record's order

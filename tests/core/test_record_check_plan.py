@@ -96,7 +96,10 @@ def test_a_record_checked_by_its_plan_gets_the_verdict_and_the_record_the_check_
     for _round in range(2):  # the second time every value answered from the caches
         for entity, entity_id, record in cases:
             schema = SCHEMAS[entity]
-            assert _verdict(schema.check_record, entity_id, record) == _verdict(_before, schema, entity_id, record), (entity, record)
+            before = _verdict(_before, schema, entity_id, record)
+            assert _verdict(schema.check_record, entity_id, record) == before, (entity, record)
+            # the merge hands over the record's names it has made already (``names``): the same
+            assert _verdict(schema.check_record, entity_id, record, None, tuple(record)) == before, (entity, record)
 
 
 def test_values_already_checked_are_taken_as_they_are_by_both() -> None:
