@@ -89,8 +89,14 @@ def pack(meta: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
     by_value: dict[Any, list[Any]] = {}
     out: list[list[Any]] = []
     number = _NUMBER.get  # ``stored_name`` without a call per field
+    last: Any = _ABSENT  # the version of the field before: a version's fields mostly come one after another
+    group: list[Any] = []
     for f, version in meta.items():
-        group = by_id.get(id(version))
+        if version is last:
+            group.append(number(f, f))
+            continue
+        last = version
+        group = by_id.get(id(version))  # type: ignore[assignment]
         if group is None:
             head = _group_head(version)
             try:

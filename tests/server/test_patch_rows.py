@@ -6,6 +6,8 @@ another come, the record as long as before). No database: the rows are what ``fi
 
 from __future__ import annotations
 
+import copy
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +16,7 @@ from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from trust_server import field_versions
-from trust_server.apply import _ABSENT, Author, Batch, Record
+from trust_server.apply import _ABSENT, Author, Batch, Record, _changed
 from trust_server.bulk import json_text
 
 V1 = {"tok": "01a23781-7d7c-72ab-aaee-65cf0f8256f0", "hlc": "1796227562875-00000-8f2514e8",
@@ -47,6 +49,7 @@ def _cases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
         ("a version gone and another come", dict(d), {k: v for k, v in m.items() if k != "notes"} | {"deleted": V2}),
         ("a version gone only", dict(d), {k: v for k, v in m.items() if k != "notes"}),
         ("a value gone only", {k: v for k, v in d.items() if k != "notes"}, dict(m)),
+        ("every key there, in another order", dict(reversed(list({**d, "notes": "x"}.items()))), dict(reversed(list(m.items())))),
     ]
 
 
@@ -69,3 +72,40 @@ def test_a_patch_row_is_made_only_when_every_stored_key_is_still_there(case: tup
         assert list(row["data"].items()) == list(data_patch.items())
         assert row["field_meta"] == ("," + json_text(field_versions.pack(changed))[1:] if changed else None)
     assert batch.stored[("shift", "s1")][:2] == (data, meta)
+
+
+def test_the_changed_keys_are_the_ones_the_comparison_key_by_key_finds() -> None:
+    """``apply._changed`` against the key-by-key comparison, over dicts made from a stored one the ways a record can
+    change and the ways that defeat its shortcut: keys reordered, keys that are equal text but other objects, keys
+    gone, keys added, values replaced by equal objects or set to the very stored ones."""
+    rng = random.Random(13)
+    for _ in range(3000):
+        old = {f"k{i}": [i] if rng.random() < 0.5 else i for i in range(rng.randint(0, 8))}
+        new = dict(old)
+        for _op in range(rng.randint(0, 4)):
+            keys = list(new)
+            kind = rng.choice(["set", "same", "equal", "add", "drop", "reorder", "rekey"])
+            if kind == "set" and keys:
+                new[rng.choice(keys)] = object()
+            elif kind == "same" and old:  # the very stored object back
+                k = rng.choice(list(old))
+                new[k] = old[k]
+            elif kind == "equal" and keys:  # an equal value, another object
+                k = rng.choice(keys)
+                new[k] = copy.copy(new[k]) if isinstance(new[k], list) else new[k]
+            elif kind == "add":
+                new[f"n{rng.randint(0, 9)}"] = rng.randint(0, 3)
+            elif kind == "drop" and keys:
+                del new[rng.choice(keys)]
+            elif kind == "reorder":
+                items = list(new.items())
+                rng.shuffle(items)
+                new = dict(items)
+            elif kind == "rekey" and keys:  # the same text as another key object
+                k = rng.choice(keys)
+                new = {("".join(list(k)) if key == k else key): v for key, v in new.items()}
+        expected = None if not old.keys() <= new.keys() else {k: v for k, v in new.items() if old.get(k, _ABSENT) is not v}
+        got = _changed(old, new)
+        assert (got is None) == (expected is None), (old, new)
+        if expected is not None and got is not None:
+            assert list(got) == list(expected) and all(got[k] is expected[k] for k in got), (old, new)
