@@ -642,20 +642,21 @@ def _received(row: tuple[Any, ...]) -> Received:
                     json_value(result) if result is not None else None)
 
 
-def received_before(session: Session, device_id: str, muts: list[Mutation]) -> tuple[dict[int, Received], dict[str, Received]]:
+def received_before(session: Session, device_id: str, muts: list[Mutation], last: int) -> tuple[dict[int, Received], dict[str, Received]]:
     """The mutations of ``muts`` (in client_seq order, gapless: ``_structure``) the server has received before: by
-    ``client_seq`` (this device's, in the batch's range) and by mutation id (any device's; ids in lower case).
-    PostgreSQL: two plain statements on the driver (issue 13, i13-cpu9: the ORM's statements, built and compiled
-    for each push, and an ORM object per row, cost ~1.5 ms of CPU a batch, inside its transaction); elsewhere the
-    ORM's, read into the same ``Received``."""
+    ``client_seq`` (this device's, those up to ``last``, the device's last client_seq: ``_push_tx`` reads this map only
+    for them, so a push of new changes, the usual one, makes no such look-up) and by mutation id (any device's; ids
+    in lower case). PostgreSQL: plain statements on the driver (issue 13, i13-cpu9: the ORM's two statements, built and
+    compiled for each push, and an ORM object per row, cost ~1.5 ms of CPU a batch, inside its transaction); elsewhere
+    the ORM's, read into the same ``Received``."""
     by_seq: dict[int, Received] = {}
     by_mid: dict[str, Received] = {}
     if not muts:
         return by_seq, by_mid
     mids = [m.mutation_id.lower() for m in muts]
+    first, upto = muts[0].client_seq, min(muts[-1].client_seq, last)
     if session.get_bind().dialect.name == "postgresql":
-        seq_rows = [_received(r) for r in driver_rows(session, RECEIVED_BY_SEQ_SQL,
-                                                      (device_id, muts[0].client_seq, muts[-1].client_seq))]
+        seq_rows = [_received(r) for r in driver_rows(session, RECEIVED_BY_SEQ_SQL, (device_id, first, upto))] if first <= upto else []
         mid_rows = [_received(r) for r in driver_rows(session, RECEIVED_BY_IDS_SQL, (uuid_array(mids),))]
     else:
         def plain(rec: ReceivedMutation) -> Received:
@@ -664,8 +665,8 @@ def received_before(session: Session, device_id: str, muts: list[Mutation]) -> t
 
         seq_rows = [plain(rec) for rec in session.execute(select(ReceivedMutation).where(
             col(ReceivedMutation.device_id) == device_id,
-            col(ReceivedMutation.client_seq) >= muts[0].client_seq,
-            col(ReceivedMutation.client_seq) <= muts[-1].client_seq)).scalars()]
+            col(ReceivedMutation.client_seq) >= first,
+            col(ReceivedMutation.client_seq) <= upto)).scalars()] if first <= upto else []
         mid_rows = [plain(rec) for rec in session.execute(select(ReceivedMutation).where(
             col(ReceivedMutation.mutation_id).in_(mids))).scalars()]
     for rec in seq_rows:
@@ -704,7 +705,7 @@ def _push_tx(session: Session, device_id: str, req: PushRequest, headers: Client
     by_mid: dict[str, Received] = {}
     if ahead is None:  # merged ahead: none of its ids had been received (looked up then; one received
         # since, from another station, meets its primary key at the insert: the push is tried again, merged here)
-        by_seq, by_mid = received_before(session, device_id, muts)
+        by_seq, by_mid = received_before(session, device_id, muts, last)
     other_wards: dict[str, str] = {}
     others = {rec.device_id for rec in by_mid.values() if rec.device_id != device_id}
     if others:

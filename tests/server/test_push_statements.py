@@ -107,7 +107,7 @@ def test_the_mutations_received_before_are_read_on_the_driver_as_the_orm_reads_t
     again = [*sent, {**theirs, "client_seq": sent[-1]["client_seq"] + 1}]  # another station's id: found by id only
     muts = [Mutation.model_validate(m) for m in again]
     with Session(engine) as session:
-        by_seq, by_mid = server_sync.received_before(session, station.device_id, muts)
+        by_seq, by_mid = server_sync.received_before(session, station.device_id, muts, sent[-1]["client_seq"])
         orm = {r.mutation_id: r for r in session.execute(select(ReceivedMutation).where(
             col(ReceivedMutation.mutation_id).in_([m["mutation_id"] for m in again]))).scalars()}
     as_orm = {mid: server_sync.Received(r.mutation_id, r.device_id, r.client_seq, r.server_seq, r.payload_sha256,
@@ -117,6 +117,28 @@ def test_the_mutations_received_before_are_read_on_the_driver_as_the_orm_reads_t
     assert [type(by_mid[m["mutation_id"]].payload_sha256) for m in again] == [bytes] * 4
     kept = [by_mid[m["mutation_id"]].result for m in sent]
     assert kept[0] is None and "error" in kept[1] and kept[2]["flags"] == ["clock_ahead"] and kept[2]["effective"], kept
+
+
+def test_a_push_of_new_changes_looks_up_received_ones_by_id_only(admin: Admin, station: Station,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The look-up by client_seq answers only for a batch's changes the device sent before (up to its last client_seq):
+    a push of new changes makes none, a batch sent again makes it and is answered from the stored verdicts."""
+    ids = _shifts(station, 3)
+    seen: list[str] = []
+    real = server_sync.driver_rows
+
+    def counted(session: Any, sql: str, params: Any = ()) -> Any:
+        seen.append(sql)
+        return real(session, sql, params)
+
+    monkeypatch.setattr(server_sync, "driver_rows", counted)
+    batch = _edits(station, ids, 5)
+    assert [r["status"] for r in station.push(batch)["results"]] == ["applied"] * 3
+    assert seen.count(server_sync.RECEIVED_BY_IDS_SQL) == 1 and server_sync.RECEIVED_BY_SEQ_SQL not in seen
+    seen.clear()
+    again = station.push(batch, acked_through=batch[0]["client_seq"] - 1)["results"]  # the answer lost: sent again
+    assert [r["status"] for r in again] == ["duplicate"] * 3, again
+    assert seen.count(server_sync.RECEIVED_BY_SEQ_SQL) == 1 and seen.count(server_sync.RECEIVED_BY_IDS_SQL) == 1
 
 
 def test_an_edit_writes_one_version_for_the_fields_it_sets(admin: Admin, station: Station) -> None:
