@@ -734,7 +734,7 @@ def _field_cache(entity: str, f: str) -> _FieldCache:
 
 
 def _forget_field_caches() -> None:
-    for by_type in _FIELD_CACHES.values():
+    for by_type in list(_FIELD_CACHES.values()):  # a copy: another thread may add a field's dicts meanwhile
         for by_value in by_type.values():
             by_value.clear()
 
