@@ -133,8 +133,11 @@ def run_server(args: argparse.Namespace) -> int:
 
 
 #: the collector's thresholds while the server serves (``settle_interpreter``): a young-generation pass every
-#: 50,000 container objects made (Python's default: 700), an older pass every 50 of those, a full pass every 100
-SERVER_GC_THRESHOLDS = (50_000, 50, 100)
+#: 250,000 container objects made (Python's default: 700), an older pass every 50 of those, a full pass every 100.
+#: At 50,000 a young pass walked the objects of the batch being merged (alive, so all scanned) once or twice in every
+#: sync of 2,000 edits: 14-25 ms of the server's CPU (``benchmarks/push_timeline.py``'s gc column; issue 13, lead),
+#: none in three syncs at 250,000. Only garbage in reference cycles waits for a pass: a few MB at most.
+SERVER_GC_THRESHOLDS = (250_000, 50, 100)
 #: how long a thread may keep the interpreter while another wants it, while the server serves (Python's default 5 ms)
 SERVER_SWITCH_INTERVAL_S = 0.0005
 
