@@ -37,17 +37,27 @@ from operator import is_, is_not
 from typing import Any
 
 import orjson
-import psycopg
 from sqlalchemy import Engine, insert, text, tuple_
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from hardtruths_desktop.domain.hlc import Hlc
 from hardtruths_desktop.domain.validation import ValidationError, is_valid_unicode, printable
 from hardtruths_desktop.sync.protocol import REFERENCE_ENTITIES, SCHEMAS, EntitySchema, schema_of
 from trust_server import audit_codes, field_versions
-from trust_server.bulk import copy_ready, copy_written, driver_rows, insert_columns, insert_rows, json_text, json_value, patch_records, pg_array, update_records
+from trust_server.bulk import (
+    connection_rows,
+    copy_ready,
+    copy_written,
+    driver_rows,
+    insert_columns,
+    insert_rows,
+    json_text,
+    json_value,
+    patch_records,
+    pg_array,
+    update_records,
+)
 from trust_server.models import ChangeLog, EntityRecord, FieldChange, ReceivedBatch, ReceivedMutation, Trust, Ward
 from trust_server.stream import drop_unsent
 from trust_server.validate import clean_payload
@@ -288,8 +298,8 @@ class Batch:
         self.read_more = False
         self._runs: list[tuple[bool, list[Key]]] = []
         #: what ``stage`` built for ``write``: the new and updated records' rows, the history's rows, their clocks
-        self._staged: list[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]],
-                                 dict[tuple[str, str], str | None]]] = []
+        self._staged: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]],
+                            dict[tuple[str, str], str | None]] | None = None
         self._history_copy: tuple[list[str], str] | None = None  # merged ahead: the history's COPY text (``stage``)
 
     # --- 1. load ---------------------------------------------------------------------------
@@ -333,15 +343,13 @@ class Batch:
         assert self.versions is not None and self.is_pg
         if self.read_more:
             return False
-        raw = session.connection().connection.driver_connection
-        assert raw is not None
         now: dict[Key, str | None] = dict.fromkeys(self.versions)
         for read_only, chunk in self._runs:
             keys = [k for k in chunk if canonical_uuid(k[1])]
             if not keys:
                 continue
             sql = _versions_sql(session, read_only)
-            for entity, entity_id, version in _driver_fetch(session, raw, sql, keys):
+            for entity, entity_id, version in _driver_fetch(session, sql, keys):
                 now[(entity, entity_id)] = version
         if now != self.versions:
             return False
@@ -354,10 +362,8 @@ class Batch:
         ``ahead``: unlocked, each row's version kept (``read_ahead``)."""
         if not chunk:
             return
-        raw = self.session.connection().connection.driver_connection
-        assert raw is not None
         sql = _read_ahead_sql(self.session) if ahead else _load_sql(self.session, read_only)
-        rows = _driver_fetch(self.session, raw, sql, chunk)
+        rows = _driver_fetch(self.session, sql, chunk)
         for entity, entity_id, ward_id, data_text, meta_text, needs_review, last_seq, *version in rows:
             if self.versions is not None and version:
                 self.versions[(entity, entity_id)] = version[0]
@@ -758,7 +764,7 @@ class Batch:
             key = (h["mutation_id"], h["incoming_hlc"])
             if key not in hlcs:
                 hlcs[key] = history_hlc(h["incoming_hlc"], raws.get(h["mutation_id"], ""))
-        self._staged.append((new_rows, updated_rows, history, hlcs))
+        self._staged = (new_rows, updated_rows, history, hlcs)
         if self.versions is not None and history:  # merged ahead: the history's COPY text too, if its fields are numbered
             found = audit_codes.known_field_ids(self.session, {h["field"] for h in history})
             if found is not None:
@@ -766,11 +772,8 @@ class Batch:
 
     def write(self, sequence: bool = True) -> int:
         """``finish``'s writes, of what ``stage`` built; returns the stream's high seq as ``finish`` does."""
-        staged, self._staged = self._staged, []
-        new_rows = [r for rows, _u, _h, _x in staged for r in rows]
-        updated_rows = [r for _n, rows, _h, _x in staged for r in rows]
-        history = [h for _n, _u, hs, _x in staged for h in hs]
-        hlcs = {k: v for _n, _u, _h, x in staged for k, v in x.items()}
+        staged, self._staged = self._staged, None
+        new_rows, updated_rows, history, hlcs = staged if staged is not None else ([], [], [], {})
         table = EntityRecord.__table__  # type: ignore[attr-defined]
         # one COPY / one UPDATE per table on PostgreSQL, not a round trip per row (trust_server.bulk)
         if self.is_pg:  # written once, with their place in the stream, by ``sequence``
@@ -780,7 +783,7 @@ class Batch:
             insert_rows(self.session, table, new_rows)
             update_records(self.session, table, updated_rows, self.now)
         ready, self._history_copy = self._history_copy, None
-        if ready is not None and len(staged) == 1:  # made ahead (``stage``)
+        if ready is not None:  # made ahead (``stage``)
             copy_written(self.session, FieldChange.__table__, ready)  # type: ignore[attr-defined]
         elif history:
             numbers = audit_codes.field_ids(self.session, {h["field"] for h in history})
@@ -931,27 +934,30 @@ def _lock_runs(wanted: list[Key], shared: set[Key]) -> list[tuple[bool, list[Key
     return runs
 
 
-def _driver_fetch(session: Session, raw: Any, sql: str, chunk: list[Key]) -> list[tuple[Any, ...]]:
-    """``sql`` for the keys of ``chunk``, as two array literals (psycopg's list adapter: ~5 ms a thousand values),
-    on the driver's own cursor; a driver error raised as SQLAlchemy raises it (the push's retry and logging read it)."""
-    try:
-        with raw.cursor() as cur:
-            return list(cur.execute(sql, (pg_array([e for e, _i in chunk]), "{" + ",".join([i for _e, i in chunk]) + "}")).fetchall())
-    except psycopg.Error as e:
-        raise DBAPIError.instance(sql, None, e, psycopg.Error, hide_parameters=True,
-                                  dialect=session.get_bind().dialect) from None
+def _driver_fetch(session: Session, sql: str, chunk: list[Key]) -> list[tuple[Any, ...]]:
+    """``sql`` for the keys of ``chunk``, as two array literals (psycopg's list adapter: ~5 ms a thousand values), on the
+    driver's own connection (``bulk.connection_rows``: an error raised as SQLAlchemy raises it, a connection the
+    database ended given up)."""
+    return connection_rows(session.connection(), sql, (pg_array([e for e, _i in chunk]), "{" + ",".join([i for _e, i in chunk]) + "}"))
 
 
 #: a row's version: a new one for every write of it (an UPDATE makes a new row version, at a new place)
 _VERSION = "r.xmin::text || ':' || r.ctid::text"
 
 
+_KEYS_SQL: dict[str, str] = {}
+
+
 def _keys_sql(session: Session) -> str:
-    """The keys ``unnest``ed as the key columns' own types, sorted (``_load_sql``)."""
-    table = EntityRecord.__table__  # type: ignore[attr-defined]
+    """The keys ``unnest``ed as the key columns' own types, sorted (``_load_sql``), made once per dialect."""
     dialect = session.get_bind().dialect
-    types = (table.c.entity.type.compile(dialect=dialect), table.c.id.type.compile(dialect=dialect))
-    return f"(SELECT * FROM unnest(%s::{types[0]}[], %s::{types[1]}[]) AS u(entity, id) ORDER BY u.entity, u.id) AS k"
+    found = _KEYS_SQL.get(dialect.name)
+    if found is None:
+        table = EntityRecord.__table__  # type: ignore[attr-defined]
+        types = (table.c.entity.type.compile(dialect=dialect), table.c.id.type.compile(dialect=dialect))
+        found = _KEYS_SQL[dialect.name] = (f"(SELECT * FROM unnest(%s::{types[0]}[], %s::{types[1]}[]) AS u(entity, id)"
+                                           " ORDER BY u.entity, u.id) AS k")
+    return found
 
 
 def _read_ahead_sql(session: Session) -> str:
@@ -981,15 +987,12 @@ def _load_sql(session: Session, read_only: bool) -> str:
     estimate of the table was small, as it is during a burst (no statistics yet: autovacuum analyses a table a
     minute later at the earliest), so each batch of a push read every record before it: a push of 20,000 new
     shifts read 40 x up to 20,000 rows (a row-value IN list was a scan too)."""
-    table = EntityRecord.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect
-    types = (table.c.entity.type.compile(dialect=dialect), table.c.id.type.compile(dialect=dialect))
-    key = (f"{types}", read_only)
+    key = (session.get_bind().dialect.name, read_only)
     sql = _LOAD_SQL.get(key)
     if sql is None:
         sql = _LOAD_SQL[key] = (
             "SELECT e.entity, e.id::text, e.ward_id::text, e.data::text, e.field_meta::text, e.needs_review, e.last_seq"
-            f" FROM (SELECT * FROM unnest(%s::{types[0]}[], %s::{types[1]}[]) AS u(entity, id) ORDER BY u.entity, u.id) AS k"
+            f" FROM {_keys_sql(session)}"
             " CROSS JOIN LATERAL (SELECT * FROM entity_record r WHERE r.entity = k.entity AND r.id = k.id"
             f" FOR {'SHARE' if read_only else 'UPDATE'}) AS e")
     return sql
