@@ -228,8 +228,8 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
     meets ``received_mutation``'s primary key at the transaction's insert: the push is tried again, merged in its
     transaction. The batch's time (``received_at``, the clock checks, the day payloads are checked as of) is the
     merge's. Called only while another push of the station is in flight in this process (a push alone has nothing
-    to overlap: merged ahead, it would only start its transaction later), and only with a connection idle in the
-    pool (else it would wait for one before even taking its turn)."""
+    to overlap: merged ahead, it would only start its transaction later), and only when the pool gives a connection
+    at once (else it would wait for one before even taking its turn)."""
     muts = req.mutations
     if not headers.pipelined or not muts or prepared.keys is None or engine.dialect.name != "postgresql":
         return
@@ -240,8 +240,8 @@ def merge_ahead(engine: Engine, device_id: str, req: PushRequest, headers: Clien
     now = utc_now(clock)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            rows = _driver_rows(session, "SELECT ward_id, revoked_at, last_client_seq FROM device WHERE device_id = %s",
-                                (device_id,))
+            rows = driver_rows(session, "SELECT ward_id, revoked_at, last_client_seq FROM device WHERE device_id = %s",
+                               (device_id,))
             if not rows or rows[0][1] is not None or int(rows[0][2]) >= muts[0].client_seq:
                 return  # unknown, revoked, or a re-send: the transaction answers it
             if driver_rows(session, RECEIVED_BY_IDS_SQL, (uuid_array([m.mutation_id.lower() for m in muts]),)):
